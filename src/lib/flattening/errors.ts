@@ -1,0 +1,19 @@
+export const DecodeFailure = {
+  base64: 'malformed-base64',
+  utf8: 'invalid-utf8',
+  json: 'invalid-json',
+  notObject: 'not-an-object',
+} as const;
+export type DecodeFailure = (typeof DecodeFailure)[keyof typeof DecodeFailure];
+
+/** A record that cannot be turned into a flat row; `reason` says which check it failed. */
+export class RecordDecodeError extends Error {
+  override readonly name = 'RecordDecodeError';
+  constructor(
+    readonly reason: DecodeFailure,
+    message: string,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+  }
+}

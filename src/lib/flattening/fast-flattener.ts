@@ -1,0 +1,634 @@
+import { valueText } from './flatten';
+import { parseJson } from './json-value';
+import { isCanonicalSegment, joinPath, limitColumnName, normalizeSegment } from './naming';
+import { type FlattenPlan, PathRule } from './plan';
+
+/**
+ * Single-pass flattening straight from JSON bytes to flat JSON bytes, without building objects:
+ * values are validated and copied verbatim (so numbers keep every digit), keys are matched against
+ * a trie of the paths seen before, predicting each next key from the previous record's shape.
+ *
+ * It answers only when the result is exactly what `flattenDocument` would give; for anything
+ * unusual (invalid JSON, a name collision, duplicate keys, exploded arrays) it returns `false` and
+ * the caller takes the reference path, which also produces the precise error.
+ */
+
+const QUOTE = 0x22;
+const BACKSLASH = 0x5c;
+const COMMA = 0x2c;
+const COLON = 0x3a;
+const OPEN_BRACE = 0x7b;
+const CLOSE_BRACE = 0x7d;
+const OPEN_BRACKET = 0x5b;
+const CLOSE_BRACKET = 0x5d;
+const MINUS = 0x2d;
+const PLUS = 0x2b;
+const DOT = 0x2e;
+const DIGIT_0 = 0x30;
+const DIGIT_9 = 0x39;
+const LOWER_E = 0x65;
+const UPPER_E = 0x45;
+const NEWLINE = 0x0a;
+
+/** Paths remembered per table; past this the trie starts over, so hostile keys cannot grow memory. */
+const MAX_TRIE_NODES = 20_000;
+/** Bytes kept free in front of the body so key columns can be moved to the front without copying it. */
+const LEAD_RESERVE = 1024;
+const MAX_NESTING = 1000;
+
+/** Thrown inside the scanner to abandon the fast path; never escapes this module. */
+const FALLBACK = { fallback: true };
+
+class ColumnSlot {
+  /** Number of the last record that wrote this column: seeing it twice in one record is a collision. */
+  stamp = 0;
+}
+
+class PathNode {
+  readonly children = new Map<string, PathNode>();
+  firstChildGuess: PathNode | null = null;
+  nextSiblingGuess: PathNode | null = null;
+
+  constructor(
+    readonly rawKey: Uint8Array,
+    readonly fullName: string,
+    readonly depth: number,
+    readonly canonical: boolean,
+    readonly header: Uint8Array,
+    readonly slot: ColumnSlot,
+    readonly rule: PathRule,
+    readonly keyIndex: number,
+    readonly isEventTime: boolean,
+  ) {}
+}
+
+function isWhitespace(c: number): boolean {
+  return c === 0x20 || c === 0x0a || c === 0x0d || c === 0x09;
+}
+
+function isDigit(c: number): boolean {
+  return c >= DIGIT_0 && c <= DIGIT_9;
+}
+
+function isHexDigit(c: number): boolean {
+  return (c >= DIGIT_0 && c <= DIGIT_9) || (c >= 0x41 && c <= 0x46) || (c >= 0x61 && c <= 0x66);
+}
+
+export class FastFlattener {
+  private root!: PathNode;
+  private slots = new Map<string, ColumnSlot>();
+  private nodeCount = 0;
+  private seq = 0;
+
+  private input: Buffer = Buffer.alloc(0);
+  private pos = 0;
+  private end = 0;
+
+  private body: Buffer = Buffer.allocUnsafe(64 * 1024);
+  private lead: Buffer = Buffer.allocUnsafe(4 * 1024);
+  /** The buffer being written (body, or lead while a key column is written) and its write position. */
+  private out: Buffer = this.body;
+  private o = 0;
+  private bodyEnd = 0;
+  /** Body write position saved while a key column is written to the lead buffer. */
+  private bodyWrite = 0;
+  private leadWrite = 0;
+  private readonly leadStart: number[];
+  private readonly leadEnd: number[];
+  private leadCount = 0;
+
+  /** Where the flattened record is, valid until the next call. */
+  outputStart = 0;
+  outputEnd = 0;
+  /** Input byte range of the event-time value, or -1 when the record has none. */
+  eventTimeStart = -1;
+  eventTimeEnd = -1;
+
+  constructor(private readonly plan: FlattenPlan) {
+    this.resetTrie();
+    const keys = plan.options.keyColumns.length;
+    this.leadStart = new Array<number>(keys).fill(-1);
+    this.leadEnd = new Array<number>(keys).fill(-1);
+  }
+
+  get output(): Buffer {
+    return this.body;
+  }
+
+  private resetTrie(): void {
+    this.slots = new Map();
+    this.nodeCount = 0;
+    this.root = new PathNode(
+      new Uint8Array(0),
+      '',
+      0,
+      true,
+      new Uint8Array(0),
+      new ColumnSlot(),
+      0,
+      -1,
+      false,
+    );
+  }
+
+  /**
+   * Flattens the JSON object in `input[start, end)` into `output[outputStart, outputEnd)`, followed by
+   * a newline. Returns false when the reference path must decide instead.
+   */
+  flatten(input: Buffer, start = 0, end = input.length): boolean {
+    if (this.plan.hasExplode) return false;
+    this.input = input;
+    this.pos = start;
+    this.end = end;
+    this.seq++;
+    this.eventTimeStart = -1;
+    this.eventTimeEnd = -1;
+    this.leadCount = 0;
+    this.leadWrite = 0;
+    this.leadStart.fill(-1);
+    this.ensureBody(LEAD_RESERVE + 2 * (end - start) + 64);
+    this.out = this.body;
+    this.o = LEAD_RESERVE;
+    try {
+      this.skipWhitespace();
+      if (this.input[this.pos] !== OPEN_BRACE) return false;
+      this.pos++;
+      this.scanMembers(this.root);
+      this.skipWhitespace();
+      if (this.pos !== this.end) return false;
+    } catch (error) {
+      if (error === FALLBACK) return false;
+      throw error;
+    }
+    this.bodyEnd = this.o;
+    return this.assemble();
+  }
+
+  /** Puts key columns in front of the body (every field was written with a leading comma). */
+  private assemble(): boolean {
+    let start = LEAD_RESERVE;
+    if (this.leadCount > 0) {
+      let leadLength = 0;
+      for (let k = 0; k < this.leadStart.length; k++) {
+        if (this.leadStart[k]! >= 0) leadLength += this.leadEnd[k]! - this.leadStart[k]!;
+      }
+      if (leadLength > LEAD_RESERVE) return false;
+      start = LEAD_RESERVE - leadLength;
+      let p = start;
+      for (let k = 0; k < this.leadStart.length; k++) {
+        const s = this.leadStart[k]!;
+        if (s < 0) continue;
+        this.lead.copy(this.body, p, s, this.leadEnd[k]!);
+        p += this.leadEnd[k]! - s;
+      }
+    }
+    let end = this.bodyEnd;
+    if (end === start) {
+      this.body[start] = OPEN_BRACE;
+      end++;
+    } else {
+      this.body[start] = OPEN_BRACE;
+    }
+    this.body[end++] = CLOSE_BRACE;
+    this.body[end++] = NEWLINE;
+    this.outputStart = start;
+    this.outputEnd = end;
+    return true;
+  }
+
+  private ensureBody(size: number): void {
+    if (this.body.length < size) this.body = Buffer.allocUnsafe(Math.max(size, this.body.length * 2));
+  }
+
+  private ensureOut(extra: number): void {
+    if (this.o + extra <= this.out.length) return;
+    const grown = Buffer.allocUnsafe(Math.max(this.o + extra, this.out.length * 2));
+    this.out.copy(grown, 0, 0, this.o);
+    if (this.out === this.body) this.body = grown;
+    else this.lead = grown;
+    this.out = grown;
+  }
+
+  private skipWhitespace(): void {
+    const input = this.input;
+    let pos = this.pos;
+    while (pos < this.end && isWhitespace(input[pos]!)) pos++;
+    this.pos = pos;
+  }
+
+  /** Scans the members of an object whose `{` was consumed, writing one field per scalar leaf. */
+  private scanMembers(node: PathNode): void {
+    this.skipWhitespace();
+    if (this.input[this.pos] === CLOSE_BRACE) {
+      this.pos++;
+      return;
+    }
+    let guess = node.firstChildGuess;
+    let previous: PathNode | null = null;
+    for (;;) {
+      this.skipWhitespace();
+      if (this.input[this.pos] !== QUOTE) throw FALLBACK;
+      const child = this.matchKey(node, guess);
+      if (previous === null) node.firstChildGuess = child;
+      else previous.nextSiblingGuess = child;
+      this.skipWhitespace();
+      if (this.input[this.pos] !== COLON) throw FALLBACK;
+      this.pos++;
+      this.skipWhitespace();
+      this.scanMemberValue(child);
+      this.skipWhitespace();
+      const c = this.input[this.pos++];
+      if (c === CLOSE_BRACE) return;
+      if (c !== COMMA) throw FALLBACK;
+      previous = child;
+      guess = child.nextSiblingGuess;
+    }
+  }
+
+  /** Reads the key at `pos` (an opening quote) and returns its path node. */
+  private matchKey(parent: PathNode, guess: PathNode | null): PathNode {
+    const input = this.input;
+    const keyStart = this.pos + 1;
+    if (guess !== null) {
+      const raw = guess.rawKey;
+      const n = raw.length;
+      if (keyStart + n < this.end && input[keyStart + n] === QUOTE) {
+        let i = 0;
+        while (i < n && input[keyStart + i] === raw[i]) i++;
+        if (i === n) {
+          this.pos = keyStart + n + 1;
+          return guess;
+        }
+      }
+    }
+    const hasEscape = this.skipString();
+    const keyEnd = this.pos - 1;
+    const key = hasEscape
+      ? (JSON.parse(input.toString('utf8', keyStart - 1, keyEnd + 1)) as string)
+      : input.toString('utf8', keyStart, keyEnd);
+    return parent.children.get(key) ?? this.addChild(parent, key, input.subarray(keyStart, keyEnd));
+  }
+
+  private addChild(parent: PathNode, key: string, rawKey: Uint8Array): PathNode {
+    if (this.nodeCount >= MAX_TRIE_NODES) {
+      this.resetTrie();
+      throw FALLBACK;
+    }
+    this.nodeCount++;
+    const fullName = joinPath(parent.fullName, normalizeSegment(key));
+    const name = limitColumnName(fullName);
+    let slot = this.slots.get(name);
+    if (!slot) {
+      slot = new ColumnSlot();
+      this.slots.set(name, slot);
+    }
+    const node = new PathNode(
+      Uint8Array.from(rawKey),
+      fullName,
+      parent.depth + 1,
+      parent.canonical && isCanonicalSegment(key) && name === fullName,
+      Buffer.from(`,"${name}":`),
+      slot,
+      this.plan.ruleFor(name),
+      this.plan.keyIndex(name),
+      this.plan.isEventTime(name),
+    );
+    parent.children.set(key, node);
+    return node;
+  }
+
+  private scanMemberValue(node: PathNode): void {
+    const c = this.input[this.pos];
+    if (node.rule !== PathRule.none) {
+      this.applyRule(node);
+      return;
+    }
+    if (c === OPEN_BRACE && node.depth < this.plan.maxDepth) {
+      this.pos++;
+      this.scanMembers(node);
+      return;
+    }
+    this.beginField(node);
+    if (
+      c === QUOTE ||
+      c === MINUS ||
+      (c !== undefined && isDigit(c)) ||
+      c === 0x74 ||
+      c === 0x66 ||
+      c === 0x6e
+    ) {
+      const valueStart = this.pos;
+      this.copyScalar();
+      if (node.isEventTime && this.eventTimeStart < 0) {
+        this.eventTimeStart = valueStart;
+        this.eventTimeEnd = this.pos;
+      }
+    } else if (c === OPEN_BRACE || c === OPEN_BRACKET) {
+      this.out[this.o++] = QUOTE;
+      this.copyEscaped(0);
+      this.out[this.o++] = QUOTE;
+    } else {
+      throw FALLBACK;
+    }
+    this.endField(node);
+  }
+
+  /** Drop or hash rules: the value is validated, then left out or replaced by its keyed hash. */
+  private applyRule(node: PathNode): void {
+    const valueStart = this.pos;
+    const isNull = this.input[this.pos] === 0x6e;
+    this.skipValue(0);
+    if (node.rule === PathRule.drop) return;
+    this.beginField(node);
+    if (isNull) {
+      for (let k = 0; k < NULL.length; k++) this.out[this.o++] = NULL[k]!;
+    } else {
+      const text = valueText(parseJson(this.input.toString('utf8', valueStart, this.pos)));
+      this.out[this.o++] = QUOTE;
+      this.o += this.out.write(this.plan.hashText(text), this.o, 'latin1');
+      this.out[this.o++] = QUOTE;
+    }
+    this.endField(node);
+  }
+
+  private beginField(node: PathNode): void {
+    if (node.slot.stamp === this.seq) throw FALLBACK;
+    node.slot.stamp = this.seq;
+    if (node.keyIndex >= 0) {
+      this.bodyWrite = this.o;
+      this.out = this.lead;
+      this.o = this.leadWrite;
+      this.leadStart[node.keyIndex] = this.o;
+    }
+    const header = node.header;
+    this.ensureOut(header.length + 2 * (this.end - this.pos) + 80);
+    const out = this.out;
+    let o = this.o;
+    for (let i = 0; i < header.length; i++) out[o++] = header[i]!;
+    this.o = o;
+  }
+
+  private endField(node: PathNode): void {
+    if (node.keyIndex < 0) return;
+    this.leadEnd[node.keyIndex] = this.o;
+    this.leadWrite = this.o;
+    this.leadCount++;
+    this.out = this.body;
+    this.o = this.bodyWrite;
+  }
+
+  /** Copies a string, number or literal verbatim after validating it. */
+  private copyScalar(): void {
+    const input = this.input;
+    const out = this.out;
+    const end = this.end;
+    let pos = this.pos;
+    let o = this.o;
+    const c = input[pos]!;
+    if (c === QUOTE) {
+      out[o++] = QUOTE;
+      pos++;
+      for (;;) {
+        if (pos >= end) throw FALLBACK;
+        const b = input[pos++]!;
+        out[o++] = b;
+        if (b === QUOTE) break;
+        if (b < 0x20) throw FALLBACK;
+        if (b === BACKSLASH) {
+          const e = input[pos++];
+          if (e === 0x75) {
+            if (pos + 4 > end) throw FALLBACK;
+            out[o++] = e;
+            for (let k = 0; k < 4; k++) {
+              const h = input[pos++]!;
+              if (!isHexDigit(h)) throw FALLBACK;
+              out[o++] = h;
+            }
+          } else if (
+            e === QUOTE ||
+            e === BACKSLASH ||
+            e === 0x2f ||
+            e === 0x62 ||
+            e === 0x66 ||
+            e === 0x6e ||
+            e === 0x72 ||
+            e === 0x74
+          ) {
+            out[o++] = e;
+          } else {
+            throw FALLBACK;
+          }
+        }
+      }
+    } else if (c === 0x74 || c === 0x66 || c === 0x6e) {
+      const word = c === 0x74 ? TRUE : c === 0x66 ? FALSE : NULL;
+      if (pos + word.length > end) throw FALLBACK;
+      for (let k = 0; k < word.length; k++) {
+        if (input[pos + k] !== word[k]) throw FALLBACK;
+        out[o++] = word[k]!;
+      }
+      pos += word.length;
+    } else {
+      const numberEnd = this.numberEnd(pos);
+      while (pos < numberEnd) out[o++] = input[pos++]!;
+    }
+    this.pos = pos;
+    this.o = o;
+  }
+
+  /** Validates the number at `pos` and returns where it ends. */
+  private numberEnd(pos: number): number {
+    const input = this.input;
+    const end = this.end;
+    if (input[pos] === MINUS) pos++;
+    const first = input[pos];
+    if (first === DIGIT_0) {
+      pos++;
+    } else if (first !== undefined && first > DIGIT_0 && first <= DIGIT_9 && pos < end) {
+      while (pos < end && isDigit(input[pos]!)) pos++;
+    } else {
+      throw FALLBACK;
+    }
+    if (pos < end && input[pos] === DOT) {
+      pos++;
+      if (pos >= end || !isDigit(input[pos]!)) throw FALLBACK;
+      while (pos < end && isDigit(input[pos]!)) pos++;
+    }
+    if (pos < end && (input[pos] === LOWER_E || input[pos] === UPPER_E)) {
+      pos++;
+      if (pos < end && (input[pos] === PLUS || input[pos] === MINUS)) pos++;
+      if (pos >= end || !isDigit(input[pos]!)) throw FALLBACK;
+      while (pos < end && isDigit(input[pos]!)) pos++;
+    }
+    return pos;
+  }
+
+  /** Skips a string at `pos`, validating it; returns whether it contains escapes. */
+  private skipString(): boolean {
+    const input = this.input;
+    const end = this.end;
+    let pos = this.pos + 1;
+    let hasEscape = false;
+    for (;;) {
+      if (pos >= end) throw FALLBACK;
+      const b = input[pos++]!;
+      if (b === QUOTE) break;
+      if (b < 0x20) throw FALLBACK;
+      if (b === BACKSLASH) {
+        hasEscape = true;
+        const e = input[pos++];
+        if (e === 0x75) {
+          if (pos + 4 > end) throw FALLBACK;
+          for (let k = 0; k < 4; k++) if (!isHexDigit(input[pos++]!)) throw FALLBACK;
+        } else if (
+          !(
+            e === QUOTE ||
+            e === BACKSLASH ||
+            e === 0x2f ||
+            e === 0x62 ||
+            e === 0x66 ||
+            e === 0x6e ||
+            e === 0x72 ||
+            e === 0x74
+          )
+        ) {
+          throw FALLBACK;
+        }
+      }
+    }
+    this.pos = pos;
+    return hasEscape;
+  }
+
+  /** Validates any value at `pos` without writing it. */
+  private skipValue(nesting: number): void {
+    const c = this.input[this.pos];
+    if (c === QUOTE) {
+      this.skipString();
+    } else if (c === OPEN_BRACE || c === OPEN_BRACKET) {
+      if (nesting >= MAX_NESTING) throw FALLBACK;
+      const close = c === OPEN_BRACE ? CLOSE_BRACE : CLOSE_BRACKET;
+      this.pos++;
+      this.skipWhitespace();
+      if (this.input[this.pos] === close) {
+        this.pos++;
+        return;
+      }
+      for (;;) {
+        this.skipWhitespace();
+        if (c === OPEN_BRACE) {
+          if (this.input[this.pos] !== QUOTE) throw FALLBACK;
+          this.skipString();
+          this.skipWhitespace();
+          if (this.input[this.pos++] !== COLON) throw FALLBACK;
+          this.skipWhitespace();
+        }
+        this.skipValue(nesting + 1);
+        this.skipWhitespace();
+        const d = this.input[this.pos++];
+        if (d === close) return;
+        if (d !== COMMA) throw FALLBACK;
+      }
+    } else if (c === 0x74 || c === 0x66 || c === 0x6e) {
+      const word = c === 0x74 ? TRUE : c === 0x66 ? FALSE : NULL;
+      for (let k = 0; k < word.length; k++) if (this.input[this.pos + k] !== word[k]) throw FALLBACK;
+      this.pos += word.length;
+    } else if (c === MINUS || (c !== undefined && isDigit(c))) {
+      this.pos = this.numberEnd(this.pos);
+    } else {
+      throw FALLBACK;
+    }
+  }
+
+  /**
+   * Copies an array or object compactly, escaped so that it can sit inside a JSON string: the
+   * column value is the value's JSON text.
+   */
+  private copyEscaped(nesting: number): void {
+    if (nesting >= MAX_NESTING) throw FALLBACK;
+    const input = this.input;
+    const c = input[this.pos];
+    if (c === QUOTE) {
+      const out = this.out;
+      const end = this.end;
+      let pos = this.pos + 1;
+      let o = this.o;
+      out[o++] = BACKSLASH;
+      out[o++] = QUOTE;
+      for (;;) {
+        if (pos >= end) throw FALLBACK;
+        const b = input[pos++]!;
+        if (b === QUOTE) break;
+        if (b < 0x20) throw FALLBACK;
+        if (b === BACKSLASH) {
+          const e = input[pos++];
+          out[o++] = BACKSLASH;
+          out[o++] = BACKSLASH;
+          if (e === 0x75) {
+            if (pos + 4 > end) throw FALLBACK;
+            out[o++] = e;
+            for (let k = 0; k < 4; k++) {
+              const h = input[pos++]!;
+              if (!isHexDigit(h)) throw FALLBACK;
+              out[o++] = h;
+            }
+          } else if (e === QUOTE) {
+            out[o++] = BACKSLASH;
+            out[o++] = QUOTE;
+          } else if (e === BACKSLASH) {
+            out[o++] = BACKSLASH;
+            out[o++] = BACKSLASH;
+          } else if (e === 0x2f || e === 0x62 || e === 0x66 || e === 0x6e || e === 0x72 || e === 0x74) {
+            out[o++] = e;
+          } else {
+            throw FALLBACK;
+          }
+        } else {
+          out[o++] = b;
+        }
+      }
+      out[o++] = BACKSLASH;
+      out[o++] = QUOTE;
+      this.pos = pos;
+      this.o = o;
+    } else if (c === OPEN_BRACE || c === OPEN_BRACKET) {
+      const close = c === OPEN_BRACE ? CLOSE_BRACE : CLOSE_BRACKET;
+      this.out[this.o++] = c;
+      this.pos++;
+      this.skipWhitespace();
+      if (input[this.pos] === close) {
+        this.pos++;
+        this.out[this.o++] = close;
+        return;
+      }
+      for (;;) {
+        this.skipWhitespace();
+        if (c === OPEN_BRACE) {
+          if (input[this.pos] !== QUOTE) throw FALLBACK;
+          this.copyEscaped(nesting + 1);
+          this.skipWhitespace();
+          if (input[this.pos++] !== COLON) throw FALLBACK;
+          this.out[this.o++] = COLON;
+          this.skipWhitespace();
+        }
+        this.copyEscaped(nesting + 1);
+        this.skipWhitespace();
+        const d = input[this.pos++];
+        if (d === close) {
+          this.out[this.o++] = close;
+          return;
+        }
+        if (d !== COMMA) throw FALLBACK;
+        this.out[this.o++] = COMMA;
+      }
+    } else if (c === 0x74 || c === 0x66 || c === 0x6e || c === MINUS || (c !== undefined && isDigit(c))) {
+      this.copyScalar();
+    } else {
+      throw FALLBACK;
+    }
+  }
+}
+
+const TRUE = Uint8Array.from([0x74, 0x72, 0x75, 0x65]);
+const FALSE = Uint8Array.from([0x66, 0x61, 0x6c, 0x73, 0x65]);
+const NULL = Uint8Array.from([0x6e, 0x75, 0x6c, 0x6c]);

@@ -1,0 +1,53 @@
+import { createHmac } from 'node:crypto';
+import { type FlattenOptions, resolveFlattenOptions } from './options';
+
+export const PathRule = {
+  none: 0,
+  drop: 1,
+  hash: 2,
+  explode: 3,
+} as const;
+export type PathRule = (typeof PathRule)[keyof typeof PathRule];
+
+/** Flatten options compiled into lookups both flattening paths share. */
+export class FlattenPlan {
+  readonly options: FlattenOptions;
+  private readonly keyIndexes: ReadonlyMap<string, number>;
+  private readonly rules: ReadonlyMap<string, PathRule>;
+
+  constructor(options: Partial<FlattenOptions> = {}) {
+    this.options = resolveFlattenOptions(options);
+    this.keyIndexes = new Map(this.options.keyColumns.map((name, index) => [name, index]));
+    const rules = new Map<string, PathRule>();
+    for (const name of this.options.explode) rules.set(name, PathRule.explode);
+    for (const name of this.options.hash) rules.set(name, PathRule.hash);
+    for (const name of this.options.drop) rules.set(name, PathRule.drop);
+    this.rules = rules;
+  }
+
+  get maxDepth(): number {
+    return this.options.maxDepth;
+  }
+
+  get hasExplode(): boolean {
+    return this.options.explode.length > 0;
+  }
+
+  /** Position among the key columns, or -1. */
+  keyIndex(column: string): number {
+    return this.keyIndexes.get(column) ?? -1;
+  }
+
+  ruleFor(column: string): PathRule {
+    return this.rules.get(column) ?? PathRule.none;
+  }
+
+  isEventTime(column: string): boolean {
+    return column === this.options.eventTimeColumn;
+  }
+
+  /** Keyed hash of a value's text: equal inputs stay joinable, the original cannot be read back. */
+  hashText(text: string): string {
+    return createHmac('sha256', this.options.hashKey!).update(text).digest('hex');
+  }
+}
