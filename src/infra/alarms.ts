@@ -1,0 +1,82 @@
+import type { Pipeline } from '../lib/pipeline/pipeline';
+import { type Cfn, deliveryStreamName, LogicalId, ref, resourcePrefix } from './names';
+import type { StackSettings } from './settings';
+
+function alarm(
+  description: string,
+  metric: Cfn,
+  threshold: number,
+  comparison = 'GreaterThanOrEqualToThreshold',
+): Cfn {
+  return {
+    Type: 'AWS::CloudWatch::Alarm',
+    Properties: {
+      AlarmDescription: description,
+      ...metric,
+      Period: 300,
+      EvaluationPeriods: 1,
+      Threshold: threshold,
+      ComparisonOperator: comparison,
+      TreatMissingData: 'notBreaching',
+      AlarmActions: [ref(LogicalId.alertsTopic)],
+      OKActions: [ref(LogicalId.alertsTopic)],
+    },
+  };
+}
+
+/** The stage's alert topic (e-mail from params) and the alarms that say data is not flowing. */
+export function alarmResources(pipeline: Pipeline, settings: StackSettings): Cfn {
+  const resources: Cfn = {
+    [LogicalId.alertsTopic]: {
+      Type: 'AWS::SNS::Topic',
+      Properties: {
+        TopicName: `${resourcePrefix(settings)}-alerts`,
+        DisplayName: `Tributary ${settings.stage} alerts`,
+      },
+    },
+    FirehoseTransformErrorsAlarm: alarm(
+      'The Firehose transform Lambda failed; Firehose retries, then writes the batch to the error prefix',
+      {
+        Namespace: 'AWS/Lambda',
+        MetricName: 'Errors',
+        Dimensions: [{ Name: 'FunctionName', Value: ref(LogicalId.firehoseTransformFunction) }],
+        Statistic: 'Sum',
+      },
+      1,
+    ),
+  };
+  if (settings.alarmEmail) {
+    resources.AlertsEmailSubscription = {
+      Type: 'AWS::SNS::Subscription',
+      Properties: { TopicArn: ref(LogicalId.alertsTopic), Protocol: 'email', Endpoint: settings.alarmEmail },
+    };
+  }
+  for (const stream of pipeline.streams) {
+    const id = LogicalId.deliveryStream(stream.name);
+    resources[`${id}FailedRecordsAlarm`] = alarm(
+      `Records of ${stream.name} failed to flatten and wait in the processing-failed prefix for a replay`,
+      {
+        Namespace: 'Tributary',
+        MetricName: 'RecordsFailed',
+        Dimensions: [
+          { Name: 'service', Value: 'firehoseTransform' },
+          { Name: 'stream', Value: stream.name },
+        ],
+        Statistic: 'Sum',
+      },
+      1,
+    );
+    resources[`${id}FreshnessAlarm`] = alarm(
+      `Data of ${stream.name} is older than expected: delivery to S3 is falling behind`,
+      {
+        Namespace: 'AWS/Firehose',
+        MetricName: 'DeliveryToS3.DataFreshness',
+        Dimensions: [{ Name: 'DeliveryStreamName', Value: deliveryStreamName(settings, stream.name) }],
+        Statistic: 'Maximum',
+      },
+      settings.firehoseBufferSeconds * 2 + 900,
+      'GreaterThanThreshold',
+    );
+  }
+  return resources;
+}

@@ -1,0 +1,100 @@
+import { LakeLayout } from '../lib/pipeline/lake-layout';
+import type { Pipeline } from '../lib/pipeline/pipeline';
+import { type ColumnSpec, formatColumnType } from '../lib/schema/column-types';
+import { type Cfn, glueDatabaseName, LogicalId, ref, sub } from './names';
+import type { StackSettings } from './settings';
+
+const PARQUET_STORAGE = {
+  InputFormat: 'org.apache.hadoop.hive.ql.io.parquet.MapredParquetInputFormat',
+  OutputFormat: 'org.apache.hadoop.hive.ql.io.parquet.MapredParquetOutputFormat',
+  SerdeInfo: {
+    SerializationLibrary: 'org.apache.hadoop.hive.ql.io.parquet.serde.ParquetHiveSerDe',
+    Parameters: { 'serialization.format': '1' },
+  },
+};
+
+export function glueColumns(columns: readonly ColumnSpec[]): Cfn[] {
+  return columns.map((column) => ({
+    Name: column.name,
+    Type: formatColumnType(column.type),
+    ...(column.comment ? { Comment: column.comment } : {}),
+  }));
+}
+
+/**
+ * Partition projection on `dt` (days) and `hour`: Athena computes partitions from the template,
+ * so new data is queryable the moment it lands, with no crawler and no MSCK REPAIR.
+ */
+export function hourlyProjection(settings: StackSettings, table: string): Cfn {
+  return {
+    'projection.enabled': 'true',
+    'projection.dt.type': 'date',
+    'projection.dt.format': 'yyyy-MM-dd',
+    'projection.dt.range': `${settings.lakeStartDate},NOW`,
+    'projection.dt.interval': '1',
+    'projection.dt.interval.unit': 'DAYS',
+    'projection.hour.type': 'integer',
+    'projection.hour.range': '0,23',
+    'projection.hour.digits': '2',
+    'storage.location.template': sub(
+      `s3://\${${LogicalId.lakeBucket}}/${LakeLayout.table(table)}dt=\${!dt}/hour=\${!hour}/`,
+    ),
+  };
+}
+
+function parquetTable(
+  table: string,
+  description: string,
+  columns: Cfn[],
+  partitionKeys: Cfn[],
+  parameters: Cfn,
+): Cfn {
+  return {
+    Type: 'AWS::Glue::Table',
+    Properties: {
+      CatalogId: ref('AWS::AccountId'),
+      DatabaseName: ref(LogicalId.glueDatabase),
+      TableInput: {
+        Name: table,
+        Description: description,
+        TableType: 'EXTERNAL_TABLE',
+        Parameters: { classification: 'parquet', EXTERNAL: 'TRUE', ...parameters },
+        PartitionKeys: partitionKeys,
+        StorageDescriptor: {
+          Columns: columns,
+          Location: sub(`s3://\${${LogicalId.lakeBucket}}/${LakeLayout.table(table)}`),
+          ...PARQUET_STORAGE,
+        },
+      },
+    },
+  };
+}
+
+/** The Glue database and one table per stream, generated from the pipeline description. */
+export function catalogResources(pipeline: Pipeline, settings: StackSettings): Cfn {
+  const resources: Cfn = {
+    [LogicalId.glueDatabase]: {
+      Type: 'AWS::Glue::Database',
+      Properties: {
+        CatalogId: ref('AWS::AccountId'),
+        DatabaseInput: {
+          Name: glueDatabaseName(pipeline.database, settings),
+          Description: `Tributary data lake (${settings.stage})`,
+        },
+      },
+    },
+  };
+  for (const stream of pipeline.streams) {
+    resources[LogicalId.glueTable(stream.name)] = parquetTable(
+      stream.name,
+      stream.description,
+      glueColumns(stream.columns),
+      [
+        { Name: 'dt', Type: 'string' },
+        { Name: 'hour', Type: 'string' },
+      ],
+      hourlyProjection(settings, stream.name),
+    );
+  }
+  return resources;
+}

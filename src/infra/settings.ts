@@ -1,0 +1,61 @@
+import { readConfig } from '../lib/config/reader';
+
+/** Per-stage settings, from serverless `params`; everything stage-specific lives here. */
+export interface StackSettings {
+  readonly service: string;
+  readonly stage: string;
+  readonly firehoseBufferMB: number;
+  readonly firehoseBufferSeconds: number;
+  readonly rawRetentionDays: number;
+  readonly errorRetentionDays: number;
+  readonly logRetentionDays: number;
+  readonly lakeStartDate: string;
+  readonly alarmEmail: string | undefined;
+  readonly hashKeySecretArn: string | undefined;
+  readonly kmsKeyArn: string | undefined;
+}
+
+const ARN = /^arn:aws[a-z-]*:[a-z0-9-]+:[a-z0-9-]*:\d{12}:.+$/;
+const LOG_RETENTION_DAYS = [
+  1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653,
+];
+
+/** Validates the raw params (strings or numbers, as serverless resolves them). */
+export function readStackSettings(raw: Record<string, unknown>): StackSettings {
+  const values = Object.fromEntries(
+    Object.entries(raw).map(([k, v]) => [
+      k,
+      typeof v === 'string' && /^\d+$/.test(v) ? Number(v) : v === '' ? undefined : v,
+    ]),
+  );
+  return readConfig('serverless params', values, (root) => {
+    const name = { pattern: /^[a-z][a-z0-9-]{0,20}$/, patternHint: 'lowercase letters, digits and dashes' };
+    const logRetentionDays = root.field('logRetentionDays').integer(1, 3653, 14);
+    if (!LOG_RETENTION_DAYS.includes(logRetentionDays)) {
+      root
+        .field('logRetentionDays')
+        .problem(`must be one of CloudWatch's retention values (${LOG_RETENTION_DAYS.join(', ')})`);
+    }
+    return {
+      service: root.field('service').string(name),
+      stage: root.field('stage').string(name),
+      // Firehose needs at least 64 MB buffers with dynamic partitioning and format conversion
+      firehoseBufferMB: root.field('firehoseBufferMB').integer(64, 128, 64),
+      firehoseBufferSeconds: root.field('firehoseBufferSeconds').integer(60, 900, 300),
+      rawRetentionDays: root.field('rawRetentionDays').integer(1, 3650, 90),
+      errorRetentionDays: root.field('errorRetentionDays').integer(1, 3650, 30),
+      logRetentionDays,
+      lakeStartDate:
+        root
+          .field('lakeStartDate')
+          .optionalString({ pattern: /^\d{4}-\d{2}-\d{2}$/, patternHint: 'YYYY-MM-DD' }) ?? '2024-01-01',
+      alarmEmail: root
+        .field('alarmEmail')
+        .optionalString({ pattern: /^[^@\s]+@[^@\s]+$/, patternHint: 'an e-mail address' }),
+      hashKeySecretArn: root
+        .field('hashKeySecretArn')
+        .optionalString({ pattern: ARN, patternHint: 'a Secrets Manager ARN' }),
+      kmsKeyArn: root.field('kmsKeyArn').optionalString({ pattern: ARN, patternHint: 'a KMS key ARN' }),
+    };
+  });
+}

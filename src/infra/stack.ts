@@ -1,0 +1,32 @@
+import type { Pipeline } from '../lib/pipeline/pipeline';
+import { alarmResources } from './alarms';
+import { catalogResources } from './catalog';
+import { firehoseResources } from './firehose';
+import { type Cfn, deliveryStreamName, glueDatabaseName, LogicalId, ref } from './names';
+import type { StackSettings } from './settings';
+import { storageResources } from './storage';
+
+/** Everything serverless.yml's `resources` gets, generated from the pipeline description. */
+export function stackResources(
+  pipeline: Pipeline,
+  settings: StackSettings,
+): { Resources: Cfn; Outputs: Cfn } {
+  const Resources = {
+    ...storageResources(settings),
+    ...catalogResources(pipeline, settings),
+    ...firehoseResources(pipeline, settings),
+    ...alarmResources(pipeline, settings),
+  };
+  const Outputs: Cfn = {
+    LakeBucketName: { Value: ref(LogicalId.lakeBucket) },
+    RawBucketName: { Value: ref(LogicalId.rawBucket) },
+    GlueDatabaseName: { Value: glueDatabaseName(pipeline.database, settings) },
+    AlertsTopicArn: { Value: ref(LogicalId.alertsTopic) },
+  };
+  for (const stream of pipeline.streams) {
+    Outputs[`${LogicalId.deliveryStream(stream.name)}Name`] = {
+      Value: deliveryStreamName(settings, stream.name),
+    };
+  }
+  return { Resources, Outputs };
+}

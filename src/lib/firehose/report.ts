@@ -1,0 +1,35 @@
+import type { Logger } from '@aws-lambda-powertools/logger';
+import { type Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
+import type { FirehoseTransformOutcome } from './process-event';
+
+/** One log line per batch (two when records failed) and the batch's metrics, per stream. */
+export function reportBatch(outcome: FirehoseTransformOutcome, logger: Logger, metrics: Metrics): void {
+  const { stats } = outcome;
+  const stream = outcome.stream.stream.name;
+  metrics.addDimension('stream', stream);
+  metrics.addMetric('RecordsOk', MetricUnit.Count, stats.ok);
+  metrics.addMetric('RecordsFailed', MetricUnit.Count, stats.failed);
+  metrics.addMetric('RecordsReingested', MetricUnit.Count, stats.reingested);
+  metrics.addMetric('BytesIn', MetricUnit.Bytes, stats.bytesIn);
+  metrics.addMetric('BytesOut', MetricUnit.Bytes, stats.bytesOut);
+  metrics.addMetric('EventTimeFallbacks', MetricUnit.Count, stats.eventTimeFallbacks);
+  metrics.addMetric('ColumnCollisions', MetricUnit.Count, stats.columnCollisions);
+  logger.info('Transformed Firehose batch', {
+    stream,
+    recordsIn: stats.recordsIn,
+    ok: stats.ok,
+    failed: stats.failed,
+    reingested: stats.reingested,
+    bytesIn: stats.bytesIn,
+    bytesOut: stats.bytesOut,
+    eventTimeFallbacks: stats.eventTimeFallbacks,
+    columnCollisions: stats.columnCollisions,
+  });
+  if (stats.failed > 0) {
+    logger.warn('Records failed to transform; Firehose writes them to the processing-failed error prefix', {
+      stream,
+      failures: stats.failures,
+      examples: stats.failureExamples,
+    });
+  }
+}

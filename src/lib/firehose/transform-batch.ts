@@ -1,0 +1,111 @@
+import type { FirehoseTransformationEventRecord, FirehoseTransformationResultRecord } from 'aws-lambda';
+import { type DecodeFailure, RecordDecodeError } from '../flattening/errors';
+import type { RecordFlattener } from '../flattening/record-flattener';
+import { decodeBase64Strict } from './base64';
+import { eventTimeMillis, partitionKeysFor } from './partition-keys';
+
+export const FailureReason = {
+  outputTooLarge: 'output-too-large',
+} as const;
+export type FailureReason = DecodeFailure | (typeof FailureReason)[keyof typeof FailureReason];
+
+export interface FailureExample {
+  readonly recordId: string;
+  readonly reason: FailureReason;
+  readonly message: string;
+}
+
+/** What one batch did; logged once and published as metrics. */
+export interface BatchStats {
+  recordsIn: number;
+  ok: number;
+  failed: number;
+  reingested: number;
+  bytesIn: number;
+  bytesOut: number;
+  eventTimeFallbacks: number;
+  columnCollisions: number;
+  failures: Partial<Record<FailureReason, number>>;
+  failureExamples: FailureExample[];
+}
+
+const MAX_FAILURE_EXAMPLES = 5;
+
+export function emptyStats(): BatchStats {
+  return {
+    recordsIn: 0,
+    ok: 0,
+    failed: 0,
+    reingested: 0,
+    bytesIn: 0,
+    bytesOut: 0,
+    eventTimeFallbacks: 0,
+    columnCollisions: 0,
+    failures: {},
+    failureExamples: [],
+  };
+}
+
+export function recordFailure(
+  stats: BatchStats,
+  recordId: string,
+  reason: FailureReason,
+  message: string,
+): void {
+  stats.failed++;
+  stats.failures[reason] = (stats.failures[reason] ?? 0) + 1;
+  if (stats.failureExamples.length < MAX_FAILURE_EXAMPLES)
+    stats.failureExamples.push({ recordId, reason, message });
+}
+
+/**
+ * Flattens every record of a Firehose batch. Each input recordId yields exactly one result, in
+ * input order: `Ok` with the flat JSON line and its partition keys, or `ProcessingFailed` with the
+ * original data, so Firehose writes it to the error prefix where it can be replayed.
+ */
+export function transformRecords(
+  records: readonly FirehoseTransformationEventRecord[],
+  flattener: RecordFlattener,
+  now: () => number = Date.now,
+): { results: FirehoseTransformationResultRecord[]; stats: BatchStats } {
+  const stats = emptyStats();
+  const results: FirehoseTransformationResultRecord[] = new Array(records.length);
+  for (let i = 0; i < records.length; i++) {
+    const record = records[i]!;
+    stats.recordsIn++;
+    try {
+      const bytes = decodeBase64Strict(record.data);
+      stats.bytesIn += bytes.length;
+      const line = flattener.flattenBytes(bytes);
+      let eventMs = eventTimeMillis(line.eventTime);
+      if (eventMs === undefined) {
+        stats.eventTimeFallbacks++;
+        eventMs = Number.isFinite(record.approximateArrivalTimestamp)
+          ? record.approximateArrivalTimestamp
+          : now();
+      }
+      stats.ok++;
+      stats.bytesOut += line.end - line.start;
+      stats.columnCollisions += line.collisions;
+      results[i] = {
+        recordId: record.recordId,
+        result: 'Ok',
+        data: line.buffer.toString('base64', line.start, line.end),
+        metadata: { partitionKeys: partitionKeysFor(eventMs) },
+      };
+    } catch (error) {
+      if (!(error instanceof RecordDecodeError)) throw error;
+      recordFailure(stats, record.recordId, error.reason, error.message);
+      results[i] = {
+        recordId: record.recordId,
+        result: 'ProcessingFailed',
+        data: stringOrEmpty(record.data),
+      };
+    }
+  }
+  return { results, stats };
+}
+
+function stringOrEmpty(value: unknown): string {
+  return typeof value === 'string' ? value : '';
+}

@@ -1,0 +1,73 @@
+import { ConfigError } from '../../../src/lib/config/reader';
+import { bundledPipeline } from '../../../src/lib/pipeline/bundled';
+import { parsePipeline } from '../../../src/lib/pipeline/pipeline';
+
+const minimalStream = {
+  name: 'events',
+  columns: [
+    { name: 'id', type: 'string' },
+    { name: 'ts', type: 'timestamp' },
+  ],
+};
+
+describe('parsePipeline', () => {
+  it('reads the shipped pipeline.yml', () => {
+    const pipeline = bundledPipeline();
+    expect(pipeline.database).toBe('tributary');
+    const clickstream = pipeline.streams.find((s) => s.name === 'clickstream')!;
+    expect(clickstream.keys).toEqual(['event_id']);
+    expect(clickstream.columns.find((c) => c.name === 'properties__value')!.type).toEqual({
+      kind: 'decimal',
+      precision: 12,
+      scale: 2,
+    });
+  });
+
+  it('fills in flatten defaults', () => {
+    const pipeline = parsePipeline({ database: 'lake', streams: [minimalStream] });
+    expect(pipeline.streams[0]!.flatten).toEqual({ maxDepth: 10, drop: [], hash: [] });
+    expect(pipeline.streams[0]!.eventTime).toBeUndefined();
+  });
+
+  it('names every problem at once, with its path', () => {
+    const bad = {
+      database: 'Lake-1',
+      streams: [
+        {
+          name: 'events',
+          eventTime: 'missing',
+          keys: ['nope'],
+          flatten: { maxDepth: 0, explode: ['items'], drop: ['id'], hash: ['id'] },
+          columns: [
+            { name: 'id', type: 'uuid' },
+            { name: 'id', type: 'string' },
+          ],
+          extra: true,
+        },
+      ],
+    };
+    let error: ConfigError | undefined;
+    try {
+      parsePipeline(bad);
+    } catch (caught) {
+      error = caught as ConfigError;
+    }
+    expect(error).toBeInstanceOf(ConfigError);
+    const text = error!.problems.join('\n');
+    expect(text).toContain('database: "Lake-1" must be lowercase letters');
+    expect(text).toContain('streams[0]: unknown key "extra"');
+    expect(text).toContain('streams[0].keys: key nope is not a declared column');
+    expect(text).toContain('streams[0].eventTime: missing is not a declared column');
+    expect(text).toContain('streams[0].flatten.explode: Firehose writes one table per stream');
+    expect(text).toContain('streams[0].flatten.maxDepth: expected an integer from 1 to 64');
+    expect(text).toContain('streams[0].flatten: id is both dropped and hashed');
+    expect(text).toContain('streams[0].columns[0].type: unknown column type "uuid"');
+    expect(text).toContain('streams[0].columns: columns has id twice');
+  });
+
+  it('rejects duplicate stream names', () => {
+    expect(() => parsePipeline({ database: 'lake', streams: [minimalStream, minimalStream] })).toThrow(
+      'streams has events twice',
+    );
+  });
+});

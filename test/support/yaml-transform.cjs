@@ -1,0 +1,1 @@
+module.exports = require('../../scripts/yaml-loader.cjs').jestTransform;
