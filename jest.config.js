@@ -5,11 +5,13 @@ module.exports = {
   testMatch: ['**/*.test.ts'],
   transform: {
     '\\.ya?ml$': '<rootDir>/test/support/yaml-transform.cjs',
-    '^.+\\.ts$': [
+    '^.+\\.[tj]s$': [
       '@swc/jest',
       { jsc: { parser: { syntax: 'typescript' }, target: 'es2022' }, module: { type: 'commonjs' } },
     ],
   },
+  // middy ships only ES modules; compile them for jest's CommonJS runtime
+  transformIgnorePatterns: ['/node_modules/(?!@middy/)'],
   moduleFileExtensions: ['ts', 'js', 'cjs', 'json', 'yml'],
   testTimeout: 30000,
 };

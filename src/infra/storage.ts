@@ -24,7 +24,7 @@ function privateBucket(settings: StackSettings, purpose: string, lifecycleRules:
         IgnorePublicAcls: true,
         RestrictPublicBuckets: true,
       },
-      OwnershipControls: { Rules: [{ ObjectOwnership: 'BucketEnforced' }] },
+      OwnershipControls: { Rules: [{ ObjectOwnership: 'BucketOwnerEnforced' }] },
       VersioningConfiguration: { Status: 'Enabled' },
       LifecycleConfiguration: {
         Rules: [

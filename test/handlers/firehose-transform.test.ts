@@ -1,0 +1,72 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Context, FirehoseTransformationResult } from 'aws-lambda';
+import { drainLocalInbox } from '../../src/lib/firehose/local-firehose';
+import { decodeData, firehoseEvent } from '../support/firehose';
+
+const context = { functionName: 'tributary-test-firehoseTransform', awsRequestId: 'req-1' } as Context;
+
+async function loadHandler(env: Record<string, string>) {
+  Object.assign(process.env, { POWERTOOLS_METRICS_DISABLED: 'true', POWERTOOLS_LOG_LEVEL: 'SILENT', ...env });
+  let handler!: (event: unknown, context: Context) => Promise<FirehoseTransformationResult>;
+  await jest.isolateModulesAsync(async () => {
+    ({ handler } = await import('../../src/handlers/firehose-transform'));
+  });
+  return handler;
+}
+
+describe('firehoseTransform handler', () => {
+  let root: string;
+  beforeEach(async () => {
+    root = await mkdtemp(join(tmpdir(), 'tributary-handler-'));
+  });
+  afterEach(async () => {
+    await rm(root, { recursive: true, force: true });
+  });
+
+  it('flattens the shipped stream with the bundled pipeline description', async () => {
+    const handler = await loadHandler({
+      TRIBUTARY_STREAM_PREFIX: 'tributary-test-',
+      TRIBUTARY_LOCAL_ROOT: root,
+    });
+    const response = await handler(
+      firehoseEvent([
+        '{"event_time":"2026-11-20T09:15:02Z","event_id":"e1","user":{"traits":{"plan":"pro"}}}',
+      ]),
+      context,
+    );
+    expect(response.records[0]).toMatchObject({
+      result: 'Ok',
+      metadata: { partitionKeys: { dt: '2026-11-20', hour: '09' } },
+    });
+    expect(decodeData(response.records[0]!.data)).toBe(
+      '{"event_id":"e1","event_time":"2026-11-20T09:15:02Z","user__traits__plan":"pro"}\n',
+    );
+  });
+
+  it('keeps a real 6 MB response under the limit by re-ingesting into the local stream', async () => {
+    const handler = await loadHandler({
+      TRIBUTARY_STREAM_PREFIX: 'tributary-test-',
+      TRIBUTARY_LOCAL_ROOT: root,
+    });
+    // deep paths repeat in every column name, so these records grow about tenfold when flattened
+    const leaves = Object.fromEntries(Array.from({ length: 60 }, (_, i) => [`k${i}`, i]));
+    const deep = { level_one_key: { level_two_key: { level_three_key: { level_four_key: leaves } } } };
+    const payloads = Array.from({ length: 1500 }, (_, i) => JSON.stringify({ event_id: `e${i}`, ...deep }));
+    const event = firehoseEvent(payloads);
+    const response = await handler(event, context);
+
+    expect(Buffer.byteLength(JSON.stringify(response))).toBeLessThanOrEqual(6_000_000);
+    const dropped = response.records.flatMap((r, i) => (r.result === 'Dropped' ? [i] : []));
+    expect(dropped.length).toBeGreaterThan(0);
+    expect(response.records.every((r) => r.result === 'Ok' || r.result === 'Dropped')).toBe(true);
+    const reingested = (await drainLocalInbox(root, 'tributary-test-clickstream')).map((b) => b.toString());
+    expect(reingested).toEqual(dropped.map((i) => payloads[i]));
+  });
+
+  it('refuses to start without its configuration, naming what is missing', async () => {
+    delete process.env.TRIBUTARY_STREAM_PREFIX;
+    await expect(loadHandler({})).rejects.toThrow('TRIBUTARY_STREAM_PREFIX: expected a non-empty string');
+  });
+});

@@ -1,0 +1,204 @@
+import { bundledPipeline } from '../../src/lib/pipeline/bundled';
+import { validateTemplate } from '../support/cloudformation-spec';
+import { type PackagedStage, packageStage, removePackage } from '../support/serverless';
+
+type Template = Record<string, any>;
+
+function resourcesOfType(template: Template, type: string): Array<[string, any]> {
+  return Object.entries(template.Resources).filter(([, r]) => (r as { Type: string }).Type === type);
+}
+
+function allStatements(template: Template): Array<{ role: string; statement: any }> {
+  return resourcesOfType(template, 'AWS::IAM::Role').flatMap(([role, resource]) =>
+    (resource.Properties.Policies ?? []).flatMap((policy: any) =>
+      policy.PolicyDocument.Statement.map((statement: any) => ({ role, statement })),
+    ),
+  );
+}
+
+const pipeline = bundledPipeline();
+const stages: Record<string, PackagedStage> = {};
+
+beforeAll(async () => {
+  // one after the other: serverless-esbuild builds in the shared .esbuild directory
+  stages.dev = await packageStage('dev');
+  stages.prod = await packageStage('prod');
+}, 120_000);
+
+afterAll(async () => {
+  await Promise.all(Object.values(stages).map(removePackage));
+});
+
+describe.each(['dev', 'prod'])('the %s CloudFormation template', (stage) => {
+  const template = () => stages[stage]!.template;
+
+  it('is valid against the CloudFormation resource specification, references included', () => {
+    expect(validateTemplate(template())).toEqual([]);
+  });
+
+  it('grants no wildcard actions and no unscoped resources', () => {
+    for (const { role, statement } of allStatements(template())) {
+      for (const action of [statement.Action].flat()) expect(`${role}: ${action}`).not.toMatch(/\*/);
+      for (const resource of [statement.Resource].flat())
+        expect(`${role}: ${JSON.stringify(resource)}`).not.toBe(`${role}: "*"`);
+    }
+  });
+
+  it('keeps every bucket encrypted, private and reachable over TLS only', () => {
+    const policies = resourcesOfType(template(), 'AWS::S3::BucketPolicy').map(([, p]) => p.Properties);
+    for (const [name, bucket] of resourcesOfType(template(), 'AWS::S3::Bucket')) {
+      expect(
+        bucket.Properties.BucketEncryption.ServerSideEncryptionConfiguration[0].ServerSideEncryptionByDefault
+          .SSEAlgorithm,
+      ).toMatch(/AES256|aws:kms/);
+      expect(bucket.Properties.PublicAccessBlockConfiguration).toEqual({
+        BlockPublicAcls: true,
+        BlockPublicPolicy: true,
+        IgnorePublicAcls: true,
+        RestrictPublicBuckets: true,
+      });
+      // the framework's own deployment bucket holds only code; the data buckets expire what they must
+      if (name !== 'ServerlessDeploymentBucket')
+        expect(bucket.Properties.LifecycleConfiguration.Rules.length).toBeGreaterThan(0);
+      const policy = policies.find((p) => p.Bucket.Ref === name);
+      expect(policy).toBeDefined();
+      const denyInsecure = policy!.PolicyDocument.Statement.find(
+        (s: any) => s.Effect === 'Deny' && String(s.Condition?.Bool?.['aws:SecureTransport']) === 'false',
+      );
+      expect(denyInsecure).toBeDefined();
+    }
+  });
+
+  it('runs the transform on nodejs22.x with its own role', () => {
+    const fn = template().Resources.FirehoseTransformLambdaFunction.Properties;
+    expect(fn.Runtime).toBe('nodejs22.x');
+    expect(fn.Role).toEqual({ 'Fn::GetAtt': ['FirehoseTransformIamRoleLambdaExecution', 'Arn'] });
+    expect(fn.Environment.Variables.TRIBUTARY_STREAM_PREFIX).toBe(`tributary-${stage}-`);
+    const statements = allStatements(template())
+      .filter(({ role }) => role === 'FirehoseTransformIamRoleLambdaExecution')
+      .map(({ statement }) => statement);
+    expect(statements).toContainEqual({
+      Effect: 'Allow',
+      Action: ['firehose:PutRecordBatch'],
+      Resource: pipeline.streams.map((s) => ({
+        'Fn::Sub': `arn:\${AWS::Partition}:firehose:\${AWS::Region}:\${AWS::AccountId}:deliverystream/tributary-${stage}-${s.name}`,
+      })),
+    });
+  });
+
+  it.each(pipeline.streams.map((s) => [s.name, s]))(
+    'declares the Glue table of %s with partition projection',
+    (name, stream) => {
+      const table = Object.values(template().Resources).find(
+        (r: any) => r.Type === 'AWS::Glue::Table' && r.Properties.TableInput.Name === name,
+      ) as any;
+      const input = table.Properties.TableInput;
+      expect(input.StorageDescriptor.Columns.map((c: any) => [c.Name, c.Type])).toEqual(
+        stream.columns.map((c) => [
+          c.name,
+          c.type.kind === 'decimal' ? `decimal(${c.type.precision},${c.type.scale})` : c.type.kind,
+        ]),
+      );
+      expect(input.PartitionKeys).toEqual([
+        { Name: 'dt', Type: 'string' },
+        { Name: 'hour', Type: 'string' },
+      ]);
+      expect(input.Parameters).toMatchObject({
+        'projection.enabled': 'true',
+        'projection.dt.type': 'date',
+        'projection.hour.range': '0,23',
+        'storage.location.template': {
+          'Fn::Sub': `s3://\${LakeBucket}/lake/${name}/dt=\${!dt}/hour=\${!hour}/`,
+        },
+      });
+      expect(input.StorageDescriptor.SerdeInfo.SerializationLibrary).toContain('ParquetHiveSerDe');
+    },
+  );
+
+  it.each(pipeline.streams.map((s) => [s.name]))(
+    'delivers %s as partitioned Parquet with nothing lost',
+    (name) => {
+      const stream = Object.values(template().Resources).find(
+        (r: any) =>
+          r.Type === 'AWS::KinesisFirehose::DeliveryStream' &&
+          r.Properties.DeliveryStreamName === `tributary-${stage}-${name}`,
+      ) as any;
+      const destination = stream.Properties.ExtendedS3DestinationConfiguration;
+      expect(stream.Properties.DeliveryStreamType).toBe('DirectPut');
+      expect(destination.ProcessingConfiguration.Processors[0].Parameters).toContainEqual({
+        ParameterName: 'LambdaArn',
+        ParameterValue: { 'Fn::GetAtt': ['FirehoseTransformLambdaFunction', 'Arn'] },
+      });
+      expect(
+        destination.DataFormatConversionConfiguration.OutputFormatConfiguration.Serializer.ParquetSerDe,
+      ).toBeDefined();
+      expect(destination.DataFormatConversionConfiguration.SchemaConfiguration.TableName.Ref).toMatch(
+        /^GlueTable/,
+      );
+      expect(destination.DynamicPartitioningConfiguration.Enabled).toBe(true);
+      expect(destination.Prefix).toBe(
+        `lake/${name}/dt=!{partitionKeyFromLambda:dt}/hour=!{partitionKeyFromLambda:hour}/`,
+      );
+      expect(destination.ErrorOutputPrefix).toContain('!{firehose:error-output-type}');
+      expect(destination.S3BackupMode).toBe('Enabled');
+      expect(destination.S3BackupConfiguration.BucketARN).toEqual({ 'Fn::GetAtt': ['RawBucket', 'Arn'] });
+    },
+  );
+});
+
+describe('stage parameters', () => {
+  const buffering = (stage: string) =>
+    (
+      Object.values(stages[stage]!.template.Resources).find(
+        (r: any) => r.Type === 'AWS::KinesisFirehose::DeliveryStream',
+      ) as any
+    ).Properties.ExtendedS3DestinationConfiguration.BufferingHints;
+  const rawExpiry = (stage: string) =>
+    stages[stage]!.template.Resources.RawBucket.Properties.LifecycleConfiguration.Rules.find(
+      (r: any) => r.Id === 'expire-raw',
+    ).ExpirationInDays;
+
+  it('give dev short buffers and retention, prod long ones', () => {
+    expect(buffering('dev')).toEqual({ SizeInMBs: 64, IntervalInSeconds: 60 });
+    expect(buffering('prod')).toEqual({ SizeInMBs: 128, IntervalInSeconds: 900 });
+    expect(rawExpiry('dev')).toBe(14);
+    expect(rawExpiry('prod')).toBe(365);
+  });
+
+  it('name every resource per stage', () => {
+    expect(stages.dev!.template.Resources.LakeBucket.Properties.BucketName['Fn::Sub']).toContain(
+      'tributary-dev-lake',
+    );
+    expect(stages.prod!.template.Resources.LakeBucket.Properties.BucketName['Fn::Sub']).toContain(
+      'tributary-prod-lake',
+    );
+  });
+});
+
+describe('the template validator', () => {
+  it('reports planted mistakes, so a clean result means something', () => {
+    const broken = structuredClone(stages.dev!.template);
+    const firehose = Object.values(broken.Resources).find(
+      (r: any) => r.Type === 'AWS::KinesisFirehose::DeliveryStream',
+    ) as any;
+    const conversion =
+      firehose.Properties.ExtendedS3DestinationConfiguration.DataFormatConversionConfiguration;
+    conversion.SchemaConfiguration.TableNmae = 'typo';
+    delete broken.Resources.FirehoseTransformLambdaFunction.Properties.Role;
+    broken.Resources.LakeBucket.Properties.VersioningConfiguration.Status = 'On';
+    firehose.Properties.ExtendedS3DestinationConfiguration.RoleARN = { 'Fn::GetAtt': ['LakeBucket', 'Url'] };
+    firehose.Properties.ExtendedS3DestinationConfiguration.BucketARN = { Ref: 'NoSuchBucket' };
+    broken.Resources.Mystery = { Type: 'AWS::S3::Buckets', Properties: {} };
+    const messages = validateTemplate(broken).map((p) => `${p.path}: ${p.message}`);
+    expect(messages).toEqual(
+      expect.arrayContaining([
+        expect.stringContaining('SchemaConfiguration has no property TableNmae'),
+        expect.stringContaining('AWS::Lambda::Function requires Role'),
+        expect.stringContaining('"On" is not one of'),
+        expect.stringContaining('AWS::S3::Bucket has no attribute Url'),
+        expect.stringContaining('Ref to unknown NoSuchBucket'),
+        expect.stringContaining('unknown resource type AWS::S3::Buckets'),
+      ]),
+    );
+  });
+});

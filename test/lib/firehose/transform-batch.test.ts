@@ -1,0 +1,162 @@
+import fc from 'fast-check';
+import { transformRecords } from '../../../src/lib/firehose/transform-batch';
+import { DecodeFailure } from '../../../src/lib/flattening/errors';
+import { JsonNumber, JsonObject, type JsonValue, parseJson } from '../../../src/lib/flattening/json-value';
+import { isValidColumnName } from '../../../src/lib/flattening/naming';
+import { RecordFlattener } from '../../../src/lib/flattening/record-flattener';
+import { decodeData, firehoseEvent } from '../../support/firehose';
+
+const flattener = () => new RecordFlattener({ keyColumns: ['event_id'], eventTimeColumn: 'event_time' });
+
+describe('transformRecords', () => {
+  it('returns flat JSON lines with partition keys from the event time', () => {
+    const event = firehoseEvent(['{"user":{"id":7},"event_time":"2026-11-20T09:15:02Z","event_id":"e1"}']);
+    const { results, stats } = transformRecords(event.records, flattener());
+    expect(results).toEqual([
+      {
+        recordId: event.records[0]!.recordId,
+        result: 'Ok',
+        data: Buffer.from('{"event_id":"e1","user__id":7,"event_time":"2026-11-20T09:15:02Z"}\n').toString(
+          'base64',
+        ),
+        metadata: { partitionKeys: { dt: '2026-11-20', hour: '09' } },
+      },
+    ]);
+    expect(stats).toMatchObject({ recordsIn: 1, ok: 1, failed: 0, eventTimeFallbacks: 0 });
+  });
+
+  it('falls back to the arrival time when the event time is missing or unreadable', () => {
+    const event = firehoseEvent(['{"event_id":"e1"}', '{"event_time":"soon"}']);
+    const { results, stats } = transformRecords(event.records, flattener());
+    expect(results.map((r) => r.metadata?.partitionKeys)).toEqual([
+      { dt: '2017-05-18', hour: '02' },
+      { dt: '2017-05-18', hour: '02' },
+    ]);
+    expect(stats.eventTimeFallbacks).toBe(2);
+  });
+
+  it('keeps every digit of big integers', () => {
+    const event = firehoseEvent(['{"order_id":123456789012345678901234567890}']);
+    expect(decodeData(transformRecords(event.records, flattener()).results[0]!.data)).toBe(
+      '{"order_id":123456789012345678901234567890}\n',
+    );
+  });
+
+  it.each([
+    [
+      'malformed base64',
+      (e: ReturnType<typeof firehoseEvent>) => (e.records[0]!.data = 'eyJh*'),
+      DecodeFailure.base64,
+    ],
+    [
+      'invalid UTF-8',
+      (e: ReturnType<typeof firehoseEvent>) =>
+        (e.records[0]!.data = Buffer.from([0x7b, 0xc3, 0x28, 0x7d]).toString('base64')),
+      DecodeFailure.utf8,
+    ],
+    [
+      'invalid JSON',
+      (e: ReturnType<typeof firehoseEvent>) => (e.records[0]!.data = Buffer.from('{"a":').toString('base64')),
+      DecodeFailure.json,
+    ],
+    [
+      'a JSON array',
+      (e: ReturnType<typeof firehoseEvent>) => (e.records[0]!.data = Buffer.from('[1,2]').toString('base64')),
+      DecodeFailure.notObject,
+    ],
+    [
+      'a JSON string',
+      (e: ReturnType<typeof firehoseEvent>) => (e.records[0]!.data = Buffer.from('"hi"').toString('base64')),
+      DecodeFailure.notObject,
+    ],
+  ])('fails %s with its reason and leaves the rest of the batch alone', (_name, damage, reason) => {
+    const event = firehoseEvent(['{"event_id":"bad"}', '{"event_id":"good"}']);
+    damage(event);
+    const original = event.records[0]!.data;
+    const { results, stats } = transformRecords(event.records, flattener());
+    expect(results[0]).toEqual({
+      recordId: event.records[0]!.recordId,
+      result: 'ProcessingFailed',
+      data: original,
+    });
+    expect(results[1]!.result).toBe('Ok');
+    expect(stats.failures).toEqual({ [reason]: 1 });
+    expect(stats.failureExamples[0]).toMatchObject({ recordId: event.records[0]!.recordId, reason });
+  });
+});
+
+/** Every scalar of a JSON value, as text that survives flattening (strings decoded, numbers raw). */
+function scalarAtoms(value: JsonValue, into: string[] = []): string[] {
+  if (value instanceof JsonObject) value.entries.forEach(([, v]) => scalarAtoms(v, into));
+  else if (Array.isArray(value)) value.forEach((v) => scalarAtoms(v, into));
+  else if (value instanceof JsonNumber) into.push(`n:${value.raw}`);
+  else into.push(typeof value === 'string' ? `s:${value}` : String(value));
+  return into;
+}
+
+/** Atoms in a flat row, looking inside the JSON text kept for arrays and deep objects. */
+function outputAtoms(row: JsonObject): Set<string> {
+  const atoms = new Set<string>();
+  for (const [, value] of row.entries) {
+    for (const atom of scalarAtoms(value)) atoms.add(atom);
+    if (typeof value === 'string' && /^[[{]/.test(value)) {
+      try {
+        for (const atom of scalarAtoms(parseJson(value))) atoms.add(atom);
+      } catch {
+        // an ordinary string that merely starts with a bracket
+      }
+    }
+  }
+  return atoms;
+}
+
+const jsonObjectText = fc.oneof(
+  fc.jsonValue({ maxDepth: 6 }).map((v) => JSON.stringify({ wrapped: v })),
+  fc.object({ maxDepth: 5 }).map((o) => JSON.stringify(o)),
+  fc
+    .dictionary(
+      fc.constantFrom('a', 'A', 'userId', 'user_id', '__proto__', 'constructor', 'é', ''),
+      fc.jsonValue({ maxDepth: 3 }),
+    )
+    .map((o) => JSON.stringify(o)),
+  fc.bigInt({ min: 2n ** 53n, max: 10n ** 38n }).map((n) => `{"big":${n},"nested":{"neg":-${n}}}`),
+);
+const payload = fc.oneof(
+  { weight: 4, arbitrary: jsonObjectText.map((t) => Buffer.from(t)) },
+  { weight: 1, arbitrary: fc.string().map((t) => Buffer.from(t)) },
+  { weight: 1, arbitrary: fc.uint8Array({ maxLength: 64 }).map((b) => Buffer.from(b)) },
+  { weight: 1, arbitrary: jsonObjectText.map((t) => Buffer.from(t.slice(0, Math.max(1, t.length - 2)))) },
+);
+
+describe('the Firehose contract for any batch', () => {
+  it('returns every recordId exactly once, Ok outputs flat with valid names, and no scalar lost', () => {
+    fc.assert(
+      fc.property(fc.array(payload, { maxLength: 20 }), fc.boolean(), (payloads, garbleBase64) => {
+        const event = firehoseEvent(payloads);
+        if (garbleBase64 && event.records.length > 0) event.records[0]!.data += '%';
+        const { results, stats } = transformRecords(event.records, new RecordFlattener());
+        expect(results.map((r) => r.recordId)).toEqual(event.records.map((r) => r.recordId));
+        expect(stats.ok + stats.failed).toBe(event.records.length);
+        results.forEach((result, i) => {
+          expect(['Ok', 'ProcessingFailed']).toContain(result.result);
+          if (result.result === 'ProcessingFailed') {
+            expect(result.data).toBe(event.records[i]!.data);
+            return;
+          }
+          const text = decodeData(result.data);
+          expect(text.endsWith('\n')).toBe(true);
+          const row = parseJson(text.slice(0, -1)) as JsonObject;
+          expect(row).toBeInstanceOf(JsonObject);
+          for (const [name, value] of row.entries) {
+            expect(isValidColumnName(name)).toBe(true);
+            expect(value instanceof JsonObject || Array.isArray(value)).toBe(false);
+          }
+          const input = parseJson(payloads[i]!.toString('utf8'));
+          const produced = outputAtoms(row);
+          for (const atom of scalarAtoms(input)) expect(produced).toContain(atom);
+        });
+      }),
+      { numRuns: 500 },
+    );
+  });
+});

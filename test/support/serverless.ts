@@ -1,0 +1,83 @@
+import { execFile } from 'node:child_process';
+import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+
+const run = promisify(execFile);
+export const PROJECT_ROOT = join(__dirname, '..', '..');
+const SLS = join(PROJECT_ROOT, 'node_modules', '.bin', 'sls');
+
+const LOCK = join(PROJECT_ROOT, '.esbuild.lock');
+
+/**
+ * serverless-esbuild builds in the project's shared .esbuild directory, so jest workers take turns
+ * running the serverless CLI (mkdir is atomic; a lock older than two minutes is abandoned).
+ */
+async function withServerlessLock<T>(work: () => Promise<T>): Promise<T> {
+  const started = Date.now();
+  for (;;) {
+    try {
+      await mkdir(LOCK);
+      break;
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+      if (Date.now() - started > 120_000) await rm(LOCK, { recursive: true, force: true });
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+  }
+  try {
+    return await work();
+  } finally {
+    await rm(LOCK, { recursive: true, force: true });
+  }
+}
+
+/** Environment for the serverless CLI: no AWS credentials and no profile, as on a fresh machine. */
+export function offlineEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = { ...process.env, ...extra };
+  for (const key of Object.keys(env)) if (key.startsWith('AWS_')) delete env[key];
+  return env;
+}
+
+export interface PackagedStage {
+  readonly template: Record<string, any>;
+  readonly directory: string;
+}
+
+/** Runs `sls package --stage <stage>` into a temporary directory and reads the template. */
+export async function packageStage(stage: string): Promise<PackagedStage> {
+  const directory = await mkdtemp(join(tmpdir(), `tributary-package-${stage}-`));
+  await withServerlessLock(() =>
+    run(SLS, ['package', '--stage', stage, '--package', directory], {
+      cwd: PROJECT_ROOT,
+      env: offlineEnv(),
+      maxBuffer: 16 * 1024 * 1024,
+    }),
+  );
+  const template = JSON.parse(
+    await readFile(join(directory, 'cloudformation-template-update-stack.json'), 'utf8'),
+  );
+  return { template, directory };
+}
+
+export async function removePackage(packaged: PackagedStage | undefined): Promise<void> {
+  if (packaged) await rm(packaged.directory, { recursive: true, force: true });
+}
+
+/** Runs `sls invoke local` and returns the handler's JSON result (the last JSON document printed). */
+export async function invokeLocal(
+  fn: string,
+  eventPath: string,
+  env: Record<string, string> = {},
+): Promise<{ result: any; stdout: string; stderr: string }> {
+  const { stdout, stderr } = await withServerlessLock(() =>
+    run(SLS, ['invoke', 'local', '--stage', 'dev', '-f', fn, '-p', eventPath], {
+      cwd: PROJECT_ROOT,
+      env: offlineEnv({ POWERTOOLS_METRICS_DISABLED: 'true', ...env }),
+      maxBuffer: 64 * 1024 * 1024,
+    }),
+  );
+  const start = stdout.lastIndexOf('\n{\n');
+  return { result: JSON.parse(stdout.slice(start < 0 ? 0 : start)), stdout, stderr };
+}
