@@ -92,7 +92,7 @@ function deliveryRole(pipeline: Pipeline, stream: StreamSpec, settings: StackSet
   };
 }
 
-function deliveryStream(pipeline: Pipeline, stream: StreamSpec, settings: StackSettings): Cfn {
+function deliveryStream(stream: StreamSpec, settings: StackSettings): Cfn {
   const role = getAtt(LogicalId.deliveryStreamRole(stream.name), 'Arn');
   const logging = (logStream: string) => ({
     Enabled: true,
@@ -191,7 +191,7 @@ export function firehoseResources(pipeline: Pipeline, settings: StackSettings): 
       },
     };
     resources[LogicalId.deliveryStreamRole(stream.name)] = deliveryRole(pipeline, stream, settings);
-    resources[LogicalId.deliveryStream(stream.name)] = deliveryStream(pipeline, stream, settings);
+    resources[LogicalId.deliveryStream(stream.name)] = deliveryStream(stream, settings);
   }
   return resources;
 }

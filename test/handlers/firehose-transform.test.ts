@@ -1,7 +1,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Context, FirehoseTransformationResult } from 'aws-lambda';
+import type { Context, FirehoseTransformationEvent, FirehoseTransformationResult } from 'aws-lambda';
 import { drainLocalInbox } from '../../src/lib/firehose/local-firehose';
 import { decodeData, firehoseEvent } from '../support/firehose';
 
@@ -9,11 +9,12 @@ const context = { functionName: 'tributary-test-firehoseTransform', awsRequestId
 
 async function loadHandler(env: Record<string, string>) {
   Object.assign(process.env, { POWERTOOLS_METRICS_DISABLED: 'true', POWERTOOLS_LOG_LEVEL: 'SILENT', ...env });
-  let handler!: (event: unknown, context: Context) => Promise<FirehoseTransformationResult>;
+  let module!: typeof import('../../src/handlers/firehose-transform');
   await jest.isolateModulesAsync(async () => {
-    ({ handler } = await import('../../src/handlers/firehose-transform'));
+    module = await import('../../src/handlers/firehose-transform');
   });
-  return handler;
+  return (event: FirehoseTransformationEvent): Promise<FirehoseTransformationResult> =>
+    module.handler(event, context);
 }
 
 describe('firehoseTransform handler', () => {
@@ -34,7 +35,6 @@ describe('firehoseTransform handler', () => {
       firehoseEvent([
         '{"event_time":"2026-11-20T09:15:02Z","event_id":"e1","user":{"traits":{"plan":"pro"}}}',
       ]),
-      context,
     );
     expect(response.records[0]).toMatchObject({
       result: 'Ok',
@@ -55,7 +55,7 @@ describe('firehoseTransform handler', () => {
     const deep = { level_one_key: { level_two_key: { level_three_key: { level_four_key: leaves } } } };
     const payloads = Array.from({ length: 1500 }, (_, i) => JSON.stringify({ event_id: `e${i}`, ...deep }));
     const event = firehoseEvent(payloads);
-    const response = await handler(event, context);
+    const response = await handler(event);
 
     expect(Buffer.byteLength(JSON.stringify(response))).toBeLessThanOrEqual(6_000_000);
     const dropped = response.records.flatMap((r, i) => (r.result === 'Dropped' ? [i] : []));

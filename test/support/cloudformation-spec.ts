@@ -197,7 +197,7 @@ function checkReferences(template: Json): TemplateProblem[] {
   const known = (name: string) => name in resources || name in parameters || PSEUDO_PARAMETERS.has(name);
   const walk = (value: unknown, path: string): void => {
     if (Array.isArray(value)) {
-      value.forEach((item, i) => walk(item, `${path}[${i}]`));
+      for (const [i, item] of value.entries()) walk(item, `${path}[${i}]`);
       return;
     }
     if (!isObject(value)) return;

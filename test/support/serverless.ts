@@ -79,5 +79,5 @@ export async function invokeLocal(
     }),
   );
   const start = stdout.lastIndexOf('\n{\n');
-  return { result: JSON.parse(stdout.slice(start < 0 ? 0 : start)), stdout, stderr };
+  return { result: JSON.parse(stdout.slice(Math.max(start, 0))), stdout, stderr };
 }
