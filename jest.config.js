@@ -10,8 +10,8 @@ module.exports = {
       { jsc: { parser: { syntax: 'typescript' }, target: 'es2022' }, module: { type: 'commonjs' } },
     ],
   },
-  // middy ships only ES modules; compile them for jest's CommonJS runtime
-  transformIgnorePatterns: ['/node_modules/(?!@middy/)'],
+  // middy and hyparquet ship only ES modules; compile them for jest's CommonJS runtime
+  transformIgnorePatterns: ['/node_modules/(?!(@middy|hyparquet|hyparquet-writer)/)'],
   moduleFileExtensions: ['ts', 'js', 'cjs', 'json', 'yml'],
   testTimeout: 30000,
 };

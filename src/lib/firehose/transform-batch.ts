@@ -1,8 +1,9 @@
 import type { FirehoseTransformationEventRecord, FirehoseTransformationResultRecord } from 'aws-lambda';
 import { type DecodeFailure, RecordDecodeError } from '../flattening/errors';
 import type { RecordFlattener } from '../flattening/record-flattener';
+import { timestampMillis } from '../schema/time';
 import { decodeBase64Strict } from './base64';
-import { eventTimeMillis, partitionKeysFor } from './partition-keys';
+import { partitionKeysFor } from './partition-keys';
 
 export const FailureReason = {
   outputTooLarge: 'output-too-large',
@@ -77,7 +78,7 @@ export function transformRecords(
       const bytes = decodeBase64Strict(record.data);
       stats.bytesIn += bytes.length;
       const line = flattener.flattenBytes(bytes);
-      let eventMs = eventTimeMillis(line.eventTime);
+      let eventMs = timestampMillis(line.eventTime);
       if (eventMs === undefined) {
         stats.eventTimeFallbacks++;
         eventMs = Number.isFinite(record.approximateArrivalTimestamp)

@@ -32,21 +32,36 @@ const BROWSERS = [
   ['Firefox', '121.0', 'Windows', '11', 'desktop'],
 ] as const;
 
+export interface ClickstreamOptions {
+  readonly seed: number;
+  /** Time of the first event. */
+  readonly start: number;
+  /** Events are spread evenly, this many per day. */
+  readonly eventsPerDay: number;
+}
+
+export const CLICKSTREAM_DEFAULTS: ClickstreamOptions = {
+  seed: 42,
+  start: Date.UTC(2026, 10, 20),
+  eventsPerDay: 100_000,
+};
+
 /**
  * One clickstream event as a product would send it to Firehose: nested user, context and
- * properties objects up to eight levels deep, about 700 bytes of JSON, some with order ids beyond
- * 2^53. Deterministic for a given index and seed.
+ * properties objects up to eight levels deep, about 750 bytes of JSON. Deterministic for a given
+ * index and options.
  */
 export function clickstreamEvent(
   index: number,
-  seed = 42,
-  baseTime = Date.UTC(2026, 10, 20),
+  options: ClickstreamOptions = CLICKSTREAM_DEFAULTS,
 ): Record<string, unknown> {
-  const random = new SeededRandom(seed * 1_000_003 + index);
+  const random = new SeededRandom(options.seed * 1_000_003 + index);
   const type = random.pick(EVENT_TYPES);
   const [city, country, lat, lon] = random.pick(CITIES);
   const [browser, browserVersion, os, osVersion, deviceType] = random.pick(BROWSERS);
-  const time = new Date(baseTime + Math.floor((index * 86_400_000) / 100_000) + random.int(0, 999));
+  const time = new Date(
+    options.start + Math.floor((index * 86_400_000) / options.eventsPerDay) + random.int(0, 999),
+  );
   const event: Record<string, unknown> = {
     event_id: `evt_${index.toString(36).padStart(8, '0')}_${random.hex(6)}`,
     event_type: type,
@@ -94,8 +109,11 @@ export function clickstreamEvent(
 }
 
 /** Serialises an event; every tenth carries an order id beyond 2^53, which JSON.parse would round. */
-export function clickstreamEventJson(index: number, seed = 42, baseTime?: number): string {
-  const json = JSON.stringify(clickstreamEvent(index, seed, baseTime));
+export function clickstreamEventJson(
+  index: number,
+  options: ClickstreamOptions = CLICKSTREAM_DEFAULTS,
+): string {
+  const json = JSON.stringify(clickstreamEvent(index, options));
   if (index % 10 !== 3) return json;
   return `${json.slice(0, -1)},"order_id":${9_007_199_254_740_993n + BigInt(index)}}`;
 }

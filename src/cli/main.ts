@@ -1,0 +1,40 @@
+import { RUN_HELP, runCommand } from './commands/run';
+import { type CommandIo, processIo, UsageError, writeLine } from './io';
+
+interface Command {
+  readonly summary: string;
+  readonly help: string;
+  readonly run: (args: string[], io: CommandIo) => Promise<number>;
+}
+
+const COMMANDS: Record<string, Command> = {
+  run: { summary: 'run the pipeline locally on sample or generated data', help: RUN_HELP, run: runCommand },
+};
+
+function usage(): string {
+  const lines = Object.entries(COMMANDS).map(([name, command]) => `  ${name.padEnd(10)} ${command.summary}`);
+  return `Usage: tributary <command> [options]\n\nCommands:\n${lines.join('\n')}\n\nRun tributary <command> --help for a command's options.`;
+}
+
+/** Runs one CLI command; returns the exit code. Usage mistakes print help and exit with 2. */
+export async function main(argv: string[], io: CommandIo = processIo()): Promise<number> {
+  const [name, ...args] = argv;
+  if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
+    writeLine(io.stdout, usage());
+    return name === undefined ? 2 : 0;
+  }
+  const command = Object.hasOwn(COMMANDS, name) ? COMMANDS[name] : undefined;
+  if (!command) {
+    writeLine(io.stderr, `tributary: unknown command ${JSON.stringify(name)}\n\n${usage()}`);
+    return 2;
+  }
+  try {
+    return await command.run(args, io);
+  } catch (error) {
+    if (error instanceof UsageError || (error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
+      writeLine(io.stderr, `tributary ${name}: ${(error as Error).message}\n\n${command.help}`);
+      return 2;
+    }
+    throw error;
+  }
+}

@@ -1,0 +1,330 @@
+import { randomUUID } from 'node:crypto';
+import { PassThrough } from 'node:stream';
+import { gzipSync } from 'node:zlib';
+import type {
+  FirehoseTransformationEvent,
+  FirehoseTransformationEventRecord,
+  FirehoseTransformationResult,
+} from 'aws-lambda';
+import { RowCoercer, ValueConversionError } from '../parquet/coerce';
+import { parseFlatLine } from '../parquet/flat-line';
+import { type ParquetCodec, ParquetRowWriter } from '../parquet/parquet-writer';
+import { FirehoseErrorType, LakeLayout } from '../pipeline/lake-layout';
+import type { StreamSpec } from '../pipeline/pipeline';
+import type { ObjectStore } from '../storage/object-store';
+
+export type InvokeTransform = (event: FirehoseTransformationEvent) => Promise<FirehoseTransformationResult>;
+
+export interface LocalDeliveryStreamOptions {
+  readonly deliveryStreamName: string;
+  readonly stream: StreamSpec;
+  readonly store: ObjectStore;
+  readonly lakeBucket: string;
+  readonly rawBucket: string;
+  readonly invokeTransform: InvokeTransform;
+  /** Takes records the transform re-ingested into this stream since the last call. */
+  readonly takeReingested: () => Promise<Buffer[]>;
+  /** Flush once this many source bytes are buffered (Firehose's buffering hint). */
+  readonly bufferBytes: number;
+  /** Bytes per transform invocation (the processor's BufferSizeInMBs). */
+  readonly invocationBytes: number;
+  readonly codec: ParquetCodec;
+  readonly region: string;
+  readonly now: () => number;
+}
+
+export const LOCAL_STREAM_DEFAULTS = {
+  bufferBytes: 64 * 1024 * 1024,
+  invocationBytes: 1024 * 1024,
+  codec: 'snappy' as ParquetCodec,
+  region: 'local',
+  now: Date.now,
+};
+
+/** Firehose retries a failed transform invocation this many times before giving up on the batch. */
+const TRANSFORM_RETRIES = 3;
+
+export interface DeliveryStats {
+  recordsIn: number;
+  reingested: number;
+  rowsWritten: number;
+  processingFailed: number;
+  conversionFailed: number;
+  parquetFiles: string[];
+  errorFiles: string[];
+  backupFiles: string[];
+  /** Flattened columns the table does not declare: Parquet conversion leaves them out. */
+  undeclaredColumns: Map<string, number>;
+}
+
+interface Pending {
+  readonly data: Buffer;
+  readonly arrival: number;
+}
+
+function timestampParts(ms: number) {
+  const iso = new Date(ms).toISOString();
+  return {
+    dt: iso.slice(0, 10),
+    path: `${iso.slice(0, 4)}/${iso.slice(5, 7)}/${iso.slice(8, 10)}/${iso.slice(11, 13)}`,
+    stamp: `${iso.slice(0, 10)}-${iso.slice(11, 13)}-${iso.slice(14, 16)}-${iso.slice(17, 19)}`,
+  };
+}
+
+/**
+ * Kinesis Data Firehose in process: buffers records, invokes the transform Lambda in
+ * processor-sized batches, converts Ok records to Parquet by the table's declared columns under
+ * the same dynamic-partition prefixes, writes failures to the error prefix in Firehose's own
+ * error-record format, backs up every source record, and feeds re-ingested records back in.
+ */
+export class LocalDeliveryStream {
+  readonly stats: DeliveryStats = {
+    recordsIn: 0,
+    reingested: 0,
+    rowsWritten: 0,
+    processingFailed: 0,
+    conversionFailed: 0,
+    parquetFiles: [],
+    errorFiles: [],
+    backupFiles: [],
+    undeclaredColumns: new Map(),
+  };
+  private pending: Pending[] = [];
+  private pendingBytes = 0;
+  private readonly coercer: RowCoercer;
+  private readonly declared: ReadonlySet<string>;
+  private recordSequence = 0;
+
+  constructor(private readonly options: LocalDeliveryStreamOptions) {
+    this.coercer = new RowCoercer(options.stream.columns);
+    this.declared = new Set(options.stream.columns.map((c) => c.name));
+  }
+
+  async put(records: readonly Buffer[]): Promise<void> {
+    const arrival = this.options.now();
+    for (const data of records) {
+      this.pending.push({ data, arrival });
+      this.pendingBytes += data.length;
+      this.stats.recordsIn++;
+    }
+    if (this.pendingBytes >= this.options.bufferBytes) await this.flush();
+  }
+
+  /** Delivers everything buffered, including records re-ingested while delivering. */
+  async flush(): Promise<void> {
+    for (;;) {
+      const reingested = await this.options.takeReingested();
+      if (reingested.length > 0) {
+        this.stats.reingested += reingested.length;
+        const arrival = this.options.now();
+        for (const data of reingested) this.pending.push({ data, arrival });
+      }
+      if (this.pending.length === 0) return;
+      const batch = this.pending;
+      this.pending = [];
+      this.pendingBytes = 0;
+      await this.deliver(batch);
+    }
+  }
+
+  private async deliver(batch: Pending[]): Promise<void> {
+    const time = timestampParts(this.options.now());
+    await this.backup(batch, time);
+    const partitions = new Map<string, string[]>();
+    const processingFailed: Array<{
+      record: FirehoseTransformationEventRecord;
+      code: string;
+      message: string;
+    }> = [];
+    for (const chunk of this.invocationChunks(batch)) {
+      const event = this.transformEvent(chunk);
+      let response: FirehoseTransformationResult | undefined;
+      let lastError: unknown;
+      for (let attempt = 0; attempt <= TRANSFORM_RETRIES && !response; attempt++) {
+        try {
+          response = await this.options.invokeTransform(event);
+        } catch (error) {
+          lastError = error;
+        }
+      }
+      if (!response) {
+        const message =
+          lastError instanceof Error ? `${lastError.name}: ${lastError.message}` : String(lastError);
+        for (const record of event.records)
+          processingFailed.push({ record, code: 'Lambda.FunctionError', message });
+        continue;
+      }
+      this.collectResults(event, response, partitions, processingFailed);
+    }
+    await this.writeProcessingFailed(processingFailed, time);
+    for (const [partition, lines] of partitions) await this.writePartition(partition, lines, time);
+  }
+
+  private *invocationChunks(batch: Pending[]): Generator<Pending[]> {
+    let chunk: Pending[] = [];
+    let bytes = 0;
+    for (const record of batch) {
+      if (chunk.length > 0 && bytes + record.data.length > this.options.invocationBytes) {
+        yield chunk;
+        chunk = [];
+        bytes = 0;
+      }
+      chunk.push(record);
+      bytes += record.data.length;
+    }
+    if (chunk.length > 0) yield chunk;
+  }
+
+  private transformEvent(chunk: Pending[]): FirehoseTransformationEvent {
+    return {
+      invocationId: randomUUID(),
+      deliveryStreamArn: `arn:aws:firehose:${this.options.region}:000000000000:deliverystream/${this.options.deliveryStreamName}`,
+      region: this.options.region,
+      records: chunk.map((record) => ({
+        recordId: String(++this.recordSequence).padStart(20, '0'),
+        approximateArrivalTimestamp: record.arrival,
+        data: record.data.toString('base64'),
+      })),
+    };
+  }
+
+  /** Holds the transform to Firehose's contract: each recordId exactly once, known results only. */
+  private collectResults(
+    event: FirehoseTransformationEvent,
+    response: FirehoseTransformationResult,
+    partitions: Map<string, string[]>,
+    processingFailed: Array<{ record: FirehoseTransformationEventRecord; code: string; message: string }>,
+  ): void {
+    const byId = new Map(event.records.map((record) => [record.recordId, record]));
+    const seen = new Set<string>();
+    for (const result of response.records ?? []) {
+      const record = byId.get(result.recordId);
+      if (!record || seen.has(result.recordId)) continue;
+      seen.add(result.recordId);
+      if (result.result === 'Dropped') continue;
+      if (result.result !== 'Ok') {
+        processingFailed.push({
+          record,
+          code: 'Lambda.ProcessingFailedStatus',
+          message: 'ProcessingFailed status returned from Lambda',
+        });
+        continue;
+      }
+      const keys = result.metadata?.partitionKeys;
+      const partition = LakeLayout.streamPartition(
+        this.options.stream.name,
+        keys?.dt ?? 'unknown',
+        keys?.hour ?? 'unknown',
+      );
+      const lines = partitions.get(partition) ?? [];
+      lines.push(Buffer.from(result.data ?? '', 'base64').toString('utf8'));
+      partitions.set(partition, lines);
+    }
+    for (const record of event.records) {
+      if (!seen.has(record.recordId)) {
+        processingFailed.push({
+          record,
+          code: 'Lambda.MissingRecordId',
+          message: 'The Lambda response did not return this recordId',
+        });
+      }
+    }
+  }
+
+  private objectName(time: { stamp: string }): string {
+    return `${this.options.deliveryStreamName}-1-${time.stamp}-${randomUUID()}`;
+  }
+
+  private async backup(batch: Pending[], time: ReturnType<typeof timestampParts>): Promise<void> {
+    const body = Buffer.concat(
+      batch.flatMap(({ data }) => (data.at(-1) === 0x0a ? [data] : [data, Buffer.from('\n')])),
+    );
+    const key = `${LakeLayout.firehoseBackup(this.options.stream.name)}${time.path}/${this.objectName(time)}.gz`;
+    await this.options.store.put(this.options.rawBucket, key, gzipSync(body));
+    this.stats.backupFiles.push(key);
+  }
+
+  private async writeErrors(
+    type: string,
+    lines: string[],
+    time: ReturnType<typeof timestampParts>,
+  ): Promise<void> {
+    if (lines.length === 0) return;
+    const key = `${LakeLayout.firehoseErrors(this.options.stream.name)}${type}/dt=${time.dt}/${this.objectName(time)}`;
+    await this.options.store.put(this.options.lakeBucket, key, `${lines.join('\n')}\n`);
+    this.stats.errorFiles.push(key);
+  }
+
+  private async writeProcessingFailed(
+    failed: Array<{ record: FirehoseTransformationEventRecord; code: string; message: string }>,
+    time: ReturnType<typeof timestampParts>,
+  ): Promise<void> {
+    this.stats.processingFailed += failed.length;
+    const now = this.options.now();
+    const lines = failed.map(({ record, code, message }) =>
+      JSON.stringify({
+        attemptsMade: 1,
+        arrivalTimestamp: record.approximateArrivalTimestamp,
+        errorCode: code,
+        errorMessage: message,
+        attemptEndingTimestamp: now,
+        rawData: record.data,
+        lambdaArn: `arn:aws:lambda:${this.options.region}:000000000000:function:${this.options.deliveryStreamName}-transform`,
+      }),
+    );
+    await this.writeErrors(FirehoseErrorType.processingFailed, lines, time);
+  }
+
+  private async writePartition(
+    prefix: string,
+    lines: string[],
+    time: ReturnType<typeof timestampParts>,
+  ): Promise<void> {
+    const conversionErrors: string[] = [];
+    const body = new PassThrough();
+    const key = `${prefix}${this.objectName(time)}.parquet`;
+    const upload = this.options.store.put(this.options.lakeBucket, key, body);
+    const writer = new ParquetRowWriter(this.options.stream.columns, body, {
+      codec: this.options.codec,
+      rowGroupRows: 50_000,
+    });
+    const now = this.options.now();
+    for (const line of lines) {
+      try {
+        const record = parseFlatLine(line);
+        this.noteUndeclared(record);
+        await writer.append(this.coercer.coerce(record));
+      } catch (error) {
+        if (!(error instanceof ValueConversionError) && !(error instanceof SyntaxError)) throw error;
+        conversionErrors.push(
+          JSON.stringify({
+            attemptsMade: 1,
+            arrivalTimestamp: now,
+            ErrorCode: 'DataFormatConversion.InvalidValue',
+            ErrorMessage: error.message,
+            attemptEndingTimestamp: now,
+            rawData: Buffer.from(line).toString('base64'),
+          }),
+        );
+      }
+    }
+    await writer.close();
+    await upload;
+    if (writer.rows > 0) {
+      this.stats.parquetFiles.push(key);
+      this.stats.rowsWritten += writer.rows;
+    } else {
+      await this.options.store.delete(this.options.lakeBucket, key);
+    }
+    this.stats.conversionFailed += conversionErrors.length;
+    await this.writeErrors(FirehoseErrorType.formatConversionFailed, conversionErrors, time);
+  }
+
+  private noteUndeclared(record: Record<string, unknown>): void {
+    for (const column in record) {
+      if (!this.declared.has(column)) {
+        this.stats.undeclaredColumns.set(column, (this.stats.undeclaredColumns.get(column) ?? 0) + 1);
+      }
+    }
+  }
+}

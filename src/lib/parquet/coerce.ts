@@ -1,0 +1,171 @@
+import { JsonNumber } from '../flattening/json-value';
+import type { ColumnSpec, ColumnType } from '../schema/column-types';
+import { timestampMillis } from '../schema/time';
+
+/** A value ready for the Parquet writer: string, number, bigint (int64 and unscaled decimals) or boolean. */
+export type ParquetValue = string | number | bigint | boolean | null;
+
+/** A value that cannot be stored in its declared column type; the whole record fails with it. */
+export class ValueConversionError extends Error {
+  override readonly name = 'ValueConversionError';
+  constructor(
+    readonly column: string,
+    readonly expected: string,
+    readonly value: unknown,
+  ) {
+    super(`Column ${column}: cannot store ${describe(value)} as ${expected}`);
+  }
+}
+
+function describe(value: unknown): string {
+  const text =
+    value instanceof JsonNumber
+      ? value.raw
+      : typeof value === 'string'
+        ? JSON.stringify(value)
+        : String(value);
+  return text.length > 60 ? `${text.slice(0, 57)}...` : text;
+}
+
+const INT64_MIN = -(2n ** 63n);
+const INT64_MAX = 2n ** 63n - 1n;
+const INTEGER_TEXT = /^-?\d+$/;
+const DECIMAL_TEXT = /^([+-]?)(\d*)(?:\.(\d*))?(?:[eE]([+-]?\d+))?$/;
+const DAY_MS = 86_400_000;
+
+/** The text of a number as written, so conversions never go through a lossy double. */
+function numberText(value: unknown): string | undefined {
+  if (value instanceof JsonNumber) return value.raw;
+  if (typeof value === 'number' && Number.isFinite(value)) return String(value);
+  if (typeof value === 'string' && value.trim() !== '' && DECIMAL_TEXT.test(value.trim()))
+    return value.trim();
+  return undefined;
+}
+
+/**
+ * Exact decimal: `123.456e1` with scale 2 → 123456n. Extra fractional digits round half away from
+ * zero; more integer digits than the precision allows is an error, never a silent null.
+ */
+export function toUnscaledDecimal(text: string, precision: number, scale: number): bigint | undefined {
+  const match = DECIMAL_TEXT.exec(text);
+  if (!match || (match[2] === '' && (match[3] ?? '') === '')) return undefined;
+  const [, sign, whole = '', fraction = '', exponentText] = match;
+  const exponent = exponentText ? Number(exponentText) : 0;
+  if (!Number.isSafeInteger(exponent) || Math.abs(exponent) > 400) return undefined;
+  let digits = `${whole}${fraction}`.replace(/^0+(?=\d)/, '');
+  let fractionDigits = fraction.length - exponent;
+  if (fractionDigits < 0) {
+    digits += '0'.repeat(-fractionDigits);
+    fractionDigits = 0;
+  }
+  let unscaled: bigint;
+  if (fractionDigits <= scale) {
+    unscaled = BigInt(digits || '0') * 10n ** BigInt(scale - fractionDigits);
+  } else {
+    const divisor = 10n ** BigInt(fractionDigits - scale);
+    const value = BigInt(digits || '0');
+    unscaled = value / divisor + ((value % divisor) * 2n >= divisor ? 1n : 0n);
+  }
+  if (unscaled >= 10n ** BigInt(precision)) return undefined;
+  return sign === '-' ? -unscaled : unscaled;
+}
+
+type Converter = (value: unknown) => ParquetValue;
+
+function converterFor(column: ColumnSpec): Converter {
+  const fail =
+    (expected: string) =>
+    (value: unknown): never => {
+      throw new ValueConversionError(column.name, expected, value);
+    };
+  const type: ColumnType = column.type;
+  switch (type.kind) {
+    case 'string': {
+      return (value) => {
+        if (typeof value === 'string') return value;
+        if (value instanceof JsonNumber) return value.raw;
+        if (typeof value === 'number' || typeof value === 'boolean') return String(value);
+        return fail('string')(value);
+      };
+    }
+    case 'bigint':
+    case 'int': {
+      const bad = fail(type.kind);
+      return (value) => {
+        if (typeof value === 'number' && Number.isSafeInteger(value)) {
+          if (type.kind === 'int' && (value < -(2 ** 31) || value >= 2 ** 31)) return bad(value);
+          return type.kind === 'int' ? value : BigInt(value);
+        }
+        const text = numberText(value);
+        if (text === undefined || !INTEGER_TEXT.test(text)) return bad(value);
+        const integer = BigInt(text);
+        if (type.kind === 'int') {
+          if (integer < -(2n ** 31n) || integer >= 2n ** 31n) return bad(value);
+          return Number(integer);
+        }
+        return integer < INT64_MIN || integer > INT64_MAX ? bad(value) : integer;
+      };
+    }
+    case 'double': {
+      const bad = fail('double');
+      return (value) => {
+        if (typeof value === 'number') return value;
+        const text = numberText(value);
+        return text === undefined ? bad(value) : Number(text);
+      };
+    }
+    case 'boolean': {
+      const bad = fail('boolean');
+      return (value) => {
+        if (typeof value === 'boolean') return value;
+        if (value === 'true' || value === 'false') return value === 'true';
+        return bad(value);
+      };
+    }
+    case 'timestamp': {
+      const bad = fail('timestamp');
+      return (value) => {
+        const ms = timestampMillis(
+          typeof value === 'number' ? new JsonNumber(String(value)) : (value as string | JsonNumber),
+        );
+        return ms === undefined ? bad(value) : BigInt(ms);
+      };
+    }
+    case 'date': {
+      const bad = fail('date');
+      return (value) => {
+        const ms = typeof value === 'string' ? timestampMillis(value) : undefined;
+        return ms === undefined ? bad(value) : Math.floor(ms / DAY_MS);
+      };
+    }
+    case 'decimal': {
+      const bad = fail(`decimal(${type.precision},${type.scale})`);
+      return (value) => {
+        const text = numberText(value);
+        const unscaled = text === undefined ? undefined : toUnscaledDecimal(text, type.precision, type.scale);
+        return unscaled === undefined ? bad(value) : unscaled;
+      };
+    }
+  }
+}
+
+/** Converts flat records into rows of the declared columns; nulls and absent columns stay null. */
+export class RowCoercer {
+  private readonly converters: Converter[];
+
+  constructor(readonly columns: readonly ColumnSpec[]) {
+    this.converters = columns.map(converterFor);
+  }
+
+  /** Values in declared column order. Throws ValueConversionError naming the first bad column. */
+  coerce(record: Readonly<Record<string, unknown>>): ParquetValue[] {
+    const values = new Array<ParquetValue>(this.columns.length);
+    for (let i = 0; i < this.columns.length; i++) {
+      const name = this.columns[i]!.name;
+      // own properties only: a column called `constructor` must not find Object.prototype's
+      const value = Object.hasOwn(record, name) ? record[name] : undefined;
+      values[i] = value === undefined || value === null ? null : this.converters[i]!(value);
+    }
+    return values;
+  }
+}

@@ -1,0 +1,171 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { gunzipSync } from 'node:zlib';
+import type { FirehoseTransformationEvent } from 'aws-lambda';
+import { drainLocalInbox, localFirehose } from '../../../src/lib/firehose/local-firehose';
+import { processFirehoseEvent } from '../../../src/lib/firehose/process-event';
+import { createStreamResolver } from '../../../src/lib/firehose/stream-resolver';
+import {
+  type InvokeTransform,
+  LOCAL_STREAM_DEFAULTS,
+  LocalDeliveryStream,
+} from '../../../src/lib/local/local-delivery-stream';
+import { DuckDb, sqlString } from '../../../src/lib/query/duckdb';
+import { LocalObjectStore } from '../../../src/lib/storage/local-object-store';
+import { getBytes, listKeys } from '../../../src/lib/storage/object-store';
+import { testPipeline } from '../../support/firehose';
+
+const STREAM = 'tributary-test-clickstream';
+let root: string;
+let store: LocalObjectStore;
+let duck: DuckDb;
+
+beforeEach(async () => {
+  root = await mkdtemp(join(tmpdir(), 'tributary-delivery-'));
+  store = new LocalObjectStore(root);
+});
+beforeAll(async () => {
+  duck = await DuckDb.open();
+});
+afterAll(() => duck.close());
+afterEach(async () => {
+  await rm(root, { recursive: true, force: true });
+});
+
+function realTransform(responseLimitBytes?: number): InvokeTransform {
+  const dependencies = {
+    resolveStream: createStreamResolver(testPipeline, 'tributary-test-', async () => 'key'),
+    firehose: localFirehose(root),
+    ...(responseLimitBytes ? { responseLimitBytes } : {}),
+  };
+  return async (event) => (await processFirehoseEvent(event, dependencies)).response;
+}
+
+function deliveryStream(invokeTransform: InvokeTransform) {
+  return new LocalDeliveryStream({
+    ...LOCAL_STREAM_DEFAULTS,
+    deliveryStreamName: STREAM,
+    stream: testPipeline.streams[0]!,
+    store,
+    lakeBucket: 'lake-bucket',
+    rawBucket: 'raw-bucket',
+    invokeTransform,
+    takeReingested: () => drainLocalInbox(root, STREAM),
+    now: () => Date.UTC(2026, 10, 21, 8, 30),
+  });
+}
+
+const events = (n: number) =>
+  Array.from({ length: n }, (_, i) =>
+    Buffer.from(
+      JSON.stringify({
+        event_id: `e${i}`,
+        event_time: `2026-11-20T${String(i % 24).padStart(2, '0')}:00:00Z`,
+        user: { id: i },
+      }),
+    ),
+  );
+
+async function errorRecords(type: string): Promise<any[]> {
+  const keys = await listKeys(store, 'lake-bucket', `errors/clickstream/${type}/`);
+  const lines = await Promise.all(
+    keys.map(async (key) => (await getBytes(store, 'lake-bucket', key)).toString().trim().split('\n')),
+  );
+  return lines.flat().map((line) => JSON.parse(line));
+}
+
+describe('LocalDeliveryStream', () => {
+  it('lands every record once, as Parquet under its dynamic partition, with a source backup', async () => {
+    const delivery = deliveryStream(realTransform());
+    await delivery.put(events(48));
+    await delivery.flush();
+    const keys = await listKeys(store, 'lake-bucket', 'lake/clickstream/');
+    expect(keys).toHaveLength(24);
+    expect(keys[0]).toMatch(
+      /^lake\/clickstream\/dt=2026-11-20\/hour=00\/tributary-test-clickstream-1-2026-11-21-08-30-00-[0-9a-f-]{36}\.parquet$/,
+    );
+    const { rows } = await duck.query(
+      `SELECT count(*) AS n, count(DISTINCT event_id) AS ids, min(user__id) AS low, max(user__id) AS high
+       FROM read_parquet(${sqlString(join(root, 'lake-bucket/lake/clickstream/*/*/*.parquet'))})`,
+    );
+    expect(rows[0]).toEqual({ n: '48', ids: '48', low: '0', high: '47' });
+    const [backup] = await listKeys(store, 'raw-bucket', 'firehose/clickstream/2026/11/21/08/');
+    expect(
+      gunzipSync(await getBytes(store, 'raw-bucket', backup!))
+        .toString()
+        .trim()
+        .split('\n'),
+    ).toHaveLength(48);
+  });
+
+  it('delivers re-ingested records in a later round, none lost and none twice', async () => {
+    const delivery = deliveryStream(realTransform(9_000));
+    await delivery.put(events(60));
+    await delivery.flush();
+    expect(delivery.stats.reingested).toBeGreaterThan(0);
+    const { rows } = await duck.query(
+      `SELECT count(*) AS n, count(DISTINCT event_id) AS ids FROM read_parquet(${sqlString(join(root, 'lake-bucket/lake/clickstream/*/*/*.parquet'))})`,
+    );
+    expect(rows[0]).toEqual({ n: '60', ids: '60' });
+  });
+
+  it('writes records the transform failed to processing-failed, in Firehose error-record form', async () => {
+    const delivery = deliveryStream(realTransform());
+    await delivery.put([Buffer.from('{"event_id":'), ...events(2)]);
+    await delivery.flush();
+    const [failure] = await errorRecords('processing-failed');
+    expect(failure).toMatchObject({
+      errorCode: 'Lambda.ProcessingFailedStatus',
+      rawData: Buffer.from('{"event_id":').toString('base64'),
+      attemptsMade: 1,
+    });
+    expect(delivery.stats).toMatchObject({ processingFailed: 1, rowsWritten: 2 });
+  });
+
+  it('sends a whole batch to processing-failed when the transform keeps throwing', async () => {
+    let calls = 0;
+    const delivery = deliveryStream(async () => {
+      calls++;
+      throw new Error('boom');
+    });
+    await delivery.put(events(3));
+    await delivery.flush();
+    expect(calls).toBe(4);
+    const failures = await errorRecords('processing-failed');
+    expect(failures.map((f) => f.errorCode)).toEqual([
+      'Lambda.FunctionError',
+      'Lambda.FunctionError',
+      'Lambda.FunctionError',
+    ]);
+    expect(failures[0].errorMessage).toBe('Error: boom');
+  });
+
+  it('treats a recordId missing from the response as failed, never as delivered', async () => {
+    const delivery = deliveryStream(async (event: FirehoseTransformationEvent) => ({
+      records: event.records
+        .slice(1)
+        .map((r) => ({
+          recordId: r.recordId,
+          result: 'Ok' as const,
+          data: r.data,
+          metadata: { partitionKeys: { dt: '2026-11-20', hour: '00' } },
+        })),
+    }));
+    await delivery.put(events(2));
+    await delivery.flush();
+    expect((await errorRecords('processing-failed')).map((f) => f.errorCode)).toEqual([
+      'Lambda.MissingRecordId',
+    ]);
+  });
+
+  it('writes rows that do not fit the declared types to format-conversion-failed', async () => {
+    const delivery = deliveryStream(realTransform());
+    await delivery.put([Buffer.from('{"event_id":"bad","user":{"id":"seven"}}'), ...events(1)]);
+    await delivery.flush();
+    const [failure] = await errorRecords('format-conversion-failed');
+    expect(failure.ErrorMessage).toBe('Column user__id: cannot store "seven" as bigint');
+    expect(Buffer.from(failure.rawData, 'base64').toString()).toBe('{"event_id":"bad","user__id":"seven"}\n');
+    expect(delivery.stats).toMatchObject({ conversionFailed: 1, rowsWritten: 1 });
+  });
+});

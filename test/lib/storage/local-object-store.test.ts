@@ -1,0 +1,68 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, relative } from 'node:path';
+import fc from 'fast-check';
+import {
+  decodeKeySegment,
+  encodeKeySegment,
+  LocalObjectStore,
+  UnsafeObjectPathError,
+} from '../../../src/lib/storage/local-object-store';
+import { getBytes, listKeys, ObjectNotFoundError } from '../../../src/lib/storage/object-store';
+
+let root: string;
+beforeEach(async () => {
+  root = await mkdtemp(join(tmpdir(), 'tributary-store-'));
+});
+afterEach(async () => {
+  await rm(root, { recursive: true, force: true });
+});
+
+describe('LocalObjectStore', () => {
+  it.each([
+    ['raw/dynamodb/users/dt=2026-11-20/a b+c/日本.ndjson.gz'],
+    ['../../etc/passwd'],
+    ['a//b'],
+    ['folder/'],
+    ['./x'],
+    ['100%25 done'],
+    ['%T-looks-temporary'],
+  ])('stores %j under its bucket and lists it back exactly', async (key) => {
+    const store = new LocalObjectStore(root);
+    await store.put('lake-bucket', key, 'body');
+    expect(relative(join(root, 'lake-bucket'), store.pathFor('lake-bucket', key))).not.toMatch(/^\.\./);
+    expect(await listKeys(store, 'lake-bucket', '')).toEqual([key]);
+    expect((await getBytes(store, 'lake-bucket', key)).toString()).toBe('body');
+  });
+
+  it('lists by prefix in S3 (UTF-8 byte) order', async () => {
+    const store = new LocalObjectStore(root);
+    for (const key of ['b/2', 'a/1', 'b/10', 'é']) await store.put('lake-bucket', key, key);
+    expect(await listKeys(store, 'lake-bucket', 'b/')).toEqual(['b/10', 'b/2']);
+    expect(await listKeys(store, 'lake-bucket', '')).toEqual(['a/1', 'b/10', 'b/2', 'é']);
+  });
+
+  it('reports a missing object as ObjectNotFoundError', async () => {
+    await expect(new LocalObjectStore(root).get('lake-bucket', 'nope')).rejects.toThrow(ObjectNotFoundError);
+  });
+
+  it.each([['../up'], ['UPPER'], ['a'], ['with/slash']])('rejects the bucket name %j', (bucket) => {
+    expect(() => new LocalObjectStore(root).pathFor(bucket, 'k')).toThrow(UnsafeObjectPathError);
+  });
+
+  it('maps key segments to file names one to one', () => {
+    fc.assert(
+      fc.property(
+        fc.string({ unit: fc.constantFrom('.', '%', 'E', 'T', '2', '5', 'a', '\0') }),
+        (segment) => {
+          const encoded = encodeKeySegment(segment);
+          expect(decodeKeySegment(encoded)).toBe(segment);
+          expect(['', '.', '..']).not.toContain(encoded);
+          expect(encoded).not.toMatch(/\0/);
+          expect(encoded.startsWith('%T')).toBe(false);
+        },
+      ),
+      { numRuns: 2000 },
+    );
+  });
+});
