@@ -143,14 +143,12 @@ describe('LocalDeliveryStream', () => {
 
   it('treats a recordId missing from the response as failed, never as delivered', async () => {
     const delivery = deliveryStream(async (event: FirehoseTransformationEvent) => ({
-      records: event.records
-        .slice(1)
-        .map((r) => ({
-          recordId: r.recordId,
-          result: 'Ok' as const,
-          data: r.data,
-          metadata: { partitionKeys: { dt: '2026-11-20', hour: '00' } },
-        })),
+      records: event.records.slice(1).map((r) => ({
+        recordId: r.recordId,
+        result: 'Ok' as const,
+        data: r.data,
+        metadata: { partitionKeys: { dt: '2026-11-20', hour: '00' } },
+      })),
     }));
     await delivery.put(events(2));
     await delivery.flush();
