@@ -2,8 +2,6 @@ import { Logger } from '@aws-lambda-powertools/logger';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { Metrics } from '@aws-lambda-powertools/metrics';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
-import { FirehoseClient } from '@aws-sdk/client-firehose';
-import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import middy from '@middy/core';
 import type { FirehoseTransformationEvent, FirehoseTransformationResult } from 'aws-lambda';
 import { awsFirehose } from '../lib/firehose/aws-firehose';
@@ -21,9 +19,9 @@ const logger = new Logger({ serviceName: 'tributary' });
 const metrics = new Metrics({ namespace: 'Tributary', serviceName: 'firehoseTransform' });
 
 const dependencies: FirehoseTransformDependencies = {
-  firehose: config.localRoot ? localFirehose(config.localRoot) : awsFirehose(new FirehoseClient({})),
+  firehose: config.localRoot ? localFirehose(config.localRoot) : awsFirehose(),
   resolveStream: createStreamResolver(pipeline, config.deliveryStreamPrefix, () =>
-    loadHashKey(config.hashKey, () => new SecretsManagerClient({})),
+    loadHashKey(config.hashKey),
   ),
 };
 

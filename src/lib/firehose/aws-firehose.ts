@@ -1,11 +1,22 @@
-import { type FirehoseClient, PutRecordBatchCommand } from '@aws-sdk/client-firehose';
 import type { FirehosePort, PutRecordBatchOutcome } from './firehose-port';
 
-export function awsFirehose(client: FirehoseClient): FirehosePort {
+type FirehoseSdk = typeof import('@aws-sdk/client-firehose');
+
+/**
+ * Firehose through the AWS SDK. The SDK is loaded and its client created on the first call, once
+ * per container: re-ingestion is rare, and loading it up front would add tens of milliseconds to
+ * every cold start.
+ */
+export function awsFirehose(
+  loadSdk: () => Promise<FirehoseSdk> = () => import('@aws-sdk/client-firehose'),
+): FirehosePort {
+  let ready: Promise<{ sdk: FirehoseSdk; client: InstanceType<FirehoseSdk['FirehoseClient']> }> | undefined;
   return {
     async putRecordBatch(deliveryStreamName, records): Promise<PutRecordBatchOutcome> {
+      ready ??= loadSdk().then((sdk) => ({ sdk, client: new sdk.FirehoseClient({}) }));
+      const { sdk, client } = await ready;
       const response = await client.send(
-        new PutRecordBatchCommand({
+        new sdk.PutRecordBatchCommand({
           DeliveryStreamName: deliveryStreamName,
           Records: records.map((data) => ({ Data: data })),
         }),

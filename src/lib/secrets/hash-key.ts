@@ -1,4 +1,4 @@
-import { GetSecretValueCommand, type SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+type SecretsManagerSdk = typeof import('@aws-sdk/client-secrets-manager');
 
 /** Where the HMAC key for privacy hash rules comes from. */
 export type HashKeySource =
@@ -10,14 +10,20 @@ export class HashKeyError extends Error {
   override readonly name = 'HashKeyError';
 }
 
-/** Reads the key once; a missing or empty secret is an error, never an empty key. */
+/**
+ * Reads the key; a missing or empty secret is an error, never an empty key. The SDK loads only
+ * when a secret is actually read, so streams without hash rules do not pay for it at cold start.
+ */
 export async function loadHashKey(
   source: HashKeySource,
-  secretsManager: () => SecretsManagerClient,
+  loadSdk: () => Promise<SecretsManagerSdk> = () => import('@aws-sdk/client-secrets-manager'),
 ): Promise<string | undefined> {
   if (source.kind === 'none') return undefined;
   if (source.kind === 'value') return source.value;
-  const response = await secretsManager().send(new GetSecretValueCommand({ SecretId: source.secretId }));
+  const sdk = await loadSdk();
+  const response = await new sdk.SecretsManagerClient({}).send(
+    new sdk.GetSecretValueCommand({ SecretId: source.secretId }),
+  );
   const key =
     response.SecretString ??
     (response.SecretBinary ? Buffer.from(response.SecretBinary).toString('utf8') : '');
