@@ -70,6 +70,11 @@ function isDigit(c: number): boolean {
   return c >= DIGIT_0 && c <= DIGIT_9;
 }
 
+/** The characters after a backslash in `\"`, `\\`, `\/`, `\b`, `\f`, `\n`, `\r` and `\t`. */
+function isSingleCharacterEscape(c: number): boolean {
+  return c === QUOTE || c === BACKSLASH || c === 0x2f || c === 0x62 || c === 0x66 || c === 0x6e || c === 0x72 || c === 0x74;
+}
+
 function isHexDigit(c: number): boolean {
   return (c >= DIGIT_0 && c <= DIGIT_9) || (c >= 0x41 && c <= 0x46) || (c >= 0x61 && c <= 0x66);
 }
@@ -404,16 +409,7 @@ export class FastFlattener {
               if (!isHexDigit(h)) throw FALLBACK;
               out[o++] = h;
             }
-          } else if (
-            e === QUOTE ||
-            e === BACKSLASH ||
-            e === 0x2f ||
-            e === 0x62 ||
-            e === 0x66 ||
-            e === 0x6e ||
-            e === 0x72 ||
-            e === 0x74
-          ) {
+          } else if (e !== undefined && isSingleCharacterEscape(e)) {
             out[o++] = e;
           } else {
             throw FALLBACK;
@@ -480,18 +476,7 @@ export class FastFlattener {
         if (e === 0x75) {
           if (pos + 4 > end) throw FALLBACK;
           for (let k = 0; k < 4; k++) if (!isHexDigit(input[pos++]!)) throw FALLBACK;
-        } else if (
-          !(
-            e === QUOTE ||
-            e === BACKSLASH ||
-            e === 0x2f ||
-            e === 0x62 ||
-            e === 0x66 ||
-            e === 0x6e ||
-            e === 0x72 ||
-            e === 0x74
-          )
-        ) {
+        } else if (e === undefined || !isSingleCharacterEscape(e)) {
           throw FALLBACK;
         }
       }
@@ -578,7 +563,7 @@ export class FastFlattener {
           } else if (e === BACKSLASH) {
             out[o++] = BACKSLASH;
             out[o++] = BACKSLASH;
-          } else if (e === 0x2f || e === 0x62 || e === 0x66 || e === 0x6e || e === 0x72 || e === 0x74) {
+          } else if (e !== undefined && isSingleCharacterEscape(e)) {
             out[o++] = e;
           } else {
             throw FALLBACK;
