@@ -1,6 +1,6 @@
 import { valueText } from './flatten';
 import { parseJson } from './json-value';
-import { isCanonicalSegment, joinPath, limitColumnName, normalizeSegment } from './naming';
+import { type PathNode, PathTrie, TRIE_RESET } from './path-trie';
 import { type FlattenPlan, PathRule } from './plan';
 
 /**
@@ -30,37 +30,12 @@ const LOWER_E = 0x65;
 const UPPER_E = 0x45;
 const NEWLINE = 0x0a;
 
-/** Paths remembered per table; past this the trie starts over, so hostile keys cannot grow memory. */
-const MAX_TRIE_NODES = 20_000;
 /** Bytes kept free in front of the body so key columns can be moved to the front without copying it. */
 const LEAD_RESERVE = 1024;
 const MAX_NESTING = 1000;
 
 /** Thrown inside the scanner to abandon the fast path; never escapes this module. */
 const FALLBACK = { fallback: true };
-
-class ColumnSlot {
-  /** Number of the last record that wrote this column: seeing it twice in one record is a collision. */
-  stamp = 0;
-}
-
-class PathNode {
-  readonly children = new Map<string, PathNode>();
-  firstChildGuess: PathNode | null = null;
-  nextSiblingGuess: PathNode | null = null;
-
-  constructor(
-    readonly rawKey: Uint8Array,
-    readonly fullName: string,
-    readonly depth: number,
-    readonly canonical: boolean,
-    readonly header: Uint8Array,
-    readonly slot: ColumnSlot,
-    readonly rule: PathRule,
-    readonly keyIndex: number,
-    readonly isEventTime: boolean,
-  ) {}
-}
 
 function isWhitespace(c: number): boolean {
   return c === 0x20 || c === 0x0a || c === 0x0d || c === 0x09;
@@ -72,7 +47,16 @@ function isDigit(c: number): boolean {
 
 /** The characters after a backslash in `\"`, `\\`, `\/`, `\b`, `\f`, `\n`, `\r` and `\t`. */
 function isSingleCharacterEscape(c: number): boolean {
-  return c === QUOTE || c === BACKSLASH || c === 0x2f || c === 0x62 || c === 0x66 || c === 0x6e || c === 0x72 || c === 0x74;
+  return (
+    c === QUOTE ||
+    c === BACKSLASH ||
+    c === 0x2f ||
+    c === 0x62 ||
+    c === 0x66 ||
+    c === 0x6e ||
+    c === 0x72 ||
+    c === 0x74
+  );
 }
 
 function isHexDigit(c: number): boolean {
@@ -80,9 +64,7 @@ function isHexDigit(c: number): boolean {
 }
 
 export class FastFlattener {
-  private root!: PathNode;
-  private slots = new Map<string, ColumnSlot>();
-  private nodeCount = 0;
+  private readonly trie: PathTrie;
   private seq = 0;
 
   private input: Buffer = Buffer.alloc(0);
@@ -110,7 +92,7 @@ export class FastFlattener {
   eventTimeEnd = -1;
 
   constructor(private readonly plan: FlattenPlan) {
-    this.resetTrie();
+    this.trie = new PathTrie(plan);
     const keys = plan.options.keyColumns.length;
     this.leadStart = new Array<number>(keys).fill(-1);
     this.leadEnd = new Array<number>(keys).fill(-1);
@@ -118,22 +100,6 @@ export class FastFlattener {
 
   get output(): Buffer {
     return this.body;
-  }
-
-  private resetTrie(): void {
-    this.slots = new Map();
-    this.nodeCount = 0;
-    this.root = new PathNode(
-      new Uint8Array(0),
-      '',
-      0,
-      true,
-      new Uint8Array(0),
-      new ColumnSlot(),
-      0,
-      -1,
-      false,
-    );
   }
 
   /**
@@ -158,11 +124,11 @@ export class FastFlattener {
       this.skipWhitespace();
       if (this.input[this.pos] !== OPEN_BRACE) return false;
       this.pos++;
-      this.scanMembers(this.root);
+      this.scanMembers(this.trie.root);
       this.skipWhitespace();
       if (this.pos !== this.end) return false;
     } catch (error) {
-      if (error === FALLBACK) return false;
+      if (error === FALLBACK || error === TRIE_RESET) return false;
       throw error;
     }
     this.bodyEnd = this.o;
@@ -271,35 +237,7 @@ export class FastFlattener {
     const key = hasEscape
       ? (JSON.parse(input.toString('utf8', keyStart - 1, keyEnd + 1)) as string)
       : input.toString('utf8', keyStart, keyEnd);
-    return parent.children.get(key) ?? this.addChild(parent, key, input.subarray(keyStart, keyEnd));
-  }
-
-  private addChild(parent: PathNode, key: string, rawKey: Uint8Array): PathNode {
-    if (this.nodeCount >= MAX_TRIE_NODES) {
-      this.resetTrie();
-      throw FALLBACK;
-    }
-    this.nodeCount++;
-    const fullName = joinPath(parent.fullName, normalizeSegment(key));
-    const name = limitColumnName(fullName);
-    let slot = this.slots.get(name);
-    if (!slot) {
-      slot = new ColumnSlot();
-      this.slots.set(name, slot);
-    }
-    const node = new PathNode(
-      Uint8Array.from(rawKey),
-      fullName,
-      parent.depth + 1,
-      parent.canonical && isCanonicalSegment(key) && name === fullName,
-      Buffer.from(`,"${name}":`),
-      slot,
-      this.plan.ruleFor(name),
-      this.plan.keyIndex(name),
-      this.plan.isEventTime(name),
-    );
-    parent.children.set(key, node);
-    return node;
+    return this.trie.child(parent, key, input.subarray(keyStart, keyEnd));
   }
 
   private scanMemberValue(node: PathNode): void {

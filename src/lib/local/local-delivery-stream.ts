@@ -1,5 +1,4 @@
 import { randomUUID } from 'node:crypto';
-import { PassThrough } from 'node:stream';
 import { gzipSync } from 'node:zlib';
 import type {
   FirehoseTransformationEvent,
@@ -11,7 +10,7 @@ import { parseFlatLine } from '../parquet/flat-line';
 import { type ParquetCodec, ParquetRowWriter } from '../parquet/parquet-writer';
 import { FirehoseErrorType, LakeLayout } from '../pipeline/lake-layout';
 import type { StreamSpec } from '../pipeline/pipeline';
-import type { ObjectStore } from '../storage/object-store';
+import { type ObjectStore, uploadPipe } from '../storage/object-store';
 
 export type InvokeTransform = (event: FirehoseTransformationEvent) => Promise<FirehoseTransformationResult>;
 
@@ -281,7 +280,7 @@ export class LocalDeliveryStream {
     time: ReturnType<typeof timestampParts>,
   ): Promise<void> {
     const conversionErrors: string[] = [];
-    const body = new PassThrough();
+    const body = uploadPipe();
     const key = `${prefix}${this.objectName(time)}.parquet`;
     const upload = this.options.store.put(this.options.lakeBucket, key, body);
     const writer = new ParquetRowWriter(this.options.stream.columns, body, {

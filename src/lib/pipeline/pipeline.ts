@@ -1,5 +1,5 @@
 import { type ConfigReader, readConfig } from '../config/reader';
-import { isValidColumnName } from '../flattening/naming';
+import { isValidColumnName, normalizeSegment } from '../flattening/naming';
 import { MAX_FLATTEN_DEPTH } from '../flattening/options';
 import { type ColumnSpec, ColumnTypeError, parseColumnType } from '../schema/column-types';
 
@@ -11,6 +11,7 @@ export interface Pipeline {
   /** Glue database name; each stage gets `<database>_<stage>`. */
   readonly database: string;
   readonly streams: readonly StreamSpec[];
+  readonly dynamodb: readonly DynamoTableSpec[];
 }
 
 export interface FlattenSpec {
@@ -30,6 +31,34 @@ export interface StreamSpec {
   readonly columns: readonly ColumnSpec[];
 }
 
+/** Key attribute of a demo DynamoDB table, as DynamoDB declares it. */
+export interface DynamoKeyAttribute {
+  readonly name: string;
+  readonly type: 'S' | 'N' | 'B';
+}
+
+/**
+ * A DynamoDB table captured into `lake/<name>_changes/` (every change from its stream) and
+ * `lake/<name>_snapshot/` (point-in-time exports). Columns are the flattened attributes.
+ */
+export interface DynamoTableSpec {
+  readonly name: string;
+  readonly description: string;
+  /** Columns of the table's key attributes, partition key first; written first in every row. */
+  readonly keys: readonly string[];
+  readonly flatten: FlattenSpec;
+  readonly columns: readonly ColumnSpec[];
+  /** A small table of this shape that stages with `demoTables` create, so dev has data to capture. */
+  readonly demo:
+    | { readonly partitionKey: DynamoKeyAttribute; readonly sortKey?: DynamoKeyAttribute }
+    | undefined;
+}
+
+/** Columns every DynamoDB change row carries after its keys; declared columns may not reuse them. */
+export const CHANGE_METADATA_COLUMNS = ['_op', '_seq', '_event_time', '_deleted'] as const;
+/** Flattened attributes the table does not declare, kept as JSON text so nothing is lost. */
+export const EXTRA_ATTRIBUTES_COLUMN = '_extra';
+
 export const TABLE_NAME = /^[a-z][a-z0-9_]{0,47}$/;
 const TABLE_NAME_HINT =
   'lowercase letters, digits and underscores, starting with a letter, at most 48 characters';
@@ -38,26 +67,24 @@ const COLUMN_NAME = /^[a-z0-9_]{1,255}$/;
 
 export function parsePipeline(document: unknown, source = 'pipeline.yml'): Pipeline {
   return readConfig(source, document, (root) => {
-    root.object(['database', 'streams']);
+    root.object(['database', 'streams', 'dynamodb']);
     const database = root.field('database').string({ pattern: TABLE_NAME, patternHint: TABLE_NAME_HINT });
     const streams = root.field('streams').list(readStream);
-    requireUnique(
-      root,
-      'streams',
-      streams.map((s) => s.name),
-    );
-    return { database, streams };
+    const dynamodb = root.field('dynamodb').list(readDynamoTable);
+    const lakeTables = [
+      ...streams.map((s) => s.name),
+      ...dynamodb.flatMap((t) => [`${t.name}_changes`, `${t.name}_snapshot`]),
+    ];
+    requireUnique(root, 'lake table', lakeTables);
+    return { database, streams, dynamodb };
   });
 }
 
 function readStream(item: ConfigReader): StreamSpec {
   item.object(['name', 'description', 'eventTime', 'keys', 'flatten', 'columns']);
   const name = item.field('name').string({ pattern: TABLE_NAME, patternHint: TABLE_NAME_HINT });
-  const columns = readColumns(item.field('columns'));
+  const { columns, keys } = readColumnsAndKeys(item);
   const declared = new Map(columns.map((c) => [c.name, c]));
-  const keys = item.field('keys').stringList({ pattern: COLUMN_NAME, patternHint: COLUMN_NAME_HINT });
-  for (const key of keys)
-    if (!declared.has(key)) item.field('keys').problem(`key ${key} is not a declared column`);
   const eventTime = item
     .field('eventTime')
     .optionalString({ pattern: COLUMN_NAME, patternHint: COLUMN_NAME_HINT });
@@ -73,19 +100,77 @@ function readStream(item: ConfigReader): StreamSpec {
     description: item.field('description').optionalString() ?? '',
     eventTime,
     keys,
-    flatten: readFlatten(item.field('flatten'), keys),
+    flatten: readFlatten(
+      item.field('flatten'),
+      keys,
+      'Firehose writes one table per stream, so a stream cannot explode arrays into child tables',
+    ),
     columns,
   };
 }
 
-function readFlatten(reader: ConfigReader, keys: readonly string[]): FlattenSpec {
+function readDynamoTable(item: ConfigReader): DynamoTableSpec {
+  item.object(['name', 'description', 'keys', 'flatten', 'columns', 'demo']);
+  const name = item.field('name').string({ pattern: TABLE_NAME, patternHint: TABLE_NAME_HINT });
+  const { columns, keys } = readColumnsAndKeys(item);
+  if (keys.length < 1 || keys.length > 2)
+    item.field('keys').problem('list the partition key, then the sort key if any');
+  for (const column of columns) {
+    if (
+      (CHANGE_METADATA_COLUMNS as readonly string[]).includes(column.name) ||
+      column.name === EXTRA_ATTRIBUTES_COLUMN
+    ) {
+      item.field('columns').problem(`${column.name} is a metadata column Tributary adds itself`);
+    }
+  }
+  return {
+    name,
+    description: item.field('description').optionalString() ?? '',
+    keys,
+    flatten: readFlatten(
+      item.field('flatten'),
+      keys,
+      'child tables have no declared columns, so DynamoDB tables keep lists as JSON text instead',
+    ),
+    columns,
+    demo: readDemo(item.field('demo'), keys),
+  };
+}
+
+function readDemo(reader: ConfigReader, keys: readonly string[]): DynamoTableSpec['demo'] {
+  if (!reader.present) return undefined;
+  reader.object(['partitionKey', 'sortKey']);
+  const readKey = (field: ConfigReader): DynamoKeyAttribute => {
+    field.object(['name', 'type']);
+    return {
+      name: field.field('name').string(),
+      type: field.field('type').oneOf(['S', 'N', 'B'] as const, 'S'),
+    };
+  };
+  const partitionKey = readKey(reader.field('partitionKey'));
+  const sortKey = reader.field('sortKey').present ? readKey(reader.field('sortKey')) : undefined;
+  const demoKeys = [partitionKey, ...(sortKey ? [sortKey] : [])].map((k) => normalizeSegment(k.name));
+  if (demoKeys.join() !== keys.join()) {
+    reader.problem(
+      `the demo table's key attributes must flatten to the keys (${keys.join(', ')}), not ${demoKeys.join(', ')}`,
+    );
+  }
+  return sortKey ? { partitionKey, sortKey } : { partitionKey };
+}
+
+function readColumnsAndKeys(item: ConfigReader): { columns: ColumnSpec[]; keys: string[] } {
+  const columns = readColumns(item.field('columns'));
+  const declared = new Set(columns.map((c) => c.name));
+  const keys = item.field('keys').stringList({ pattern: COLUMN_NAME, patternHint: COLUMN_NAME_HINT });
+  for (const key of keys)
+    if (!declared.has(key)) item.field('keys').problem(`key ${key} is not a declared column`);
+  return { columns, keys };
+}
+
+function readFlatten(reader: ConfigReader, keys: readonly string[], whyNoExplode: string): FlattenSpec {
   if (!reader.present) return { maxDepth: 10, drop: [], hash: [] };
   reader.object(['maxDepth', 'drop', 'hash', 'explode']);
-  if (reader.field('explode').present) {
-    reader
-      .field('explode')
-      .problem('Firehose writes one table per stream, so a stream cannot explode arrays into child tables');
-  }
+  if (reader.field('explode').present) reader.field('explode').problem(whyNoExplode);
   const path = { pattern: COLUMN_NAME, patternHint: COLUMN_NAME_HINT };
   const drop = reader.field('drop').stringList(path);
   const hash = reader.field('hash').stringList(path);
@@ -118,7 +203,7 @@ function readColumns(reader: ConfigReader): ColumnSpec[] {
   if (reader.present && columns.length === 0) reader.problem('declare at least one column');
   requireUnique(
     reader,
-    'columns',
+    'column',
     columns.map((c) => c.name),
   );
   for (const column of columns) {
@@ -127,14 +212,18 @@ function readColumns(reader: ConfigReader): ColumnSpec[] {
   return columns;
 }
 
-function requireUnique(reader: ConfigReader, what: string, names: readonly string[]): void {
+function requireUnique(reader: ConfigReader, noun: string, names: readonly string[]): void {
   const seen = new Set<string>();
   for (const name of names) {
-    if (seen.has(name)) reader.problem(`${what} has ${name} twice`);
+    if (seen.has(name)) reader.problem(`${noun} ${name} is declared twice`);
     seen.add(name);
   }
 }
 
 export function findStream(pipeline: Pipeline, name: string): StreamSpec | undefined {
   return pipeline.streams.find((stream) => stream.name === name);
+}
+
+export function findDynamoTable(pipeline: Pipeline, name: string): DynamoTableSpec | undefined {
+  return pipeline.dynamodb.find((table) => table.name === name);
 }

@@ -1,4 +1,4 @@
-import type { Readable } from 'node:stream';
+import { PassThrough, type Readable } from 'node:stream';
 
 export interface ObjectSummary {
   readonly key: string;
@@ -49,4 +49,14 @@ export async function listKeys(store: ObjectStore, bucket: string, prefix: strin
   const keys: string[] = [];
   for await (const object of store.list(bucket, prefix)) keys.push(object.key);
   return keys;
+}
+
+/**
+ * A pipe from a writer to `ObjectStore.put`. When a failure destroys it before the upload has
+ * attached, its 'error' would have no listener and crash the process; the upload reports it.
+ */
+export function uploadPipe(): PassThrough {
+  const stream = new PassThrough();
+  stream.on('error', () => undefined);
+  return stream;
 }

@@ -62,12 +62,52 @@ describe('parsePipeline', () => {
     expect(text).toContain('streams[0].flatten.maxDepth: expected an integer from 1 to 64');
     expect(text).toContain('streams[0].flatten: id is both dropped and hashed');
     expect(text).toContain('streams[0].columns[0].type: unknown column type "uuid"');
-    expect(text).toContain('streams[0].columns: columns has id twice');
+    expect(text).toContain('streams[0].columns: column id is declared twice');
   });
 
   it('rejects duplicate stream names', () => {
     expect(() => parsePipeline({ database: 'lake', streams: [minimalStream, minimalStream] })).toThrow(
-      'streams has events twice',
+      'lake table events is declared twice',
     );
+  });
+
+  it('keeps DynamoDB lake tables apart from streams', () => {
+    const stream = { ...minimalStream, name: 'users_changes' };
+    const table = { name: 'users', keys: ['id'], columns: [{ name: 'id', type: 'string' }] };
+    expect(() => parsePipeline({ database: 'lake', streams: [stream], dynamodb: [table] })).toThrow(
+      'lake table users_changes is declared twice',
+    );
+  });
+
+  it('reads DynamoDB tables and checks their keys, metadata names and demo table', () => {
+    const table = {
+      name: 'users',
+      keys: ['user_id'],
+      flatten: { explode: ['devices'] },
+      columns: [
+        { name: 'user_id', type: 'string' },
+        { name: '_op', type: 'string' },
+      ],
+      demo: { partitionKey: { name: 'userId', type: 'S' }, sortKey: { name: 'at', type: 'X' } },
+    };
+    let problems: readonly string[] = [];
+    try {
+      parsePipeline({ database: 'lake', streams: [], dynamodb: [table] });
+    } catch (error) {
+      problems = (error as ConfigError).problems;
+    }
+    expect(problems).toEqual(
+      expect.arrayContaining([
+        expect.stringContaining('dynamodb[0].columns: _op is a metadata column Tributary adds itself'),
+        expect.stringContaining('dynamodb[0].flatten.explode: child tables have no declared columns'),
+        expect.stringContaining('dynamodb[0].demo.sortKey.type: expected one of S, N, B'),
+        expect.stringContaining(
+          "dynamodb[0].demo: the demo table's key attributes must flatten to the keys (user_id)",
+        ),
+      ]),
+    );
+    const users = bundledPipeline().dynamodb.find((t) => t.name === 'users')!;
+    expect(users.demo).toEqual({ partitionKey: { name: 'user_id', type: 'S' } });
+    expect(users.flatten.hash).toEqual(['email']);
   });
 });

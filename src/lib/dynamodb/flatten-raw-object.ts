@@ -1,0 +1,199 @@
+import { once } from 'node:events';
+import type { PassThrough, Readable } from 'node:stream';
+import { createGunzip } from 'node:zlib';
+import { ValueConversionError } from '../parquet/coerce';
+import { type ParquetCodec, ParquetRowWriter } from '../parquet/parquet-writer';
+import type { DynamoTableSpec, Pipeline } from '../pipeline/pipeline';
+import { MAX_LINE_BYTES, readLines } from '../storage/lines';
+import { type ObjectStore, uploadPipe } from '../storage/object-store';
+import { AttributeValueError } from './attribute-value';
+import { ChangeRecordError, parseChangeLine } from './change-record';
+import { DynamoLayout, exportedAtMillis, type RawObject } from './layout';
+import { DynamoRowBuilder } from './row-builder';
+
+export interface FlattenRawObjectDependencies {
+  readonly store: ObjectStore;
+  readonly lakeBucket: string;
+  readonly pipeline: Pipeline;
+  /** Resolved only for tables that hash columns. */
+  readonly hashKey: () => Promise<string | undefined>;
+  readonly codec?: ParquetCodec;
+  readonly rowGroupRows?: number;
+}
+
+export interface QuarantinedLine {
+  readonly line: number;
+  readonly reason: string;
+  readonly raw: string;
+}
+
+export type FlattenRawObjectOutcome =
+  | { readonly status: 'skipped'; readonly key: string; readonly reason: string }
+  | {
+      readonly status: 'flattened';
+      readonly key: string;
+      readonly table: string;
+      readonly outputKey: string;
+      readonly rows: number;
+      readonly quarantined: number;
+      readonly quarantineKey: string | undefined;
+      readonly undeclaredColumns: ReadonlyMap<string, number>;
+    };
+
+/** Streams quarantined lines to their object as they come, so a file of garbage stays bounded too. */
+class QuarantineSink {
+  count = 0;
+  private body: PassThrough | undefined;
+  private upload: Promise<void> | undefined;
+
+  constructor(
+    private readonly store: ObjectStore,
+    private readonly bucket: string,
+    private readonly key: string,
+  ) {}
+
+  async add(line: QuarantinedLine): Promise<void> {
+    if (!this.body) {
+      this.body = uploadPipe();
+      this.upload = this.store.put(this.bucket, this.key, this.body, { contentType: 'application/x-ndjson' });
+    }
+    this.count++;
+    if (!this.body.write(`${JSON.stringify(line)}\n`)) await once(this.body, 'drain');
+  }
+
+  async close(): Promise<void> {
+    this.body?.end();
+    await this.upload;
+  }
+
+  async abort(error: Error): Promise<void> {
+    this.body?.destroy(error);
+    await this.upload;
+  }
+}
+
+/**
+ * The decompressed stream. Errors of either stream reach the line iterator, which rethrows them;
+ * the listener only keeps zlib's second report of the same error from becoming uncaught.
+ */
+function gunzipped(compressed: Readable): Readable {
+  const output = createGunzip();
+  compressed.on('error', (error) => output.destroy(error));
+  output.on('error', () => undefined);
+  return compressed.pipe(output);
+}
+
+/** Errors that condemn one line, not the file: the line goes to quarantine with its reason. */
+function isLineError(error: unknown): error is Error {
+  return (
+    error instanceof ChangeRecordError ||
+    error instanceof AttributeValueError ||
+    error instanceof ValueConversionError ||
+    error instanceof SyntaxError
+  );
+}
+
+function exportItem(line: string): unknown {
+  let value: unknown;
+  try {
+    value = JSON.parse(line);
+  } catch (error) {
+    throw new ChangeRecordError(`invalid JSON: ${(error as Error).message}`);
+  }
+  if (typeof value !== 'object' || value === null || !('Item' in value)) {
+    throw new ChangeRecordError('an export line must be {"Item": {...}}');
+  }
+  return (value as { Item: unknown }).Item;
+}
+
+/**
+ * Flattens one raw object (a change file or an export data file) into one Parquet object in the
+ * lake, streaming: the input is read line by line and the output uploaded row group by row group,
+ * so memory stays bounded whatever the object's size. The output key is derived from the input
+ * key, so processing the same object again replaces its own output.
+ */
+export async function flattenRawObject(
+  bucket: string,
+  key: string,
+  dependencies: FlattenRawObjectDependencies,
+): Promise<FlattenRawObjectOutcome> {
+  const source = DynamoLayout.classify(key);
+  if (source.kind === 'other')
+    return { status: 'skipped', key, reason: 'not a change file or export data file' };
+  const table = dependencies.pipeline.dynamodb.find((t) => t.name === source.table);
+  if (!table)
+    return { status: 'skipped', key, reason: `table ${source.table} is not in the pipeline description` };
+
+  const builder = new DynamoRowBuilder(
+    table,
+    table.flatten.hash.length > 0 ? await dependencies.hashKey() : undefined,
+  );
+  const input = gunzipped(await dependencies.store.get(bucket, key));
+  const outputKey = DynamoLayout.outputKey(source);
+  const body = uploadPipe();
+  const upload = dependencies.store.put(dependencies.lakeBucket, outputKey, body, {
+    contentType: 'application/vnd.apache.parquet',
+  });
+  const writer = new ParquetRowWriter(builder.columns, body, {
+    codec: dependencies.codec ?? 'snappy',
+    rowGroupRows: dependencies.rowGroupRows ?? 20_000,
+  });
+  const quarantineKey = DynamoLayout.quarantineKey(source);
+  const quarantine = new QuarantineSink(dependencies.store, dependencies.lakeBucket, quarantineKey);
+  try {
+    await writeRows(input, source, table, builder, writer, quarantine);
+    await writer.close();
+    await upload;
+    await quarantine.close();
+  } catch (error) {
+    body.destroy(error as Error);
+    await Promise.allSettled([upload, quarantine.abort(error as Error)]);
+    throw error;
+  }
+  // a fixed and re-processed file must not leave the old quarantine behind
+  if (quarantine.count === 0) await dependencies.store.delete(dependencies.lakeBucket, quarantineKey);
+  return {
+    status: 'flattened',
+    key,
+    table: table.name,
+    outputKey,
+    rows: writer.rows,
+    quarantined: quarantine.count,
+    quarantineKey: quarantine.count > 0 ? quarantineKey : undefined,
+    undeclaredColumns: builder.undeclared,
+  };
+}
+
+async function writeRows(
+  input: Readable,
+  source: Exclude<RawObject, { kind: 'other' }>,
+  table: DynamoTableSpec,
+  builder: DynamoRowBuilder,
+  writer: ParquetRowWriter,
+  quarantine: QuarantineSink,
+): Promise<void> {
+  const exportedAt = source.kind === 'export' ? exportedAtMillis(source.exportedAt) : 0;
+  for await (const { number: lineNumber, text: line, bytes } of readLines(input)) {
+    if (line === undefined) {
+      await quarantine.add({
+        line: lineNumber,
+        reason: `${table.name}: line of ${bytes} bytes is longer than ${MAX_LINE_BYTES}`,
+        raw: '',
+      });
+      continue;
+    }
+    if (line.trim() === '') continue;
+    let row: ReturnType<DynamoRowBuilder['fromChange']>;
+    try {
+      row =
+        source.kind === 'changes'
+          ? builder.fromChange(parseChangeLine(line))
+          : builder.fromSnapshot(exportItem(line), exportedAt);
+    } catch (error) {
+      if (!isLineError(error)) throw error;
+      await quarantine.add({ line: lineNumber, reason: `${table.name}: ${error.message}`, raw: line });
+      continue;
+    }
+    await writer.append(row);
+  }
+}

@@ -1,0 +1,86 @@
+import type { ChangeRecord } from './change-record';
+
+const STREAM_LABEL_CHARACTERS = /[^0-9A-Za-z]/g;
+const CHANGE_FILE =
+  /^raw\/dynamodb\/([a-z][a-z0-9_]{0,47})\/dt=(\d{4}-\d{2}-\d{2})\/([A-Za-z0-9._-]{1,200})\.ndjson\.gz$/;
+const EXPORT_DATA_FILE =
+  /^exports\/dynamodb\/([a-z][a-z0-9_]{0,47})\/dt=(\d{4}-\d{2}-\d{2})\/exported_at=(\d{8}T\d{6}Z)\/AWSDynamoDB\/([A-Za-z0-9-]{1,64})\/data\/([A-Za-z0-9._-]{1,200})\.json\.gz$/;
+
+/** What an object in the raw bucket is, judged only by its key. */
+export type RawObject =
+  | { readonly kind: 'changes'; readonly table: string; readonly dt: string; readonly name: string }
+  | {
+      readonly kind: 'export';
+      readonly table: string;
+      readonly dt: string;
+      /** `20261121T000000Z`: the point in time the export shows. */
+      readonly exportedAt: string;
+      readonly exportId: string;
+      readonly name: string;
+    }
+  | { readonly kind: 'other' };
+
+/** Where DynamoDB data lives: raw change files, exports, and the lake tables made from them. */
+export const DynamoLayout = {
+  rawPrefix: 'raw/dynamodb/',
+  exportsPrefix: 'exports/dynamodb/',
+
+  /**
+   * `raw/dynamodb/<table>/dt=<day of the first change>/<stream>-<firstSeq>-<lastSeq>.ndjson.gz`.
+   * Lambda's DynamoDB events name no shard; sequence numbers are unique within a stream, so the
+   * stream's label stands in that place and keeps files of a re-created stream apart.
+   */
+  changeFile(table: string, streamLabel: string, changes: readonly ChangeRecord[]): string {
+    const first = changes[0]!;
+    const last = changes.at(-1)!;
+    const dt = new Date(first.approximateCreationTime * 1000).toISOString().slice(0, 10);
+    const stream = streamLabel.replace(STREAM_LABEL_CHARACTERS, '');
+    return `raw/dynamodb/${table}/dt=${dt}/${stream}-${first.sequenceNumber}-${last.sequenceNumber}.ndjson.gz`;
+  },
+
+  /** Where a point-in-time export is written; DynamoDB adds `AWSDynamoDB/<export id>/...` below it. */
+  exportPrefix(table: string, dt: string, exportedAt: string): string {
+    return `exports/dynamodb/${table}/dt=${dt}/exported_at=${exportedAt}/`;
+  },
+
+  changesTable: (table: string) => `${table}_changes`,
+  snapshotTable: (table: string) => `${table}_snapshot`,
+
+  /** Recognises change files and export data files; anything else (manifests, markers) is `other`. */
+  classify(key: string): RawObject {
+    const change = CHANGE_FILE.exec(key);
+    if (change) return { kind: 'changes', table: change[1]!, dt: change[2]!, name: change[3]! };
+    const data = EXPORT_DATA_FILE.exec(key);
+    if (data) {
+      return {
+        kind: 'export',
+        table: data[1]!,
+        dt: data[2]!,
+        exportedAt: data[3]!,
+        exportId: data[4]!,
+        name: data[5]!,
+      };
+    }
+    return { kind: 'other' };
+  },
+
+  /** The Parquet object a raw object becomes; the same input always gives the same key. */
+  outputKey(source: Exclude<RawObject, { kind: 'other' }>): string {
+    return source.kind === 'changes'
+      ? `lake/${source.table}_changes/dt=${source.dt}/${source.name}.parquet`
+      : `lake/${source.table}_snapshot/dt=${source.dt}/${source.exportId}-${source.name}.parquet`;
+  },
+
+  /** Bad lines, next to the output; the leading underscore keeps Athena from reading it as data. */
+  quarantineKey(source: Exclude<RawObject, { kind: 'other' }>): string {
+    const output = DynamoLayout.outputKey(source);
+    const slash = output.lastIndexOf('/');
+    return `${output.slice(0, slash + 1)}_${output.slice(slash + 1, -'.parquet'.length)}.quarantine.ndjson`;
+  },
+} as const;
+
+/** `20261121T000000Z` → epoch milliseconds. */
+export function exportedAtMillis(exportedAt: string): number {
+  const m = /^(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})Z$/.exec(exportedAt)!;
+  return Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3]), Number(m[4]), Number(m[5]), Number(m[6]));
+}
