@@ -3,6 +3,7 @@ module.exports = {
   testEnvironment: 'node',
   roots: ['<rootDir>/test'],
   testMatch: ['**/*.test.ts'],
+  setupFiles: ['<rootDir>/test/support/setup-env.cjs'],
   transform: {
     '\\.ya?ml$': '<rootDir>/test/support/yaml-transform.cjs',
     '^.+\\.[tj]s$': [

@@ -1,5 +1,5 @@
 import type { Pipeline } from '../lib/pipeline/pipeline';
-import { type Cfn, deliveryStreamName, LogicalId, ref, resourcePrefix } from './names';
+import { type Cfn, deliveryStreamName, getAtt, LogicalId, ref, resourcePrefix } from './names';
 import type { StackSettings } from './settings';
 
 function alarm(
@@ -45,6 +45,56 @@ export function alarmResources(pipeline: Pipeline, settings: StackSettings): Cfn
       1,
     ),
   };
+  const lambdaErrors = (functionId: string, what: string) =>
+    alarm(
+      what,
+      {
+        Namespace: 'AWS/Lambda',
+        MetricName: 'Errors',
+        Dimensions: [{ Name: 'FunctionName', Value: ref(functionId) }],
+        Statistic: 'Sum',
+      },
+      1,
+    );
+  resources.DynamodbStreamErrorsAlarm = lambdaErrors(
+    LogicalId.dynamodbStreamFunction,
+    'The DynamoDB stream Lambda failed; the batch is retried, bisected, then parked at the failure destination',
+  );
+  resources.DynamodbStreamIteratorAgeAlarm = alarm(
+    'DynamoDB changes wait more than 15 minutes to be captured',
+    {
+      Namespace: 'AWS/Lambda',
+      MetricName: 'IteratorAge',
+      Dimensions: [{ Name: 'FunctionName', Value: ref(LogicalId.dynamodbStreamFunction) }],
+      Statistic: 'Maximum',
+    },
+    900_000,
+    'GreaterThanThreshold',
+  );
+  resources.S3FlattenErrorsAlarm = lambdaErrors(
+    LogicalId.s3FlattenFunction,
+    'The flattener failed on an object; S3 retries twice, then the event waits in the failure queue',
+  );
+  resources.S3FlattenFailuresAlarm = alarm(
+    'S3 events the flattener could not process are waiting in its failure queue',
+    {
+      Namespace: 'AWS/SQS',
+      MetricName: 'ApproximateNumberOfMessagesVisible',
+      Dimensions: [{ Name: 'QueueName', Value: getAtt(LogicalId.flattenFailuresQueue, 'QueueName') }],
+      Statistic: 'Maximum',
+    },
+    1,
+  );
+  resources.S3FlattenQuarantineAlarm = alarm(
+    'DynamoDB change lines were quarantined next to their output',
+    {
+      Namespace: 'Tributary',
+      MetricName: 'LinesQuarantined',
+      Dimensions: [{ Name: 'service', Value: 's3Flatten' }],
+      Statistic: 'Sum',
+    },
+    1,
+  );
   if (settings.alarmEmail) {
     resources.AlertsEmailSubscription = {
       Type: 'AWS::SNS::Subscription',

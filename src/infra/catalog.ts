@@ -13,6 +13,9 @@ const PARQUET_STORAGE = {
   },
 };
 
+export const DAY_PARTITION: Cfn[] = [{ Name: 'dt', Type: 'string' }];
+export const HOUR_PARTITIONS: Cfn[] = [...DAY_PARTITION, { Name: 'hour', Type: 'string' }];
+
 export function glueColumns(columns: readonly ColumnSpec[]): Cfn[] {
   return columns.map((column) => ({
     Name: column.name,
@@ -21,11 +24,7 @@ export function glueColumns(columns: readonly ColumnSpec[]): Cfn[] {
   }));
 }
 
-/**
- * Partition projection on `dt` (days) and `hour`: Athena computes partitions from the template,
- * so new data is queryable the moment it lands, with no crawler and no MSCK REPAIR.
- */
-export function hourlyProjection(settings: StackSettings, table: string): Cfn {
+function dayProjection(settings: StackSettings): Cfn {
   return {
     'projection.enabled': 'true',
     'projection.dt.type': 'date',
@@ -33,16 +32,34 @@ export function hourlyProjection(settings: StackSettings, table: string): Cfn {
     'projection.dt.range': `${settings.lakeStartDate},NOW`,
     'projection.dt.interval': '1',
     'projection.dt.interval.unit': 'DAYS',
-    'projection.hour.type': 'integer',
-    'projection.hour.range': '0,23',
-    'projection.hour.digits': '2',
-    'storage.location.template': sub(
-      `s3://\${${LogicalId.lakeBucket}}/${LakeLayout.table(table)}dt=\${!dt}/hour=\${!hour}/`,
-    ),
   };
 }
 
-function parquetTable(
+function lakeLocation(table: string, partitionPath = ''): Cfn {
+  return sub(`s3://\${${LogicalId.lakeBucket}}/${LakeLayout.table(table)}${partitionPath}`);
+}
+
+/**
+ * Partition projection on `dt` (days) and `hour`: Athena computes partitions from the template,
+ * so new data is queryable the moment it lands, with no crawler and no MSCK REPAIR.
+ */
+export function hourlyProjection(settings: StackSettings, table: string): Cfn {
+  return {
+    ...dayProjection(settings),
+    'projection.hour.type': 'integer',
+    'projection.hour.range': '0,23',
+    'projection.hour.digits': '2',
+    'storage.location.template': lakeLocation(table, 'dt=${!dt}/hour=${!hour}/'),
+  };
+}
+
+/** Projection on `dt` alone, for tables written per day or per change file. */
+export function dailyProjection(settings: StackSettings, table: string): Cfn {
+  return { ...dayProjection(settings), 'storage.location.template': lakeLocation(table, 'dt=${!dt}/') };
+}
+
+/** A Glue table over Parquet at `lake/<table>/` in the lake bucket. */
+export function parquetTable(
   table: string,
   description: string,
   columns: Cfn[],
@@ -60,11 +77,7 @@ function parquetTable(
         TableType: 'EXTERNAL_TABLE',
         Parameters: { classification: 'parquet', EXTERNAL: 'TRUE', ...parameters },
         PartitionKeys: partitionKeys,
-        StorageDescriptor: {
-          Columns: columns,
-          Location: sub(`s3://\${${LogicalId.lakeBucket}}/${LakeLayout.table(table)}`),
-          ...PARQUET_STORAGE,
-        },
+        StorageDescriptor: { Columns: columns, Location: lakeLocation(table), ...PARQUET_STORAGE },
       },
     },
   };
@@ -89,10 +102,7 @@ export function catalogResources(pipeline: Pipeline, settings: StackSettings): C
       stream.name,
       stream.description,
       glueColumns(stream.columns),
-      [
-        { Name: 'dt', Type: 'string' },
-        { Name: 'hour', Type: 'string' },
-      ],
+      HOUR_PARTITIONS,
       hourlyProjection(settings, stream.name),
     );
   }

@@ -22,8 +22,16 @@ export const LogicalId = {
   rawBucket: 'RawBucket',
   glueDatabase: 'GlueDatabase',
   alertsTopic: 'AlertsTopic',
-  /** serverless names the function `firehoseTransform` this way. */
+  /** serverless names function `f` `FLambdaFunction`, and the per-function role `FIamRoleLambdaExecution`. */
   firehoseTransformFunction: 'FirehoseTransformLambdaFunction',
+  dynamodbStreamFunction: 'DynamodbStreamLambdaFunction',
+  dynamodbStreamRole: 'DynamodbStreamIamRoleLambdaExecution',
+  s3FlattenFunction: 'S3FlattenLambdaFunction',
+  s3FlattenPermission: 'S3FlattenInvokeFromRawBucket',
+  streamFailuresQueue: 'DynamodbStreamFailuresQueue',
+  flattenFailuresQueue: 'S3FlattenFailuresQueue',
+  demoTable: (table: string) => `DemoTable${pascalCase(table)}`,
+  eventSourceMapping: (table: string) => `DynamodbStreamSource${pascalCase(table)}`,
   deliveryStream: (stream: string) => `DeliveryStream${pascalCase(stream)}`,
   deliveryStreamRole: (stream: string) => `DeliveryStreamRole${pascalCase(stream)}`,
   deliveryStreamLogGroup: (stream: string) => `DeliveryStreamLogs${pascalCase(stream)}`,
@@ -43,7 +51,24 @@ export function glueDatabaseName(database: string, settings: StackSettings): str
   return `${database}_${settings.stage.replace(/-/g, '_')}`;
 }
 
-/** Bucket names are global: account and region keep stages of different accounts apart. */
-export function bucketName(settings: StackSettings, purpose: string): Cfn {
-  return sub(`${resourcePrefix(settings)}-${purpose}-\${AWS::AccountId}-\${AWS::Region}`);
+/**
+ * Bucket names are global: account and region keep stages of different accounts apart. The
+ * pattern uses `${AWS::…}` for Fn::Sub; function environments spell it `#{AWS::…}` (see
+ * serverless/plugins/pseudo-parameters.cjs) so that `sls invoke local` sees a plain string.
+ */
+export function bucketNamePattern(settings: StackSettings, purpose: 'lake' | 'raw'): string {
+  return `${resourcePrefix(settings)}-${purpose}-\${AWS::AccountId}-\${AWS::Region}`;
+}
+
+export function bucketName(settings: StackSettings, purpose: 'lake' | 'raw'): Cfn {
+  return sub(bucketNamePattern(settings, purpose));
+}
+
+/** `arn:…:s3:::bucket` (and `/path` inside it), built from the name, not a Ref, to avoid cycles. */
+export function bucketArn(settings: StackSettings, purpose: 'lake' | 'raw', path = ''): Cfn {
+  return sub(`arn:\${AWS::Partition}:s3:::${bucketNamePattern(settings, purpose)}${path}`);
+}
+
+export function bucketNameForEnvironment(settings: StackSettings, purpose: 'lake' | 'raw'): string {
+  return bucketNamePattern(settings, purpose).replace(/\$\{/g, '#{');
 }

@@ -1,4 +1,4 @@
-import { readConfig } from '../lib/config/reader';
+import { type ConfigReader, isPlainObject, readConfig } from '../lib/config/reader';
 
 /** Per-stage settings, from serverless `params`; everything stage-specific lives here. */
 export interface StackSettings {
@@ -13,12 +13,52 @@ export interface StackSettings {
   readonly alarmEmail: string | undefined;
   readonly hashKeySecretArn: string | undefined;
   readonly kmsKeyArn: string | undefined;
+  /** Create the pipeline's demo DynamoDB tables in this stage (dev), so there is something to capture. */
+  readonly demoTables: boolean;
+  /** Existing DynamoDB tables to capture, by pipeline table name. */
+  readonly dynamodbSources: Readonly<Record<string, DynamoSource>>;
+  readonly streamBatchSize: number;
+  readonly streamMaxRetries: number;
+  readonly streamMaxRecordAgeSeconds: number;
+  /** Where a stream batch that keeps failing is parked: S3 keeps the records themselves. */
+  readonly streamFailureDestination: 's3' | 'sqs';
+}
+
+export interface DynamoSource {
+  readonly tableArn: string;
+  readonly streamArn: string;
 }
 
 const ARN = /^arn:aws[a-z-]*:[a-z0-9-]+:[a-z0-9-]*:\d{12}:.+$/;
 const LOG_RETENTION_DAYS = [
   1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653,
 ];
+
+const TABLE_ARN = /^arn:aws[a-z-]*:dynamodb:[a-z0-9-]+:\d{12}:table\/[A-Za-z0-9_.-]+$/;
+const STREAM_ARN = /^arn:aws[a-z-]*:dynamodb:[a-z0-9-]+:\d{12}:table\/[A-Za-z0-9_.-]+\/stream\/.+$/;
+
+function readDynamoSources(reader: ConfigReader): Record<string, DynamoSource> {
+  if (!reader.present) return {};
+  if (!isPlainObject(reader.value)) {
+    reader.problem('expected a mapping of pipeline table name to { tableArn, streamArn }');
+    return {};
+  }
+  const sources: Record<string, DynamoSource> = {};
+  for (const name of Object.keys(reader.value as object)) {
+    const source = reader.field(name);
+    if (typeof source.value !== 'object' || source.value === null) {
+      source.problem('expected { tableArn, streamArn }');
+      continue;
+    }
+    sources[name] = {
+      tableArn: source.field('tableArn').string({ pattern: TABLE_ARN, patternHint: 'a DynamoDB table ARN' }),
+      streamArn: source
+        .field('streamArn')
+        .string({ pattern: STREAM_ARN, patternHint: 'a DynamoDB stream ARN' }),
+    };
+  }
+  return sources;
+}
 
 /** Validates the raw params (strings or numbers, as serverless resolves them). */
 export function readStackSettings(raw: Record<string, unknown>): StackSettings {
@@ -56,6 +96,12 @@ export function readStackSettings(raw: Record<string, unknown>): StackSettings {
         .field('hashKeySecretArn')
         .optionalString({ pattern: ARN, patternHint: 'a Secrets Manager ARN' }),
       kmsKeyArn: root.field('kmsKeyArn').optionalString({ pattern: ARN, patternHint: 'a KMS key ARN' }),
+      demoTables: root.field('demoTables').boolean(false),
+      dynamodbSources: readDynamoSources(root.field('dynamodbSources')),
+      streamBatchSize: root.field('streamBatchSize').integer(1, 10_000, 100),
+      streamMaxRetries: root.field('streamMaxRetries').integer(0, 10_000, 5),
+      streamMaxRecordAgeSeconds: root.field('streamMaxRecordAgeSeconds').integer(60, 604_800, 86_400),
+      streamFailureDestination: root.field('streamFailureDestination').oneOf(['s3', 'sqs'] as const, 's3'),
     };
   });
 }

@@ -1,6 +1,7 @@
 import type { Pipeline } from '../lib/pipeline/pipeline';
 import { alarmResources } from './alarms';
 import { catalogResources } from './catalog';
+import { dynamodbResources } from './dynamodb';
 import { firehoseResources } from './firehose';
 import { type Cfn, deliveryStreamName, glueDatabaseName, LogicalId, ref } from './names';
 import type { StackSettings } from './settings';
@@ -15,6 +16,7 @@ export function stackResources(
     ...storageResources(settings),
     ...catalogResources(pipeline, settings),
     ...firehoseResources(pipeline, settings),
+    ...dynamodbResources(pipeline, settings),
     ...alarmResources(pipeline, settings),
   };
   const Outputs: Cfn = {

@@ -1,3 +1,4 @@
+import { rawBucketNotifications } from './dynamodb';
 import { bucketName, type Cfn, LogicalId, ref, sub } from './names';
 import type { StackSettings } from './settings';
 
@@ -10,7 +11,7 @@ function encryption(settings: StackSettings): Cfn {
   };
 }
 
-function privateBucket(settings: StackSettings, purpose: string, lifecycleRules: Cfn[]): Cfn {
+function privateBucket(settings: StackSettings, purpose: 'lake' | 'raw', lifecycleRules: Cfn[]): Cfn {
   return {
     Type: 'AWS::S3::Bucket',
     DeletionPolicy: 'Retain',
@@ -71,7 +72,10 @@ function tlsOnlyPolicy(bucketLogicalId: string): Cfn {
   };
 }
 
-/** The lake (Parquet, kept) and raw (source copies, expiring) buckets: private, encrypted, TLS only. */
+/**
+ * The lake (Parquet, kept) and raw (source copies, expiring) buckets: private, encrypted, TLS
+ * only. The raw bucket notifies the flattener of new change and export files.
+ */
 export function storageResources(settings: StackSettings): Cfn {
   const expire = (id: string, prefix: string, days: number): Cfn => ({
     Id: id,
@@ -93,7 +97,16 @@ export function storageResources(settings: StackSettings): Cfn {
       expire('expire-errors', 'errors/', settings.errorRetentionDays),
     ]),
     [`${LogicalId.lakeBucket}Policy`]: tlsOnlyPolicy(LogicalId.lakeBucket),
-    [LogicalId.rawBucket]: privateBucket(settings, 'raw', rawRules),
+    [LogicalId.rawBucket]: withNotifications(privateBucket(settings, 'raw', rawRules)),
     [`${LogicalId.rawBucket}Policy`]: tlsOnlyPolicy(LogicalId.rawBucket),
+  };
+}
+
+/** S3 checks that it may invoke the function when the notification is created, hence DependsOn. */
+function withNotifications(bucket: Cfn): Cfn {
+  return {
+    ...bucket,
+    DependsOn: [LogicalId.s3FlattenPermission],
+    Properties: { ...(bucket.Properties as Cfn), NotificationConfiguration: rawBucketNotifications() },
   };
 }

@@ -146,6 +146,90 @@ describe.each(['dev', 'prod'])('the %s CloudFormation template', (stage) => {
   );
 });
 
+describe('DynamoDB capture in the template', () => {
+  const dev = () => stages.dev!.template.Resources;
+  const prod = () => stages.prod!.template.Resources;
+
+  it('creates the demo table in dev only, streaming new and old images with point-in-time recovery', () => {
+    expect(dev().DemoTableUsers.Properties).toMatchObject({
+      TableName: 'tributary-dev-users',
+      StreamSpecification: { StreamViewType: 'NEW_AND_OLD_IMAGES' },
+      PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
+      SSESpecification: { SSEEnabled: true },
+    });
+    expect(prod().DemoTableUsers).toBeUndefined();
+    expect(prod().DynamodbStreamSourceUsers).toBeUndefined();
+  });
+
+  it('maps the stream with partial batch responses, bisection, bounded retries and a failure destination', () => {
+    expect(dev().DynamodbStreamSourceUsers.Properties).toMatchObject({
+      FunctionName: { Ref: 'DynamodbStreamLambdaFunction' },
+      EventSourceArn: { 'Fn::GetAtt': ['DemoTableUsers', 'StreamArn'] },
+      FunctionResponseTypes: ['ReportBatchItemFailures'],
+      BisectBatchOnFunctionError: true,
+      MaximumRetryAttempts: 5,
+      MaximumRecordAgeInSeconds: 86400,
+      DestinationConfig: {
+        OnFailure: { Destination: { 'Fn::Sub': expect.stringContaining(':s3:::tributary-dev-raw-') } },
+      },
+    });
+    expect(
+      JSON.parse(
+        dev().DynamodbStreamLambdaFunction.Properties.Environment.Variables.TRIBUTARY_DYNAMODB_TABLES,
+      ),
+    ).toEqual({
+      'tributary-dev-users': 'users',
+    });
+  });
+
+  it('sends new change files and export data files to the flattener, which retries and then parks events', () => {
+    const bucket = dev().RawBucket;
+    expect(bucket.DependsOn).toEqual(['S3FlattenInvokeFromRawBucket']);
+    expect(
+      bucket.Properties.NotificationConfiguration.LambdaConfigurations.map((c: any) => c.Filter.S3Key.Rules),
+    ).toEqual([
+      [
+        { Name: 'prefix', Value: 'raw/dynamodb/' },
+        { Name: 'suffix', Value: '.ndjson.gz' },
+      ],
+      [
+        { Name: 'prefix', Value: 'exports/dynamodb/' },
+        { Name: 'suffix', Value: '.json.gz' },
+      ],
+    ]);
+    expect(dev().S3FlattenInvokeConfig.Properties).toMatchObject({
+      MaximumRetryAttempts: 2,
+      DestinationConfig: { OnFailure: { Destination: { 'Fn::GetAtt': ['S3FlattenFailuresQueue', 'Arn'] } } },
+    });
+    expect(dev().S3FlattenFailuresQueue.Properties.SqsManagedSseEnabled).toBe(true);
+    expect(dev().S3FlattenLambdaFunction.Properties.Environment.Variables.TRIBUTARY_LAKE_BUCKET).toEqual({
+      'Fn::Sub': 'tributary-dev-lake-${AWS::AccountId}-${AWS::Region}',
+    });
+  });
+
+  it.each(['users_changes', 'users_snapshot'])(
+    'catalogs %s with keys and change metadata first, projected by day',
+    (name) => {
+      const table = Object.values(dev()).find(
+        (r: any) => r.Type === 'AWS::Glue::Table' && r.Properties.TableInput.Name === name,
+      ) as any;
+      const input = table.Properties.TableInput;
+      expect(input.StorageDescriptor.Columns.slice(0, 5).map((c: any) => `${c.Name} ${c.Type}`)).toEqual([
+        'user_id string',
+        '_op string',
+        '_seq string',
+        '_event_time timestamp',
+        '_deleted boolean',
+      ]);
+      expect(input.StorageDescriptor.Columns.at(-1)).toEqual({ Name: '_extra', Type: 'string' });
+      expect(input.PartitionKeys).toEqual([{ Name: 'dt', Type: 'string' }]);
+      expect(input.Parameters['storage.location.template']).toEqual({
+        'Fn::Sub': `s3://\${LakeBucket}/lake/${name}/dt=\${!dt}/`,
+      });
+    },
+  );
+});
+
 describe('stage parameters', () => {
   const buffering = (stage: string) =>
     (

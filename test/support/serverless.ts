@@ -72,11 +72,25 @@ export async function invokeLocal(
   env: Record<string, string> = {},
 ): Promise<{ result: any; stdout: string; stderr: string }> {
   const { stdout, stderr } = await withServerlessLock(() =>
-    run(SLS, ['invoke', 'local', '--stage', 'dev', '-f', fn, '-p', eventPath], {
-      cwd: PROJECT_ROOT,
-      env: offlineEnv({ POWERTOOLS_METRICS_DISABLED: 'true', ...env }),
-      maxBuffer: 64 * 1024 * 1024,
-    }),
+    run(
+      SLS,
+      [
+        'invoke',
+        'local',
+        '--stage',
+        'dev',
+        '-f',
+        fn,
+        '-p',
+        eventPath,
+        ...Object.entries(env).flatMap(([k, v]) => ['-e', `${k}=${v}`]),
+      ],
+      {
+        cwd: PROJECT_ROOT,
+        env: offlineEnv({ POWERTOOLS_METRICS_DISABLED: 'true' }),
+        maxBuffer: 64 * 1024 * 1024,
+      },
+    ),
   );
   const start = stdout.lastIndexOf('\n{\n');
   return { result: JSON.parse(stdout.slice(Math.max(start, 0))), stdout, stderr };

@@ -6,6 +6,7 @@ import { type ParquetCodec, ParquetRowWriter } from '../parquet/parquet-writer';
 import type { DynamoTableSpec, Pipeline } from '../pipeline/pipeline';
 import { MAX_LINE_BYTES, readLines } from '../storage/lines';
 import { type ObjectStore, uploadPipe } from '../storage/object-store';
+import { decodeS3EventKey } from '../storage/s3-event-key';
 import { AttributeValueError } from './attribute-value';
 import { ChangeRecordError, parseChangeLine } from './change-record';
 import { DynamoLayout, exportedAtMillis, type RawObject } from './layout';
@@ -196,4 +197,29 @@ async function writeRows(
     }
     await writer.append(row);
   }
+}
+
+export interface S3EventRecordLike {
+  readonly eventName: string;
+  readonly s3: { readonly bucket: { readonly name: string }; readonly object: { readonly key: string } };
+}
+
+/**
+ * Every ObjectCreated record of an S3 event, in order. Keys arrive URL-encoded and are decoded
+ * first. Any error reading or writing S3 is thrown: the invocation is retried, then parked.
+ */
+export async function flattenS3Records(
+  records: readonly S3EventRecordLike[],
+  dependencies: FlattenRawObjectDependencies,
+): Promise<FlattenRawObjectOutcome[]> {
+  const outcomes: FlattenRawObjectOutcome[] = [];
+  for (const record of records) {
+    const key = decodeS3EventKey(record.s3.object.key);
+    if (!record.eventName.startsWith('ObjectCreated:')) {
+      outcomes.push({ status: 'skipped', key, reason: `${record.eventName} needs no flattening` });
+      continue;
+    }
+    outcomes.push(await flattenRawObject(record.s3.bucket.name, key, dependencies));
+  }
+  return outcomes;
 }

@@ -1,10 +1,14 @@
 import type { ChangeRecord } from './change-record';
 
 const STREAM_LABEL_CHARACTERS = /[^0-9A-Za-z]/g;
-const CHANGE_FILE =
-  /^raw\/dynamodb\/([a-z][a-z0-9_]{0,47})\/dt=(\d{4}-\d{2}-\d{2})\/([A-Za-z0-9._-]{1,200})\.ndjson\.gz$/;
-const EXPORT_DATA_FILE =
-  /^exports\/dynamodb\/([a-z][a-z0-9_]{0,47})\/dt=(\d{4}-\d{2}-\d{2})\/exported_at=(\d{8}T\d{6}Z)\/AWSDynamoDB\/([A-Za-z0-9-]{1,64})\/data\/([A-Za-z0-9._-]{1,200})\.json\.gz$/;
+/** Any file name without a slash that is not hidden (Athena skips names starting with `_` or `.`). */
+const FILE_NAME = '([^/_.][^/]{0,199})';
+const TABLE = '([a-z][a-z0-9_]{0,47})';
+const DAY = String.raw`(\d{4}-\d{2}-\d{2})`;
+const CHANGE_FILE = new RegExp(String.raw`^raw/dynamodb/${TABLE}/dt=${DAY}/${FILE_NAME}\.ndjson\.gz$`);
+const EXPORT_DATA_FILE = new RegExp(
+  String.raw`^exports/dynamodb/${TABLE}/dt=${DAY}/exported_at=(\d{8}T\d{6}Z)/AWSDynamoDB/([A-Za-z0-9-]{1,64})/data/${FILE_NAME}\.json\.gz$`,
+);
 
 /** What an object in the raw bucket is, judged only by its key. */
 export type RawObject =

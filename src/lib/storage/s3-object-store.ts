@@ -20,7 +20,11 @@ import {
 const PART_SIZE = 8 * 1024 * 1024;
 
 export class S3ObjectStore implements ObjectStore {
-  constructor(private readonly client: S3Client) {}
+  constructor(
+    private readonly client: S3Client,
+    /** Bytes per multipart part (S3's minimum is 5 MiB). */
+    private readonly partSize = PART_SIZE,
+  ) {}
 
   async put(bucket: string, key: string, body: ObjectBody, options: PutOptions = {}): Promise<void> {
     const common = {

@@ -1,0 +1,21 @@
+import type { Pipeline } from '../lib/pipeline/pipeline';
+import { dynamodbStreamStatements, dynamodbTableMap, s3FlattenStatements } from './dynamodb';
+import { firehoseTransformStatements } from './firehose';
+import { bucketNameForEnvironment } from './names';
+import type { StackSettings } from './settings';
+import { stackResources } from './stack';
+
+/**
+ * Everything serverless.yml takes from the pipeline description, by name:
+ * `${file(./serverless/resources.cjs):<name>}`.
+ */
+export const serverlessValues = {
+  resources: stackResources,
+  firehoseTransformStatements,
+  dynamodbStreamStatements,
+  s3FlattenStatements,
+  dynamodbTableMap,
+  lakeBucketName: (_pipeline: Pipeline, settings: StackSettings) =>
+    bucketNameForEnvironment(settings, 'lake'),
+  rawBucketName: (_pipeline: Pipeline, settings: StackSettings) => bucketNameForEnvironment(settings, 'raw'),
+} satisfies Record<string, (pipeline: Pipeline, settings: StackSettings) => unknown>;
