@@ -3,10 +3,12 @@
  * a table. Long benchmarks live here, never in the test command.
  */
 import { cpus, totalmem } from 'node:os';
+import * as dynamodbFlatten from './suites/dynamodb-flatten';
 import * as firehoseTransform from './suites/firehose-transform';
 
 const SUITES: Record<string, { run: () => void | Promise<void> }> = {
   'firehose-transform': firehoseTransform,
+  'dynamodb-flatten': dynamodbFlatten,
 };
 
 async function main(): Promise<void> {

@@ -8,7 +8,7 @@ import { MAX_LINE_BYTES, readLines } from '../storage/lines';
 import { type ObjectStore, uploadPipe } from '../storage/object-store';
 import { decodeS3EventKey } from '../storage/s3-event-key';
 import { AttributeValueError } from './attribute-value';
-import { ChangeRecordError, parseChangeLine } from './change-record';
+import { ChangeRecordError } from './change-record';
 import { DynamoLayout, exportedAtMillis, type RawObject } from './layout';
 import { DynamoRowBuilder } from './row-builder';
 
@@ -94,17 +94,9 @@ function isLineError(error: unknown): error is Error {
   );
 }
 
-function exportItem(line: string): unknown {
-  let value: unknown;
-  try {
-    value = JSON.parse(line);
-  } catch (error) {
-    throw new ChangeRecordError(`invalid JSON: ${(error as Error).message}`);
-  }
-  if (typeof value !== 'object' || value === null || !('Item' in value)) {
-    throw new ChangeRecordError('an export line must be {"Item": {...}}');
-  }
-  return (value as { Item: unknown }).Item;
+function isBlank(line: Buffer): boolean {
+  for (const byte of line) if (byte !== 0x20 && byte !== 0x09 && byte !== 0x0d) return false;
+  return true;
 }
 
 /**
@@ -174,25 +166,27 @@ async function writeRows(
   quarantine: QuarantineSink,
 ): Promise<void> {
   const exportedAt = source.kind === 'export' ? exportedAtMillis(source.exportedAt) : 0;
-  for await (const { number: lineNumber, text: line, bytes } of readLines(input)) {
+  for await (const { number: lineNumber, bytes: line, length } of readLines(input)) {
     if (line === undefined) {
       await quarantine.add({
         line: lineNumber,
-        reason: `${table.name}: line of ${bytes} bytes is longer than ${MAX_LINE_BYTES}`,
+        reason: `${table.name}: line of ${length} bytes is longer than ${MAX_LINE_BYTES}`,
         raw: '',
       });
       continue;
     }
-    if (line.trim() === '') continue;
-    let row: ReturnType<DynamoRowBuilder['fromChange']>;
+    if (isBlank(line)) continue;
+    let row: ReturnType<DynamoRowBuilder['fromChangeLine']>;
     try {
       row =
-        source.kind === 'changes'
-          ? builder.fromChange(parseChangeLine(line))
-          : builder.fromSnapshot(exportItem(line), exportedAt);
+        source.kind === 'changes' ? builder.fromChangeLine(line) : builder.fromExportLine(line, exportedAt);
     } catch (error) {
       if (!isLineError(error)) throw error;
-      await quarantine.add({ line: lineNumber, reason: `${table.name}: ${error.message}`, raw: line });
+      await quarantine.add({
+        line: lineNumber,
+        reason: `${table.name}: ${error.message}`,
+        raw: line.toString('utf8'),
+      });
       continue;
     }
     await writer.append(row);

@@ -3,8 +3,8 @@ import { FlattenPlan } from '../flattening/plan';
 import { type ParquetValue, RowCoercer } from '../parquet/coerce';
 import { CHANGE_METADATA_COLUMNS, type DynamoTableSpec, EXTRA_ATTRIBUTES_COLUMN } from '../pipeline/pipeline';
 import { type ColumnSpec, parseColumnType } from '../schema/column-types';
-import { type ChangeRecord, changedItem, sortableSequence } from './change-record';
-import { ImageFlattener } from './image-flattener';
+import { ChangeLineFlattener, type LineContent } from './change-line-flattener';
+import { sortableSequence } from './change-record';
 
 const METADATA_TYPES: Record<(typeof CHANGE_METADATA_COLUMNS)[number], string> = {
   _op: 'string',
@@ -12,9 +12,6 @@ const METADATA_TYPES: Record<(typeof CHANGE_METADATA_COLUMNS)[number], string> =
   _event_time: 'timestamp',
   _deleted: 'boolean',
 };
-
-/** A snapshot row's operation: the item as an export saw it. */
-export const SNAPSHOT_OPERATION = 'SNAPSHOT';
 
 /**
  * The lake columns of a DynamoDB table: key attributes first, then `_op`, `_seq`, `_event_time`
@@ -34,15 +31,19 @@ export function changeTableColumns(table: DynamoTableSpec): ColumnSpec[] {
 /** Turns changes and exported items of one table into typed rows of its lake columns. */
 export class DynamoRowBuilder {
   readonly columns: ColumnSpec[];
-  private readonly flattener: ImageFlattener;
+  private readonly lines: ChangeLineFlattener;
   private readonly coercer: RowCoercer;
-  private readonly declared: ReadonlySet<string>;
+  /** Declared attribute column → position among the lake columns. */
+  private readonly attributeIndex: ReadonlyMap<string, number>;
+  private readonly metadataIndex: Readonly<
+    Record<(typeof CHANGE_METADATA_COLUMNS)[number] | '_extra', number>
+  >;
   /** Undeclared attribute names seen, with counts, for drift reporting. */
   readonly undeclared = new Map<string, number>();
 
   constructor(table: DynamoTableSpec, hashKey: string | undefined) {
     this.columns = changeTableColumns(table);
-    this.flattener = new ImageFlattener(
+    this.lines = new ChangeLineFlattener(
       new FlattenPlan({
         keyColumns: table.keys,
         maxDepth: table.flatten.maxDepth,
@@ -52,40 +53,45 @@ export class DynamoRowBuilder {
       }),
     );
     this.coercer = new RowCoercer(this.columns);
-    this.declared = new Set(table.columns.map((c) => c.name));
+    const index = new Map(this.columns.map((column, i) => [column.name, i]));
+    this.attributeIndex = new Map(table.columns.map((column) => [column.name, index.get(column.name)!]));
+    this.metadataIndex = {
+      _op: index.get('_op')!,
+      _seq: index.get('_seq')!,
+      _event_time: index.get('_event_time')!,
+      _deleted: index.get('_deleted')!,
+      _extra: index.get(EXTRA_ATTRIBUTES_COLUMN)!,
+    };
   }
 
-  fromChange(change: ChangeRecord): ParquetValue[] {
-    return this.build(this.flattener.flatten(changedItem(change)), {
-      _op: change.eventName,
-      _seq: sortableSequence(change.sequenceNumber),
-      _event_time: Math.round(change.approximateCreationTime * 1000),
-      _deleted: change.eventName === 'REMOVE',
-    });
+  /** A change-file line (bytes). Throws ChangeRecordError, AttributeValueError or ValueConversionError. */
+  fromChangeLine(line: Buffer): ParquetValue[] {
+    return this.build(this.lines.readChange(line));
   }
 
-  fromSnapshot(item: unknown, exportedAt: number): ParquetValue[] {
-    return this.build(this.flattener.flatten(item), {
-      _op: SNAPSHOT_OPERATION,
-      _seq: null,
-      _event_time: exportedAt,
-      _deleted: false,
-    });
+  /** An export data-file line (bytes), as the item was at `exportedAtMs`. */
+  fromExportLine(line: Buffer, exportedAtMs: number): ParquetValue[] {
+    return this.build(this.lines.readSnapshot(line, exportedAtMs));
   }
 
-  private build(cells: FlatRow, metadata: Record<string, unknown>): ParquetValue[] {
-    const record: Record<string, unknown> = Object.create(null);
+  private build(content: LineContent): ParquetValue[] {
+    const values = new Array<unknown>(this.columns.length).fill(null);
     const extra: FlatRow = [];
-    for (const cell of cells) {
-      if (this.declared.has(cell.name)) {
-        record[cell.name] = cell.value;
+    for (const cell of content.cells) {
+      const index = this.attributeIndex.get(cell.name);
+      if (index !== undefined) {
+        values[index] = cell.value;
       } else {
         extra.push(cell);
         this.undeclared.set(cell.name, (this.undeclared.get(cell.name) ?? 0) + 1);
       }
     }
-    Object.assign(record, metadata);
-    record[EXTRA_ATTRIBUTES_COLUMN] = extra.length > 0 ? encodeFlatRow(extra) : null;
-    return this.coercer.coerce(record);
+    values[this.metadataIndex._op] = content.operation;
+    values[this.metadataIndex._seq] =
+      content.sequenceNumber === null ? null : sortableSequence(content.sequenceNumber);
+    values[this.metadataIndex._event_time] = content.eventTimeMs;
+    values[this.metadataIndex._deleted] = content.deleted;
+    values[this.metadataIndex._extra] = extra.length > 0 ? encodeFlatRow(extra) : null;
+    return this.coercer.coerceValues(values);
   }
 }

@@ -32,6 +32,8 @@ export class PathNode {
     readonly rule: PathRule,
     readonly keyIndex: number,
     readonly isEventTime: boolean,
+    /** An array-index-like key ("0", "17"): JavaScript objects list these first, whatever the source order. */
+    readonly indexLike: boolean,
   ) {
     this.header = Buffer.from(`,"${name}":`);
   }
@@ -52,7 +54,18 @@ export class PathTrie {
   private reset(): void {
     this.slots = new Map();
     this.nodeCount = 0;
-    this.root = new PathNode(new Uint8Array(0), '', '', 0, true, new ColumnSlot(), PathRule.none, -1, false);
+    this.root = new PathNode(
+      new Uint8Array(0),
+      '',
+      '',
+      0,
+      true,
+      new ColumnSlot(),
+      PathRule.none,
+      -1,
+      false,
+      false,
+    );
   }
 
   /** The child path for `key`, created on first sight. */
@@ -81,6 +94,7 @@ export class PathTrie {
       this.plan.ruleFor(name),
       this.plan.keyIndex(name),
       this.plan.isEventTime(name),
+      isIndexLikeKey(key),
     );
     parent.children.set(key, node);
     return node;
@@ -88,3 +102,9 @@ export class PathTrie {
 }
 
 const EMPTY = new Uint8Array(0);
+const INDEX_LIKE = /^(?:0|[1-9]\d{0,9})$/;
+
+/** Whether JavaScript treats `key` as an array index, listing it first in an object's keys. */
+export function isIndexLikeKey(key: string): boolean {
+  return INDEX_LIKE.test(key) && Number(key) < 4_294_967_295;
+}

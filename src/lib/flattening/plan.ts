@@ -9,11 +9,14 @@ export const PathRule = {
 } as const;
 export type PathRule = (typeof PathRule)[keyof typeof PathRule];
 
+const RECENT_HASHES = 10_000;
+
 /** Flatten options compiled into lookups both flattening paths share. */
 export class FlattenPlan {
   readonly options: FlattenOptions;
   private readonly keyIndexes: ReadonlyMap<string, number>;
   private readonly rules: ReadonlyMap<string, PathRule>;
+  private readonly recentHashes = new Map<string, string>();
 
   constructor(options: Partial<FlattenOptions> = {}) {
     this.options = resolveFlattenOptions(options);
@@ -46,8 +49,17 @@ export class FlattenPlan {
     return column === this.options.eventTimeColumn;
   }
 
-  /** Keyed hash of a value's text: equal inputs stay joinable, the original cannot be read back. */
+  /**
+   * Keyed hash of a value's text: equal inputs stay joinable, the original cannot be read back.
+   * The same values recur (a user's e-mail in each of their changes), so recent results are kept.
+   */
   hashText(text: string): string {
-    return createHmac('sha256', this.options.hashKey!).update(text).digest('hex');
+    let hash = this.recentHashes.get(text);
+    if (hash === undefined) {
+      hash = createHmac('sha256', this.options.hashKey!).update(text).digest('hex');
+      if (this.recentHashes.size >= RECENT_HASHES) this.recentHashes.clear();
+      this.recentHashes.set(text, hash);
+    }
+    return hash;
   }
 }

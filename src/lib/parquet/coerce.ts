@@ -159,13 +159,18 @@ export class RowCoercer {
 
   /** Values in declared column order. Throws ValueConversionError naming the first bad column. */
   coerce(record: Readonly<Record<string, unknown>>): ParquetValue[] {
-    const values = new Array<ParquetValue>(this.columns.length);
-    for (let i = 0; i < this.columns.length; i++) {
-      const name = this.columns[i]!.name;
-      // own properties only: a column called `constructor` must not find Object.prototype's
-      const value = Object.hasOwn(record, name) ? record[name] : undefined;
+    // own properties only: a column called `constructor` must not find Object.prototype's
+    return this.coerceValues(
+      this.columns.map((column) => (Object.hasOwn(record, column.name) ? record[column.name] : undefined)),
+    );
+  }
+
+  /** Converts values already in declared column order, in place. */
+  coerceValues(values: unknown[]): ParquetValue[] {
+    for (let i = 0; i < this.converters.length; i++) {
+      const value = values[i];
       values[i] = value === undefined || value === null ? null : this.converters[i]!(value);
     }
-    return values;
+    return values as ParquetValue[];
   }
 }

@@ -2,9 +2,9 @@ import type { Readable } from 'node:stream';
 
 export interface Line {
   readonly number: number;
-  /** The line's text, or undefined when it was longer than allowed (it is then skipped whole). */
-  readonly text: string | undefined;
-  readonly bytes: number;
+  /** The line's bytes (without the newline), or undefined when it was longer than allowed. */
+  readonly bytes: Buffer | undefined;
+  readonly length: number;
 }
 
 /** DynamoDB items are at most 400 KB; a stream record holds two images. Anything far beyond is damage. */
@@ -22,12 +22,17 @@ export async function* readLines(stream: Readable, maxLineBytes = MAX_LINE_BYTES
   let number = 0;
   const finish = (tail: Buffer | undefined): Line => {
     number++;
-    const bytes = pendingBytes + (tail?.length ?? 0);
-    const text = overlong ? undefined : Buffer.concat(tail ? [...pending, tail] : pending).toString('utf8');
+    const length = pendingBytes + (tail?.length ?? 0);
+    let bytes: Buffer | undefined;
+    if (!overlong) {
+      bytes =
+        pending.length === 0 ? (tail ?? Buffer.alloc(0)) : Buffer.concat(tail ? [...pending, tail] : pending);
+      if (bytes.at(-1) === 0x0d) bytes = bytes.subarray(0, -1);
+    }
     pending = [];
     pendingBytes = 0;
     overlong = false;
-    return { number, text: text?.endsWith('\r') ? text.slice(0, -1) : text, bytes };
+    return { number, bytes, length };
   };
   for await (const chunk of stream as AsyncIterable<Buffer>) {
     let start = 0;
