@@ -1,28 +1,50 @@
 // Parses YAML files at build time, so Lambda bundles carry the pipeline description as JSON and
 // need no YAML parser at run time. One parser for every consumer: esbuild, jest and Node scripts.
-const { readFileSync } = require('node:fs');
+const { existsSync, readFileSync } = require('node:fs');
+const { dirname, join } = require('node:path');
 const YAML = require('yaml');
 
+/**
+ * The pipeline description names transform SQL files; their text is inlined as `sqlText`, so the
+ * bundles carry the SQL too. A missing file is left out, for the pipeline parser to report.
+ */
+function inlineTransformSql(document, directory) {
+  const files = [];
+  for (const transform of Array.isArray(document?.transforms) ? document.transforms : []) {
+    if (transform && typeof transform.sql === 'string') {
+      const path = join(directory, transform.sql);
+      files.push(path);
+      if (existsSync(path)) transform.sqlText = readFileSync(path, 'utf8');
+    }
+  }
+  return files;
+}
+
+function parseYaml(text, path) {
+  const document = YAML.parse(text);
+  const sqlFiles = inlineTransformSql(document, dirname(path));
+  return { document, sqlFiles };
+}
+
 function parseYamlFile(path) {
-  return YAML.parse(readFileSync(path, 'utf8'), { intAsBigInt: false });
+  return parseYaml(readFileSync(path, 'utf8'), path).document;
 }
 
 /** esbuild plugin (serverless-esbuild `plugins`). */
 const yamlPlugin = {
   name: 'tributary-yaml',
   setup(build) {
-    build.onLoad({ filter: /\.ya?ml$/ }, (args) => ({
-      contents: JSON.stringify(parseYamlFile(args.path)),
-      loader: 'json',
-      watchFiles: [args.path],
-    }));
+    build.onLoad({ filter: /\.ya?ml$/ }, (args) => {
+      const { document, sqlFiles } = parseYaml(readFileSync(args.path, 'utf8'), args.path);
+      return { contents: JSON.stringify(document), loader: 'json', watchFiles: [args.path, ...sqlFiles] };
+    });
   },
 };
 
 /** jest transform. */
 const jestTransform = {
-  process(source) {
-    return { code: `module.exports = ${JSON.stringify(YAML.parse(source))};` };
+  process(source, path) {
+    return { code: `module.exports = ${JSON.stringify(parseYaml(source, path).document)};` };
   },
 };
 

@@ -1,4 +1,5 @@
 import { LakeLayout } from '../lib/pipeline/lake-layout';
+import { ingestedLakeTables } from '../lib/pipeline/lake-tables';
 import type { Pipeline } from '../lib/pipeline/pipeline';
 import { type ColumnSpec, formatColumnType } from '../lib/schema/column-types';
 import { type Cfn, glueDatabaseName, LogicalId, ref, sub } from './names';
@@ -83,7 +84,7 @@ export function parquetTable(
   };
 }
 
-/** The Glue database and one table per stream, generated from the pipeline description. */
+/** The Glue database and a table per ingested lake table, generated from the pipeline description. */
 export function catalogResources(pipeline: Pipeline, settings: StackSettings): Cfn {
   const resources: Cfn = {
     [LogicalId.glueDatabase]: {
@@ -97,13 +98,14 @@ export function catalogResources(pipeline: Pipeline, settings: StackSettings): C
       },
     },
   };
-  for (const stream of pipeline.streams) {
-    resources[LogicalId.glueTable(stream.name)] = parquetTable(
-      stream.name,
-      stream.description,
-      glueColumns(stream.columns),
-      HOUR_PARTITIONS,
-      hourlyProjection(settings, stream.name),
+  for (const table of ingestedLakeTables(pipeline)) {
+    const hourly = table.partitioning === 'day-hour';
+    resources[LogicalId.glueTable(table.name)] = parquetTable(
+      table.name,
+      table.description,
+      glueColumns(table.columns),
+      hourly ? HOUR_PARTITIONS : DAY_PARTITION,
+      hourly ? hourlyProjection(settings, table.name) : dailyProjection(settings, table.name),
     );
   }
   return resources;

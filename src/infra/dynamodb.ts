@@ -1,7 +1,5 @@
 import { DynamoLayout } from '../lib/dynamodb/layout';
-import { changeTableColumns } from '../lib/dynamodb/row-builder';
 import type { DynamoTableSpec, Pipeline } from '../lib/pipeline/pipeline';
-import { DAY_PARTITION, dailyProjection, glueColumns, parquetTable } from './catalog';
 import { bucketArn, type Cfn, getAtt, LogicalId, ref, resourcePrefix } from './names';
 import type { StackSettings } from './settings';
 
@@ -106,8 +104,8 @@ function streamFailureDestination(settings: StackSettings): Cfn {
 /**
  * Capture resources: demo tables, one stream event source mapping per captured table (bisect on
  * error, bounded retries and record age, a failure destination where a poison batch is parked),
- * the flattener's failure queue and permission to be invoked by the raw bucket, and the Glue
- * tables `<table>_changes` and `<table>_snapshot` with partition projection on `dt`.
+ * and the flattener's failure queue and permission to be invoked by the raw bucket. (The Glue
+ * tables `<table>_changes` and `<table>_snapshot` are with the other lake tables, in catalog.ts.)
  */
 export function dynamodbResources(pipeline: Pipeline, settings: StackSettings): Cfn {
   const resources: Cfn = {};
@@ -161,18 +159,6 @@ export function dynamodbResources(pipeline: Pipeline, settings: StackSettings): 
       SourceArn: bucketArn(settings, 'raw'),
     },
   };
-  for (const table of pipeline.dynamodb) {
-    const columns = glueColumns(changeTableColumns(table));
-    for (const name of [DynamoLayout.changesTable(table.name), DynamoLayout.snapshotTable(table.name)]) {
-      resources[LogicalId.glueTable(name)] = parquetTable(
-        name,
-        table.description,
-        columns,
-        DAY_PARTITION,
-        dailyProjection(settings, name),
-      );
-    }
-  }
   return resources;
 }
 

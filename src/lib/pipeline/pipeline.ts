@@ -2,6 +2,13 @@ import { type ConfigReader, readConfig } from '../config/reader';
 import { isValidColumnName, normalizeSegment } from '../flattening/naming';
 import { MAX_FLATTEN_DEPTH } from '../flattening/options';
 import { type ColumnSpec, ColumnTypeError, parseColumnType } from '../schema/column-types';
+import {
+  type LoadSpec,
+  readLoad,
+  readTransform,
+  type TransformSpec,
+  transformLevels,
+} from './transform-spec';
 
 /**
  * The pipeline description (`pipeline.yml`): every stream and table Tributary manages. The
@@ -12,6 +19,10 @@ export interface Pipeline {
   readonly database: string;
   readonly streams: readonly StreamSpec[];
   readonly dynamodb: readonly DynamoTableSpec[];
+  readonly transforms: readonly TransformSpec[];
+  readonly loads: readonly LoadSpec[];
+  /** Transform names by dependency level: each level reads only what earlier levels wrote. */
+  readonly transformLevels: readonly (readonly string[])[];
 }
 
 export interface FlattenSpec {
@@ -67,16 +78,32 @@ const COLUMN_NAME = /^[a-z0-9_]{1,255}$/;
 
 export function parsePipeline(document: unknown, source = 'pipeline.yml'): Pipeline {
   return readConfig(source, document, (root) => {
-    root.object(['database', 'streams', 'dynamodb']);
+    root.object(['database', 'streams', 'dynamodb', 'transforms', 'loads']);
     const database = root.field('database').string({ pattern: TABLE_NAME, patternHint: TABLE_NAME_HINT });
     const streams = root.field('streams').list(readStream);
     const dynamodb = root.field('dynamodb').list(readDynamoTable);
-    const lakeTables = [
+    const transforms = root.field('transforms').list(readTransform);
+    const loads = root.field('loads').list(readLoad);
+    const ingested = [
       ...streams.map((s) => s.name),
       ...dynamodb.flatMap((t) => [`${t.name}_changes`, `${t.name}_snapshot`]),
     ];
-    requireUnique(root, 'lake table', lakeTables);
-    return { database, streams, dynamodb };
+    requireUnique(root, 'lake table', [...ingested, ...transforms.map((t) => t.name)]);
+    requireUnique(
+      root,
+      'load',
+      loads.map((l) => l.name),
+    );
+    const { levels, problems } = transformLevels(transforms, new Set(ingested));
+    for (const problem of problems) root.field('transforms').problem(problem);
+    for (const load of loads) {
+      if (!transforms.some((t) => t.name === load.transform)) {
+        root
+          .field('loads')
+          .problem(`load ${load.name} reads transform ${load.transform}, which is not declared`);
+      }
+    }
+    return { database, streams, dynamodb, transforms, loads, transformLevels: levels };
   });
 }
 

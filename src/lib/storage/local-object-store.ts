@@ -47,6 +47,14 @@ export class LocalObjectStore implements ObjectStore {
     return join(this.root, bucket, ...key.split('/').map(encodeKeySegment));
   }
 
+  /** The directory holding the objects under `prefix` (which ends with a slash, or is empty). */
+  pathForPrefix(bucket: string, prefix: string): string {
+    return join(
+      this.pathFor(bucket, 'x').slice(0, -1),
+      ...prefix.split('/').filter(Boolean).map(encodeKeySegment),
+    );
+  }
+
   async put(bucket: string, key: string, body: ObjectBody): Promise<void> {
     const path = this.pathFor(bucket, key);
     await mkdir(dirname(path), { recursive: true });
@@ -69,7 +77,7 @@ export class LocalObjectStore implements ObjectStore {
   }
 
   async *list(bucket: string, prefix: string): AsyncIterable<ObjectSummary> {
-    const base = this.pathFor(bucket, 'x').slice(0, -1);
+    const base = this.pathForPrefix(bucket, '');
     const found: ObjectSummary[] = [];
     await walk(base, [], async (segments, size) => {
       const key = segments.map(decodeKeySegment).join('/');

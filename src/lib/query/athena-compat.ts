@@ -1,0 +1,202 @@
+/**
+ * Runs Athena (Trino) SQL on DuckDB. Most of what transforms use is spelled the same in both; the
+ * rest is either a DuckDB macro of the Athena name, or a small rewrite of the call. Anything else
+ * is refused with an error naming it, rather than run with a different meaning.
+ */
+export class UnsupportedSqlError extends Error {
+  override readonly name = 'UnsupportedSqlError';
+}
+
+/** Athena functions DuckDB lacks, as macros; created only where DuckDB has no function of the name. */
+export const ATHENA_MACROS: Readonly<Record<string, string>> = {
+  approx_distinct: 'approx_distinct(x) AS approx_count_distinct(x)',
+  approx_percentile: 'approx_percentile(x, p) AS approx_quantile(x, p)',
+  json_extract_scalar: 'json_extract_scalar(j, p) AS json_extract_string(j, p)',
+  json_parse: 'json_parse(s) AS json(s)',
+  json_format: 'json_format(j) AS CAST(j AS VARCHAR)',
+  regexp_like: 'regexp_like(s, p) AS regexp_matches(s, p)',
+  day_of_week: 'day_of_week(t) AS isodow(t)',
+  day_of_year: 'day_of_year(t) AS dayofyear(t)',
+  date: 'date(x) AS CAST(x AS DATE)',
+  from_unixtime: "from_unixtime(x) AS CAST(timezone('UTC', to_timestamp(x)) AS TIMESTAMP)",
+  to_unixtime: 'to_unixtime(t) AS epoch(t)',
+  from_iso8601_timestamp:
+    "from_iso8601_timestamp(s) AS CAST(timezone('UTC', CAST(s AS TIMESTAMPTZ)) AS TIMESTAMP)",
+  to_iso8601: "to_iso8601(t) AS strftime(t, '%Y-%m-%dT%H:%M:%S.%gZ')",
+  array_join: 'array_join(a, d) AS array_to_string(a, d)',
+  array_max: 'array_max(a) AS list_max(a)',
+  array_min: 'array_min(a) AS list_min(a)',
+  last_day_of_month: 'last_day_of_month(t) AS last_day(t)',
+  levenshtein_distance: 'levenshtein_distance(a, b) AS levenshtein(a, b)',
+  every: 'every(x) AS bool_and(x)',
+  rand: 'rand() AS random()',
+};
+
+/** Words followed by `(` that are syntax, not functions. */
+const SYNTAX = new Set([
+  'as',
+  'and',
+  'or',
+  'not',
+  'in',
+  'exists',
+  'values',
+  'over',
+  'filter',
+  'within',
+  'from',
+  'join',
+  'on',
+  'using',
+  'select',
+  'where',
+  'with',
+  'cast',
+  'try_cast',
+  'coalesce',
+  'nullif',
+  'if',
+  'case',
+  'when',
+  'then',
+  'else',
+  'row',
+  'array',
+  'map',
+  'interval',
+  'decimal',
+  'varchar',
+  'char',
+  'timestamp',
+  'any',
+  'all',
+  'union',
+  'partition',
+  'by',
+  'table',
+  'lateral',
+  'unnest',
+  'current_timestamp',
+  'current_date',
+  'extract',
+  'position',
+]);
+
+/** Athena's date_format/date_parse use MySQL specifiers; DuckDB's strftime/strptime use C's. */
+const MYSQL_TO_STRFTIME: Readonly<Record<string, string>> = {
+  Y: '%Y',
+  y: '%y',
+  m: '%m',
+  c: '%-m',
+  d: '%d',
+  e: '%-d',
+  H: '%H',
+  k: '%-H',
+  h: '%I',
+  I: '%I',
+  l: '%-I',
+  i: '%M',
+  s: '%S',
+  S: '%S',
+  f: '%f',
+  M: '%B',
+  b: '%b',
+  W: '%A',
+  a: '%a',
+  j: '%j',
+  p: '%p',
+  T: '%H:%M:%S',
+  r: '%I:%M:%S %p',
+  '%': '%%',
+};
+
+export function mysqlFormatToStrftime(format: string): string {
+  return format.replace(/%(.)/g, (_whole, specifier: string) => {
+    const converted = MYSQL_TO_STRFTIME[specifier];
+    if (!converted)
+      throw new UnsupportedSqlError(`date format specifier %${specifier} has no local equivalent`);
+    return converted;
+  });
+}
+
+/** The SQL with string literals, quoted identifiers and comments blanked, for scanning. */
+function codeOnly(sql: string): string {
+  return sql.replace(/'(?:[^']|'')*'|"(?:[^"]|"")*"|--[^\n]*|\/\*[\s\S]*?\*\//g, (text) =>
+    ' '.repeat(text.length),
+  );
+}
+
+/** Splits the top-level arguments of the call whose `(` is at `open`; returns them and the `)`. */
+function callArguments(sql: string, code: string, open: number): { args: string[]; close: number } {
+  const args: string[] = [];
+  let depth = 0;
+  let start = open + 1;
+  for (let i = open; i < code.length; i++) {
+    const c = code[i];
+    if (c === '(') depth++;
+    else if (c === ')') {
+      depth--;
+      if (depth === 0) {
+        args.push(sql.slice(start, i).trim());
+        return { args, close: i };
+      }
+    } else if (c === ',' && depth === 1) {
+      args.push(sql.slice(start, i).trim());
+      start = i + 1;
+    }
+  }
+  throw new UnsupportedSqlError('unbalanced parentheses in the SQL');
+}
+
+const STRING_LITERAL = /^'((?:[^']|'')*)'$/;
+
+/** Rewrites the Athena calls whose DuckDB counterpart takes other arguments. */
+function rewriteCalls(sql: string): string {
+  const pattern = /\b(date_format|date_parse|date_add)\s*\(/gi;
+  for (;;) {
+    const code = codeOnly(sql);
+    pattern.lastIndex = 0;
+    const match = pattern.exec(code);
+    if (!match) return sql;
+    const name = match[1]!.toLowerCase();
+    const open = match.index + match[0].length - 1;
+    const { args, close } = callArguments(sql, code, open);
+    let replacement: string;
+    if (name === 'date_add') {
+      if (args.length !== 3) throw new UnsupportedSqlError('date_add takes (unit, value, timestamp)');
+      const unit = STRING_LITERAL.exec(args[0]!)?.[1]?.toLowerCase();
+      if (!unit || !/^(millisecond|second|minute|hour|day|week|month|quarter|year)$/.test(unit)) {
+        throw new UnsupportedSqlError(`date_add with unit ${args[0]} has no local equivalent`);
+      }
+      replacement = `(${args[2]} + to_${unit}s(CAST(${args[1]} AS INTEGER)))`;
+    } else {
+      const format = STRING_LITERAL.exec(args[1] ?? '')?.[1];
+      if (args.length !== 2 || format === undefined) {
+        throw new UnsupportedSqlError(`${name} needs a literal format to run locally`);
+      }
+      const converted = mysqlFormatToStrftime(format.replace(/''/g, "'")).replace(/'/g, "''");
+      replacement = `${name === 'date_format' ? 'strftime' : 'strptime'}(${args[0]}, '${converted}')`;
+    }
+    sql = sql.slice(0, match.index) + replacement + sql.slice(close + 1);
+  }
+}
+
+/**
+ * Rewrites Athena SQL for DuckDB, refusing function calls DuckDB cannot run: `known` is every
+ * function name the DuckDB connection has (its own and the macros above).
+ */
+export function athenaToDuckDb(sql: string, known: ReadonlySet<string>): string {
+  const rewritten = rewriteCalls(sql);
+  const unknown = new Set<string>();
+  for (const match of codeOnly(rewritten).matchAll(/\b([a-z_][a-z0-9_]*)\s*\(/gi)) {
+    const name = match[1]!.toLowerCase();
+    if (!SYNTAX.has(name) && !known.has(name)) unknown.add(name);
+  }
+  if (unknown.size > 0) {
+    throw new UnsupportedSqlError(
+      `The local engine (DuckDB) cannot run ${[...unknown].map((n) => `${n}()`).join(', ')}; ` +
+        'rewrite the transform with functions both Athena and DuckDB have, or add a macro in src/lib/query/athena-compat.ts',
+    );
+  }
+  return rewritten;
+}
