@@ -58,6 +58,21 @@ export class ConfigReader {
     return this.child(key);
   }
 
+  /** For settings passed as JSON text (environment variables): a reader over the parsed value. */
+  json(example: string): ConfigReader | undefined {
+    if (!this.present || this.value === '') return undefined;
+    if (typeof this.value !== 'string') {
+      this.problem(`expected JSON text such as ${example}`);
+      return undefined;
+    }
+    try {
+      return new ConfigReader(JSON.parse(this.value), this.path, this.problems);
+    } catch {
+      this.problem(`must be JSON such as ${example}`);
+      return undefined;
+    }
+  }
+
   get present(): boolean {
     return this.value !== undefined && this.value !== null;
   }

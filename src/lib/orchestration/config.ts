@@ -1,0 +1,69 @@
+import { type ConfigReader, readConfig } from '../config/reader';
+import { readStorageConfig, type StorageConfig } from '../config/storage';
+import type { AuroraExportSettings, RunSettings } from './run-plan';
+
+const NAME = { pattern: /^[a-z][a-z0-9_]{0,127}$/, patternHint: 'a Glue database name' };
+const WORKGROUP = { pattern: /^[a-zA-Z0-9._-]{1,128}$/, patternHint: 'an Athena workgroup name' };
+const ARN = /^arn:aws[a-z-]*:[a-z0-9-]+:[a-z0-9-]*:\d{12}:.+$/;
+
+function readDynamodbExports(field: ConfigReader): RunSettings['dynamodbExports'] {
+  const list = field.json('[{"table":"users","tableArn":"arn:aws:dynamodb:…:table/users"}]');
+  return (
+    list?.list((entry) => {
+      entry.object(['table', 'tableArn']);
+      return {
+        table: entry.field('table').string(NAME),
+        tableArn: entry.field('tableArn').string({ pattern: ARN, patternHint: 'a DynamoDB table ARN' }),
+      };
+    }) ?? []
+  );
+}
+
+function readAuroraExport(field: ConfigReader): AuroraExportSettings | undefined {
+  const value = field.json('{"clusterArn":…,"roleArn":…,"kmsKeyArn":…,"identifierPrefix":…}');
+  if (!value?.object(['clusterArn', 'roleArn', 'kmsKeyArn', 'identifierPrefix', 'exportOnly']))
+    return undefined;
+  const arn = { pattern: ARN, patternHint: 'an ARN' };
+  return {
+    clusterArn: value.field('clusterArn').string(arn),
+    roleArn: value.field('roleArn').string(arn),
+    kmsKeyArn: value.field('kmsKeyArn').string(arn),
+    identifierPrefix: value
+      .field('identifierPrefix')
+      .string({ pattern: /^[a-z][a-z0-9-]{0,48}$/, patternHint: 'lowercase letters, digits and dashes' }),
+    exportOnly: value.field('exportOnly').stringList(),
+  };
+}
+
+/** The plan step's settings: where this stage's data and queries live, and what it exports. */
+export function readRunSettings(env: NodeJS.ProcessEnv): RunSettings & { storage: StorageConfig } {
+  return readConfig('planRun environment', env, (root) => {
+    const storage = readStorageConfig(root, { lake: true, raw: true });
+    return {
+      storage,
+      database: root.field('TRIBUTARY_DATABASE').string(NAME),
+      workGroup: root.field('TRIBUTARY_WORKGROUP').string(WORKGROUP),
+      lakeBucket: storage.lakeBucket,
+      rawBucket: storage.rawBucket,
+      dynamodbExports: readDynamodbExports(root.field('TRIBUTARY_DYNAMODB_EXPORTS')),
+      auroraExport: readAuroraExport(root.field('TRIBUTARY_AURORA_EXPORT')),
+    };
+  });
+}
+
+export interface PublishConfig {
+  readonly storage: StorageConfig;
+  readonly database: string;
+  readonly lakeStartDate: string;
+}
+
+export function readPublishConfig(env: NodeJS.ProcessEnv): PublishConfig {
+  return readConfig('publishTransform environment', env, (root) => ({
+    storage: readStorageConfig(root, { lake: true }),
+    database: root.field('TRIBUTARY_DATABASE').string(NAME),
+    lakeStartDate:
+      root
+        .field('TRIBUTARY_LAKE_START_DATE')
+        .optionalString({ pattern: /^\d{4}-\d{2}-\d{2}$/, patternHint: 'YYYY-MM-DD' }) ?? '2024-01-01',
+  }));
+}

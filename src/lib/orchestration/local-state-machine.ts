@@ -1,0 +1,173 @@
+import { ExecutionError, StateMachine } from 'aws-local-stepfunctions';
+import definitionDocument from '../../../statemachines/daily-pipeline.asl.yml';
+
+/**
+ * Runs the real state machine definitions on this machine with aws-local-stepfunctions: every
+ * Task state is bound to a local implementation, so the same flow, Retry and Catch that run in
+ * AWS run here, against the local stand-ins.
+ */
+
+// aws-local-stepfunctions needs Promise.withResolvers (Node 22); Node 20 lacks it
+if (typeof (Promise as { withResolvers?: unknown }).withResolvers !== 'function') {
+  Object.defineProperty(Promise, 'withResolvers', {
+    configurable: true,
+    writable: true,
+    value<T>() {
+      let resolve!: (value: T | PromiseLike<T>) => void;
+      let reject!: (reason?: unknown) => void;
+      const promise = new Promise<T>((a, b) => {
+        resolve = a;
+        reject = b;
+      });
+      return { promise, resolve, reject };
+    },
+  });
+}
+
+type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
+export type TaskHandler = (input: Json) => Promise<Json> | Json;
+
+/** The Task states of the daily pipeline, by name; each gets a local implementation. */
+export const DAILY_PIPELINE_TASKS = [
+  'Plan run',
+  'Start DynamoDB export',
+  'Check DynamoDB export',
+  'Start Aurora export',
+  'Check Aurora export',
+  'Run CTAS',
+  'Publish output',
+  'Discard run',
+  'Run load query',
+  'Load into database',
+  'Notify failure',
+] as const;
+export type DailyPipelineTask = (typeof DAILY_PIPELINE_TASKS)[number];
+
+/** One state's visit, for progress output and the run report. */
+export interface StepEvent {
+  readonly state: string;
+  readonly outcome: 'succeeded' | 'failed' | 'caught' | 'retried';
+  readonly startedAt: number;
+  readonly endedAt: number;
+  readonly error?: string | undefined;
+}
+
+export interface LocalExecution {
+  readonly status: 'SUCCEEDED' | 'FAILED';
+  readonly output: Json | undefined;
+  readonly error: { readonly name: string; readonly cause: string } | undefined;
+  readonly steps: readonly StepEvent[];
+}
+
+/** `Fn::GetAtt`/`Ref` of resources become ARNs of local stand-ins, as CloudFormation would make real ones. */
+export function resolveForLocalRun(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(resolveForLocalRun);
+  if (value === null || typeof value !== 'object') return value;
+  const object = value as Record<string, unknown>;
+  if (Array.isArray(object['Fn::GetAtt'])) {
+    return `arn:aws:lambda:us-east-1:000000000000:function:${String(object['Fn::GetAtt'][0])}`;
+  }
+  if (typeof object.Ref === 'string') return `arn:aws:sns:us-east-1:000000000000:${object.Ref}`;
+  return Object.fromEntries(Object.entries(object).map(([k, v]) => [k, resolveForLocalRun(v)]));
+}
+
+/** The daily pipeline as deployed, with intrinsics resolved for a local run. */
+export function dailyPipelineDefinition(): Record<string, unknown> {
+  return resolveForLocalRun(structuredClone(definitionDocument)) as Record<string, unknown>;
+}
+
+export async function runStateMachineLocally(
+  definition: Record<string, unknown>,
+  input: Json,
+  handlers: Readonly<Record<string, TaskHandler>>,
+  options: {
+    readonly executionName: string;
+    /** Wait states and retry intervals take this many milliseconds instead of their real duration. */
+    readonly fastForwardMs?: number;
+    readonly onStep?: (step: StepEvent) => void;
+  },
+): Promise<LocalExecution> {
+  const machine = new StateMachine(definition as never, {
+    validationOptions: { checkArn: true, checkPaths: true },
+  });
+  const names = stateNames(definition);
+  const fastForward = options.fastForwardMs;
+  const execution = machine.run(input as never, {
+    overrides: {
+      taskResourceLocalHandlers: handlers as never,
+      ...(fastForward === undefined
+        ? {}
+        : {
+            waitTimeOverrides: Object.fromEntries(names.wait.map((name) => [name, fastForward])),
+            retryIntervalOverrides: Object.fromEntries(names.retrying.map((name) => [name, fastForward])),
+          }),
+    },
+    context: {
+      Execution: {
+        Id: `arn:aws:states:local:000000000000:execution:tributary:${options.executionName}`,
+        Name: options.executionName,
+        StartTime: new Date().toISOString(),
+        Input: input,
+      },
+    } as never,
+  });
+  const steps: StepEvent[] = [];
+  const entered = new Map<string, number[]>();
+  const events = (async () => {
+    for await (const event of execution.eventLogs as AsyncIterable<Record<string, any>>) {
+      const state = event.state?.name as string | undefined;
+      if (!state) continue;
+      const step = (outcome: StepEvent['outcome'], error?: string) => {
+        const starts = entered.get(state) ?? [];
+        const startedAt = outcome === 'retried' ? event.timestamp : (starts.pop() ?? event.timestamp);
+        const recorded = {
+          state,
+          outcome,
+          startedAt,
+          endedAt: event.timestamp as number,
+          ...(error ? { error } : {}),
+        };
+        steps.push(recorded);
+        options.onStep?.(recorded);
+      };
+      if (event.type === 'StateEntered') entered.set(state, [...(entered.get(state) ?? []), event.timestamp]);
+      else if (event.type === 'StateExited') step('succeeded');
+      else if (event.type === 'StateFailed') step('failed', `${event.Error}: ${event.Cause}`);
+      else if (event.type === 'StateRetried') step('retried');
+      else if (event.type === 'StateCaught') step('caught');
+    }
+  })();
+  try {
+    const output = (await execution.result) as Json;
+    await events;
+    return { status: 'SUCCEEDED', output, error: undefined, steps };
+  } catch (error) {
+    await events;
+    if (!(error instanceof ExecutionError)) throw error;
+    const cause = error.cause as { name?: string; message?: string } | undefined;
+    return {
+      status: 'FAILED',
+      output: undefined,
+      error: { name: cause?.name ?? 'Error', cause: cause?.message ?? String(error) },
+      steps,
+    };
+  }
+}
+
+/** Names of Wait states and of states with a Retry field, at any depth. */
+function stateNames(definition: Record<string, unknown>): { wait: string[]; retrying: string[] } {
+  const wait: string[] = [];
+  const retrying: string[] = [];
+  const visit = (machine: unknown) => {
+    const states = (machine as { States?: Record<string, Record<string, unknown>> }).States ?? {};
+    for (const [name, state] of Object.entries(states)) {
+      if (state.Type === 'Wait') wait.push(name);
+      if (Array.isArray(state.Retry)) retrying.push(name);
+      for (const branch of (state.Branches as unknown[]) ?? []) visit(branch);
+      if (state.ItemProcessor) visit(state.ItemProcessor);
+      if (state.Iterator) visit(state.Iterator);
+    }
+  };
+  visit(definition);
+  return { wait, retrying };
+}

@@ -1,0 +1,70 @@
+import { readConfig } from '../config/reader';
+import { dateLiteral, SqlTemplateError } from '../transforms/sql-template';
+
+/**
+ * What a pipeline execution is asked to do. The schedule starts it with `{}`: yesterday (UTC),
+ * with exports. By hand: `{"date": "2026-11-20"}` re-runs a day; `{"from": …, "to": …}`
+ * backfills a range; `"exports": false` skips the exports, `"transforms": [...]` runs only some.
+ */
+export interface RunInput {
+  readonly from: string;
+  readonly to: string;
+  readonly exports: boolean;
+  /** Transforms to run, or undefined for all of them. */
+  readonly transforms: readonly string[] | undefined;
+  readonly loads: boolean;
+}
+
+const DAY_MS = 86_400_000;
+
+function isDay(value: string): boolean {
+  try {
+    dateLiteral(value);
+    return true;
+  } catch (error) {
+    if (error instanceof SqlTemplateError) return false;
+    throw error;
+  }
+}
+
+export function yesterday(startTime: string): string {
+  const start = Date.parse(startTime);
+  if (Number.isNaN(start)) throw new Error(`Execution start time ${JSON.stringify(startTime)} is not a time`);
+  return new Date(start - DAY_MS).toISOString().slice(0, 10);
+}
+
+export function readRunInput(
+  input: unknown,
+  startTime: string,
+  knownTransforms: readonly string[],
+): RunInput {
+  return readConfig('pipeline execution input', input ?? {}, (root) => {
+    root.object(['date', 'from', 'to', 'exports', 'transforms', 'loads']);
+    const day = { pattern: /^\d{4}-\d{2}-\d{2}$/, patternHint: 'a day, YYYY-MM-DD' };
+    const date = root.field('date').optionalString(day);
+    const from = root.field('from').optionalString(day);
+    const to = root.field('to').optionalString(day);
+    for (const [name, value] of Object.entries({ date, from, to })) {
+      if (value !== undefined && !isDay(value))
+        root.field(name).problem(`${value} is not a day of the calendar`);
+    }
+    if (date !== undefined && (from !== undefined || to !== undefined))
+      root.problem('give either date, or from and to');
+    if ((from === undefined) !== (to === undefined)) root.problem('a range needs both from and to');
+    if (from !== undefined && to !== undefined && from > to)
+      root.problem(`from (${from}) is after to (${to})`);
+    const transforms = root.field('transforms').present ? root.field('transforms').stringList() : undefined;
+    for (const name of transforms ?? []) {
+      if (!knownTransforms.includes(name))
+        root.field('transforms').problem(`${name} is not a transform of the pipeline`);
+    }
+    const single = date ?? yesterday(startTime);
+    return {
+      from: from ?? single,
+      to: to ?? single,
+      exports: root.field('exports').boolean(true),
+      transforms,
+      loads: root.field('loads').boolean(true),
+    };
+  });
+}

@@ -1,0 +1,200 @@
+import { DynamoLayout } from '../dynamodb/layout';
+import type { LoadMode } from '../loading/types';
+import type { Pipeline } from '../pipeline/pipeline';
+import { dateLiteral, qualifiedTable } from '../transforms/sql-template';
+import { planTransformRun, type TransformRun } from '../transforms/transform-run';
+import type { RunInput } from './run-input';
+
+/** Where the stage's data and queries live; from the Lambda's environment (or the local runner). */
+export interface RunSettings {
+  readonly database: string;
+  readonly workGroup: string;
+  readonly lakeBucket: string;
+  readonly rawBucket: string;
+  readonly dynamodbExports: ReadonlyArray<{ readonly table: string; readonly tableArn: string }>;
+  readonly auroraExport: AuroraExportSettings | undefined;
+}
+
+export interface AuroraExportSettings {
+  readonly clusterArn: string;
+  readonly roleArn: string;
+  readonly kmsKeyArn: string;
+  /** `tributary-<stage>`: the export task of day D is `<prefix>-D`. */
+  readonly identifierPrefix: string;
+  /** `database` or `database.table` names to export; all when empty. */
+  readonly exportOnly: readonly string[];
+}
+
+/** Athena StartQueryExecution parameters, ready for the state machine to pass on. */
+export interface AthenaQuery {
+  readonly QueryString: string;
+  readonly WorkGroup: string;
+  readonly QueryExecutionContext: { readonly Database: string };
+}
+
+export interface DynamoExport {
+  readonly table: string;
+  /** ExportTableToPointInTime parameters. */
+  readonly request: {
+    readonly TableArn: string;
+    readonly S3Bucket: string;
+    readonly S3Prefix: string;
+    readonly ExportFormat: 'DYNAMODB_JSON';
+    readonly ExportTime: string;
+    readonly ClientToken: string;
+  };
+}
+
+export interface AuroraExport {
+  /** StartExportTask parameters. */
+  readonly request: {
+    readonly ExportTaskIdentifier: string;
+    readonly SourceArn: string;
+    readonly S3BucketName: string;
+    readonly S3Prefix: string;
+    readonly IamRoleArn: string;
+    readonly KmsKeyId: string;
+    readonly ExportOnly?: readonly string[];
+  };
+}
+
+export interface PlannedTransform extends TransformRun {
+  readonly queries: readonly AthenaQuery[];
+}
+
+export interface PlannedLoad {
+  readonly load: string;
+  readonly transform: string;
+  readonly table: string;
+  readonly mode: LoadMode;
+  readonly keys: readonly string[];
+  readonly query: AthenaQuery;
+}
+
+/** Everything one execution of the daily pipeline does, decided up front by the plan step. */
+export interface PipelineRunPlan {
+  readonly runId: string;
+  readonly from: string;
+  readonly to: string;
+  readonly exports: {
+    readonly enabled: boolean;
+    readonly dynamodb: readonly DynamoExport[];
+    readonly aurora: readonly AuroraExport[];
+  };
+  /** Transforms by level: levels run one after another, the transforms of a level in parallel. */
+  readonly transformLevels: readonly (readonly PlannedTransform[])[];
+  readonly loads: readonly PlannedLoad[];
+}
+
+const DAY_MS = 86_400_000;
+/** DynamoDB can export up to about five minutes ago; keep well clear of it. */
+const EXPORT_LAG_MS = 15 * 60_000;
+
+/** `2026-11-21T00:00:00.000Z` → `20261121T000000Z`, the form export prefixes use. */
+export function compactTime(iso: string): string {
+  return iso.replace(/[-:]/g, '').replace(/\.\d{3}Z$/, 'Z');
+}
+
+/** Exports show the table at the end of the run's last day, or a little before now if that is later. */
+function exportTime(to: string, startTime: string): string {
+  const endOfDay = Date.parse(`${to}T00:00:00Z`) + DAY_MS;
+  const latest = Date.parse(startTime) - EXPORT_LAG_MS;
+  return new Date(Math.min(endOfDay, latest)).toISOString().replace(/\.\d{3}Z$/, '.000Z');
+}
+
+function query(sql: string, settings: RunSettings): AthenaQuery {
+  return {
+    QueryString: sql,
+    WorkGroup: settings.workGroup,
+    QueryExecutionContext: { Database: settings.database },
+  };
+}
+
+export function planPipelineRun(
+  pipeline: Pipeline,
+  input: RunInput,
+  execution: { readonly name: string; readonly startTime: string },
+  settings: RunSettings,
+): PipelineRunPlan {
+  const context = {
+    runId: execution.name,
+    database: settings.database,
+    lakeBucket: settings.lakeBucket,
+    from: input.from,
+    to: input.to,
+  };
+  const selected = (name: string) => input.transforms === undefined || input.transforms.includes(name);
+  const transformLevels = pipeline.transformLevels
+    .map((level) =>
+      level.filter(selected).map((name): PlannedTransform => {
+        const run = planTransformRun(pipeline.transforms.find((t) => t.name === name)!, context);
+        return { ...run, queries: run.statements.map((sql) => query(sql, settings)) };
+      }),
+    )
+    .filter((level) => level.length > 0);
+
+  const ran = new Set(transformLevels.flat().map((t) => t.transform));
+  const loads = input.loads
+    ? pipeline.loads
+        .filter((load) => ran.has(load.transform))
+        .map((load): PlannedLoad => {
+          const transform = pipeline.transforms.find((t) => t.name === load.transform)!;
+          const days =
+            transform.mode === 'incremental'
+              ? ` WHERE dt BETWEEN ${dateLiteral(input.from)} AND ${dateLiteral(input.to)}`
+              : '';
+          return {
+            load: load.name,
+            transform: load.transform,
+            table: load.table,
+            mode: load.mode,
+            keys: load.keys,
+            query: query(
+              `SELECT * FROM ${qualifiedTable(settings.database, transform.name)}${days}`,
+              settings,
+            ),
+          };
+        })
+    : [];
+
+  const time = exportTime(input.to, execution.startTime);
+  const dynamodb = settings.dynamodbExports.map(
+    ({ table, tableArn }): DynamoExport => ({
+      table,
+      request: {
+        TableArn: tableArn,
+        S3Bucket: settings.rawBucket,
+        S3Prefix: DynamoLayout.exportPrefix(table, input.to, compactTime(time)),
+        ExportFormat: 'DYNAMODB_JSON',
+        ExportTime: time,
+        // the same day's export asked for twice within DynamoDB's 8-hour window is the same export
+        ClientToken: `${table}-${input.to}`,
+      },
+    }),
+  );
+  const aurora = settings.auroraExport
+    ? [
+        {
+          request: {
+            ExportTaskIdentifier: `${settings.auroraExport.identifierPrefix}-${input.to}`,
+            SourceArn: settings.auroraExport.clusterArn,
+            S3BucketName: settings.rawBucket,
+            S3Prefix: `exports/aurora/dt=${input.to}`,
+            IamRoleArn: settings.auroraExport.roleArn,
+            KmsKeyId: settings.auroraExport.kmsKeyArn,
+            ...(settings.auroraExport.exportOnly.length > 0
+              ? { ExportOnly: settings.auroraExport.exportOnly }
+              : {}),
+          },
+        },
+      ]
+    : [];
+  return {
+    runId: execution.name,
+    from: input.from,
+    to: input.to,
+    exports: { enabled: input.exports && dynamodb.length + aurora.length > 0, dynamodb, aurora },
+    transformLevels,
+    loads,
+  };
+}

@@ -1,0 +1,140 @@
+import { ConfigError } from '../../../src/lib/config/reader';
+import { readRunInput, yesterday } from '../../../src/lib/orchestration/run-input';
+import { compactTime, planPipelineRun, type RunSettings } from '../../../src/lib/orchestration/run-plan';
+import { bundledPipeline } from '../../../src/lib/pipeline/bundled';
+
+const pipeline = bundledPipeline();
+const TRANSFORMS = pipeline.transforms.map((t) => t.name);
+const START = '2026-11-21T01:00:00.000Z';
+const settings: RunSettings = {
+  database: 'tributary_prod',
+  workGroup: 'tributary-prod',
+  lakeBucket: 'tributary-prod-lake-123456789012-us-east-1',
+  rawBucket: 'tributary-prod-raw-123456789012-us-east-1',
+  dynamodbExports: [{ table: 'users', tableArn: 'arn:aws:dynamodb:us-east-1:123456789012:table/app-users' }],
+  auroraExport: {
+    clusterArn: 'arn:aws:rds:us-east-1:123456789012:cluster:app',
+    roleArn: 'arn:aws:iam::123456789012:role/export',
+    kmsKeyArn: 'arn:aws:kms:us-east-1:123456789012:key/k',
+    identifierPrefix: 'tributary-prod',
+    exportOnly: ['app.orders'],
+  },
+};
+
+describe('readRunInput', () => {
+  it('runs yesterday, in UTC, when the schedule starts it with nothing', () => {
+    expect(readRunInput({}, START, TRANSFORMS)).toEqual({
+      from: '2026-11-20',
+      to: '2026-11-20',
+      exports: true,
+      transforms: undefined,
+      loads: true,
+    });
+    expect(yesterday('2026-01-01T00:30:00Z')).toBe('2025-12-31');
+  });
+
+  it('re-runs a given day, or backfills a range', () => {
+    expect(readRunInput({ date: '2026-03-01' }, START, TRANSFORMS)).toMatchObject({
+      from: '2026-03-01',
+      to: '2026-03-01',
+    });
+    expect(
+      readRunInput({ from: '2025-01-01', to: '2025-12-31', exports: false }, START, TRANSFORMS),
+    ).toMatchObject({
+      from: '2025-01-01',
+      to: '2025-12-31',
+      exports: false,
+    });
+  });
+
+  it.each([
+    [{ date: '2026-02-30' }, 'is not a day of the calendar'],
+    [{ date: 'yesterday' }, 'must be a day, YYYY-MM-DD'],
+    [{ from: '2026-01-02' }, 'a range needs both from and to'],
+    [{ from: '2026-02-01', to: '2026-01-01' }, 'is after to'],
+    [{ date: '2026-01-01', from: '2026-01-01', to: '2026-01-01' }, 'give either date, or from and to'],
+    [{ transforms: ['nope'] }, 'nope is not a transform of the pipeline'],
+    [{ dates: ['2026-01-01'] }, 'unknown key "dates"'],
+  ])('refuses %j', (input, message) => {
+    expect(() => readRunInput(input, START, TRANSFORMS)).toThrow(ConfigError);
+    expect(() => readRunInput(input, START, TRANSFORMS)).toThrow(message);
+  });
+});
+
+describe('planPipelineRun', () => {
+  const input = readRunInput({}, START, TRANSFORMS);
+  const plan = planPipelineRun(pipeline, input, { name: 'exec-42', startTime: START }, settings);
+
+  it('exports each captured table as it was at the end of the day, idempotently', () => {
+    expect(plan.exports.enabled).toBe(true);
+    expect(plan.exports.dynamodb).toEqual([
+      {
+        table: 'users',
+        request: {
+          TableArn: 'arn:aws:dynamodb:us-east-1:123456789012:table/app-users',
+          S3Bucket: settings.rawBucket,
+          S3Prefix: 'exports/dynamodb/users/dt=2026-11-20/exported_at=20261121T000000Z/',
+          ExportFormat: 'DYNAMODB_JSON',
+          ExportTime: '2026-11-21T00:00:00.000Z',
+          ClientToken: 'users-2026-11-20',
+        },
+      },
+    ]);
+    expect(plan.exports.aurora[0]!.request).toMatchObject({
+      ExportTaskIdentifier: 'tributary-prod-2026-11-20',
+      S3Prefix: 'exports/aurora/dt=2026-11-20',
+      ExportOnly: ['app.orders'],
+    });
+  });
+
+  it('never asks for an export time DynamoDB cannot have yet', () => {
+    const today = planPipelineRun(
+      pipeline,
+      readRunInput({ date: '2026-11-21' }, START, TRANSFORMS),
+      { name: 'e', startTime: START },
+      settings,
+    );
+    expect(today.exports.dynamodb[0]!.request.ExportTime).toBe('2026-11-21T00:45:00.000Z');
+    expect(compactTime('2026-11-21T00:45:00.000Z')).toBe('20261121T004500Z');
+  });
+
+  it('runs transforms by level with ready-to-run Athena queries in the stage workgroup', () => {
+    expect(plan.transformLevels.map((level) => level.map((t) => t.transform))).toEqual(
+      pipeline.transformLevels,
+    );
+    const counts = plan.transformLevels.flat().find((t) => t.transform === 'daily_event_counts')!;
+    expect(counts.queries).toEqual([
+      {
+        QueryString: counts.statements[0],
+        WorkGroup: 'tributary-prod',
+        QueryExecutionContext: { Database: 'tributary_prod' },
+      },
+    ]);
+    expect(counts.statements[0]).toContain(
+      `external_location = 's3://${settings.lakeBucket}/lake/daily_event_counts/runs/exec_42_`,
+    );
+    expect(counts.statements[0]).toContain("WHERE dt BETWEEN '2026-11-20' AND '2026-11-20'");
+  });
+
+  it('loads the run days of incremental transforms and all of full ones', () => {
+    expect(plan.loads.map((l) => [l.load, l.query.QueryString])).toEqual([
+      [
+        'event_counts_to_mysql',
+        `SELECT * FROM "tributary_prod"."daily_event_counts" WHERE dt BETWEEN '2026-11-20' AND '2026-11-20'`,
+      ],
+      ['users_to_mysql', 'SELECT * FROM "tributary_prod"."users_current"'],
+    ]);
+  });
+
+  it('runs only the transforms asked for, and the loads that read them', () => {
+    const only = planPipelineRun(
+      pipeline,
+      readRunInput({ transforms: ['users_current'], exports: false }, START, TRANSFORMS),
+      { name: 'e', startTime: START },
+      settings,
+    );
+    expect(only.transformLevels.flat().map((t) => t.transform)).toEqual(['users_current']);
+    expect(only.loads.map((l) => l.load)).toEqual(['users_to_mysql']);
+    expect(only.exports.enabled).toBe(false);
+  });
+});
