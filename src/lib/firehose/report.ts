@@ -14,6 +14,7 @@ export function reportBatch(outcome: FirehoseTransformOutcome, logger: Logger, m
   metrics.addMetric('BytesOut', MetricUnit.Bytes, stats.bytesOut);
   metrics.addMetric('EventTimeFallbacks', MetricUnit.Count, stats.eventTimeFallbacks);
   metrics.addMetric('ColumnCollisions', MetricUnit.Count, stats.columnCollisions);
+  metrics.addMetric('UndeclaredColumns', MetricUnit.Count, stats.undeclaredColumns.size);
   logger.info('Transformed Firehose batch', {
     stream,
     recordsIn: stats.recordsIn,
@@ -25,6 +26,12 @@ export function reportBatch(outcome: FirehoseTransformOutcome, logger: Logger, m
     eventTimeFallbacks: stats.eventTimeFallbacks,
     columnCollisions: stats.columnCollisions,
   });
+  if (stats.undeclaredColumns.size > 0) {
+    logger.warn('Records carry columns pipeline.yml does not declare; Parquet conversion drops them', {
+      stream,
+      columns: Object.fromEntries(stats.undeclaredColumns),
+    });
+  }
   if (stats.failed > 0) {
     logger.warn('Records failed to transform; Firehose writes them to the processing-failed error prefix', {
       stream,

@@ -19,6 +19,7 @@ export function flattenerForStream(stream: StreamSpec, hashKey: string | undefin
     drop: stream.flatten.drop,
     hash: stream.flatten.hash,
     hashKey,
+    declaredColumns: stream.columns.map((c) => c.name),
   });
 }
 

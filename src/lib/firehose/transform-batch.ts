@@ -26,6 +26,8 @@ export interface BatchStats {
   bytesOut: number;
   eventTimeFallbacks: number;
   columnCollisions: number;
+  /** Columns the stream does not declare, with how many records had each: Parquet conversion drops them. */
+  undeclaredColumns: Map<string, number>;
   failures: Partial<Record<FailureReason, number>>;
   failureExamples: FailureExample[];
 }
@@ -42,6 +44,7 @@ export function emptyStats(): BatchStats {
     bytesOut: 0,
     eventTimeFallbacks: 0,
     columnCollisions: 0,
+    undeclaredColumns: new Map(),
     failures: {},
     failureExamples: [],
   };
@@ -88,6 +91,8 @@ export function transformRecords(
       stats.ok++;
       stats.bytesOut += line.end - line.start;
       stats.columnCollisions += line.collisions;
+      for (const column of line.undeclared)
+        stats.undeclaredColumns.set(column, (stats.undeclaredColumns.get(column) ?? 0) + 1);
       results[i] = {
         recordId: record.recordId,
         result: 'Ok',

@@ -57,6 +57,8 @@ export class FastFlattener extends JsonByteReader {
   /** Where the flattened record is, valid until the next call. */
   outputStart = 0;
   outputEnd = 0;
+  /** Columns of the last record its table does not declare. */
+  undeclared: string[] = [];
   /** Input byte range of the event-time value, or -1 when the record has none. */
   eventTimeStart = -1;
   eventTimeEnd = -1;
@@ -85,6 +87,7 @@ export class FastFlattener extends JsonByteReader {
     this.seq++;
     this.eventTimeStart = -1;
     this.eventTimeEnd = -1;
+    if (this.undeclared.length > 0) this.undeclared = [];
     this.leadCount = 0;
     this.leadWrite = 0;
     this.leadStart.fill(-1);
@@ -237,6 +240,7 @@ export class FastFlattener extends JsonByteReader {
   private beginField(node: PathNode): void {
     if (node.slot.stamp === this.seq) throw FALLBACK;
     node.slot.stamp = this.seq;
+    if (!node.declared) this.undeclared.push(node.name);
     if (node.keyIndex >= 0) {
       this.bodyWrite = this.o;
       this.out = this.lead;

@@ -16,6 +16,8 @@ export interface FlattenOptions {
   readonly hash: readonly string[];
   /** Secret for `hash`; comes from Secrets Manager/SSM in AWS and the environment locally. */
   readonly hashKey?: string | undefined;
+  /** The table's declared columns; columns outside them are reported (Parquet conversion drops them). */
+  readonly declaredColumns?: readonly string[] | undefined;
 }
 
 export const FLATTEN_DEFAULTS: FlattenOptions = {

@@ -34,6 +34,7 @@ export class PathNode {
     readonly isEventTime: boolean,
     /** An array-index-like key ("0", "17"): JavaScript objects list these first, whatever the source order. */
     readonly indexLike: boolean,
+    readonly declared: boolean,
   ) {
     this.header = Buffer.from(`,"${name}":`);
   }
@@ -65,6 +66,7 @@ export class PathTrie {
       -1,
       false,
       false,
+      true,
     );
   }
 
@@ -95,6 +97,7 @@ export class PathTrie {
       this.plan.keyIndex(name),
       this.plan.isEventTime(name),
       isIndexLikeKey(key),
+      this.plan.isDeclared(name),
     );
     parent.children.set(key, node);
     return node;

@@ -17,6 +17,7 @@ export class FlattenPlan {
   private readonly keyIndexes: ReadonlyMap<string, number>;
   private readonly rules: ReadonlyMap<string, PathRule>;
   private readonly recentHashes = new Map<string, string>();
+  private readonly declared: ReadonlySet<string> | undefined;
 
   constructor(options: Partial<FlattenOptions> = {}) {
     this.options = resolveFlattenOptions(options);
@@ -26,6 +27,12 @@ export class FlattenPlan {
     for (const name of this.options.hash) rules.set(name, PathRule.hash);
     for (const name of this.options.drop) rules.set(name, PathRule.drop);
     this.rules = rules;
+    this.declared = this.options.declaredColumns ? new Set(this.options.declaredColumns) : undefined;
+  }
+
+  /** Whether the table declares this column (every column is, when no declaration is given). */
+  isDeclared(column: string): boolean {
+    return this.declared === undefined || this.declared.has(column);
   }
 
   get maxDepth(): number {

@@ -15,6 +15,8 @@ export interface FlatLine {
   readonly collisions: number;
   /** Exploded child rows by child table suffix; empty unless the table explodes arrays. */
   readonly childTables: ReadonlyMap<string, FlatRow[]>;
+  /** Columns of this record the table does not declare. */
+  readonly undeclared: readonly string[];
 }
 
 const NO_CHILDREN: ReadonlyMap<string, FlatRow[]> = new Map();
@@ -45,6 +47,7 @@ export class RecordFlattener {
           fast.eventTimeStart < 0 ? undefined : decodeScalar(bytes, fast.eventTimeStart, fast.eventTimeEnd),
         collisions: 0,
         childTables: NO_CHILDREN,
+        undeclared: fast.undeclared,
       };
     }
     return this.flattenSlowly(bytes.toString('utf8'), rowId);
@@ -65,6 +68,7 @@ export class RecordFlattener {
       eventTime: result.eventTime,
       collisions: result.collisions,
       childTables: result.childTables,
+      undeclared: result.row.map((cell) => cell.name).filter((name) => !this.plan.isDeclared(name)),
     };
   }
 }

@@ -138,3 +138,24 @@ describe('the Firehose contract for any batch', () => {
     );
   });
 });
+
+describe('drift against the declared columns', () => {
+  it('names the columns a batch carries that the stream does not declare, on both paths', () => {
+    const flattener = new RecordFlattener({
+      keyColumns: ['event_id'],
+      declaredColumns: ['event_id', 'user__id'],
+    });
+    const event = firehoseEvent([
+      '{"event_id":"a","user":{"id":1,"plan":"pro"}}',
+      '{"event_id":"b","userId":1,"user_id":2,"beta":true}',
+      '{"event_id":"c"}',
+    ]);
+    const { stats } = transformRecords(event.records, flattener);
+    expect(Object.fromEntries(stats.undeclaredColumns)).toEqual({
+      user__plan: 1,
+      user_id: 1,
+      user_id_72233777: 1,
+      beta: 1,
+    });
+  });
+});
