@@ -1,6 +1,14 @@
 import { execFileSync } from 'node:child_process';
 import { once } from 'node:events';
-import { createWriteStream, existsSync, mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import {
+  createWriteStream,
+  existsSync,
+  mkdirSync,
+  readFileSync,
+  renameSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { dirname, join } from 'node:path';
 import { createGzip } from 'node:zlib';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
@@ -72,24 +80,27 @@ function runFused(): void {
     },
   ]).map((m) => megabytesPerSecond(bytes, m.seconds)) as [number, number, number];
   if (sink === 0) throw new Error('nothing was measured');
-  printResults(`DynamoDB change lines (${RECORDS} users changes, ${Math.round(bytes / RECORDS)} bytes each, every attribute type)`, [
-    {
-      metric: 'fused unmarshall + flatten',
-      value: `${ours.toFixed(1)} MB/s`,
-      baseline: `${util.toFixed(1)} MB/s util-dynamodb + flat`,
-      ratio: `${(ours / util).toFixed(2)}x`,
-      target: '>= 2x',
-      met: ours / util >= 2,
-    },
-    {
-      metric: 'fused vs the JSON round trip',
-      value: `${ours.toFixed(1)} MB/s`,
-      baseline: `${floor.toFixed(1)} MB/s JSON.parse + stringify`,
-      ratio: `${(ours / floor).toFixed(2)}x`,
-      target: '>= 0.9x',
-      met: ours / floor >= 0.9,
-    },
-  ]);
+  printResults(
+    `DynamoDB change lines (${RECORDS} users changes, ${Math.round(bytes / RECORDS)} bytes each, every attribute type)`,
+    [
+      {
+        metric: 'fused unmarshall + flatten',
+        value: `${ours.toFixed(1)} MB/s`,
+        baseline: `${util.toFixed(1)} MB/s util-dynamodb + flat`,
+        ratio: `${(ours / util).toFixed(2)}x`,
+        target: '>= 2x',
+        met: ours / util >= 2,
+      },
+      {
+        metric: 'fused vs the JSON round trip',
+        value: `${ours.toFixed(1)} MB/s`,
+        baseline: `${floor.toFixed(1)} MB/s JSON.parse + stringify`,
+        ratio: `${(ours / floor).toFixed(2)}x`,
+        target: '>= 0.9x',
+        met: ours / floor >= 0.9,
+      },
+    ],
+  );
 }
 
 const CACHE = join(__dirname, '..', '.cache', 'dynamodb');
@@ -99,7 +110,9 @@ const BUCKET = 'tributary-bench-raw';
  * A gzip change file of about `megabytes` (compressed), made once and kept in bench/.cache: lines
  * come from a pool of generated changes, each with its own sequence number.
  */
-async function changeFile(megabytes: number): Promise<{ key: string; uncompressedBytes: number; lines: number }> {
+async function changeFile(
+  megabytes: number,
+): Promise<{ key: string; uncompressedBytes: number; lines: number }> {
   const key = `raw/dynamodb/users/dt=2026-11-20/bench-${megabytes}mb.ndjson.gz`;
   const path = join(CACHE, BUCKET, key);
   const metaPath = `${path}.json`;
@@ -114,7 +127,10 @@ async function changeFile(megabytes: number): Promise<{ key: string; uncompresse
   while (file.bytesWritten < megabytes * 1024 * 1024) {
     let chunk = '';
     for (let i = 0; i < 2_000; i++, lines++) {
-      const line = pool[lines % pool.length]!.replace(/"sequenceNumber":"\d+"/, `"sequenceNumber":"${5_000_000_000_000_000_000_000n + BigInt(lines)}"`);
+      const line = pool[lines % pool.length]!.replace(
+        /"sequenceNumber":"\d+"/,
+        `"sequenceNumber":"${5_000_000_000_000_000_000_000n + BigInt(lines)}"`,
+      );
       chunk += `${line}\n`;
     }
     uncompressedBytes += Buffer.byteLength(chunk);
@@ -127,16 +143,31 @@ async function changeFile(megabytes: number): Promise<{ key: string; uncompresse
   return { key, uncompressedBytes, lines };
 }
 
-export async function runEndToEnd(megabytes = Number(process.env.BENCH_DYNAMODB_GZIP_MB ?? 1024)): Promise<void> {
+export async function runEndToEnd(
+  megabytes = Number(process.env.BENCH_DYNAMODB_GZIP_MB ?? 1024),
+): Promise<void> {
   const input = await changeFile(megabytes);
   const compressedBytes = statSync(join(CACHE, BUCKET, input.key)).size;
   const child = execFileSync(
     process.execPath,
-    ['--max-old-space-size=384', '--require', join(__dirname, '..', '..', 'scripts', 'register.cjs'), join(__dirname, '..', 'dynamodb-object-child.ts'), CACHE, BUCKET, input.key],
+    [
+      '--max-old-space-size=384',
+      '--require',
+      join(__dirname, '..', '..', 'scripts', 'register.cjs'),
+      join(__dirname, '..', 'dynamodb-object-child.ts'),
+      CACHE,
+      BUCKET,
+      input.key,
+    ],
     { maxBuffer: 16 * 1024 * 1024 },
   );
-  const result = JSON.parse(child.toString()) as { seconds: number; maxRssBytes: number; outcome: { rows: number; quarantined: number } };
-  if (result.outcome.rows + result.outcome.quarantined !== input.lines) throw new Error(`expected ${input.lines} rows, got ${result.outcome.rows}`);
+  const result = JSON.parse(child.toString()) as {
+    seconds: number;
+    maxRssBytes: number;
+    outcome: { rows: number; quarantined: number };
+  };
+  if (result.outcome.rows + result.outcome.quarantined !== input.lines)
+    throw new Error(`expected ${input.lines} rows, got ${result.outcome.rows}`);
   printResults(
     `s3Flatten end to end (${(compressedBytes / 2 ** 30).toFixed(2)} GiB gzip change file, ${(input.uncompressedBytes / 2 ** 30).toFixed(1)} GiB of NDJSON, ${input.lines} changes, local files, Lambda's --max-old-space-size=384)`,
     [

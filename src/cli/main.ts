@@ -1,4 +1,7 @@
+import { errorMessage } from '../lib/util/errors';
+import { FLATTEN_HELP, flattenCommand } from './commands/flatten';
 import { RUN_HELP, runCommand } from './commands/run';
+import { SCHEMA_HELP, schemaCommand } from './commands/schema';
 import { type CommandIo, processIo, UsageError, writeLine } from './io';
 
 interface Command {
@@ -9,6 +12,16 @@ interface Command {
 
 const COMMANDS: Record<string, Command> = {
   run: { summary: 'run the pipeline locally on sample or generated data', help: RUN_HELP, run: runCommand },
+  flatten: {
+    summary: 'flatten NDJSON from stdin or files to stdout',
+    help: FLATTEN_HELP,
+    run: flattenCommand,
+  },
+  schema: {
+    summary: 'infer a table entry from samples, or diff samples against pipeline.yml',
+    help: SCHEMA_HELP,
+    run: schemaCommand,
+  },
 };
 
 function usage(): string {
@@ -35,6 +48,7 @@ export async function main(argv: string[], io: CommandIo = processIo()): Promise
       writeLine(io.stderr, `tributary ${name}: ${(error as Error).message}\n\n${command.help}`);
       return 2;
     }
-    throw error;
+    writeLine(io.stderr, `tributary ${name}: ${errorMessage(error)}`);
+    return 1;
   }
 }

@@ -1,7 +1,12 @@
 import { encodeFlatRow, type FlatRow } from '../flattening/flatten';
 import { FlattenPlan } from '../flattening/plan';
 import { type ParquetValue, RowCoercer } from '../parquet/coerce';
-import { CHANGE_METADATA_COLUMNS, type DynamoTableSpec, EXTRA_ATTRIBUTES_COLUMN } from '../pipeline/pipeline';
+import {
+  CHANGE_METADATA_COLUMNS,
+  type DynamoTableSpec,
+  EXTRA_ATTRIBUTES_COLUMN,
+  flattenOptionsFor,
+} from '../pipeline/pipeline';
 import { type ColumnSpec, parseColumnType } from '../schema/column-types';
 import { ChangeLineFlattener, type LineContent } from './change-line-flattener';
 import { sortableSequence } from './change-record';
@@ -43,15 +48,7 @@ export class DynamoRowBuilder {
 
   constructor(table: DynamoTableSpec, hashKey: string | undefined) {
     this.columns = changeTableColumns(table);
-    this.lines = new ChangeLineFlattener(
-      new FlattenPlan({
-        keyColumns: table.keys,
-        maxDepth: table.flatten.maxDepth,
-        drop: table.flatten.drop,
-        hash: table.flatten.hash,
-        hashKey,
-      }),
-    );
+    this.lines = new ChangeLineFlattener(new FlattenPlan(flattenOptionsFor(table, hashKey)));
     this.coercer = new RowCoercer(this.columns);
     const index = new Map(this.columns.map((column, i) => [column.name, i]));
     this.attributeIndex = new Map(table.columns.map((column) => [column.name, index.get(column.name)!]));

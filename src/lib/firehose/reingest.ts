@@ -1,4 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
+import { errorMessage } from '../util/errors';
 import { type FirehosePort, PUT_RECORD_BATCH_MAX_BYTES, PUT_RECORD_BATCH_MAX_RECORDS } from './firehose-port';
 
 export class ReingestError extends Error {
@@ -63,7 +64,7 @@ export async function reingestRecords(
         lastProblem = [...new Set(outcome.failed.map((f) => f.errorCode))].join(', ');
         pending = outcome.failed.map((f) => pending[f.index]!);
       } catch (error) {
-        lastProblem = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+        lastProblem = errorMessage(error);
         if (attempt >= maxAttempts) {
           throw new ReingestError(
             `PutRecordBatch to ${deliveryStreamName} failed ${attempt} times (${lastProblem})`,

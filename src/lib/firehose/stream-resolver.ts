@@ -1,5 +1,5 @@
 import { RecordFlattener } from '../flattening/record-flattener';
-import type { Pipeline, StreamSpec } from '../pipeline/pipeline';
+import { flattenOptionsFor, type Pipeline, type StreamSpec } from '../pipeline/pipeline';
 
 export interface StreamTransformer {
   readonly stream: StreamSpec;
@@ -12,15 +12,7 @@ export class UnknownStreamError extends Error {
 }
 
 export function flattenerForStream(stream: StreamSpec, hashKey: string | undefined): RecordFlattener {
-  return new RecordFlattener({
-    keyColumns: stream.keys,
-    eventTimeColumn: stream.eventTime,
-    maxDepth: stream.flatten.maxDepth,
-    drop: stream.flatten.drop,
-    hash: stream.flatten.hash,
-    hashKey,
-    declaredColumns: stream.columns.map((c) => c.name),
-  });
+  return new RecordFlattener(flattenOptionsFor(stream, hashKey));
 }
 
 /**

@@ -11,6 +11,7 @@ import { type ParquetCodec, ParquetRowWriter } from '../parquet/parquet-writer';
 import { FirehoseErrorType, LakeLayout } from '../pipeline/lake-layout';
 import type { StreamSpec } from '../pipeline/pipeline';
 import { type ObjectStore, uploadPipe } from '../storage/object-store';
+import { errorMessage } from '../util/errors';
 
 export type InvokeTransform = (event: FirehoseTransformationEvent) => Promise<FirehoseTransformationResult>;
 
@@ -147,8 +148,7 @@ export class LocalDeliveryStream {
         }
       }
       if (!response) {
-        const message =
-          lastError instanceof Error ? `${lastError.name}: ${lastError.message}` : String(lastError);
+        const message = errorMessage(lastError);
         for (const record of event.records)
           processingFailed.push({ record, code: 'Lambda.FunctionError', message });
         continue;

@@ -28,3 +28,10 @@ export function localEnvironment(
     store: new LocalObjectStore(absolute),
   };
 }
+
+/** The hash key for privacy rules on this machine: TRIBUTARY_HASH_KEY, else the development key. */
+export function localHashKey(env: NodeJS.ProcessEnv = process.env): { key: string; development: boolean } {
+  return env.TRIBUTARY_HASH_KEY
+    ? { key: env.TRIBUTARY_HASH_KEY, development: false }
+    : { key: LOCAL_DEVELOPMENT_HASH_KEY, development: true };
+}

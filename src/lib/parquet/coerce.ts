@@ -70,9 +70,10 @@ export function toUnscaledDecimal(text: string, precision: number, scale: number
   return sign === '-' ? -unscaled : unscaled;
 }
 
-type Converter = (value: unknown) => ParquetValue;
+export type Converter = (value: unknown) => ParquetValue;
 
-function converterFor(column: ColumnSpec): Converter {
+/** Converts one value to the column's type; throws ValueConversionError when it cannot. */
+export function converterFor(column: ColumnSpec): Converter {
   const fail =
     (expected: string) =>
     (value: unknown): never => {

@@ -1,6 +1,6 @@
 import { type ConfigReader, readConfig } from '../config/reader';
 import { isValidColumnName, normalizeSegment } from '../flattening/naming';
-import { MAX_FLATTEN_DEPTH } from '../flattening/options';
+import { type FlattenOptions, MAX_FLATTEN_DEPTH } from '../flattening/options';
 import { type ColumnSpec, ColumnTypeError, parseColumnType } from '../schema/column-types';
 import {
   type LoadSpec,
@@ -253,4 +253,20 @@ export function findStream(pipeline: Pipeline, name: string): StreamSpec | undef
 
 export function findDynamoTable(pipeline: Pipeline, name: string): DynamoTableSpec | undefined {
   return pipeline.dynamodb.find((table) => table.name === name);
+}
+
+/** How a stream's records or a DynamoDB table's items are flattened, as the pipeline declares it. */
+export function flattenOptionsFor(
+  table: StreamSpec | DynamoTableSpec,
+  hashKey: string | undefined,
+): Partial<FlattenOptions> {
+  const common = {
+    keyColumns: table.keys,
+    maxDepth: table.flatten.maxDepth,
+    drop: table.flatten.drop,
+    hash: table.flatten.hash,
+    hashKey,
+  };
+  if (!('eventTime' in table)) return common;
+  return { ...common, eventTimeColumn: table.eventTime, declaredColumns: table.columns.map((c) => c.name) };
 }

@@ -38,7 +38,7 @@ export class S3ObjectStore implements ObjectStore {
       await new Upload({
         client: this.client,
         params: { ...common, Body: body },
-        partSize: PART_SIZE,
+        partSize: this.partSize,
         queueSize: 2,
       }).done();
       return;

@@ -7,9 +7,20 @@ import { FlattenPlan } from '../../../src/lib/flattening/plan';
 import { userItem } from '../../../src/lib/samples/users';
 import { brokenItemArb, itemArb } from '../../support/dynamodb';
 
-const plan = new FlattenPlan({ keyColumns: ['pk', 'id'], maxDepth: 3, drop: ['secret'], hash: ['name'], hashKey: 'k' });
+const plan = new FlattenPlan({
+  keyColumns: ['pk', 'id'],
+  maxDepth: 3,
+  drop: ['secret'],
+  hash: ['name'],
+  hashKey: 'k',
+});
 
-function changeLine(eventName: string, newImage: unknown, oldImage?: unknown, extra: Record<string, unknown> = {}): string {
+function changeLine(
+  eventName: string,
+  newImage: unknown,
+  oldImage?: unknown,
+  extra: Record<string, unknown> = {},
+): string {
   return JSON.stringify({
     eventName,
     eventID: 'e1',
@@ -40,8 +51,12 @@ describe('ChangeLineFlattener', () => {
   it('reads any change line exactly as the reference path does, errors included', () => {
     const lines = new ChangeLineFlattener(plan);
     const lineArb = fc.oneof(
-      fc.tuple(fc.constantFrom('INSERT', 'MODIFY'), itemArb, fc.option(itemArb, { nil: undefined })).map(([op, n, o]) => changeLine(op, n, o)),
-      fc.tuple(itemArb, fc.boolean()).map(([o, withOld]) => changeLine('REMOVE', undefined, withOld ? o : undefined)),
+      fc
+        .tuple(fc.constantFrom('INSERT', 'MODIFY'), itemArb, fc.option(itemArb, { nil: undefined }))
+        .map(([op, n, o]) => changeLine(op, n, o)),
+      fc
+        .tuple(itemArb, fc.boolean())
+        .map(([o, withOld]) => changeLine('REMOVE', undefined, withOld ? o : undefined)),
       brokenItemArb.map((item) => changeLine('MODIFY', item)),
       itemArb.map((item) => changeLine('MODIFY', item).replace('"MODIFY"', '"UPSERT"')),
       itemArb.map((item) => changeLine('INSERT', item).slice(0, -3)),
@@ -63,13 +78,20 @@ describe('ChangeLineFlattener', () => {
   });
 
   it('orders attribute names like "0" as JavaScript does, so both paths agree', () => {
-    const text = changeLine('INSERT', {}).replace('"newImage":{}', '"newImage":{"b":{"S":"x"},"7":{"S":"y"},"a":{"S":"z"}}');
-    expect(encodeFlatRow(new ChangeLineFlattener(plan).readChange(Buffer.from(text)).cells)).toBe(expected(text));
+    const text = changeLine('INSERT', {}).replace(
+      '"newImage":{}',
+      '"newImage":{"b":{"S":"x"},"7":{"S":"y"},"a":{"S":"z"}}',
+    );
+    expect(encodeFlatRow(new ChangeLineFlattener(plan).readChange(Buffer.from(text)).cells)).toBe(
+      expected(text),
+    );
     expect(expected(text)).toBe('{"_7":"y","b":"x","a":"z"}');
   });
 
   it('reads change metadata', () => {
-    const content = new ChangeLineFlattener(plan).readChange(Buffer.from(changeLine('REMOVE', undefined, { pk: { S: 'k' }, n: { N: '1' } })));
+    const content = new ChangeLineFlattener(plan).readChange(
+      Buffer.from(changeLine('REMOVE', undefined, { pk: { S: 'k' }, n: { N: '1' } })),
+    );
     expect(content).toMatchObject({
       operation: 'REMOVE',
       sequenceNumber: '4000000000000000000123',
@@ -80,16 +102,31 @@ describe('ChangeLineFlattener', () => {
   });
 
   it('takes the byte path for ordinary changes and exports, so the equivalence is not vacuous', () => {
-    const lines = new ChangeLineFlattener(new FlattenPlan({ keyColumns: ['user_id'], hash: ['email'], hashKey: 'k' }));
+    const lines = new ChangeLineFlattener(
+      new FlattenPlan({ keyColumns: ['user_id'], hash: ['email'], hashKey: 'k' }),
+    );
     for (let i = 0; i < 50; i++) {
-      expect(lines.readFast(Buffer.from(changeLine('MODIFY', userItem(i, 1), userItem(i, 0))), false)).toBeDefined();
+      expect(
+        lines.readFast(Buffer.from(changeLine('MODIFY', userItem(i, 1), userItem(i, 0))), false),
+      ).toBeDefined();
       expect(lines.readFast(Buffer.from(JSON.stringify({ Item: userItem(i) })), true, 0)).toBeDefined();
     }
   });
 
   it('reads export lines as snapshots at the export time', () => {
-    const content = new ChangeLineFlattener(plan).readSnapshot(Buffer.from(JSON.stringify({ Item: { pk: { S: 'a' } } })), 42);
-    expect(content).toEqual({ operation: 'SNAPSHOT', sequenceNumber: null, eventTimeMs: 42, deleted: false, cells: [{ name: 'pk', value: 'a' }] });
-    expect(() => new ChangeLineFlattener(plan).readSnapshot(Buffer.from('{"item":{}}'), 0)).toThrow('an export line must be {"Item": {...}}');
+    const content = new ChangeLineFlattener(plan).readSnapshot(
+      Buffer.from(JSON.stringify({ Item: { pk: { S: 'a' } } })),
+      42,
+    );
+    expect(content).toEqual({
+      operation: 'SNAPSHOT',
+      sequenceNumber: null,
+      eventTimeMs: 42,
+      deleted: false,
+      cells: [{ name: 'pk', value: 'a' }],
+    });
+    expect(() => new ChangeLineFlattener(plan).readSnapshot(Buffer.from('{"item":{}}'), 0)).toThrow(
+      'an export line must be {"Item": {...}}',
+    );
   });
 });

@@ -138,7 +138,7 @@ describe('LocalDeliveryStream', () => {
       'Lambda.FunctionError',
       'Lambda.FunctionError',
     ]);
-    expect(failures[0].errorMessage).toBe('Error: boom');
+    expect(failures[0].errorMessage).toBe('boom');
   });
 
   it('treats a recordId missing from the response as failed, never as delivered', async () => {

@@ -1,0 +1,151 @@
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
+import { parse } from 'yaml';
+import { main } from '../../src/cli/main';
+import { SAMPLES_DIRECTORY } from '../../src/lib/local/project-paths';
+import { parsePipeline } from '../../src/lib/pipeline/pipeline';
+import { userItem } from '../../src/lib/samples/users';
+import { captureIo } from '../support/cli';
+
+let directory: string;
+beforeAll(async () => {
+  directory = await mkdtemp(join(tmpdir(), 'tributary-schema-'));
+});
+afterAll(() => rm(directory, { recursive: true, force: true }));
+
+const clickstream = join(SAMPLES_DIRECTORY, 'clickstream.ndjson');
+
+async function file(name: string, content: string | Buffer): Promise<string> {
+  const path = join(directory, name);
+  await writeFile(path, content);
+  return path;
+}
+
+describe('tributary schema infer', () => {
+  it('prints an entry pipeline.yml accepts for a new table, from a DynamoDB export file', async () => {
+    const lines = [1, 2, 3].map((i) => JSON.stringify({ Item: userItem(i) })).join('\n');
+    const io = captureIo();
+    expect(
+      await main(
+        ['schema', 'infer', '--table', 'accounts', await file('export.json.gz', gzipSync(lines))],
+        io,
+      ),
+    ).toBe(0);
+    expect(io.out()).toMatch(/^dynamodb:\n {2}- name: accounts\n/);
+    const parsed = parsePipeline({
+      database: 'd',
+      streams: [],
+      dynamodb: [],
+      transforms: [],
+      loads: [],
+      ...parse(io.out()),
+    });
+    const types = Object.fromEntries(parsed.dynamodb[0]!.columns.map((c) => [c.name, c.type]));
+    expect(types).toMatchObject({
+      user_id: { kind: 'string' },
+      age: { kind: 'int' },
+      lifetime_value: { kind: 'decimal', precision: 38 },
+      is_active: { kind: 'boolean' },
+      created_at: { kind: 'timestamp' },
+      updated_at: { kind: 'bigint' },
+      address__geo__lat: { kind: 'double' },
+      tags: { kind: 'string' },
+    });
+    expect(io.err()).toContain('columns from 3 records');
+  });
+
+  it('reports type conflicts and malformed lines, and exits 1 for the malformed lines', async () => {
+    const io = captureIo();
+    expect(await main(['schema', 'infer', '--table', 'clickstream', clickstream], io)).toBe(1);
+    expect(io.out()).toContain(
+      '- { name: user__id, type: string } # type conflict: string (1) and number (401)',
+    );
+    expect(io.out()).toContain(
+      '- { name: order_id, type: bigint, comment: "can exceed 2^53; stored exactly" }',
+    );
+    expect(io.err()).toContain('clickstream.ndjson:58: RecordDecodeError: Invalid JSON');
+    expect(io.err()).toContain('type conflicts in user__id; 2 malformed lines skipped');
+  });
+
+  it('needs a valid table name and files', async () => {
+    const bad = captureIo();
+    expect(await main(['schema', 'infer', '--table', 'Bad-Name', clickstream], bad)).toBe(2);
+    expect(bad.err()).toContain('--table Bad-Name: use lowercase letters');
+    const none = captureIo();
+    expect(await main(['schema', 'infer', '--table', 'x'], none)).toBe(2);
+    expect(none.err()).toContain('name at least one sample file');
+  });
+
+  it('says so when no line could be read', async () => {
+    const io = captureIo();
+    expect(await main(['schema', 'infer', '--table', 'x', await file('junk.ndjson', 'junk\n')], io)).toBe(1);
+    expect(io.err()).toContain('no readable records in the samples');
+  });
+
+  it('names a file it cannot read', async () => {
+    const io = captureIo();
+    expect(await main(['schema', 'infer', '--table', 'x', join(directory, 'missing.ndjson')], io)).toBe(1);
+    expect(io.err()).toMatch(/tributary schema: SampleFileError: cannot read .*missing\.ndjson: ENOENT/);
+  });
+});
+
+describe('tributary schema diff', () => {
+  it('exits 0 when the data matches the declared columns', async () => {
+    const good = (await import('node:fs'))
+      .readFileSync(clickstream, 'utf8')
+      .split('\n')
+      .slice(0, 40)
+      .join('\n');
+    const io = captureIo();
+    expect(
+      await main(['schema', 'diff', '--table', 'clickstream', await file('good.ndjson', good)], io),
+    ).toBe(0);
+    expect(io.out()).toBe('clickstream: 40 records match the declared columns\n');
+  });
+
+  it('lists new columns, type changes and missing columns and exits 1', async () => {
+    const io = captureIo();
+    const data =
+      '{"event_id":"e","event_type":"x","event_time":"2026-01-01T00:00:00Z","user":{"id":"abc"},"shiny":{"new":1}}\n';
+    expect(
+      await main(['schema', 'diff', '--table', 'clickstream', await file('drift.ndjson', data)], io),
+    ).toBe(1);
+    const out = io.out();
+    expect(out).toContain(
+      'New columns (not declared: Parquet conversion drops them):\n  + shiny__new int (in 1 records)',
+    );
+    expect(out).toContain('~ user__id: declared bigint, found string (1 values, e.g. "abc")');
+    expect(out).toContain('Missing columns (declared, never in the data):\n  - anonymous_id string');
+  });
+
+  it('says where undeclared DynamoDB attributes go', async () => {
+    const item = { ...userItem(1), favouriteColour: { S: 'teal' } };
+    const io = captureIo();
+    expect(
+      await main(
+        ['schema', 'diff', '--table', 'users', await file('users.ndjson', JSON.stringify({ Item: item }))],
+        io,
+      ),
+    ).toBe(1);
+    expect(io.out()).toContain(
+      'New columns (not declared: kept only as JSON text in _extra):\n  + favourite_colour string',
+    );
+  });
+
+  it('refuses a table pipeline.yml does not declare', async () => {
+    const io = captureIo();
+    expect(await main(['schema', 'diff', '--table', 'orders', clickstream], io)).toBe(2);
+    expect(io.err()).toContain('no table "orders" in pipeline.yml');
+  });
+
+  it('explains itself and refuses an unknown action', async () => {
+    const help = captureIo();
+    expect(await main(['schema', '--help'], help)).toBe(0);
+    expect(help.out()).toContain('tributary schema diff --table T');
+    const unknown = captureIo();
+    expect(await main(['schema', 'guess', '--table', 'x', clickstream], unknown)).toBe(2);
+    expect(unknown.err()).toContain('say infer or diff');
+  });
+});
