@@ -24,6 +24,15 @@ const PARAMS = [
   'streamMaxRetries',
   'streamMaxRecordAgeSeconds',
   'streamFailureDestination',
+  'athenaBytesScannedCutoff',
+  'queryResultRetentionDays',
+  'loaderSecretArn',
+  'loaderSubnetIds',
+  'loaderSecurityGroupIds',
+  'auroraClusterArn',
+  'auroraExportRoleArn',
+  'auroraExportKmsKeyArn',
+  'auroraExportOnly',
 ];
 
 async function load({ resolveVariable }) {

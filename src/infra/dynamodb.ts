@@ -8,8 +8,10 @@ export interface CaptureSource {
   readonly table: DynamoTableSpec;
   /** The DynamoDB table's own name, which the stream ARN carries. */
   readonly dynamoTableName: string;
-  readonly tableArn: Cfn | string;
+  /** The table ARN, as text for Fn::Sub (pseudo parameters as `${AWS::…}`). */
+  readonly tableArn: string;
   readonly streamArn: Cfn | string;
+  readonly demo: boolean;
 }
 
 export class CaptureConfigError extends Error {
@@ -43,14 +45,16 @@ export function captureSources(pipeline: Pipeline, settings: StackSettings): Cap
         dynamoTableName: configured.tableArn.slice(configured.tableArn.lastIndexOf('/') + 1),
         tableArn: configured.tableArn,
         streamArn: configured.streamArn,
+        demo: false,
       });
     } else if (settings.demoTables && table.demo) {
-      const id = LogicalId.demoTable(table.name);
+      const name = demoTableName(settings, table.name);
       sources.push({
         table,
-        dynamoTableName: demoTableName(settings, table.name),
-        tableArn: getAtt(id, 'Arn'),
-        streamArn: getAtt(id, 'StreamArn'),
+        dynamoTableName: name,
+        tableArn: `arn:\${AWS::Partition}:dynamodb:\${AWS::Region}:\${AWS::AccountId}:table/${name}`,
+        streamArn: getAtt(LogicalId.demoTable(table.name), 'StreamArn'),
+        demo: true,
       });
     }
   }
@@ -111,8 +115,7 @@ export function dynamodbResources(pipeline: Pipeline, settings: StackSettings): 
   const resources: Cfn = {};
   const sources = captureSources(pipeline, settings);
   for (const source of sources) {
-    if (typeof source.tableArn !== 'string')
-      resources[LogicalId.demoTable(source.table.name)] = demoTable(source.table, settings);
+    if (source.demo) resources[LogicalId.demoTable(source.table.name)] = demoTable(source.table, settings);
     resources[LogicalId.eventSourceMapping(source.table.name)] = {
       Type: 'AWS::Lambda::EventSourceMapping',
       DependsOn: [LogicalId.dynamodbStreamRole],
@@ -177,10 +180,9 @@ export function rawBucketNotifications(): Cfn {
     Function: getAtt(LogicalId.s3FlattenFunction, 'Arn'),
   });
   return {
-    LambdaConfigurations: [
-      notify(DynamoLayout.rawPrefix, '.ndjson.gz'),
-      notify(DynamoLayout.exportsPrefix, '.json.gz'),
-    ],
+    LambdaConfigurations: DynamoLayout.flattenerNotifications.map(({ prefix, suffix }) =>
+      notify(prefix, suffix),
+    ),
   };
 }
 

@@ -1,6 +1,15 @@
 import { LakeLayout } from '../lib/pipeline/lake-layout';
 import type { Pipeline, StreamSpec } from '../lib/pipeline/pipeline';
-import { type Cfn, deliveryStreamName, getAtt, glueDatabaseName, LogicalId, ref, sub } from './names';
+import {
+  type Cfn,
+  deliveryStreamName,
+  getAtt,
+  glueDatabaseName,
+  LogicalId,
+  ref,
+  serviceRole,
+  sub,
+} from './names';
 import type { StackSettings } from './settings';
 
 /** Timestamp spellings the Hive JSON deserializer accepts for timestamp columns. */
@@ -63,33 +72,13 @@ function deliveryRole(pipeline: Pipeline, stream: StreamSpec, settings: StackSet
       Resource: [getAtt(LogicalId.deliveryStreamLogGroup(stream.name), 'Arn')],
     },
   ];
-  if (settings.kmsKeyArn) {
-    statements.push({
-      Sid: 'UseBucketKey',
-      Effect: 'Allow',
-      Action: ['kms:Decrypt', 'kms:GenerateDataKey'],
-      Resource: [settings.kmsKeyArn],
-    });
-  }
-  return {
-    Type: 'AWS::IAM::Role',
-    Properties: {
-      AssumeRolePolicyDocument: {
-        Version: '2012-10-17',
-        Statement: [
-          {
-            Effect: 'Allow',
-            Principal: { Service: 'firehose.amazonaws.com' },
-            Action: 'sts:AssumeRole',
-            Condition: { StringEquals: { 'sts:ExternalId': ref('AWS::AccountId') } },
-          },
-        ],
-      },
-      Policies: [
-        { PolicyName: 'delivery', PolicyDocument: { Version: '2012-10-17', Statement: statements } },
-      ],
-    },
-  };
+  return serviceRole({
+    service: 'firehose.amazonaws.com',
+    condition: { StringEquals: { 'sts:ExternalId': ref('AWS::AccountId') } },
+    policyName: 'delivery',
+    statements,
+    settings,
+  });
 }
 
 function deliveryStream(stream: StreamSpec, settings: StackSettings): Cfn {

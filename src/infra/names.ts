@@ -20,6 +20,12 @@ export function pascalCase(name: string): string {
 export const LogicalId = {
   lakeBucket: 'LakeBucket',
   rawBucket: 'RawBucket',
+  resultsBucket: 'ResultsBucket',
+  athenaWorkGroup: 'AthenaWorkGroup',
+  dailyPipelineRole: 'DailyPipelineRole',
+  planRunFunction: 'PlanRunLambdaFunction',
+  publishTransformFunction: 'PublishTransformLambdaFunction',
+  loaderFunction: 'LoaderLambdaFunction',
   glueDatabase: 'GlueDatabase',
   alertsTopic: 'AlertsTopic',
   /** serverless names function `f` `FLambdaFunction`, and the per-function role `FIamRoleLambdaExecution`. */
@@ -51,24 +57,67 @@ export function glueDatabaseName(database: string, settings: StackSettings): str
   return `${database}_${settings.stage.replace(/-/g, '_')}`;
 }
 
+export type BucketPurpose = 'lake' | 'raw' | 'results';
+
 /**
  * Bucket names are global: account and region keep stages of different accounts apart. The
  * pattern uses `${AWS::…}` for Fn::Sub; function environments spell it `#{AWS::…}` (see
  * serverless/plugins/pseudo-parameters.cjs) so that `sls invoke local` sees a plain string.
  */
-export function bucketNamePattern(settings: StackSettings, purpose: 'lake' | 'raw'): string {
+export function bucketNamePattern(settings: StackSettings, purpose: BucketPurpose): string {
   return `${resourcePrefix(settings)}-${purpose}-\${AWS::AccountId}-\${AWS::Region}`;
 }
 
-export function bucketName(settings: StackSettings, purpose: 'lake' | 'raw'): Cfn {
+export function bucketName(settings: StackSettings, purpose: BucketPurpose): Cfn {
   return sub(bucketNamePattern(settings, purpose));
 }
 
 /** `arn:…:s3:::bucket` (and `/path` inside it), built from the name, not a Ref, to avoid cycles. */
-export function bucketArn(settings: StackSettings, purpose: 'lake' | 'raw', path = ''): Cfn {
+export function bucketArn(settings: StackSettings, purpose: BucketPurpose, path = ''): Cfn {
   return sub(`arn:\${AWS::Partition}:s3:::${bucketNamePattern(settings, purpose)}${path}`);
 }
 
-export function bucketNameForEnvironment(settings: StackSettings, purpose: 'lake' | 'raw'): string {
+export function bucketNameForEnvironment(settings: StackSettings, purpose: BucketPurpose): string {
   return bucketNamePattern(settings, purpose).replace(/\$\{/g, '#{');
+}
+
+/**
+ * An IAM role an AWS service assumes, with one inline policy; with a customer managed bucket key
+ * the role may also use it. `condition` keeps other accounts' use of the service out (confused deputy).
+ */
+export function serviceRole(options: {
+  readonly service: string;
+  readonly condition: Cfn;
+  readonly policyName: string;
+  readonly statements: readonly Cfn[];
+  readonly settings: StackSettings;
+}): Cfn {
+  const statements = [...options.statements];
+  if (options.settings.kmsKeyArn) {
+    statements.push({
+      Sid: 'UseBucketKey',
+      Effect: 'Allow',
+      Action: ['kms:Decrypt', 'kms:GenerateDataKey'],
+      Resource: [options.settings.kmsKeyArn],
+    });
+  }
+  return {
+    Type: 'AWS::IAM::Role',
+    Properties: {
+      AssumeRolePolicyDocument: {
+        Version: '2012-10-17',
+        Statement: [
+          {
+            Effect: 'Allow',
+            Principal: { Service: options.service },
+            Action: 'sts:AssumeRole',
+            Condition: options.condition,
+          },
+        ],
+      },
+      Policies: [
+        { PolicyName: options.policyName, PolicyDocument: { Version: '2012-10-17', Statement: statements } },
+      ],
+    },
+  };
 }

@@ -1,7 +1,14 @@
 import type { Pipeline } from '../lib/pipeline/pipeline';
 import { dynamodbStreamStatements, dynamodbTableMap, s3FlattenStatements } from './dynamodb';
 import { firehoseTransformStatements } from './firehose';
-import { bucketNameForEnvironment } from './names';
+import { bucketNameForEnvironment, glueDatabaseName } from './names';
+import {
+  auroraExportSetting,
+  dynamodbExportsSetting,
+  loaderStatements,
+  publishTransformStatements,
+  workGroupName,
+} from './orchestration';
 import type { StackSettings } from './settings';
 import { stackResources } from './stack';
 
@@ -18,4 +25,11 @@ export const serverlessValues = {
   lakeBucketName: (_pipeline: Pipeline, settings: StackSettings) =>
     bucketNameForEnvironment(settings, 'lake'),
   rawBucketName: (_pipeline: Pipeline, settings: StackSettings) => bucketNameForEnvironment(settings, 'raw'),
+  databaseName: (pipeline: Pipeline, settings: StackSettings) =>
+    glueDatabaseName(pipeline.database, settings),
+  workGroupName: (_pipeline: Pipeline, settings: StackSettings) => workGroupName(settings),
+  dynamodbExportsSetting,
+  auroraExportSetting,
+  publishTransformStatements,
+  loaderStatements,
 } satisfies Record<string, (pipeline: Pipeline, settings: StackSettings) => unknown>;

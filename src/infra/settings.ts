@@ -22,6 +22,21 @@ export interface StackSettings {
   readonly streamMaxRecordAgeSeconds: number;
   /** Where a stream batch that keeps failing is parked: S3 keeps the records themselves. */
   readonly streamFailureDestination: 's3' | 'sqs';
+  /** Athena refuses any query of this stage that would scan more. */
+  readonly athenaBytesScannedCutoff: number;
+  readonly queryResultRetentionDays: number;
+  /** Secrets Manager secret with the database the loader writes to (RDS secret format). */
+  readonly loaderSecretArn: string | undefined;
+  readonly loaderSubnetIds: readonly string[];
+  readonly loaderSecurityGroupIds: readonly string[];
+  readonly aurora: AuroraSettings | undefined;
+}
+
+export interface AuroraSettings {
+  readonly clusterArn: string;
+  readonly exportRoleArn: string;
+  readonly exportKmsKeyArn: string;
+  readonly exportOnly: readonly string[];
 }
 
 export interface DynamoSource {
@@ -58,6 +73,21 @@ function readDynamoSources(reader: ConfigReader): Record<string, DynamoSource> {
     };
   }
   return sources;
+}
+
+function readAurora(root: ConfigReader): AuroraSettings | undefined {
+  const clusterArn = root
+    .field('auroraClusterArn')
+    .optionalString({ pattern: ARN, patternHint: 'an Aurora cluster ARN' });
+  if (clusterArn === undefined) return undefined;
+  return {
+    clusterArn,
+    exportRoleArn: root.field('auroraExportRoleArn').string({ pattern: ARN, patternHint: 'an IAM role ARN' }),
+    exportKmsKeyArn: root
+      .field('auroraExportKmsKeyArn')
+      .string({ pattern: ARN, patternHint: 'a KMS key ARN' }),
+    exportOnly: root.field('auroraExportOnly').stringList(),
+  };
 }
 
 /** Validates the raw params (strings or numbers, as serverless resolves them). */
@@ -102,6 +132,21 @@ export function readStackSettings(raw: Record<string, unknown>): StackSettings {
       streamMaxRetries: root.field('streamMaxRetries').integer(0, 10_000, 5),
       streamMaxRecordAgeSeconds: root.field('streamMaxRecordAgeSeconds').integer(60, 604_800, 86_400),
       streamFailureDestination: root.field('streamFailureDestination').oneOf(['s3', 'sqs'] as const, 's3'),
+      // the minimum Athena allows is 10 MB; the default stops a careless query at 10 GB
+      athenaBytesScannedCutoff: root
+        .field('athenaBytesScannedCutoff')
+        .integer(10_000_000, 1e15, 10_000_000_000),
+      queryResultRetentionDays: root.field('queryResultRetentionDays').integer(1, 3650, 7),
+      loaderSecretArn: root
+        .field('loaderSecretArn')
+        .optionalString({ pattern: ARN, patternHint: 'a Secrets Manager ARN' }),
+      loaderSubnetIds: root
+        .field('loaderSubnetIds')
+        .stringList({ pattern: /^subnet-[0-9a-f]+$/, patternHint: 'a subnet id' }),
+      loaderSecurityGroupIds: root
+        .field('loaderSecurityGroupIds')
+        .stringList({ pattern: /^sg-[0-9a-f]+$/, patternHint: 'a security group id' }),
+      aurora: readAurora(root),
     };
   });
 }

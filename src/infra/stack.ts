@@ -4,6 +4,7 @@ import { catalogResources } from './catalog';
 import { dynamodbResources } from './dynamodb';
 import { firehoseResources } from './firehose';
 import { type Cfn, deliveryStreamName, glueDatabaseName, LogicalId, ref } from './names';
+import { loaderVpcExtension, orchestrationResources, workGroupName } from './orchestration';
 import type { StackSettings } from './settings';
 import { storageResources } from './storage';
 
@@ -11,12 +12,13 @@ import { storageResources } from './storage';
 export function stackResources(
   pipeline: Pipeline,
   settings: StackSettings,
-): { Resources: Cfn; Outputs: Cfn } {
+): { Resources: Cfn; Outputs: Cfn; extensions: Cfn } {
   const Resources = {
     ...storageResources(settings),
     ...catalogResources(pipeline, settings),
     ...firehoseResources(pipeline, settings),
     ...dynamodbResources(pipeline, settings),
+    ...orchestrationResources(pipeline, settings),
     ...alarmResources(pipeline, settings),
   };
   const Outputs: Cfn = {
@@ -24,11 +26,13 @@ export function stackResources(
     RawBucketName: { Value: ref(LogicalId.rawBucket) },
     GlueDatabaseName: { Value: glueDatabaseName(pipeline.database, settings) },
     AlertsTopicArn: { Value: ref(LogicalId.alertsTopic) },
+    ResultsBucketName: { Value: ref(LogicalId.resultsBucket) },
+    AthenaWorkGroupName: { Value: workGroupName(settings) },
   };
   for (const stream of pipeline.streams) {
     Outputs[`${LogicalId.deliveryStream(stream.name)}Name`] = {
       Value: deliveryStreamName(settings, stream.name),
     };
   }
-  return { Resources, Outputs };
+  return { Resources, Outputs, extensions: loaderVpcExtension(settings) };
 }

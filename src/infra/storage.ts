@@ -1,5 +1,5 @@
 import { rawBucketNotifications } from './dynamodb';
-import { bucketName, type Cfn, LogicalId, ref, sub } from './names';
+import { type BucketPurpose, bucketName, type Cfn, LogicalId, ref, sub } from './names';
 import type { StackSettings } from './settings';
 
 function encryption(settings: StackSettings): Cfn {
@@ -11,7 +11,7 @@ function encryption(settings: StackSettings): Cfn {
   };
 }
 
-function privateBucket(settings: StackSettings, purpose: 'lake' | 'raw', lifecycleRules: Cfn[]): Cfn {
+function privateBucket(settings: StackSettings, purpose: BucketPurpose, lifecycleRules: Cfn[]): Cfn {
   return {
     Type: 'AWS::S3::Bucket',
     DeletionPolicy: 'Retain',
@@ -99,6 +99,11 @@ export function storageResources(settings: StackSettings): Cfn {
     [`${LogicalId.lakeBucket}Policy`]: tlsOnlyPolicy(LogicalId.lakeBucket),
     [LogicalId.rawBucket]: withNotifications(privateBucket(settings, 'raw', rawRules)),
     [`${LogicalId.rawBucket}Policy`]: tlsOnlyPolicy(LogicalId.rawBucket),
+    // Athena query results: needed only until the loader has read them
+    [LogicalId.resultsBucket]: privateBucket(settings, 'results', [
+      expire('expire-results', '', settings.queryResultRetentionDays),
+    ]),
+    [`${LogicalId.resultsBucket}Policy`]: tlsOnlyPolicy(LogicalId.resultsBucket),
   };
 }
 

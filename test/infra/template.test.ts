@@ -230,6 +230,100 @@ describe('DynamoDB capture in the template', () => {
   );
 });
 
+describe('the daily pipeline in the template', () => {
+  const resources = (stage: string) => stages[stage]!.template.Resources;
+  const pipelineStatements = (stage: string) =>
+    allStatements(stages[stage]!.template)
+      .filter(({ role }) => role === 'DailyPipelineRole')
+      .map(({ statement }) => statement);
+
+  it('deploys the state machine from statemachines/ with its own role, tasks bound to the functions', () => {
+    const machine = resources('dev').DailyPipelineStateMachine;
+    expect(machine.Type).toBe('AWS::StepFunctions::StateMachine');
+    expect(machine.Properties.RoleArn).toEqual({ 'Fn::GetAtt': ['DailyPipelineRole', 'Arn'] });
+    const [text, bindings] = machine.Properties.DefinitionString['Fn::Sub'];
+    const definition = JSON.parse(text);
+    expect(definition.StartAt).toBe('Plan run');
+    expect(Object.values(bindings)).toEqual(
+      expect.arrayContaining([
+        { 'Fn::GetAtt': ['PlanRunLambdaFunction', 'Arn'] },
+        { 'Fn::GetAtt': ['PublishTransformLambdaFunction', 'Arn'] },
+        { 'Fn::GetAtt': ['LoaderLambdaFunction', 'Arn'] },
+        { Ref: 'AlertsTopic' },
+      ]),
+    );
+  });
+
+  it('is started by a schedule that is enabled in prod and disabled in dev', () => {
+    const rule = (stage: string) =>
+      resourcesOfType(stages[stage]!.template, 'AWS::Events::Rule').map(([, r]) => r.Properties)[0];
+    expect(rule('prod')).toMatchObject({ State: 'ENABLED', ScheduleExpression: 'cron(30 1 * * ? *)' });
+    expect(rule('dev').State).toBe('DISABLED');
+    expect(rule('dev').Targets[0].Arn).toEqual({ Ref: 'DailyPipelineStateMachine' });
+  });
+
+  it('gives the Athena workgroup enforced, encrypted results and a bytes-scanned cutoff per stage', () => {
+    const workGroup = (stage: string) => resources(stage).AthenaWorkGroup.Properties;
+    expect(workGroup('dev')).toMatchObject({
+      Name: 'tributary-dev',
+      WorkGroupConfiguration: {
+        EnforceWorkGroupConfiguration: true,
+        BytesScannedCutoffPerQuery: 10_000_000_000,
+        ResultConfiguration: {
+          OutputLocation: { 'Fn::Sub': 's3://${ResultsBucket}/' },
+          EncryptionConfiguration: { EncryptionOption: 'SSE_S3' },
+        },
+      },
+    });
+    expect(workGroup('prod').WorkGroupConfiguration.BytesScannedCutoffPerQuery).toBe(100_000_000_000);
+    const rules = resources('dev').ResultsBucket.Properties.LifecycleConfiguration.Rules;
+    expect(rules.map((r: any) => r.Id)).toContain('expire-results');
+  });
+
+  it('lets the pipeline role run queries only in its workgroup and invoke only its own functions', () => {
+    const statements = pipelineStatements('dev');
+    const byAction = (action: string) => statements.filter((s) => [s.Action].flat().includes(action));
+    expect(byAction('athena:StartQueryExecution').flatMap((s) => s.Resource)).toEqual([
+      { 'Fn::Sub': 'arn:${AWS::Partition}:athena:${AWS::Region}:${AWS::AccountId}:workgroup/tributary-dev' },
+    ]);
+    expect(byAction('lambda:InvokeFunction').flatMap((s) => s.Resource)).toEqual([
+      { 'Fn::GetAtt': ['PlanRunLambdaFunction', 'Arn'] },
+      { 'Fn::GetAtt': ['PublishTransformLambdaFunction', 'Arn'] },
+      { 'Fn::GetAtt': ['LoaderLambdaFunction', 'Arn'] },
+    ]);
+    expect(byAction('sns:Publish').flatMap((s) => s.Resource)).toEqual([{ Ref: 'AlertsTopic' }]);
+    expect(
+      byAction('s3:PutObject')
+        .flatMap((s) => s.Resource)
+        .map((r: any) => r['Fn::Sub']),
+    ).toEqual(
+      expect.arrayContaining([expect.stringMatching(/lake-.*\/lake\/daily_event_counts\/runs\/\*$/)]),
+    );
+    // no DynamoDB export in prod, where no table is captured by default
+    expect(
+      pipelineStatements('prod').some((s) => [s.Action].flat().includes('dynamodb:ExportTableToPointInTime')),
+    ).toBe(false);
+  });
+
+  it('runs the loader with the database secret from params, reading only query results', () => {
+    const loader = resources('dev').LoaderLambdaFunction.Properties;
+    expect(loader.Environment.Variables).toHaveProperty('TRIBUTARY_DATABASE_SECRET_ARN');
+    expect(loader.Timeout).toBe(900);
+    expect(loader.VpcConfig).toBeUndefined();
+    const statements = allStatements(stages.dev!.template)
+      .filter(({ role }) => role === 'LoaderIamRoleLambdaExecution')
+      .map(({ statement }) => statement);
+    expect(statements).toContainEqual({
+      Effect: 'Allow',
+      Action: ['s3:GetObject'],
+      Resource: [
+        { 'Fn::Sub': 'arn:${AWS::Partition}:s3:::tributary-dev-results-${AWS::AccountId}-${AWS::Region}/*' },
+      ],
+    });
+    expect(statements.flatMap((s) => [s.Action].flat())).not.toContain('s3:PutObject');
+  });
+});
+
 describe('stage parameters', () => {
   const buffering = (stage: string) =>
     (

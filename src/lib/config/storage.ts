@@ -5,7 +5,11 @@ import { S3ObjectStore } from '../storage/s3-object-store';
 import type { ConfigReader } from './reader';
 
 /** Bucket names a local run uses; `TRIBUTARY_LOCAL_ROOT/<bucket>/<key>` holds the objects. */
-export const LOCAL_BUCKETS = { lake: 'tributary-local-lake', raw: 'tributary-local-raw' } as const;
+export const LOCAL_BUCKETS = {
+  lake: 'tributary-local-lake',
+  raw: 'tributary-local-raw',
+  results: 'tributary-local-results',
+} as const;
 
 export interface StorageConfig {
   /** When set, every S3 call goes to local files under this directory. */

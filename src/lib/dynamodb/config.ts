@@ -18,16 +18,10 @@ export function readDynamoStreamConfig(env: NodeJS.ProcessEnv, pipeline: Pipelin
   return readConfig('dynamodbStream environment', env, (root) => {
     const storage = readStorageConfig(root, { raw: true });
     const field = root.field('TRIBUTARY_DYNAMODB_TABLES');
-    const text = field.string();
     const tables = new Map<string, string>();
-    let parsed: unknown;
-    try {
-      parsed = text ? JSON.parse(text) : {};
-    } catch {
-      field.problem('must be JSON such as {"my-dynamodb-table":"users"}');
-    }
-    if (parsed !== undefined && !isPlainObject(parsed)) field.problem('must be a JSON object');
-    for (const [dynamoTable, table] of Object.entries(isPlainObject(parsed) ? parsed : {})) {
+    const map = field.json('{"my-dynamodb-table":"users"}');
+    if (map && !isPlainObject(map.value)) map.problem('must be a JSON object');
+    for (const [dynamoTable, table] of Object.entries(isPlainObject(map?.value) ? map.value : {})) {
       if (typeof table !== 'string' || !pipeline.dynamodb.some((t) => t.name === table)) {
         field.problem(
           `${dynamoTable} maps to ${JSON.stringify(table)}, which is not a DynamoDB table of the pipeline`,
@@ -36,6 +30,7 @@ export function readDynamoStreamConfig(env: NodeJS.ProcessEnv, pipeline: Pipelin
         tables.set(dynamoTable, table);
       }
     }
+    if (!field.present) field.problem('expected JSON such as {"my-dynamodb-table":"users"}');
     return { storage, tables };
   });
 }

@@ -28,6 +28,11 @@ export type RawObject =
 export const DynamoLayout = {
   rawPrefix: 'raw/dynamodb/',
   exportsPrefix: 'exports/dynamodb/',
+  /** The raw bucket's notifications to the flattener: change files and export data files. */
+  flattenerNotifications: [
+    { prefix: 'raw/dynamodb/', suffix: '.ndjson.gz' },
+    { prefix: 'exports/dynamodb/', suffix: '.json.gz' },
+  ],
 
   /**
    * `raw/dynamodb/<table>/dt=<day of the first change>/<stream>-<firstSeq>-<lastSeq>.ndjson.gz`.
@@ -73,6 +78,18 @@ export const DynamoLayout = {
     return source.kind === 'changes'
       ? `lake/${source.table}_changes/dt=${source.dt}/${source.name}.parquet`
       : `lake/${source.table}_snapshot/dt=${source.dt}/${source.exportId}-${source.name}.parquet`;
+  },
+
+  /**
+   * Where a replay puts fixed lines of raw object `source`: beside it under a new name, so the
+   * flattener (notified by S3) reads them as new input. Undefined when the result would not be a
+   * raw object the flattener accepts (a name already at the length limit).
+   */
+  replayKey(source: string, stamp: string): string | undefined {
+    if (DynamoLayout.classify(source).kind === 'other') return undefined;
+    const slash = source.lastIndexOf('/');
+    const key = `${source.slice(0, slash + 1)}replay-${stamp}-${source.slice(slash + 1)}`;
+    return DynamoLayout.classify(key).kind === 'other' ? undefined : key;
   },
 
   /** Bad lines, next to the output; the leading underscore keeps Athena from reading it as data. */

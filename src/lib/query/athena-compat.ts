@@ -188,8 +188,10 @@ function rewriteCalls(sql: string): string {
 export function athenaToDuckDb(sql: string, known: ReadonlySet<string>): string {
   const rewritten = rewriteCalls(sql);
   const unknown = new Set<string>();
-  for (const match of codeOnly(rewritten).matchAll(/\b([a-z_][a-z0-9_]*)\s*\(/gi)) {
-    const name = match[1]!.toLowerCase();
+  // a name after AS is an alias with its column list (`AS t(a, b)`), not a call
+  for (const match of codeOnly(rewritten).matchAll(/(\bAS\s+)?\b([a-z_][a-z0-9_]*)\s*\(/gi)) {
+    if (match[1]) continue;
+    const name = match[2]!.toLowerCase();
     if (!SYNTAX.has(name) && !known.has(name)) unknown.add(name);
   }
   if (unknown.size > 0) {

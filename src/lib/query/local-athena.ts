@@ -9,6 +9,7 @@ import type { LocalObjectStore } from '../storage/local-object-store';
 import { getBytes, listKeys } from '../storage/object-store';
 import { ATHENA_MACROS, athenaToDuckDb, UnsupportedSqlError } from './athena-compat';
 import { DuckDb, type QueryResult, sqlString } from './duckdb';
+import { type LocalResultColumn, resultMetadataKey } from './local-athena-results';
 
 export interface LocalAthenaOptions {
   readonly store: LocalObjectStore;
@@ -26,12 +27,7 @@ export interface LocalQueryExecution {
   readonly statementType: 'DDL' | 'DML';
   /** `s3://<results bucket>/<id>.csv` for SELECTs. */
   readonly outputLocation: string | undefined;
-  readonly columns: ReadonlyArray<{
-    readonly name: string;
-    readonly type: string;
-    readonly precision: number;
-    readonly scale: number;
-  }>;
+  readonly columns: readonly LocalResultColumn[];
 }
 
 const CTAS = /^\s*CREATE\s+TABLE\s+("[a-z0-9_]+")\.("[a-z0-9_]+")\s*WITH\s*\(([\s\S]*?)\)\s*AS\s*([\s\S]+)$/i;
@@ -254,10 +250,11 @@ export class LocalAthena {
     const columns = await this.columnsOf(select);
     const key = `${id}.csv`;
     const path = this.options.store.pathFor(this.options.resultsBucket, key);
+    const metadataPath = this.options.store.pathFor(this.options.resultsBucket, resultMetadataKey(id));
     await mkdir(dirname(path), { recursive: true });
     await this.duck.run(`COPY (${select}) TO ${sqlString(path)} (FORMAT csv, HEADER true, FORCE_QUOTE *)`);
     const resultColumns = columns.map((c) => ({ name: c.name, ...athenaResultType(c.type) }));
-    await writeFile(`${path}.metadata.json`, JSON.stringify(resultColumns));
+    await writeFile(metadataPath, JSON.stringify(resultColumns));
     return {
       queryExecutionId: id,
       statementType: 'DML',

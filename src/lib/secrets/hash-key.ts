@@ -1,4 +1,4 @@
-type SecretsManagerSdk = typeof import('@aws-sdk/client-secrets-manager');
+import { readSecretString, type SecretsManagerSdk, SecretValueError } from './secret-string';
 
 /** Where the HMAC key for privacy hash rules comes from. */
 export type HashKeySource =
@@ -10,25 +10,20 @@ export class HashKeyError extends Error {
   override readonly name = 'HashKeyError';
 }
 
-/**
- * Reads the key; a missing or empty secret is an error, never an empty key. The SDK loads only
- * when a secret is actually read, so streams without hash rules do not pay for it at cold start.
- */
+/** Reads the key; a missing or empty secret is an error, never an empty key. */
 export async function loadHashKey(
   source: HashKeySource,
-  loadSdk: () => Promise<SecretsManagerSdk> = () => import('@aws-sdk/client-secrets-manager'),
+  loadSdk?: () => Promise<SecretsManagerSdk>,
 ): Promise<string | undefined> {
   if (source.kind === 'none') return undefined;
   if (source.kind === 'value') return source.value;
-  const sdk = await loadSdk();
-  const response = await new sdk.SecretsManagerClient({}).send(
-    new sdk.GetSecretValueCommand({ SecretId: source.secretId }),
-  );
-  const key =
-    response.SecretString ??
-    (response.SecretBinary ? Buffer.from(response.SecretBinary).toString('utf8') : '');
-  if (!key) throw new HashKeyError(`Secret ${source.secretId} holds no hash key`);
-  return key;
+  try {
+    return await readSecretString(source.secretId, loadSdk);
+  } catch (error) {
+    if (error instanceof SecretValueError)
+      throw new HashKeyError(`Secret ${source.secretId} holds no hash key`);
+    throw error;
+  }
 }
 
 export function hashKeySourceFromEnv(env: NodeJS.ProcessEnv): HashKeySource {

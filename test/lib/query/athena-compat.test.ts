@@ -40,3 +40,9 @@ describe('athenaToDuckDb', () => {
     expect(() => mysqlFormatToStrftime('%U')).toThrow('%U has no local equivalent');
   });
 });
+
+describe('aliases with column lists', () => {
+  it('are not mistaken for calls', () => {
+    expect(athenaToDuckDb("SELECT * FROM (VALUES (1, 'a')) AS t(n, s)", new Set())).toContain('AS t(n, s)');
+  });
+});

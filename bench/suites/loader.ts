@@ -1,0 +1,242 @@
+import { execFileSync } from 'node:child_process';
+import { join } from 'node:path';
+import { Readable } from 'node:stream';
+import mysql from 'mysql2/promise';
+import { openLoader, parseConnectionUrl } from '../../src/lib/loading/connection';
+import { encodeTextRows } from '../../src/lib/loading/result-rows';
+import type { ResultColumn, ResultRow, TableLoader } from '../../src/lib/loading/types';
+import { median, printResults } from '../harness';
+
+const ROWS = 1_000_000;
+const ROUNDS = 3;
+const PROJECT_ROOT = join(__dirname, '..', '..');
+const URL =
+  process.env.TRIBUTARY_BENCH_MYSQL_URL ||
+  process.env.TRIBUTARY_TEST_MYSQL_URL ||
+  'mysql://root@127.0.0.1:3306/test';
+const TABLE = 'bench_loader_target';
+const BASE = 'bench_loader_base';
+const FLOOR = 'bench_loader_floor';
+
+const COLUMNS: ResultColumn[] = [
+  { name: 'id', type: { kind: 'bigint' } },
+  { name: 'account', type: { kind: 'string' } },
+  { name: 'name', type: { kind: 'string' } },
+  { name: 'email', type: { kind: 'string' } },
+  { name: 'amount', type: { kind: 'decimal', precision: 18, scale: 2 } },
+  { name: 'ratio', type: { kind: 'double' } },
+  { name: 'quantity', type: { kind: 'int' } },
+  { name: 'active', type: { kind: 'boolean' } },
+  { name: 'created_at', type: { kind: 'timestamp' } },
+  { name: 'day', type: { kind: 'date' } },
+  { name: 'sequence', type: { kind: 'bigint' } },
+  { name: 'note', type: { kind: 'string' } },
+];
+
+/**
+ * `count` result rows as Athena's CSV reader yields them (text values, NULLs), keys in a scrambled
+ * order as a result without ORDER BY has them: key(i) = (i * 7919 + 13) mod count, a permutation.
+ * `version` changes the values, so a merge really updates.
+ */
+async function* resultRows(
+  count: number,
+  version: number,
+  keep?: (id: number) => boolean,
+): AsyncGenerator<ResultRow> {
+  for (let i = 0; i < count; i++) {
+    const id = (i * 7_919 + 13) % count;
+    if (keep && !keep(id)) continue;
+    yield [
+      String(id),
+      `acct_${id % 10_007}`,
+      `Name ${id} Müller-Łukasz`,
+      `user${id}@example.com`,
+      `${(id * version) % 1_000_000}.${String(id % 100).padStart(2, '0')}`,
+      String((id * 0.37 * version) % 1000),
+      String(id % 2_000_000),
+      id % 2 ? 'true' : 'false',
+      `2026-11-${String((id % 28) + 1).padStart(2, '0')} 09:15:02.${String(id % 1000).padStart(3, '0')}`,
+      `2026-11-${String((id % 28) + 1).padStart(2, '0')}`,
+      String(9_007_199_254_740_993n + BigInt(id)),
+      id % 3 ? `note ${version} for ${id}\twith a tab` : null,
+    ];
+  }
+}
+
+async function seconds(run: () => Promise<unknown>): Promise<number> {
+  const started = process.hrtime.bigint();
+  await run();
+  return Number(process.hrtime.bigint() - started) / 1e9;
+}
+
+/** LOAD DATA LOCAL INFILE of the same rows, same encoding, straight into an empty table: the floor. */
+async function rawLoad(connection: mysql.Connection, table: string): Promise<void> {
+  const names = COLUMNS.map((column) => `\`${column.name}\``).join(', ');
+  const [result] = await connection.query<mysql.ResultSetHeader>({
+    sql: `LOAD DATA LOCAL INFILE 'result.tsv' INTO TABLE \`${table}\` CHARACTER SET utf8mb4
+      FIELDS TERMINATED BY '\\t' ESCAPED BY '\\\\' LINES TERMINATED BY '\\n' (${names})`,
+    infileStreamFactory: () => Readable.from(encodeTextRows('mysql', COLUMNS, resultRows(ROWS, 2))),
+  });
+  if (result.affectedRows !== ROWS || result.warningStatus !== 0)
+    throw new Error(`floor load stored ${result.affectedRows} rows with ${result.warningStatus} warnings`);
+}
+
+async function throughput(loader: TableLoader, connection: mysql.Connection) {
+  const run = (sql: string) => connection.query(sql);
+  // the target before each round: every other key (500,000 rows), so the merge updates half and inserts half
+  await run(`DROP TABLE IF EXISTS \`${BASE}\``);
+  await loader.load({
+    table: BASE,
+    mode: 'replace',
+    keys: ['id'],
+    result: { columns: COLUMNS, rows: resultRows(ROWS, 1, (id) => id % 2 === 0) },
+  });
+  const merge: number[] = [];
+  const floor: number[] = [];
+  const heapFloor: number[] = [];
+  for (let round = 0; round < ROUNDS; round++) {
+    await run(`DROP TABLE IF EXISTS \`${TABLE}\``);
+    await run(`CREATE TABLE \`${TABLE}\` LIKE \`${BASE}\``);
+    await run(`INSERT INTO \`${TABLE}\` SELECT * FROM \`${BASE}\``);
+    merge.push(
+      await seconds(async () => {
+        const outcome = await loader.load({
+          table: TABLE,
+          mode: 'merge',
+          keys: ['id'],
+          result: { columns: COLUMNS, rows: resultRows(ROWS, 2) },
+        });
+        if (outcome.rows !== ROWS) throw new Error(`merged ${outcome.rows} rows`);
+      }),
+    );
+    const [[counts]] = await connection.query<mysql.RowDataPacket[]>(
+      `SELECT COUNT(*) AS n, SUM(note LIKE 'note 2 %') AS updated FROM \`${TABLE}\``,
+    );
+    if (Number(counts!.n) !== ROWS) throw new Error(`target has ${counts!.n} rows after the merge`);
+    for (const [times, withKey] of [
+      [floor, true],
+      [heapFloor, false],
+    ] as const) {
+      await run(`DROP TABLE IF EXISTS \`${FLOOR}\``);
+      await run(`CREATE TABLE \`${FLOOR}\` LIKE \`${BASE}\``);
+      if (!withKey) await run(`ALTER TABLE \`${FLOOR}\` DROP PRIMARY KEY`);
+      times.push(await seconds(() => rawLoad(connection, FLOOR)));
+    }
+  }
+  for (const table of [TABLE, BASE, FLOOR]) await run(`DROP TABLE IF EXISTS \`${table}\``);
+  return { merge: median(merge), floor: median(floor), heapFloor: median(heapFloor) };
+}
+
+/**
+ * One merge of `count` rows in this process, for a fresh child per size: prints the peak live heap
+ * (sampled right after a forced GC, so garbage not yet collected does not count) and the peak RSS.
+ */
+export async function measureMemory(count: number): Promise<void> {
+  const gc = (globalThis as { gc?: () => void }).gc;
+  if (!gc) throw new Error('run with --expose-gc');
+  const loader = await openLoader(parseConnectionUrl(URL));
+  const table = `bench_loader_memory_${count}`;
+  let liveHeapPeak = 0;
+  const sampler = setInterval(() => {
+    gc();
+    liveHeapPeak = Math.max(liveHeapPeak, process.memoryUsage().heapUsed);
+  }, 100);
+  try {
+    await loader.load({
+      table,
+      mode: 'replace',
+      keys: ['id'],
+      result: { columns: COLUMNS, rows: resultRows(10, 1) },
+    });
+    await loader.load({
+      table,
+      mode: 'merge',
+      keys: ['id'],
+      result: { columns: COLUMNS, rows: resultRows(count, 2) },
+    });
+  } finally {
+    clearInterval(sampler);
+    const connection = await mysql.createConnection({ uri: URL });
+    await connection.query(`DROP TABLE IF EXISTS \`${table}\``);
+    await connection.end();
+    await loader.close();
+  }
+  process.stdout.write(JSON.stringify({ maxRssKb: process.resourceUsage().maxRSS, liveHeapPeak }));
+}
+
+function memoryIn(count: number): { maxRssKb: number; liveHeapPeak: number } {
+  const output = execFileSync(
+    process.execPath,
+    [
+      '--expose-gc',
+      '--require',
+      './scripts/register.cjs',
+      '-e',
+      `require('./bench/suites/loader.ts').measureMemory(${count})`,
+    ],
+    { cwd: PROJECT_ROOT, encoding: 'utf8' },
+  );
+  return JSON.parse(output);
+}
+
+export async function run(): Promise<void> {
+  const loader = await openLoader(parseConnectionUrl(URL));
+  const connection = await mysql.createConnection({ uri: URL });
+  let t: Awaited<ReturnType<typeof throughput>>;
+  let server: string;
+  try {
+    const [[version]] = await connection.query<mysql.RowDataPacket[]>(
+      'SELECT VERSION() AS version, @@innodb_buffer_pool_size AS pool',
+    );
+    server = `${version!.version}, buffer pool ${Math.round(Number(version!.pool) / 2 ** 20)} MiB`;
+    t = await throughput(loader, connection);
+  } finally {
+    await connection.end();
+    await loader.close();
+  }
+  const memory = [100_000, ROWS, 3 * ROWS].map((count) => ({ count, ...memoryIn(count) }));
+  const [small, large] = memory as [(typeof memory)[0], (typeof memory)[0]];
+  const rate = (secondsTaken: number) => ROWS / secondsTaken;
+  const format = (rowsPerSecond: number) => `${Math.round(rowsPerSecond).toLocaleString('en-US')} rows/s`;
+  const mib = (bytes: number) => `${(bytes / 2 ** 20).toFixed(0)} MiB`;
+  printResults(
+    `Loader into MySQL (${server}): merge of ${ROWS.toLocaleString('en-US')} rows x ${COLUMNS.length} columns, keys in scrambled order, half updating existing keys and half new; median of ${ROUNDS}`,
+    [
+      {
+        metric: 'merge throughput (stage, check keys, INSERT ... ON DUPLICATE KEY UPDATE)',
+        value: format(rate(t.merge)),
+        target: '>= 100,000 rows/s',
+        met: rate(t.merge) >= 100_000,
+      },
+      {
+        metric: 'merge vs raw LOAD DATA into an empty table like the target (primary key)',
+        value: format(rate(t.merge)),
+        baseline: `${format(rate(t.floor))} floor`,
+        ratio: `${(t.floor / t.merge).toFixed(2)}x`,
+        target: '>= 0.6x floor',
+        met: t.floor / t.merge >= 0.6,
+      },
+      {
+        metric: 'merge vs raw LOAD DATA into an empty table without any index',
+        value: format(rate(t.merge)),
+        baseline: `${format(rate(t.heapFloor))} floor`,
+        ratio: `${(t.heapFloor / t.merge).toFixed(2)}x`,
+        target: '>= 0.6x floor',
+        met: t.heapFloor / t.merge >= 0.6,
+      },
+      {
+        metric: 'loader live heap peak, 1,000,000-row vs 100,000-row merge',
+        value: mib(large.liveHeapPeak),
+        baseline: `${mib(small.liveHeapPeak)} at 100,000`,
+        ratio: `${(large.liveHeapPeak / small.liveHeapPeak).toFixed(2)}x`,
+        target: 'independent of rows (<= 1.2x)',
+        met: large.liveHeapPeak / small.liveHeapPeak <= 1.2,
+      },
+      ...memory.map(({ count, maxRssKb, liveHeapPeak }) => ({
+        metric: `loader process peak RSS, ${count.toLocaleString('en-US')}-row merge`,
+        value: mib(maxRssKb * 1024),
+        baseline: `live heap ${mib(liveHeapPeak)}`,
+      })),
+    ],
+  );
+}

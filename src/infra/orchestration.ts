@@ -1,0 +1,276 @@
+import type { Pipeline } from '../lib/pipeline/pipeline';
+import { captureSources } from './dynamodb';
+import {
+  bucketArn,
+  type Cfn,
+  getAtt,
+  glueDatabaseName,
+  LogicalId,
+  ref,
+  resourcePrefix,
+  serviceRole,
+  sub,
+} from './names';
+import type { StackSettings } from './settings';
+
+export function workGroupName(settings: StackSettings): string {
+  return resourcePrefix(settings);
+}
+
+/** The pipeline's Glue database and its tables, as IAM resources. */
+function glueResources(pipeline: Pipeline, settings: StackSettings, tables = '*'): Cfn[] {
+  const database = glueDatabaseName(pipeline.database, settings);
+  return [
+    sub('arn:${AWS::Partition}:glue:${AWS::Region}:${AWS::AccountId}:catalog'),
+    sub(`arn:\${AWS::Partition}:glue:\${AWS::Region}:\${AWS::AccountId}:database/${database}`),
+    sub(`arn:\${AWS::Partition}:glue:\${AWS::Region}:\${AWS::AccountId}:table/${database}/${tables}`),
+  ];
+}
+
+const workGroupArn = (settings: StackSettings) =>
+  sub(
+    `arn:\${AWS::Partition}:athena:\${AWS::Region}:\${AWS::AccountId}:workgroup/${workGroupName(settings)}`,
+  );
+
+/** The Athena workgroup: encrypted results in the results bucket, a cap on bytes scanned per query. */
+function workGroup(settings: StackSettings): Cfn {
+  return {
+    Type: 'AWS::Athena::WorkGroup',
+    Properties: {
+      Name: workGroupName(settings),
+      Description: `Tributary ${settings.stage}: transforms and loads`,
+      State: 'ENABLED',
+      RecursiveDeleteOption: true,
+      WorkGroupConfiguration: {
+        EnforceWorkGroupConfiguration: true,
+        PublishCloudWatchMetricsEnabled: true,
+        BytesScannedCutoffPerQuery: settings.athenaBytesScannedCutoff,
+        EngineVersion: { SelectedEngineVersion: 'Athena engine version 3' },
+        ResultConfiguration: {
+          OutputLocation: sub(`s3://\${${LogicalId.resultsBucket}}/`),
+          EncryptionConfiguration: settings.kmsKeyArn
+            ? { EncryptionOption: 'SSE_KMS', KmsKey: settings.kmsKeyArn }
+            : { EncryptionOption: 'SSE_S3' },
+        },
+      },
+    },
+  };
+}
+
+/** What the daily pipeline's executions may do: exactly the tasks of its definition. */
+function pipelineRole(pipeline: Pipeline, settings: StackSettings): Cfn {
+  const transforms = pipeline.transforms.map((t) => t.name);
+  const statements: Cfn[] = [
+    {
+      Sid: 'InvokeSteps',
+      Effect: 'Allow',
+      Action: ['lambda:InvokeFunction'],
+      Resource: [LogicalId.planRunFunction, LogicalId.publishTransformFunction, LogicalId.loaderFunction].map(
+        (id) => getAtt(id, 'Arn'),
+      ),
+    },
+    {
+      Sid: 'RunQueries',
+      Effect: 'Allow',
+      Action: ['athena:StartQueryExecution', 'athena:GetQueryExecution', 'athena:StopQueryExecution'],
+      Resource: [workGroupArn(settings)],
+    },
+    {
+      Sid: 'CatalogForQueries',
+      Effect: 'Allow',
+      Action: [
+        'glue:GetDatabase',
+        'glue:GetTable',
+        'glue:GetTables',
+        'glue:GetPartition',
+        'glue:GetPartitions',
+        'glue:CreateTable',
+        'glue:BatchCreatePartition',
+      ],
+      Resource: glueResources(pipeline, settings),
+    },
+    {
+      Sid: 'ReadLake',
+      Effect: 'Allow',
+      Action: ['s3:GetObject', 's3:ListBucket', 's3:GetBucketLocation'],
+      Resource: [bucketArn(settings, 'lake'), bucketArn(settings, 'lake', '/lake/*')],
+    },
+    {
+      Sid: 'WriteTransformRuns',
+      Effect: 'Allow',
+      Action: ['s3:PutObject', 's3:AbortMultipartUpload'],
+      Resource: transforms.map((name) => bucketArn(settings, 'lake', `/lake/${name}/runs/*`)),
+    },
+    {
+      Sid: 'QueryResults',
+      Effect: 'Allow',
+      Action: [
+        's3:GetObject',
+        's3:PutObject',
+        's3:ListBucket',
+        's3:GetBucketLocation',
+        's3:AbortMultipartUpload',
+      ],
+      Resource: [bucketArn(settings, 'results'), bucketArn(settings, 'results', '/*')],
+    },
+    {
+      Sid: 'NotifyFailure',
+      Effect: 'Allow',
+      Action: ['sns:Publish'],
+      Resource: [ref(LogicalId.alertsTopic)],
+    },
+  ];
+  const tables = captureSources(pipeline, settings);
+  if (tables.length > 0) {
+    statements.push(
+      {
+        Sid: 'ExportDynamoDbTables',
+        Effect: 'Allow',
+        Action: ['dynamodb:ExportTableToPointInTime'],
+        Resource: tables.map((t) => sub(t.tableArn)),
+      },
+      {
+        Sid: 'WatchDynamoDbExports',
+        Effect: 'Allow',
+        Action: ['dynamodb:DescribeExport'],
+        Resource: tables.map((t) => sub(`${t.tableArn}/export/*`)),
+      },
+      {
+        Sid: 'WriteDynamoDbExports',
+        Effect: 'Allow',
+        Action: ['s3:PutObject', 's3:AbortMultipartUpload', 's3:PutObjectAcl'],
+        Resource: [bucketArn(settings, 'raw', '/exports/dynamodb/*')],
+      },
+    );
+  }
+  if (settings.aurora) {
+    statements.push(
+      {
+        Sid: 'ExportAurora',
+        Effect: 'Allow',
+        Action: ['rds:StartExportTask', 'rds:DescribeExportTasks'],
+        Resource: [settings.aurora.clusterArn],
+      },
+      {
+        Sid: 'PassAuroraExportRole',
+        Effect: 'Allow',
+        Action: ['iam:PassRole'],
+        Resource: [settings.aurora.exportRoleArn],
+        Condition: { StringEquals: { 'iam:PassedToService': 'export.rds.amazonaws.com' } },
+      },
+    );
+  }
+  return serviceRole({
+    service: 'states.amazonaws.com',
+    condition: { StringEquals: { 'aws:SourceAccount': ref('AWS::AccountId') } },
+    policyName: 'daily-pipeline',
+    statements,
+    settings,
+  });
+}
+
+export function orchestrationResources(pipeline: Pipeline, settings: StackSettings): Cfn {
+  return {
+    [LogicalId.athenaWorkGroup]: workGroup(settings),
+    [LogicalId.dailyPipelineRole]: pipelineRole(pipeline, settings),
+  };
+}
+
+/** publishTransform: the transforms' tables in Glue, their manifests and run outputs in the lake. */
+export function publishTransformStatements(pipeline: Pipeline, settings: StackSettings): Cfn[] {
+  const transforms = pipeline.transforms.map((t) => t.name);
+  return [
+    {
+      Effect: 'Allow',
+      Action: ['glue:GetTable', 'glue:GetTables', 'glue:CreateTable', 'glue:UpdateTable', 'glue:DeleteTable'],
+      Resource: glueResources(pipeline, settings),
+    },
+    { Effect: 'Allow', Action: ['s3:ListBucket'], Resource: [bucketArn(settings, 'lake')] },
+    {
+      Effect: 'Allow',
+      Action: ['s3:PutObject', 's3:DeleteObject'],
+      Resource: transforms.flatMap((name) => [
+        bucketArn(settings, 'lake', `/lake/${name}/runs/*`),
+        bucketArn(settings, 'lake', `/lake/${name}/manifests/*`),
+      ]),
+    },
+  ];
+}
+
+/** loader: the result of its query in the workgroup, and the database secret. */
+export function loaderStatements(_pipeline: Pipeline, settings: StackSettings): Cfn[] {
+  const statements: Cfn[] = [
+    {
+      Effect: 'Allow',
+      Action: ['athena:GetQueryExecution', 'athena:GetQueryResults'],
+      Resource: [workGroupArn(settings)],
+    },
+    { Effect: 'Allow', Action: ['s3:GetObject'], Resource: [bucketArn(settings, 'results', '/*')] },
+    { Effect: 'Allow', Action: ['s3:ListBucket'], Resource: [bucketArn(settings, 'results')] },
+  ];
+  if (settings.loaderSecretArn) {
+    statements.push({
+      Effect: 'Allow',
+      Action: ['secretsmanager:GetSecretValue'],
+      Resource: [settings.loaderSecretArn],
+    });
+  }
+  if (settings.kmsKeyArn) {
+    statements.push({ Effect: 'Allow', Action: ['kms:Decrypt'], Resource: [settings.kmsKeyArn] });
+  }
+  if (settings.loaderSubnetIds.length > 0) {
+    // what AWSLambdaVPCAccessExecutionRole grants; these EC2 actions take no resource-level scope
+    statements.push({
+      Effect: 'Allow',
+      Action: [
+        'ec2:CreateNetworkInterface',
+        'ec2:DescribeNetworkInterfaces',
+        'ec2:DescribeSubnets',
+        'ec2:DeleteNetworkInterface',
+        'ec2:AssignPrivateIpAddresses',
+        'ec2:UnassignPrivateIpAddresses',
+      ],
+      Resource: ['*'],
+    });
+  }
+  return statements;
+}
+
+/**
+ * The loader runs in the database's VPC when params name subnets. Set as a CloudFormation
+ * extension of the function rather than serverless's `vpc`, which cannot be left out per stage.
+ */
+export function loaderVpcExtension(settings: StackSettings): Cfn {
+  if (settings.loaderSubnetIds.length === 0) return {};
+  return {
+    [LogicalId.loaderFunction]: {
+      Properties: {
+        VpcConfig: {
+          SubnetIds: [...settings.loaderSubnetIds],
+          SecurityGroupIds: [...settings.loaderSecurityGroupIds],
+        },
+      },
+    },
+  };
+}
+
+/** DynamoDB tables the plan step exports (TRIBUTARY_DYNAMODB_EXPORTS) and the Aurora export (TRIBUTARY_AURORA_EXPORT). */
+export function dynamodbExportsSetting(pipeline: Pipeline, settings: StackSettings): string {
+  // pseudo parameters spelled #{…}: see serverless/plugins/pseudo-parameters.cjs
+  const exports = captureSources(pipeline, settings).map((s) => ({
+    table: s.table.name,
+    tableArn: s.tableArn.replace(/\$\{/g, '#{'),
+  }));
+  return JSON.stringify(exports);
+}
+
+export function auroraExportSetting(_pipeline: Pipeline, settings: StackSettings): string {
+  if (!settings.aurora) return '';
+  return JSON.stringify({
+    clusterArn: settings.aurora.clusterArn,
+    roleArn: settings.aurora.exportRoleArn,
+    kmsKeyArn: settings.aurora.exportKmsKeyArn,
+    identifierPrefix: resourcePrefix(settings),
+    exportOnly: settings.aurora.exportOnly,
+  });
+}

@@ -1,0 +1,50 @@
+import { readConfig } from '../config/reader';
+import { readStorageConfig, type StorageConfig } from '../config/storage';
+import { type ConnectionConfig, parseConnectionUrl, type TlsMode } from './connection';
+
+/** Where the loader's connection settings come from. */
+export type LoaderTarget =
+  | { readonly kind: 'secret'; readonly secretId: string; readonly tls: TlsMode }
+  | { readonly kind: 'connection'; readonly connection: ConnectionConfig };
+
+export interface LoaderConfig {
+  readonly storage: StorageConfig;
+  readonly target: LoaderTarget;
+}
+
+/** The embedded database a local run loads into when no MySQL or PostgreSQL URL is given. */
+export const LOCAL_WAREHOUSE_FILE = 'warehouse.duckdb';
+
+const TLS_MODES: readonly TlsMode[] = ['disable', 'require', 'verify-full'];
+
+/**
+ * In AWS the database is the Secrets Manager secret TRIBUTARY_DATABASE_SECRET_ARN (RDS format),
+ * over TLS (TRIBUTARY_DATABASE_TLS, default verify-full). Locally TRIBUTARY_MYSQL_URL or
+ * TRIBUTARY_POSTGRES_URL name a real server; without either, an embedded DuckDB file under the
+ * local root stands in.
+ */
+export function readLoaderConfig(env: NodeJS.ProcessEnv): LoaderConfig {
+  return readConfig('loader environment', env, (root) => {
+    const storage = readStorageConfig(root, {});
+    const urls = (['TRIBUTARY_MYSQL_URL', 'TRIBUTARY_POSTGRES_URL'] as const).filter((name) => env[name]);
+    if (urls.length > 1) root.problem('set TRIBUTARY_MYSQL_URL or TRIBUTARY_POSTGRES_URL, not both');
+    const url = urls[0];
+    if (url) {
+      const connection = parseConnectionUrl(env[url]!, url);
+      const expected = url === 'TRIBUTARY_MYSQL_URL' ? 'mysql' : 'postgres';
+      if (connection.dialect !== expected) root.field(url).problem(`must be a ${expected}:// URL`);
+      return { storage, target: { kind: 'connection', connection } };
+    }
+    const secretId = root.field('TRIBUTARY_DATABASE_SECRET_ARN').optionalString();
+    const tls = root.field('TRIBUTARY_DATABASE_TLS').oneOf(TLS_MODES, 'verify-full');
+    if (secretId) return { storage, target: { kind: 'secret', secretId, tls } };
+    if (storage.localRoot) {
+      const path = `${storage.localRoot}/${LOCAL_WAREHOUSE_FILE}`;
+      return { storage, target: { kind: 'connection', connection: { dialect: 'duckdb', path } } };
+    }
+    root
+      .field('TRIBUTARY_DATABASE_SECRET_ARN')
+      .problem('is required: set the loaderSecretArn param of the stage to the database secret');
+    return { storage, target: { kind: 'connection', connection: { dialect: 'duckdb', path: ':memory:' } } };
+  });
+}

@@ -1,0 +1,83 @@
+import type { Dialect, LoadMode } from './types';
+
+/** Problems the loader itself detects; any other failure from a database arrives as LoadFailedError. */
+export abstract class LoadError extends Error {}
+
+/** A load request that cannot be carried out as given (unknown key column, merge without keys, ...). */
+export class LoadRequestError extends LoadError {
+  override readonly name = 'LoadRequestError';
+  constructor(
+    readonly table: string,
+    readonly problems: readonly string[],
+  ) {
+    super(`Cannot load ${table}:\n  - ${problems.join('\n  - ')}`);
+  }
+}
+
+/** The target table exists but its columns (or its keys, for merge) do not fit the result. */
+export class SchemaMismatchError extends LoadError {
+  override readonly name = 'SchemaMismatchError';
+  constructor(
+    readonly table: string,
+    readonly problems: readonly string[],
+  ) {
+    super(`Table ${table} does not match the query result:\n  - ${problems.join('\n  - ')}`);
+  }
+}
+
+/** A result row with the wrong number of values. */
+export class RowShapeError extends LoadError {
+  override readonly name = 'RowShapeError';
+  constructor(
+    readonly row: number,
+    readonly expected: number,
+    readonly actual: number,
+  ) {
+    super(`Result row ${row} has ${actual} values, but the result has ${expected} columns`);
+  }
+}
+
+/** Values the database would only have stored altered (MySQL reports them as warnings of LOAD DATA LOCAL). */
+export class RejectedValuesError extends LoadError {
+  override readonly name = 'RejectedValuesError';
+  constructor(
+    readonly table: string,
+    readonly count: number,
+    readonly examples: readonly string[],
+  ) {
+    super(
+      `${count} value(s) of the result for ${table} do not fit their column types, for example:\n  - ${examples.join('\n  - ')}`,
+    );
+  }
+}
+
+/** Merge keys that occur more than once in one result: which row should win is undefined, so the load fails. */
+export class DuplicateKeyError extends LoadError {
+  override readonly name = 'DuplicateKeyError';
+  constructor(
+    readonly table: string,
+    readonly keys: readonly string[],
+    readonly example: readonly unknown[],
+  ) {
+    super(
+      `The result for ${table} has key (${keys.join(', ')}) = (${example.map((v) => JSON.stringify(v)).join(', ')}) more than once; merge keys must be unique`,
+    );
+  }
+}
+
+/** A database error during a load, with the table and mode it happened in; the database's error is the cause. */
+export class LoadFailedError extends LoadError {
+  override readonly name = 'LoadFailedError';
+  constructor(
+    readonly table: string,
+    readonly mode: LoadMode,
+    readonly dialect: Dialect,
+    cause: unknown,
+    hint?: string,
+  ) {
+    const reason = cause instanceof Error ? cause.message : String(cause);
+    super(`Loading ${table} (${mode}) into ${dialect} failed: ${reason}${hint ? ` (${hint})` : ''}`, {
+      cause,
+    });
+  }
+}

@@ -1,0 +1,87 @@
+import { randomBytes } from 'node:crypto';
+import { LoadError, LoadFailedError, LoadRequestError } from './errors';
+import { checkIdentifier } from './identifiers';
+import { ResultRows } from './result-rows';
+import type { Dialect, LoadMode, LoadOutcome, LoadRequest, ResultColumn } from './types';
+
+const MODES: readonly LoadMode[] = ['merge', 'replace', 'insert'];
+
+/** A load request whose names are all checked identifiers. */
+export interface LoadPlan {
+  readonly table: string;
+  readonly mode: LoadMode;
+  readonly keys: readonly string[];
+  readonly columns: readonly ResultColumn[];
+  readonly names: readonly string[];
+  /** Column names that are not keys: what a merge updates. */
+  readonly values: readonly string[];
+  /** Random part of this load's scratch table names. */
+  readonly token: string;
+}
+
+/**
+ * Checks a request before anything touches the database: names (IdentifierError for the first bad
+ * one), then structure (LoadRequestError naming every problem).
+ */
+export function planLoad(request: LoadRequest): LoadPlan {
+  const table = checkIdentifier(request.table, 'table');
+  const names = request.result.columns.map((column) => checkIdentifier(column.name, 'column'));
+  const keys = request.keys.map((key) => checkIdentifier(key, 'key column'));
+  const problems: string[] = [];
+  if (!MODES.includes(request.mode))
+    problems.push(`mode ${JSON.stringify(request.mode)} is not one of ${MODES.join(', ')}`);
+  if (names.length === 0) problems.push('the result has no columns');
+  const duplicates = names.filter((name, i) => names.indexOf(name) !== i);
+  if (duplicates.length > 0)
+    problems.push(`the result has duplicate column names: ${[...new Set(duplicates)].join(', ')}`);
+  const unknownKeys = keys.filter((key) => !names.includes(key));
+  if (unknownKeys.length > 0) problems.push(`key columns not in the result: ${unknownKeys.join(', ')}`);
+  if (new Set(keys).size !== keys.length) problems.push(`key columns repeat: ${keys.join(', ')}`);
+  if (request.mode === 'merge' && keys.length === 0) problems.push('merge needs at least one key column');
+  if (problems.length > 0) throw new LoadRequestError(table, problems);
+  return {
+    table,
+    mode: request.mode,
+    keys,
+    columns: request.result.columns,
+    names,
+    values: names.filter((name) => !keys.includes(name)),
+    token: randomBytes(5).toString('hex'),
+  };
+}
+
+/**
+ * What a failed load reports: the row source's own error when the source broke (the database only
+ * saw its input end), the loader's typed errors as they are, anything else wrapped with the table.
+ */
+function loadFailure(
+  error: unknown,
+  plan: LoadPlan,
+  dialect: Dialect,
+  rows: ResultRows,
+  hint?: string,
+): unknown {
+  if (rows.failure) return rows.failure.error;
+  if (error instanceof LoadError) return error;
+  return new LoadFailedError(plan.table, plan.mode, dialect, error, hint);
+}
+
+/**
+ * What every loader does around its own SQL: check the request, count the rows as they stream,
+ * and report a failure as above. `run` returns whether it created the table.
+ */
+export async function runLoad(
+  request: LoadRequest,
+  dialect: Dialect,
+  run: (plan: LoadPlan, rows: ResultRows) => Promise<boolean>,
+  hint: (error: unknown) => string | undefined = () => undefined,
+): Promise<LoadOutcome> {
+  const plan = planLoad(request);
+  const rows = new ResultRows(request.result.rows, plan.columns.length);
+  try {
+    const created = await run(plan, rows);
+    return { table: plan.table, mode: plan.mode, rows: rows.count, created };
+  } catch (error) {
+    throw loadFailure(error, plan, dialect, rows, hint(error));
+  }
+}

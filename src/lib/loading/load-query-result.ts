@@ -1,0 +1,66 @@
+import { readConfig } from '../config/reader';
+import type { ObjectStore } from '../storage/object-store';
+import { type AthenaResultPort, readAthenaQueryResult } from './athena-result';
+import type { LoadMode, LoadOutcome, TableLoader } from './types';
+
+/** What the state machine's load step sends: one planned load and the query that produced it. */
+export interface LoadEvent {
+  readonly load: string;
+  readonly table: string;
+  readonly mode: LoadMode;
+  readonly keys: readonly string[];
+  readonly queryExecutionId: string;
+}
+
+/**
+ * The database could not be reached. The state machine retries this error by name: a load is all
+ * or nothing, so trying again after a lost connection is safe.
+ */
+export class DatabaseUnavailableError extends Error {
+  override readonly name = 'DatabaseUnavailableError';
+}
+
+const MODES: readonly LoadMode[] = ['merge', 'replace', 'insert'];
+
+export function readLoadEvent(event: unknown): LoadEvent {
+  return readConfig('load event', event, (root) => {
+    root.object(['load', 'table', 'mode', 'keys', 'queryExecutionId']);
+    return {
+      load: root.field('load').string(),
+      table: root.field('table').string(),
+      mode: root.field('mode').oneOf(MODES, 'merge'),
+      keys: root.field('keys').stringList(),
+      queryExecutionId: root
+        .field('queryExecutionId')
+        .string({ pattern: /^[a-zA-Z0-9-]{1,128}$/, patternHint: 'an Athena query execution id' }),
+    };
+  });
+}
+
+export interface LoadDependencies {
+  readonly athena: AthenaResultPort;
+  readonly store: ObjectStore;
+  /** Opens a connection to the target database. */
+  readonly connect: () => Promise<TableLoader>;
+}
+
+/** Streams a finished query's result into its table; the connection is closed whatever happens. */
+export async function loadQueryResult(
+  event: LoadEvent,
+  dependencies: LoadDependencies,
+): Promise<LoadOutcome> {
+  const result = await readAthenaQueryResult(event.queryExecutionId, dependencies);
+  let loader: TableLoader;
+  try {
+    loader = await dependencies.connect();
+  } catch (error) {
+    throw new DatabaseUnavailableError(`Cannot connect to the database: ${(error as Error).message}`, {
+      cause: error,
+    });
+  }
+  try {
+    return await loader.load({ table: event.table, mode: event.mode, keys: event.keys, result });
+  } finally {
+    await loader.close();
+  }
+}

@@ -1,0 +1,195 @@
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import type { Client } from 'pg';
+import { from as copyFrom } from 'pg-copy-streams';
+import { DuplicateKeyError, RejectedValuesError, SchemaMismatchError } from './errors';
+import { quoteIdentifier, scratchTableName } from './identifiers';
+import { type LoadPlan, runLoad } from './load-plan';
+import { encodeTextRows, type ResultRows } from './result-rows';
+import {
+  columnDefinitions,
+  describeMismatch,
+  describeMissingUniqueKey,
+  type ExistingColumn,
+  nameList,
+} from './sql-types';
+import type { LoadOutcome, LoadRequest, TableLoader } from './types';
+
+export interface PostgresLoaderOptions {
+  /** Sees each statement before it runs, for logs. */
+  readonly onStatement?: (sql: string) => void;
+}
+
+/**
+ * Loads query results into PostgreSQL (and Aurora PostgreSQL) over one client. Everything happens in
+ * one transaction, DDL included, so a failure rolls back to exactly the table as it was:
+ * - merge and insert COPY the rows into a temporary staging table (dropped at commit), then run one
+ *   INSERT ... SELECT, with ON CONFLICT (keys) DO UPDATE for merge;
+ * - the first load creates the table and COPYs into it;
+ * - replace COPYs into a new table (LIKE the old one, so its indexes and defaults stay) and swaps it
+ *   in by renaming; readers see the old table until the commit.
+ */
+export class PostgresLoader implements TableLoader {
+  readonly dialect = 'postgres' as const;
+  private session: Promise<void> | undefined;
+
+  constructor(
+    readonly client: Client,
+    private readonly options: PostgresLoaderOptions = {},
+  ) {}
+
+  load(request: LoadRequest): Promise<LoadOutcome> {
+    return runLoad(request, 'postgres', (plan, rows) => this.run(plan, rows));
+  }
+
+  async close(): Promise<void> {
+    await this.client.end();
+  }
+
+  private async run(plan: LoadPlan, rows: ResultRows): Promise<boolean> {
+    // timestamps carry no zone: into a timestamptz column they mean UTC
+    this.session ??= this.execute("SET TIME ZONE 'UTC'").catch((error: unknown) => {
+      this.session = undefined;
+      throw error;
+    });
+    await this.session;
+    const existing = await this.describeTable(plan.table);
+    if (existing) await this.checkTable(plan, existing);
+    await this.execute('BEGIN');
+    try {
+      if (!existing) {
+        const primaryKey = plan.keys.length > 0 ? `, PRIMARY KEY (${nameList('postgres', plan.keys)})` : '';
+        await this.execute(
+          `CREATE TABLE ${quote(plan.table)} (${columnDefinitions('postgres', plan.columns, plan.keys)}${primaryKey})`,
+        );
+        await this.copy(plan.table, plan, rows);
+      } else if (plan.mode === 'replace') {
+        await this.swapIn(plan, rows);
+      } else {
+        await this.mergeOrInsert(plan, rows);
+      }
+      await this.execute('COMMIT');
+    } catch (error) {
+      await this.execute('ROLLBACK').catch(() => undefined);
+      throw error;
+    }
+    return !existing;
+  }
+
+  private async swapIn(plan: LoadPlan, rows: ResultRows): Promise<void> {
+    const fresh = scratchTableName(plan.table, 'new', plan.token);
+    const old = scratchTableName(plan.table, 'old', plan.token);
+    await this.execute(`CREATE TABLE ${quote(fresh)} (LIKE ${quote(plan.table)} INCLUDING ALL)`);
+    await this.copy(fresh, plan, rows);
+    await this.execute(`ALTER TABLE ${quote(plan.table)} RENAME TO ${quote(old)}`);
+    await this.execute(`ALTER TABLE ${quote(fresh)} RENAME TO ${quote(plan.table)}`);
+    await this.execute(`DROP TABLE ${quote(old)}`);
+  }
+
+  private async mergeOrInsert(plan: LoadPlan, rows: ResultRows): Promise<void> {
+    const stage = scratchTableName(plan.table, 'stage', plan.token);
+    await this.execute(
+      `CREATE TEMPORARY TABLE ${quote(stage)} (${columnDefinitions('postgres', plan.columns, plan.keys)}) ON COMMIT DROP`,
+    );
+    await this.copy(stage, plan, rows);
+    const names = nameList('postgres', plan.names);
+    let sql = `INSERT INTO ${quote(plan.table)} (${names}) SELECT ${names} FROM ${quote(stage)}`;
+    if (plan.mode === 'merge') {
+      await this.checkKeysUnique(stage, plan);
+      const assignments = plan.values.map((name) => {
+        const column = quoteIdentifier('postgres', name);
+        return `${column} = EXCLUDED.${column}`;
+      });
+      sql += ` ON CONFLICT (${nameList('postgres', plan.keys)}) ${
+        assignments.length > 0 ? `DO UPDATE SET ${assignments.join(', ')}` : 'DO NOTHING'
+      }`;
+    }
+    await this.execute(sql);
+  }
+
+  private async copy(table: string, plan: LoadPlan, rows: ResultRows): Promise<void> {
+    const sql = `COPY ${quote(table)} (${nameList('postgres', plan.names)}) FROM STDIN`;
+    this.options.onStatement?.(sql);
+    const copy = this.client.query(copyFrom(sql));
+    await pipeline(Readable.from(encodeTextRows('postgres', plan.columns, rows)), copy);
+    if (copy.rowCount !== rows.count) {
+      throw new RejectedValuesError(plan.table, rows.count - copy.rowCount, [
+        `the server stored ${copy.rowCount} of ${rows.count} rows`,
+      ]);
+    }
+  }
+
+  private async checkKeysUnique(stage: string, plan: LoadPlan): Promise<void> {
+    const keys = nameList('postgres', plan.keys);
+    const sql = `SELECT ${keys} FROM ${quote(stage)} GROUP BY ${keys} HAVING COUNT(*) > 1 LIMIT 1`;
+    this.options.onStatement?.(sql);
+    const duplicate = await this.client.query<unknown[]>({ text: sql, rowMode: 'array' });
+    const example = duplicate.rows[0];
+    if (example) throw new DuplicateKeyError(plan.table, plan.keys, example);
+  }
+
+  private async describeTable(table: string): Promise<ExistingColumn[] | undefined> {
+    // values are converted here, whatever type parsers the client was given
+    const result = await this.client.query<Record<string, string | number | null>>(
+      `SELECT column_name, data_type, numeric_precision, numeric_scale, datetime_precision,
+              character_maximum_length
+         FROM information_schema.columns
+        WHERE table_schema = current_schema() AND table_name = $1
+        ORDER BY ordinal_position`,
+      [table],
+    );
+    if (result.rows.length === 0) return undefined;
+    const number = (value: string | number | null | undefined) =>
+      value === null || value === undefined ? null : Number(value);
+    return result.rows.map((column) => {
+      const dataType = String(column.data_type);
+      const precision = number(column.numeric_precision);
+      const length = number(column.character_maximum_length);
+      return {
+        name: String(column.column_name),
+        dataType,
+        display:
+          dataType === 'numeric' && precision !== null
+            ? `numeric(${precision},${number(column.numeric_scale)})`
+            : length !== null
+              ? `${dataType}(${length})`
+              : dataType,
+        numericPrecision: precision,
+        numericScale: number(column.numeric_scale),
+        datetimePrecision: number(column.datetime_precision),
+      };
+    });
+  }
+
+  private async checkTable(plan: LoadPlan, existing: readonly ExistingColumn[]): Promise<void> {
+    const problems = describeMismatch('postgres', plan.columns, existing);
+    if (plan.mode === 'merge') {
+      const unique = await this.client.query<{ columns: string }>(
+        `SELECT json_agg(a.attname ORDER BY k.position)::text AS columns
+           FROM pg_index i
+           JOIN pg_class c ON c.oid = i.indrelid
+           JOIN pg_namespace n ON n.oid = c.relnamespace
+          CROSS JOIN LATERAL unnest(i.indkey::int2[]) WITH ORDINALITY AS k(attnum, position)
+           JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = k.attnum
+          WHERE n.nspname = current_schema() AND c.relname = $1 AND i.indisunique AND i.indpred IS NULL
+          GROUP BY i.indexrelid`,
+        [plan.table],
+      );
+      const problem = describeMissingUniqueKey(
+        plan.keys,
+        unique.rows.map((row) => JSON.parse(row.columns) as string[]),
+      );
+      if (problem) problems.push(problem);
+    }
+    if (problems.length > 0) throw new SchemaMismatchError(plan.table, problems);
+  }
+
+  private async execute(sql: string): Promise<void> {
+    this.options.onStatement?.(sql);
+    await this.client.query(sql);
+  }
+}
+
+function quote(name: string): string {
+  return quoteIdentifier('postgres', name, 'table');
+}

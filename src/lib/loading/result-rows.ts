@@ -1,0 +1,101 @@
+import { RowShapeError } from './errors';
+import type { Dialect, ResultColumn, ResultRow } from './types';
+
+/**
+ * The rows of one load: counted, checked for width, and with the source's own failure kept, so a
+ * broken result (a CSV error, a dropped S3 stream) is reported as itself and not as whatever the
+ * database said about the input ending early.
+ */
+export class ResultRows implements AsyncIterable<ResultRow> {
+  private counted = 0;
+  private sourceFailure: { readonly error: unknown } | undefined;
+
+  constructor(
+    private readonly source: AsyncIterable<ResultRow>,
+    private readonly width: number,
+  ) {}
+
+  get count(): number {
+    return this.counted;
+  }
+
+  get failure(): { readonly error: unknown } | undefined {
+    return this.sourceFailure;
+  }
+
+  // a plain iterator, not an async generator: one fewer promise hop per row
+  [Symbol.asyncIterator](): AsyncIterator<ResultRow> {
+    const source = this.source[Symbol.asyncIterator]();
+    const fail = (error: unknown) => {
+      this.sourceFailure = { error };
+      return error;
+    };
+    return {
+      next: async () => {
+        let next: IteratorResult<ResultRow>;
+        try {
+          next = await source.next();
+        } catch (error) {
+          throw fail(error);
+        }
+        if (!next.done) {
+          if (next.value.length !== this.width)
+            throw fail(new RowShapeError(this.counted + 1, this.width, next.value.length));
+          this.counted++;
+        }
+        return next;
+      },
+      return: async (value?: unknown) => {
+        await source.return?.();
+        return { done: true, value };
+      },
+    };
+  }
+}
+
+const SPECIAL = /[\\\t\n\r\0]/;
+const SPECIALS = /[\\\t\n\r\0]/g;
+const ESCAPES: Readonly<Record<string, string>> = {
+  '\\': '\\\\',
+  '\t': '\\t',
+  '\n': '\\n',
+  '\r': '\\r',
+  '\0': '\\0',
+};
+const escapeCharacter = (character: string): string => ESCAPES[character]!;
+
+/** Chunks of about this many characters: few enough writes, and memory stays a row plus a chunk. */
+const CHUNK_CHARACTERS = 128 * 1024;
+
+/**
+ * Rows in the text format that MySQL's LOAD DATA (FIELDS TERMINATED BY '\t' ESCAPED BY '\\' LINES
+ * TERMINATED BY '\n') and PostgreSQL's COPY ... FROM STDIN (FORMAT text) both read: tab-separated,
+ * one row per line, NULL as \N, and backslash, tab, newline, carriage return and NUL escaped, so any
+ * value, including `\N` itself, arrives as it was. MySQL has no boolean type: true/false become 1/0.
+ */
+export async function* encodeTextRows(
+  dialect: Exclude<Dialect, 'duckdb'>,
+  columns: readonly ResultColumn[],
+  rows: AsyncIterable<ResultRow>,
+): AsyncGenerator<Buffer> {
+  const booleans = columns.map((column) => dialect === 'mysql' && column.type.kind === 'boolean');
+  let text = '';
+  for await (const row of rows) {
+    for (let i = 0; i < row.length; i++) {
+      let value = row[i];
+      if (i > 0) text += '\t';
+      if (value == null) {
+        text += '\\N';
+        continue;
+      }
+      if (booleans[i]) value = value === 'true' ? '1' : value === 'false' ? '0' : value;
+      text += SPECIAL.test(value) ? value.replace(SPECIALS, escapeCharacter) : value;
+    }
+    text += '\n';
+    if (text.length >= CHUNK_CHARACTERS) {
+      yield Buffer.from(text);
+      text = '';
+    }
+  }
+  if (text.length > 0) yield Buffer.from(text);
+}

@@ -1,0 +1,78 @@
+import {
+  auroraExportSetting,
+  dynamodbExportsSetting,
+  loaderStatements,
+  loaderVpcExtension,
+} from '../../src/infra/orchestration';
+import { readStackSettings } from '../../src/infra/settings';
+import { readRunSettings } from '../../src/lib/orchestration/config';
+import { bundledPipeline } from '../../src/lib/pipeline/bundled';
+
+const pipeline = bundledPipeline();
+const settings = (extra: Record<string, unknown> = {}) =>
+  readStackSettings({ service: 'tributary', stage: 'prod', ...extra });
+const SECRET = 'arn:aws:secretsmanager:eu-west-1:111122223333:secret:bi-database-AbCdEf';
+
+describe('the loader in the stack', () => {
+  it('stays out of any VPC and reads no secret when params name none', () => {
+    expect(loaderVpcExtension(settings())).toEqual({});
+    const actions = loaderStatements(pipeline, settings()).flatMap((s: any) => s.Action);
+    expect(actions).not.toContain('secretsmanager:GetSecretValue');
+    expect(actions.some((a: string) => a.startsWith('ec2:'))).toBe(false);
+  });
+
+  it("runs in the database's subnets and may read exactly its secret when params say so", () => {
+    const stage = settings({
+      loaderSecretArn: SECRET,
+      loaderSubnetIds: ['subnet-1', 'subnet-2'],
+      loaderSecurityGroupIds: ['sg-1'],
+    });
+    expect(loaderVpcExtension(stage)).toEqual({
+      LoaderLambdaFunction: {
+        Properties: { VpcConfig: { SubnetIds: ['subnet-1', 'subnet-2'], SecurityGroupIds: ['sg-1'] } },
+      },
+    });
+    const statements = loaderStatements(pipeline, stage) as any[];
+    expect(statements).toContainEqual({
+      Effect: 'Allow',
+      Action: ['secretsmanager:GetSecretValue'],
+      Resource: [SECRET],
+    });
+    expect(statements.flatMap((s) => s.Action)).toContain('ec2:CreateNetworkInterface');
+  });
+});
+
+describe('export settings handed to the plan step', () => {
+  it('are read back by the plan step as the stage configured them', () => {
+    const stage = settings({
+      dynamodbSources: {
+        users: {
+          tableArn: 'arn:aws:dynamodb:eu-west-1:111122223333:table/app-users',
+          streamArn: 'arn:aws:dynamodb:eu-west-1:111122223333:table/app-users/stream/2026-01-01T00:00:00.000',
+        },
+      },
+      auroraClusterArn: 'arn:aws:rds:eu-west-1:111122223333:cluster:app',
+      auroraExportRoleArn: 'arn:aws:iam::111122223333:role/export',
+      auroraExportKmsKeyArn: 'arn:aws:kms:eu-west-1:111122223333:key/k',
+      auroraExportOnly: ['app.orders'],
+    });
+    const run = readRunSettings({
+      TRIBUTARY_LAKE_BUCKET: 'lake-bucket',
+      TRIBUTARY_RAW_BUCKET: 'raw-bucket',
+      TRIBUTARY_DATABASE: 'tributary_prod',
+      TRIBUTARY_WORKGROUP: 'tributary-prod',
+      TRIBUTARY_DYNAMODB_EXPORTS: dynamodbExportsSetting(pipeline, stage),
+      TRIBUTARY_AURORA_EXPORT: auroraExportSetting(pipeline, stage),
+    });
+    expect(run.dynamodbExports).toEqual([
+      { table: 'users', tableArn: 'arn:aws:dynamodb:eu-west-1:111122223333:table/app-users' },
+    ]);
+    expect(run.auroraExport).toEqual({
+      clusterArn: 'arn:aws:rds:eu-west-1:111122223333:cluster:app',
+      roleArn: 'arn:aws:iam::111122223333:role/export',
+      kmsKeyArn: 'arn:aws:kms:eu-west-1:111122223333:key/k',
+      identifierPrefix: 'tributary-prod',
+      exportOnly: ['app.orders'],
+    });
+  });
+});

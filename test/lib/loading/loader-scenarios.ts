@@ -1,0 +1,572 @@
+import {
+  DuplicateKeyError,
+  LoadRequestError,
+  RowShapeError,
+  SchemaMismatchError,
+} from '../../../src/lib/loading/errors';
+import { IdentifierError } from '../../../src/lib/loading/identifiers';
+import type {
+  Dialect,
+  LoadMode,
+  QueryResult,
+  ResultColumn,
+  ResultRow,
+  TableLoader,
+} from '../../../src/lib/loading/types';
+import { toUnscaledDecimal } from '../../../src/lib/parquet/coerce';
+import type { ColumnType } from '../../../src/lib/schema/column-types';
+import { uniqueTableName } from '../../support/databases';
+
+/** What the shared scenarios need from one database: its loader, and a second connection to check with. */
+export interface LoaderHarness {
+  readonly dialect: Dialect;
+  open(): Promise<void>;
+  close(): Promise<void>;
+  loader(): TableLoader;
+  /** Rows as the database returns them, ordered by `orderBy`. */
+  rows(table: string, orderBy: readonly string[]): Promise<Array<Record<string, unknown>>>;
+  /** The first row of a query, its values as text. */
+  first(sql: string): Promise<Array<string | null>>;
+  /** Column name → type as the database reports it (lowercase, without integer display widths). */
+  columnTypes(table: string): Promise<Record<string, string>>;
+  /** Persistent tables whose names start with `prefix`. */
+  tables(prefix: string): Promise<string[]>;
+  /** Whether the loader's own session sees a table (temporary staging tables included). */
+  loaderSees(table: string): Promise<boolean>;
+  run(sql: string): Promise<void>;
+  /** Statements the loader ran since the last call. */
+  takeStatements(): string[];
+  /** Types the loader should declare, by ColumnType kind (`key string` for a string key column). */
+  readonly expectedTypes: Readonly<Record<string, string>>;
+}
+
+const type = {
+  string: { kind: 'string' },
+  bigint: { kind: 'bigint' },
+  int: { kind: 'int' },
+  double: { kind: 'double' },
+  boolean: { kind: 'boolean' },
+  timestamp: { kind: 'timestamp' },
+  date: { kind: 'date' },
+  decimal: (precision: number, scale: number) => ({ kind: 'decimal', precision, scale }),
+} as const satisfies Record<string, ColumnType | ((p: number, s: number) => ColumnType)>;
+
+export function result(columns: readonly ResultColumn[], rows: Iterable<ResultRow>): QueryResult {
+  return {
+    columns,
+    rows: (async function* () {
+      yield* rows;
+    })(),
+  };
+}
+
+/** Rows that break after `count` of them, as a dropped S3 stream would. */
+export function breakingRows(
+  rows: readonly ResultRow[],
+  count: number,
+  error: Error,
+): AsyncIterable<ResultRow> {
+  return (async function* () {
+    yield* rows.slice(0, count);
+    throw error;
+  })();
+}
+
+/** A value as text in one canonical spelling per type, whatever the database returned. */
+export function canonical(columnType: ColumnType, value: unknown): string | null {
+  if (value === null || value === undefined) return null;
+  const text = value instanceof Date ? value.toISOString() : String(value);
+  switch (columnType.kind) {
+    case 'boolean':
+      return ['1', 't', 'true'].includes(text) ? 'true' : ['0', 'f', 'false'].includes(text) ? 'false' : text;
+    case 'double':
+      return String(Number(text));
+    case 'timestamp': {
+      const match = /^(\d{4}-\d{2}-\d{2})[ T](\d{2}:\d{2}:\d{2})(?:\.(\d+))?/.exec(text);
+      return match ? `${match[1]} ${match[2]}.${(match[3] ?? '').padEnd(3, '0').slice(0, 3)}` : text;
+    }
+    case 'decimal':
+      return String(toUnscaledDecimal(text, 38, columnType.scale) ?? text);
+    default:
+      return text;
+  }
+}
+
+const ALL_TYPES: ResultColumn[] = [
+  { name: 'id', type: type.bigint },
+  { name: 'code', type: type.string },
+  { name: 'note', type: type.string },
+  { name: 'amount', type: type.decimal(38, 10) },
+  { name: 'score', type: type.double },
+  { name: 'quantity', type: type.int },
+  { name: 'active', type: type.boolean },
+  { name: 'created_at', type: type.timestamp },
+  { name: 'day', type: type.date },
+];
+
+const TRICKY_STRINGS = [
+  'plain',
+  '',
+  'tab\there',
+  'line\nbreak',
+  'crlf\r\nend',
+  'back\\slash',
+  '\\N',
+  '\\t not a tab',
+  "quote \" and 'apostrophe'",
+  'comma, semicolon; pipe|',
+  'unicode: é ß 漢字 😀',
+  'nul\u0000byte',
+  ' leading and trailing spaces ',
+];
+
+function allTypesRow(id: number, overrides: Partial<Record<string, string | null>> = {}): ResultRow {
+  const values: Record<string, string | null> = {
+    id: String(id),
+    code: `c${id}`,
+    note: `note ${id}`,
+    amount: `${id}.1234567890`,
+    score: '0.1',
+    quantity: String(id * 10),
+    active: id % 2 === 0 ? 'true' : 'false',
+    created_at: '2026-11-20 09:15:02.120',
+    day: '2026-11-20',
+    ...overrides,
+  };
+  return ALL_TYPES.map((column) => values[column.name] ?? null);
+}
+
+/**
+ * Loader behaviour every dialect must show. Each database's test file supplies a harness; the
+ * scenarios use unique table names and drop everything they made.
+ */
+export function describeLoaderScenarios(harness: LoaderHarness): void {
+  const made: string[] = [];
+  const newTable = (label: string) => {
+    const name = uniqueTableName(`ld_${label}`);
+    made.push(name);
+    return name;
+  };
+  const load = (table: string, mode: LoadMode, keys: readonly string[], loaded: QueryResult) =>
+    harness.loader().load({ table, mode, keys, result: loaded });
+  const snapshot = async (table: string, columns: readonly ResultColumn[], orderBy: readonly string[]) =>
+    (await harness.rows(table, orderBy)).map((row) =>
+      Object.fromEntries(columns.map((column) => [column.name, canonical(column.type, row[column.name])])),
+    );
+  const expected = (columns: readonly ResultColumn[], rows: readonly ResultRow[]) =>
+    rows.map((row) =>
+      Object.fromEntries(columns.map((column, i) => [column.name, canonical(column.type, row[i])])),
+    );
+  /** No table beside the target, and none of the scratch tables the loader made still visible to it. */
+  const expectNoScratchTables = async (table: string) => {
+    expect((await harness.tables(table)).filter((name) => name !== table)).toEqual([]);
+    const scratch = harness
+      .takeStatements()
+      .flatMap((sql) => [
+        ...sql.matchAll(/CREATE (?:TEMPORARY )?TABLE [`"]([a-z0-9_]+__[a-z]+_[0-9a-f]+)[`"]/g),
+      ])
+      .map((match) => match[1]!);
+    for (const name of new Set(scratch)) expect(await harness.loaderSees(name)).toBe(false);
+    return scratch.length;
+  };
+
+  beforeAll(() => harness.open(), 60_000);
+  afterAll(async () => {
+    for (const table of made) {
+      for (const name of await harness.tables(table))
+        await harness.run(`DROP TABLE IF EXISTS ${quote(name)}`);
+    }
+    await harness.close();
+  }, 60_000);
+  const quote = (name: string) => (harness.dialect === 'mysql' ? `\`${name}\`` : `"${name}"`);
+
+  it('creates the table on the first load, with the dialect column types and a primary key', async () => {
+    const table = newTable('create');
+    const rows = [allTypesRow(1), allTypesRow(2)];
+    const outcome = await load(table, 'merge', ['id', 'code'], result(ALL_TYPES, rows));
+    expect(outcome).toEqual({ table, mode: 'merge', rows: 2, created: true });
+    const types = harness.expectedTypes;
+    expect(await harness.columnTypes(table)).toEqual({
+      id: types.bigint,
+      code: types['key string'],
+      note: types.string,
+      amount: types['decimal(38,10)'],
+      score: types.double,
+      quantity: types.int,
+      active: types.boolean,
+      created_at: types.timestamp,
+      day: types.date,
+    });
+    expect(await snapshot(table, ALL_TYPES, ['id'])).toEqual(expected(ALL_TYPES, rows));
+    await expectNoScratchTables(table);
+  });
+
+  it('keeps every value exactly: NULL apart from empty, escapes, unicode, 38-digit decimals, bigints past 2^53', async () => {
+    const table = newTable('exact');
+    // PostgreSQL's text type cannot hold NUL at all
+    const strings = TRICKY_STRINGS.filter((s) => harness.dialect !== 'postgres' || !s.includes('\u0000'));
+    const rows: ResultRow[] = [
+      ...strings.map((note, i) => allTypesRow(i + 1, { note, code: note.slice(0, 200) })),
+      allTypesRow(100, { note: null, amount: '1234567890123456789012345678.1234567891' }),
+      allTypesRow(101, { amount: '-9999999999999999999999999999.9999999999', score: '1.0E-5' }),
+      allTypesRow(102, { id: '9007199254740993', amount: '0.0000000001', score: '-1.7976931348623157E308' }),
+      allTypesRow(103, {
+        id: '9223372036854775807',
+        quantity: '2147483647',
+        created_at: '1970-01-01 00:00:00.000',
+      }),
+      allTypesRow(104, { id: '-9223372036854775808', quantity: '-2147483648', day: '9999-12-31' }),
+      allTypesRow(105, {
+        score: null,
+        quantity: null,
+        active: null,
+        created_at: null,
+        day: null,
+        amount: null,
+      }),
+    ];
+    await load(table, 'merge', ['id'], result(ALL_TYPES, rows));
+    const stored = await snapshot(table, ALL_TYPES, ['id']);
+    const wanted = expected(ALL_TYPES, rows);
+    expect(stored).toEqual(
+      [...wanted].sort((a, b) =>
+        BigInt(a.id!) < BigInt(b.id!) ? -1 : BigInt(a.id!) > BigInt(b.id!) ? 1 : 0,
+      ),
+    );
+    expect(stored.find((row) => row.id === '100')!.note).toBeNull();
+    expect(stored.find((row) => row.id === '2')!.note).toBe('');
+  });
+
+  it('merges on a composite key: updates matching rows, inserts new ones, keeps the others', async () => {
+    const table = newTable('merge');
+    const columns: ResultColumn[] = [
+      { name: 'tenant', type: type.string },
+      { name: 'id', type: type.bigint },
+      { name: 'total', type: type.decimal(18, 2) },
+      { name: 'label', type: type.string },
+    ];
+    await load(
+      table,
+      'merge',
+      ['tenant', 'id'],
+      result(columns, [
+        ['a', '1', '10.00', 'a1'],
+        ['a', '2', '20.00', 'a2'],
+        ['b', '1', '30.00', 'b1'],
+      ]),
+    );
+    const outcome = await load(
+      table,
+      'merge',
+      ['tenant', 'id'],
+      result(columns, [
+        ['a', '2', '21.50', 'a2 updated'],
+        ['b', '2', '40.00', 'b2'],
+      ]),
+    );
+    expect(outcome).toEqual({ table, mode: 'merge', rows: 2, created: false });
+    expect(await snapshot(table, columns, ['tenant', 'id'])).toEqual(
+      expected(columns, [
+        ['a', '1', '10.00', 'a1'],
+        ['a', '2', '21.50', 'a2 updated'],
+        ['b', '1', '30.00', 'b1'],
+        ['b', '2', '40.00', 'b2'],
+      ]),
+    );
+    await expectNoScratchTables(table);
+  });
+
+  it('sets and clears NULLs in non-key columns on merge', async () => {
+    const table = newTable('nulls');
+    await load(
+      table,
+      'merge',
+      ['id'],
+      result(ALL_TYPES, [allTypesRow(1), allTypesRow(2, { note: null, score: null })]),
+    );
+    await load(
+      table,
+      'merge',
+      ['id'],
+      result(ALL_TYPES, [
+        allTypesRow(1, { note: null, amount: null, day: null }),
+        allTypesRow(2, { note: 'back' }),
+      ]),
+    );
+    expect(await snapshot(table, ALL_TYPES, ['id'])).toEqual(
+      expected(ALL_TYPES, [
+        allTypesRow(1, { note: null, amount: null, day: null }),
+        allTypesRow(2, { note: 'back' }),
+      ]),
+    );
+  });
+
+  it.each<LoadMode>(['merge', 'replace'])(
+    'gives the same table when the same %s load runs again',
+    async (mode) => {
+      const table = newTable(`again_${mode}`);
+      const rows = [allTypesRow(1), allTypesRow(2, { note: null }), allTypesRow(3, { note: 'x\ty' })];
+      await load(table, mode, ['id'], result(ALL_TYPES, rows));
+      const first = await snapshot(table, ALL_TYPES, ['id']);
+      const outcome = await load(table, mode, ['id'], result(ALL_TYPES, rows));
+      expect(outcome.created).toBe(false);
+      expect(await snapshot(table, ALL_TYPES, ['id'])).toEqual(first);
+      expect(first).toEqual(expected(ALL_TYPES, rows));
+    },
+  );
+
+  it('replace makes the table exactly the result, swapped in, with no scratch tables left', async () => {
+    const table = newTable('replace');
+    await load(table, 'replace', ['id'], result(ALL_TYPES, [allTypesRow(1), allTypesRow(2), allTypesRow(3)]));
+    harness.takeStatements();
+    const rows = [allTypesRow(2, { note: 'new two' }), allTypesRow(4)];
+    const outcome = await load(table, 'replace', ['id'], result(ALL_TYPES, rows));
+    expect(outcome).toEqual({ table, mode: 'replace', rows: 2, created: false });
+    expect(await snapshot(table, ALL_TYPES, ['id'])).toEqual(expected(ALL_TYPES, rows));
+    expect(harness.takeStatements().some((sql) => /RENAME/i.test(sql))).toBe(true);
+    await load(table, 'replace', ['id'], result(ALL_TYPES, rows));
+    await expectNoScratchTables(table);
+  });
+
+  it('insert appends rows', async () => {
+    const table = newTable('insert');
+    await load(table, 'insert', [], result(ALL_TYPES, [allTypesRow(1)]));
+    const outcome = await load(table, 'insert', [], result(ALL_TYPES, [allTypesRow(1), allTypesRow(2)]));
+    expect(outcome).toEqual({ table, mode: 'insert', rows: 2, created: false });
+    expect(await snapshot(table, ALL_TYPES, ['id'])).toEqual(
+      expected(ALL_TYPES, [allTypesRow(1), allTypesRow(1), allTypesRow(2)]),
+    );
+  });
+
+  it('insert of a key the table already has fails and leaves the table as it was', async () => {
+    const table = newTable('insert_key');
+    await load(table, 'insert', ['id'], result(ALL_TYPES, [allTypesRow(1), allTypesRow(2)]));
+    const before = await snapshot(table, ALL_TYPES, ['id']);
+    await expect(
+      load(table, 'insert', ['id'], result(ALL_TYPES, [allTypesRow(3), allTypesRow(2)])),
+    ).rejects.toThrow(/duplicate|unique|primary key/i);
+    expect(await snapshot(table, ALL_TYPES, ['id'])).toEqual(before);
+  });
+
+  describe('a failure in the middle of a load', () => {
+    const existing = [allTypesRow(1), allTypesRow(2)];
+    const incoming = Array.from({ length: 50 }, (_, i) => allTypesRow(i + 2, { note: 'changed' }));
+
+    it.each<LoadMode>(['merge', 'replace', 'insert'])(
+      'from the rows (a %s load) leaves the table exactly as it was and no staging table',
+      async (mode) => {
+        const table = newTable(`break_${mode}`);
+        await load(table, 'merge', ['id'], result(ALL_TYPES, existing));
+        const before = await snapshot(table, ALL_TYPES, ['id']);
+        harness.takeStatements();
+        const broken = new Error('S3 stream reset after 30 rows');
+        await expect(
+          harness.loader().load({
+            table,
+            mode,
+            keys: ['id'],
+            result: { columns: ALL_TYPES, rows: breakingRows(incoming, 30, broken) },
+          }),
+        ).rejects.toBe(broken);
+        expect(await snapshot(table, ALL_TYPES, ['id'])).toEqual(before);
+        expect(await expectNoScratchTables(table)).toBeGreaterThan(0);
+      },
+    );
+
+    it('from the rows of a first load leaves no table at all', async () => {
+      const table = newTable('break_new');
+      harness.takeStatements();
+      const broken = new Error('S3 stream reset');
+      await expect(
+        harness.loader().load({
+          table,
+          mode: 'merge',
+          keys: ['id'],
+          result: { columns: ALL_TYPES, rows: breakingRows(incoming, 30, broken) },
+        }),
+      ).rejects.toBe(broken);
+      expect(await harness.tables(table)).toEqual([]);
+      await expectNoScratchTables(table);
+    });
+
+    it.each<LoadMode>(['merge', 'replace', 'insert'])(
+      'from a value that does not fit its column (a %s load) leaves the table as it was',
+      async (mode) => {
+        const table = newTable(`bad_${mode}`);
+        await load(table, 'merge', ['id'], result(ALL_TYPES, existing));
+        const before = await snapshot(table, ALL_TYPES, ['id']);
+        harness.takeStatements();
+        const rows = [
+          ...incoming.slice(0, 20),
+          allTypesRow(90, { quantity: 'not-a-number' }),
+          ...incoming.slice(20),
+        ];
+        await expect(load(table, mode, ['id'], result(ALL_TYPES, rows))).rejects.toThrow(/not-a-number/);
+        expect(await snapshot(table, ALL_TYPES, ['id'])).toEqual(before);
+        await expectNoScratchTables(table);
+      },
+    );
+
+    it('from a row with the wrong number of values names the row', async () => {
+      const table = newTable('shape');
+      await load(table, 'merge', ['id'], result(ALL_TYPES, existing));
+      const before = await snapshot(table, ALL_TYPES, ['id']);
+      const rows = [allTypesRow(5), allTypesRow(6).slice(0, 4)];
+      const failure = load(table, 'merge', ['id'], result(ALL_TYPES, rows));
+      await expect(failure).rejects.toThrow(RowShapeError);
+      await expect(failure).rejects.toThrow('Result row 2 has 4 values, but the result has 9 columns');
+      expect(await snapshot(table, ALL_TYPES, ['id'])).toEqual(before);
+    });
+  });
+
+  it('refuses merge keys that repeat in the result, naming the key', async () => {
+    const table = newTable('dupkey');
+    await load(table, 'merge', ['id'], result(ALL_TYPES, [allTypesRow(1)]));
+    const failure = load(
+      table,
+      'merge',
+      ['id'],
+      result(ALL_TYPES, [allTypesRow(7), allTypesRow(8), allTypesRow(7)]),
+    );
+    await expect(failure).rejects.toThrow(DuplicateKeyError);
+    await expect(failure).rejects.toThrow(/key \(id\) = \("?7"?\) more than once/);
+    expect(await snapshot(table, ALL_TYPES, ['id'])).toEqual(expected(ALL_TYPES, [allTypesRow(1)]));
+  });
+
+  it('refuses an existing table whose columns differ, naming each column', async () => {
+    const table = newTable('mismatch');
+    const columns: ResultColumn[] = [
+      { name: 'id', type: type.bigint },
+      { name: 'name', type: type.string },
+      { name: 'amount', type: type.decimal(10, 2) },
+      { name: 'legacy', type: type.string },
+    ];
+    await load(table, 'merge', ['id'], result(columns, [['1', 'a', '1.00', 'x']]));
+    const changed: ResultColumn[] = [
+      { name: 'id', type: type.bigint },
+      { name: 'name', type: type.bigint },
+      { name: 'amount', type: type.decimal(10, 2) },
+      { name: 'added', type: type.date },
+    ];
+    for (const mode of ['merge', 'replace', 'insert'] as const) {
+      const failure = load(table, mode, ['id'], result(changed, [['1', '2', '1.00', '2026-01-01']]));
+      await expect(failure).rejects.toThrow(SchemaMismatchError);
+      const message = await failure.catch((error: Error) => error.message);
+      expect(message).toContain(`Table ${table} does not match the query result`);
+      expect(message).toMatch(/column name is .* in the table but the result has bigint/);
+      expect(message).toContain('missing column added (date');
+      expect(message).toContain('column legacy is not in the result');
+      expect(message).not.toMatch(/column (id|amount)\b/);
+    }
+  });
+
+  it('refuses to merge into a table without a unique key on the merge columns', async () => {
+    const table = newTable('nokey');
+    await load(table, 'insert', [], result(ALL_TYPES, [allTypesRow(1)]));
+    await expect(load(table, 'merge', ['id'], result(ALL_TYPES, [allTypesRow(1)]))).rejects.toThrow(
+      /merge needs a primary key or unique index on exactly \(id\); it has none/,
+    );
+  });
+
+  it('checks the request before touching the database', async () => {
+    const loaded = () => result(ALL_TYPES, []);
+    await expect(load('Orders; DROP TABLE x', 'merge', ['id'], loaded())).rejects.toThrow(IdentifierError);
+    await expect(
+      load('orders', 'merge', [], result([{ name: 'bad-name', type: type.string }], [])),
+    ).rejects.toThrow('Invalid column name "bad-name"');
+    const failure = load(newTable('request'), 'merge', ['missing'], loaded());
+    await expect(failure).rejects.toThrow(LoadRequestError);
+    await expect(failure).rejects.toThrow('key columns not in the result: missing');
+    await expect(load(newTable('request'), 'merge', [], loaded())).rejects.toThrow(
+      'merge needs at least one key column',
+    );
+  });
+
+  it('creates an empty table from an empty result', async () => {
+    const table = newTable('empty');
+    expect(await load(table, 'replace', ['id'], result(ALL_TYPES, []))).toEqual({
+      table,
+      mode: 'replace',
+      rows: 0,
+      created: true,
+    });
+    expect(await harness.rows(table, ['id'])).toEqual([]);
+  });
+
+  it('loads wide rows of 120 columns', async () => {
+    const table = newTable('wide');
+    const kinds = [type.string, type.bigint, type.decimal(20, 4), type.double, type.boolean, type.timestamp];
+    const columns: ResultColumn[] = [
+      { name: 'id', type: type.bigint },
+      ...Array.from({ length: 119 }, (_, i) => ({
+        name: `c${String(i).padStart(3, '0')}`,
+        type: kinds[i % kinds.length]!,
+      })),
+    ];
+    const value = (column: ResultColumn, row: number, i: number): string | null => {
+      if ((row + i) % 17 === 0) return null;
+      switch (column.type.kind) {
+        case 'bigint':
+          return String(row * 1000 + i);
+        case 'decimal':
+          return `${row}.${String(i).padStart(4, '0')}`;
+        case 'double':
+          return String(row / (i + 1));
+        case 'boolean':
+          return (row + i) % 2 ? 'true' : 'false';
+        case 'timestamp':
+          return `2026-11-${String((row % 28) + 1).padStart(2, '0')} 10:00:00.${String(i).padStart(3, '0')}`;
+        default:
+          return `r${row} c${i} \t ${'x'.repeat(i)}`;
+      }
+    };
+    const rows = Array.from({ length: 500 }, (_, row) =>
+      columns.map((column, i) => (i === 0 ? String(row) : value(column, row, i))),
+    );
+    await load(table, 'merge', ['id'], result(columns, rows));
+    await load(table, 'merge', ['id'], result(columns, rows.slice(0, 100)));
+    expect(await snapshot(table, columns, ['id'])).toEqual(expected(columns, rows));
+  });
+
+  it('loads 1,000,000 rows: all of them, exactly', async () => {
+    const table = newTable('million');
+    const columns: ResultColumn[] = [
+      { name: 'id', type: type.bigint },
+      { name: 'label', type: type.string },
+      { name: 'amount', type: type.decimal(18, 2) },
+      { name: 'day', type: type.date },
+    ];
+    const count = 1_000_000;
+    // keys in a scrambled order, as a result without ORDER BY has them
+    const key = (i: number) => (i * 7_919 + 13) % count;
+    await load(table, 'merge', ['id'], result(columns, [['-1', 'seed', '0.00', '2026-01-01']]));
+    const rows = (function* () {
+      for (let i = 0; i < count; i++) {
+        const id = key(i);
+        yield [
+          String(id),
+          `label ${id}`,
+          `${id % 100_000}.${String(id % 100).padStart(2, '0')}`,
+          '2026-11-20',
+        ];
+      }
+    })();
+    const outcome = await load(table, 'merge', ['id'], result(columns, rows));
+    expect(outcome.rows).toBe(count);
+    let ids = 0n;
+    let cents = 0n;
+    let labelLength = 0;
+    for (let id = 0; id < count; id++) {
+      ids += BigInt(id);
+      cents += BigInt((id % 100_000) * 100 + (id % 100));
+      labelLength += `label ${id}`.length;
+    }
+    const [rowCount, idSum, amountSum, lengthSum] = await harness.first(
+      `SELECT COUNT(*), SUM(id), SUM(amount), SUM(LENGTH(label)) FROM ${quote(table)} WHERE id >= 0`,
+    );
+    expect(Number(rowCount)).toBe(count);
+    expect(idSum).toBe(String(ids));
+    expect(toUnscaledDecimal(amountSum!, 38, 2)).toBe(cents);
+    expect(Number(lengthSum)).toBe(labelLength);
+  }, 120_000);
+}

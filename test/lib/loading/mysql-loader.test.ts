@@ -1,0 +1,179 @@
+import type { Connection, RowDataPacket } from 'mysql2/promise';
+import { RejectedValuesError } from '../../../src/lib/loading/errors';
+import { MysqlLoader } from '../../../src/lib/loading/mysql-loader';
+import type { ResultColumn } from '../../../src/lib/loading/types';
+import { connectMysql, describeWithDatabase, uniqueTableName } from '../../support/databases';
+import { describeLoaderScenarios, result } from './loader-scenarios';
+
+const escapeLike = (text: string) => text.replace(/[\\%_]/g, '\\$&');
+
+describeWithDatabase('mysql', 'MysqlLoader', (url) => {
+  let check: Connection;
+  let loader: MysqlLoader;
+  let statements: string[] = [];
+
+  describeLoaderScenarios({
+    dialect: 'mysql',
+    async open() {
+      check = await connectMysql(url);
+      loader = new MysqlLoader(await connectMysql(url), { onStatement: (sql) => statements.push(sql) });
+    },
+    async close() {
+      await loader.close();
+      await check.end();
+    },
+    loader: () => loader,
+    async rows(table, orderBy) {
+      // the binary protocol: mysql2 reads DOUBLEs sent as text with fewer digits than stored
+      const [rows] = await check.execute<RowDataPacket[]>(
+        `SELECT * FROM \`${table}\` ORDER BY ${orderBy.map((name) => `\`${name}\``).join(', ')}`,
+      );
+      return rows;
+    },
+    async first(sql) {
+      const [rows] = await check.query<RowDataPacket[]>({ sql, rowsAsArray: true });
+      return (rows[0] as unknown as unknown[]).map((value) => (value === null ? null : String(value)));
+    },
+    async columnTypes(table) {
+      const [columns] = await check.query<RowDataPacket[]>(
+        `SELECT COLUMN_NAME AS name, COLUMN_TYPE AS type FROM information_schema.COLUMNS
+          WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = ?`,
+        [table],
+      );
+      // MariaDB and MySQL before 8.0.19 show integer display widths
+      return Object.fromEntries(
+        columns.map((column) => [column.name, String(column.type).replace(/^(bigint|int)\(\d+\)/, '$1')]),
+      );
+    },
+    async tables(prefix) {
+      const [tables] = await check.query<RowDataPacket[]>(
+        `SELECT TABLE_NAME AS name FROM information_schema.TABLES
+          WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME LIKE ? ORDER BY TABLE_NAME`,
+        [`${escapeLike(prefix)}%`],
+      );
+      return tables.map((table) => String(table.name));
+    },
+    async loaderSees(table) {
+      return loader.connection.query(`SELECT 1 FROM \`${table}\` LIMIT 0`).then(
+        () => true,
+        () => false,
+      );
+    },
+    async run(sql) {
+      await check.query(sql);
+    },
+    takeStatements() {
+      const taken = statements;
+      statements = [];
+      return taken;
+    },
+    expectedTypes: {
+      'key string': 'varchar(255)',
+      string: 'longtext',
+      bigint: 'bigint',
+      int: 'int',
+      double: 'double',
+      boolean: 'tinyint(1)',
+      timestamp: 'datetime(3)',
+      date: 'date',
+      'decimal(38,10)': 'decimal(38,10)',
+    },
+  });
+
+  describe('on MySQL', () => {
+    const columns: ResultColumn[] = [
+      { name: 'id', type: { kind: 'bigint' } },
+      { name: 'label', type: { kind: 'string' } },
+      { name: 'at', type: { kind: 'timestamp' } },
+    ];
+    const tables: string[] = [];
+    const newTable = () => {
+      const table = uniqueTableName('ld_mysql');
+      tables.push(table);
+      return table;
+    };
+    afterAll(async () => {
+      for (const table of tables) await check.query(`DROP TABLE IF EXISTS \`${table}\``);
+    });
+
+    it('merges with SQL both MariaDB and MySQL 8 accept: no VALUES(), no row alias', async () => {
+      const table = newTable();
+      await loader.load({ table, mode: 'merge', keys: ['id'], result: result(columns, [['1', 'a', null]]) });
+      statements = [];
+      await loader.load({ table, mode: 'merge', keys: ['id'], result: result(columns, [['1', 'b', null]]) });
+      const merge = statements.find((sql) => sql.includes('ON DUPLICATE KEY UPDATE'))!;
+      expect(merge).toMatch(
+        new RegExp(
+          `ORDER BY \`id\` ON DUPLICATE KEY UPDATE \`label\` = \`${table}__stage_[0-9a-f]+\`\\.\`label\`, \`at\` =`,
+        ),
+      );
+      expect(merge).not.toMatch(/VALUES\(|\bAS new\b/);
+      expect(statements.filter((sql) => /^(START TRANSACTION|COMMIT)$/.test(sql))).toEqual([
+        'START TRANSACTION',
+        'COMMIT',
+      ]);
+    });
+
+    it("reads staged rows in the order of the table's own key, however the request lists the keys", async () => {
+      const table = newTable();
+      const keyed: ResultColumn[] = [
+        { name: 'tenant', type: { kind: 'string' } },
+        { name: 'id', type: { kind: 'bigint' } },
+        { name: 'label', type: { kind: 'string' } },
+      ];
+      await loader.load({
+        table,
+        mode: 'merge',
+        keys: ['tenant', 'id'],
+        result: result(keyed, [['a', '1', 'x']]),
+      });
+      statements = [];
+      await loader.load({
+        table,
+        mode: 'merge',
+        keys: ['id', 'tenant'],
+        result: result(keyed, [['a', '1', 'y']]),
+      });
+      expect(statements.find((sql) => sql.includes('ON DUPLICATE KEY UPDATE'))).toContain(
+        'ORDER BY `tenant`, `id` ON DUPLICATE KEY UPDATE `label` =',
+      );
+    });
+
+    it('stages rows in Aria on MariaDB, outside the InnoDB buffer pool the target needs', async () => {
+      const [[version]] = await check.query<RowDataPacket[]>('SELECT VERSION() AS version');
+      const table = newTable();
+      statements = [];
+      await loader.load({ table, mode: 'insert', keys: [], result: result(columns, [['1', 'a', null]]) });
+      const stage = statements.find((sql) => sql.startsWith('CREATE TEMPORARY TABLE'))!;
+      expect(stage).toContain(String(version!.version).includes('MariaDB') ? 'ENGINE=Aria' : 'ENGINE=InnoDB');
+    });
+
+    it('reports values MySQL would have altered, with their row, instead of storing them', async () => {
+      const table = newTable();
+      const failure = loader.load({
+        table,
+        mode: 'merge',
+        keys: ['id'],
+        result: result(columns, [
+          ['1', 'a', '2026-11-20 09:15:02.120'],
+          ['2', 'b', 'yesterday'],
+          ['99999999999999999999', 'c', null],
+        ]),
+      });
+      await expect(failure).rejects.toThrow(RejectedValuesError);
+      const error = (await failure.catch((e: unknown) => e)) as RejectedValuesError;
+      expect(error.count).toBe(2);
+      expect(error.message).toMatch(/column .*at.* at row 2/);
+      expect(error.message).toMatch(/Out of range value for column .*id.* at row 3/);
+      expect(error.message).not.toContain('__stage_');
+    });
+
+    it('rejects a string key longer than the VARCHAR(255) a key column can be', async () => {
+      const table = newTable();
+      const keyed: ResultColumn[] = [{ name: 'code', type: { kind: 'string' } }];
+      await expect(
+        loader.load({ table, mode: 'merge', keys: ['code'], result: result(keyed, [['k'.repeat(256)]]) }),
+      ).rejects.toThrow(/Data too long|truncated/i);
+    });
+  });
+});
