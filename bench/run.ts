@@ -5,10 +5,14 @@
 import { cpus, totalmem } from 'node:os';
 import * as dynamodbFlatten from './suites/dynamodb-flatten';
 import * as firehoseTransform from './suites/firehose-transform';
+import * as loader from './suites/loader';
+import * as localPipeline from './suites/local-pipeline';
 
 const SUITES: Record<string, { run: () => void | Promise<void> }> = {
   'firehose-transform': firehoseTransform,
   'dynamodb-flatten': dynamodbFlatten,
+  loader,
+  'local-pipeline': localPipeline,
 };
 
 async function main(): Promise<void> {

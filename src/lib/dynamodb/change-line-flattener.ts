@@ -1,6 +1,6 @@
 import { type FlatCell, type FlatRow, valueText } from '../flattening/flatten';
 import { FALLBACK, JsonByteReader, JsonBytes } from '../flattening/json-byte-reader';
-import { JsonNumber, stringifyJson } from '../flattening/json-value';
+import { JsonNumber } from '../flattening/json-value';
 import { isIndexLikeKey, type PathNode, PathTrie, TRIE_RESET } from '../flattening/path-trie';
 import { type FlattenPlan, PathRule } from '../flattening/plan';
 import { attributeToJson, isBase64 } from './attribute-value';

@@ -1,6 +1,7 @@
 import { drainLocalInbox } from '../firehose/local-firehose';
 import type { ParquetCodec } from '../parquet/parquet-writer';
 import type { Pipeline } from '../pipeline/pipeline';
+import { ConversionThread } from './conversion-thread';
 import { type DeliveryStats, LOCAL_STREAM_DEFAULTS, LocalDeliveryStream } from './local-delivery-stream';
 import type { LocalEnvironment } from './local-environment';
 import type { LocalHandlers } from './local-handlers';
@@ -26,35 +27,55 @@ export async function ingestStreams(
   options: IngestOptions = {},
 ): Promise<Map<string, DeliveryStats>> {
   const results = new Map<string, DeliveryStats>();
-  for (const source of sources) {
-    const stream = pipeline.streams.find((s) => s.name === source.stream);
-    if (!stream) throw new Error(`No stream ${source.stream} in the pipeline description`);
-    const deliveryStreamName = `${environment.deliveryStreamPrefix}${stream.name}`;
-    const delivery = new LocalDeliveryStream({
-      ...LOCAL_STREAM_DEFAULTS,
-      deliveryStreamName,
-      stream,
-      store: environment.store,
-      lakeBucket: environment.lakeBucket,
-      rawBucket: environment.rawBucket,
-      invokeTransform: handlers.firehoseTransform,
-      takeReingested: () => drainLocalInbox(environment.root, deliveryStreamName),
-      bufferBytes: options.bufferBytes ?? 16 * 1024 * 1024,
-      codec: options.codec ?? 'snappy',
-    });
-    let batch: Buffer[] = [];
-    for await (const record of source.records) {
-      batch.push(record);
-      if (batch.length === 500) {
-        await delivery.put(batch);
-        batch = [];
-        options.onProgress?.(stream.name, delivery.stats);
-      }
+  const conversion = new ConversionThread(environment.root);
+  try {
+    for (const source of sources) {
+      results.set(
+        source.stream,
+        await ingestSource(environment, pipeline, handlers, source, conversion, options),
+      );
     }
-    await delivery.put(batch);
-    await delivery.flush();
-    options.onProgress?.(stream.name, delivery.stats);
-    results.set(stream.name, delivery.stats);
+  } finally {
+    await conversion.close();
   }
   return results;
+}
+
+async function ingestSource(
+  environment: LocalEnvironment,
+  pipeline: Pipeline,
+  handlers: LocalHandlers,
+  source: StreamSource,
+  conversion: ConversionThread,
+  options: IngestOptions,
+): Promise<DeliveryStats> {
+  const stream = pipeline.streams.find((s) => s.name === source.stream);
+  if (!stream) throw new Error(`No stream ${source.stream} in the pipeline description`);
+  const deliveryStreamName = `${environment.deliveryStreamPrefix}${stream.name}`;
+  const delivery = new LocalDeliveryStream({
+    ...LOCAL_STREAM_DEFAULTS,
+    deliveryStreamName,
+    stream,
+    store: environment.store,
+    lakeBucket: environment.lakeBucket,
+    rawBucket: environment.rawBucket,
+    invokeTransform: handlers.firehoseTransform,
+    takeReingested: () => drainLocalInbox(environment.root, deliveryStreamName),
+    bufferBytes: options.bufferBytes ?? 16 * 1024 * 1024,
+    codec: options.codec ?? 'snappy',
+    convert: conversion.convert,
+  });
+  let batch: Buffer[] = [];
+  for await (const record of source.records) {
+    batch.push(record);
+    if (batch.length === 500) {
+      await delivery.put(batch);
+      batch = [];
+      options.onProgress?.(stream.name, delivery.stats);
+    }
+  }
+  await delivery.put(batch);
+  await delivery.flush();
+  options.onProgress?.(stream.name, delivery.stats);
+  return delivery.stats;
 }

@@ -1,17 +1,17 @@
 import { randomUUID } from 'node:crypto';
-import { gzipSync } from 'node:zlib';
+import { promisify } from 'node:util';
+import { gzip as gzipCallback } from 'node:zlib';
 import type {
   FirehoseTransformationEvent,
   FirehoseTransformationEventRecord,
   FirehoseTransformationResult,
 } from 'aws-lambda';
-import { RowCoercer, ValueConversionError } from '../parquet/coerce';
-import { parseFlatLine } from '../parquet/flat-line';
-import { type ParquetCodec, ParquetRowWriter } from '../parquet/parquet-writer';
+import type { ParquetCodec } from '../parquet/parquet-writer';
 import { FirehoseErrorType, LakeLayout } from '../pipeline/lake-layout';
 import type { StreamSpec } from '../pipeline/pipeline';
-import { type ObjectStore, uploadPipe } from '../storage/object-store';
+import type { ObjectStore } from '../storage/object-store';
 import { errorMessage } from '../util/errors';
+import { type ConvertedPartition, type PartitionConverter, partitionConverter } from './partition-conversion';
 
 export type InvokeTransform = (event: FirehoseTransformationEvent) => Promise<FirehoseTransformationResult>;
 
@@ -31,6 +31,8 @@ export interface LocalDeliveryStreamOptions {
   readonly codec: ParquetCodec;
   readonly region: string;
   readonly now: () => number;
+  /** Runs Firehose's Parquet conversion of a partition; in this thread unless given. */
+  readonly convert?: PartitionConverter;
 }
 
 export const LOCAL_STREAM_DEFAULTS = {
@@ -40,6 +42,11 @@ export const LOCAL_STREAM_DEFAULTS = {
   region: 'local',
   now: Date.now,
 };
+
+const gzip = promisify(gzipCallback);
+
+/** Partitions waiting for the converter before the next delivery must wait too. */
+const MAX_WAITING_CONVERSIONS = 2;
 
 /** Firehose retries a failed transform invocation this many times before giving up on the batch. */
 const TRANSFORM_RETRIES = 3;
@@ -91,13 +98,12 @@ export class LocalDeliveryStream {
   };
   private pending: Pending[] = [];
   private pendingBytes = 0;
-  private readonly coercer: RowCoercer;
-  private readonly declared: ReadonlySet<string>;
   private recordSequence = 0;
+  private readonly convert: PartitionConverter;
+  private readonly converting: Array<Promise<void>> = [];
 
   constructor(private readonly options: LocalDeliveryStreamOptions) {
-    this.coercer = new RowCoercer(options.stream.columns);
-    this.declared = new Set(options.stream.columns.map((c) => c.name));
+    this.convert = options.convert ?? partitionConverter(options.store);
   }
 
   async put(records: readonly Buffer[]): Promise<void> {
@@ -107,11 +113,17 @@ export class LocalDeliveryStream {
       this.pendingBytes += data.length;
       this.stats.recordsIn++;
     }
-    if (this.pendingBytes >= this.options.bufferBytes) await this.flush();
+    if (this.pendingBytes >= this.options.bufferBytes) await this.deliverBuffered();
   }
 
-  /** Delivers everything buffered, including records re-ingested while delivering. */
+  /** Delivers everything buffered, including re-ingested records, and waits for its Parquet. */
   async flush(): Promise<void> {
+    await this.deliverBuffered();
+    while (this.converting.length > 0) await this.converting.shift();
+  }
+
+  /** Delivers the buffer; its conversion may still be running when this returns. */
+  private async deliverBuffered(): Promise<void> {
     for (;;) {
       const reingested = await this.options.takeReingested();
       if (reingested.length > 0) {
@@ -129,7 +141,9 @@ export class LocalDeliveryStream {
 
   private async deliver(batch: Pending[]): Promise<void> {
     const time = timestampParts(this.options.now());
-    await this.backup(batch, time);
+    // compressing the source copy runs on libuv's thread pool while this thread transforms
+    const backup = this.backup(batch, time);
+    backup.catch(() => undefined);
     const partitions = new Map<string, string[]>();
     const processingFailed: Array<{
       record: FirehoseTransformationEventRecord;
@@ -157,6 +171,7 @@ export class LocalDeliveryStream {
     }
     await this.writeProcessingFailed(processingFailed, time);
     for (const [partition, lines] of partitions) await this.writePartition(partition, lines, time);
+    await backup;
   }
 
   private *invocationChunks(batch: Pending[]): Generator<Pending[]> {
@@ -239,7 +254,7 @@ export class LocalDeliveryStream {
       batch.flatMap(({ data }) => (data.at(-1) === 0x0a ? [data] : [data, Buffer.from('\n')])),
     );
     const key = `${LakeLayout.firehoseBackup(this.options.stream.name)}${time.path}/${this.objectName(time)}.gz`;
-    await this.options.store.put(this.options.rawBucket, key, gzipSync(body));
+    await this.options.store.put(this.options.rawBucket, key, await gzip(body));
     this.stats.backupFiles.push(key);
   }
 
@@ -274,56 +289,37 @@ export class LocalDeliveryStream {
     await this.writeErrors(FirehoseErrorType.processingFailed, lines, time);
   }
 
+  /** Hands a partition to the converter; at most two wait, so a slow converter slows the producer. */
   private async writePartition(
     prefix: string,
     lines: string[],
     time: ReturnType<typeof timestampParts>,
   ): Promise<void> {
-    const conversionErrors: string[] = [];
-    const body = uploadPipe();
-    const key = `${prefix}${this.objectName(time)}.parquet`;
-    const upload = this.options.store.put(this.options.lakeBucket, key, body);
-    const writer = new ParquetRowWriter(this.options.stream.columns, body, {
+    const conversion = this.convert({
+      columns: this.options.stream.columns,
+      lines,
       codec: this.options.codec,
-      rowGroupRows: 50_000,
-    });
-    const now = this.options.now();
-    for (const line of lines) {
-      try {
-        const record = parseFlatLine(line);
-        this.noteUndeclared(record);
-        await writer.append(this.coercer.coerce(record));
-      } catch (error) {
-        if (!(error instanceof ValueConversionError) && !(error instanceof SyntaxError)) throw error;
-        conversionErrors.push(
-          JSON.stringify({
-            attemptsMade: 1,
-            arrivalTimestamp: now,
-            ErrorCode: 'DataFormatConversion.InvalidValue',
-            ErrorMessage: error.message,
-            attemptEndingTimestamp: now,
-            rawData: Buffer.from(line).toString('base64'),
-          }),
-        );
-      }
-    }
-    await writer.close();
-    await upload;
-    if (writer.rows > 0) {
-      this.stats.parquetFiles.push(key);
-      this.stats.rowsWritten += writer.rows;
-    } else {
-      await this.options.store.delete(this.options.lakeBucket, key);
-    }
-    this.stats.conversionFailed += conversionErrors.length;
-    await this.writeErrors(FirehoseErrorType.formatConversionFailed, conversionErrors, time);
+      bucket: this.options.lakeBucket,
+      key: `${prefix}${this.objectName(time)}.parquet`,
+      now: this.options.now(),
+    }).then((converted) => this.recordConversion(converted, time));
+    conversion.catch(() => undefined);
+    this.converting.push(conversion);
+    while (this.converting.length > MAX_WAITING_CONVERSIONS) await this.converting.shift();
   }
 
-  private noteUndeclared(record: Record<string, unknown>): void {
-    for (const column in record) {
-      if (!this.declared.has(column)) {
-        this.stats.undeclaredColumns.set(column, (this.stats.undeclaredColumns.get(column) ?? 0) + 1);
-      }
+  private async recordConversion(
+    converted: ConvertedPartition,
+    time: ReturnType<typeof timestampParts>,
+  ): Promise<void> {
+    if (converted.rows > 0) {
+      this.stats.parquetFiles.push(converted.key);
+      this.stats.rowsWritten += converted.rows;
     }
+    for (const [column, count] of converted.undeclared) {
+      this.stats.undeclaredColumns.set(column, (this.stats.undeclaredColumns.get(column) ?? 0) + count);
+    }
+    this.stats.conversionFailed += converted.errors.length;
+    await this.writeErrors(FirehoseErrorType.formatConversionFailed, [...converted.errors], time);
   }
 }

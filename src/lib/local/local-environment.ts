@@ -1,4 +1,11 @@
-import { resolve } from 'node:path';
+import { rm } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { LocalCatalog } from '../catalog/local-catalog';
+import { LOCAL_BUCKETS } from '../config/storage';
+import { LOCAL_WAREHOUSE_FILE } from '../loading/config';
+import { ingestedLakeTables } from '../pipeline/lake-tables';
+import type { Pipeline } from '../pipeline/pipeline';
+import { LocalAthena } from '../query/local-athena';
 import { LocalObjectStore } from '../storage/local-object-store';
 
 /** Names a deployed stage would use, for the stage called `local` on this machine. */
@@ -8,7 +15,11 @@ export interface LocalEnvironment {
   readonly deliveryStreamPrefix: string;
   readonly lakeBucket: string;
   readonly rawBucket: string;
+  readonly resultsBucket: string;
+  /** The Glue database of the local stage (`<pipeline database>_local`). */
+  readonly database: string;
   readonly store: LocalObjectStore;
+  readonly catalog: LocalCatalog;
 }
 
 export const DEFAULT_LOCAL_ROOT = '.tributary';
@@ -17,15 +28,19 @@ export const LOCAL_DEVELOPMENT_HASH_KEY = 'tributary-local-development-key';
 
 export function localEnvironment(
   root = process.env.TRIBUTARY_LOCAL_ROOT || DEFAULT_LOCAL_ROOT,
+  pipelineDatabase = 'tributary',
 ): LocalEnvironment {
   const absolute = resolve(root);
   return {
     root: absolute,
     stage: 'local',
     deliveryStreamPrefix: 'tributary-local-',
-    lakeBucket: 'tributary-local-lake',
-    rawBucket: 'tributary-local-raw',
+    lakeBucket: LOCAL_BUCKETS.lake,
+    rawBucket: LOCAL_BUCKETS.raw,
+    resultsBucket: LOCAL_BUCKETS.results,
+    database: `${pipelineDatabase}_local`,
     store: new LocalObjectStore(absolute),
+    catalog: new LocalCatalog(absolute),
   };
 }
 
@@ -34,4 +49,34 @@ export function localHashKey(env: NodeJS.ProcessEnv = process.env): { key: strin
   return env.TRIBUTARY_HASH_KEY
     ? { key: env.TRIBUTARY_HASH_KEY, development: false }
     : { key: LOCAL_DEVELOPMENT_HASH_KEY, development: true };
+}
+
+/**
+ * Removes what earlier local runs left in the root (buckets, catalog, Firehose inboxes, alerts,
+ * the embedded warehouse), so a run shows exactly its own data. Run reports are kept.
+ */
+export async function resetLocalRoot(environment: LocalEnvironment): Promise<void> {
+  const owned = [
+    environment.lakeBucket,
+    environment.rawBucket,
+    environment.resultsBucket,
+    '_catalog',
+    '_firehose',
+    '_notifications',
+    LOCAL_WAREHOUSE_FILE,
+    `${LOCAL_WAREHOUSE_FILE}.wal`,
+  ];
+  await Promise.all(owned.map((name) => rm(join(environment.root, name), { recursive: true, force: true })));
+}
+
+/** Athena on this machine: DuckDB over this environment's lake, with the pipeline's tables. */
+export function openLocalAthena(environment: LocalEnvironment, pipeline: Pipeline): Promise<LocalAthena> {
+  return LocalAthena.open({
+    store: environment.store,
+    catalog: environment.catalog,
+    database: environment.database,
+    lakeBucket: environment.lakeBucket,
+    resultsBucket: environment.resultsBucket,
+    ingestedTables: ingestedLakeTables(pipeline),
+  });
 }

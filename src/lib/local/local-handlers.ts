@@ -1,36 +1,102 @@
-import type { FirehoseTransformationEvent, FirehoseTransformationResult } from 'aws-lambda';
+import type {
+  DynamoDBBatchResponse,
+  DynamoDBStreamEvent,
+  FirehoseTransformationEvent,
+  FirehoseTransformationResult,
+  S3Event,
+} from 'aws-lambda';
 import type { Pipeline } from '../pipeline/pipeline';
-import { LOCAL_DEVELOPMENT_HASH_KEY, type LocalEnvironment } from './local-environment';
+import { type LocalEnvironment, localHashKey } from './local-environment';
 
 /**
  * The real Lambda handlers, loaded in this process with the environment a deployed function gets,
- * except that every S3 and Firehose call goes to the local stand-ins under the local root.
+ * except that every S3, Firehose, Athena and database call goes to the local stand-ins.
  */
 export interface LocalHandlers {
   readonly firehoseTransform: (event: FirehoseTransformationEvent) => Promise<FirehoseTransformationResult>;
+  readonly dynamodbStream: (event: DynamoDBStreamEvent) => Promise<DynamoDBBatchResponse>;
+  readonly s3Flatten: (event: S3Event) => Promise<void>;
+  readonly planRun: (event: unknown) => Promise<unknown>;
+  readonly publishTransform: (event: unknown) => Promise<unknown>;
+  readonly loader: (event: unknown) => Promise<unknown>;
   readonly usedDevelopmentHashKey: boolean;
+}
+
+/** The local stage's name for a DynamoDB table of the pipeline, as serverless would name it. */
+export function localDynamoTableName(environment: LocalEnvironment, table: string): string {
+  return `tributary-${environment.stage}-${table}`;
+}
+
+export function localDynamoTableArn(environment: LocalEnvironment, table: string): string {
+  return `arn:aws:dynamodb:local:000000000000:table/${localDynamoTableName(environment, table)}`;
+}
+
+/** Handler modules read their configuration once, when loaded; one local root per process. */
+let loadedFor: string | undefined;
+
+/** The environment each deployed function gets from serverless.yml, for the local stage. */
+export function localHandlerEnvironment(
+  environment: LocalEnvironment,
+  pipeline: Pipeline,
+  options: { readonly verbose?: boolean } = {},
+): Record<string, string> {
+  const hashing =
+    pipeline.streams.some((s) => s.flatten.hash.length > 0) ||
+    pipeline.dynamodb.some((t) => t.flatten.hash.length > 0);
+  const hashKey = localHashKey();
+  return {
+    TRIBUTARY_LOCAL_ROOT: environment.root,
+    TRIBUTARY_STREAM_PREFIX: environment.deliveryStreamPrefix,
+    TRIBUTARY_DATABASE: environment.database,
+    TRIBUTARY_WORKGROUP: `tributary-${environment.stage}`,
+    TRIBUTARY_DYNAMODB_TABLES: JSON.stringify(
+      Object.fromEntries(pipeline.dynamodb.map((t) => [localDynamoTableName(environment, t.name), t.name])),
+    ),
+    TRIBUTARY_DYNAMODB_EXPORTS: JSON.stringify(
+      pipeline.dynamodb.map((t) => ({ table: t.name, tableArn: localDynamoTableArn(environment, t.name) })),
+    ),
+    POWERTOOLS_METRICS_DISABLED: 'true',
+    POWERTOOLS_LOG_LEVEL: options.verbose ? 'INFO' : 'SILENT',
+    ...(hashing && hashKey.development ? { TRIBUTARY_HASH_KEY: hashKey.key } : {}),
+  };
 }
 
 export async function loadLocalHandlers(
   environment: LocalEnvironment,
   pipeline: Pipeline,
-  options: { verbose?: boolean } = {},
+  options: { readonly verbose?: boolean } = {},
 ): Promise<LocalHandlers> {
-  const needsHashKey = pipeline.streams.some((s) => s.flatten.hash.length > 0);
-  const usedDevelopmentHashKey = needsHashKey && !process.env.TRIBUTARY_HASH_KEY;
-  Object.assign(process.env, {
-    TRIBUTARY_LOCAL_ROOT: environment.root,
-    TRIBUTARY_STREAM_PREFIX: environment.deliveryStreamPrefix,
-    POWERTOOLS_METRICS_DISABLED: 'true',
-    POWERTOOLS_LOG_LEVEL: options.verbose ? 'INFO' : 'SILENT',
-    ...(usedDevelopmentHashKey ? { TRIBUTARY_HASH_KEY: LOCAL_DEVELOPMENT_HASH_KEY } : {}),
-  });
+  if (loadedFor !== undefined && loadedFor !== environment.root) {
+    throw new Error(
+      `The handlers are already loaded for ${loadedFor} in this process; run ${environment.root} in another process`,
+    );
+  }
+  loadedFor = environment.root;
+  const variables = localHandlerEnvironment(environment, pipeline, options);
+  const usedDevelopmentHashKey = variables.TRIBUTARY_HASH_KEY !== undefined;
+  Object.assign(process.env, variables);
   // required only now: handler modules read their configuration from the environment when loaded
-  const firehose =
-    require('../../handlers/firehose-transform') as typeof import('../../handlers/firehose-transform');
-  const context = { functionName: `tributary-${environment.stage}-firehoseTransform`, awsRequestId: 'local' };
+  const modules = {
+    firehoseTransform:
+      require('../../handlers/firehose-transform') as typeof import('../../handlers/firehose-transform'),
+    dynamodbStream:
+      require('../../handlers/dynamodb-stream') as typeof import('../../handlers/dynamodb-stream'),
+    s3Flatten: require('../../handlers/s3-flatten') as typeof import('../../handlers/s3-flatten'),
+    planRun: require('../../handlers/plan-run') as typeof import('../../handlers/plan-run'),
+    publishTransform:
+      require('../../handlers/publish-transform') as typeof import('../../handlers/publish-transform'),
+    loader: require('../../handlers/loader') as typeof import('../../handlers/loader'),
+  };
+  const context = (name: string) =>
+    ({ functionName: `tributary-${environment.stage}-${name}`, awsRequestId: 'local' }) as never;
   return {
-    firehoseTransform: (event) => firehose.handler(event, context as never),
+    firehoseTransform: (event) => modules.firehoseTransform.handler(event, context('firehoseTransform')),
+    dynamodbStream: (event) => modules.dynamodbStream.handler(event, context('dynamodbStream')),
+    s3Flatten: (event) => modules.s3Flatten.handler(event, context('s3Flatten')),
+    planRun: (event) => modules.planRun.handler(event as never, context('planRun')),
+    publishTransform: (event) =>
+      modules.publishTransform.handler(event as never, context('publishTransform')),
+    loader: (event) => modules.loader.handler(event as never, context('loader')),
     usedDevelopmentHashKey,
   };
 }

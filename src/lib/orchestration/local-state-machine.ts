@@ -59,6 +59,15 @@ export interface LocalExecution {
   readonly steps: readonly StepEvent[];
 }
 
+/** What the interpreter reports as states run (the fields used here). */
+interface EventLog {
+  readonly type: string;
+  readonly timestamp: number;
+  readonly state?: { readonly name: string };
+  readonly Error?: string;
+  readonly Cause?: string;
+}
+
 /** `Fn::GetAtt`/`Ref` of resources become ARNs of local stand-ins, as CloudFormation would make real ones. */
 export function resolveForLocalRun(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(resolveForLocalRun);
@@ -114,8 +123,8 @@ export async function runStateMachineLocally(
   const steps: StepEvent[] = [];
   const entered = new Map<string, number[]>();
   const events = (async () => {
-    for await (const event of execution.eventLogs as AsyncIterable<Record<string, any>>) {
-      const state = event.state?.name as string | undefined;
+    for await (const event of execution.eventLogs as AsyncIterable<EventLog>) {
+      const state = event.state?.name;
       if (!state) continue;
       const step = (outcome: StepEvent['outcome'], error?: string) => {
         const starts = entered.get(state) ?? [];
@@ -124,7 +133,7 @@ export async function runStateMachineLocally(
           state,
           outcome,
           startedAt,
-          endedAt: event.timestamp as number,
+          endedAt: event.timestamp,
           ...(error ? { error } : {}),
         };
         steps.push(recorded);

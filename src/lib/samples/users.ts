@@ -11,7 +11,7 @@ export function userItem(index: number, version = 0, seed = 11): Record<string, 
   const item: Record<string, unknown> = {
     user_id: { S: id },
     email: { S: `user${index}@example.com` },
-    displayName: { S: random.pick(['Ada', 'Grace', 'Hedy', 'Katherine', 'Radia', 'Shafi']) + ` ${index}` },
+    displayName: { S: `${random.pick(['Ada', 'Grace', 'Hedy', 'Katherine', 'Radia', 'Shafi'])} ${index}` },
     age: { N: String(random.int(18, 90)) },
     lifetimeValue: {
       N: `${random.int(0, 99_999_999)}${String(random.int(0, 999_999_999)).padStart(9, '0')}.${random.hex(10).replace(/[a-f]/g, '7')}`,
@@ -85,4 +85,63 @@ export function userStreamRecord(
     dynamodb: record,
     eventSourceARN: options.streamArn,
   };
+}
+
+export interface UserChangesOptions {
+  readonly users: number;
+  /** Midnight UTC of the day the changes happen. */
+  readonly day: number;
+  readonly streamArn: string;
+}
+
+export const USER_CHANGES_DEFAULTS: UserChangesOptions = {
+  users: 120,
+  day: Date.UTC(2026, 10, 20),
+  streamArn:
+    'arn:aws:dynamodb:us-east-1:000000000000:table/tributary-local-users/stream/2026-11-01T00:00:00.000',
+};
+
+/**
+ * A day of a users table's stream, in order: every user inserted, two in three modified once or
+ * twice, one in twelve deleted, and one legacy item whose `age` is text, as old application
+ * versions wrote it (the lake's int column cannot hold it, so that change is quarantined).
+ */
+export function* userChanges(
+  options: UserChangesOptions = USER_CHANGES_DEFAULTS,
+): Generator<Record<string, unknown>> {
+  const changes: Array<{ index: number; version: number; remove: boolean; at: number }> = [];
+  // inserts in the first quarter of the day, then changes a quarter apart: all within the day
+  const spread = 86_400_000 / (options.users * 4);
+  for (let index = 1; index <= options.users; index++) {
+    const inserted = options.day + Math.floor(index * spread);
+    changes.push({ index, version: 0, remove: false, at: inserted });
+    const modifications = index % 3 === 0 ? 0 : index % 3;
+    for (let version = 1; version <= modifications; version++) {
+      changes.push({ index, version, remove: false, at: inserted + version * options.users * spread });
+    }
+    if (index % 12 === 0) {
+      changes.push({
+        index,
+        version: modifications + 1,
+        remove: true,
+        at: inserted + 2.5 * options.users * spread,
+      });
+    }
+  }
+  changes.sort((a, b) => a.at - b.at || a.index - b.index);
+  let sequence = 4_100_000_000_000_000_000_000n;
+  for (const change of changes) {
+    sequence += 1_000n;
+    const record = userStreamRecord(change.index, change.version, {
+      remove: change.remove,
+      sequence,
+      time: change.at,
+      streamArn: options.streamArn,
+    });
+    if (change.index === 7 && change.version === 0) {
+      const image = (record.dynamodb as { NewImage: Record<string, unknown> }).NewImage;
+      image.age = { S: 'unknown' };
+    }
+    yield record;
+  }
 }

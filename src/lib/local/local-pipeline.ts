@@ -1,0 +1,330 @@
+import { mkdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { DynamoDBRecord } from 'aws-lambda';
+import { DynamoLayout } from '../dynamodb/layout';
+import type { LoadOutcome } from '../loading/types';
+import {
+  dailyPipelineDefinition,
+  type LocalExecution,
+  runStateMachineLocally,
+  type StepEvent,
+  type TaskHandler,
+} from '../orchestration/local-state-machine';
+import type { ParquetCodec } from '../parquet/parquet-writer';
+import { ingestedLakeTables } from '../pipeline/lake-tables';
+import type { Pipeline } from '../pipeline/pipeline';
+import type { LocalAthena } from '../query/local-athena';
+import { getBytes, listKeys } from '../storage/object-store';
+import type { PublishOutcome } from '../transforms/publish';
+import { ingestStreams, type StreamSource } from './ingest-streams';
+import type { DeliveryStats } from './local-delivery-stream';
+import { type ExportRequest, LocalDynamoTable } from './local-dynamodb';
+import { type LocalEnvironment, openLocalAthena } from './local-environment';
+import { type LocalHandlers, localDynamoTableArn } from './local-handlers';
+import { LocalS3Notifications } from './local-s3-notifications';
+
+/** A DynamoDB table's stream, as the records Lambda would receive from it. */
+export interface DynamoSource {
+  readonly table: string;
+  readonly records: AsyncIterable<DynamoDBRecord> | Iterable<DynamoDBRecord>;
+}
+
+export type ProgressEvent =
+  | { readonly kind: 'ingest'; readonly stream: string; readonly stats: DeliveryStats }
+  | { readonly kind: 'capture'; readonly table: string; readonly stats: CaptureStats }
+  | { readonly kind: 'step'; readonly step: StepEvent };
+
+export interface LocalRunOptions {
+  /** The day the daily pipeline runs for, YYYY-MM-DD. */
+  readonly date: string;
+  readonly streams: readonly StreamSource[];
+  readonly dynamodb: readonly DynamoSource[];
+  readonly codec?: ParquetCodec;
+  readonly onProgress?: (event: ProgressEvent) => void;
+}
+
+export interface CaptureStats {
+  changes: number;
+  /** Change records the stream Lambda reported as failed even after retries. */
+  failedChanges: number;
+  changeFiles: number;
+  /** Raw objects the S3 notifications delivered to the flattener. */
+  flattenedObjects: number;
+}
+
+export interface TableSummary {
+  readonly table: string;
+  readonly rows: number;
+  readonly partitions: number;
+}
+
+export interface QuarantineSummary {
+  readonly key: string;
+  readonly lines: number;
+}
+
+export interface LocalRunSummary {
+  readonly executionName: string;
+  readonly date: string;
+  readonly streams: ReadonlyMap<string, DeliveryStats>;
+  readonly captures: ReadonlyMap<string, CaptureStats>;
+  readonly quarantined: readonly QuarantineSummary[];
+  readonly execution: LocalExecution;
+  readonly published: readonly PublishOutcome[];
+  readonly loads: readonly LoadOutcome[];
+  /** Failure notifications the alerts topic would have sent. */
+  readonly notifications: readonly string[];
+  readonly tables: readonly TableSummary[];
+  /** Seconds per stage: ingest, capture, pipeline. */
+  readonly timings: ReadonlyArray<readonly [string, number]>;
+}
+
+/** Stream records per stream Lambda invocation (the event source mapping's batch size). */
+const STREAM_BATCH_SIZE = 100;
+/** Lambda retries a batch with failures; after this many attempts the records go to the failure destination. */
+const STREAM_ATTEMPTS = 3;
+
+async function timed<T>(timings: Array<[string, number]>, name: string, work: () => Promise<T>): Promise<T> {
+  const started = performance.now();
+  try {
+    return await work();
+  } finally {
+    timings.push([name, (performance.now() - started) / 1000]);
+  }
+}
+
+/**
+ * The whole pipeline on this machine: events through the local Firehose and the transform
+ * Lambda, DynamoDB changes through the stream Lambda and (by S3 notification) the flattener, then
+ * the daily state machine, as deployed, with its tasks bound to the real handlers and to DuckDB
+ * standing in for Athena.
+ */
+export async function runLocalPipeline(
+  environment: LocalEnvironment,
+  pipeline: Pipeline,
+  handlers: LocalHandlers,
+  options: LocalRunOptions,
+): Promise<LocalRunSummary> {
+  const progress = options.onProgress ?? (() => undefined);
+  const timings: Array<[string, number]> = [];
+  const streams = await timed(timings, 'ingest', () =>
+    ingestStreams(environment, pipeline, handlers, options.streams, {
+      codec: options.codec ?? 'snappy',
+      onProgress: (stream, stats) => progress({ kind: 'ingest', stream, stats }),
+    }),
+  );
+
+  const tables = new Map(
+    pipeline.dynamodb.map((t) => [t.name, new LocalDynamoTable(localDynamoTableArn(environment, t.name))]),
+  );
+  const notifications = await LocalS3Notifications.watch(
+    environment.store,
+    environment.rawBucket,
+    DynamoLayout.flattenerNotifications,
+  );
+  const captures = await timed(timings, 'capture', () =>
+    captureChanges(handlers, notifications, tables, options.dynamodb, progress),
+  );
+
+  const athena = await openLocalAthena(environment, pipeline);
+  try {
+    const executionName = `local-${options.date}-${Date.now()}`;
+    const published: PublishOutcome[] = [];
+    const loads: LoadOutcome[] = [];
+    const alerts: string[] = [];
+    const tasks = localTasks(environment, handlers, athena, tables, notifications, {
+      published,
+      loads,
+      alerts,
+    });
+    const execution = await timed(timings, 'pipeline', () =>
+      runStateMachineLocally(dailyPipelineDefinition(), { date: options.date }, tasks, {
+        executionName,
+        fastForwardMs: 0,
+        onStep: (step) => progress({ kind: 'step', step }),
+      }),
+    );
+    return {
+      executionName,
+      date: options.date,
+      streams,
+      captures,
+      quarantined: await quarantinedLines(environment),
+      execution,
+      published,
+      loads,
+      notifications: alerts,
+      tables: await tableSummaries(athena, pipeline),
+      timings,
+    };
+  } finally {
+    athena.close();
+  }
+}
+
+async function captureChanges(
+  handlers: LocalHandlers,
+  notifications: LocalS3Notifications,
+  tables: ReadonlyMap<string, LocalDynamoTable>,
+  sources: readonly DynamoSource[],
+  progress: (event: ProgressEvent) => void,
+): Promise<Map<string, CaptureStats>> {
+  const deliver = async (stats: CaptureStats) => {
+    const event = await notifications.take();
+    if (!event) return;
+    stats.changeFiles += event.Records.filter((r) =>
+      r.s3.object.key.startsWith(DynamoLayout.rawPrefix),
+    ).length;
+    stats.flattenedObjects += event.Records.length;
+    await handlers.s3Flatten(event);
+  };
+  const results = new Map<string, CaptureStats>();
+  for (const source of sources) {
+    const table = tables.get(source.table);
+    if (!table) throw new Error(`No DynamoDB table ${source.table} in the pipeline description`);
+    const stats: CaptureStats = { changes: 0, failedChanges: 0, changeFiles: 0, flattenedObjects: 0 };
+    results.set(source.table, stats);
+    let batch: DynamoDBRecord[] = [];
+    const send = async () => {
+      stats.changes += batch.length;
+      stats.failedChanges += await invokeWithRetries(handlers, batch);
+      for (const record of batch) table.apply(record);
+      batch = [];
+      await deliver(stats);
+      progress({ kind: 'capture', table: source.table, stats });
+    };
+    for await (const record of source.records) {
+      batch.push(record);
+      if (batch.length === STREAM_BATCH_SIZE) await send();
+    }
+    if (batch.length > 0) await send();
+  }
+  return results;
+}
+
+/**
+ * Calls the stream Lambda as its event source mapping does with ReportBatchItemFailures: the
+ * batch is retried from the first failed record. Returns how many records never got through.
+ */
+async function invokeWithRetries(handlers: LocalHandlers, records: DynamoDBRecord[]): Promise<number> {
+  let pending = records;
+  for (let attempt = 1; attempt <= STREAM_ATTEMPTS && pending.length > 0; attempt++) {
+    const response = await handlers.dynamodbStream({ Records: pending });
+    const failed = new Set(response.batchItemFailures.map((f) => f.itemIdentifier));
+    const first = pending.findIndex((r) => failed.has(r.dynamodb?.SequenceNumber ?? ''));
+    pending = first < 0 ? [] : pending.slice(first);
+  }
+  return pending.length;
+}
+
+type Json = Parameters<TaskHandler>[0];
+
+/** Every Task state of the daily pipeline, bound to the real handler or the local stand-in. */
+function localTasks(
+  environment: LocalEnvironment,
+  handlers: LocalHandlers,
+  athena: LocalAthena,
+  tables: ReadonlyMap<string, LocalDynamoTable>,
+  notifications: LocalS3Notifications,
+  collected: { published: PublishOutcome[]; loads: LoadOutcome[]; alerts: string[] },
+): Record<string, TaskHandler> {
+  const tableByArn = new Map([...tables.values()].map((t) => [t.tableArn, t]));
+  const dynamoTable = (arn: string) => {
+    const table = tableByArn.get(arn) ?? [...tables.values()].find((t) => arn.startsWith(`${t.tableArn}/`));
+    if (!table) {
+      throw Object.assign(new Error(`Requested resource not found: ${arn}`), {
+        name: 'DynamoDb.ResourceNotFoundException',
+      });
+    }
+    return table;
+  };
+  const runQuery = async (input: Json) => {
+    const { QueryString } = input as { QueryString: string };
+    const execution = await athena.execute(QueryString);
+    return {
+      QueryExecution: {
+        QueryExecutionId: execution.queryExecutionId,
+        Status: { State: 'SUCCEEDED' },
+        ...(execution.outputLocation
+          ? { ResultConfiguration: { OutputLocation: execution.outputLocation } }
+          : {}),
+      },
+    } as Json;
+  };
+  const noAurora = () => {
+    throw Object.assign(new Error('There is no Aurora cluster on this machine'), {
+      name: 'Rds.DBClusterNotFoundFault',
+    });
+  };
+  return {
+    'Plan run': (input) => handlers.planRun(input) as Promise<Json>,
+    'Start DynamoDB export': async (input) => {
+      const request = input as unknown as ExportRequest;
+      const description = await dynamoTable(request.TableArn).exportToPointInTime(request, environment.store);
+      // DynamoDB writes the export, and S3 notifies the flattener of each data file
+      const event = await notifications.take();
+      if (event) await handlers.s3Flatten(event);
+      return { ExportDescription: { ...description, ExportStatus: 'IN_PROGRESS' } } as Json;
+    },
+    'Check DynamoDB export': (input) => {
+      const { ExportArn } = input as { ExportArn: string };
+      return { ExportDescription: dynamoTable(ExportArn).describeExport(ExportArn) } as unknown as Json;
+    },
+    'Start Aurora export': noAurora,
+    'Check Aurora export': noAurora,
+    'Run CTAS': runQuery,
+    'Run load query': runQuery,
+    'Publish output': async (input) => {
+      const outcome = (await handlers.publishTransform(input)) as PublishOutcome;
+      collected.published.push(outcome);
+      return outcome as unknown as Json;
+    },
+    'Discard run': (input) => handlers.publishTransform(input) as Promise<Json>,
+    'Load into database': async (input) => {
+      const outcome = (await handlers.loader(input)) as LoadOutcome;
+      collected.loads.push(outcome);
+      return outcome as unknown as Json;
+    },
+    'Notify failure': async (input) => {
+      const { Subject, Message } = input as { Subject: string; Message: string };
+      collected.alerts.push(Message);
+      const directory = join(environment.root, '_notifications');
+      await mkdir(directory, { recursive: true });
+      await writeFile(join(directory, `${Date.now()}.json`), JSON.stringify({ Subject, Message }, null, 2));
+      return { MessageId: `local-${collected.alerts.length}` };
+    },
+  };
+}
+
+async function quarantinedLines(environment: LocalEnvironment): Promise<QuarantineSummary[]> {
+  const { store, lakeBucket } = environment;
+  const keys = (await listKeys(store, lakeBucket, 'lake/')).filter((key) =>
+    key.endsWith('.quarantine.ndjson'),
+  );
+  const summaries: QuarantineSummary[] = [];
+  for (const key of keys) {
+    const text = (await getBytes(store, lakeBucket, key)).toString('utf8');
+    summaries.push({ key, lines: text.split('\n').filter(Boolean).length });
+  }
+  return summaries;
+}
+
+/** Rows and day partitions of every lake table, as a query sees them now. */
+async function tableSummaries(athena: LocalAthena, pipeline: Pipeline): Promise<TableSummary[]> {
+  const tables = [
+    ...ingestedLakeTables(pipeline).map((t) => ({ name: t.name, byDay: true })),
+    ...pipeline.transforms.map((t) => ({ name: t.name, byDay: t.partitionedBy.includes('dt') })),
+  ];
+  const summaries: TableSummary[] = [];
+  for (const table of tables) {
+    const { rows } = await athena.query(
+      `SELECT count(*) AS rows, ${table.byDay ? 'count(DISTINCT dt)' : '0'} AS partitions FROM "${table.name}"`,
+    );
+    summaries.push({
+      table: table.name,
+      rows: Number(rows[0]?.rows ?? 0),
+      partitions: Number(rows[0]?.partitions ?? 0),
+    });
+  }
+  return summaries;
+}

@@ -1,0 +1,78 @@
+import { RowCoercer, ValueConversionError } from '../parquet/coerce';
+import { parseFlatLine } from '../parquet/flat-line';
+import { type ParquetCodec, ParquetRowWriter } from '../parquet/parquet-writer';
+import type { ColumnSpec } from '../schema/column-types';
+import { type ObjectStore, uploadPipe } from '../storage/object-store';
+
+/** One partition of a delivery: the transform's Ok records, to become one Parquet object. */
+export interface PartitionConversion {
+  readonly columns: readonly ColumnSpec[];
+  readonly lines: readonly string[];
+  readonly codec: ParquetCodec;
+  readonly bucket: string;
+  readonly key: string;
+  /** Firehose's clock for the error records of values that do not convert. */
+  readonly now: number;
+}
+
+export interface ConvertedPartition {
+  readonly key: string;
+  readonly rows: number;
+  /** `format-conversion-failed` records, in Firehose's error-record format. */
+  readonly errors: readonly string[];
+  /** Columns of the records the table does not declare, with counts: Parquet conversion drops them. */
+  readonly undeclared: ReadonlyArray<readonly [string, number]>;
+}
+
+export type PartitionConverter = (conversion: PartitionConversion) => Promise<ConvertedPartition>;
+
+/**
+ * Firehose's record format conversion: each flat JSON line becomes a row of the declared columns,
+ * typed as the Glue table says; a value that does not convert sends its record to the error
+ * output instead of failing the file. An object that would hold no rows is not left behind.
+ */
+export function partitionConverter(store: ObjectStore): PartitionConverter {
+  return async (conversion) => {
+    const coercer = new RowCoercer(conversion.columns);
+    const declared = new Set(conversion.columns.map((c) => c.name));
+    const undeclared = new Map<string, number>();
+    const errors: string[] = [];
+    const body = uploadPipe();
+    const upload = store.put(conversion.bucket, conversion.key, body);
+    const writer = new ParquetRowWriter(conversion.columns, body, {
+      codec: conversion.codec,
+      rowGroupRows: 50_000,
+    });
+    try {
+      for (const line of conversion.lines) {
+        try {
+          const record = parseFlatLine(line);
+          for (const column in record) {
+            if (!declared.has(column)) undeclared.set(column, (undeclared.get(column) ?? 0) + 1);
+          }
+          await writer.append(coercer.coerce(record));
+        } catch (error) {
+          if (!(error instanceof ValueConversionError) && !(error instanceof SyntaxError)) throw error;
+          errors.push(
+            JSON.stringify({
+              attemptsMade: 1,
+              arrivalTimestamp: conversion.now,
+              ErrorCode: 'DataFormatConversion.InvalidValue',
+              ErrorMessage: error.message,
+              attemptEndingTimestamp: conversion.now,
+              rawData: Buffer.from(line).toString('base64'),
+            }),
+          );
+        }
+      }
+      await writer.close();
+      await upload;
+    } catch (error) {
+      body.destroy(error as Error);
+      await upload.catch(() => undefined);
+      throw error;
+    }
+    if (writer.rows === 0) await store.delete(conversion.bucket, conversion.key);
+    return { key: conversion.key, rows: writer.rows, errors, undeclared: [...undeclared] };
+  };
+}
