@@ -1,5 +1,7 @@
 import { errorMessage } from '../lib/util/errors';
 import { FLATTEN_HELP, flattenCommand } from './commands/flatten';
+import { QUERY_HELP, queryCommand } from './commands/query';
+import { REPLAY_HELP, replayCommand } from './commands/replay';
 import { RUN_HELP, runCommand } from './commands/run';
 import { SCHEMA_HELP, schemaCommand } from './commands/schema';
 import { type CommandIo, processIo, UsageError, writeLine } from './io';
@@ -16,6 +18,12 @@ const COMMANDS: Record<string, Command> = {
     summary: 'flatten NDJSON from stdin or files to stdout',
     help: FLATTEN_HELP,
     run: flattenCommand,
+  },
+  query: { summary: 'run Athena SQL against the local lake', help: QUERY_HELP, run: queryCommand },
+  replay: {
+    summary: 'send failed records back through the pipeline, locally or to a stage',
+    help: REPLAY_HELP,
+    run: replayCommand,
   },
   schema: {
     summary: 'infer a table entry from samples, or diff samples against pipeline.yml',

@@ -23,6 +23,8 @@ export interface FlattenRawObjectDependencies {
 }
 
 export interface QuarantinedLine {
+  /** The raw object the line came from, so a replay can send the fixed line back the same way. */
+  readonly source: string;
   readonly line: number;
   readonly reason: string;
   readonly raw: string;
@@ -51,15 +53,17 @@ class QuarantineSink {
     private readonly store: ObjectStore,
     private readonly bucket: string,
     private readonly key: string,
+    private readonly sourceKey: string,
   ) {}
 
-  async add(line: QuarantinedLine): Promise<void> {
+  async add(line: Omit<QuarantinedLine, 'source'>): Promise<void> {
     if (!this.body) {
       this.body = uploadPipe();
       this.upload = this.store.put(this.bucket, this.key, this.body, { contentType: 'application/x-ndjson' });
     }
     this.count++;
-    if (!this.body.write(`${JSON.stringify(line)}\n`)) await once(this.body, 'drain');
+    const entry: QuarantinedLine = { source: this.sourceKey, ...line };
+    if (!this.body.write(`${JSON.stringify(entry)}\n`)) await once(this.body, 'drain');
   }
 
   async close(): Promise<void> {
@@ -132,7 +136,7 @@ export async function flattenRawObject(
     rowGroupRows: dependencies.rowGroupRows ?? 20_000,
   });
   const quarantineKey = DynamoLayout.quarantineKey(source);
-  const quarantine = new QuarantineSink(dependencies.store, dependencies.lakeBucket, quarantineKey);
+  const quarantine = new QuarantineSink(dependencies.store, dependencies.lakeBucket, quarantineKey, key);
   try {
     await writeRows(input, source, table, builder, writer, quarantine);
     await writer.close();

@@ -169,6 +169,9 @@ describe('flattenRawObject', () => {
     expect(quarantined[1].reason).toContain('N must be a number');
     expect(quarantined[2].reason).toContain('Column age: cannot store 99999999999 as int');
     expect(quarantined[1].raw).toBe(lines[2]);
+    expect(new Set(quarantined.map((q) => q.source))).toEqual(
+      new Set(['raw/dynamodb/users/dt=2026-11-20/x-5-5.ndjson.gz']),
+    );
   });
 
   it('replaces its own output when the same object is processed again, and clears a stale quarantine', async () => {

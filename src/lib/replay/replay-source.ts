@@ -1,0 +1,161 @@
+import { readdir, readFile, stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import { isBase64 } from '../dynamodb/attribute-value';
+import { DynamoLayout } from '../dynamodb/layout';
+import type { Pipeline } from '../pipeline/pipeline';
+import { getBytes, type ObjectStore } from '../storage/object-store';
+
+/** Records a Firehose stream could not deliver: its error output, decoded back to the source bytes. */
+export interface FirehoseFailures {
+  readonly kind: 'firehose';
+  readonly file: string;
+  readonly stream: string;
+  readonly records: readonly Buffer[];
+}
+
+/** Lines the DynamoDB flattener quarantined, grouped by the raw object they came from. */
+export interface QuarantinedLines {
+  readonly kind: 'quarantine';
+  readonly file: string;
+  /** Raw bucket key of the object the lines came from. */
+  readonly source: string;
+  readonly lines: readonly string[];
+}
+
+export type ReplayBatch = FirehoseFailures | QuarantinedLines;
+
+/** One file of a replay source, local or in S3. */
+export interface ReplayFile {
+  readonly name: string;
+  read(): Promise<Buffer>;
+}
+
+export class ReplaySourceError extends Error {
+  override readonly name = 'ReplaySourceError';
+}
+
+const S3_URI = /^s3:\/\/([a-z0-9][a-z0-9.-]{1,61}[a-z0-9])\/?(.*)$/;
+
+/** Every file under a local path (a file or a directory), or under an `s3://bucket/prefix`. */
+export async function listReplayFiles(location: string, s3: () => ObjectStore): Promise<ReplayFile[]> {
+  const uri = S3_URI.exec(location);
+  if (uri) {
+    const [, bucket, prefix] = uri as unknown as [string, string, string];
+    const store = s3();
+    const files: ReplayFile[] = [];
+    for await (const object of store.list(bucket, prefix)) {
+      files.push({ name: `s3://${bucket}/${object.key}`, read: () => getBytes(store, bucket, object.key) });
+    }
+    return files;
+  }
+  if (location.startsWith('s3://')) throw new ReplaySourceError(`Not an S3 location: ${location}`);
+  const info = await stat(location).catch(() => undefined);
+  if (!info) throw new ReplaySourceError(`No such file or directory: ${location}`);
+  if (info.isFile()) return [{ name: location, read: () => readFile(location) }];
+  const entries = await readdir(location, { recursive: true, withFileTypes: true });
+  return entries
+    .filter((entry) => entry.isFile() && !entry.name.startsWith('%T'))
+    .map((entry) => join(entry.parentPath, entry.name))
+    .sort()
+    .map((path) => ({ name: path, read: () => readFile(path) }));
+}
+
+/** The stream whose error prefix (`errors/<stream>/`) a file lies under. */
+function streamOf(file: string, pipeline: Pipeline): string | undefined {
+  const match = /(?:^|\/)errors\/([a-z][a-z0-9_]{0,47})\//.exec(file);
+  return match && pipeline.streams.some((s) => s.name === match[1]) ? match[1] : undefined;
+}
+
+export interface ReadReplayOptions {
+  /** The stream Firehose error records belong to, when their path does not say. */
+  readonly stream?: string | undefined;
+  /** Lines that are not replayable, reported by file and line number. */
+  readonly onProblem: (file: string, line: number, problem: string) => void;
+}
+
+/**
+ * Reads Firehose error output (`processing-failed/`, `format-conversion-failed/`: JSON lines with
+ * the record as base64 `rawData`) and DynamoDB quarantine files (`*.quarantine.ndjson`: JSON lines
+ * with the `raw` line and its `source` object) into what a replay sends.
+ */
+export async function readReplayBatches(
+  files: readonly ReplayFile[],
+  pipeline: Pipeline,
+  options: ReadReplayOptions,
+): Promise<ReplayBatch[]> {
+  const batches: ReplayBatch[] = [];
+  for (const file of files) {
+    // a lake directory holds the good data beside its quarantine files
+    if (file.name.endsWith('.parquet')) continue;
+    const lines = (await file.read()).toString('utf8').split('\n');
+    if (file.name.endsWith('.quarantine.ndjson')) {
+      batches.push(...readQuarantine(file.name, lines, options));
+      continue;
+    }
+    const stream = options.stream ?? streamOf(file.name, pipeline);
+    if (!stream) {
+      options.onProblem(
+        file.name,
+        0,
+        `not under errors/<stream>/ of a pipeline stream (${pipeline.streams.map((s) => s.name).join(', ')}); name the stream with --stream`,
+      );
+      continue;
+    }
+    const records: Buffer[] = [];
+    lines.forEach((line, index) => {
+      if (line.trim() === '') return;
+      const rawData = parseObject(line)?.rawData;
+      if (typeof rawData !== 'string' || !isBase64(rawData)) {
+        options.onProblem(file.name, index + 1, 'not a Firehose error record (no base64 rawData)');
+        return;
+      }
+      records.push(Buffer.from(rawData, 'base64'));
+    });
+    if (records.length > 0) batches.push({ kind: 'firehose', file: file.name, stream, records });
+  }
+  return batches;
+}
+
+function parseObject(line: string): Record<string, unknown> | undefined {
+  try {
+    const value: unknown = JSON.parse(line);
+    return typeof value === 'object' && value !== null && !Array.isArray(value)
+      ? (value as Record<string, unknown>)
+      : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function readQuarantine(
+  file: string,
+  lines: readonly string[],
+  options: ReadReplayOptions,
+): QuarantinedLines[] {
+  const bySource = new Map<string, string[]>();
+  lines.forEach((line, index) => {
+    if (line.trim() === '') return;
+    const entry = parseObject(line);
+    const source = entry?.source;
+    if (typeof entry?.raw !== 'string' || typeof source !== 'string') {
+      options.onProblem(file, index + 1, 'not a quarantined line (needs raw and source)');
+    } else if (entry.raw === '') {
+      options.onProblem(
+        file,
+        index + 1,
+        `the quarantined line was too long to keep (${String(entry.reason)})`,
+      );
+    } else if (DynamoLayout.classify(source).kind === 'other') {
+      options.onProblem(
+        file,
+        index + 1,
+        `source ${JSON.stringify(source)} is not a change file or export data file`,
+      );
+    } else {
+      const raw = bySource.get(source) ?? [];
+      raw.push(entry.raw);
+      bySource.set(source, raw);
+    }
+  });
+  return [...bySource].map(([source, raw]) => ({ kind: 'quarantine', file, source, lines: raw }));
+}

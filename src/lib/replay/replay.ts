@@ -1,0 +1,54 @@
+import { gzipSync } from 'node:zlib';
+import { DynamoLayout } from '../dynamodb/layout';
+import type { ReplayBatch } from './replay-source';
+
+/** Where replayed data goes: a stage's delivery streams and raw bucket, deployed or local. */
+export interface ReplayTargets {
+  /** Sends records to a stream's delivery stream; resolves once every record was accepted. */
+  sendToStream(stream: string, records: readonly Buffer[]): Promise<void>;
+  /** Puts an object into the raw bucket, whose notification hands it to the flattener. */
+  putRawObject(key: string, body: Buffer): Promise<void>;
+}
+
+export interface ReplayOutcome {
+  readonly records: number;
+  readonly lines: number;
+  readonly rawObjects: readonly string[];
+}
+
+export class ReplayError extends Error {
+  override readonly name = 'ReplayError';
+}
+
+/** `2026-11-21T09:15:02.120Z` → `20261121T091502120Z`, for replay object names. */
+function stamp(now: Date): string {
+  return now.toISOString().replace(/[-:.]/g, '');
+}
+
+/**
+ * Sends failed Firehose records back through their stream (so the transform runs on them again)
+ * and quarantined DynamoDB lines back as a new raw object beside the one they came from (so the
+ * flattener runs on them again).
+ */
+export async function replayBatches(
+  batches: readonly ReplayBatch[],
+  targets: ReplayTargets,
+  now: Date = new Date(),
+): Promise<ReplayOutcome> {
+  let records = 0;
+  let lines = 0;
+  const rawObjects: string[] = [];
+  for (const batch of batches) {
+    if (batch.kind === 'firehose') {
+      await targets.sendToStream(batch.stream, batch.records);
+      records += batch.records.length;
+      continue;
+    }
+    const key = DynamoLayout.replayKey(batch.source, stamp(now));
+    if (!key) throw new ReplayError(`Cannot name a replay object beside ${batch.source}`);
+    await targets.putRawObject(key, gzipSync(`${batch.lines.join('\n')}\n`));
+    lines += batch.lines.length;
+    rawObjects.push(key);
+  }
+  return { records, lines, rawObjects };
+}

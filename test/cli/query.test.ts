@@ -1,0 +1,67 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { main } from '../../src/cli/main';
+import { LOCAL_BUCKETS } from '../../src/lib/config/storage';
+import { bundledPipeline } from '../../src/lib/pipeline/bundled';
+import { clickstreamEvent, clickstreamEventJson } from '../../src/lib/samples/clickstream';
+import { LocalObjectStore } from '../../src/lib/storage/local-object-store';
+import { captureIo } from '../support/cli';
+import { writeClickstream } from '../support/lake-fixtures';
+
+const EVENTS = 60;
+let root: string;
+beforeAll(async () => {
+  root = await mkdtemp(join(tmpdir(), 'tributary-query-'));
+  const events = Array.from({ length: EVENTS }, (_, i) => clickstreamEventJson(i));
+  await writeClickstream(new LocalObjectStore(root), LOCAL_BUCKETS.lake, bundledPipeline(), events);
+}, 60_000);
+afterAll(() => rm(root, { recursive: true, force: true }));
+
+const pageViews = Array.from({ length: EVENTS }, (_, i) => clickstreamEvent(i)).filter(
+  (e) => e.event_type === 'page_view',
+).length;
+
+describe('tributary query', () => {
+  it('runs Athena SQL on the local lake and prints a table', async () => {
+    const io = captureIo();
+    const sql = "SELECT event_type, count(*) AS n FROM clickstream WHERE event_type = 'page_view' GROUP BY 1";
+    expect(await main(['query', '--root', root, sql], io)).toBe(0);
+    expect(io.out()).toBe(`event_type  n\n----------  --\npage_view   ${pageViews}\n`);
+    expect(io.err()).toBe('(1 row)\n');
+  });
+
+  it('writes CSV and JSON lines, quoting what needs it', async () => {
+    const csv = captureIo();
+    expect(
+      await main(['query', '--root', root, '--format', 'csv', `SELECT 'a,"b"' AS x, NULL AS y`], csv),
+    ).toBe(0);
+    expect(csv.out()).toBe('x,y\n"a,""b""",\n');
+    const json = captureIo();
+    expect(await main(['query', '--root', root, '--format', 'json', 'SELECT 1 AS one, 2 AS two'], json)).toBe(
+      0,
+    );
+    expect(JSON.parse(json.out())).toEqual({ one: 1, two: 2 });
+  });
+
+  it('names the construct the local engine cannot run', async () => {
+    const io = captureIo();
+    expect(await main(['query', '--root', root, 'SELECT transform(ARRAY[1], x -> x) AS a'], io)).toBe(1);
+    expect(io.err()).toContain('UnsupportedSqlError: The local engine (DuckDB) cannot run transform()');
+  });
+
+  it('refuses statements that would change the lake, and a bad format', async () => {
+    const write = captureIo();
+    expect(await main(['query', '--root', root, 'DROP TABLE clickstream'], write)).toBe(2);
+    expect(write.err()).toContain('query runs read-only statements');
+    const format = captureIo();
+    expect(await main(['query', '--root', root, '--format', 'xml', 'SELECT 1'], format)).toBe(2);
+    expect(format.err()).toContain('--format must be table, csv or json');
+  });
+
+  it('reports SQL errors from the engine with the reason', async () => {
+    const io = captureIo();
+    expect(await main(['query', '--root', root, 'SELECT no_such_column FROM clickstream'], io)).toBe(1);
+    expect(io.err()).toMatch(/tributary query: .*no_such_column/);
+  });
+});
