@@ -1,6 +1,7 @@
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { writeAthenaCsv } from '../../src/lib/loading/athena-csv';
 import { DuckDb, sqlString } from '../../src/lib/query/duckdb';
 import { invokeLocal, PROJECT_ROOT } from '../support/serverless';
 
@@ -52,4 +53,69 @@ describe('sls invoke local', () => {
       await rm(root, { recursive: true, force: true });
     }
   }, 90_000);
+
+  it('runs planRun on the shipped event: the plan of a day, from pipeline.yml', async () => {
+    const root = await mkdtemp(join(tmpdir(), 'tributary-invoke-plan-'));
+    try {
+      const { result } = await invokeLocal(
+        'planRun',
+        join(PROJECT_ROOT, 'events/stepfunctions/plan-run.json'),
+        {
+          TRIBUTARY_LOCAL_ROOT: root,
+        },
+      );
+      expect(result).toMatchObject({ runId: 'manual-2026-11-20', from: '2026-11-20', to: '2026-11-20' });
+      expect(result.transformLevels.flat().map((t: { transform: string }) => t.transform)).toEqual([
+        'daily_event_counts',
+        'users_current',
+      ]);
+      expect(result.loads.map((l: { table: string }) => l.table)).toEqual(['daily_event_counts', 'users']);
+      expect(result.transformLevels[0][0].queries[0]).toMatchObject({ WorkGroup: 'tributary-dev' });
+    } finally {
+      await rm(root, { recursive: true, force: true });
+    }
+  }, 60_000);
+
+  it('runs the loader on the shipped event, reading a local query result into the embedded database', async () => {
+    const root = await mkdtemp(join(tmpdir(), 'tributary-invoke-loader-'));
+    try {
+      const id = '7f4b8a52-3c1e-4d2f-9a6b-0e5d4c3b2a10';
+      const results = join(root, 'tributary-local-results');
+      await mkdir(results, { recursive: true });
+      await writeFile(
+        join(results, `${id}.csv`),
+        writeAthenaCsv(
+          ['event_type', 'events', 'dt'],
+          [
+            ['click', '12', '2026-11-20'],
+            ['signup', '3', '2026-11-20'],
+          ],
+        ),
+      );
+      await writeFile(
+        join(results, `${id}.csv.metadata.json`),
+        JSON.stringify([
+          { name: 'event_type', type: 'varchar', precision: 0, scale: 0 },
+          { name: 'events', type: 'bigint', precision: 19, scale: 0 },
+          { name: 'dt', type: 'date', precision: 0, scale: 0 },
+        ]),
+      );
+      const { result } = await invokeLocal('loader', join(PROJECT_ROOT, 'events/stepfunctions/loader.json'), {
+        TRIBUTARY_LOCAL_ROOT: root,
+      });
+      expect(result).toEqual({ table: 'daily_event_counts', mode: 'merge', rows: 2, created: true });
+      const duck = await DuckDb.open(join(root, 'warehouse.duckdb'));
+      try {
+        const { rows } = await duck.query('SELECT event_type, events FROM daily_event_counts ORDER BY 1');
+        expect(rows).toEqual([
+          { event_type: 'click', events: '12' },
+          { event_type: 'signup', events: '3' },
+        ]);
+      } finally {
+        duck.close();
+      }
+    } finally {
+      await rm(root, { recursive: true, force: true });
+    }
+  }, 60_000);
 });

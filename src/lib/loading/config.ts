@@ -35,7 +35,10 @@ export function readLoaderConfig(env: NodeJS.ProcessEnv): LoaderConfig {
       if (connection.dialect !== expected) root.field(url).problem(`must be a ${expected}:// URL`);
       return { storage, target: { kind: 'connection', connection } };
     }
-    const secretId = root.field('TRIBUTARY_DATABASE_SECRET_ARN').optionalString();
+    // serverless passes an unset param as an empty string
+    const secretId = env.TRIBUTARY_DATABASE_SECRET_ARN
+      ? root.field('TRIBUTARY_DATABASE_SECRET_ARN').string()
+      : undefined;
     const tls = root.field('TRIBUTARY_DATABASE_TLS').oneOf(TLS_MODES, 'verify-full');
     if (secretId) return { storage, target: { kind: 'secret', secretId, tls } };
     if (storage.localRoot) {

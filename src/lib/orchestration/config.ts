@@ -35,9 +35,24 @@ function readAuroraExport(field: ConfigReader): AuroraExportSettings | undefined
   };
 }
 
+/**
+ * `sls invoke local` passes ARNs as the template writes them (`#{AWS::AccountId}`, see
+ * serverless/plugins/pseudo-parameters.cjs); a local run stands in the local stage's values.
+ */
+function localArns(text: string | undefined): string | undefined {
+  return text
+    ?.replaceAll('#{AWS::Partition}', 'aws')
+    .replaceAll('#{AWS::Region}', 'local')
+    .replaceAll('#{AWS::AccountId}', '000000000000');
+}
+
 /** The plan step's settings: where this stage's data and queries live, and what it exports. */
 export function readRunSettings(env: NodeJS.ProcessEnv): RunSettings & { storage: StorageConfig } {
-  return readConfig('planRun environment', env, (root) => {
+  const local = Boolean(env.TRIBUTARY_LOCAL_ROOT);
+  const settings = local
+    ? { ...env, TRIBUTARY_DYNAMODB_EXPORTS: localArns(env.TRIBUTARY_DYNAMODB_EXPORTS) }
+    : env;
+  return readConfig('planRun environment', settings, (root) => {
     const storage = readStorageConfig(root, { lake: true, raw: true });
     return {
       storage,

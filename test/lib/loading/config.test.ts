@@ -5,7 +5,10 @@ const SECRET = 'arn:aws:secretsmanager:eu-west-1:111122223333:secret:bi-AbCdEf';
 
 describe('readLoaderConfig', () => {
   it('loads into an embedded DuckDB file in the local root when no database is named', () => {
-    expect(readLoaderConfig({ TRIBUTARY_LOCAL_ROOT: '/tmp/lake' }).target).toEqual({
+    // serverless passes the unset loaderSecretArn param as an empty string
+    expect(
+      readLoaderConfig({ TRIBUTARY_LOCAL_ROOT: '/tmp/lake', TRIBUTARY_DATABASE_SECRET_ARN: '' }).target,
+    ).toEqual({
       kind: 'connection',
       connection: { dialect: 'duckdb', path: '/tmp/lake/warehouse.duckdb' },
     });
