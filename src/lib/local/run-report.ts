@@ -81,7 +81,8 @@ export function escapeHtml(text: string): string {
     .replace(/'/g, '&#39;');
 }
 
-function successors(state: AslState): Edge[] {
+/** The transitions out of one state, each target once (a Catch only when no normal path leads there). */
+function successors(from: string, state: AslState): Edge[] {
   const edges: Array<[string | undefined, boolean]> = [
     [state.Next, false],
     [state.Default, false],
@@ -92,7 +93,7 @@ function successors(state: AslState): Edge[] {
   return edges.flatMap(([to, caught]) => {
     if (to === undefined || seen.has(to)) return [];
     seen.add(to);
-    return [{ from: '', to, caught }];
+    return [{ from, to, caught }];
   });
 }
 
@@ -101,9 +102,7 @@ function successors(state: AslState): Edge[] {
  * a Catch leads to (the failure path) come in rows below, so the happy path reads straight down.
  */
 function layoutMachine(machine: Machine): Layout {
-  const edges = Object.entries(machine.States).flatMap(([name, state]) =>
-    successors(state).map((edge) => ({ ...edge, from: name })),
-  );
+  const edges = Object.entries(machine.States).flatMap(([name, state]) => successors(name, state));
   // a depth-first walk finds the edges that loop back (polling a running export)
   const backEdges = new Set<Edge>();
   const onPath = new Set<string>();

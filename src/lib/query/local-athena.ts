@@ -4,7 +4,7 @@ import { dirname } from 'node:path';
 import type { Catalog, CatalogColumn, CatalogTable } from '../catalog/catalog';
 import { parseS3Uri } from '../catalog/catalog';
 import { type LakeTable, PARTITION_KEYS } from '../pipeline/lake-tables';
-import type { ColumnType } from '../schema/column-types';
+import { type ColumnType, ColumnTypeError, parseColumnType } from '../schema/column-types';
 import type { LocalObjectStore } from '../storage/local-object-store';
 import { getBytes, listKeys } from '../storage/object-store';
 import { ATHENA_MACROS, athenaToDuckDb, UnsupportedSqlError } from './athena-compat';
@@ -87,19 +87,14 @@ function athenaResultType(duckType: string): { type: string; precision: number; 
   return { type: map[duckType] ?? 'varchar', precision: 0, scale: 0 };
 }
 
+/** The DuckDB type of a catalog column; types outside the pipeline's are read as text. */
 function catalogColumnType(type: string): string {
-  const decimal = /^decimal\((\d+),\s*(\d+)\)$/i.exec(type);
-  if (decimal) return `DECIMAL(${decimal[1]},${decimal[2]})`;
-  const map: Record<string, string> = {
-    string: 'VARCHAR',
-    bigint: 'BIGINT',
-    int: 'INTEGER',
-    double: 'DOUBLE',
-    boolean: 'BOOLEAN',
-    timestamp: 'TIMESTAMP',
-    date: 'DATE',
-  };
-  return map[type.toLowerCase()] ?? 'VARCHAR';
+  try {
+    return duckDbType(parseColumnType(type));
+  } catch (error) {
+    if (error instanceof ColumnTypeError) return 'VARCHAR';
+    throw error;
+  }
 }
 
 function unquote(identifier: string): string {
