@@ -1,8 +1,8 @@
-import { LakeLayout } from '../lib/pipeline/lake-layout';
+import { AuroraExportLayout, LakeLayout } from '../lib/pipeline/lake-layout';
 import { ingestedLakeTables } from '../lib/pipeline/lake-tables';
 import type { Pipeline } from '../lib/pipeline/pipeline';
 import { type ColumnSpec, formatColumnType } from '../lib/schema/column-types';
-import { type Cfn, glueDatabaseName, LogicalId, ref, sub } from './names';
+import { type Cfn, glueDatabaseName, LogicalId, ref, resourcePrefix, sub } from './names';
 import type { StackSettings } from './settings';
 
 const PARQUET_STORAGE = {
@@ -59,13 +59,14 @@ export function dailyProjection(settings: StackSettings, table: string): Cfn {
   return { ...dayProjection(settings), 'storage.location.template': lakeLocation(table, 'dt=${!dt}/') };
 }
 
-/** A Glue table over Parquet at `lake/<table>/` in the lake bucket. */
+/** A Glue table over Parquet, by default at `lake/<table>/` in the lake bucket. */
 export function parquetTable(
   table: string,
   description: string,
   columns: Cfn[],
   partitionKeys: Cfn[],
   parameters: Cfn,
+  location: Cfn = lakeLocation(table),
 ): Cfn {
   return {
     Type: 'AWS::Glue::Table',
@@ -78,7 +79,7 @@ export function parquetTable(
         TableType: 'EXTERNAL_TABLE',
         Parameters: { classification: 'parquet', EXTERNAL: 'TRUE', ...parameters },
         PartitionKeys: partitionKeys,
-        StorageDescriptor: { Columns: columns, Location: lakeLocation(table), ...PARQUET_STORAGE },
+        StorageDescriptor: { Columns: columns, Location: location, ...PARQUET_STORAGE },
       },
     },
   };
@@ -106,6 +107,21 @@ export function catalogResources(pipeline: Pipeline, settings: StackSettings): C
       glueColumns(table.columns),
       hourly ? HOUR_PARTITIONS : DAY_PARTITION,
       hourly ? hourlyProjection(settings, table.name) : dailyProjection(settings, table.name),
+    );
+  }
+  for (const table of pipeline.aurora) {
+    // each day's export is a partition: the template points at the table's folder in that export
+    const folder = AuroraExportLayout.table(resourcePrefix(settings), '${!dt}', table.database, table.table);
+    resources[LogicalId.glueTable(table.name)] = parquetTable(
+      table.name,
+      table.description,
+      glueColumns(table.columns),
+      DAY_PARTITION,
+      {
+        ...dayProjection(settings),
+        'storage.location.template': sub(`s3://\${${LogicalId.rawBucket}}/${folder}`),
+      },
+      sub(`s3://\${${LogicalId.rawBucket}}/${AuroraExportLayout.root}`),
     );
   }
   return resources;

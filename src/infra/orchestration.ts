@@ -1,3 +1,4 @@
+import { AuroraExportLayout } from '../lib/pipeline/lake-layout';
 import type { Pipeline } from '../lib/pipeline/pipeline';
 import { captureSources } from './dynamodb';
 import {
@@ -95,6 +96,19 @@ function pipelineRole(pipeline: Pipeline, settings: StackSettings): Cfn {
       Action: ['s3:GetObject', 's3:ListBucket', 's3:GetBucketLocation'],
       Resource: [bucketArn(settings, 'lake'), bucketArn(settings, 'lake', '/lake/*')],
     },
+    ...(pipeline.aurora.length > 0
+      ? [
+          {
+            Sid: 'ReadAuroraExports',
+            Effect: 'Allow',
+            Action: ['s3:GetObject', 's3:ListBucket', 's3:GetBucketLocation'],
+            Resource: [
+              bucketArn(settings, 'raw'),
+              bucketArn(settings, 'raw', `/${AuroraExportLayout.root}*`),
+            ],
+          },
+        ]
+      : []),
     {
       Sid: 'WriteTransformRuns',
       Effect: 'Allow',
@@ -157,6 +171,13 @@ function pipelineRole(pipeline: Pipeline, settings: StackSettings): Cfn {
         Action: ['iam:PassRole'],
         Resource: [settings.aurora.exportRoleArn],
         Condition: { StringEquals: { 'iam:PassedToService': 'export.rds.amazonaws.com' } },
+      },
+      {
+        // StartExportTask grants the export its key; Athena decrypts the exported Parquet with it
+        Sid: 'UseAuroraExportKey',
+        Effect: 'Allow',
+        Action: ['kms:CreateGrant', 'kms:DescribeKey', 'kms:Decrypt'],
+        Resource: [settings.aurora.exportKmsKeyArn],
       },
     );
   }

@@ -3,6 +3,7 @@ import {
   dynamodbExportsSetting,
   loaderStatements,
   loaderVpcExtension,
+  orchestrationResources,
 } from '../../src/infra/orchestration';
 import { readStackSettings } from '../../src/infra/settings';
 import { readRunSettings } from '../../src/lib/orchestration/config';
@@ -73,6 +74,27 @@ describe('export settings handed to the plan step', () => {
       kmsKeyArn: 'arn:aws:kms:eu-west-1:111122223333:key/k',
       identifierPrefix: 'tributary-prod',
       exportOnly: ['app.orders'],
+    });
+  });
+});
+
+describe('the daily pipeline role with an Aurora export', () => {
+  it('may start and watch the export, pass its role to RDS only, and use its key', () => {
+    const stage = settings({
+      auroraClusterArn: 'arn:aws:rds:eu-west-1:111122223333:cluster:app',
+      auroraExportRoleArn: 'arn:aws:iam::111122223333:role/export',
+      auroraExportKmsKeyArn: 'arn:aws:kms:eu-west-1:111122223333:key/k',
+    });
+    const role = (orchestrationResources(pipeline, stage) as any).DailyPipelineRole;
+    const statements = role.Properties.Policies[0].PolicyDocument.Statement;
+    const bySid = (sid: string) => statements.find((s: any) => s.Sid === sid);
+    expect(bySid('ExportAurora').Resource).toEqual(['arn:aws:rds:eu-west-1:111122223333:cluster:app']);
+    expect(bySid('PassAuroraExportRole').Condition).toEqual({
+      StringEquals: { 'iam:PassedToService': 'export.rds.amazonaws.com' },
+    });
+    expect(bySid('UseAuroraExportKey')).toMatchObject({
+      Action: ['kms:CreateGrant', 'kms:DescribeKey', 'kms:Decrypt'],
+      Resource: ['arn:aws:kms:eu-west-1:111122223333:key/k'],
     });
   });
 });

@@ -324,6 +324,33 @@ describe('the daily pipeline in the template', () => {
   });
 });
 
+describe('Aurora exports in the template', () => {
+  it('catalogues each exported table in place, one partition per export day', () => {
+    const table = Object.values(stages.dev!.template.Resources).find(
+      (r: any) => r.Type === 'AWS::Glue::Table' && r.Properties.TableInput.Name === 'orders_snapshot',
+    ) as any;
+    const input = table.Properties.TableInput;
+    expect(input.PartitionKeys).toEqual([{ Name: 'dt', Type: 'string' }]);
+    expect(input.StorageDescriptor.Columns.map((c: any) => `${c.Name} ${c.Type}`)).toContain(
+      'total decimal(12,2)',
+    );
+    expect(input.Parameters['storage.location.template']).toEqual({
+      'Fn::Sub': 's3://${RawBucket}/exports/aurora/dt=${!dt}/tributary-dev-${!dt}/app/app.orders/',
+    });
+    expect(input.StorageDescriptor.SerdeInfo.SerializationLibrary).toContain('ParquetHiveSerDe');
+  });
+
+  it('lets the pipeline read the exports, and nothing else of the raw bucket', () => {
+    const read = allStatements(stages.dev!.template).find(
+      ({ role, statement }) => role === 'DailyPipelineRole' && statement.Sid === 'ReadAuroraExports',
+    )!.statement;
+    expect(read.Resource.map((r: any) => r['Fn::Sub'])).toEqual([
+      'arn:${AWS::Partition}:s3:::tributary-dev-raw-${AWS::AccountId}-${AWS::Region}',
+      'arn:${AWS::Partition}:s3:::tributary-dev-raw-${AWS::AccountId}-${AWS::Region}/exports/aurora/*',
+    ]);
+  });
+});
+
 describe('stage parameters', () => {
   const buffering = (stage: string) =>
     (

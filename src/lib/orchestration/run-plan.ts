@@ -1,5 +1,6 @@
 import { DynamoLayout } from '../dynamodb/layout';
 import type { LoadMode } from '../loading/types';
+import { AuroraExportLayout } from '../pipeline/lake-layout';
 import type { Pipeline } from '../pipeline/pipeline';
 import { dateLiteral, qualifiedTable } from '../transforms/sql-template';
 import { planTransformRun, type TransformRun } from '../transforms/transform-run';
@@ -176,10 +177,13 @@ export function planPipelineRun(
     ? [
         {
           request: {
-            ExportTaskIdentifier: `${settings.auroraExport.identifierPrefix}-${input.to}`,
+            ExportTaskIdentifier: AuroraExportLayout.exportIdentifier(
+              settings.auroraExport.identifierPrefix,
+              input.to,
+            ),
             SourceArn: settings.auroraExport.clusterArn,
             S3BucketName: settings.rawBucket,
-            S3Prefix: `exports/aurora/dt=${input.to}`,
+            S3Prefix: AuroraExportLayout.prefix(input.to),
             IamRoleArn: settings.auroraExport.roleArn,
             KmsKeyId: settings.auroraExport.kmsKeyArn,
             ...(settings.auroraExport.exportOnly.length > 0

@@ -12,6 +12,20 @@ export const LakeLayout = {
   firehoseBackup: (stream: string) => `firehose/${stream}/`,
 } as const;
 
+/**
+ * Where the daily Aurora snapshot export writes, in the raw bucket: RDS adds
+ * `<export id>/<database>/<database>.<table>/<batch>/part-*.parquet` below the prefix, and the
+ * export of day D is `<identifier prefix>-D`.
+ */
+export const AuroraExportLayout = {
+  root: 'exports/aurora/',
+  prefix: (dt: string) => `exports/aurora/dt=${dt}`,
+  exportIdentifier: (identifierPrefix: string, dt: string) => `${identifierPrefix}-${dt}`,
+  /** A table's folder in the export of day `dt` (`${dt}` as written makes a projection template). */
+  table: (identifierPrefix: string, dt: string, database: string, table: string) =>
+    `exports/aurora/dt=${dt}/${identifierPrefix}-${dt}/${database}/${database}.${table}/`,
+} as const;
+
 /** Firehose's error output types, the directory names under the error prefix. */
 export const FirehoseErrorType = {
   processingFailed: 'processing-failed',

@@ -19,6 +19,8 @@ export interface Pipeline {
   readonly database: string;
   readonly streams: readonly StreamSpec[];
   readonly dynamodb: readonly DynamoTableSpec[];
+  /** Tables of the daily Aurora snapshot export, catalogued where the export writes them. */
+  readonly aurora: readonly AuroraTableSpec[];
   readonly transforms: readonly TransformSpec[];
   readonly loads: readonly LoadSpec[];
   /** Transform names by dependency level: each level reads only what earlier levels wrote. */
@@ -65,6 +67,19 @@ export interface DynamoTableSpec {
     | undefined;
 }
 
+/**
+ * A table of the Aurora MySQL cluster (params `auroraClusterArn`, ...), exported daily as Parquet
+ * by RDS and catalogued in place, partitioned by the export's day. Columns are as RDS writes them.
+ */
+export interface AuroraTableSpec {
+  readonly name: string;
+  readonly description: string;
+  /** The MySQL database and table it exports. */
+  readonly database: string;
+  readonly table: string;
+  readonly columns: readonly ColumnSpec[];
+}
+
 /** Columns every DynamoDB change row carries after its keys; declared columns may not reuse them. */
 export const CHANGE_METADATA_COLUMNS = ['_op', '_seq', '_event_time', '_deleted'] as const;
 /** Flattened attributes the table does not declare, kept as JSON text so nothing is lost. */
@@ -78,15 +93,17 @@ const COLUMN_NAME = /^[a-z0-9_]{1,255}$/;
 
 export function parsePipeline(document: unknown, source = 'pipeline.yml'): Pipeline {
   return readConfig(source, document, (root) => {
-    root.object(['database', 'streams', 'dynamodb', 'transforms', 'loads']);
+    root.object(['database', 'streams', 'dynamodb', 'aurora', 'transforms', 'loads']);
     const database = root.field('database').string({ pattern: TABLE_NAME, patternHint: TABLE_NAME_HINT });
     const streams = root.field('streams').list(readStream);
     const dynamodb = root.field('dynamodb').list(readDynamoTable);
+    const aurora = root.field('aurora').list(readAuroraTable);
     const transforms = root.field('transforms').list(readTransform);
     const loads = root.field('loads').list(readLoad);
     const ingested = [
       ...streams.map((s) => s.name),
       ...dynamodb.flatMap((t) => [`${t.name}_changes`, `${t.name}_snapshot`]),
+      ...aurora.map((t) => t.name),
     ];
     requireUnique(root, 'lake table', [...ingested, ...transforms.map((t) => t.name)]);
     requireUnique(
@@ -103,7 +120,7 @@ export function parsePipeline(document: unknown, source = 'pipeline.yml'): Pipel
           .problem(`load ${load.name} reads transform ${load.transform}, which is not declared`);
       }
     }
-    return { database, streams, dynamodb, transforms, loads, transformLevels: levels };
+    return { database, streams, dynamodb, aurora, transforms, loads, transformLevels: levels };
   });
 }
 
@@ -161,6 +178,26 @@ function readDynamoTable(item: ConfigReader): DynamoTableSpec {
     ),
     columns,
     demo: readDemo(item.field('demo'), keys),
+  };
+}
+
+/** RDS exports only names of Latin letters, digits, `$` and `_` table by table. */
+const MYSQL_NAME_HINT = 'a MySQL name of letters, digits, $ and _';
+
+function readAuroraTable(item: ConfigReader): AuroraTableSpec {
+  item.object(['name', 'description', 'source', 'columns']);
+  const name = item.field('name').string({ pattern: TABLE_NAME, patternHint: TABLE_NAME_HINT });
+  const source = item.field('source').string({
+    pattern: /^[A-Za-z0-9_$]{1,64}\.[A-Za-z0-9_$]{1,64}$/,
+    patternHint: `database.table, each ${MYSQL_NAME_HINT}`,
+  });
+  const [database = '', table = ''] = source.split('.');
+  return {
+    name,
+    description: item.field('description').optionalString() ?? '',
+    database,
+    table,
+    columns: readColumns(item.field('columns')),
   };
 }
 

@@ -79,6 +79,38 @@ describe('parsePipeline', () => {
     );
   });
 
+  it('reads the Aurora export tables, which transforms may read', () => {
+    const orders = {
+      name: 'orders_snapshot',
+      source: 'app.orders',
+      columns: [{ name: 'id', type: 'bigint' }],
+    };
+    const transform = {
+      name: 'order_totals',
+      sql: 'transforms/order_totals.sql',
+      sqlText: 'SELECT count(*) AS orders FROM {{table:orders_snapshot}}',
+      mode: 'full',
+      sources: ['orders_snapshot'],
+    };
+    const pipeline = parsePipeline({ database: 'lake', aurora: [orders], transforms: [transform] });
+    expect(pipeline.aurora).toEqual([
+      {
+        name: 'orders_snapshot',
+        description: '',
+        database: 'app',
+        table: 'orders',
+        columns: [{ name: 'id', type: { kind: 'bigint' }, comment: undefined }],
+      },
+    ]);
+    expect(pipeline.transformLevels).toEqual([['order_totals']]);
+    expect(() =>
+      parsePipeline({ database: 'lake', aurora: [{ ...orders, source: 'app.orders; drop' }], streams: [] }),
+    ).toThrow('aurora[0].source: "app.orders; drop" must be database.table');
+    expect(() => parsePipeline({ database: 'lake', aurora: [orders, orders] })).toThrow(
+      'lake table orders_snapshot is declared twice',
+    );
+  });
+
   it('reads DynamoDB tables and checks their keys, metadata names and demo table', () => {
     const table = {
       name: 'users',
