@@ -1,3 +1,4 @@
+import { dayProjection } from '../lib/catalog/catalog';
 import { AuroraExportLayout, LakeLayout } from '../lib/pipeline/lake-layout';
 import { ingestedLakeTables } from '../lib/pipeline/lake-tables';
 import type { Pipeline } from '../lib/pipeline/pipeline';
@@ -25,17 +26,6 @@ export function glueColumns(columns: readonly ColumnSpec[]): Cfn[] {
   }));
 }
 
-function dayProjection(settings: StackSettings): Cfn {
-  return {
-    'projection.enabled': 'true',
-    'projection.dt.type': 'date',
-    'projection.dt.format': 'yyyy-MM-dd',
-    'projection.dt.range': `${settings.lakeStartDate},NOW`,
-    'projection.dt.interval': '1',
-    'projection.dt.interval.unit': 'DAYS',
-  };
-}
-
 function lakeLocation(table: string, partitionPath = ''): Cfn {
   return sub(`s3://\${${LogicalId.lakeBucket}}/${LakeLayout.table(table)}${partitionPath}`);
 }
@@ -46,17 +36,16 @@ function lakeLocation(table: string, partitionPath = ''): Cfn {
  */
 export function hourlyProjection(settings: StackSettings, table: string): Cfn {
   return {
-    ...dayProjection(settings),
+    ...dayProjection(settings.lakeStartDate, lakeLocation(table, 'dt=${!dt}/hour=${!hour}/')),
     'projection.hour.type': 'integer',
     'projection.hour.range': '0,23',
     'projection.hour.digits': '2',
-    'storage.location.template': lakeLocation(table, 'dt=${!dt}/hour=${!hour}/'),
   };
 }
 
 /** Projection on `dt` alone, for tables written per day or per change file. */
 export function dailyProjection(settings: StackSettings, table: string): Cfn {
-  return { ...dayProjection(settings), 'storage.location.template': lakeLocation(table, 'dt=${!dt}/') };
+  return dayProjection(settings.lakeStartDate, lakeLocation(table, 'dt=${!dt}/'));
 }
 
 /** A Glue table over Parquet, by default at `lake/<table>/` in the lake bucket. */
@@ -117,10 +106,7 @@ export function catalogResources(pipeline: Pipeline, settings: StackSettings): C
       table.description,
       glueColumns(table.columns),
       DAY_PARTITION,
-      {
-        ...dayProjection(settings),
-        'storage.location.template': sub(`s3://\${${LogicalId.rawBucket}}/${folder}`),
-      },
+      dayProjection(settings.lakeStartDate, sub(`s3://\${${LogicalId.rawBucket}}/${folder}`)),
       sub(`s3://\${${LogicalId.rawBucket}}/${AuroraExportLayout.root}`),
     );
   }

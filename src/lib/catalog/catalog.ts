@@ -44,7 +44,10 @@ export function parseS3Uri(uri: string): { bucket: string; key: string } {
 }
 
 /** Partition projection on `dt`, the only partition key transform outputs have. */
-export function dayProjection(startDate: string, locationTemplate: string): Record<string, string> {
+export function dayProjection<Template = string>(
+  startDate: string,
+  locationTemplate: Template,
+): Record<string, string | Template> {
   return {
     'projection.enabled': 'true',
     'projection.dt.type': 'date',
