@@ -3,11 +3,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { XMLValidator } from 'fast-xml-parser';
 import { main } from '../../src/cli/main';
+import { formatColumnType } from '../../src/lib/columns/column-types';
 import { SAMPLES_DIRECTORY } from '../../src/lib/local/project-paths';
 import { DAILY_PIPELINE_TASKS } from '../../src/lib/orchestration/local-state-machine';
 import { bundledPipeline } from '../../src/lib/pipeline/bundled';
 import { DuckDb, sqlString } from '../../src/lib/query/duckdb';
-import { formatColumnType } from '../../src/lib/schema/column-types';
 import { captureIo } from '../support/cli';
 
 let root: string;

@@ -1,5 +1,6 @@
 import { gzipSync } from 'node:zlib';
 import type { DynamoDBRecord } from 'aws-lambda';
+import { timestampMillis } from '../../src/lib/columns/time';
 import { flattenRawObject } from '../../src/lib/dynamodb/flatten-raw-object';
 import { writeStreamBatch } from '../../src/lib/dynamodb/stream-batch';
 import { flattenerForStream } from '../../src/lib/firehose/stream-resolver';
@@ -9,7 +10,6 @@ import { ParquetRowWriter } from '../../src/lib/parquet/parquet-writer';
 import { LakeLayout } from '../../src/lib/pipeline/lake-layout';
 import type { Pipeline } from '../../src/lib/pipeline/pipeline';
 import { userItem, userStreamRecord } from '../../src/lib/samples/users';
-import { timestampMillis } from '../../src/lib/schema/time';
 import type { LocalObjectStore } from '../../src/lib/storage/local-object-store';
 import { uploadPipe } from '../../src/lib/storage/object-store';
 

@@ -1,9 +1,9 @@
 import { parseArgs } from 'node:util';
+import { formatColumnType } from '../../lib/columns/column-types';
 import type { FlatRow } from '../../lib/flattening/flatten';
 import { FlattenPlan } from '../../lib/flattening/plan';
 import { bundledPipeline } from '../../lib/pipeline/bundled';
 import { flattenOptionsFor, TABLE_NAME } from '../../lib/pipeline/pipeline';
-import { formatColumnType } from '../../lib/schema/column-types';
 import { hasDrift, SchemaComparison, type SchemaDrift } from '../../lib/schema/drift';
 import { SchemaInference } from '../../lib/schema/infer';
 import { flattenSampleLine, sampleLines } from '../../lib/schema/sample-rows';

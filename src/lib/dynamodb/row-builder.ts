@@ -1,37 +1,16 @@
+import type { ColumnSpec } from '../columns/column-types';
 import { encodeFlatRow, type FlatRow } from '../flattening/flatten';
 import { FlattenPlan } from '../flattening/plan';
 import { type ParquetValue, RowCoercer } from '../parquet/coerce';
+import { changeTableColumns } from '../pipeline/lake-tables';
 import {
-  CHANGE_METADATA_COLUMNS,
+  type CHANGE_METADATA_COLUMNS,
   type DynamoTableSpec,
   EXTRA_ATTRIBUTES_COLUMN,
   flattenOptionsFor,
 } from '../pipeline/pipeline';
-import { type ColumnSpec, parseColumnType } from '../schema/column-types';
 import { ChangeLineFlattener, type LineContent } from './change-line-flattener';
 import { sortableSequence } from './change-record';
-
-const METADATA_TYPES: Record<(typeof CHANGE_METADATA_COLUMNS)[number], string> = {
-  _op: 'string',
-  _seq: 'string',
-  _event_time: 'timestamp',
-  _deleted: 'boolean',
-};
-
-/**
- * The lake columns of a DynamoDB table: key attributes first, then `_op`, `_seq`, `_event_time`
- * and `_deleted`, then the other declared attributes, then `_extra` (JSON text of attributes the
- * table does not declare, so none is lost).
- */
-export function changeTableColumns(table: DynamoTableSpec): ColumnSpec[] {
-  const keys = table.keys.map((key) => table.columns.find((c) => c.name === key)!);
-  const metadata = CHANGE_METADATA_COLUMNS.map((name) => ({
-    name,
-    type: parseColumnType(METADATA_TYPES[name]),
-  }));
-  const rest = table.columns.filter((c) => !table.keys.includes(c.name));
-  return [...keys, ...metadata, ...rest, { name: EXTRA_ATTRIBUTES_COLUMN, type: parseColumnType('string') }];
-}
 
 /** Turns changes and exported items of one table into typed rows of its lake columns. */
 export class DynamoRowBuilder {

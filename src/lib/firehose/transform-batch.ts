@@ -1,7 +1,7 @@
 import type { FirehoseTransformationEventRecord, FirehoseTransformationResultRecord } from 'aws-lambda';
+import { timestampMillis } from '../columns/time';
 import { type DecodeFailure, RecordDecodeError } from '../flattening/errors';
 import type { RecordFlattener } from '../flattening/record-flattener';
-import { timestampMillis } from '../schema/time';
 import { decodeBase64Strict } from './base64';
 import { partitionKeysFor } from './partition-keys';
 

@@ -7,7 +7,7 @@ import {
   type GetQueryResultsCommandInput,
   type GetQueryResultsCommandOutput,
 } from '@aws-sdk/client-athena';
-import { type ColumnType, ColumnTypeError } from '../schema/column-types';
+import { type ColumnType, ColumnTypeError } from '../columns/column-types';
 import type { ObjectStore } from '../storage/object-store';
 import { readAthenaCsv } from './athena-csv';
 import type { QueryResult, ResultColumn, ResultRow } from './types';

@@ -1,4 +1,4 @@
-import { type ColumnType, formatColumnType } from '../schema/column-types';
+import { type ColumnType, formatColumnType } from '../columns/column-types';
 import { quoteIdentifier } from './identifiers';
 import type { Dialect, ResultColumn } from './types';
 

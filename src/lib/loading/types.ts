@@ -1,4 +1,4 @@
-import type { ColumnType } from '../schema/column-types';
+import type { ColumnType } from '../columns/column-types';
 
 /**
  * How a query result reaches a database table, as Embulk's output modes:

@@ -1,7 +1,7 @@
+import type { ColumnSpec } from '../columns/column-types';
 import { RowCoercer, ValueConversionError } from '../parquet/coerce';
 import { parseFlatLine } from '../parquet/flat-line';
 import { type ParquetCodec, ParquetRowWriter } from '../parquet/parquet-writer';
-import type { ColumnSpec } from '../schema/column-types';
 import { type ObjectStore, uploadPipe } from '../storage/object-store';
 
 /** One partition of a delivery: the transform's Ok records, to become one Parquet object. */

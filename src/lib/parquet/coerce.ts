@@ -1,6 +1,6 @@
+import type { ColumnSpec, ColumnType } from '../columns/column-types';
+import { timestampMillis } from '../columns/time';
 import { JsonNumber } from '../flattening/json-value';
-import type { ColumnSpec, ColumnType } from '../schema/column-types';
-import { timestampMillis } from '../schema/time';
 
 /** A value ready for the Parquet writer: string, number, bigint (int64 and unscaled decimals) or boolean. */
 export type ParquetValue = string | number | bigint | boolean | null;

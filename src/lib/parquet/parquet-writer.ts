@@ -2,7 +2,7 @@ import { once } from 'node:events';
 import type { Writable } from 'node:stream';
 import * as zlib from 'node:zlib';
 import { ByteWriter, ParquetWriter } from 'hyparquet-writer';
-import type { ColumnSpec } from '../schema/column-types';
+import type { ColumnSpec } from '../columns/column-types';
 import type { ParquetValue } from './coerce';
 import { parquetSchema } from './schema';
 

@@ -1,5 +1,5 @@
 import type { SchemaElement } from 'hyparquet';
-import type { ColumnSpec, ColumnType } from '../schema/column-types';
+import type { ColumnSpec, ColumnType } from '../columns/column-types';
 
 /** Bytes of a FIXED_LEN_BYTE_ARRAY that hold any signed integer of `precision` decimal digits. */
 export function decimalByteLength(precision: number): number {

@@ -1,7 +1,11 @@
-import { changeTableColumns } from '../dynamodb/row-builder';
-import type { ColumnSpec } from '../schema/column-types';
+import { type ColumnSpec, parseColumnType } from '../columns/column-types';
 import { LakeLayout } from './lake-layout';
-import type { Pipeline } from './pipeline';
+import {
+  CHANGE_METADATA_COLUMNS,
+  type DynamoTableSpec,
+  EXTRA_ATTRIBUTES_COLUMN,
+  type Pipeline,
+} from './pipeline';
 
 /** How a table's partitions are laid out under its prefix. */
 export type PartitionLayout = 'day-hour' | 'day';
@@ -23,6 +27,28 @@ export const PARTITION_KEYS: Record<PartitionLayout, readonly string[]> = {
   'day-hour': ['dt', 'hour'],
   day: ['dt'],
 };
+
+const METADATA_TYPES: Record<(typeof CHANGE_METADATA_COLUMNS)[number], string> = {
+  _op: 'string',
+  _seq: 'string',
+  _event_time: 'timestamp',
+  _deleted: 'boolean',
+};
+
+/**
+ * The lake columns of a DynamoDB table: key attributes first, then `_op`, `_seq`, `_event_time`
+ * and `_deleted`, then the other declared attributes, then `_extra` (JSON text of attributes the
+ * table does not declare, so none is lost).
+ */
+export function changeTableColumns(table: DynamoTableSpec): ColumnSpec[] {
+  const keys = table.keys.map((key) => table.columns.find((c) => c.name === key)!);
+  const metadata = CHANGE_METADATA_COLUMNS.map((name) => ({
+    name,
+    type: parseColumnType(METADATA_TYPES[name]),
+  }));
+  const rest = table.columns.filter((c) => !table.keys.includes(c.name));
+  return [...keys, ...metadata, ...rest, { name: EXTRA_ATTRIBUTES_COLUMN, type: parseColumnType('string') }];
+}
 
 export function ingestedLakeTables(pipeline: Pipeline): LakeTable[] {
   return [

@@ -1,7 +1,7 @@
+import { type ColumnSpec, ColumnTypeError, parseColumnType } from '../columns/column-types';
 import { type ConfigReader, readConfig } from '../config/reader';
 import { isValidColumnName, normalizeSegment } from '../flattening/naming';
 import { type FlattenOptions, MAX_FLATTEN_DEPTH } from '../flattening/options';
-import { type ColumnSpec, ColumnTypeError, parseColumnType } from '../schema/column-types';
 import {
   type LoadSpec,
   readLoad,

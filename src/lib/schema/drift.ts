@@ -1,6 +1,6 @@
+import type { ColumnSpec } from '../columns/column-types';
 import { encodeFlatValue, type FlatRow } from '../flattening/flatten';
 import { type Converter, converterFor, ValueConversionError } from '../parquet/coerce';
-import type { ColumnSpec } from './column-types';
 import { type InferredColumn, SchemaInference } from './infer';
 
 /** A declared column some sample values cannot be stored in. */

@@ -1,7 +1,7 @@
+import type { ColumnSpec, ColumnType } from '../columns/column-types';
+import { timestampMillis } from '../columns/time';
 import type { FlatRow, FlatValue } from '../flattening/flatten';
 import { JsonNumber } from '../flattening/json-value';
-import type { ColumnSpec, ColumnType } from './column-types';
-import { timestampMillis } from './time';
 
 /** What the values of one column looked like across the samples. */
 interface Evidence {

@@ -1,5 +1,5 @@
+import { formatColumnType } from '../columns/column-types';
 import type { DynamoTableSpec, StreamSpec } from '../pipeline/pipeline';
-import { formatColumnType } from './column-types';
 import type { InferredColumn } from './infer';
 
 const EVENT_TIME_NAME = /(^|_)(time|timestamp|ts)$|_at$/;

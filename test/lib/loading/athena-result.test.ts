@@ -2,6 +2,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { GetQueryExecutionCommandInput, GetQueryResultsCommandInput } from '@aws-sdk/client-athena';
+import type { ColumnType } from '../../../src/lib/columns/column-types';
 import { AthenaCsvError, writeAthenaCsv } from '../../../src/lib/loading/athena-csv';
 import {
   AthenaResultError,
@@ -12,7 +13,6 @@ import {
 import { openLoader } from '../../../src/lib/loading/connection';
 import type { ResultRow } from '../../../src/lib/loading/types';
 import { DuckDb } from '../../../src/lib/query/duckdb';
-import type { ColumnType } from '../../../src/lib/schema/column-types';
 import { LocalObjectStore } from '../../../src/lib/storage/local-object-store';
 import type { ObjectStore } from '../../../src/lib/storage/object-store';
 

@@ -1,3 +1,4 @@
+import type { ColumnType } from '../../../src/lib/columns/column-types';
 import {
   DuplicateKeyError,
   LoadRequestError,
@@ -14,7 +15,6 @@ import type {
   TableLoader,
 } from '../../../src/lib/loading/types';
 import { toUnscaledDecimal } from '../../../src/lib/parquet/coerce';
-import type { ColumnType } from '../../../src/lib/schema/column-types';
 import { uniqueTableName } from '../../support/databases';
 
 /** What the shared scenarios need from one database: its loader, and a second connection to check with. */

@@ -1,3 +1,4 @@
+import type { ColumnType } from '../../../src/lib/columns/column-types';
 import {
   columnDefinitions,
   columnSqlType,
@@ -7,7 +8,6 @@ import {
   findUniqueKey,
 } from '../../../src/lib/loading/sql-types';
 import type { Dialect, ResultColumn } from '../../../src/lib/loading/types';
-import type { ColumnType } from '../../../src/lib/schema/column-types';
 
 const decimal = (precision: number, scale: number): ColumnType => ({ kind: 'decimal', precision, scale });
 

@@ -1,9 +1,9 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { parseColumnType } from '../../../src/lib/columns/column-types';
 import { ConversionThread } from '../../../src/lib/local/conversion-thread';
 import { DuckDb, sqlString } from '../../../src/lib/query/duckdb';
-import { parseColumnType } from '../../../src/lib/schema/column-types';
 
 let root: string;
 let thread: ConversionThread;

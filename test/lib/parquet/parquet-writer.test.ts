@@ -2,12 +2,12 @@ import { createWriteStream } from 'node:fs';
 import { mkdtemp, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { type ColumnSpec, parseColumnType } from '../../../src/lib/columns/column-types';
 import { JsonNumber } from '../../../src/lib/flattening/json-value';
 import { RowCoercer, toUnscaledDecimal, ValueConversionError } from '../../../src/lib/parquet/coerce';
 import { parseFlatLine } from '../../../src/lib/parquet/flat-line';
 import { ParquetRowWriter, zstdAvailable } from '../../../src/lib/parquet/parquet-writer';
 import { DuckDb, sqlString } from '../../../src/lib/query/duckdb';
-import { type ColumnSpec, parseColumnType } from '../../../src/lib/schema/column-types';
 
 const columns: ColumnSpec[] = [
   ['id', 'string'],

@@ -1,5 +1,5 @@
+import { parseColumnType } from '../../../src/lib/columns/column-types';
 import { FlattenPlan } from '../../../src/lib/flattening/plan';
-import { parseColumnType } from '../../../src/lib/schema/column-types';
 import { diffSchema, hasDrift } from '../../../src/lib/schema/drift';
 import { flattenSampleLine } from '../../../src/lib/schema/sample-rows';
 

@@ -1,5 +1,5 @@
+import { formatColumnType } from '../../../src/lib/columns/column-types';
 import { FlattenPlan } from '../../../src/lib/flattening/plan';
-import { formatColumnType } from '../../../src/lib/schema/column-types';
 import { inferColumns } from '../../../src/lib/schema/infer';
 import { flattenSampleLine } from '../../../src/lib/schema/sample-rows';
 

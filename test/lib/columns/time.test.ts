@@ -1,5 +1,5 @@
+import { timestampMillis } from '../../../src/lib/columns/time';
 import { JsonNumber } from '../../../src/lib/flattening/json-value';
-import { timestampMillis } from '../../../src/lib/schema/time';
 
 describe('timestampMillis', () => {
   it.each([

@@ -1,4 +1,5 @@
-import type { FlatValue } from '../flattening/flatten';
+/** A flat value as it comes from flattening: text, a boolean, null, or a JSON number kept as its text. */
+type FlatValue = string | boolean | null | { readonly raw: string };
 
 const ISO_TIMESTAMP =
   /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(\.\d+)?)?)?(Z|[+-]\d{2}(?::?\d{2})?)?$/i;
