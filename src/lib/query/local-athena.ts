@@ -150,6 +150,10 @@ export class LocalAthena {
     this.duck.close();
   }
 
+  private now(): Date {
+    return this.options.now?.() ?? new Date();
+  }
+
   /** Runs a SELECT and returns its rows (exact values as text), for people at a terminal. */
   async query(sql: string): Promise<QueryResult> {
     await this.refreshViews();
@@ -251,7 +255,8 @@ export class LocalAthena {
       }
       return s3Uri(this.options.resultsBucket, `tables/${id}/`);
     }
-    return external ?? s3Uri(this.options.resultsBucket, `Unsaved/tables/${id}/`);
+    const day = this.now().toISOString().slice(0, 10).replace(/-/g, '/');
+    return external ?? s3Uri(this.options.resultsBucket, `Unsaved/${day}/tables/${id}/`);
   }
 
   private async createTableAs(
@@ -333,7 +338,7 @@ export class LocalAthena {
   /** Points a view at the current files of every table, so each statement sees the lake as it is now. */
   private async refreshViews(): Promise<void> {
     const { database, lakeBucket, store } = this.options;
-    const now = (this.options.now ?? (() => new Date()))();
+    const now = this.now();
     for (const table of this.options.ingestedTables) {
       const partitionKeys = PARTITION_KEYS[table.partitioning];
       const projection = lakeTableProjection(table, this.options.lakeStartDate, (partition) =>
