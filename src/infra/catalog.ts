@@ -1,7 +1,7 @@
 import { dayProjection } from '../lib/catalog/catalog';
 import { type ColumnSpec, formatColumnType } from '../lib/columns/column-types';
 import { AuroraExportLayout, LakeLayout } from '../lib/pipeline/lake-layout';
-import { ingestedLakeTables } from '../lib/pipeline/lake-tables';
+import { ingestedLakeTables, type LakeTable, lakeTableProjection } from '../lib/pipeline/lake-tables';
 import type { Pipeline } from '../lib/pipeline/pipeline';
 import { type Cfn, glueDatabaseName, LogicalId, ref, resourcePrefix, sub } from './names';
 import type { StackSettings } from './settings';
@@ -31,21 +31,14 @@ function lakeLocation(table: string, partitionPath = ''): Cfn {
 }
 
 /**
- * Partition projection on `dt` (days) and `hour`: Athena computes partitions from the template,
- * so new data is queryable the moment it lands, with no crawler and no MSCK REPAIR.
+ * Partition projection on `dt` (days) and, for streams, `hour`: Athena computes partitions from
+ * the template, so new data is queryable the moment it lands, with no crawler and no MSCK REPAIR.
+ * `${dt}` is spelled `${!dt}` in the template so that Fn::Sub leaves it for Athena.
  */
-export function hourlyProjection(settings: StackSettings, table: string): Cfn {
-  return {
-    ...dayProjection(settings.lakeStartDate, lakeLocation(table, 'dt=${!dt}/hour=${!hour}/')),
-    'projection.hour.type': 'integer',
-    'projection.hour.range': '0,23',
-    'projection.hour.digits': '2',
-  };
-}
-
-/** Projection on `dt` alone, for tables written per day or per change file. */
-export function dailyProjection(settings: StackSettings, table: string): Cfn {
-  return dayProjection(settings.lakeStartDate, lakeLocation(table, 'dt=${!dt}/'));
+function projection(settings: StackSettings, table: LakeTable): Cfn {
+  return lakeTableProjection(table, settings.lakeStartDate, (partition) =>
+    lakeLocation(table.name, partition.replaceAll('${', '${!')),
+  );
 }
 
 /** A Glue table over Parquet, by default at `lake/<table>/` in the lake bucket. */
@@ -89,13 +82,12 @@ export function catalogResources(pipeline: Pipeline, settings: StackSettings): C
     },
   };
   for (const table of ingestedLakeTables(pipeline)) {
-    const hourly = table.partitioning === 'day-hour';
     resources[LogicalId.glueTable(table.name)] = parquetTable(
       table.name,
       table.description,
       glueColumns(table.columns),
-      hourly ? HOUR_PARTITIONS : DAY_PARTITION,
-      hourly ? hourlyProjection(settings, table.name) : dailyProjection(settings, table.name),
+      table.partitioning === 'day-hour' ? HOUR_PARTITIONS : DAY_PARTITION,
+      projection(settings, table),
     );
   }
   for (const table of pipeline.aurora) {

@@ -22,6 +22,7 @@ export const LogicalId = {
   rawBucket: 'RawBucket',
   resultsBucket: 'ResultsBucket',
   athenaWorkGroup: 'AthenaWorkGroup',
+  athenaTransformsWorkGroup: 'AthenaTransformsWorkGroup',
   dailyPipelineRole: 'DailyPipelineRole',
   planRunFunction: 'PlanRunLambdaFunction',
   publishTransformFunction: 'PublishTransformLambdaFunction',

@@ -1,5 +1,11 @@
 import { AuroraExportLayout } from '../lib/pipeline/lake-layout';
 import type { Pipeline } from '../lib/pipeline/pipeline';
+import {
+  workGroupName as nameOf,
+  stageWorkGroups,
+  type WorkGroup,
+  type WorkGroupPurpose,
+} from '../lib/query/workgroups';
 import { captureSources } from './dynamodb';
 import {
   bucketArn,
@@ -14,9 +20,20 @@ import {
 } from './names';
 import type { StackSettings } from './settings';
 
+/** The workgroup for people and the loads (its configuration enforced). */
 export function workGroupName(settings: StackSettings): string {
-  return resourcePrefix(settings);
+  return nameOf(resourcePrefix(settings), 'queries');
 }
+
+/** The workgroup the daily pipeline's CTAS and INSERT INTO run in. */
+export function transformWorkGroupName(settings: StackSettings): string {
+  return nameOf(resourcePrefix(settings), 'transforms');
+}
+
+const WORK_GROUP_LOGICAL_IDS: Record<WorkGroupPurpose, string> = {
+  queries: LogicalId.athenaWorkGroup,
+  transforms: LogicalId.athenaTransformsWorkGroup,
+};
 
 /** The pipeline's Glue database and its tables, as IAM resources. */
 function glueResources(pipeline: Pipeline, settings: StackSettings, tables = '*'): Cfn[] {
@@ -28,22 +45,24 @@ function glueResources(pipeline: Pipeline, settings: StackSettings, tables = '*'
   ];
 }
 
-const workGroupArn = (settings: StackSettings) =>
-  sub(
-    `arn:\${AWS::Partition}:athena:\${AWS::Region}:\${AWS::AccountId}:workgroup/${workGroupName(settings)}`,
-  );
+const workGroupArn = (name: string) =>
+  sub(`arn:\${AWS::Partition}:athena:\${AWS::Region}:\${AWS::AccountId}:workgroup/${name}`);
 
-/** The Athena workgroup: encrypted results in the results bucket, a cap on bytes scanned per query. */
-function workGroup(settings: StackSettings): Cfn {
+/**
+ * An Athena workgroup of src/lib/query/workgroups.ts: encrypted results in the results bucket
+ * and the stage's cap on bytes scanned per query, which applies whether or not the workgroup
+ * overrides client-side settings.
+ */
+function workGroup(group: WorkGroup, settings: StackSettings): Cfn {
   return {
     Type: 'AWS::Athena::WorkGroup',
     Properties: {
-      Name: workGroupName(settings),
-      Description: `Tributary ${settings.stage}: transforms and loads`,
+      Name: group.name,
+      Description: `Tributary ${settings.stage}: ${group.description}`,
       State: 'ENABLED',
       RecursiveDeleteOption: true,
       WorkGroupConfiguration: {
-        EnforceWorkGroupConfiguration: true,
+        EnforceWorkGroupConfiguration: group.enforceConfiguration,
         PublishCloudWatchMetricsEnabled: true,
         BytesScannedCutoffPerQuery: settings.athenaBytesScannedCutoff,
         EngineVersion: { SelectedEngineVersion: 'Athena engine version 3' },
@@ -71,10 +90,11 @@ function pipelineRole(pipeline: Pipeline, settings: StackSettings): Cfn {
       ),
     },
     {
+      // transforms in their workgroup, the loads' queries in the enforced one
       Sid: 'RunQueries',
       Effect: 'Allow',
       Action: ['athena:StartQueryExecution', 'athena:GetQueryExecution', 'athena:StopQueryExecution'],
-      Resource: [workGroupArn(settings)],
+      Resource: [workGroupArn(transformWorkGroupName(settings)), workGroupArn(workGroupName(settings))],
     },
     {
       Sid: 'CatalogForQueries',
@@ -191,8 +211,12 @@ function pipelineRole(pipeline: Pipeline, settings: StackSettings): Cfn {
 }
 
 export function orchestrationResources(pipeline: Pipeline, settings: StackSettings): Cfn {
+  const workGroups = stageWorkGroups(resourcePrefix(settings)).map((group) => [
+    WORK_GROUP_LOGICAL_IDS[group.purpose],
+    workGroup(group, settings),
+  ]);
   return {
-    [LogicalId.athenaWorkGroup]: workGroup(settings),
+    ...Object.fromEntries(workGroups),
     [LogicalId.dailyPipelineRole]: pipelineRole(pipeline, settings),
   };
 }
@@ -224,7 +248,7 @@ export function loaderStatements(_pipeline: Pipeline, settings: StackSettings): 
     {
       Effect: 'Allow',
       Action: ['athena:GetQueryExecution', 'athena:GetQueryResults'],
-      Resource: [workGroupArn(settings)],
+      Resource: [workGroupArn(workGroupName(settings))],
     },
     { Effect: 'Allow', Action: ['s3:GetObject'], Resource: [bucketArn(settings, 'results', '/*')] },
     { Effect: 'Allow', Action: ['s3:ListBucket'], Resource: [bucketArn(settings, 'results')] },

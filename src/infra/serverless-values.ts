@@ -7,6 +7,7 @@ import {
   dynamodbExportsSetting,
   loaderStatements,
   publishTransformStatements,
+  transformWorkGroupName,
   workGroupName,
 } from './orchestration';
 import type { StackSettings } from './settings';
@@ -28,6 +29,7 @@ export const serverlessValues = {
   databaseName: (pipeline: Pipeline, settings: StackSettings) =>
     glueDatabaseName(pipeline.database, settings),
   workGroupName: (_pipeline: Pipeline, settings: StackSettings) => workGroupName(settings),
+  transformWorkGroupName: (_pipeline: Pipeline, settings: StackSettings) => transformWorkGroupName(settings),
   dynamodbExportsSetting,
   auroraExportSetting,
   publishTransformStatements,

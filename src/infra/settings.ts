@@ -1,3 +1,4 @@
+import { DEFAULT_LAKE_START_DATE } from '../lib/catalog/catalog';
 import { type ConfigReader, isPlainObject, readConfig } from '../lib/config/reader';
 
 /** Per-stage settings, from serverless `params`; everything stage-specific lives here. */
@@ -118,7 +119,8 @@ export function readStackSettings(raw: Record<string, unknown>): StackSettings {
       lakeStartDate:
         root
           .field('lakeStartDate')
-          .optionalString({ pattern: /^\d{4}-\d{2}-\d{2}$/, patternHint: 'YYYY-MM-DD' }) ?? '2024-01-01',
+          .optionalString({ pattern: /^\d{4}-\d{2}-\d{2}$/, patternHint: 'YYYY-MM-DD' }) ??
+        DEFAULT_LAKE_START_DATE,
       alarmEmail: root
         .field('alarmEmail')
         .optionalString({ pattern: /^[^@\s]+@[^@\s]+$/, patternHint: 'an e-mail address' }),

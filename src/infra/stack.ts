@@ -4,7 +4,12 @@ import { catalogResources } from './catalog';
 import { dynamodbResources } from './dynamodb';
 import { firehoseResources } from './firehose';
 import { type Cfn, deliveryStreamName, glueDatabaseName, LogicalId, ref } from './names';
-import { loaderVpcExtension, orchestrationResources, workGroupName } from './orchestration';
+import {
+  loaderVpcExtension,
+  orchestrationResources,
+  transformWorkGroupName,
+  workGroupName,
+} from './orchestration';
 import type { StackSettings } from './settings';
 import { storageResources } from './storage';
 
@@ -28,6 +33,7 @@ export function stackResources(
     AlertsTopicArn: { Value: ref(LogicalId.alertsTopic) },
     ResultsBucketName: { Value: ref(LogicalId.resultsBucket) },
     AthenaWorkGroupName: { Value: workGroupName(settings) },
+    AthenaTransformsWorkGroupName: { Value: transformWorkGroupName(settings) },
   };
   for (const stream of pipeline.streams) {
     Outputs[`${LogicalId.deliveryStream(stream.name)}Name`] = {

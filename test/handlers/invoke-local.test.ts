@@ -70,7 +70,10 @@ describe('sls invoke local', () => {
         'users_current',
       ]);
       expect(result.loads.map((l: { table: string }) => l.table)).toEqual(['daily_event_counts', 'users']);
-      expect(result.transformLevels[0][0].queries[0]).toMatchObject({ WorkGroup: 'tributary-dev' });
+      expect(result.transformLevels[0][0].queries[0]).toMatchObject({
+        WorkGroup: 'tributary-dev-transforms',
+      });
+      expect(result.loads[0].query).toMatchObject({ WorkGroup: 'tributary-dev' });
     } finally {
       await rm(root, { recursive: true, force: true });
     }

@@ -5,6 +5,7 @@ import { LocalCatalog } from '../../src/lib/catalog/local-catalog';
 import { LOCAL_BUCKETS } from '../../src/lib/config/storage';
 import { DuckDb } from '../../src/lib/query/duckdb';
 import { LocalAthena } from '../../src/lib/query/local-athena';
+import { stageWorkGroups } from '../../src/lib/query/workgroups';
 import { LocalObjectStore } from '../../src/lib/storage/local-object-store';
 import { loadHandler } from '../support/handlers';
 
@@ -19,6 +20,8 @@ beforeAll(async () => {
     lakeBucket: LOCAL_BUCKETS.lake,
     resultsBucket: LOCAL_BUCKETS.results,
     ingestedTables: [],
+    lakeStartDate: '2024-01-01',
+    workGroups: stageWorkGroups('tributary-local'),
   });
 });
 afterAll(async () => {
@@ -36,8 +39,12 @@ describe('the loader handler, locally', () => {
   it('reads the query result Athena wrote and merges it into the embedded database', async () => {
     const handler = await load();
     const select = async (rows: string) =>
-      (await athena.execute(`SELECT * FROM (VALUES ${rows}) AS t(dt, event_type, events, revenue)`))
-        .queryExecutionId;
+      (
+        await athena.execute(
+          `SELECT * FROM (VALUES ${rows}) AS t(dt, event_type, events, revenue)`,
+          'tributary-local',
+        )
+      ).queryExecutionId;
     const event = {
       load: 'event_counts_to_mysql',
       table: 'daily_event_counts',

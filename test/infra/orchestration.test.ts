@@ -62,6 +62,7 @@ describe('export settings handed to the plan step', () => {
       TRIBUTARY_RAW_BUCKET: 'raw-bucket',
       TRIBUTARY_DATABASE: 'tributary_prod',
       TRIBUTARY_WORKGROUP: 'tributary-prod',
+      TRIBUTARY_TRANSFORM_WORKGROUP: 'tributary-prod-transforms',
       TRIBUTARY_DYNAMODB_EXPORTS: dynamodbExportsSetting(pipeline, stage),
       TRIBUTARY_AURORA_EXPORT: auroraExportSetting(pipeline, stage),
     });
@@ -96,5 +97,56 @@ describe('the daily pipeline role with an Aurora export', () => {
       Action: ['kms:CreateGrant', 'kms:DescribeKey', 'kms:Decrypt'],
       Resource: ['arn:aws:kms:eu-west-1:111122223333:key/k'],
     });
+  });
+});
+
+describe('the Athena workgroups of a stage', () => {
+  const resources = (extra: Record<string, unknown> = {}) =>
+    orchestrationResources(pipeline, settings(extra)) as Record<string, any>;
+  const workGroups = (extra: Record<string, unknown> = {}) =>
+    Object.values(resources(extra))
+      .filter((r) => r.Type === 'AWS::Athena::WorkGroup')
+      .map((r) => r.Properties);
+
+  it('runs transforms in a workgroup that lets a CTAS name its location, with the cutoff and encrypted results', () => {
+    const transforms = workGroups().find((w) => w.Name === 'tributary-prod-transforms');
+    expect(transforms).toMatchObject({
+      WorkGroupConfiguration: {
+        EnforceWorkGroupConfiguration: false,
+        BytesScannedCutoffPerQuery: 10_000_000_000,
+        ResultConfiguration: {
+          OutputLocation: { 'Fn::Sub': 's3://${ResultsBucket}/' },
+          EncryptionConfiguration: { EncryptionOption: 'SSE_S3' },
+        },
+      },
+    });
+    const kms = 'arn:aws:kms:eu-west-1:111122223333:key/lake';
+    expect(
+      workGroups({ kmsKeyArn: kms }).map(
+        (w) => w.WorkGroupConfiguration.ResultConfiguration.EncryptionConfiguration,
+      ),
+    ).toEqual([
+      { EncryptionOption: 'SSE_KMS', KmsKey: kms },
+      { EncryptionOption: 'SSE_KMS', KmsKey: kms },
+    ]);
+  });
+
+  it('keeps the enforced workgroup for people and the loads', () => {
+    const queries = workGroups().find((w) => w.Name === 'tributary-prod');
+    expect(queries.WorkGroupConfiguration.EnforceWorkGroupConfiguration).toBe(true);
+    expect(workGroups()).toHaveLength(2);
+  });
+
+  it('lets the pipeline role start queries in both workgroups, the loader read only the enforced one', () => {
+    const arn = (name: string) => ({
+      'Fn::Sub': `arn:\${AWS::Partition}:athena:\${AWS::Region}:\${AWS::AccountId}:workgroup/${name}`,
+    });
+    const statements = resources().DailyPipelineRole.Properties.Policies[0].PolicyDocument.Statement;
+    const run = statements.find((s: any) => s.Action.includes('athena:StartQueryExecution'));
+    expect(run.Resource).toEqual([arn('tributary-prod-transforms'), arn('tributary-prod')]);
+    const loader = loaderStatements(pipeline, settings()).find((s: any) =>
+      s.Action.includes('athena:GetQueryResults'),
+    ) as any;
+    expect(loader.Resource).toEqual([arn('tributary-prod')]);
   });
 });

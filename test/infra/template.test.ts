@@ -276,6 +276,16 @@ describe('the daily pipeline in the template', () => {
       },
     });
     expect(workGroup('prod').WorkGroupConfiguration.BytesScannedCutoffPerQuery).toBe(100_000_000_000);
+    const transforms = resources('prod').AthenaTransformsWorkGroup.Properties;
+    expect(transforms.Name).toBe('tributary-prod-transforms');
+    expect(transforms.WorkGroupConfiguration).toMatchObject({
+      EnforceWorkGroupConfiguration: false,
+      BytesScannedCutoffPerQuery: 100_000_000_000,
+    });
+    expect(resources('prod').PlanRunLambdaFunction.Properties.Environment.Variables).toMatchObject({
+      TRIBUTARY_WORKGROUP: 'tributary-prod',
+      TRIBUTARY_TRANSFORM_WORKGROUP: 'tributary-prod-transforms',
+    });
     const rules = resources('dev').ResultsBucket.Properties.LifecycleConfiguration.Rules;
     expect(rules.map((r: any) => r.Id)).toContain('expire-results');
   });
@@ -284,6 +294,10 @@ describe('the daily pipeline in the template', () => {
     const statements = pipelineStatements('dev');
     const byAction = (action: string) => statements.filter((s) => [s.Action].flat().includes(action));
     expect(byAction('athena:StartQueryExecution').flatMap((s) => s.Resource)).toEqual([
+      {
+        'Fn::Sub':
+          'arn:${AWS::Partition}:athena:${AWS::Region}:${AWS::AccountId}:workgroup/tributary-dev-transforms',
+      },
       { 'Fn::Sub': 'arn:${AWS::Partition}:athena:${AWS::Region}:${AWS::AccountId}:workgroup/tributary-dev' },
     ]);
     expect(byAction('lambda:InvokeFunction').flatMap((s) => s.Resource)).toEqual([

@@ -43,7 +43,10 @@ export function parseS3Uri(uri: string): { bucket: string; key: string } {
   return { bucket: match[1]!, key: match[2]! };
 }
 
-/** Partition projection on `dt`, the only partition key transform outputs have. */
+/** The first day partition projection offers when a stage's params name none (`lakeStartDate`). */
+export const DEFAULT_LAKE_START_DATE = '2024-01-01';
+
+/** Partition projection on `dt` (days from the lake's first day to today), for every day-partitioned table. */
 export function dayProjection<Template = string>(
   startDate: string,
   locationTemplate: Template,
@@ -58,3 +61,10 @@ export function dayProjection<Template = string>(
     'storage.location.template': locationTemplate,
   };
 }
+
+/** Projection of `hour` (`00`..`23`), added to the day projection of tables written by hour. */
+export const HOUR_PROJECTION: Readonly<Record<string, string>> = {
+  'projection.hour.type': 'integer',
+  'projection.hour.range': '0,23',
+  'projection.hour.digits': '2',
+};

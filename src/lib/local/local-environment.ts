@@ -1,11 +1,13 @@
 import { rm } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
+import { DEFAULT_LAKE_START_DATE } from '../catalog/catalog';
 import { LocalCatalog } from '../catalog/local-catalog';
 import { LOCAL_BUCKETS } from '../config/storage';
 import { LOCAL_WAREHOUSE_FILE } from '../loading/config';
 import { ingestedLakeTables } from '../pipeline/lake-tables';
 import type { Pipeline } from '../pipeline/pipeline';
 import { LocalAthena } from '../query/local-athena';
+import { stageWorkGroups } from '../query/workgroups';
 import { LocalObjectStore } from '../storage/local-object-store';
 
 /** Names a deployed stage would use, for the stage called `local` on this machine. */
@@ -18,6 +20,10 @@ export interface LocalEnvironment {
   readonly resultsBucket: string;
   /** The Glue database of the local stage (`<pipeline database>_local`). */
   readonly database: string;
+  /** `tributary-local`: what deployed stages prefix their resources (workgroups, ...) with. */
+  readonly resourcePrefix: string;
+  /** First day partition projection offers (the `lakeStartDate` param's default). */
+  readonly lakeStartDate: string;
   readonly store: LocalObjectStore;
   readonly catalog: LocalCatalog;
 }
@@ -39,6 +45,8 @@ export function localEnvironment(
     rawBucket: LOCAL_BUCKETS.raw,
     resultsBucket: LOCAL_BUCKETS.results,
     database: `${pipelineDatabase}_local`,
+    resourcePrefix: 'tributary-local',
+    lakeStartDate: DEFAULT_LAKE_START_DATE,
     store: new LocalObjectStore(absolute),
     catalog: new LocalCatalog(absolute),
   };
@@ -78,5 +86,7 @@ export function openLocalAthena(environment: LocalEnvironment, pipeline: Pipelin
     lakeBucket: environment.lakeBucket,
     resultsBucket: environment.resultsBucket,
     ingestedTables: ingestedLakeTables(pipeline),
+    lakeStartDate: environment.lakeStartDate,
+    workGroups: stageWorkGroups(environment.resourcePrefix),
   });
 }

@@ -6,6 +6,7 @@ import type {
   S3Event,
 } from 'aws-lambda';
 import type { Pipeline } from '../pipeline/pipeline';
+import { workGroupName } from '../query/workgroups';
 import { type LocalEnvironment, localHashKey } from './local-environment';
 
 /**
@@ -48,7 +49,9 @@ export function localHandlerEnvironment(
     TRIBUTARY_LOCAL_ROOT: environment.root,
     TRIBUTARY_STREAM_PREFIX: environment.deliveryStreamPrefix,
     TRIBUTARY_DATABASE: environment.database,
-    TRIBUTARY_WORKGROUP: `tributary-${environment.stage}`,
+    TRIBUTARY_WORKGROUP: workGroupName(environment.resourcePrefix, 'queries'),
+    TRIBUTARY_TRANSFORM_WORKGROUP: workGroupName(environment.resourcePrefix, 'transforms'),
+    TRIBUTARY_LAKE_START_DATE: environment.lakeStartDate,
     TRIBUTARY_DYNAMODB_TABLES: JSON.stringify(
       Object.fromEntries(pipeline.dynamodb.map((t) => [localDynamoTableName(environment, t.name), t.name])),
     ),

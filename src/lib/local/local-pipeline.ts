@@ -239,8 +239,8 @@ function localTasks(
     return table;
   };
   const runQuery = async (input: Json) => {
-    const { QueryString } = input as { QueryString: string };
-    const execution = await athena.execute(QueryString);
+    const { QueryString, WorkGroup } = input as { QueryString: string; WorkGroup: string };
+    const execution = await athena.execute(QueryString, WorkGroup);
     return {
       QueryExecution: {
         QueryExecutionId: execution.queryExecutionId,

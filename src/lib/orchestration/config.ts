@@ -1,3 +1,4 @@
+import { DEFAULT_LAKE_START_DATE } from '../catalog/catalog';
 import { type ConfigReader, readConfig } from '../config/reader';
 import { readStorageConfig, type StorageConfig } from '../config/storage';
 import type { AuroraExportSettings, RunSettings } from './run-plan';
@@ -58,6 +59,7 @@ export function readRunSettings(env: NodeJS.ProcessEnv): RunSettings & { storage
       storage,
       database: root.field('TRIBUTARY_DATABASE').string(NAME),
       workGroup: root.field('TRIBUTARY_WORKGROUP').string(WORKGROUP),
+      transformWorkGroup: root.field('TRIBUTARY_TRANSFORM_WORKGROUP').string(WORKGROUP),
       lakeBucket: storage.lakeBucket,
       rawBucket: storage.rawBucket,
       dynamodbExports: readDynamodbExports(root.field('TRIBUTARY_DYNAMODB_EXPORTS')),
@@ -79,6 +81,7 @@ export function readPublishConfig(env: NodeJS.ProcessEnv): PublishConfig {
     lakeStartDate:
       root
         .field('TRIBUTARY_LAKE_START_DATE')
-        .optionalString({ pattern: /^\d{4}-\d{2}-\d{2}$/, patternHint: 'YYYY-MM-DD' }) ?? '2024-01-01',
+        .optionalString({ pattern: /^\d{4}-\d{2}-\d{2}$/, patternHint: 'YYYY-MM-DD' }) ??
+      DEFAULT_LAKE_START_DATE,
   }));
 }

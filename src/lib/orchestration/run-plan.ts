@@ -9,7 +9,10 @@ import type { RunInput } from './run-input';
 /** Where the stage's data and queries live; from the Lambda's environment (or the local runner). */
 export interface RunSettings {
   readonly database: string;
+  /** Where the loads' queries run: the workgroup whose configuration is enforced. */
   readonly workGroup: string;
+  /** Where the transforms' CTAS and INSERT INTO run: a CTAS may name its location only there. */
+  readonly transformWorkGroup: string;
   readonly lakeBucket: string;
   readonly rawBucket: string;
   readonly dynamodbExports: ReadonlyArray<{ readonly table: string; readonly tableArn: string }>;
@@ -103,10 +106,10 @@ function exportTime(to: string, startTime: string): string {
   return new Date(Math.min(endOfDay, latest)).toISOString().replace(/\.\d{3}Z$/, '.000Z');
 }
 
-function query(sql: string, settings: RunSettings): AthenaQuery {
+function query(sql: string, workGroup: string, settings: RunSettings): AthenaQuery {
   return {
     QueryString: sql,
-    WorkGroup: settings.workGroup,
+    WorkGroup: workGroup,
     QueryExecutionContext: { Database: settings.database },
   };
 }
@@ -129,7 +132,10 @@ export function planPipelineRun(
     .map((level) =>
       level.filter(selected).map((name): PlannedTransform => {
         const run = planTransformRun(pipeline.transforms.find((t) => t.name === name)!, context);
-        return { ...run, queries: run.statements.map((sql) => query(sql, settings)) };
+        return {
+          ...run,
+          queries: run.statements.map((sql) => query(sql, settings.transformWorkGroup, settings)),
+        };
       }),
     )
     .filter((level) => level.length > 0);
@@ -152,6 +158,7 @@ export function planPipelineRun(
             keys: load.keys,
             query: query(
               `SELECT * FROM ${qualifiedTable(settings.database, transform.name)}${days}`,
+              settings.workGroup,
               settings,
             ),
           };

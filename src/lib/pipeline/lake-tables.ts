@@ -1,3 +1,4 @@
+import { dayProjection, HOUR_PROJECTION } from '../catalog/catalog';
 import { type ColumnSpec, parseColumnType } from '../columns/column-types';
 import { LakeLayout } from './lake-layout';
 import {
@@ -27,6 +28,28 @@ export const PARTITION_KEYS: Record<PartitionLayout, readonly string[]> = {
   'day-hour': ['dt', 'hour'],
   day: ['dt'],
 };
+
+/** Below a table's prefix, one partition's folder as a projection template (`${dt}` placeholders). */
+export const PARTITION_TEMPLATES: Record<PartitionLayout, string> = {
+  'day-hour': 'dt=${dt}/hour=${hour}/',
+  day: 'dt=${dt}/',
+};
+
+/**
+ * The partition projection of an ingested table: the Glue table's parameters in AWS and the
+ * local engine's notion of which partitions exist are both this. `location` turns the partition
+ * template (below the table's prefix) into the table's `storage.location.template`.
+ */
+export function lakeTableProjection<Template>(
+  table: LakeTable,
+  startDate: string,
+  location: (partitionTemplate: string) => Template,
+): Record<string, string | Template> {
+  return {
+    ...dayProjection(startDate, location(PARTITION_TEMPLATES[table.partitioning])),
+    ...(table.partitioning === 'day-hour' ? HOUR_PROJECTION : {}),
+  };
+}
 
 const METADATA_TYPES: Record<(typeof CHANGE_METADATA_COLUMNS)[number], string> = {
   _op: 'string',

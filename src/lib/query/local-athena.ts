@@ -2,14 +2,16 @@ import { randomUUID } from 'node:crypto';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import type { Catalog, CatalogColumn, CatalogTable } from '../catalog/catalog';
-import { parseS3Uri } from '../catalog/catalog';
+import { parseS3Uri, s3Uri } from '../catalog/catalog';
+import { type ProjectedObjectFilter, projectedObjectFilter } from '../catalog/partition-projection';
 import { type ColumnType, ColumnTypeError, parseColumnType } from '../columns/column-types';
-import { type LakeTable, PARTITION_KEYS } from '../pipeline/lake-tables';
+import { type LakeTable, lakeTableProjection, PARTITION_KEYS } from '../pipeline/lake-tables';
 import type { LocalObjectStore } from '../storage/local-object-store';
 import { getBytes, listKeys } from '../storage/object-store';
 import { ATHENA_MACROS, athenaToDuckDb, UnsupportedSqlError } from './athena-compat';
 import { DuckDb, type QueryResult, sqlString } from './duckdb';
 import { type LocalResultColumn, resultMetadataKey } from './local-athena-results';
+import type { WorkGroup } from './workgroups';
 
 export interface LocalAthenaOptions {
   readonly store: LocalObjectStore;
@@ -19,7 +21,21 @@ export interface LocalAthenaOptions {
   readonly resultsBucket: string;
   /** The lake tables ingestion writes (their Glue tables are defined as code, not in the catalog). */
   readonly ingestedTables: readonly LakeTable[];
+  /** First day the ingested tables' partition projection offers (the stage's `lakeStartDate`). */
+  readonly lakeStartDate: string;
+  /** The stage's workgroups (src/lib/query/workgroups.ts); a statement names the one it runs in. */
+  readonly workGroups: ReadonlyArray<Pick<WorkGroup, 'name' | 'enforceConfiguration'>>;
+  /** The time partition projection's NOW stands for; the clock unless a test fixes it. */
+  readonly now?: () => Date;
 }
+
+/** A statement Athena would fail; the message is what Athena reports as the reason. */
+export class AthenaQueryFailedError extends Error {
+  override readonly name = 'AthenaQueryFailedError';
+}
+
+/** Athena writes at most this many partitions in one CTAS or INSERT INTO. */
+export const MAX_OPEN_PARTITIONS = 100;
 
 /** What Athena's GetQueryExecution and GetQueryResults would say about a finished query. */
 export interface LocalQueryExecution {
@@ -134,19 +150,30 @@ export class LocalAthena {
     this.duck.close();
   }
 
+  private now(): Date {
+    return this.options.now?.() ?? new Date();
+  }
+
   /** Runs a SELECT and returns its rows (exact values as text), for people at a terminal. */
   async query(sql: string): Promise<QueryResult> {
     await this.refreshViews();
     return this.duck.query(athenaToDuckDb(sql, this.knownFunctions));
   }
 
-  /** Runs a statement as Athena's StartQueryExecution would. */
-  async execute(sql: string): Promise<LocalQueryExecution> {
+  /** Runs a statement as Athena's StartQueryExecution would, in the named workgroup. */
+  async execute(sql: string, workGroupName: string): Promise<LocalQueryExecution> {
+    const workGroup = this.options.workGroups.find((w) => w.name === workGroupName);
+    if (!workGroup) throw new AthenaQueryFailedError(`WorkGroup ${workGroupName} is not found.`);
     await this.refreshViews();
     const queryExecutionId = randomUUID();
     const ctas = CTAS.exec(sql);
     if (ctas)
-      return this.createTableAs(queryExecutionId, unquote(ctas[1]!), unquote(ctas[2]!), ctas[3]!, ctas[4]!);
+      return this.createTableAs(queryExecutionId, workGroup, {
+        database: unquote(ctas[1]!),
+        table: unquote(ctas[2]!),
+        propertyText: ctas[3]!,
+        selectText: ctas[4]!,
+      });
     const insert = INSERT.exec(sql);
     if (insert)
       return this.insertInto(queryExecutionId, unquote(insert[1]!), unquote(insert[2]!), insert[3]!);
@@ -166,45 +193,95 @@ export class LocalAthena {
     return rows.map((r) => ({ name: String(r.column_name), type: String(r.column_type) }));
   }
 
-  private async copyParquet(
+  /**
+   * Writes a statement's rows as Parquet under `location`, as Athena's CTAS and INSERT INTO do:
+   * the rows are computed once, and refused if they span more partitions than Athena writes.
+   */
+  private async writeParquet(
     select: string,
     location: string,
     partitionedBy: readonly string[],
     compression: string,
-  ): Promise<void> {
-    const directory = this.localDirectory(location);
-    await mkdir(directory, { recursive: true });
-    const codec = compression.toLowerCase() === 'snappy' ? 'snappy' : 'zstd';
-    if (partitionedBy.length > 0) {
+  ): Promise<Array<{ name: string; type: string }>> {
+    const staged = `"__statement_${randomUUID().replace(/-/g, '')}"`;
+    await this.duck.run(`CREATE TEMP TABLE ${staged} AS ${select}`);
+    try {
+      const columns = await this.columnsOf(`SELECT * FROM ${staged}`);
       const keys = partitionedBy.map((c) => `"${c}"`).join(', ');
-      await this.duck.run(
-        `COPY (${select}) TO ${sqlString(directory)} (FORMAT parquet, COMPRESSION ${codec}, PARTITION_BY (${keys}), ` +
-          `FILENAME_PATTERN 'part_{uuid}', OVERWRITE_OR_IGNORE true)`,
-      );
-    } else {
-      await this.duck.run(
-        `COPY (${select}) TO ${sqlString(`${directory}/part_${randomUUID()}.parquet`)} (FORMAT parquet, COMPRESSION ${codec})`,
-      );
+      if (partitionedBy.length > 0) {
+        const { rows } = await this.duck.query(
+          `SELECT count(*) AS n FROM (SELECT DISTINCT ${keys} FROM ${staged})`,
+        );
+        if (Number(rows[0]?.n) > MAX_OPEN_PARTITIONS) {
+          throw new AthenaQueryFailedError(
+            `HIVE_TOO_MANY_OPEN_PARTITIONS: Exceeded limit of ${MAX_OPEN_PARTITIONS} open writers for partitions/buckets`,
+          );
+        }
+      }
+      const directory = this.localDirectory(location);
+      await mkdir(directory, { recursive: true });
+      const codec = compression.toLowerCase() === 'snappy' ? 'snappy' : 'zstd';
+      if (partitionedBy.length > 0) {
+        await this.duck.run(
+          `COPY ${staged} TO ${sqlString(directory)} (FORMAT parquet, COMPRESSION ${codec}, PARTITION_BY (${keys}), ` +
+            `FILENAME_PATTERN 'part_{uuid}', OVERWRITE_OR_IGNORE true)`,
+        );
+      } else {
+        await this.duck.run(
+          `COPY ${staged} TO ${sqlString(`${directory}/part_${randomUUID()}.parquet`)} (FORMAT parquet, COMPRESSION ${codec})`,
+        );
+      }
+      return columns;
+    } finally {
+      await this.duck.run(`DROP TABLE IF EXISTS ${staged}`);
     }
+  }
+
+  /**
+   * Where a CTAS writes: a workgroup that overrides client-side settings puts the table under its
+   * result location and fails a CTAS that names its own; otherwise `external_location` is used.
+   */
+  private ctasLocation(
+    id: string,
+    workGroup: LocalAthenaOptions['workGroups'][number],
+    external: string | undefined,
+  ): string {
+    if (workGroup.enforceConfiguration) {
+      if (external !== undefined) {
+        throw new AthenaQueryFailedError(
+          `external_location cannot be specified: workgroup ${workGroup.name} overrides client-side settings, ` +
+            'so a CTAS is written under its query result location',
+        );
+      }
+      return s3Uri(this.options.resultsBucket, `tables/${id}/`);
+    }
+    const day = this.now().toISOString().slice(0, 10).replace(/-/g, '/');
+    return external ?? s3Uri(this.options.resultsBucket, `Unsaved/${day}/tables/${id}/`);
   }
 
   private async createTableAs(
     id: string,
-    database: string,
-    table: string,
-    propertyText: string,
-    selectText: string,
+    workGroup: LocalAthenaOptions['workGroups'][number],
+    statement: { database: string; table: string; propertyText: string; selectText: string },
   ): Promise<LocalQueryExecution> {
-    const properties = new Map([...propertyText.matchAll(PROPERTY)].map((m) => [m[1]!.toLowerCase(), m[2]!]));
-    const location = /^'(.*)'$/.exec(properties.get('external_location') ?? '')?.[1];
-    if (!location) throw new UnsupportedSqlError('CTAS needs an external_location');
+    const { database, table } = statement;
+    const properties = new Map(
+      [...statement.propertyText.matchAll(PROPERTY)].map((m) => [m[1]!.toLowerCase(), m[2]!]),
+    );
+    const external = /^'(.*)'$/.exec(properties.get('external_location') ?? '')?.[1];
+    const location = this.ctasLocation(id, workGroup, external);
+    const { bucket, key } = parseS3Uri(location);
+    if ((await listKeys(this.options.store, bucket, key)).length > 0) {
+      throw new AthenaQueryFailedError(
+        `HIVE_PATH_ALREADY_EXISTS: Target directory for table '${database}.${table}' already exists: ${location}`,
+      );
+    }
     const partitionedBy = [...(properties.get('partitioned_by') ?? '').matchAll(/'([a-z0-9_]+)'/g)].map(
       (m) => m[1]!,
     );
     const compression = /^'(.*)'$/.exec(properties.get('write_compression') ?? "'ZSTD'")?.[1] ?? 'ZSTD';
-    const select = athenaToDuckDb(selectText, this.knownFunctions);
-    const columns = await this.columnsOf(select);
-    await this.copyParquet(select, location, partitionedBy, compression);
+    const select = athenaToDuckDb(statement.selectText, this.knownFunctions);
+    const columns = await this.writeParquet(select, location, partitionedBy, compression);
     const toCatalog = (c: { name: string; type: string }): CatalogColumn => ({
       name: c.name,
       type: hiveType(c.type),
@@ -231,7 +308,7 @@ export class LocalAthena {
     const target = await this.options.catalog.getTable(database, table);
     if (!target) throw new UnsupportedSqlError(`INSERT INTO ${database}.${table}: no such table`);
     const select = athenaToDuckDb(selectText, this.knownFunctions);
-    await this.copyParquet(
+    await this.writeParquet(
       select,
       target.location,
       target.partitionKeys.map((k) => k.name),
@@ -261,9 +338,16 @@ export class LocalAthena {
   /** Points a view at the current files of every table, so each statement sees the lake as it is now. */
   private async refreshViews(): Promise<void> {
     const { database, lakeBucket, store } = this.options;
+    const now = this.now();
     for (const table of this.options.ingestedTables) {
-      const files = (await listKeys(store, lakeBucket, table.prefix)).filter((k) => k.endsWith('.parquet'));
       const partitionKeys = PARTITION_KEYS[table.partitioning];
+      const projection = lakeTableProjection(table, this.options.lakeStartDate, (partition) =>
+        s3Uri(lakeBucket, `${table.prefix}${partition}`),
+      );
+      const served = projectedObjectFilter(projection, partitionKeys, s3Uri(lakeBucket, table.prefix))!;
+      const files = (await listKeys(store, lakeBucket, table.prefix)).filter(
+        (k) => k.endsWith('.parquet') && served(s3Uri(lakeBucket, k), now),
+      );
       const typed = [
         ...table.columns.map((c) => ({ name: c.name, type: duckDbType(c.type) })),
         ...partitionKeys.map((name) => ({ name, type: 'VARCHAR' })),
@@ -283,20 +367,28 @@ export class LocalAthena {
       }));
       await this.defineView(
         name,
-        await this.filesOf(table),
+        await this.filesOf(table, now),
         typed,
         table.partitionKeys.map((k) => k.name),
       );
     }
   }
 
-  private async filesOf(table: CatalogTable): Promise<string[]> {
+  /** A catalog table's files: under its location, or listed by its manifests; with projection, only the partitions it serves. */
+  private async filesOf(table: CatalogTable, now: Date): Promise<string[]> {
     const { bucket, key } = parseS3Uri(table.location);
     const store = this.options.store;
-    if (table.format === 'parquet')
-      return (await listKeys(store, bucket, key)).map((k) => store.pathFor(bucket, k));
+    const projected: ProjectedObjectFilter | undefined = projectedObjectFilter(
+      table.parameters,
+      table.partitionKeys.map((k) => k.name),
+      table.location,
+    );
+    const objects = (await listKeys(store, bucket, key)).filter(
+      (k) => projected === undefined || projected(s3Uri(bucket, k), now),
+    );
+    if (table.format === 'parquet') return objects.map((k) => store.pathFor(bucket, k));
     const files: string[] = [];
-    for (const manifest of (await listKeys(store, bucket, key)).filter((k) => k.endsWith('/symlink.txt'))) {
+    for (const manifest of objects.filter((k) => k.endsWith('/symlink.txt'))) {
       for (const uri of (await getBytes(store, bucket, manifest))
         .toString('utf8')
         .split('\n')

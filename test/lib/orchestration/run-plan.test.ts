@@ -9,6 +9,7 @@ const START = '2026-11-21T01:00:00.000Z';
 const settings: RunSettings = {
   database: 'tributary_prod',
   workGroup: 'tributary-prod',
+  transformWorkGroup: 'tributary-prod-transforms',
   lakeBucket: 'tributary-prod-lake-123456789012-us-east-1',
   rawBucket: 'tributary-prod-raw-123456789012-us-east-1',
   dynamodbExports: [{ table: 'users', tableArn: 'arn:aws:dynamodb:us-east-1:123456789012:table/app-users' }],
@@ -98,7 +99,7 @@ describe('planPipelineRun', () => {
     expect(compactTime('2026-11-21T00:45:00.000Z')).toBe('20261121T004500Z');
   });
 
-  it('runs transforms by level with ready-to-run Athena queries in the stage workgroup', () => {
+  it('runs transforms by level with ready-to-run Athena queries in the transforms workgroup', () => {
     expect(plan.transformLevels.map((level) => level.map((t) => t.transform))).toEqual(
       pipeline.transformLevels,
     );
@@ -106,7 +107,7 @@ describe('planPipelineRun', () => {
     expect(counts.queries).toEqual([
       {
         QueryString: counts.statements[0],
-        WorkGroup: 'tributary-prod',
+        WorkGroup: 'tributary-prod-transforms',
         QueryExecutionContext: { Database: 'tributary_prod' },
       },
     ]);
@@ -117,6 +118,7 @@ describe('planPipelineRun', () => {
   });
 
   it('loads the run days of incremental transforms and all of full ones', () => {
+    expect(plan.loads.map((l) => l.query.WorkGroup)).toEqual(['tributary-prod', 'tributary-prod']);
     expect(plan.loads.map((l) => [l.load, l.query.QueryString])).toEqual([
       [
         'event_counts_to_mysql',

@@ -6,6 +6,7 @@ import { bundledPipeline } from '../../../src/lib/pipeline/bundled';
 import { ingestedLakeTables } from '../../../src/lib/pipeline/lake-tables';
 import type { TransformSpec } from '../../../src/lib/pipeline/transform-spec';
 import { LocalAthena } from '../../../src/lib/query/local-athena';
+import { stageWorkGroups, workGroupName } from '../../../src/lib/query/workgroups';
 import { clickstreamEvent, clickstreamEventJson } from '../../../src/lib/samples/clickstream';
 import { userItem } from '../../../src/lib/samples/users';
 import { LocalObjectStore } from '../../../src/lib/storage/local-object-store';
@@ -40,6 +41,8 @@ beforeAll(async () => {
     lakeBucket: LAKE,
     resultsBucket: 'tributary-local-results',
     ingestedTables: ingestedLakeTables(pipeline),
+    lakeStartDate: '2024-01-01',
+    workGroups: stageWorkGroups('tributary-local'),
   });
 }, 60_000);
 
@@ -48,6 +51,7 @@ afterAll(async () => {
   await rm(root, { recursive: true, force: true });
 });
 
+const TRANSFORMS = workGroupName('tributary-local', 'transforms');
 const spec = (name: string): TransformSpec => pipeline.transforms.find((t) => t.name === name)!;
 const publishing = () => ({
   catalog,
@@ -59,7 +63,7 @@ const publishing = () => ({
 
 async function runTransform(name: string, runId: string, from: string, to = from) {
   const run = planTransformRun(spec(name), { runId, database: DATABASE, lakeBucket: LAKE, from, to });
-  for (const statement of run.statements) await athena.execute(statement);
+  for (const statement of run.statements) await athena.execute(statement, TRANSFORMS);
   await publishTransformRun(run, publishing());
   return run;
 }
@@ -144,7 +148,7 @@ describe('transforms on the local engine', () => {
       expect.stringMatching(/^INSERT INTO /),
     ]);
     expect(run.days).toHaveLength(174);
-    for (const statement of run.statements) await athena.execute(statement);
+    for (const statement of run.statements) await athena.execute(statement, TRANSFORMS);
     await publishTransformRun(run, publishing());
     expect(await counts()).toEqual([
       ...expectedCounts('2026-11-19'),
@@ -162,7 +166,7 @@ describe('transforms on the local engine', () => {
       to: '2026-11-20',
     });
     const before = await counts();
-    await athena.execute(run.statements[0]!);
+    await athena.execute(run.statements[0]!, TRANSFORMS);
     await discardTransformRun(run, publishing());
     expect(await counts()).toEqual(before);
     expect(await listKeys(store, LAKE, run.outputPrefix)).toEqual([]);
@@ -194,6 +198,7 @@ describe('transforms on the local engine', () => {
   it('writes SELECT results where Athena would, as its CSV with column types', async () => {
     const execution = await athena.execute(
       'SELECT event_type, events FROM "tributary_local"."daily_event_counts" WHERE dt = \'2026-11-20\'',
+      'tributary-local',
     );
     expect(execution.outputLocation).toMatch(/^s3:\/\/tributary-local-results\/[0-9a-f-]{36}\.csv$/);
     expect(execution.columns).toEqual([
