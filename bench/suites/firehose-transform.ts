@@ -27,7 +27,7 @@ function throughput() {
     {
       name: 'handler record path',
       run: () => {
-        sink += transformRecords(records, flattener).results.length;
+        sink += transformRecords(records, flattener, { lakeStartDate: '2024-01-01' }).results.length;
       },
     },
     {

@@ -1,3 +1,5 @@
+import { projectedDayRange } from './lake-days';
+
 /** A table as the Glue Data Catalog (or its local stand-in) holds it. */
 export interface CatalogColumn {
   readonly name: string;
@@ -52,7 +54,7 @@ export function dayProjection<Template = string>(
     'projection.enabled': 'true',
     'projection.dt.type': 'date',
     'projection.dt.format': 'yyyy-MM-dd',
-    'projection.dt.range': `${startDate},NOW`,
+    'projection.dt.range': projectedDayRange(startDate),
     'projection.dt.interval': '1',
     'projection.dt.interval.unit': 'DAYS',
     'storage.location.template': locationTemplate,
