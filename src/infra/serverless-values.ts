@@ -28,6 +28,8 @@ export const serverlessValues = {
   databaseName: (pipeline: Pipeline, settings: StackSettings) =>
     glueDatabaseName(pipeline.database, settings),
   workGroupName: (_pipeline: Pipeline, settings: StackSettings) => workGroupName(settings),
+  /** The first day the Glue tables project, for the functions that must file data within it. */
+  lakeStartDate: (_pipeline: Pipeline, settings: StackSettings) => settings.lakeStartDate,
   dynamodbExportsSetting,
   auroraExportSetting,
   publishTransformStatements,

@@ -1,3 +1,4 @@
+import { DEFAULT_LAKE_START_DATE, LAKE_START_DATE } from '../lib/catalog/lake-days';
 import { type ConfigReader, isPlainObject, readConfig } from '../lib/config/reader';
 
 /** Per-stage settings, from serverless `params`; everything stage-specific lives here. */
@@ -115,10 +116,7 @@ export function readStackSettings(raw: Record<string, unknown>): StackSettings {
       rawRetentionDays: root.field('rawRetentionDays').integer(1, 3650, 90),
       errorRetentionDays: root.field('errorRetentionDays').integer(1, 3650, 30),
       logRetentionDays,
-      lakeStartDate:
-        root
-          .field('lakeStartDate')
-          .optionalString({ pattern: /^\d{4}-\d{2}-\d{2}$/, patternHint: 'YYYY-MM-DD' }) ?? '2024-01-01',
+      lakeStartDate: root.field('lakeStartDate').optionalString(LAKE_START_DATE) ?? DEFAULT_LAKE_START_DATE,
       alarmEmail: root
         .field('alarmEmail')
         .optionalString({ pattern: /^[^@\s]+@[^@\s]+$/, patternHint: 'an e-mail address' }),

@@ -117,7 +117,10 @@ export function transformRecords(
       } else {
         stats.eventTimeOutOfRange++;
         if (stats.outOfRangeExamples.length < MAX_OUT_OF_RANGE_EXAMPLES)
-          stats.outOfRangeExamples.push({ recordId: record.recordId, eventTime: new Date(eventMs).toISOString() });
+          stats.outOfRangeExamples.push({
+            recordId: record.recordId,
+            eventTime: new Date(eventMs).toISOString(),
+          });
         partitionMs = arrivalTime(record, served, nowMs);
       }
       stats.ok++;

@@ -1,5 +1,6 @@
 import { rm } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
+import { DEFAULT_LAKE_START_DATE } from '../catalog/lake-days';
 import { LocalCatalog } from '../catalog/local-catalog';
 import { LOCAL_BUCKETS } from '../config/storage';
 import { LOCAL_WAREHOUSE_FILE } from '../loading/config';
@@ -18,6 +19,8 @@ export interface LocalEnvironment {
   readonly resultsBucket: string;
   /** The Glue database of the local stage (`<pipeline database>_local`). */
   readonly database: string;
+  /** The first day the local stage's tables serve, as a deployed stage's `lakeStartDate` param. */
+  readonly lakeStartDate: string;
   readonly store: LocalObjectStore;
   readonly catalog: LocalCatalog;
 }
@@ -39,6 +42,7 @@ export function localEnvironment(
     rawBucket: LOCAL_BUCKETS.raw,
     resultsBucket: LOCAL_BUCKETS.results,
     database: `${pipelineDatabase}_local`,
+    lakeStartDate: DEFAULT_LAKE_START_DATE,
     store: new LocalObjectStore(absolute),
     catalog: new LocalCatalog(absolute),
   };

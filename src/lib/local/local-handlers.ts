@@ -48,6 +48,7 @@ export function localHandlerEnvironment(
     TRIBUTARY_LOCAL_ROOT: environment.root,
     TRIBUTARY_STREAM_PREFIX: environment.deliveryStreamPrefix,
     TRIBUTARY_DATABASE: environment.database,
+    TRIBUTARY_LAKE_START_DATE: environment.lakeStartDate,
     TRIBUTARY_WORKGROUP: `tributary-${environment.stage}`,
     TRIBUTARY_DYNAMODB_TABLES: JSON.stringify(
       Object.fromEntries(pipeline.dynamodb.map((t) => [localDynamoTableName(environment, t.name), t.name])),

@@ -1,3 +1,4 @@
+import { DEFAULT_LAKE_START_DATE, LAKE_START_DATE } from '../catalog/lake-days';
 import { type ConfigReader, readConfig } from '../config/reader';
 import { readStorageConfig, type StorageConfig } from '../config/storage';
 import type { AuroraExportSettings, RunSettings } from './run-plan';
@@ -77,8 +78,6 @@ export function readPublishConfig(env: NodeJS.ProcessEnv): PublishConfig {
     storage: readStorageConfig(root, { lake: true }),
     database: root.field('TRIBUTARY_DATABASE').string(NAME),
     lakeStartDate:
-      root
-        .field('TRIBUTARY_LAKE_START_DATE')
-        .optionalString({ pattern: /^\d{4}-\d{2}-\d{2}$/, patternHint: 'YYYY-MM-DD' }) ?? '2024-01-01',
+      root.field('TRIBUTARY_LAKE_START_DATE').optionalString(LAKE_START_DATE) ?? DEFAULT_LAKE_START_DATE,
   }));
 }

@@ -56,7 +56,7 @@ describe('processFirehoseEvent', () => {
     await expect(
       processFirehoseEvent(firehoseEvent(events(20)), {
         resolveStream: resolver(),
-      lakeStartDate: LAKE_START,
+        lakeStartDate: LAKE_START,
         firehose: port,
         responseLimitBytes: 8_000,
         reingest: { wait: async () => undefined, maxAttempts: 2 },
@@ -67,7 +67,11 @@ describe('processFirehoseEvent', () => {
   it('rejects a delivery stream that is not in the pipeline', async () => {
     const event = firehoseEvent(['{}'], 'unknown');
     await expect(
-      processFirehoseEvent(event, { resolveStream: resolver(), lakeStartDate: LAKE_START, firehose: memoryFirehose().port }),
+      processFirehoseEvent(event, {
+        resolveStream: resolver(),
+        lakeStartDate: LAKE_START,
+        firehose: memoryFirehose().port,
+      }),
     ).rejects.toThrow(UnknownStreamError);
   });
 

@@ -44,8 +44,18 @@ describe('transformRecords', () => {
     ['the last moment of today', '2026-11-21T23:59:59.999Z', { dt: '2026-11-21', hour: '23' }, 0],
     ['the day before the lake starts', '2023-12-31T23:59:59Z', { dt: '2026-11-21', hour: '08' }, 1],
     ['tomorrow (a clock running ahead)', '2026-11-22T00:00:00Z', { dt: '2026-11-21', hour: '08' }, 1],
-    ['a time zone that puts it on tomorrow in UTC', '2026-11-21T20:00:00-05:00', { dt: '2026-11-21', hour: '08' }, 1],
-    ['an offset that keeps it on today in UTC', '2026-11-21T20:00:00+05:00', { dt: '2026-11-21', hour: '15' }, 0],
+    [
+      'a time zone that puts it on tomorrow in UTC',
+      '2026-11-21T20:00:00-05:00',
+      { dt: '2026-11-21', hour: '08' },
+      1,
+    ],
+    [
+      'an offset that keeps it on today in UTC',
+      '2026-11-21T20:00:00+05:00',
+      { dt: '2026-11-21', hour: '15' },
+      0,
+    ],
   ])('files an event time on %s (%s) under %j', (_name, eventTime, keys, outOfRange) => {
     const event = firehoseEvent([`{"event_id":"e1","event_time":"${eventTime}"}`]);
     event.records[0]!.approximateArrivalTimestamp = Date.UTC(2026, 10, 21, 8, 29);
@@ -70,7 +80,10 @@ describe('transformRecords', () => {
   });
 
   it('files by the transform time when the arrival time is outside the lake as well', () => {
-    const event = firehoseEvent(['{"event_id":"e1","event_time":"2019-06-01T00:00:00Z"}', '{"event_id":"e2"}']);
+    const event = firehoseEvent([
+      '{"event_id":"e1","event_time":"2019-06-01T00:00:00Z"}',
+      '{"event_id":"e2"}',
+    ]);
     // the fixture's own arrival time is in 2017, before the lake starts
     const { results, stats } = transformRecords(event.records, flattener(), lake);
     expect(results.map((r) => r.metadata?.partitionKeys)).toEqual([
