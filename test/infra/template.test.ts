@@ -74,7 +74,11 @@ describe.each(['dev', 'prod'])('the %s CloudFormation template', (stage) => {
     const ranges = new Set(tables.flatMap((t) => t.Parameters['projection.dt.range'] ?? []));
     expect([...ranges]).toEqual(['2024-01-01,NOW']);
     const [start] = [...ranges][0]!.split(',');
-    for (const fn of ['FirehoseTransformLambdaFunction', 'PublishTransformLambdaFunction']) {
+    for (const fn of [
+      'FirehoseTransformLambdaFunction',
+      'PlanRunLambdaFunction',
+      'PublishTransformLambdaFunction',
+    ]) {
       expect(template().Resources[fn].Properties.Environment.Variables.TRIBUTARY_LAKE_START_DATE).toBe(start);
     }
   });

@@ -48,7 +48,9 @@ function localArns(text: string | undefined): string | undefined {
 }
 
 /** The plan step's settings: where this stage's data and queries live, and what it exports. */
-export function readRunSettings(env: NodeJS.ProcessEnv): RunSettings & { storage: StorageConfig } {
+export function readRunSettings(
+  env: NodeJS.ProcessEnv,
+): RunSettings & { storage: StorageConfig; lakeStartDate: string } {
   const local = Boolean(env.TRIBUTARY_LOCAL_ROOT);
   const settings = local
     ? { ...env, TRIBUTARY_DYNAMODB_EXPORTS: localArns(env.TRIBUTARY_DYNAMODB_EXPORTS) }
@@ -63,6 +65,8 @@ export function readRunSettings(env: NodeJS.ProcessEnv): RunSettings & { storage
       rawBucket: storage.rawBucket,
       dynamodbExports: readDynamodbExports(root.field('TRIBUTARY_DYNAMODB_EXPORTS')),
       auroraExport: readAuroraExport(root.field('TRIBUTARY_AURORA_EXPORT')),
+      lakeStartDate:
+        root.field('TRIBUTARY_LAKE_START_DATE').optionalString(LAKE_START_DATE) ?? DEFAULT_LAKE_START_DATE,
     };
   });
 }
