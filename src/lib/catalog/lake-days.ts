@@ -17,6 +17,20 @@ export const LAKE_START_DATE = {
 
 const DAY_MS = 86_400_000;
 
+/**
+ * What is wrong with a lakeStartDate at `nowMs`, if anything: it must be a calendar day, and not
+ * after today, or even data filed by arrival time would wait unserved until that day.
+ */
+export function lakeStartDateProblem(day: string, nowMs: number): string | undefined {
+  const ms = Date.parse(`${day}T00:00:00Z`);
+  if (Number.isNaN(ms) || new Date(ms).toISOString().slice(0, 10) !== day)
+    return `${day} is not a day of the calendar`;
+  const today = new Date(nowMs).toISOString().slice(0, 10);
+  if (day > today)
+    return `${day} is after today (${today} UTC): partition projection would serve no day until then`;
+  return undefined;
+}
+
 /** `projection.dt.range` of every day-partitioned table. */
 export function projectedDayRange(lakeStartDate: string): string {
   return `${lakeStartDate},NOW`;
