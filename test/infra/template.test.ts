@@ -76,6 +76,7 @@ describe.each(['dev', 'prod'])('the %s CloudFormation template', (stage) => {
     const [start] = [...ranges][0]!.split(',');
     for (const fn of [
       'FirehoseTransformLambdaFunction',
+      'DynamodbStreamLambdaFunction',
       'PlanRunLambdaFunction',
       'PublishTransformLambdaFunction',
     ]) {
