@@ -27,7 +27,7 @@ function throughput() {
     {
       name: 'handler record path',
       run: () => {
-        sink += transformRecords(records, flattener).results.length;
+        sink += transformRecords(records, flattener, { lakeStartDate: '2024-01-01' }).results.length;
       },
     },
     {
@@ -85,6 +85,7 @@ function initMilliseconds(bundleDirectory: string): { handler: number; empty: nu
   const env = {
     ...process.env,
     TRIBUTARY_STREAM_PREFIX: 'tributary-dev-',
+    TRIBUTARY_LAKE_START_DATE: '2024-01-01',
     NODE_PATH: join(PROJECT_ROOT, 'node_modules'),
   };
   const empty = join(bundleDirectory, 'empty.js');

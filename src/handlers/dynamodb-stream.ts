@@ -20,6 +20,7 @@ export const handler = middy(async (event: DynamoDBStreamEvent): Promise<DynamoD
     store,
     rawBucket: config.storage.rawBucket,
     tables: config.tables,
+    lakeStartDate: config.lakeStartDate,
   });
   reportStreamBatch(outcome, logger, metrics);
   return outcome.response;

@@ -20,6 +20,7 @@ const metrics = new Metrics({ namespace: 'Tributary', serviceName: 'firehoseTran
 
 const dependencies: FirehoseTransformDependencies = {
   firehose: config.localRoot ? localFirehose(config.localRoot) : awsFirehose(),
+  lakeStartDate: config.lakeStartDate,
   resolveStream: createStreamResolver(pipeline, config.deliveryStreamPrefix, () =>
     loadHashKey(config.hashKey),
   ),

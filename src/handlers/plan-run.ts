@@ -22,6 +22,7 @@ export const handler = middy(async (event: PlanRunEvent): Promise<PipelineRunPla
     event.input,
     event.startTime,
     pipeline.transforms.map((t) => t.name),
+    settings.lakeStartDate,
   );
   const plan = planPipelineRun(
     pipeline,

@@ -30,6 +30,8 @@ export const serverlessValues = {
     glueDatabaseName(pipeline.database, settings),
   workGroupName: (_pipeline: Pipeline, settings: StackSettings) => workGroupName(settings),
   transformWorkGroupName: (_pipeline: Pipeline, settings: StackSettings) => transformWorkGroupName(settings),
+  /** The first day the Glue tables project, for the functions that must file data within it. */
+  lakeStartDate: (_pipeline: Pipeline, settings: StackSettings) => settings.lakeStartDate,
   dynamodbExportsSetting,
   auroraExportSetting,
   publishTransformStatements,

@@ -1,4 +1,4 @@
-import { DEFAULT_LAKE_START_DATE } from '../lib/catalog/catalog';
+import { DEFAULT_LAKE_START_DATE, LAKE_START_DATE, lakeStartDateProblem } from '../lib/catalog/lake-days';
 import { type ConfigReader, isPlainObject, readConfig } from '../lib/config/reader';
 
 /** Per-stage settings, from serverless `params`; everything stage-specific lives here. */
@@ -91,8 +91,20 @@ function readAurora(root: ConfigReader): AuroraSettings | undefined {
   };
 }
 
+/**
+ * The first day the tables project. A day after today would leave even arrival-time partitions
+ * unserved until then, so every writer's fallback relies on it being today or earlier.
+ */
+function readLakeStartDate(field: ConfigReader, now: number): string {
+  const day = field.optionalString(LAKE_START_DATE) ?? DEFAULT_LAKE_START_DATE;
+  if (!LAKE_START_DATE.pattern.test(day)) return DEFAULT_LAKE_START_DATE;
+  const problem = lakeStartDateProblem(day, now);
+  if (problem) field.problem(problem);
+  return day;
+}
+
 /** Validates the raw params (strings or numbers, as serverless resolves them). */
-export function readStackSettings(raw: Record<string, unknown>): StackSettings {
+export function readStackSettings(raw: Record<string, unknown>, now = Date.now()): StackSettings {
   const values = Object.fromEntries(
     Object.entries(raw).map(([k, v]) => [
       k,
@@ -116,11 +128,7 @@ export function readStackSettings(raw: Record<string, unknown>): StackSettings {
       rawRetentionDays: root.field('rawRetentionDays').integer(1, 3650, 90),
       errorRetentionDays: root.field('errorRetentionDays').integer(1, 3650, 30),
       logRetentionDays,
-      lakeStartDate:
-        root
-          .field('lakeStartDate')
-          .optionalString({ pattern: /^\d{4}-\d{2}-\d{2}$/, patternHint: 'YYYY-MM-DD' }) ??
-        DEFAULT_LAKE_START_DATE,
+      lakeStartDate: readLakeStartDate(root.field('lakeStartDate'), now),
       alarmEmail: root
         .field('alarmEmail')
         .optionalString({ pattern: /^[^@\s]+@[^@\s]+$/, patternHint: 'an e-mail address' }),

@@ -30,6 +30,7 @@ const env = () => ({
   TRIBUTARY_RAW_BUCKET: RAW,
   TRIBUTARY_LAKE_BUCKET: LAKE,
   TRIBUTARY_DYNAMODB_TABLES: JSON.stringify({ 'tributary-dev-users': 'users' }),
+  TRIBUTARY_LAKE_START_DATE: '2024-01-01',
   TRIBUTARY_HASH_KEY: 'test-key',
 });
 

@@ -8,7 +8,12 @@ import { decodeData, firehoseEvent } from '../support/firehose';
 const context = { functionName: 'tributary-test-firehoseTransform', awsRequestId: 'req-1' } as Context;
 
 async function loadHandler(env: Record<string, string>) {
-  Object.assign(process.env, { POWERTOOLS_METRICS_DISABLED: 'true', POWERTOOLS_LOG_LEVEL: 'SILENT', ...env });
+  Object.assign(process.env, {
+    POWERTOOLS_METRICS_DISABLED: 'true',
+    POWERTOOLS_LOG_LEVEL: 'SILENT',
+    TRIBUTARY_LAKE_START_DATE: '2024-01-01',
+    ...env,
+  });
   let module!: typeof import('../../src/handlers/firehose-transform');
   await jest.isolateModulesAsync(async () => {
     module = await import('../../src/handlers/firehose-transform');
@@ -23,6 +28,7 @@ describe('firehoseTransform handler', () => {
     root = await mkdtemp(join(tmpdir(), 'tributary-handler-'));
   });
   afterEach(async () => {
+    delete process.env.POWERTOOLS_DEV;
     await rm(root, { recursive: true, force: true });
   });
 
@@ -63,6 +69,47 @@ describe('firehoseTransform handler', () => {
     expect(response.records.every((r) => r.result === 'Ok' || r.result === 'Dropped')).toBe(true);
     const reingested = (await drainLocalInbox(root, 'tributary-test-clickstream')).map((b) => b.toString());
     expect(reingested).toEqual(dropped.map((i) => payloads[i]));
+  });
+
+  it('files events dated before the lake or in the future under their arrival time and counts them', async () => {
+    const handler = await loadHandler({
+      TRIBUTARY_STREAM_PREFIX: 'tributary-test-',
+      TRIBUTARY_LOCAL_ROOT: root,
+      TRIBUTARY_LAKE_START_DATE: '2024-01-01',
+      POWERTOOLS_DEV: 'true',
+      POWERTOOLS_METRICS_DISABLED: 'false',
+      POWERTOOLS_LOG_LEVEL: 'WARN',
+    });
+    const now = new Date();
+    const nextYear = `${now.getUTCFullYear() + 1}-03-04T05:06:07Z`;
+    const event = firehoseEvent([
+      '{"event_id":"old","event_time":"2019-06-01T10:00:00Z"}',
+      `{"event_id":"ahead","event_time":"${nextYear}"}`,
+    ]);
+    for (const record of event.records) record.approximateArrivalTimestamp = now.getTime();
+    // in dev mode Powertools writes through the global console: metrics (EMF) and logs, a JSON document a call
+    const written = (['log', 'info', 'warn', 'error'] as const).map((level) =>
+      jest.spyOn(console, level).mockImplementation(() => undefined),
+    );
+    let response: FirehoseTransformationResult;
+    let lines: string[];
+    try {
+      response = await handler(event);
+    } finally {
+      lines = written.flatMap((spy) => spy.mock.calls.map(([text]) => String(text)));
+      for (const spy of written) spy.mockRestore();
+    }
+    const arrival = { dt: now.toISOString().slice(0, 10), hour: now.toISOString().slice(11, 13) };
+    expect(response.records.map((r) => r.metadata?.partitionKeys)).toEqual([arrival, arrival]);
+    expect(response.records.map((r) => decodeData(r.data))).toEqual([
+      '{"event_id":"old","event_time":"2019-06-01T10:00:00Z"}\n',
+      `{"event_id":"ahead","event_time":"${nextYear}"}\n`,
+    ]);
+    const emf = lines.map((line) => JSON.parse(line)).find((entry) => entry._aws?.CloudWatchMetrics);
+    expect(emf).toMatchObject({ stream: 'clickstream', EventTimesOutOfRange: 2 });
+    const warnings = lines.filter((line) => line.includes('dated outside the days the lake serves'));
+    expect(warnings).toHaveLength(1);
+    expect(JSON.parse(warnings[0]!)).toMatchObject({ stream: 'clickstream', outOfRange: 2 });
   });
 
   it('refuses to start without its configuration, naming what is missing', async () => {

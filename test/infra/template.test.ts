@@ -69,6 +69,21 @@ describe.each(['dev', 'prod'])('the %s CloudFormation template', (stage) => {
     }
   });
 
+  it('gives the functions that file data by day the first day the Glue tables project', () => {
+    const tables = resourcesOfType(template(), 'AWS::Glue::Table').map(([, t]) => t.Properties.TableInput);
+    const ranges = new Set(tables.flatMap((t) => t.Parameters['projection.dt.range'] ?? []));
+    expect([...ranges]).toEqual(['2024-01-01,NOW']);
+    const [start] = [...ranges][0]!.split(',');
+    for (const fn of [
+      'FirehoseTransformLambdaFunction',
+      'DynamodbStreamLambdaFunction',
+      'PlanRunLambdaFunction',
+      'PublishTransformLambdaFunction',
+    ]) {
+      expect(template().Resources[fn].Properties.Environment.Variables.TRIBUTARY_LAKE_START_DATE).toBe(start);
+    }
+  });
+
   it('runs the transform on nodejs22.x with its own role', () => {
     const fn = template().Resources.FirehoseTransformLambdaFunction.Properties;
     expect(fn.Runtime).toBe('nodejs22.x');

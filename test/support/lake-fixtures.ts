@@ -75,6 +75,7 @@ export async function writeUsers(
     store,
     rawBucket,
     tables: new Map([['tributary-local-users', 'users']]),
+    lakeStartDate: '2024-01-01',
   });
   const dependencies = { store, lakeBucket, pipeline, hashKey: async () => 'fixture-key' };
   await flattenRawObject(rawBucket, exportKey, dependencies);

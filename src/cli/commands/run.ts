@@ -102,7 +102,7 @@ export async function runCommand(args: string[], io: CommandIo): Promise<number>
     codec: values.codec as ParquetCodec,
     onProgress: progressPrinter(io),
   });
-  printSummary(io, environment.root, environment.lakeBucket, summary);
+  printRunSummary(io, environment.root, environment.lakeBucket, summary);
   const report = join(environment.root, 'reports', `${summary.executionName}.html`);
   await mkdir(join(environment.root, 'reports'), { recursive: true });
   await writeFile(report, renderRunReport(summary, dailyPipelineDefinition()));
@@ -150,7 +150,12 @@ function progressPrinter(io: CommandIo): (event: ProgressEvent) => void {
   };
 }
 
-function printSummary(io: CommandIo, root: string, lakeBucket: string, summary: LocalRunSummary): void {
+export function printRunSummary(
+  io: CommandIo,
+  root: string,
+  lakeBucket: string,
+  summary: LocalRunSummary,
+): void {
   const out = (text = '') => writeLine(io.stdout, text);
   out();
   out('Ingested');
@@ -164,6 +169,11 @@ function printSummary(io: CommandIo, root: string, lakeBucket: string, summary: 
       out(
         `    failed records wait for a replay under ${join(root, lakeBucket, LakeLayout.firehoseErrors(stream))}` +
           ` (processing-failed: ${stats.processingFailed}, format-conversion-failed: ${stats.conversionFailed})`,
+      );
+    }
+    if (stats.eventTimeOutOfRange > 0) {
+      out(
+        `    ${stats.eventTimeOutOfRange} records dated outside the days the lake serves (${summary.lakeStartDate} to today, UTC), filed under their arrival time with event_time as sent`,
       );
     }
     if (stats.undeclaredColumns.size > 0) {

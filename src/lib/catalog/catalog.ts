@@ -1,3 +1,5 @@
+import { projectedDayRange } from './lake-days';
+
 /** A table as the Glue Data Catalog (or its local stand-in) holds it. */
 export interface CatalogColumn {
   readonly name: string;
@@ -43,9 +45,6 @@ export function parseS3Uri(uri: string): { bucket: string; key: string } {
   return { bucket: match[1]!, key: match[2]! };
 }
 
-/** The first day partition projection offers when a stage's params name none (`lakeStartDate`). */
-export const DEFAULT_LAKE_START_DATE = '2024-01-01';
-
 /** Partition projection on `dt` (days from the lake's first day to today), for every day-partitioned table. */
 export function dayProjection<Template = string>(
   startDate: string,
@@ -55,7 +54,7 @@ export function dayProjection<Template = string>(
     'projection.enabled': 'true',
     'projection.dt.type': 'date',
     'projection.dt.format': 'yyyy-MM-dd',
-    'projection.dt.range': `${startDate},NOW`,
+    'projection.dt.range': projectedDayRange(startDate),
     'projection.dt.interval': '1',
     'projection.dt.interval.unit': 'DAYS',
     'storage.location.template': locationTemplate,

@@ -1,3 +1,4 @@
+import { LAKE_START_DATE } from '../catalog/lake-days';
 import { isPlainObject, readConfig } from '../config/reader';
 import { readStorageConfig, type StorageConfig } from '../config/storage';
 import type { Pipeline } from '../pipeline/pipeline';
@@ -7,6 +8,8 @@ export interface DynamoStreamConfig {
   readonly storage: StorageConfig;
   /** DynamoDB table name → pipeline table, from TRIBUTARY_DYNAMODB_TABLES (JSON, set by serverless). */
   readonly tables: ReadonlyMap<string, string>;
+  /** The stage's `lakeStartDate`, the same param the change tables' projection starts at. */
+  readonly lakeStartDate: string;
 }
 
 export interface S3FlattenConfig {
@@ -31,7 +34,8 @@ export function readDynamoStreamConfig(env: NodeJS.ProcessEnv, pipeline: Pipelin
       }
     }
     if (!field.present) field.problem('expected JSON such as {"my-dynamodb-table":"users"}');
-    return { storage, tables };
+    const lakeStartDate = root.field('TRIBUTARY_LAKE_START_DATE').string(LAKE_START_DATE);
+    return { storage, tables, lakeStartDate };
   });
 }
 

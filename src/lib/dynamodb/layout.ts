@@ -35,14 +35,20 @@ export const DynamoLayout = {
   ],
 
   /**
-   * `raw/dynamodb/<table>/dt=<day of the first change>/<stream>-<firstSeq>-<lastSeq>.ndjson.gz`.
+   * `raw/dynamodb/<table>/dt=<day of the first change>/<stream>-<firstSeq>-<lastSeq>.ndjson.gz`,
+   * or of `dayMs` when given (a change made before the lake's first day is filed on that day).
    * Lambda's DynamoDB events name no shard; sequence numbers are unique within a stream, so the
    * stream's label stands in that place and keeps files of a re-created stream apart.
    */
-  changeFile(table: string, streamLabel: string, changes: readonly ChangeRecord[]): string {
+  changeFile(
+    table: string,
+    streamLabel: string,
+    changes: readonly ChangeRecord[],
+    dayMs = changes[0]!.approximateCreationTime * 1000,
+  ): string {
     const first = changes[0]!;
     const last = changes.at(-1)!;
-    const dt = new Date(first.approximateCreationTime * 1000).toISOString().slice(0, 10);
+    const dt = new Date(dayMs).toISOString().slice(0, 10);
     const stream = streamLabel.replace(STREAM_LABEL_CHARACTERS, '');
     return `raw/dynamodb/${table}/dt=${dt}/${stream}-${first.sequenceNumber}-${last.sequenceNumber}.ndjson.gz`;
   },

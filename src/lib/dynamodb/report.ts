@@ -6,7 +6,14 @@ import type { StreamBatchOutcome } from './stream-batch';
 export function reportStreamBatch(outcome: StreamBatchOutcome, logger: Logger, metrics: Metrics): void {
   metrics.addMetric('ChangesWritten', MetricUnit.Count, outcome.written);
   metrics.addMetric('ChangesRetried', MetricUnit.Count, outcome.failure ? 1 : 0);
+  metrics.addMetric('ChangesOutOfRange', MetricUnit.Count, outcome.outOfRange);
   logger.info('Wrote DynamoDB change file', { key: outcome.key, written: outcome.written });
+  if (outcome.outOfRange > 0) {
+    logger.warn('Changes were made before the days the lake serves; filed under its first day, times kept', {
+      key: outcome.key,
+      outOfRange: outcome.outOfRange,
+    });
+  }
   if (outcome.failure) {
     logger.warn('Stopped at a record that is not a valid change; Lambda retries from it', outcome.failure);
   }

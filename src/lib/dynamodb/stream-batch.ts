@@ -1,5 +1,6 @@
 import { gzipSync } from 'node:zlib';
 import type { DynamoDBBatchResponse, DynamoDBRecord } from 'aws-lambda';
+import { isServed, servedTimes } from '../catalog/lake-days';
 import type { ObjectStore } from '../storage/object-store';
 import { type ChangeRecord, ChangeRecordError, changeRecordFromStream } from './change-record';
 import { DynamoLayout } from './layout';
@@ -13,6 +14,9 @@ export interface StreamBatchDependencies {
   readonly rawBucket: string;
   /** DynamoDB table name (from the stream ARN) → pipeline table name. */
   readonly tables: ReadonlyMap<string, string>;
+  /** The first day the change tables project; changes made before it are filed under it. */
+  readonly lakeStartDate: string;
+  readonly now?: () => number;
 }
 
 export interface StreamBatchOutcome {
@@ -20,6 +24,8 @@ export interface StreamBatchOutcome {
   /** The change file written, if any records were good. */
   readonly key: string | undefined;
   readonly written: number;
+  /** Changes made on a day the lake does not serve (before lakeStartDate), filed on a day it does. */
+  readonly outOfRange: number;
   /** The record that stopped the batch, with why; it and everything after it are retried. */
   readonly failure: { readonly sequenceNumber: string; readonly reason: string } | undefined;
 }
@@ -42,7 +48,13 @@ export async function writeStreamBatch(
   dependencies: StreamBatchDependencies,
 ): Promise<StreamBatchOutcome> {
   if (records.length === 0)
-    return { response: { batchItemFailures: [] }, key: undefined, written: 0, failure: undefined };
+    return {
+      response: { batchItemFailures: [] },
+      key: undefined,
+      written: 0,
+      outOfRange: 0,
+      failure: undefined,
+    };
   const source = parseStreamArn(records[0]!.eventSourceARN ?? '');
   const table = dependencies.tables.get(source.table);
   if (!table) {
@@ -64,8 +76,13 @@ export async function writeStreamBatch(
     }
   }
   let key: string | undefined;
+  const served = servedTimes(dependencies.lakeStartDate, (dependencies.now ?? Date.now)());
+  const outOfRange = changes.filter((c) => !isServed(c.approximateCreationTime * 1000, served)).length;
   if (changes.length > 0) {
-    key = DynamoLayout.changeFile(table, source.label, changes);
+    // clamped, not the time of writing: a retried batch must overwrite its own file
+    const firstMs = changes[0]!.approximateCreationTime * 1000;
+    const fileDayMs = Math.min(Math.max(firstMs, served.from), served.until - 1);
+    key = DynamoLayout.changeFile(table, source.label, changes, fileDayMs);
     const body = gzipSync(`${changes.map((change) => JSON.stringify(change)).join('\n')}\n`);
     await dependencies.store.put(dependencies.rawBucket, key, body, {
       contentType: 'application/x-ndjson',
@@ -76,6 +93,7 @@ export async function writeStreamBatch(
     response: { batchItemFailures: failure ? [{ itemIdentifier: failure.sequenceNumber }] : [] },
     key,
     written: changes.length,
+    outOfRange,
     failure,
   };
 }

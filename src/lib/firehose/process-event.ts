@@ -9,6 +9,9 @@ import { type BatchStats, transformRecords } from './transform-batch';
 export interface FirehoseTransformDependencies {
   readonly resolveStream: (deliveryStreamName: string) => Promise<StreamTransformer>;
   readonly firehose: FirehosePort;
+  /** The first day the lake's tables project; records dated outside the served days are filed by arrival. */
+  readonly lakeStartDate: string;
+  readonly now?: () => number;
   readonly responseLimitBytes?: number;
   readonly reingest?: Partial<ReingestOptions>;
 }
@@ -31,7 +34,10 @@ export async function processFirehoseEvent(
   const deliveryStreamName = deliveryStreamNameFromArn(event.deliveryStreamArn);
   const stream = await dependencies.resolveStream(deliveryStreamName);
   const records = event.records ?? [];
-  const { results, stats } = transformRecords(records, stream.flattener);
+  const { results, stats } = transformRecords(records, stream.flattener, {
+    lakeStartDate: dependencies.lakeStartDate,
+    ...(dependencies.now ? { now: dependencies.now } : {}),
+  });
   const overflow = fitResponse(
     results,
     (i) => records[i]!.data,

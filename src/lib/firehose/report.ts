@@ -13,6 +13,7 @@ export function reportBatch(outcome: FirehoseTransformOutcome, logger: Logger, m
   metrics.addMetric('BytesIn', MetricUnit.Bytes, stats.bytesIn);
   metrics.addMetric('BytesOut', MetricUnit.Bytes, stats.bytesOut);
   metrics.addMetric('EventTimeFallbacks', MetricUnit.Count, stats.eventTimeFallbacks);
+  metrics.addMetric('EventTimesOutOfRange', MetricUnit.Count, stats.eventTimeOutOfRange);
   metrics.addMetric('ColumnCollisions', MetricUnit.Count, stats.columnCollisions);
   metrics.addMetric('UndeclaredColumns', MetricUnit.Count, stats.undeclaredColumns.size);
   logger.info('Transformed Firehose batch', {
@@ -24,8 +25,15 @@ export function reportBatch(outcome: FirehoseTransformOutcome, logger: Logger, m
     bytesIn: stats.bytesIn,
     bytesOut: stats.bytesOut,
     eventTimeFallbacks: stats.eventTimeFallbacks,
+    eventTimesOutOfRange: stats.eventTimeOutOfRange,
     columnCollisions: stats.columnCollisions,
   });
+  if (stats.eventTimeOutOfRange > 0) {
+    logger.warn(
+      'Records are dated outside the days the lake serves; filed under their arrival time, event time kept',
+      { stream, outOfRange: stats.eventTimeOutOfRange, examples: stats.outOfRangeExamples },
+    );
+  }
   if (stats.undeclaredColumns.size > 0) {
     logger.warn('Records carry columns pipeline.yml does not declare; Parquet conversion drops them', {
       stream,

@@ -1,4 +1,5 @@
 import type { FirehoseTransformationEventRecord, FirehoseTransformationResultRecord } from 'aws-lambda';
+import { isServed, type ServedTimes, servedTimes } from '../catalog/lake-days';
 import { timestampMillis } from '../columns/time';
 import { type DecodeFailure, RecordDecodeError } from '../flattening/errors';
 import type { RecordFlattener } from '../flattening/record-flattener';
@@ -25,6 +26,9 @@ export interface BatchStats {
   bytesIn: number;
   bytesOut: number;
   eventTimeFallbacks: number;
+  /** Records whose event time lies on a day the lake does not serve: filed under their arrival time. */
+  eventTimeOutOfRange: number;
+  outOfRangeExamples: OutOfRangeExample[];
   columnCollisions: number;
   /** Columns the stream does not declare, with how many records had each: Parquet conversion drops them. */
   undeclaredColumns: Map<string, number>;
@@ -32,7 +36,14 @@ export interface BatchStats {
   failureExamples: FailureExample[];
 }
 
+export interface OutOfRangeExample {
+  readonly recordId: string;
+  /** The event time as read, in UTC. */
+  readonly eventTime: string;
+}
+
 const MAX_FAILURE_EXAMPLES = 5;
+const MAX_OUT_OF_RANGE_EXAMPLES = 5;
 
 export function emptyStats(): BatchStats {
   return {
@@ -43,6 +54,8 @@ export function emptyStats(): BatchStats {
     bytesIn: 0,
     bytesOut: 0,
     eventTimeFallbacks: 0,
+    eventTimeOutOfRange: 0,
+    outOfRangeExamples: [],
     columnCollisions: 0,
     undeclaredColumns: new Map(),
     failures: {},
@@ -62,17 +75,30 @@ export function recordFailure(
     stats.failureExamples.push({ recordId, reason, message });
 }
 
+export interface PartitionTimeOptions {
+  /** The first day the lake's tables project (the stage's `lakeStartDate`). */
+  readonly lakeStartDate: string;
+  readonly now?: () => number;
+}
+
 /**
  * Flattens every record of a Firehose batch. Each input recordId yields exactly one result, in
  * input order: `Ok` with the flat JSON line and its partition keys, or `ProcessingFailed` with the
  * original data, so Firehose writes it to the error prefix where it can be replayed.
+ *
+ * A record is filed under its event time when that falls on a day the lake serves (lakeStartDate
+ * through today, UTC, at the time of the batch); otherwise, or without a readable event time, under
+ * its arrival time (else the batch's time), so no record lands in a partition queries never read.
+ * The record itself, event time included, is unchanged.
  */
 export function transformRecords(
   records: readonly FirehoseTransformationEventRecord[],
   flattener: RecordFlattener,
-  now: () => number = Date.now,
+  options: PartitionTimeOptions,
 ): { results: FirehoseTransformationResultRecord[]; stats: BatchStats } {
   const stats = emptyStats();
+  const nowMs = (options.now ?? Date.now)();
+  const served = servedTimes(options.lakeStartDate, nowMs);
   const results: FirehoseTransformationResultRecord[] = new Array(records.length);
   for (let i = 0; i < records.length; i++) {
     const record = records[i]!;
@@ -81,12 +107,21 @@ export function transformRecords(
       const bytes = decodeBase64Strict(record.data);
       stats.bytesIn += bytes.length;
       const line = flattener.flattenBytes(bytes);
-      let eventMs = timestampMillis(line.eventTime);
+      const eventMs = timestampMillis(line.eventTime);
+      let partitionMs: number;
       if (eventMs === undefined) {
         stats.eventTimeFallbacks++;
-        eventMs = Number.isFinite(record.approximateArrivalTimestamp)
-          ? record.approximateArrivalTimestamp
-          : now();
+        partitionMs = arrivalTime(record, served, nowMs);
+      } else if (isServed(eventMs, served)) {
+        partitionMs = eventMs;
+      } else {
+        stats.eventTimeOutOfRange++;
+        if (stats.outOfRangeExamples.length < MAX_OUT_OF_RANGE_EXAMPLES)
+          stats.outOfRangeExamples.push({
+            recordId: record.recordId,
+            eventTime: new Date(eventMs).toISOString(),
+          });
+        partitionMs = arrivalTime(record, served, nowMs);
       }
       stats.ok++;
       stats.bytesOut += line.end - line.start;
@@ -97,7 +132,7 @@ export function transformRecords(
         recordId: record.recordId,
         result: 'Ok',
         data: line.buffer.toString('base64', line.start, line.end),
-        metadata: { partitionKeys: partitionKeysFor(eventMs) },
+        metadata: { partitionKeys: partitionKeysFor(partitionMs) },
       };
     } catch (error) {
       if (!(error instanceof RecordDecodeError)) throw error;
@@ -110,6 +145,12 @@ export function transformRecords(
     }
   }
   return { results, stats };
+}
+
+/** Firehose's arrival time, or the batch's own time if that is missing or outside the lake too. */
+function arrivalTime(record: FirehoseTransformationEventRecord, served: ServedTimes, nowMs: number): number {
+  const arrival = record.approximateArrivalTimestamp;
+  return Number.isFinite(arrival) && isServed(arrival, served) ? arrival : nowMs;
 }
 
 function stringOrEmpty(value: unknown): string {

@@ -62,6 +62,17 @@ export interface DeliveryStats {
   backupFiles: string[];
   /** Flattened columns the table does not declare: Parquet conversion leaves them out. */
   undeclaredColumns: Map<string, number>;
+  /**
+   * Rows dated outside the days the lake serves, which the transform filed under their arrival
+   * time: counted as the rows written to an hour partition other than their event time's.
+   */
+  eventTimeOutOfRange: number;
+}
+
+interface Partition {
+  readonly dt: string;
+  readonly hour: string;
+  readonly lines: string[];
 }
 
 interface Pending {
@@ -95,6 +106,7 @@ export class LocalDeliveryStream {
     errorFiles: [],
     backupFiles: [],
     undeclaredColumns: new Map(),
+    eventTimeOutOfRange: 0,
   };
   private pending: Pending[] = [];
   private pendingBytes = 0;
@@ -144,7 +156,7 @@ export class LocalDeliveryStream {
     // compressing the source copy runs on libuv's thread pool while this thread transforms
     const backup = this.backup(batch, time);
     backup.catch(() => undefined);
-    const partitions = new Map<string, string[]>();
+    const partitions = new Map<string, Partition>();
     const processingFailed: Array<{
       record: FirehoseTransformationEventRecord;
       code: string;
@@ -170,7 +182,7 @@ export class LocalDeliveryStream {
       this.collectResults(event, response, partitions, processingFailed);
     }
     await this.writeProcessingFailed(processingFailed, time);
-    for (const [partition, lines] of partitions) await this.writePartition(partition, lines, time);
+    for (const [prefix, partition] of partitions) await this.writePartition(prefix, partition, time);
     await backup;
   }
 
@@ -206,7 +218,7 @@ export class LocalDeliveryStream {
   private collectResults(
     event: FirehoseTransformationEvent,
     response: FirehoseTransformationResult,
-    partitions: Map<string, string[]>,
+    partitions: Map<string, Partition>,
     processingFailed: Array<{ record: FirehoseTransformationEventRecord; code: string; message: string }>,
   ): void {
     const byId = new Map(event.records.map((record) => [record.recordId, record]));
@@ -224,15 +236,12 @@ export class LocalDeliveryStream {
         });
         continue;
       }
-      const keys = result.metadata?.partitionKeys;
-      const partition = LakeLayout.streamPartition(
-        this.options.stream.name,
-        keys?.dt ?? 'unknown',
-        keys?.hour ?? 'unknown',
-      );
-      const lines = partitions.get(partition) ?? [];
-      lines.push(Buffer.from(result.data ?? '', 'base64').toString('utf8'));
-      partitions.set(partition, lines);
+      const dt = result.metadata?.partitionKeys?.dt ?? 'unknown';
+      const hour = result.metadata?.partitionKeys?.hour ?? 'unknown';
+      const prefix = LakeLayout.streamPartition(this.options.stream.name, dt, hour);
+      const partition = partitions.get(prefix) ?? { dt, hour, lines: [] };
+      partition.lines.push(Buffer.from(result.data ?? '', 'base64').toString('utf8'));
+      partitions.set(prefix, partition);
     }
     for (const record of event.records) {
       if (!seen.has(record.recordId)) {
@@ -292,12 +301,14 @@ export class LocalDeliveryStream {
   /** Hands a partition to the converter; at most two wait, so a slow converter slows the producer. */
   private async writePartition(
     prefix: string,
-    lines: string[],
+    partition: Partition,
     time: ReturnType<typeof timestampParts>,
   ): Promise<void> {
+    const { eventTime } = this.options.stream;
     const conversion = this.convert({
       columns: this.options.stream.columns,
-      lines,
+      lines: partition.lines,
+      ...(eventTime ? { filedUnder: { eventTime, dt: partition.dt, hour: partition.hour } } : {}),
       codec: this.options.codec,
       bucket: this.options.lakeBucket,
       key: `${prefix}${this.objectName(time)}.parquet`,
@@ -320,6 +331,7 @@ export class LocalDeliveryStream {
       this.stats.undeclaredColumns.set(column, (this.stats.undeclaredColumns.get(column) ?? 0) + count);
     }
     this.stats.conversionFailed += converted.errors.length;
+    this.stats.eventTimeOutOfRange += converted.filedOutsideEventTime;
     await this.writeErrors(FirehoseErrorType.formatConversionFailed, [...converted.errors], time);
   }
 }

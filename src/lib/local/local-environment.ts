@@ -1,6 +1,6 @@
 import { rm } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { DEFAULT_LAKE_START_DATE } from '../catalog/catalog';
+import { DEFAULT_LAKE_START_DATE } from '../catalog/lake-days';
 import { LocalCatalog } from '../catalog/local-catalog';
 import { LOCAL_BUCKETS } from '../config/storage';
 import { LOCAL_WAREHOUSE_FILE } from '../loading/config';
@@ -22,7 +22,7 @@ export interface LocalEnvironment {
   readonly database: string;
   /** `tributary-local`: what deployed stages prefix their resources (workgroups, ...) with. */
   readonly resourcePrefix: string;
-  /** First day partition projection offers (the `lakeStartDate` param's default). */
+  /** The first day the local stage's tables serve, as a deployed stage's `lakeStartDate` param. */
   readonly lakeStartDate: string;
   readonly store: LocalObjectStore;
   readonly catalog: LocalCatalog;

@@ -66,6 +66,8 @@ export interface QuarantineSummary {
 export interface LocalRunSummary {
   readonly executionName: string;
   readonly date: string;
+  /** The first day the local tables serve; stream records dated outside are filed by arrival. */
+  readonly lakeStartDate: string;
   readonly streams: ReadonlyMap<string, DeliveryStats>;
   readonly captures: ReadonlyMap<string, CaptureStats>;
   readonly quarantined: readonly QuarantineSummary[];
@@ -147,6 +149,7 @@ export async function runLocalPipeline(
     return {
       executionName,
       date: options.date,
+      lakeStartDate: environment.lakeStartDate,
       streams,
       captures,
       quarantined: await quarantinedLines(environment),

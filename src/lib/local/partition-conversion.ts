@@ -1,4 +1,6 @@
 import type { ColumnSpec } from '../columns/column-types';
+import { timestampMillis } from '../columns/time';
+import { JsonNumber } from '../flattening/json-value';
 import { RowCoercer, ValueConversionError } from '../parquet/coerce';
 import { parseFlatLine } from '../parquet/flat-line';
 import { type ParquetCodec, ParquetRowWriter } from '../parquet/parquet-writer';
@@ -13,6 +15,8 @@ export interface PartitionConversion {
   readonly key: string;
   /** Firehose's clock for the error records of values that do not convert. */
   readonly now: number;
+  /** The stream's event-time column and the hour partition the records were filed under. */
+  readonly filedUnder?: { readonly eventTime: string; readonly dt: string; readonly hour: string };
 }
 
 export interface ConvertedPartition {
@@ -22,6 +26,8 @@ export interface ConvertedPartition {
   readonly errors: readonly string[];
   /** Columns of the records the table does not declare, with counts: Parquet conversion drops them. */
   readonly undeclared: ReadonlyArray<readonly [string, number]>;
+  /** Rows with a readable event time outside the hour they were filed under (the transform filed them by arrival). */
+  readonly filedOutsideEventTime: number;
 }
 
 export type PartitionConverter = (conversion: PartitionConversion) => Promise<ConvertedPartition>;
@@ -37,6 +43,8 @@ export function partitionConverter(store: ObjectStore): PartitionConverter {
     const declared = new Set(conversion.columns.map((c) => c.name));
     const undeclared = new Map<string, number>();
     const errors: string[] = [];
+    const hour = filedHour(conversion.filedUnder);
+    let filedOutsideEventTime = 0;
     const body = uploadPipe();
     const upload = store.put(conversion.bucket, conversion.key, body);
     const writer = new ParquetRowWriter(conversion.columns, body, {
@@ -51,6 +59,7 @@ export function partitionConverter(store: ObjectStore): PartitionConverter {
             if (!declared.has(column)) undeclared.set(column, (undeclared.get(column) ?? 0) + 1);
           }
           await writer.append(coercer.coerce(record));
+          if (hour && isOutside(record[hour.column], hour.from)) filedOutsideEventTime++;
         } catch (error) {
           if (!(error instanceof ValueConversionError) && !(error instanceof SyntaxError)) throw error;
           errors.push(
@@ -73,6 +82,34 @@ export function partitionConverter(store: ObjectStore): PartitionConverter {
       throw error;
     }
     if (writer.rows === 0) await store.delete(conversion.bucket, conversion.key);
-    return { key: conversion.key, rows: writer.rows, errors, undeclared: [...undeclared] };
+    return {
+      key: conversion.key,
+      rows: writer.rows,
+      errors,
+      undeclared: [...undeclared],
+      filedOutsideEventTime,
+    };
   };
+}
+
+const HOUR_MS = 3_600_000;
+
+function filedHour(
+  filedUnder: PartitionConversion['filedUnder'],
+): { column: string; from: number } | undefined {
+  if (!filedUnder) return undefined;
+  const from = Date.parse(`${filedUnder.dt}T${filedUnder.hour}:00:00Z`);
+  return Number.isNaN(from) ? undefined : { column: filedUnder.eventTime, from };
+}
+
+function isOutside(value: unknown, hourFrom: number): boolean {
+  const ms =
+    typeof value === 'string'
+      ? timestampMillis(value)
+      : typeof value === 'number'
+        ? timestampMillis({ raw: String(value) })
+        : value instanceof JsonNumber
+          ? timestampMillis(value)
+          : undefined;
+  return ms !== undefined && (ms < hourFrom || ms >= hourFrom + HOUR_MS);
 }

@@ -301,6 +301,7 @@ export function renderRunReport(summary: LocalRunSummary, definition: Record<str
     s.parquetFiles.length,
     s.processingFailed,
     s.conversionFailed,
+    s.eventTimeOutOfRange,
   ]);
   const captures = [...summary.captures].map(([name, c]) => [
     name,
@@ -340,7 +341,15 @@ export function renderRunReport(summary: LocalRunSummary, definition: Record<str
       : '<p>Nothing was loaded.</p>',
     '<h2>Ingestion</h2>',
     table(
-      ['stream', 'records in', 'rows written', 'Parquet files', 'processing failed', 'conversion failed'],
+      [
+        'stream',
+        'records in',
+        'rows written',
+        'Parquet files',
+        'processing failed',
+        'conversion failed',
+        'event time outside the lake',
+      ],
       streams,
     ),
     table(['DynamoDB table', 'changes', 'change files', 'failed changes'], captures),

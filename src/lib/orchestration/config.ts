@@ -1,4 +1,4 @@
-import { DEFAULT_LAKE_START_DATE } from '../catalog/catalog';
+import { DEFAULT_LAKE_START_DATE, LAKE_START_DATE } from '../catalog/lake-days';
 import { type ConfigReader, readConfig } from '../config/reader';
 import { readStorageConfig, type StorageConfig } from '../config/storage';
 import type { AuroraExportSettings, RunSettings } from './run-plan';
@@ -48,7 +48,9 @@ function localArns(text: string | undefined): string | undefined {
 }
 
 /** The plan step's settings: where this stage's data and queries live, and what it exports. */
-export function readRunSettings(env: NodeJS.ProcessEnv): RunSettings & { storage: StorageConfig } {
+export function readRunSettings(
+  env: NodeJS.ProcessEnv,
+): RunSettings & { storage: StorageConfig; lakeStartDate: string } {
   const local = Boolean(env.TRIBUTARY_LOCAL_ROOT);
   const settings = local
     ? { ...env, TRIBUTARY_DYNAMODB_EXPORTS: localArns(env.TRIBUTARY_DYNAMODB_EXPORTS) }
@@ -64,6 +66,8 @@ export function readRunSettings(env: NodeJS.ProcessEnv): RunSettings & { storage
       rawBucket: storage.rawBucket,
       dynamodbExports: readDynamodbExports(root.field('TRIBUTARY_DYNAMODB_EXPORTS')),
       auroraExport: readAuroraExport(root.field('TRIBUTARY_AURORA_EXPORT')),
+      lakeStartDate:
+        root.field('TRIBUTARY_LAKE_START_DATE').optionalString(LAKE_START_DATE) ?? DEFAULT_LAKE_START_DATE,
     };
   });
 }
@@ -79,9 +83,6 @@ export function readPublishConfig(env: NodeJS.ProcessEnv): PublishConfig {
     storage: readStorageConfig(root, { lake: true }),
     database: root.field('TRIBUTARY_DATABASE').string(NAME),
     lakeStartDate:
-      root
-        .field('TRIBUTARY_LAKE_START_DATE')
-        .optionalString({ pattern: /^\d{4}-\d{2}-\d{2}$/, patternHint: 'YYYY-MM-DD' }) ??
-      DEFAULT_LAKE_START_DATE,
+      root.field('TRIBUTARY_LAKE_START_DATE').optionalString(LAKE_START_DATE) ?? DEFAULT_LAKE_START_DATE,
   }));
 }

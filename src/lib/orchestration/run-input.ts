@@ -33,10 +33,16 @@ export function yesterday(startTime: string): string {
   return new Date(start - DAY_MS).toISOString().slice(0, 10);
 }
 
+/**
+ * A run writes the `dt` partitions of its days (transform outputs, the exports under the last
+ * day), so every day must be one partition projection serves: from lakeStartDate through the day
+ * the execution started (UTC). A day outside would be written where no query ever reads it.
+ */
 export function readRunInput(
   input: unknown,
   startTime: string,
   knownTransforms: readonly string[],
+  lakeStartDate: string,
 ): RunInput {
   return readConfig('pipeline execution input', input ?? {}, (root) => {
     root.object(['date', 'from', 'to', 'exports', 'transforms', 'loads']);
@@ -59,9 +65,23 @@ export function readRunInput(
         root.field('transforms').problem(`${name} is not a transform of the pipeline`);
     }
     const single = date ?? yesterday(startTime);
+    const today = new Date(Date.parse(startTime)).toISOString().slice(0, 10);
+    const first = from ?? single;
+    const last = to ?? single;
+    // the schedule gives no day: its problem is the execution's, not a field's
+    const where = (field: 'from' | 'to') =>
+      date !== undefined ? root.field('date') : from !== undefined ? root.field(field) : root;
+    if (first < lakeStartDate)
+      where('from').problem(
+        `${first} is before lakeStartDate ${lakeStartDate}: partition projection never serves it, so nothing the run wrote would be visible`,
+      );
+    if (last > today)
+      where('to').problem(
+        `${last} is after today (${today} UTC): partition projection does not serve it yet, and there is no data for it`,
+      );
     return {
-      from: from ?? single,
-      to: to ?? single,
+      from: first,
+      to: last,
       exports: root.field('exports').boolean(true),
       transforms,
       loads: root.field('loads').boolean(true),

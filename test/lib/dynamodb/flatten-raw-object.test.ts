@@ -48,6 +48,7 @@ async function writeChanges(records = streamRecords()): Promise<string> {
     store,
     rawBucket: 'raw-bucket',
     tables: new Map([['tributary-test-users', 'users']]),
+    lakeStartDate: '2024-01-01',
   });
   return outcome.key!;
 }

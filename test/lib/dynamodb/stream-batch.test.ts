@@ -38,7 +38,12 @@ async function lines(key: string): Promise<any[]> {
 
 describe('writeStreamBatch', () => {
   it('writes the batch as one gzip NDJSON change file named by its sequence numbers', async () => {
-    const outcome = await writeStreamBatch(records(), { store, rawBucket: 'raw-bucket', tables: TABLES });
+    const outcome = await writeStreamBatch(records(), {
+      store,
+      rawBucket: 'raw-bucket',
+      tables: TABLES,
+      lakeStartDate: '2024-01-01',
+    });
     expect(outcome).toMatchObject({ key: EXPECTED_KEY, written: 4, response: { batchItemFailures: [] } });
     const written = await lines(EXPECTED_KEY);
     expect(written.map((l) => l.eventName)).toEqual(['INSERT', 'INSERT', 'MODIFY', 'REMOVE']);
@@ -53,16 +58,51 @@ describe('writeStreamBatch', () => {
     });
   });
 
+  it('files changes made before the lake starts under its first day, the same file on every retry', async () => {
+    // a newly captured table's stream is read from its trim horizon: up to a day of older changes
+    const dependencies = { store, rawBucket: 'raw-bucket', tables: TABLES, lakeStartDate: '2026-11-21' };
+    const first = await writeStreamBatch(records(), {
+      ...dependencies,
+      now: () => Date.UTC(2026, 10, 21, 9),
+    });
+    const retry = await writeStreamBatch(records(), {
+      ...dependencies,
+      now: () => Date.UTC(2026, 10, 23, 9),
+    });
+    const key = EXPECTED_KEY.replace('dt=2026-11-20', 'dt=2026-11-21');
+    expect(first).toMatchObject({ key, written: 4, outOfRange: 4 });
+    expect(retry.key).toBe(key);
+    expect(await listKeys(store, 'raw-bucket', 'raw/')).toEqual([key]);
+    expect((await lines(key)).map((l) => l.approximateCreationTime)).toEqual(
+      streamEvent.Records.map((r) => r.dynamodb.ApproximateCreationDateTime),
+    );
+  });
+
   it('overwrites its own file when the same batch is delivered again', async () => {
-    await writeStreamBatch(records(), { store, rawBucket: 'raw-bucket', tables: TABLES });
-    await writeStreamBatch(records(), { store, rawBucket: 'raw-bucket', tables: TABLES });
+    await writeStreamBatch(records(), {
+      store,
+      rawBucket: 'raw-bucket',
+      tables: TABLES,
+      lakeStartDate: '2024-01-01',
+    });
+    await writeStreamBatch(records(), {
+      store,
+      rawBucket: 'raw-bucket',
+      tables: TABLES,
+      lakeStartDate: '2024-01-01',
+    });
     expect(await listKeys(store, 'raw-bucket', 'raw/')).toEqual([EXPECTED_KEY]);
   });
 
   it('reports the first bad record so Lambda retries from it, and writes only what came before', async () => {
     const batch = records();
     (batch[2] as any).eventName = 'UPSERT';
-    const outcome = await writeStreamBatch(batch, { store, rawBucket: 'raw-bucket', tables: TABLES });
+    const outcome = await writeStreamBatch(batch, {
+      store,
+      rawBucket: 'raw-bucket',
+      tables: TABLES,
+      lakeStartDate: '2024-01-01',
+    });
     expect(outcome.response).toEqual({ batchItemFailures: [{ itemIdentifier: '4000000000000000000003' }] });
     expect(outcome.failure!.reason).toContain('eventName must be INSERT, MODIFY or REMOVE');
     expect(outcome.key).toBe(
@@ -77,7 +117,12 @@ describe('writeStreamBatch', () => {
   it('writes nothing when the first record is bad, reporting it', async () => {
     const batch = records();
     delete (batch[0]!.dynamodb as any).NewImage;
-    const outcome = await writeStreamBatch(batch, { store, rawBucket: 'raw-bucket', tables: TABLES });
+    const outcome = await writeStreamBatch(batch, {
+      store,
+      rawBucket: 'raw-bucket',
+      tables: TABLES,
+      lakeStartDate: '2024-01-01',
+    });
     expect(outcome).toMatchObject({ key: undefined, written: 0 });
     expect(outcome.response.batchItemFailures).toEqual([{ itemIdentifier: '4000000000000000000001' }]);
     expect(outcome.failure!.reason).toContain('NEW_AND_OLD_IMAGES');
@@ -88,9 +133,14 @@ describe('writeStreamBatch', () => {
       ...r,
       eventSourceARN: r.eventSourceARN!.replace('tributary-dev-users', 'orders'),
     }));
-    await expect(writeStreamBatch(batch, { store, rawBucket: 'raw-bucket', tables: TABLES })).rejects.toThrow(
-      UnknownSourceTableError,
-    );
+    await expect(
+      writeStreamBatch(batch, {
+        store,
+        rawBucket: 'raw-bucket',
+        tables: TABLES,
+        lakeStartDate: '2024-01-01',
+      }),
+    ).rejects.toThrow(UnknownSourceTableError);
   });
 
   it('throws when S3 refuses the write, so the whole batch is retried', async () => {
@@ -102,14 +152,26 @@ describe('writeStreamBatch', () => {
       delete: store.delete,
     };
     await expect(
-      writeStreamBatch(records(), { store: failing, rawBucket: 'raw-bucket', tables: TABLES }),
+      writeStreamBatch(records(), {
+        store: failing,
+        rawBucket: 'raw-bucket',
+        tables: TABLES,
+        lakeStartDate: '2024-01-01',
+      }),
     ).rejects.toThrow('SlowDown');
   });
 
   it('returns nothing to retry for an empty batch', async () => {
-    expect((await writeStreamBatch([], { store, rawBucket: 'raw-bucket', tables: TABLES })).response).toEqual(
-      { batchItemFailures: [] },
-    );
+    expect(
+      (
+        await writeStreamBatch([], {
+          store,
+          rawBucket: 'raw-bucket',
+          tables: TABLES,
+          lakeStartDate: '2024-01-01',
+        })
+      ).response,
+    ).toEqual({ batchItemFailures: [] });
   });
 });
 

@@ -23,6 +23,7 @@ function memoryFirehose(rejectFirst = 0) {
   return { port, accepted };
 }
 
+const LAKE_START = '2024-01-01';
 const resolver = (hashKey = async () => 'k' as string | undefined) =>
   createStreamResolver(testPipeline, TEST_PREFIX, hashKey);
 const events = (n: number) =>
@@ -34,6 +35,7 @@ describe('processFirehoseEvent', () => {
     const { port, accepted } = memoryFirehose(3);
     const outcome = await processFirehoseEvent(firehoseEvent(payloads), {
       resolveStream: resolver(),
+      lakeStartDate: LAKE_START,
       firehose: port,
       responseLimitBytes: 8_000,
       reingest: { wait: async () => undefined },
@@ -54,6 +56,7 @@ describe('processFirehoseEvent', () => {
     await expect(
       processFirehoseEvent(firehoseEvent(events(20)), {
         resolveStream: resolver(),
+        lakeStartDate: LAKE_START,
         firehose: port,
         responseLimitBytes: 8_000,
         reingest: { wait: async () => undefined, maxAttempts: 2 },
@@ -64,7 +67,11 @@ describe('processFirehoseEvent', () => {
   it('rejects a delivery stream that is not in the pipeline', async () => {
     const event = firehoseEvent(['{}'], 'unknown');
     await expect(
-      processFirehoseEvent(event, { resolveStream: resolver(), firehose: memoryFirehose().port }),
+      processFirehoseEvent(event, {
+        resolveStream: resolver(),
+        lakeStartDate: LAKE_START,
+        firehose: memoryFirehose().port,
+      }),
     ).rejects.toThrow(UnknownStreamError);
   });
 
@@ -73,6 +80,7 @@ describe('processFirehoseEvent', () => {
       firehoseEvent(['{"id":"1","email":"a@example.com"}'], 'private'),
       {
         resolveStream: resolver(async () => 'secret-key'),
+        lakeStartDate: LAKE_START,
         firehose: memoryFirehose().port,
       },
     );

@@ -6,12 +6,14 @@ import { isValidColumnName } from '../../../src/lib/flattening/naming';
 import { RecordFlattener } from '../../../src/lib/flattening/record-flattener';
 import { decodeData, firehoseEvent } from '../../support/firehose';
 
+/** Transform time 2026-11-21 08:30 UTC, lake from 2024-01-01. */
+const lake = { lakeStartDate: '2024-01-01', now: () => Date.UTC(2026, 10, 21, 8, 30) };
 const flattener = () => new RecordFlattener({ keyColumns: ['event_id'], eventTimeColumn: 'event_time' });
 
 describe('transformRecords', () => {
   it('returns flat JSON lines with partition keys from the event time', () => {
     const event = firehoseEvent(['{"user":{"id":7},"event_time":"2026-11-20T09:15:02Z","event_id":"e1"}']);
-    const { results, stats } = transformRecords(event.records, flattener());
+    const { results, stats } = transformRecords(event.records, flattener(), lake);
     expect(results).toEqual([
       {
         recordId: event.records[0]!.recordId,
@@ -27,17 +29,73 @@ describe('transformRecords', () => {
 
   it('falls back to the arrival time when the event time is missing or unreadable', () => {
     const event = firehoseEvent(['{"event_id":"e1"}', '{"event_time":"soon"}']);
-    const { results, stats } = transformRecords(event.records, flattener());
+    for (const record of event.records) record.approximateArrivalTimestamp = Date.UTC(2026, 10, 20, 2, 30);
+    const { results, stats } = transformRecords(event.records, flattener(), lake);
     expect(results.map((r) => r.metadata?.partitionKeys)).toEqual([
-      { dt: '2017-05-18', hour: '02' },
-      { dt: '2017-05-18', hour: '02' },
+      { dt: '2026-11-20', hour: '02' },
+      { dt: '2026-11-20', hour: '02' },
     ]);
     expect(stats.eventTimeFallbacks).toBe(2);
   });
 
+  // the lake serves 2024-01-01 through today (2026-11-21 in UTC) to every query from now on
+  it.each([
+    ['the first day the lake serves', '2024-01-01T00:00:00Z', { dt: '2024-01-01', hour: '00' }, 0],
+    ['the last moment of today', '2026-11-21T23:59:59.999Z', { dt: '2026-11-21', hour: '23' }, 0],
+    ['the day before the lake starts', '2023-12-31T23:59:59Z', { dt: '2026-11-21', hour: '08' }, 1],
+    ['tomorrow (a clock running ahead)', '2026-11-22T00:00:00Z', { dt: '2026-11-21', hour: '08' }, 1],
+    [
+      'a time zone that puts it on tomorrow in UTC',
+      '2026-11-21T20:00:00-05:00',
+      { dt: '2026-11-21', hour: '08' },
+      1,
+    ],
+    [
+      'an offset that keeps it on today in UTC',
+      '2026-11-21T20:00:00+05:00',
+      { dt: '2026-11-21', hour: '15' },
+      0,
+    ],
+  ])('files an event time on %s (%s) under %j', (_name, eventTime, keys, outOfRange) => {
+    const event = firehoseEvent([`{"event_id":"e1","event_time":"${eventTime}"}`]);
+    event.records[0]!.approximateArrivalTimestamp = Date.UTC(2026, 10, 21, 8, 29);
+    const { results, stats } = transformRecords(event.records, flattener(), lake);
+    expect(results[0]!.metadata?.partitionKeys).toEqual(keys);
+    expect(decodeData(results[0]!.data)).toBe(`{"event_id":"e1","event_time":"${eventTime}"}\n`);
+    expect(stats.eventTimeOutOfRange).toBe(outOfRange);
+  });
+
+  it('names a few out-of-range records so the producer can be found', () => {
+    const event = firehoseEvent(
+      Array.from({ length: 8 }, (_, i) => `{"event_id":"e${i}","event_time":"2019-06-0${i + 1}T00:00:00Z"}`),
+    );
+    for (const record of event.records) record.approximateArrivalTimestamp = Date.UTC(2026, 10, 21, 8, 29);
+    const { stats } = transformRecords(event.records, flattener(), lake);
+    expect(stats.eventTimeOutOfRange).toBe(8);
+    expect(stats.outOfRangeExamples).toHaveLength(5);
+    expect(stats.outOfRangeExamples[0]).toEqual({
+      recordId: event.records[0]!.recordId,
+      eventTime: '2019-06-01T00:00:00.000Z',
+    });
+  });
+
+  it('files by the transform time when the arrival time is outside the lake as well', () => {
+    const event = firehoseEvent([
+      '{"event_id":"e1","event_time":"2019-06-01T00:00:00Z"}',
+      '{"event_id":"e2"}',
+    ]);
+    // the fixture's own arrival time is in 2017, before the lake starts
+    const { results, stats } = transformRecords(event.records, flattener(), lake);
+    expect(results.map((r) => r.metadata?.partitionKeys)).toEqual([
+      { dt: '2026-11-21', hour: '08' },
+      { dt: '2026-11-21', hour: '08' },
+    ]);
+    expect(stats).toMatchObject({ eventTimeOutOfRange: 1, eventTimeFallbacks: 1 });
+  });
+
   it('keeps every digit of big integers', () => {
     const event = firehoseEvent(['{"order_id":123456789012345678901234567890}']);
-    expect(decodeData(transformRecords(event.records, flattener()).results[0]!.data)).toBe(
+    expect(decodeData(transformRecords(event.records, flattener(), lake).results[0]!.data)).toBe(
       '{"order_id":123456789012345678901234567890}\n',
     );
   });
@@ -51,7 +109,7 @@ describe('transformRecords', () => {
   ])('fails %s with its reason and leaves the rest of the batch alone', (_name, original, reason) => {
     const event = firehoseEvent(['{"event_id":"bad"}', '{"event_id":"good"}']);
     event.records[0]!.data = original;
-    const { results, stats } = transformRecords(event.records, flattener());
+    const { results, stats } = transformRecords(event.records, flattener(), lake);
     expect(results[0]).toEqual({
       recordId: event.records[0]!.recordId,
       result: 'ProcessingFailed',
@@ -112,7 +170,7 @@ describe('the Firehose contract for any batch', () => {
       fc.property(fc.array(payload, { maxLength: 20 }), fc.boolean(), (payloads, garbleBase64) => {
         const event = firehoseEvent(payloads);
         if (garbleBase64 && event.records.length > 0) event.records[0]!.data += '%';
-        const { results, stats } = transformRecords(event.records, new RecordFlattener());
+        const { results, stats } = transformRecords(event.records, new RecordFlattener(), lake);
         expect(results.map((r) => r.recordId)).toEqual(event.records.map((r) => r.recordId));
         expect(stats.ok + stats.failed).toBe(event.records.length);
         results.forEach((result, i) => {
@@ -150,12 +208,30 @@ describe('drift against the declared columns', () => {
       '{"event_id":"b","userId":1,"user_id":2,"beta":true}',
       '{"event_id":"c"}',
     ]);
-    const { stats } = transformRecords(event.records, flattener);
+    const { stats } = transformRecords(event.records, flattener, lake);
     expect(Object.fromEntries(stats.undeclaredColumns)).toEqual({
       user__plan: 1,
       user_id: 1,
       user_id_72233777: 1,
       beta: 1,
     });
+  });
+});
+
+describe('partitions the lake serves', () => {
+  it('files every record under a day partition projection serves, whatever its event and arrival times', () => {
+    const anyTime = fc.integer({ min: Date.UTC(1970, 0, 1), max: Date.UTC(9999, 11, 31) });
+    fc.assert(
+      fc.property(anyTime, fc.oneof(anyTime, fc.constant(Number.NaN)), (eventMs, arrivalMs) => {
+        const eventTime = new Date(eventMs).toISOString();
+        const event = firehoseEvent([`{"event_time":"${eventTime}"}`]);
+        event.records[0]!.approximateArrivalTimestamp = arrivalMs;
+        const { results } = transformRecords(event.records, flattener(), lake);
+        const dt = results[0]!.metadata!.partitionKeys.dt!;
+        expect(dt >= '2024-01-01' && dt <= '2026-11-21').toBe(true);
+        expect(decodeData(results[0]!.data)).toContain(`"event_time":"${eventTime}"`);
+      }),
+      { numRuns: 300 },
+    );
   });
 });

@@ -37,6 +37,7 @@ function realTransform(responseLimitBytes?: number): InvokeTransform {
   const dependencies = {
     resolveStream: createStreamResolver(testPipeline, 'tributary-test-', async () => 'key'),
     firehose: localFirehose(root),
+    lakeStartDate: '2024-01-01',
     ...(responseLimitBytes ? { responseLimitBytes } : {}),
   };
   return async (event) => (await processFirehoseEvent(event, dependencies)).response;

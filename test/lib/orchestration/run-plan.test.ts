@@ -6,6 +6,7 @@ import { bundledPipeline } from '../../../src/lib/pipeline/bundled';
 const pipeline = bundledPipeline();
 const TRANSFORMS = pipeline.transforms.map((t) => t.name);
 const START = '2026-11-21T01:00:00.000Z';
+const LAKE_START = '2024-01-01';
 const settings: RunSettings = {
   database: 'tributary_prod',
   workGroup: 'tributary-prod',
@@ -24,7 +25,7 @@ const settings: RunSettings = {
 
 describe('readRunInput', () => {
   it('runs yesterday, in UTC, when the schedule starts it with nothing', () => {
-    expect(readRunInput({}, START, TRANSFORMS)).toEqual({
+    expect(readRunInput({}, START, TRANSFORMS, LAKE_START)).toEqual({
       from: '2026-11-20',
       to: '2026-11-20',
       exports: true,
@@ -35,12 +36,12 @@ describe('readRunInput', () => {
   });
 
   it('re-runs a given day, or backfills a range', () => {
-    expect(readRunInput({ date: '2026-03-01' }, START, TRANSFORMS)).toMatchObject({
+    expect(readRunInput({ date: '2026-03-01' }, START, TRANSFORMS, LAKE_START)).toMatchObject({
       from: '2026-03-01',
       to: '2026-03-01',
     });
     expect(
-      readRunInput({ from: '2025-01-01', to: '2025-12-31', exports: false }, START, TRANSFORMS),
+      readRunInput({ from: '2025-01-01', to: '2025-12-31', exports: false }, START, TRANSFORMS, LAKE_START),
     ).toMatchObject({
       from: '2025-01-01',
       to: '2025-12-31',
@@ -56,14 +57,29 @@ describe('readRunInput', () => {
     [{ date: '2026-01-01', from: '2026-01-01', to: '2026-01-01' }, 'give either date, or from and to'],
     [{ transforms: ['nope'] }, 'nope is not a transform of the pipeline'],
     [{ dates: ['2026-01-01'] }, 'unknown key "dates"'],
+    [{ date: '2023-12-31' }, 'date: 2023-12-31 is before lakeStartDate 2024-01-01'],
+    [{ from: '2023-12-01', to: '2024-01-05' }, 'from: 2023-12-01 is before lakeStartDate 2024-01-01'],
+    [{ date: '2026-11-22' }, 'date: 2026-11-22 is after today (2026-11-21 UTC)'],
   ])('refuses %j', (input, message) => {
-    expect(() => readRunInput(input, START, TRANSFORMS)).toThrow(ConfigError);
-    expect(() => readRunInput(input, START, TRANSFORMS)).toThrow(message);
+    expect(() => readRunInput(input, START, TRANSFORMS, LAKE_START)).toThrow(ConfigError);
+    expect(() => readRunInput(input, START, TRANSFORMS, LAKE_START)).toThrow(message);
+  });
+});
+
+describe('the days a run writes', () => {
+  it('refuses a run whose partitions partition projection would not serve, the scheduled one included', () => {
+    expect(() => readRunInput({}, START, TRANSFORMS, '2026-11-21')).toThrow(
+      '2026-11-20 is before lakeStartDate 2026-11-21',
+    );
+    expect(readRunInput({ date: '2026-11-21' }, START, TRANSFORMS, '2026-11-21')).toMatchObject({
+      from: '2026-11-21',
+      to: '2026-11-21',
+    });
   });
 });
 
 describe('planPipelineRun', () => {
-  const input = readRunInput({}, START, TRANSFORMS);
+  const input = readRunInput({}, START, TRANSFORMS, LAKE_START);
   const plan = planPipelineRun(pipeline, input, { name: 'exec-42', startTime: START }, settings);
 
   it('exports each captured table as it was at the end of the day, idempotently', () => {
@@ -91,7 +107,7 @@ describe('planPipelineRun', () => {
   it('never asks for an export time DynamoDB cannot have yet', () => {
     const today = planPipelineRun(
       pipeline,
-      readRunInput({ date: '2026-11-21' }, START, TRANSFORMS),
+      readRunInput({ date: '2026-11-21' }, START, TRANSFORMS, LAKE_START),
       { name: 'e', startTime: START },
       settings,
     );
@@ -131,7 +147,7 @@ describe('planPipelineRun', () => {
   it('runs only the transforms asked for, and the loads that read them', () => {
     const only = planPipelineRun(
       pipeline,
-      readRunInput({ transforms: ['users_current'], exports: false }, START, TRANSFORMS),
+      readRunInput({ transforms: ['users_current'], exports: false }, START, TRANSFORMS, LAKE_START),
       { name: 'e', startTime: START },
       settings,
     );
