@@ -271,6 +271,7 @@ function localTasks(
       return { ExportDescription: dynamoTable(ExportArn).describeExport(ExportArn) } as unknown as Json;
     },
     'Start Aurora export': noAurora,
+    'Start Aurora export of chosen data': noAurora,
     'Check Aurora export': noAurora,
     'Run CTAS': runQuery,
     'Run load query': runQuery,

@@ -4,6 +4,11 @@ import type { AuroraExportSettings, RunSettings } from './run-plan';
 
 const NAME = { pattern: /^[a-z][a-z0-9_]{0,127}$/, patternHint: 'a Glue database name' };
 const WORKGROUP = { pattern: /^[a-zA-Z0-9._-]{1,128}$/, patternHint: 'an Athena workgroup name' };
+/** StartExportTask's ExportOnly forms: database, database.table, database.schema, database.schema.table. */
+const EXPORT_ONLY = {
+  pattern: /^[^.\s]+(\.[^.\s]+){0,2}$/,
+  patternHint: 'database, database.table, database.schema or database.schema.table',
+};
 const ARN = /^arn:aws[a-z-]*:[a-z0-9-]+:[a-z0-9-]*:\d{12}:.+$/;
 
 function readDynamodbExports(field: ConfigReader): RunSettings['dynamodbExports'] {
@@ -31,7 +36,7 @@ function readAuroraExport(field: ConfigReader): AuroraExportSettings | undefined
     identifierPrefix: value
       .field('identifierPrefix')
       .string({ pattern: /^[a-z][a-z0-9-]{0,48}$/, patternHint: 'lowercase letters, digits and dashes' }),
-    exportOnly: value.field('exportOnly').stringList(),
+    exportOnly: value.field('exportOnly').stringList(EXPORT_ONLY),
   };
 }
 

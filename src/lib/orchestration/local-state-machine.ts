@@ -33,6 +33,7 @@ export const DAILY_PIPELINE_TASKS = [
   'Start DynamoDB export',
   'Check DynamoDB export',
   'Start Aurora export',
+  'Start Aurora export of chosen data',
   'Check Aurora export',
   'Run CTAS',
   'Publish output',

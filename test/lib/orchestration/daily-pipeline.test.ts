@@ -80,6 +80,7 @@ function handlers(overrides: Handlers = {}) {
       },
     })),
     'Start Aurora export': record('Start Aurora export', () => ({})),
+    'Start Aurora export of chosen data': record('Start Aurora export of chosen data', () => ({})),
     'Check Aurora export': record('Check Aurora export', () => ({ ExportTasks: [{ Status: 'COMPLETE' }] })),
     'Run CTAS': record('Run CTAS', () => ({
       QueryExecution: { QueryExecutionId: 'q', Status: { State: 'SUCCEEDED' } },
@@ -256,5 +257,37 @@ describe('running the daily pipeline locally', () => {
     const execution = await run(all, { date: 'yesterday' });
     expect(execution.status).toBe('FAILED');
     expect(calls.find(([n]) => n === 'Notify failure')![1].Message).toContain('"Plan run": ConfigError');
+  });
+});
+
+describe('the daily Aurora export', () => {
+  const request = {
+    ExportTaskIdentifier: 'tributary-prod-2026-11-20',
+    SourceArn: 'arn:aws:rds:us-east-1:123456789012:cluster:app',
+    S3BucketName: 'raw',
+    S3Prefix: 'exports/aurora/dt=2026-11-20',
+    IamRoleArn: 'arn:aws:iam::123456789012:role/export',
+    KmsKeyId: 'arn:aws:kms:us-east-1:123456789012:key/k',
+  };
+  const withAurora = (exportRequest: Record<string, unknown>) => ({
+    ...plan,
+    exports: { enabled: true, dynamodb: [], aurora: [{ request: exportRequest }] },
+  });
+  const startExportRequests = (calls: Array<[string, any]>) =>
+    calls.filter(([name]) => name.startsWith('Start Aurora export')).map(([, input]) => input);
+
+  it('asks StartExportTask for only the databases and tables ExportOnly names', async () => {
+    const chosen = { ...request, ExportOnly: ['app.orders', 'billing'] };
+    const { all, calls } = handlers({ 'Plan run': () => withAurora(chosen) });
+    const execution = await run(all);
+    expect(execution.status).toBe('SUCCEEDED');
+    expect(startExportRequests(calls)).toEqual([chosen]);
+  });
+
+  it('leaves ExportOnly out of StartExportTask when the plan exports everything', async () => {
+    const { all, calls } = handlers({ 'Plan run': () => withAurora(request) });
+    const execution = await run(all);
+    expect(execution.status).toBe('SUCCEEDED');
+    expect(startExportRequests(calls)).toEqual([request]);
   });
 });

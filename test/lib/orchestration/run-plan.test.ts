@@ -1,4 +1,5 @@
 import { ConfigError } from '../../../src/lib/config/reader';
+import { readRunSettings } from '../../../src/lib/orchestration/config';
 import { readRunInput, yesterday } from '../../../src/lib/orchestration/run-input';
 import { compactTime, planPipelineRun, type RunSettings } from '../../../src/lib/orchestration/run-plan';
 import { bundledPipeline } from '../../../src/lib/pipeline/bundled';
@@ -136,5 +137,40 @@ describe('planPipelineRun', () => {
     expect(only.transformLevels.flat().map((t) => t.transform)).toEqual(['users_current']);
     expect(only.loads.map((l) => l.load)).toEqual(['users_to_mysql']);
     expect(only.exports.enabled).toBe(false);
+  });
+});
+
+describe('the Aurora export request', () => {
+  const input = readRunInput({}, START, TRANSFORMS);
+  const planWith = (exportOnly: string[]) =>
+    planPipelineRun(
+      pipeline,
+      input,
+      { name: 'e', startTime: START },
+      { ...settings, auroraExport: { ...settings.auroraExport!, exportOnly } },
+    ).exports.aurora[0]!.request;
+
+  it('carries ExportOnly when the stage names what to export, and leaves it out otherwise', () => {
+    expect(planWith(['app', 'app.orders']).ExportOnly).toEqual(['app', 'app.orders']);
+    expect(planWith([])).not.toHaveProperty('ExportOnly');
+  });
+
+  const environment = (exportOnly: unknown) => ({
+    TRIBUTARY_LAKE_BUCKET: 'lake-bucket',
+    TRIBUTARY_RAW_BUCKET: 'raw-bucket',
+    TRIBUTARY_DATABASE: 'tributary_prod',
+    TRIBUTARY_WORKGROUP: 'tributary-prod',
+    TRIBUTARY_AURORA_EXPORT: JSON.stringify({ ...settings.auroraExport, exportOnly }),
+  });
+
+  it.each([['app'], ['app.orders'], ['app.public'], ['app.public.orders']])(
+    'accepts the ExportOnly form %s',
+    (name) => {
+      expect(readRunSettings(environment([name])).auroraExport!.exportOnly).toEqual([name]);
+    },
+  );
+
+  it.each([[''], ['a.b.c.d'], ['app orders'], ['app..orders']])('refuses the ExportOnly entry %j', (name) => {
+    expect(() => readRunSettings(environment([name]))).toThrow(ConfigError);
   });
 });
