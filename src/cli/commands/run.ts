@@ -190,6 +190,10 @@ function printSummary(io: CommandIo, root: string, lakeBucket: string, summary: 
   for (const load of summary.loads) {
     out(`  loaded ${load.table} (${load.mode}): ${load.rows} rows${load.created ? ', table created' : ''}`);
   }
+  if (summary.skippedLoads) {
+    const { reason, skipped } = summary.skippedLoads;
+    out(`  loads skipped: ${reason}${skipped.length > 0 ? ` (${skipped.join(', ')})` : ''}`);
+  }
 
   out();
   out('Lake tables');

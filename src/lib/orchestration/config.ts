@@ -1,5 +1,6 @@
 import { type ConfigReader, readConfig } from '../config/reader';
 import { readStorageConfig, type StorageConfig } from '../config/storage';
+import { readLoaderConfig } from '../loading/config';
 import type { AuroraExportSettings, RunSettings } from './run-plan';
 
 const NAME = { pattern: /^[a-z][a-z0-9_]{0,127}$/, patternHint: 'a Glue database name' };
@@ -57,6 +58,8 @@ export function readRunSettings(env: NodeJS.ProcessEnv): RunSettings & { storage
   const settings = local
     ? { ...env, TRIBUTARY_DYNAMODB_EXPORTS: localArns(env.TRIBUTARY_DYNAMODB_EXPORTS) }
     : env;
+  // the same settings the loader reads, so the plan skips loads exactly when the loader has no database
+  const loaderDatabase = readLoaderConfig(env).target.kind !== 'none';
   return readConfig('planRun environment', settings, (root) => {
     const storage = readStorageConfig(root, { lake: true, raw: true });
     return {
@@ -67,6 +70,7 @@ export function readRunSettings(env: NodeJS.ProcessEnv): RunSettings & { storage
       rawBucket: storage.rawBucket,
       dynamodbExports: readDynamodbExports(root.field('TRIBUTARY_DYNAMODB_EXPORTS')),
       auroraExport: readAuroraExport(root.field('TRIBUTARY_AURORA_EXPORT')),
+      loaderDatabase,
     };
   });
 }

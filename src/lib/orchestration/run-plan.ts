@@ -1,4 +1,5 @@
 import { DynamoLayout } from '../dynamodb/layout';
+import { NO_LOADER_DATABASE } from '../loading/config';
 import type { LoadMode } from '../loading/types';
 import { AuroraExportLayout } from '../pipeline/lake-layout';
 import type { Pipeline } from '../pipeline/pipeline';
@@ -14,6 +15,8 @@ export interface RunSettings {
   readonly rawBucket: string;
   readonly dynamodbExports: ReadonlyArray<{ readonly table: string; readonly tableArn: string }>;
   readonly auroraExport: AuroraExportSettings | undefined;
+  /** Whether the stage has a BI database for the loader (the loaderSecretArn param, or a local one). */
+  readonly loaderDatabase: boolean;
 }
 
 export interface AuroraExportSettings {
@@ -84,8 +87,15 @@ export interface PipelineRunPlan {
   };
   /** Transforms by level: levels run one after another, the transforms of a level in parallel. */
   readonly transformLevels: readonly (readonly PlannedTransform[])[];
+  /** The loads to run; empty when `loading` says they are skipped. */
   readonly loads: readonly PlannedLoad[];
+  /** Whether the Load tables step runs, and if not, why and which loads it leaves out. */
+  readonly loading: Loading;
 }
+
+export type Loading =
+  | { readonly enabled: true }
+  | { readonly enabled: false; readonly reason: string; readonly skipped: readonly string[] };
 
 const DAY_MS = 86_400_000;
 /** DynamoDB can export up to about five minutes ago; keep well clear of it. */
@@ -135,10 +145,17 @@ export function planPipelineRun(
     .filter((level) => level.length > 0);
 
   const ran = new Set(transformLevels.flat().map((t) => t.transform));
-  const loads = input.loads
-    ? pipeline.loads
-        .filter((load) => ran.has(load.transform))
-        .map((load): PlannedLoad => {
+  const wanted = pipeline.loads.filter((load) => ran.has(load.transform));
+  const skipReason = !input.loads
+    ? 'the execution input asked for no loads'
+    : !settings.loaderDatabase
+      ? NO_LOADER_DATABASE
+      : wanted.length === 0
+        ? 'no load reads the transforms this run ran'
+        : undefined;
+  const loads =
+    skipReason === undefined
+      ? wanted.map((load): PlannedLoad => {
           const transform = pipeline.transforms.find((t) => t.name === load.transform)!;
           const days =
             transform.mode === 'incremental'
@@ -156,7 +173,11 @@ export function planPipelineRun(
             ),
           };
         })
-    : [];
+      : [];
+  const loading: Loading =
+    skipReason === undefined
+      ? { enabled: true }
+      : { enabled: false, reason: skipReason, skipped: wanted.map((load) => load.name) };
 
   const time = exportTime(input.to, execution.startTime);
   const dynamodb = settings.dynamodbExports.map(
@@ -200,5 +221,6 @@ export function planPipelineRun(
     exports: { enabled: input.exports && dynamodb.length + aurora.length > 0, dynamodb, aurora },
     transformLevels,
     loads,
+    loading,
   };
 }

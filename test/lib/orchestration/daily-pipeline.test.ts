@@ -56,6 +56,7 @@ const plan = {
       query: { QueryString: 'SELECT', WorkGroup: 'w', QueryExecutionContext: { Database: 'd' } },
     },
   ],
+  loading: { enabled: true },
 };
 
 /** Local stand-ins for every task, recording what each was asked. */
@@ -269,7 +270,7 @@ describe('the daily Aurora export', () => {
     IamRoleArn: 'arn:aws:iam::123456789012:role/export',
     KmsKeyId: 'arn:aws:kms:us-east-1:123456789012:key/k',
   };
-  const withAurora = (exportRequest: Record<string, unknown>) => ({
+  const withAurora = (exportRequest: Record<string, string | string[]>) => ({
     ...plan,
     exports: { enabled: true, dynamodb: [], aurora: [{ request: exportRequest }] },
   });

@@ -20,6 +20,7 @@ const settings: RunSettings = {
     identifierPrefix: 'tributary-prod',
     exportOnly: ['app.orders'],
   },
+  loaderDatabase: true,
 };
 
 describe('readRunInput', () => {
@@ -172,5 +173,39 @@ describe('the Aurora export request', () => {
 
   it.each([[''], ['a.b.c.d'], ['app orders'], ['app..orders']])('refuses the ExportOnly entry %j', (name) => {
     expect(() => readRunSettings(environment([name]))).toThrow(ConfigError);
+  });
+});
+
+describe('the loads of a run', () => {
+  const loadNames = pipeline.loads.map((load) => load.name);
+  it.each([
+    [
+      'the stage has no BI database',
+      {},
+      { loaderDatabase: false },
+      /loaderSecretArn param is empty/,
+      loadNames,
+    ],
+    ['the input asks for none', { loads: false }, {}, /asked for no loads/, loadNames],
+  ])('are skipped, saying why, when %s', (_case, runInput, overrides, reason, skipped) => {
+    const skippedPlan = planPipelineRun(
+      pipeline,
+      readRunInput(runInput, START, TRANSFORMS),
+      { name: 'e', startTime: START },
+      { ...settings, ...overrides },
+    );
+    expect(skippedPlan.loads).toEqual([]);
+    expect(skippedPlan.loading).toEqual({ enabled: false, reason: expect.stringMatching(reason), skipped });
+  });
+
+  it('run when the stage has a BI database and the input does not refuse them', () => {
+    const planned = planPipelineRun(
+      pipeline,
+      readRunInput({}, START, TRANSFORMS),
+      { name: 'e', startTime: START },
+      settings,
+    );
+    expect(planned.loading).toEqual({ enabled: true });
+    expect(planned.loads.map((load) => load.load)).toEqual(loadNames);
   });
 });
