@@ -2,6 +2,8 @@ import validator from 'asl-validator';
 import {
   dailyPipelineDefinition,
   type LocalExecution,
+  MAX_PAYLOAD_BYTES,
+  payloadBytes,
   runStateMachineLocally,
   type TaskHandler,
 } from '../../../src/lib/orchestration/local-state-machine';
@@ -290,5 +292,56 @@ describe('the daily Aurora export', () => {
     const execution = await run(all);
     expect(execution.status).toBe('SUCCEEDED');
     expect(startExportRequests(calls)).toEqual([request]);
+  });
+});
+
+describe('the payload quota in a local run', () => {
+  it('counts a payload as the UTF-8 bytes of its JSON text', () => {
+    expect(MAX_PAYLOAD_BYTES).toBe(256 * 1024);
+    expect(payloadBytes('abc')).toBe(5);
+    expect(payloadBytes({ name: 'é' })).toBe('{"name":"é"}'.length + 1);
+  });
+
+  it('fails the execution with States.DataLimitExceeded, which no Catch takes, when a task result is over 256 KiB', async () => {
+    const { all, calls } = handlers({
+      'Publish output': () => ({ target: 'a', padding: 'x'.repeat(MAX_PAYLOAD_BYTES) }),
+    });
+    const execution = await run(all);
+    expect(execution.status).toBe('FAILED');
+    expect(execution.error).toEqual({
+      name: 'States.DataLimitExceeded',
+      cause: expect.stringContaining('The result of task "Publish output"'),
+    });
+    expect(calls.some(([n]) => n === 'Notify failure')).toBe(false);
+    expect(calls.some(([n]) => n === 'Run load query')).toBe(false);
+  });
+
+  it('measures characters outside ASCII by their UTF-8 bytes, not as one each', async () => {
+    // half the quota in characters, but two bytes each: with the rest of the plan, over it
+    const accents = 'é'.repeat(MAX_PAYLOAD_BYTES / 2 - 100);
+    expect(accents.length).toBeLessThan(MAX_PAYLOAD_BYTES);
+    const { all } = handlers({ 'Plan run': () => ({ ...plan, note: accents }) });
+    const execution = await run(all);
+    expect(execution.status).toBe('FAILED');
+    expect(execution.error!.name).toBe('States.DataLimitExceeded');
+  });
+
+  it('refuses an execution input over 256 KiB before any state runs', async () => {
+    const { all, calls } = handlers();
+    const execution = await run(all, { date: '2026-11-20', note: 'x'.repeat(MAX_PAYLOAD_BYTES) });
+    expect(execution.status).toBe('FAILED');
+    expect(execution.error).toEqual({
+      name: 'States.DataLimitExceeded',
+      cause: expect.stringContaining('The execution input'),
+    });
+    expect(calls).toEqual([]);
+  });
+
+  it('reports the largest payload a successful run handed on', async () => {
+    const { all } = handlers();
+    const execution = await run(all);
+    expect(execution.status).toBe('SUCCEEDED');
+    expect(execution.largestPayload.bytes).toBeGreaterThan(payloadBytes(plan));
+    expect(execution.largestPayload.bytes).toBeLessThan(MAX_PAYLOAD_BYTES);
   });
 });
