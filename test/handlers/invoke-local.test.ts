@@ -65,12 +65,16 @@ describe('sls invoke local', () => {
         },
       );
       expect(result).toMatchObject({ runId: 'manual-2026-11-20', from: '2026-11-20', to: '2026-11-20' });
-      expect(result.transformLevels.flat().map((t: { transform: string }) => t.transform)).toEqual([
-        'daily_event_counts',
-        'users_current',
-      ]);
+      expect(result.transformLevels.flat()).toEqual(['daily_event_counts', 'users_current']);
       expect(result.loads.map((l: { table: string }) => l.table)).toEqual(['daily_event_counts', 'users']);
-      expect(result.transformLevels[0][0].queries[0]).toMatchObject({ WorkGroup: 'tributary-dev' });
+      expect(result.loading).toEqual({ enabled: true });
+      const planned = await invokeLocal(
+        'planRun',
+        join(PROJECT_ROOT, 'events/stepfunctions/plan-transform.json'),
+        { TRIBUTARY_LOCAL_ROOT: root },
+      );
+      expect(planned.result.run).toMatchObject({ transform: 'daily_event_counts' });
+      expect(planned.result.queries[0]).toMatchObject({ WorkGroup: 'tributary-dev' });
     } finally {
       await rm(root, { recursive: true, force: true });
     }

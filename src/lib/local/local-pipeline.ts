@@ -274,6 +274,7 @@ function localTasks(
   };
   return {
     'Plan run': (input) => handlers.planRun(input) as Promise<Json>,
+    'Plan transform': (input) => handlers.planRun(input) as Promise<Json>,
     'Start DynamoDB export': async (input) => {
       const request = input as unknown as ExportRequest;
       const description = await dynamoTable(request.TableArn).exportToPointInTime(request, environment.store);

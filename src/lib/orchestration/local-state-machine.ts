@@ -35,6 +35,7 @@ export const DAILY_PIPELINE_TASKS = [
   'Start Aurora export',
   'Start Aurora export of chosen data',
   'Check Aurora export',
+  'Plan transform',
   'Run CTAS',
   'Publish output',
   'Discard run',
@@ -60,7 +61,16 @@ export interface LocalExecution {
   readonly steps: readonly StepEvent[];
   /** The largest payload the execution handed between states, in UTF-8 bytes of its JSON. */
   readonly largestPayload: { readonly where: string; readonly bytes: number };
+  /**
+   * About how many events AWS would write to the execution's history (at most 25,000): entry and
+   * exit of every state, three more per task (scheduled, started, succeeded or failed), start and
+   * end of every Map or Parallel state and of each Map iteration, and the execution's own two.
+   */
+  readonly historyEvents: number;
 }
+
+/** Step Functions fails a Standard execution whose history would grow past this many events. */
+export const MAX_HISTORY_EVENTS = 25_000;
 
 /**
  * Step Functions' payload quota: execution input and output, each state's input and output, a
@@ -87,7 +97,12 @@ export class DataLimitExceededError extends Error {
 interface EventLog {
   readonly type: string;
   readonly timestamp: number;
-  readonly state?: { readonly name: string; readonly input?: unknown; readonly output?: unknown };
+  readonly state?: {
+    readonly name: string;
+    readonly type?: string;
+    readonly input?: unknown;
+    readonly output?: unknown;
+  };
   readonly Error?: string;
   readonly Cause?: string;
 }
@@ -127,6 +142,7 @@ export async function runStateMachineLocally(
   const fastForward = options.fastForwardMs;
   const steps: StepEvent[] = [];
   let largestPayload = { where: 'execution input', bytes: payloadBytes(input) };
+  let historyEvents = 2;
   let exceeded: DataLimitExceededError | undefined;
   let abort = () => {};
   /** Measures a payload; the first one over the quota stops the execution. */
@@ -144,6 +160,7 @@ export async function runStateMachineLocally(
     error: { name: error.name, cause: error.message },
     steps,
     largestPayload,
+    historyEvents,
   });
   measure('The execution input', input);
   if (exceeded) return failed(exceeded);
@@ -185,6 +202,7 @@ export async function runStateMachineLocally(
   const entered = new Map<string, number[]>();
   const events = (async () => {
     for await (const event of execution.eventLogs as AsyncIterable<EventLog>) {
+      historyEvents += historyEventsOf(event);
       const state = event.state?.name;
       if (!state) continue;
       if (event.type === 'StateEntered')
@@ -216,7 +234,7 @@ export async function runStateMachineLocally(
     await events;
     measure('The execution output', output);
     if (exceeded) return failed(exceeded);
-    return { status: 'SUCCEEDED', output, error: undefined, steps, largestPayload };
+    return { status: 'SUCCEEDED', output, error: undefined, steps, largestPayload, historyEvents };
   } catch (error) {
     await events.catch(() => undefined);
     if (exceeded && (error instanceof ExecutionAbortedError || error instanceof ExecutionError)) {
@@ -230,8 +248,17 @@ export async function runStateMachineLocally(
       error: { name: cause?.name ?? 'Error', cause: cause?.message ?? String(error) },
       steps,
       largestPayload,
+      historyEvents,
     };
   }
+}
+
+function historyEventsOf(event: EventLog): number {
+  if (event.type.startsWith('MapIteration')) return 1;
+  if (event.type !== 'StateEntered' && event.type !== 'StateExited' && event.type !== 'StateFailed') return 0;
+  // a task's entry and exit come with scheduled/started and succeeded/failed; a Map or Parallel
+  // state's with its started and succeeded/failed
+  return ['Task', 'Map', 'Parallel'].includes(event.state?.type ?? '') ? 2 : 1;
 }
 
 /** Names of Wait states and of states with a Retry field, at any depth. */

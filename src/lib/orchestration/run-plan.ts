@@ -4,8 +4,8 @@ import type { LoadMode } from '../loading/types';
 import { AuroraExportLayout } from '../pipeline/lake-layout';
 import type { Pipeline } from '../pipeline/pipeline';
 import { dateLiteral, qualifiedTable } from '../transforms/sql-template';
-import { planTransformRun, type TransformRun } from '../transforms/transform-run';
-import type { RunInput } from './run-input';
+import { planTransformRun, type TransformRunOutput } from '../transforms/transform-run';
+import type { RunInput, TransformRunRequest } from './run-input';
 
 /** Where the stage's data and queries live; from the Lambda's environment (or the local runner). */
 export interface RunSettings {
@@ -62,7 +62,15 @@ export interface AuroraExport {
   };
 }
 
-export interface PlannedTransform extends TransformRun {
+/**
+ * One transform of the run, planned when its turn comes (the `Plan transform` state): its CTAS and
+ * INSERT INTO statements stay out of the run's plan, which would otherwise outgrow Step Functions'
+ * 256 KiB payload quota with a hundred or so transforms.
+ */
+export interface PlannedTransform {
+  /** What publishing or discarding the run's output needs. */
+  readonly run: TransformRunOutput;
+  /** The CTAS, then each INSERT INTO chunk, as StartQueryExecution parameters. */
   readonly queries: readonly AthenaQuery[];
 }
 
@@ -85,8 +93,11 @@ export interface PipelineRunPlan {
     readonly dynamodb: readonly DynamoExport[];
     readonly aurora: readonly AuroraExport[];
   };
-  /** Transforms by level: levels run one after another, the transforms of a level in parallel. */
-  readonly transformLevels: readonly (readonly PlannedTransform[])[];
+  /**
+   * Names of the transforms to run, by level: levels run one after another, the transforms of a
+   * level in parallel. Each is planned in full (planTransform) only when it runs.
+   */
+  readonly transformLevels: readonly (readonly string[])[];
   /** The loads to run; empty when `loading` says they are skipped. */
   readonly loads: readonly PlannedLoad[];
   /** Whether the Load tables step runs, and if not, why and which loads it leaves out. */
@@ -127,24 +138,12 @@ export function planPipelineRun(
   execution: { readonly name: string; readonly startTime: string },
   settings: RunSettings,
 ): PipelineRunPlan {
-  const context = {
-    runId: execution.name,
-    database: settings.database,
-    lakeBucket: settings.lakeBucket,
-    from: input.from,
-    to: input.to,
-  };
   const selected = (name: string) => input.transforms === undefined || input.transforms.includes(name);
   const transformLevels = pipeline.transformLevels
-    .map((level) =>
-      level.filter(selected).map((name): PlannedTransform => {
-        const run = planTransformRun(pipeline.transforms.find((t) => t.name === name)!, context);
-        return { ...run, queries: run.statements.map((sql) => query(sql, settings)) };
-      }),
-    )
+    .map((level) => level.filter(selected))
     .filter((level) => level.length > 0);
 
-  const ran = new Set(transformLevels.flat().map((t) => t.transform));
+  const ran = new Set(transformLevels.flat());
   const wanted = pipeline.loads.filter((load) => ran.has(load.transform));
   const skipReason = !input.loads
     ? 'the execution input asked for no loads'
@@ -223,4 +222,22 @@ export function planPipelineRun(
     loads,
     loading,
   };
+}
+
+/** Plans one transform of a run: the same statements whichever time or place it is asked. */
+export function planTransform(
+  pipeline: Pipeline,
+  request: TransformRunRequest,
+  settings: RunSettings,
+): PlannedTransform {
+  const spec = pipeline.transforms.find((t) => t.name === request.transform);
+  if (!spec) throw new Error(`${request.transform} is not a transform of the pipeline`);
+  const { statements, ...run } = planTransformRun(spec, {
+    runId: request.runId,
+    database: settings.database,
+    lakeBucket: settings.lakeBucket,
+    from: request.from,
+    to: request.to,
+  });
+  return { run, queries: statements.map((sql) => query(sql, settings)) };
 }

@@ -10,6 +10,17 @@ import {
 
 type Handlers = Record<string, TaskHandler>;
 
+const query = (sql: string) => ({
+  QueryString: sql,
+  WorkGroup: 'w',
+  QueryExecutionContext: { Database: 'd' },
+});
+/** What the plan step answers for each transform when its turn comes. */
+const plannedTransforms: Record<string, unknown> = {
+  a: { run: { transform: 'a', target: 'a' }, queries: [query('CTAS a')] },
+  b: { run: { transform: 'b', target: 'b' }, queries: [query('CTAS b'), query('INSERT b')] },
+};
+
 const plan = {
   runId: 'run-1',
   from: '2026-11-20',
@@ -31,23 +42,7 @@ const plan = {
     ],
     aurora: [],
   },
-  transformLevels: [
-    [
-      {
-        transform: 'a',
-        queries: [{ QueryString: 'CTAS a', WorkGroup: 'w', QueryExecutionContext: { Database: 'd' } }],
-      },
-    ],
-    [
-      {
-        transform: 'b',
-        queries: [
-          { QueryString: 'CTAS b', WorkGroup: 'w', QueryExecutionContext: { Database: 'd' } },
-          { QueryString: 'INSERT b', WorkGroup: 'w', QueryExecutionContext: { Database: 'd' } },
-        ],
-      },
-    ],
-  ],
+  transformLevels: [['a'], ['b']],
   loads: [
     {
       load: 'l',
@@ -73,6 +68,7 @@ function handlers(overrides: Handlers = {}) {
     };
   const all: Handlers = {
     'Plan run': record('Plan run', () => plan),
+    'Plan transform': record('Plan transform', (input) => plannedTransforms[input.transform]),
     'Start DynamoDB export': record('Start DynamoDB export', () => ({
       ExportDescription: { ExportArn: 'arn:export' },
     })),
@@ -138,12 +134,32 @@ describe('the daily pipeline definition', () => {
     }
   });
 
+  it('asks no Inline Map for more than 40 iterations at once', () => {
+    const concurrency: number[] = [];
+    const visit = (machine: any) => {
+      for (const state of Object.values<any>(machine.States)) {
+        if (state.Type === 'Map') {
+          expect(state.ItemProcessor.ProcessorConfig.Mode).toBe('INLINE');
+          concurrency.push(state.MaxConcurrency);
+        }
+        for (const branch of state.Branches ?? []) visit(branch);
+        if (state.ItemProcessor) visit(state.ItemProcessor);
+      }
+    };
+    visit(dailyPipelineDefinition());
+    expect(concurrency.length).toBeGreaterThan(0);
+    // 0 or a missing MaxConcurrency would mean as many as possible
+    for (const value of concurrency) expect(value).toBeGreaterThanOrEqual(1);
+    for (const value of concurrency) expect(value).toBeLessThanOrEqual(40);
+  });
+
   it('uses Athena and the AWS SDK integrations directly, with no polling Lambda', () => {
     const resources = JSON.stringify(dailyPipelineDefinition()).match(/"Resource":"[^"]+"/g) ?? [];
     expect(resources.filter((r) => r.includes('athena:startQueryExecution.sync'))).toHaveLength(2);
     expect(
       resources.filter((r) => r.includes(':function:')).map((r) => r.replace(/.*function:/, '')),
     ).toEqual([
+      'PlanRunLambdaFunction"',
       'PlanRunLambdaFunction"',
       'PublishTransformLambdaFunction"',
       'PublishTransformLambdaFunction"',
@@ -162,8 +178,10 @@ describe('running the daily pipeline locally', () => {
       'Start DynamoDB export',
       'Check DynamoDB export',
       'Check DynamoDB export',
+      'Plan transform',
       'Run CTAS',
       'Publish output',
+      'Plan transform',
       'Run CTAS',
       'Run CTAS',
       'Publish output',
@@ -187,6 +205,16 @@ describe('running the daily pipeline locally', () => {
       keys: ['k'],
       queryExecutionId: 'select-1',
     });
+  });
+
+  it("asks the plan step for each transform's statements when its turn comes", async () => {
+    const { all, calls } = handlers();
+    const execution = await run(all);
+    expect(execution.status).toBe('SUCCEEDED');
+    expect(calls.filter(([n]) => n === 'Plan transform').map(([, input]) => input)).toEqual([
+      { transform: 'a', runId: 'run-1', from: '2026-11-20', to: '2026-11-20' },
+      { transform: 'b', runId: 'run-1', from: '2026-11-20', to: '2026-11-20' },
+    ]);
   });
 
   it('retries a throttled query and carries on', async () => {

@@ -1,7 +1,12 @@
 import { ConfigError } from '../../../src/lib/config/reader';
 import { readRunSettings } from '../../../src/lib/orchestration/config';
-import { readRunInput, yesterday } from '../../../src/lib/orchestration/run-input';
-import { compactTime, planPipelineRun, type RunSettings } from '../../../src/lib/orchestration/run-plan';
+import { readRunInput, readTransformRunRequest, yesterday } from '../../../src/lib/orchestration/run-input';
+import {
+  compactTime,
+  planPipelineRun,
+  planTransform,
+  type RunSettings,
+} from '../../../src/lib/orchestration/run-plan';
 import { bundledPipeline } from '../../../src/lib/pipeline/bundled';
 
 const pipeline = bundledPipeline();
@@ -100,22 +105,40 @@ describe('planPipelineRun', () => {
     expect(compactTime('2026-11-21T00:45:00.000Z')).toBe('20261121T004500Z');
   });
 
-  it('runs transforms by level with ready-to-run Athena queries in the stage workgroup', () => {
-    expect(plan.transformLevels.map((level) => level.map((t) => t.transform))).toEqual(
-      pipeline.transformLevels,
+  it('names the transforms to run by level, and plans each with ready-to-run Athena queries in the stage workgroup', () => {
+    expect(plan.transformLevels).toEqual(pipeline.transformLevels);
+    const counts = planTransform(
+      pipeline,
+      { transform: 'daily_event_counts', runId: 'exec-42', from: plan.from, to: plan.to },
+      settings,
     );
-    const counts = plan.transformLevels.flat().find((t) => t.transform === 'daily_event_counts')!;
+    expect(counts.run).toMatchObject({ transform: 'daily_event_counts', target: 'daily_event_counts' });
+    expect(counts.run).not.toHaveProperty('statements');
     expect(counts.queries).toEqual([
       {
-        QueryString: counts.statements[0],
+        QueryString: expect.any(String),
         WorkGroup: 'tributary-prod',
         QueryExecutionContext: { Database: 'tributary_prod' },
       },
     ]);
-    expect(counts.statements[0]).toContain(
+    const [ctas] = counts.queries.map((q) => q.QueryString);
+    expect(ctas).toContain(
       `external_location = 's3://${settings.lakeBucket}/lake/daily_event_counts/runs/exec_42_`,
     );
-    expect(counts.statements[0]).toContain("WHERE dt BETWEEN '2026-11-20' AND '2026-11-20'");
+    expect(ctas).toContain("WHERE dt BETWEEN '2026-11-20' AND '2026-11-20'");
+  });
+
+  it('plans a transform the same way each time it is asked', () => {
+    const request = { transform: 'users_current', runId: 'exec-42', from: plan.from, to: plan.to };
+    expect(planTransform(pipeline, request, settings)).toEqual(planTransform(pipeline, request, settings));
+  });
+
+  it.each([
+    [{ transform: 'nope', runId: 'r', from: '2026-01-01', to: '2026-01-01' }, 'nope is not a transform'],
+    [{ transform: 'users_current', runId: 'r', from: 'today', to: '2026-01-01' }, 'must be a day'],
+    [{ transform: 'users_current', from: '2026-01-01', to: '2026-01-01' }, 'runId'],
+  ])('refuses the transform request %j', (request, message) => {
+    expect(() => readTransformRunRequest(request, TRANSFORMS)).toThrow(message);
   });
 
   it('loads the run days of incremental transforms and all of full ones', () => {
@@ -135,7 +158,7 @@ describe('planPipelineRun', () => {
       { name: 'e', startTime: START },
       settings,
     );
-    expect(only.transformLevels.flat().map((t) => t.transform)).toEqual(['users_current']);
+    expect(only.transformLevels.flat()).toEqual(['users_current']);
     expect(only.loads.map((l) => l.load)).toEqual(['users_to_mysql']);
     expect(only.exports.enabled).toBe(false);
   });
