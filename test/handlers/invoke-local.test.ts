@@ -54,7 +54,7 @@ describe('sls invoke local', () => {
     }
   }, 90_000);
 
-  it('runs planRun on the shipped event: the plan of a day, from pipeline.yml', async () => {
+  it('runs planRun on the shipped events: the plan of a day, then one transform of it, from pipeline.yml', async () => {
     const root = await mkdtemp(join(tmpdir(), 'tributary-invoke-plan-'));
     try {
       const { result } = await invokeLocal(
@@ -78,7 +78,7 @@ describe('sls invoke local', () => {
     } finally {
       await rm(root, { recursive: true, force: true });
     }
-  }, 60_000);
+  }, 180_000);
 
   it('runs the loader on the shipped event, reading a local query result into the embedded database', async () => {
     const root = await mkdtemp(join(tmpdir(), 'tributary-invoke-loader-'));
