@@ -11,6 +11,7 @@ import {
   openLoader,
   parseConnectionSecret,
 } from '../lib/loading/connection';
+import { LoaderDatabaseNotConfiguredError } from '../lib/loading/errors';
 import { loadQueryResult, readLoadEvent } from '../lib/loading/load-query-result';
 import type { LoadOutcome } from '../lib/loading/types';
 import { localAthenaResultPort } from '../lib/query/local-athena-results';
@@ -24,20 +25,20 @@ const athena = config.storage.localRoot
   ? localAthenaResultPort(store, LOCAL_BUCKETS.results)
   : athenaResultPort(new AthenaClient({}));
 const target = config.target;
-const connection = onceAsync(
-  async (): Promise<ConnectionConfig> =>
-    target.kind === 'connection'
-      ? target.connection
-      : parseConnectionSecret(await readSecretString(target.secretId), {
-          tls: target.tls,
-          source: target.secretId,
-        }),
-);
+const connection = onceAsync(async (): Promise<ConnectionConfig | undefined> => {
+  if (target.kind === 'none') return undefined;
+  if (target.kind === 'connection') return target.connection;
+  return parseConnectionSecret(await readSecretString(target.secretId), {
+    tls: target.tls,
+    source: target.secretId,
+  });
+});
 
 /** Loads one Athena query result into the BI database: merge, replace or insert, all or nothing. */
 export const handler = middy(async (event: unknown): Promise<LoadOutcome> => {
   const load = readLoadEvent(event);
   const database = await connection();
+  if (!database) throw new LoaderDatabaseNotConfiguredError(load.load);
   logger.info('Loading query result', { ...load, database: describeConnection(database) });
   const started = Date.now();
   const outcome = await loadQueryResult(load, { athena, store, connect: () => openLoader(database) });

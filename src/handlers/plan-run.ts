@@ -2,8 +2,13 @@ import { Logger } from '@aws-lambda-powertools/logger';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
 import { readRunSettings } from '../lib/orchestration/config';
-import { readRunInput } from '../lib/orchestration/run-input';
-import { type PipelineRunPlan, planPipelineRun } from '../lib/orchestration/run-plan';
+import { readRunInput, readTransformRunRequest } from '../lib/orchestration/run-input';
+import {
+  type PipelineRunPlan,
+  type PlannedTransform,
+  planPipelineRun,
+  planTransform,
+} from '../lib/orchestration/run-plan';
 import { bundledPipeline } from '../lib/pipeline/bundled';
 
 const pipeline = bundledPipeline();
@@ -17,26 +22,37 @@ export interface PlanRunEvent {
   readonly startTime: string;
 }
 
-export const handler = middy(async (event: PlanRunEvent): Promise<PipelineRunPlan> => {
-  const input = readRunInput(
-    event.input,
-    event.startTime,
-    pipeline.transforms.map((t) => t.name),
-    settings.lakeStartDate,
-  );
-  const plan = planPipelineRun(
-    pipeline,
-    input,
-    { name: event.executionName, startTime: event.startTime },
-    settings,
-  );
-  logger.info('Planned pipeline run', {
-    runId: plan.runId,
-    from: plan.from,
-    to: plan.to,
-    exports: plan.exports.enabled,
-    transforms: plan.transformLevels.map((level) => level.map((t) => t.transform)),
-    loads: plan.loads.map((l) => l.load),
-  });
-  return plan;
-}).use(injectLambdaContext(logger));
+/** Later, the `Plan transform` state asks for one transform's statements, when it is its turn. */
+export interface PlanTransformEvent {
+  readonly transform: string;
+  readonly runId: string;
+  readonly from: string;
+  readonly to: string;
+}
+
+const transformNames = pipeline.transforms.map((t) => t.name);
+
+export const handler = middy(
+  async (event: PlanRunEvent | PlanTransformEvent): Promise<PipelineRunPlan | PlannedTransform> => {
+    if ('transform' in event) {
+      return planTransform(pipeline, readTransformRunRequest(event, transformNames), settings);
+    }
+    const input = readRunInput(event.input, event.startTime, transformNames, settings.lakeStartDate);
+    const plan = planPipelineRun(
+      pipeline,
+      input,
+      { name: event.executionName, startTime: event.startTime },
+      settings,
+    );
+    logger.info('Planned pipeline run', {
+      runId: plan.runId,
+      from: plan.from,
+      to: plan.to,
+      exports: plan.exports.enabled,
+      transforms: plan.transformLevels,
+      loads: plan.loads.map((l) => l.load),
+      loading: plan.loading,
+    });
+    return plan;
+  },
+).use(injectLambdaContext(logger));

@@ -7,7 +7,7 @@ import { LocalCatalog } from '../lib/catalog/local-catalog';
 import { objectStoreFor } from '../lib/config/storage';
 import { readPublishConfig } from '../lib/orchestration/config';
 import { discardTransformRun, type PublishOutcome, publishTransformRun } from '../lib/transforms/publish';
-import type { TransformRun } from '../lib/transforms/transform-run';
+import type { TransformRunOutput } from '../lib/transforms/transform-run';
 
 const config = readPublishConfig(process.env);
 const logger = new Logger({ serviceName: 'tributary' });
@@ -24,7 +24,7 @@ const dependencies = {
 /** After a transform's statements ran: make the output what readers see, or remove a failed run. */
 export interface PublishTransformEvent {
   readonly action: 'publish' | 'discard';
-  readonly run: TransformRun;
+  readonly run: TransformRunOutput;
 }
 
 export const handler = middy(

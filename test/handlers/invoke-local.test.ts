@@ -54,7 +54,7 @@ describe('sls invoke local', () => {
     }
   }, 90_000);
 
-  it('runs planRun on the shipped event: the plan of a day, from pipeline.yml', async () => {
+  it('runs planRun on the shipped events: the plan of a day, then one transform of it, from pipeline.yml', async () => {
     const root = await mkdtemp(join(tmpdir(), 'tributary-invoke-plan-'));
     try {
       const { result } = await invokeLocal(
@@ -65,19 +65,21 @@ describe('sls invoke local', () => {
         },
       );
       expect(result).toMatchObject({ runId: 'manual-2026-11-20', from: '2026-11-20', to: '2026-11-20' });
-      expect(result.transformLevels.flat().map((t: { transform: string }) => t.transform)).toEqual([
-        'daily_event_counts',
-        'users_current',
-      ]);
+      expect(result.transformLevels.flat()).toEqual(['daily_event_counts', 'users_current']);
       expect(result.loads.map((l: { table: string }) => l.table)).toEqual(['daily_event_counts', 'users']);
-      expect(result.transformLevels[0][0].queries[0]).toMatchObject({
-        WorkGroup: 'tributary-dev-transforms',
-      });
+      expect(result.loading).toEqual({ enabled: true });
+      const planned = await invokeLocal(
+        'planRun',
+        join(PROJECT_ROOT, 'events/stepfunctions/plan-transform.json'),
+        { TRIBUTARY_LOCAL_ROOT: root },
+      );
+      expect(planned.result.run).toMatchObject({ transform: 'daily_event_counts' });
+      expect(planned.result.queries[0]).toMatchObject({ WorkGroup: 'tributary-dev-transforms' });
       expect(result.loads[0].query).toMatchObject({ WorkGroup: 'tributary-dev' });
     } finally {
       await rm(root, { recursive: true, force: true });
     }
-  }, 60_000);
+  }, 180_000);
 
   it('runs the loader on the shipped event, reading a local query result into the embedded database', async () => {
     const root = await mkdtemp(join(tmpdir(), 'tributary-invoke-loader-'));

@@ -200,6 +200,10 @@ export function printRunSummary(
   for (const load of summary.loads) {
     out(`  loaded ${load.table} (${load.mode}): ${load.rows} rows${load.created ? ', table created' : ''}`);
   }
+  if (summary.skippedLoads) {
+    const { reason, skipped } = summary.skippedLoads;
+    out(`  loads skipped: ${reason}${skipped.length > 0 ? ` (${skipped.join(', ')})` : ''}`);
+  }
 
   out();
   out('Lake tables');

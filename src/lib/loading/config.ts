@@ -5,7 +5,13 @@ import { type ConnectionConfig, parseConnectionUrl, type TlsMode } from './conne
 /** Where the loader's connection settings come from. */
 export type LoaderTarget =
   | { readonly kind: 'secret'; readonly secretId: string; readonly tls: TlsMode }
-  | { readonly kind: 'connection'; readonly connection: ConnectionConfig };
+  | { readonly kind: 'connection'; readonly connection: ConnectionConfig }
+  /** The stage has no BI database: the plan step skips loads, and the loader refuses any it is sent. */
+  | { readonly kind: 'none' };
+
+/** What the run's output says when a stage has no BI database. */
+export const NO_LOADER_DATABASE =
+  "no BI database is configured: the stage's loaderSecretArn param is empty, so the loads are skipped";
 
 export interface LoaderConfig {
   readonly storage: StorageConfig;
@@ -21,7 +27,7 @@ const TLS_MODES: readonly TlsMode[] = ['disable', 'require', 'verify-full'];
  * In AWS the database is the Secrets Manager secret TRIBUTARY_DATABASE_SECRET_ARN (RDS format),
  * over TLS (TRIBUTARY_DATABASE_TLS, default verify-full). Locally TRIBUTARY_MYSQL_URL or
  * TRIBUTARY_POSTGRES_URL name a real server; without either, an embedded DuckDB file under the
- * local root stands in.
+ * local root stands in. A deployed stage without the secret has no database (target `none`).
  */
 export function readLoaderConfig(env: NodeJS.ProcessEnv): LoaderConfig {
   return readConfig('loader environment', env, (root) => {
@@ -45,9 +51,6 @@ export function readLoaderConfig(env: NodeJS.ProcessEnv): LoaderConfig {
       const path = `${storage.localRoot}/${LOCAL_WAREHOUSE_FILE}`;
       return { storage, target: { kind: 'connection', connection: { dialect: 'duckdb', path } } };
     }
-    root
-      .field('TRIBUTARY_DATABASE_SECRET_ARN')
-      .problem('is required: set the loaderSecretArn param of the stage to the database secret');
-    return { storage, target: { kind: 'connection', connection: { dialect: 'duckdb', path: ':memory:' } } };
+    return { storage, target: { kind: 'none' } };
   });
 }

@@ -3,6 +3,17 @@ import type { Dialect, LoadMode } from './types';
 /** Problems the loader itself detects; any other failure from a database arrives as LoadFailedError. */
 export abstract class LoadError extends Error {}
 
+/** A load was sent to a stage that has no BI database (the plan step skips loads there). */
+export class LoaderDatabaseNotConfiguredError extends LoadError {
+  override readonly name = 'LoaderDatabaseNotConfiguredError';
+  constructor(readonly load: string) {
+    super(
+      `Cannot run load ${load}: this stage has no BI database. Set the loaderSecretArn param to the ` +
+        'database secret and deploy again; until then the daily pipeline skips its loads.',
+    );
+  }
+}
+
 /** A load request that cannot be carried out as given (unknown key column, merge without keys, ...). */
 export class LoadRequestError extends LoadError {
   override readonly name = 'LoadRequestError';

@@ -63,6 +63,19 @@ export interface QuarantineSummary {
   readonly lines: number;
 }
 
+export interface SkippedLoads {
+  readonly reason: string;
+  readonly skipped: readonly string[];
+}
+
+/** What the execution's output says about loads it skipped (the `Skip loads` state writes it). */
+export function skippedLoads(output: unknown): SkippedLoads | undefined {
+  const loaded = (output as { loaded?: unknown } | undefined)?.loaded;
+  if (loaded === null || typeof loaded !== 'object' || Array.isArray(loaded)) return undefined;
+  const { reason, skipped } = loaded as Partial<SkippedLoads>;
+  return typeof reason === 'string' && Array.isArray(skipped) ? { reason, skipped } : undefined;
+}
+
 export interface LocalRunSummary {
   readonly executionName: string;
   readonly date: string;
@@ -74,6 +87,8 @@ export interface LocalRunSummary {
   readonly execution: LocalExecution;
   readonly published: readonly PublishOutcome[];
   readonly loads: readonly LoadOutcome[];
+  /** Loads the run left out, and why (no BI database, or the input asked for none). */
+  readonly skippedLoads: SkippedLoads | undefined;
   /** Failure notifications the alerts topic would have sent. */
   readonly notifications: readonly string[];
   readonly tables: readonly TableSummary[];
@@ -156,6 +171,7 @@ export async function runLocalPipeline(
       execution,
       published,
       loads,
+      skippedLoads: skippedLoads(execution.output),
       notifications: alerts,
       tables: await tableSummaries(athena, pipeline),
       timings,
@@ -261,6 +277,7 @@ function localTasks(
   };
   return {
     'Plan run': (input) => handlers.planRun(input) as Promise<Json>,
+    'Plan transform': (input) => handlers.planRun(input) as Promise<Json>,
     'Start DynamoDB export': async (input) => {
       const request = input as unknown as ExportRequest;
       const description = await dynamoTable(request.TableArn).exportToPointInTime(request, environment.store);
@@ -274,6 +291,7 @@ function localTasks(
       return { ExportDescription: dynamoTable(ExportArn).describeExport(ExportArn) } as unknown as Json;
     },
     'Start Aurora export': noAurora,
+    'Start Aurora export of chosen data': noAurora,
     'Check Aurora export': noAurora,
     'Run CTAS': runQuery,
     'Run load query': runQuery,

@@ -338,7 +338,9 @@ export function renderRunReport(summary: LocalRunSummary, definition: Record<str
           ['table', 'mode', 'rows', 'created'],
           summary.loads.map((l) => [l.table, l.mode, l.rows, l.created ? 'yes' : 'no']),
         )
-      : '<p>Nothing was loaded.</p>',
+      : summary.skippedLoads
+        ? `<p>Loads skipped: ${escapeHtml(summary.skippedLoads.reason)}${summary.skippedLoads.skipped.length > 0 ? ` (${escapeHtml(summary.skippedLoads.skipped.join(', '))})` : ''}.</p>`
+        : '<p>Nothing was loaded.</p>',
     '<h2>Ingestion</h2>',
     table(
       [

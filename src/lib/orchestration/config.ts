@@ -1,10 +1,16 @@
 import { DEFAULT_LAKE_START_DATE, LAKE_START_DATE } from '../catalog/lake-days';
 import { type ConfigReader, readConfig } from '../config/reader';
 import { readStorageConfig, type StorageConfig } from '../config/storage';
+import { readLoaderConfig } from '../loading/config';
 import type { AuroraExportSettings, RunSettings } from './run-plan';
 
 const NAME = { pattern: /^[a-z][a-z0-9_]{0,127}$/, patternHint: 'a Glue database name' };
 const WORKGROUP = { pattern: /^[a-zA-Z0-9._-]{1,128}$/, patternHint: 'an Athena workgroup name' };
+/** StartExportTask's ExportOnly forms: database, database.table, database.schema, database.schema.table. */
+const EXPORT_ONLY = {
+  pattern: /^[^.\s]+(\.[^.\s]+){0,2}$/,
+  patternHint: 'database, database.table, database.schema or database.schema.table',
+};
 const ARN = /^arn:aws[a-z-]*:[a-z0-9-]+:[a-z0-9-]*:\d{12}:.+$/;
 
 function readDynamodbExports(field: ConfigReader): RunSettings['dynamodbExports'] {
@@ -32,7 +38,7 @@ function readAuroraExport(field: ConfigReader): AuroraExportSettings | undefined
     identifierPrefix: value
       .field('identifierPrefix')
       .string({ pattern: /^[a-z][a-z0-9-]{0,48}$/, patternHint: 'lowercase letters, digits and dashes' }),
-    exportOnly: value.field('exportOnly').stringList(),
+    exportOnly: value.field('exportOnly').stringList(EXPORT_ONLY),
   };
 }
 
@@ -55,6 +61,8 @@ export function readRunSettings(
   const settings = local
     ? { ...env, TRIBUTARY_DYNAMODB_EXPORTS: localArns(env.TRIBUTARY_DYNAMODB_EXPORTS) }
     : env;
+  // the same settings the loader reads, so the plan skips loads exactly when the loader has no database
+  const loaderDatabase = readLoaderConfig(env).target.kind !== 'none';
   return readConfig('planRun environment', settings, (root) => {
     const storage = readStorageConfig(root, { lake: true, raw: true });
     return {
@@ -68,6 +76,7 @@ export function readRunSettings(
       auroraExport: readAuroraExport(root.field('TRIBUTARY_AURORA_EXPORT')),
       lakeStartDate:
         root.field('TRIBUTARY_LAKE_START_DATE').optionalString(LAKE_START_DATE) ?? DEFAULT_LAKE_START_DATE,
+      loaderDatabase,
     };
   });
 }

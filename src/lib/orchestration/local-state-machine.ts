@@ -1,4 +1,4 @@
-import { ExecutionError, StateMachine } from 'aws-local-stepfunctions';
+import { ExecutionAbortedError, ExecutionError, StateMachine } from 'aws-local-stepfunctions';
 import definitionDocument from '../../../statemachines/daily-pipeline.asl.yml';
 
 /**
@@ -33,7 +33,9 @@ export const DAILY_PIPELINE_TASKS = [
   'Start DynamoDB export',
   'Check DynamoDB export',
   'Start Aurora export',
+  'Start Aurora export of chosen data',
   'Check Aurora export',
+  'Plan transform',
   'Run CTAS',
   'Publish output',
   'Discard run',
@@ -57,13 +59,50 @@ export interface LocalExecution {
   readonly output: Json | undefined;
   readonly error: { readonly name: string; readonly cause: string } | undefined;
   readonly steps: readonly StepEvent[];
+  /** The largest payload the execution handed between states, in UTF-8 bytes of its JSON. */
+  readonly largestPayload: { readonly where: string; readonly bytes: number };
+  /**
+   * About how many events AWS would write to the execution's history (at most 25,000): entry and
+   * exit of every state, three more per task (scheduled, started, succeeded or failed), start and
+   * end of every Map or Parallel state and of each Map iteration, and the execution's own two.
+   */
+  readonly historyEvents: number;
+}
+
+/** Step Functions fails a Standard execution whose history would grow past this many events. */
+export const MAX_HISTORY_EVENTS = 25_000;
+
+/**
+ * Step Functions' payload quota: execution input and output, each state's input and output, a
+ * task's parameters and its result are each at most 256 KiB, counted as UTF-8 bytes of the JSON.
+ */
+export const MAX_PAYLOAD_BYTES = 262_144;
+
+export function payloadBytes(value: unknown): number {
+  return value === undefined ? 0 : Buffer.byteLength(JSON.stringify(value), 'utf8');
+}
+
+/** The execution fails with this, and no Catch (not even States.ALL) catches it, as in AWS. */
+export class DataLimitExceededError extends Error {
+  override readonly name = 'States.DataLimitExceeded';
+  constructor(
+    readonly where: string,
+    readonly bytes: number,
+  ) {
+    super(`${where} is ${bytes} bytes, over the ${MAX_PAYLOAD_BYTES}-byte payload quota`);
+  }
 }
 
 /** What the interpreter reports as states run (the fields used here). */
 interface EventLog {
   readonly type: string;
   readonly timestamp: number;
-  readonly state?: { readonly name: string };
+  readonly state?: {
+    readonly name: string;
+    readonly type?: string;
+    readonly input?: unknown;
+    readonly output?: unknown;
+  };
   readonly Error?: string;
   readonly Cause?: string;
 }
@@ -101,9 +140,48 @@ export async function runStateMachineLocally(
   });
   const names = stateNames(definition);
   const fastForward = options.fastForwardMs;
+  const steps: StepEvent[] = [];
+  let largestPayload = { where: 'execution input', bytes: payloadBytes(input) };
+  let historyEvents = 2;
+  let exceeded: DataLimitExceededError | undefined;
+  let abort = () => {};
+  /** Measures a payload; the first one over the quota stops the execution. */
+  const measure = (where: string, value: unknown) => {
+    const bytes = payloadBytes(value);
+    if (bytes > largestPayload.bytes) largestPayload = { where, bytes };
+    if (bytes > MAX_PAYLOAD_BYTES && !exceeded) {
+      exceeded = new DataLimitExceededError(where, bytes);
+      abort();
+    }
+  };
+  const failed = (error: DataLimitExceededError): LocalExecution => ({
+    status: 'FAILED',
+    output: undefined,
+    error: { name: error.name, cause: error.message },
+    steps,
+    largestPayload,
+    historyEvents,
+  });
+  measure('The execution input', input);
+  if (exceeded) return failed(exceeded);
+
+  // a task's parameters and its result are measured where the task runs
+  const measuredHandlers = Object.fromEntries(
+    Object.entries(handlers).map(([state, handler]): [string, TaskHandler] => [
+      state,
+      async (taskInput) => {
+        measure(`The parameters of task ${JSON.stringify(state)}`, taskInput);
+        if (exceeded) throw exceeded;
+        const result = await handler(taskInput);
+        measure(`The result of task ${JSON.stringify(state)}`, result);
+        if (exceeded) throw exceeded;
+        return result;
+      },
+    ]),
+  );
   const execution = machine.run(input as never, {
     overrides: {
-      taskResourceLocalHandlers: handlers as never,
+      taskResourceLocalHandlers: measuredHandlers as never,
       ...(fastForward === undefined
         ? {}
         : {
@@ -120,12 +198,17 @@ export async function runStateMachineLocally(
       },
     } as never,
   });
-  const steps: StepEvent[] = [];
+  abort = execution.abort;
   const entered = new Map<string, number[]>();
   const events = (async () => {
     for await (const event of execution.eventLogs as AsyncIterable<EventLog>) {
+      historyEvents += historyEventsOf(event);
       const state = event.state?.name;
       if (!state) continue;
+      if (event.type === 'StateEntered')
+        measure(`The input of state ${JSON.stringify(state)}`, event.state?.input);
+      if (event.type === 'StateExited')
+        measure(`The output of state ${JSON.stringify(state)}`, event.state?.output);
       const step = (outcome: StepEvent['outcome'], error?: string) => {
         const starts = entered.get(state) ?? [];
         const startedAt = outcome === 'retried' ? event.timestamp : (starts.pop() ?? event.timestamp);
@@ -149,9 +232,14 @@ export async function runStateMachineLocally(
   try {
     const output = (await execution.result) as Json;
     await events;
-    return { status: 'SUCCEEDED', output, error: undefined, steps };
+    measure('The execution output', output);
+    if (exceeded) return failed(exceeded);
+    return { status: 'SUCCEEDED', output, error: undefined, steps, largestPayload, historyEvents };
   } catch (error) {
-    await events;
+    await events.catch(() => undefined);
+    if (exceeded && (error instanceof ExecutionAbortedError || error instanceof ExecutionError)) {
+      return failed(exceeded);
+    }
     if (!(error instanceof ExecutionError)) throw error;
     const cause = error.cause as { name?: string; message?: string } | undefined;
     return {
@@ -159,8 +247,18 @@ export async function runStateMachineLocally(
       output: undefined,
       error: { name: cause?.name ?? 'Error', cause: cause?.message ?? String(error) },
       steps,
+      largestPayload,
+      historyEvents,
     };
   }
+}
+
+function historyEventsOf(event: EventLog): number {
+  if (event.type.startsWith('MapIteration')) return 1;
+  if (event.type !== 'StateEntered' && event.type !== 'StateExited' && event.type !== 'StateFailed') return 0;
+  // a task's entry and exit come with scheduled/started and succeeded/failed; a Map or Parallel
+  // state's with its started and succeeded/failed
+  return ['Task', 'Map', 'Parallel'].includes(event.state?.type ?? '') ? 2 : 1;
 }
 
 /** Names of Wait states and of states with a Retry field, at any depth. */

@@ -88,3 +88,31 @@ export function readRunInput(
     };
   });
 }
+
+/** What the `Plan transform` state sends: one transform of the run, by name. */
+export interface TransformRunRequest {
+  readonly transform: string;
+  /** The execution name, as the run's plan has it. */
+  readonly runId: string;
+  readonly from: string;
+  readonly to: string;
+}
+
+export function readTransformRunRequest(
+  event: unknown,
+  knownTransforms: readonly string[],
+): TransformRunRequest {
+  return readConfig('transform run request', event, (root) => {
+    root.object(['transform', 'runId', 'from', 'to']);
+    const day = { pattern: /^\d{4}-\d{2}-\d{2}$/, patternHint: 'a day, YYYY-MM-DD' };
+    const transform = root.field('transform').string();
+    if (transform && !knownTransforms.includes(transform))
+      root.field('transform').problem(`${transform} is not a transform of the pipeline`);
+    return {
+      transform,
+      runId: root.field('runId').string(),
+      from: root.field('from').string(day),
+      to: root.field('to').string(day),
+    };
+  });
+}

@@ -1,10 +1,11 @@
 import { DynamoLayout } from '../dynamodb/layout';
+import { NO_LOADER_DATABASE } from '../loading/config';
 import type { LoadMode } from '../loading/types';
 import { AuroraExportLayout } from '../pipeline/lake-layout';
 import type { Pipeline } from '../pipeline/pipeline';
 import { dateLiteral, qualifiedTable } from '../transforms/sql-template';
-import { planTransformRun, type TransformRun } from '../transforms/transform-run';
-import type { RunInput } from './run-input';
+import { planTransformRun, type TransformRunOutput } from '../transforms/transform-run';
+import type { RunInput, TransformRunRequest } from './run-input';
 
 /** Where the stage's data and queries live; from the Lambda's environment (or the local runner). */
 export interface RunSettings {
@@ -17,6 +18,8 @@ export interface RunSettings {
   readonly rawBucket: string;
   readonly dynamodbExports: ReadonlyArray<{ readonly table: string; readonly tableArn: string }>;
   readonly auroraExport: AuroraExportSettings | undefined;
+  /** Whether the stage has a BI database for the loader (the loaderSecretArn param, or a local one). */
+  readonly loaderDatabase: boolean;
 }
 
 export interface AuroraExportSettings {
@@ -62,7 +65,15 @@ export interface AuroraExport {
   };
 }
 
-export interface PlannedTransform extends TransformRun {
+/**
+ * One transform of the run, planned when its turn comes (the `Plan transform` state): its CTAS and
+ * INSERT INTO statements stay out of the run's plan, which would otherwise outgrow Step Functions'
+ * 256 KiB payload quota with a hundred or so transforms.
+ */
+export interface PlannedTransform {
+  /** What publishing or discarding the run's output needs. */
+  readonly run: TransformRunOutput;
+  /** The CTAS, then each INSERT INTO chunk, as StartQueryExecution parameters. */
   readonly queries: readonly AthenaQuery[];
 }
 
@@ -85,10 +96,20 @@ export interface PipelineRunPlan {
     readonly dynamodb: readonly DynamoExport[];
     readonly aurora: readonly AuroraExport[];
   };
-  /** Transforms by level: levels run one after another, the transforms of a level in parallel. */
-  readonly transformLevels: readonly (readonly PlannedTransform[])[];
+  /**
+   * Names of the transforms to run, by level: levels run one after another, the transforms of a
+   * level in parallel. Each is planned in full (planTransform) only when it runs.
+   */
+  readonly transformLevels: readonly (readonly string[])[];
+  /** The loads to run; empty when `loading` says they are skipped. */
   readonly loads: readonly PlannedLoad[];
+  /** Whether the Load tables step runs, and if not, why and which loads it leaves out. */
+  readonly loading: Loading;
 }
+
+export type Loading =
+  | { readonly enabled: true }
+  | { readonly enabled: false; readonly reason: string; readonly skipped: readonly string[] };
 
 const DAY_MS = 86_400_000;
 /** DynamoDB can export up to about five minutes ago; keep well clear of it. */
@@ -120,31 +141,23 @@ export function planPipelineRun(
   execution: { readonly name: string; readonly startTime: string },
   settings: RunSettings,
 ): PipelineRunPlan {
-  const context = {
-    runId: execution.name,
-    database: settings.database,
-    lakeBucket: settings.lakeBucket,
-    from: input.from,
-    to: input.to,
-  };
   const selected = (name: string) => input.transforms === undefined || input.transforms.includes(name);
   const transformLevels = pipeline.transformLevels
-    .map((level) =>
-      level.filter(selected).map((name): PlannedTransform => {
-        const run = planTransformRun(pipeline.transforms.find((t) => t.name === name)!, context);
-        return {
-          ...run,
-          queries: run.statements.map((sql) => query(sql, settings.transformWorkGroup, settings)),
-        };
-      }),
-    )
+    .map((level) => level.filter(selected))
     .filter((level) => level.length > 0);
 
-  const ran = new Set(transformLevels.flat().map((t) => t.transform));
-  const loads = input.loads
-    ? pipeline.loads
-        .filter((load) => ran.has(load.transform))
-        .map((load): PlannedLoad => {
+  const ran = new Set(transformLevels.flat());
+  const wanted = pipeline.loads.filter((load) => ran.has(load.transform));
+  const skipReason = !input.loads
+    ? 'the execution input asked for no loads'
+    : !settings.loaderDatabase
+      ? NO_LOADER_DATABASE
+      : wanted.length === 0
+        ? 'no load reads the transforms this run ran'
+        : undefined;
+  const loads =
+    skipReason === undefined
+      ? wanted.map((load): PlannedLoad => {
           const transform = pipeline.transforms.find((t) => t.name === load.transform)!;
           const days =
             transform.mode === 'incremental'
@@ -163,7 +176,11 @@ export function planPipelineRun(
             ),
           };
         })
-    : [];
+      : [];
+  const loading: Loading =
+    skipReason === undefined
+      ? { enabled: true }
+      : { enabled: false, reason: skipReason, skipped: wanted.map((load) => load.name) };
 
   const time = exportTime(input.to, execution.startTime);
   const dynamodb = settings.dynamodbExports.map(
@@ -207,5 +224,24 @@ export function planPipelineRun(
     exports: { enabled: input.exports && dynamodb.length + aurora.length > 0, dynamodb, aurora },
     transformLevels,
     loads,
+    loading,
   };
+}
+
+/** Plans one transform of a run: the same statements whichever time or place it is asked. */
+export function planTransform(
+  pipeline: Pipeline,
+  request: TransformRunRequest,
+  settings: RunSettings,
+): PlannedTransform {
+  const spec = pipeline.transforms.find((t) => t.name === request.transform);
+  if (!spec) throw new Error(`${request.transform} is not a transform of the pipeline`);
+  const { statements, ...run } = planTransformRun(spec, {
+    runId: request.runId,
+    database: settings.database,
+    lakeBucket: settings.lakeBucket,
+    from: request.from,
+    to: request.to,
+  });
+  return { run, queries: statements.map((sql) => query(sql, settings.transformWorkGroup, settings)) };
 }

@@ -1,6 +1,6 @@
 import { type Catalog, type CatalogTable, dayProjection, s3Uri } from '../catalog/catalog';
 import { listKeys, type ObjectStore } from '../storage/object-store';
-import { manifestKey, runsPrefix, type TransformRun } from './transform-run';
+import { manifestKey, runsPrefix, type TransformRunOutput } from './transform-run';
 
 export interface PublishDependencies {
   readonly catalog: Catalog;
@@ -35,7 +35,7 @@ const DAY_FROM_KEY = /\/dt=(\d{4}-\d{2}-\d{2})\//;
  * files no manifest or location refers to any more are deleted, failed attempts' included.
  */
 export async function publishTransformRun(
-  run: TransformRun,
+  run: TransformRunOutput,
   dependencies: PublishDependencies,
 ): Promise<PublishOutcome> {
   const { catalog, database } = dependencies;
@@ -53,7 +53,7 @@ export async function publishTransformRun(
 }
 
 async function publishDays(
-  run: TransformRun,
+  run: TransformRunOutput,
   staging: CatalogTable,
   dependencies: PublishDependencies,
 ): Promise<PublishOutcome> {
@@ -96,7 +96,7 @@ async function publishDays(
 }
 
 async function publishRebuild(
-  run: TransformRun,
+  run: TransformRunOutput,
   staging: CatalogTable,
   dependencies: PublishDependencies,
 ): Promise<PublishOutcome> {
@@ -124,7 +124,7 @@ async function publishRebuild(
 
 /** After a failed run: drop its staging table and delete what it wrote, so nothing of it remains. */
 export async function discardTransformRun(
-  run: TransformRun,
+  run: TransformRunOutput,
   dependencies: PublishDependencies,
 ): Promise<number> {
   await dependencies.catalog.deleteTable(dependencies.database, run.stagingTable);

@@ -32,6 +32,9 @@ export interface TransformRun {
   readonly days: readonly string[];
 }
 
+/** What publishing or discarding a run needs: everything but the statements, which have run by then. */
+export type TransformRunOutput = Omit<TransformRun, 'statements'>;
+
 export function runsPrefix(target: string): string {
   return `lake/${target}/runs/`;
 }

@@ -41,7 +41,6 @@ describe('readLoaderConfig', () => {
   });
 
   it.each([
-    [{}, 'TRIBUTARY_DATABASE_SECRET_ARN: is required: set the loaderSecretArn param'],
     [
       { TRIBUTARY_MYSQL_URL: 'mysql://a@h/d', TRIBUTARY_POSTGRES_URL: 'postgres://a@h/d' },
       'set TRIBUTARY_MYSQL_URL or TRIBUTARY_POSTGRES_URL, not both',
@@ -54,6 +53,11 @@ describe('readLoaderConfig', () => {
   ])('names what is wrong with %j', (env, message) => {
     expect(() => readLoaderConfig(env)).toThrow(ConfigError);
     expect(() => readLoaderConfig(env)).toThrow(message);
+  });
+
+  it('has no database in a deployed stage without the secret, rather than refusing to start', () => {
+    expect(readLoaderConfig({ TRIBUTARY_DATABASE_SECRET_ARN: '' }).target).toEqual({ kind: 'none' });
+    expect(readLoaderConfig({}).target).toEqual({ kind: 'none' });
   });
 
   it('never shows the password of a URL it refuses', () => {

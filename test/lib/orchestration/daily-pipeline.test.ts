@@ -2,11 +2,24 @@ import validator from 'asl-validator';
 import {
   dailyPipelineDefinition,
   type LocalExecution,
+  MAX_PAYLOAD_BYTES,
+  payloadBytes,
   runStateMachineLocally,
   type TaskHandler,
 } from '../../../src/lib/orchestration/local-state-machine';
 
 type Handlers = Record<string, TaskHandler>;
+
+const query = (sql: string) => ({
+  QueryString: sql,
+  WorkGroup: 'w',
+  QueryExecutionContext: { Database: 'd' },
+});
+/** What the plan step answers for each transform when its turn comes. */
+const plannedTransforms: Record<string, unknown> = {
+  a: { run: { transform: 'a', target: 'a' }, queries: [query('CTAS a')] },
+  b: { run: { transform: 'b', target: 'b' }, queries: [query('CTAS b'), query('INSERT b')] },
+};
 
 const plan = {
   runId: 'run-1',
@@ -29,23 +42,7 @@ const plan = {
     ],
     aurora: [],
   },
-  transformLevels: [
-    [
-      {
-        transform: 'a',
-        queries: [{ QueryString: 'CTAS a', WorkGroup: 'w', QueryExecutionContext: { Database: 'd' } }],
-      },
-    ],
-    [
-      {
-        transform: 'b',
-        queries: [
-          { QueryString: 'CTAS b', WorkGroup: 'w', QueryExecutionContext: { Database: 'd' } },
-          { QueryString: 'INSERT b', WorkGroup: 'w', QueryExecutionContext: { Database: 'd' } },
-        ],
-      },
-    ],
-  ],
+  transformLevels: [['a'], ['b']],
   loads: [
     {
       load: 'l',
@@ -56,6 +53,7 @@ const plan = {
       query: { QueryString: 'SELECT', WorkGroup: 'w', QueryExecutionContext: { Database: 'd' } },
     },
   ],
+  loading: { enabled: true },
 };
 
 /** Local stand-ins for every task, recording what each was asked. */
@@ -70,6 +68,7 @@ function handlers(overrides: Handlers = {}) {
     };
   const all: Handlers = {
     'Plan run': record('Plan run', () => plan),
+    'Plan transform': record('Plan transform', (input) => plannedTransforms[input.transform]),
     'Start DynamoDB export': record('Start DynamoDB export', () => ({
       ExportDescription: { ExportArn: 'arn:export' },
     })),
@@ -80,6 +79,7 @@ function handlers(overrides: Handlers = {}) {
       },
     })),
     'Start Aurora export': record('Start Aurora export', () => ({})),
+    'Start Aurora export of chosen data': record('Start Aurora export of chosen data', () => ({})),
     'Check Aurora export': record('Check Aurora export', () => ({ ExportTasks: [{ Status: 'COMPLETE' }] })),
     'Run CTAS': record('Run CTAS', () => ({
       QueryExecution: { QueryExecutionId: 'q', Status: { State: 'SUCCEEDED' } },
@@ -134,12 +134,32 @@ describe('the daily pipeline definition', () => {
     }
   });
 
+  it('asks no Inline Map for more than 40 iterations at once', () => {
+    const concurrency: number[] = [];
+    const visit = (machine: any) => {
+      for (const state of Object.values<any>(machine.States)) {
+        if (state.Type === 'Map') {
+          expect(state.ItemProcessor.ProcessorConfig.Mode).toBe('INLINE');
+          concurrency.push(state.MaxConcurrency);
+        }
+        for (const branch of state.Branches ?? []) visit(branch);
+        if (state.ItemProcessor) visit(state.ItemProcessor);
+      }
+    };
+    visit(dailyPipelineDefinition());
+    expect(concurrency.length).toBeGreaterThan(0);
+    // 0 or a missing MaxConcurrency would mean as many as possible
+    for (const value of concurrency) expect(value).toBeGreaterThanOrEqual(1);
+    for (const value of concurrency) expect(value).toBeLessThanOrEqual(40);
+  });
+
   it('uses Athena and the AWS SDK integrations directly, with no polling Lambda', () => {
     const resources = JSON.stringify(dailyPipelineDefinition()).match(/"Resource":"[^"]+"/g) ?? [];
     expect(resources.filter((r) => r.includes('athena:startQueryExecution.sync'))).toHaveLength(2);
     expect(
       resources.filter((r) => r.includes(':function:')).map((r) => r.replace(/.*function:/, '')),
     ).toEqual([
+      'PlanRunLambdaFunction"',
       'PlanRunLambdaFunction"',
       'PublishTransformLambdaFunction"',
       'PublishTransformLambdaFunction"',
@@ -158,8 +178,10 @@ describe('running the daily pipeline locally', () => {
       'Start DynamoDB export',
       'Check DynamoDB export',
       'Check DynamoDB export',
+      'Plan transform',
       'Run CTAS',
       'Publish output',
+      'Plan transform',
       'Run CTAS',
       'Run CTAS',
       'Publish output',
@@ -183,6 +205,16 @@ describe('running the daily pipeline locally', () => {
       keys: ['k'],
       queryExecutionId: 'select-1',
     });
+  });
+
+  it("asks the plan step for each transform's statements when its turn comes", async () => {
+    const { all, calls } = handlers();
+    const execution = await run(all);
+    expect(execution.status).toBe('SUCCEEDED');
+    expect(calls.filter(([n]) => n === 'Plan transform').map(([, input]) => input)).toEqual([
+      { transform: 'a', runId: 'run-1', from: '2026-11-20', to: '2026-11-20' },
+      { transform: 'b', runId: 'run-1', from: '2026-11-20', to: '2026-11-20' },
+    ]);
   });
 
   it('retries a throttled query and carries on', async () => {
@@ -256,5 +288,88 @@ describe('running the daily pipeline locally', () => {
     const execution = await run(all, { date: 'yesterday' });
     expect(execution.status).toBe('FAILED');
     expect(calls.find(([n]) => n === 'Notify failure')![1].Message).toContain('"Plan run": ConfigError');
+  });
+});
+
+describe('the daily Aurora export', () => {
+  const request = {
+    ExportTaskIdentifier: 'tributary-prod-2026-11-20',
+    SourceArn: 'arn:aws:rds:us-east-1:123456789012:cluster:app',
+    S3BucketName: 'raw',
+    S3Prefix: 'exports/aurora/dt=2026-11-20',
+    IamRoleArn: 'arn:aws:iam::123456789012:role/export',
+    KmsKeyId: 'arn:aws:kms:us-east-1:123456789012:key/k',
+  };
+  const withAurora = (exportRequest: Record<string, string | string[]>) => ({
+    ...plan,
+    exports: { enabled: true, dynamodb: [], aurora: [{ request: exportRequest }] },
+  });
+  const startExportRequests = (calls: Array<[string, any]>) =>
+    calls.filter(([name]) => name.startsWith('Start Aurora export')).map(([, input]) => input);
+
+  it('asks StartExportTask for only the databases and tables ExportOnly names', async () => {
+    const chosen = { ...request, ExportOnly: ['app.orders', 'billing'] };
+    const { all, calls } = handlers({ 'Plan run': () => withAurora(chosen) });
+    const execution = await run(all);
+    expect(execution.status).toBe('SUCCEEDED');
+    expect(startExportRequests(calls)).toEqual([chosen]);
+  });
+
+  it('leaves ExportOnly out of StartExportTask when the plan exports everything', async () => {
+    const { all, calls } = handlers({ 'Plan run': () => withAurora(request) });
+    const execution = await run(all);
+    expect(execution.status).toBe('SUCCEEDED');
+    expect(startExportRequests(calls)).toEqual([request]);
+  });
+});
+
+describe('the payload quota in a local run', () => {
+  it('counts a payload as the UTF-8 bytes of its JSON text', () => {
+    expect(MAX_PAYLOAD_BYTES).toBe(256 * 1024);
+    expect(payloadBytes('abc')).toBe(5);
+    expect(payloadBytes({ name: 'é' })).toBe('{"name":"é"}'.length + 1);
+  });
+
+  it('fails the execution with States.DataLimitExceeded, which no Catch takes, when a task result is over 256 KiB', async () => {
+    const { all, calls } = handlers({
+      'Publish output': () => ({ target: 'a', padding: 'x'.repeat(MAX_PAYLOAD_BYTES) }),
+    });
+    const execution = await run(all);
+    expect(execution.status).toBe('FAILED');
+    expect(execution.error).toEqual({
+      name: 'States.DataLimitExceeded',
+      cause: expect.stringContaining('The result of task "Publish output"'),
+    });
+    expect(calls.some(([n]) => n === 'Notify failure')).toBe(false);
+    expect(calls.some(([n]) => n === 'Run load query')).toBe(false);
+  });
+
+  it('measures characters outside ASCII by their UTF-8 bytes, not as one each', async () => {
+    // half the quota in characters, but two bytes each: with the rest of the plan, over it
+    const accents = 'é'.repeat(MAX_PAYLOAD_BYTES / 2 - 100);
+    expect(accents.length).toBeLessThan(MAX_PAYLOAD_BYTES);
+    const { all } = handlers({ 'Plan run': () => ({ ...plan, note: accents }) });
+    const execution = await run(all);
+    expect(execution.status).toBe('FAILED');
+    expect(execution.error!.name).toBe('States.DataLimitExceeded');
+  });
+
+  it('refuses an execution input over 256 KiB before any state runs', async () => {
+    const { all, calls } = handlers();
+    const execution = await run(all, { date: '2026-11-20', note: 'x'.repeat(MAX_PAYLOAD_BYTES) });
+    expect(execution.status).toBe('FAILED');
+    expect(execution.error).toEqual({
+      name: 'States.DataLimitExceeded',
+      cause: expect.stringContaining('The execution input'),
+    });
+    expect(calls).toEqual([]);
+  });
+
+  it('reports the largest payload a successful run handed on', async () => {
+    const { all } = handlers();
+    const execution = await run(all);
+    expect(execution.status).toBe('SUCCEEDED');
+    expect(execution.largestPayload.bytes).toBeGreaterThan(payloadBytes(plan));
+    expect(execution.largestPayload.bytes).toBeLessThan(MAX_PAYLOAD_BYTES);
   });
 });

@@ -1,6 +1,12 @@
 import { ConfigError } from '../../../src/lib/config/reader';
-import { readRunInput, yesterday } from '../../../src/lib/orchestration/run-input';
-import { compactTime, planPipelineRun, type RunSettings } from '../../../src/lib/orchestration/run-plan';
+import { readRunSettings } from '../../../src/lib/orchestration/config';
+import { readRunInput, readTransformRunRequest, yesterday } from '../../../src/lib/orchestration/run-input';
+import {
+  compactTime,
+  planPipelineRun,
+  planTransform,
+  type RunSettings,
+} from '../../../src/lib/orchestration/run-plan';
 import { bundledPipeline } from '../../../src/lib/pipeline/bundled';
 
 const pipeline = bundledPipeline();
@@ -21,6 +27,7 @@ const settings: RunSettings = {
     identifierPrefix: 'tributary-prod',
     exportOnly: ['app.orders'],
   },
+  loaderDatabase: true,
 };
 
 describe('readRunInput', () => {
@@ -115,22 +122,40 @@ describe('planPipelineRun', () => {
     expect(compactTime('2026-11-21T00:45:00.000Z')).toBe('20261121T004500Z');
   });
 
-  it('runs transforms by level with ready-to-run Athena queries in the transforms workgroup', () => {
-    expect(plan.transformLevels.map((level) => level.map((t) => t.transform))).toEqual(
-      pipeline.transformLevels,
+  it('names the transforms to run by level, and plans each with ready-to-run Athena queries in the transforms workgroup', () => {
+    expect(plan.transformLevels).toEqual(pipeline.transformLevels);
+    const counts = planTransform(
+      pipeline,
+      { transform: 'daily_event_counts', runId: 'exec-42', from: plan.from, to: plan.to },
+      settings,
     );
-    const counts = plan.transformLevels.flat().find((t) => t.transform === 'daily_event_counts')!;
+    expect(counts.run).toMatchObject({ transform: 'daily_event_counts', target: 'daily_event_counts' });
+    expect(counts.run).not.toHaveProperty('statements');
     expect(counts.queries).toEqual([
       {
-        QueryString: counts.statements[0],
+        QueryString: expect.any(String),
         WorkGroup: 'tributary-prod-transforms',
         QueryExecutionContext: { Database: 'tributary_prod' },
       },
     ]);
-    expect(counts.statements[0]).toContain(
+    const [ctas] = counts.queries.map((q) => q.QueryString);
+    expect(ctas).toContain(
       `external_location = 's3://${settings.lakeBucket}/lake/daily_event_counts/runs/exec_42_`,
     );
-    expect(counts.statements[0]).toContain("WHERE dt BETWEEN '2026-11-20' AND '2026-11-20'");
+    expect(ctas).toContain("WHERE dt BETWEEN '2026-11-20' AND '2026-11-20'");
+  });
+
+  it('plans a transform the same way each time it is asked', () => {
+    const request = { transform: 'users_current', runId: 'exec-42', from: plan.from, to: plan.to };
+    expect(planTransform(pipeline, request, settings)).toEqual(planTransform(pipeline, request, settings));
+  });
+
+  it.each([
+    [{ transform: 'nope', runId: 'r', from: '2026-01-01', to: '2026-01-01' }, 'nope is not a transform'],
+    [{ transform: 'users_current', runId: 'r', from: 'today', to: '2026-01-01' }, 'must be a day'],
+    [{ transform: 'users_current', from: '2026-01-01', to: '2026-01-01' }, 'runId'],
+  ])('refuses the transform request %j', (request, message) => {
+    expect(() => readTransformRunRequest(request, TRANSFORMS)).toThrow(message);
   });
 
   it('loads the run days of incremental transforms and all of full ones', () => {
@@ -151,8 +176,77 @@ describe('planPipelineRun', () => {
       { name: 'e', startTime: START },
       settings,
     );
-    expect(only.transformLevels.flat().map((t) => t.transform)).toEqual(['users_current']);
+    expect(only.transformLevels.flat()).toEqual(['users_current']);
     expect(only.loads.map((l) => l.load)).toEqual(['users_to_mysql']);
     expect(only.exports.enabled).toBe(false);
+  });
+});
+
+describe('the Aurora export request', () => {
+  const input = readRunInput({}, START, TRANSFORMS, LAKE_START);
+  const planWith = (exportOnly: string[]) =>
+    planPipelineRun(
+      pipeline,
+      input,
+      { name: 'e', startTime: START },
+      { ...settings, auroraExport: { ...settings.auroraExport!, exportOnly } },
+    ).exports.aurora[0]!.request;
+
+  it('carries ExportOnly when the stage names what to export, and leaves it out otherwise', () => {
+    expect(planWith(['app', 'app.orders']).ExportOnly).toEqual(['app', 'app.orders']);
+    expect(planWith([])).not.toHaveProperty('ExportOnly');
+  });
+
+  const environment = (exportOnly: unknown) => ({
+    TRIBUTARY_LAKE_BUCKET: 'lake-bucket',
+    TRIBUTARY_RAW_BUCKET: 'raw-bucket',
+    TRIBUTARY_DATABASE: 'tributary_prod',
+    TRIBUTARY_WORKGROUP: 'tributary-prod',
+    TRIBUTARY_AURORA_EXPORT: JSON.stringify({ ...settings.auroraExport, exportOnly }),
+  });
+
+  it.each([['app'], ['app.orders'], ['app.public'], ['app.public.orders']])(
+    'accepts the ExportOnly form %s',
+    (name) => {
+      expect(readRunSettings(environment([name])).auroraExport!.exportOnly).toEqual([name]);
+    },
+  );
+
+  it.each([[''], ['a.b.c.d'], ['app orders'], ['app..orders']])('refuses the ExportOnly entry %j', (name) => {
+    expect(() => readRunSettings(environment([name]))).toThrow(ConfigError);
+  });
+});
+
+describe('the loads of a run', () => {
+  const loadNames = pipeline.loads.map((load) => load.name);
+  it.each([
+    [
+      'the stage has no BI database',
+      {},
+      { loaderDatabase: false },
+      /loaderSecretArn param is empty/,
+      loadNames,
+    ],
+    ['the input asks for none', { loads: false }, {}, /asked for no loads/, loadNames],
+  ])('are skipped, saying why, when %s', (_case, runInput, overrides, reason, skipped) => {
+    const skippedPlan = planPipelineRun(
+      pipeline,
+      readRunInput(runInput, START, TRANSFORMS, LAKE_START),
+      { name: 'e', startTime: START },
+      { ...settings, ...overrides },
+    );
+    expect(skippedPlan.loads).toEqual([]);
+    expect(skippedPlan.loading).toEqual({ enabled: false, reason: expect.stringMatching(reason), skipped });
+  });
+
+  it('run when the stage has a BI database and the input does not refuse them', () => {
+    const planned = planPipelineRun(
+      pipeline,
+      readRunInput({}, START, TRANSFORMS, LAKE_START),
+      { name: 'e', startTime: START },
+      settings,
+    );
+    expect(planned.loading).toEqual({ enabled: true });
+    expect(planned.loads.map((load) => load.load)).toEqual(loadNames);
   });
 });

@@ -1,0 +1,106 @@
+import { DEFAULT_LAKE_START_DATE } from '../../../src/lib/catalog/lake-days';
+import {
+  dailyPipelineDefinition,
+  MAX_HISTORY_EVENTS,
+  MAX_PAYLOAD_BYTES,
+  payloadBytes,
+  runStateMachineLocally,
+  type TaskHandler,
+} from '../../../src/lib/orchestration/local-state-machine';
+import { readRunInput, readTransformRunRequest } from '../../../src/lib/orchestration/run-input';
+import { planPipelineRun, planTransform } from '../../../src/lib/orchestration/run-plan';
+import { largePipeline, largeRunSettings } from '../../support/large-pipeline';
+
+const START = '2026-11-21T01:30:00.000Z';
+const pipeline = largePipeline({ tables: 60, transforms: 150 });
+const settings = largeRunSettings(pipeline);
+const names = pipeline.transforms.map((t) => t.name);
+
+/** The plan step and local stand-ins for the AWS integrations, counting what ran. */
+function tasks(counts: Map<string, number>): Record<string, TaskHandler> {
+  const counted =
+    (name: string, work: TaskHandler): TaskHandler =>
+    (input) => {
+      counts.set(name, (counts.get(name) ?? 0) + 1);
+      return work(input);
+    };
+  return {
+    'Plan run': counted(
+      'Plan run',
+      (event: any) =>
+        planPipelineRun(
+          pipeline,
+          readRunInput(event.input, event.startTime, names, DEFAULT_LAKE_START_DATE),
+          { name: event.executionName, startTime: event.startTime },
+          settings,
+        ) as never,
+    ),
+    'Plan transform': counted(
+      'Plan transform',
+      (event) => planTransform(pipeline, readTransformRunRequest(event, names), settings) as never,
+    ),
+    'Start DynamoDB export': counted('Start DynamoDB export', (request: any) => ({
+      ExportDescription: { ExportArn: `${request.TableArn}/export/1`, ExportStatus: 'IN_PROGRESS' },
+    })),
+    'Check DynamoDB export': counted('Check DynamoDB export', (request: any) => ({
+      ExportDescription: { ExportArn: request.ExportArn, ExportStatus: 'COMPLETED' },
+    })),
+    'Start Aurora export': counted('Start Aurora export', () => ({})),
+    'Start Aurora export of chosen data': counted('Start Aurora export of chosen data', () => ({})),
+    'Check Aurora export': counted('Check Aurora export', () => ({ ExportTasks: [{ Status: 'COMPLETE' }] })),
+    'Run CTAS': counted('Run CTAS', (query: any) => ({
+      QueryExecution: { QueryExecutionId: 'q', Query: query.QueryString, Status: { State: 'SUCCEEDED' } },
+    })),
+    'Publish output': counted('Publish output', (event: any) => ({
+      target: event.run.target,
+      days: event.run.days.length,
+      files: 1,
+      removed: 0,
+    })),
+    'Discard run': counted('Discard run', () => ({ discarded: 0 })),
+    'Run load query': counted('Run load query', () => ({
+      QueryExecution: { QueryExecutionId: 'select', Status: { State: 'SUCCEEDED' } },
+    })),
+    'Load into database': counted('Load into database', (event: any) => ({
+      table: event.table,
+      mode: event.mode,
+      rows: 1000,
+      created: false,
+    })),
+    'Notify failure': counted('Notify failure', () => ({ MessageId: 'm' })),
+  };
+}
+
+describe('a pipeline of 150 transforms over 60 tables', () => {
+  it('has a run plan well under the 256 KiB payload quota', () => {
+    expect(pipeline.transforms).toHaveLength(150);
+    expect(pipeline.dynamodb.length).toBeGreaterThanOrEqual(60);
+    const plan = planPipelineRun(
+      pipeline,
+      readRunInput({}, START, names, DEFAULT_LAKE_START_DATE),
+      { name: 'nightly-2026-11-20', startTime: START },
+      settings,
+    );
+    expect(plan.transformLevels.flat()).toHaveLength(150);
+    expect(payloadBytes(plan)).toBeLessThan(MAX_PAYLOAD_BYTES / 2);
+  });
+
+  it('keeps every state payload under the quota in a local execution of a year-long backfill', async () => {
+    const counts = new Map<string, number>();
+    const execution = await runStateMachineLocally(
+      dailyPipelineDefinition(),
+      { from: '2025-11-21', to: '2026-11-20' },
+      tasks(counts),
+      { executionName: 'backfill-2025-11-21-2026-11-20', fastForwardMs: 0 },
+    );
+    expect(execution.error).toBeUndefined();
+    expect(execution.status).toBe('SUCCEEDED');
+    expect(counts.get('Plan transform')).toBe(150);
+    expect(counts.get('Publish output')).toBe(150);
+    expect(counts.get('Load into database')).toBe(pipeline.loads.length);
+    expect(execution.largestPayload.bytes).toBeLessThan(MAX_PAYLOAD_BYTES);
+    // exports here finish at the first check; each further minute of a real export adds a
+    // wait, a check and a choice (about 8 events) per table: that headroom is what is left
+    expect(execution.historyEvents).toBeLessThan(MAX_HISTORY_EVENTS / 2);
+  }, 120_000);
+});
