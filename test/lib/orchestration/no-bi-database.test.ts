@@ -15,6 +15,7 @@ const STAGE_WITHOUT_PARAMS = {
   TRIBUTARY_POSTGRES_URL: undefined,
   TRIBUTARY_DATABASE: 'tributary_prod',
   TRIBUTARY_WORKGROUP: 'tributary-prod',
+  TRIBUTARY_TRANSFORM_WORKGROUP: 'tributary-prod-transforms',
   TRIBUTARY_LAKE_BUCKET: 'tributary-prod-lake-123456789012-us-east-1',
   TRIBUTARY_RAW_BUCKET: 'tributary-prod-raw-123456789012-us-east-1',
   TRIBUTARY_DYNAMODB_EXPORTS: '',

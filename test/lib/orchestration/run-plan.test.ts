@@ -202,6 +202,7 @@ describe('the Aurora export request', () => {
     TRIBUTARY_RAW_BUCKET: 'raw-bucket',
     TRIBUTARY_DATABASE: 'tributary_prod',
     TRIBUTARY_WORKGROUP: 'tributary-prod',
+    TRIBUTARY_TRANSFORM_WORKGROUP: 'tributary-prod-transforms',
     TRIBUTARY_AURORA_EXPORT: JSON.stringify({ ...settings.auroraExport, exportOnly }),
   });
 
