@@ -9,6 +9,7 @@ import {
   publishTransformStatements,
   workGroupName,
 } from './orchestration';
+import { hashKeySecretForEnvironment } from './secrets';
 import type { StackSettings } from './settings';
 import { stackResources } from './stack';
 
@@ -22,6 +23,10 @@ export const serverlessValues = {
   dynamodbStreamStatements,
   s3FlattenStatements,
   dynamodbTableMap,
+  firehoseTransformHashKeySecret: (pipeline: Pipeline, settings: StackSettings) =>
+    hashKeySecretForEnvironment(pipeline, settings, 'firehoseTransform'),
+  s3FlattenHashKeySecret: (pipeline: Pipeline, settings: StackSettings) =>
+    hashKeySecretForEnvironment(pipeline, settings, 's3Flatten'),
   lakeBucketName: (_pipeline: Pipeline, settings: StackSettings) =>
     bucketNameForEnvironment(settings, 'lake'),
   rawBucketName: (_pipeline: Pipeline, settings: StackSettings) => bucketNameForEnvironment(settings, 'raw'),

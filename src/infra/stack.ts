@@ -5,6 +5,7 @@ import { dynamodbResources } from './dynamodb';
 import { firehoseResources } from './firehose';
 import { type Cfn, deliveryStreamName, glueDatabaseName, LogicalId, ref } from './names';
 import { loaderVpcExtension, orchestrationResources, workGroupName } from './orchestration';
+import { createsHashKeySecret, hashKeySecretResources } from './secrets';
 import type { StackSettings } from './settings';
 import { storageResources } from './storage';
 
@@ -14,12 +15,13 @@ export function stackResources(
   settings: StackSettings,
 ): { Resources: Cfn; Outputs: Cfn; extensions: Cfn } {
   const Resources = {
-    ...storageResources(settings),
+    ...storageResources(pipeline, settings),
     ...catalogResources(pipeline, settings),
     ...firehoseResources(pipeline, settings),
     ...dynamodbResources(pipeline, settings),
     ...orchestrationResources(pipeline, settings),
     ...alarmResources(pipeline, settings),
+    ...hashKeySecretResources(pipeline, settings),
   };
   const Outputs: Cfn = {
     LakeBucketName: { Value: ref(LogicalId.lakeBucket) },
@@ -29,6 +31,10 @@ export function stackResources(
     ResultsBucketName: { Value: ref(LogicalId.resultsBucket) },
     AthenaWorkGroupName: { Value: workGroupName(settings) },
   };
+  if (createsHashKeySecret(pipeline, settings)) {
+    // set hashKeySecretArn to this after `sls remove` to keep hashes stable in a new stack
+    Outputs.HashKeySecretArn = { Value: ref(LogicalId.hashKeySecret) };
+  }
   for (const stream of pipeline.streams) {
     Outputs[`${LogicalId.deliveryStream(stream.name)}Name`] = {
       Value: deliveryStreamName(settings, stream.name),
