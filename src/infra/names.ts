@@ -3,6 +3,8 @@ import type { StackSettings } from './settings';
 export type Cfn = Record<string, unknown>;
 
 export const sub = (text: string): Cfn => ({ 'Fn::Sub': text });
+/** Fn::Sub only when the text names a variable: a literal ARN from params stays a plain string. */
+export const subWhereNeeded = (text: string): Cfn | string => (text.includes('${') ? sub(text) : text);
 export const ref = (logicalId: string): Cfn => ({ Ref: logicalId });
 export const getAtt = (logicalId: string, attribute: string): Cfn => ({
   'Fn::GetAtt': [logicalId, attribute],

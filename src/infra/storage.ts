@@ -19,8 +19,7 @@ export interface PrivatePrefix {
   readonly readers: readonly string[];
 }
 
-const hasPrivacyRules = (flatten: FlattenSpec): boolean =>
-  flatten.drop.length > 0 || flatten.hash.length > 0;
+const hasPrivacyRules = (flatten: FlattenSpec): boolean => flatten.drop.length > 0 || flatten.hash.length > 0;
 
 export function privatePrefixes(pipeline: Pipeline, settings: StackSettings): PrivatePrefix[] {
   const prefixes: PrivatePrefix[] = [];
