@@ -68,7 +68,7 @@ export function createResolver(template: Template, stack: FakeStack = FAKE_STACK
   };
 
   const substitute = (text: string, variables: Record<string, unknown>): string =>
-    text.replace(/\$\{([^}]*)\}/g, (whole, name: string) => {
+    text.replace(/\$\{([^}]*)\}/g, (_whole, name: string) => {
       if (name.startsWith('!')) return `\${${name.slice(1)}}`;
       if (name in variables) return String(resolve(variables[name]));
       const dot = name.indexOf('.');
