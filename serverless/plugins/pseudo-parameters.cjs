@@ -1,7 +1,10 @@
-// Lets plain-string function environment values name CloudFormation pseudo parameters as
-// #{AWS::AccountId} / #{AWS::Region}: they become Fn::Sub in the packaged template, while
-// `sls invoke local` (which cannot resolve intrinsics offline) still sees plain strings.
-const PSEUDO = /#\{(AWS::[A-Za-z]+)\}/g;
+// Lets plain-string function environment values name CloudFormation pseudo parameters, logical
+// ids and the stack id suffix as #{AWS::AccountId}, #{HashKeySecret}, #{StackIdSuffix}: they become
+// Fn::Sub in the packaged template, while `sls invoke local` (which cannot resolve intrinsics
+// offline) still sees plain strings. src/infra/names.ts owns the spelling.
+const tsx = require('tsx/cjs/api');
+
+const { environmentValue } = tsx.require('../../src/infra/names.ts', __filename);
 
 class PseudoParameters {
   constructor(serverless) {
@@ -15,10 +18,7 @@ class PseudoParameters {
       if (resource.Type !== 'AWS::Lambda::Function') continue;
       const variables = resource.Properties.Environment?.Variables ?? {};
       for (const [name, value] of Object.entries(variables)) {
-        if (typeof value === 'string' && PSEUDO.test(value)) {
-          variables[name] = { 'Fn::Sub': value.replace(PSEUDO, '${$1}') };
-        }
-        PSEUDO.lastIndex = 0;
+        if (typeof value === 'string') variables[name] = environmentValue(value);
       }
     }
   }

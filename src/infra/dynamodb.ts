@@ -1,6 +1,7 @@
 import { DynamoLayout } from '../lib/dynamodb/layout';
 import type { DynamoTableSpec, Pipeline } from '../lib/pipeline/pipeline';
 import { bucketArn, type Cfn, getAtt, LogicalId, ref, resourcePrefix } from './names';
+import { hashKeyStatements } from './secrets';
 import type { StackSettings } from './settings';
 
 /** A DynamoDB table this stage captures: the stage's demo table, or an existing one from params. */
@@ -99,9 +100,10 @@ function encryptedQueue(name: string): Cfn {
   };
 }
 
+/** A GetAtt either way, so the mapping is created only once its destination exists. */
 function streamFailureDestination(settings: StackSettings): Cfn {
   return settings.streamFailureDestination === 's3'
-    ? bucketArn(settings, 'raw')
+    ? getAtt(LogicalId.rawBucket, 'Arn')
     : getAtt(LogicalId.streamFailuresQueue, 'Arn');
 }
 
@@ -260,12 +262,6 @@ export function s3FlattenStatements(pipeline: Pipeline, settings: StackSettings)
       Resource: [settings.kmsKeyArn],
     });
   }
-  if (settings.hashKeySecretArn && pipeline.dynamodb.some((t) => t.flatten.hash.length > 0)) {
-    statements.push({
-      Effect: 'Allow',
-      Action: ['secretsmanager:GetSecretValue'],
-      Resource: [settings.hashKeySecretArn],
-    });
-  }
+  statements.push(...hashKeyStatements(pipeline, settings, 's3Flatten'));
   return statements;
 }

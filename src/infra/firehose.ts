@@ -10,6 +10,7 @@ import {
   serviceRole,
   sub,
 } from './names';
+import { hashKeyStatements } from './secrets';
 import type { StackSettings } from './settings';
 
 /** Timestamp spellings the Hive JSON deserializer accepts for timestamp columns. */
@@ -198,12 +199,6 @@ export function firehoseTransformStatements(pipeline: Pipeline, settings: StackS
       ),
     },
   ];
-  if (settings.hashKeySecretArn && pipeline.streams.some((s) => s.flatten.hash.length > 0)) {
-    statements.push({
-      Effect: 'Allow',
-      Action: ['secretsmanager:GetSecretValue'],
-      Resource: [settings.hashKeySecretArn],
-    });
-  }
+  statements.push(...hashKeyStatements(pipeline, settings, 'firehoseTransform'));
   return statements;
 }

@@ -17,6 +17,7 @@ import {
   resourcePrefix,
   serviceRole,
   sub,
+  subWhereNeeded,
 } from './names';
 import type { StackSettings } from './settings';
 
@@ -161,13 +162,13 @@ function pipelineRole(pipeline: Pipeline, settings: StackSettings): Cfn {
         Sid: 'ExportDynamoDbTables',
         Effect: 'Allow',
         Action: ['dynamodb:ExportTableToPointInTime'],
-        Resource: tables.map((t) => sub(t.tableArn)),
+        Resource: tables.map((t) => subWhereNeeded(t.tableArn)),
       },
       {
         Sid: 'WatchDynamoDbExports',
         Effect: 'Allow',
         Action: ['dynamodb:DescribeExport'],
-        Resource: tables.map((t) => sub(`${t.tableArn}/export/*`)),
+        Resource: tables.map((t) => subWhereNeeded(`${t.tableArn}/export/*`)),
       },
       {
         Sid: 'WriteDynamoDbExports',

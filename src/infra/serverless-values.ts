@@ -10,6 +10,7 @@ import {
   transformWorkGroupName,
   workGroupName,
 } from './orchestration';
+import { hashKeySecretForEnvironment } from './secrets';
 import type { StackSettings } from './settings';
 import { stackResources } from './stack';
 
@@ -23,6 +24,10 @@ export const serverlessValues = {
   dynamodbStreamStatements,
   s3FlattenStatements,
   dynamodbTableMap,
+  firehoseTransformHashKeySecret: (pipeline: Pipeline, settings: StackSettings) =>
+    hashKeySecretForEnvironment(pipeline, settings, 'firehoseTransform'),
+  s3FlattenHashKeySecret: (pipeline: Pipeline, settings: StackSettings) =>
+    hashKeySecretForEnvironment(pipeline, settings, 's3Flatten'),
   lakeBucketName: (_pipeline: Pipeline, settings: StackSettings) =>
     bucketNameForEnvironment(settings, 'lake'),
   rawBucketName: (_pipeline: Pipeline, settings: StackSettings) => bucketNameForEnvironment(settings, 'raw'),

@@ -1,5 +1,6 @@
 import { DEFAULT_LAKE_START_DATE, LAKE_START_DATE, lakeStartDateProblem } from '../lib/catalog/lake-days';
 import { type ConfigReader, isPlainObject, readConfig } from '../lib/config/reader';
+import { BUCKET_NAME_MAX_LENGTH, BUCKET_NAME_OVERHEAD } from './names';
 
 /** Per-stage settings, from serverless `params`; everything stage-specific lives here. */
 export interface StackSettings {
@@ -8,11 +9,20 @@ export interface StackSettings {
   readonly firehoseBufferMB: number;
   readonly firehoseBufferSeconds: number;
   readonly rawRetentionDays: number;
+  /**
+   * Raw copies of streams and tables with privacy rules (`drop`/`hash`) hold the values those
+   * rules remove: they expire after this many days, whatever rawRetentionDays says.
+   */
+  readonly privateRawRetentionDays: number;
+  /** IAM roles, beyond the functions that must, that may read those raw copies (break-glass). */
+  readonly privateRawReaderArns: readonly string[];
   readonly errorRetentionDays: number;
   readonly logRetentionDays: number;
   readonly lakeStartDate: string;
   readonly alarmEmail: string | undefined;
   readonly hashKeySecretArn: string | undefined;
+  /** Customer managed key that encrypts hashKeySecretArn's secret, if any. */
+  readonly hashKeySecretKmsKeyArn: string | undefined;
   readonly kmsKeyArn: string | undefined;
   /** Create the pipeline's demo DynamoDB tables in this stage (dev), so there is something to capture. */
   readonly demoTables: boolean;
@@ -46,6 +56,7 @@ export interface DynamoSource {
 }
 
 const ARN = /^arn:aws[a-z-]*:[a-z0-9-]+:[a-z0-9-]*:\d{12}:.+$/;
+const ROLE_ARN = /^arn:aws[a-z-]*:iam::\d{12}:role\/.+$/;
 const LOG_RETENTION_DAYS = [
   1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653,
 ];
@@ -103,12 +114,22 @@ function readLakeStartDate(field: ConfigReader, now: number): string {
   return day;
 }
 
+/** `--param="loaderSubnetIds=[\"subnet-1\"]"`: lists and mappings given on the command line are JSON. */
+function fromJsonText(value: unknown): unknown {
+  if (typeof value !== 'string' || !/^\s*[[{]/.test(value)) return value;
+  try {
+    return JSON.parse(value);
+  } catch {
+    return value;
+  }
+}
+
 /** Validates the raw params (strings or numbers, as serverless resolves them). */
 export function readStackSettings(raw: Record<string, unknown>, now = Date.now()): StackSettings {
   const values = Object.fromEntries(
     Object.entries(raw).map(([k, v]) => [
       k,
-      typeof v === 'string' && /^\d+$/.test(v) ? Number(v) : v === '' ? undefined : v,
+      typeof v === 'string' && /^\d+$/.test(v) ? Number(v) : v === '' ? undefined : fromJsonText(v),
     ]),
   );
   return readConfig('serverless params', values, (root) => {
@@ -119,13 +140,26 @@ export function readStackSettings(raw: Record<string, unknown>, now = Date.now()
         .field('logRetentionDays')
         .problem(`must be one of CloudWatch's retention values (${LOG_RETENTION_DAYS.join(', ')})`);
     }
+    const service = root.field('service').string(name);
+    const stage = root.field('stage').string(name);
+    if (service.length + 1 + stage.length + BUCKET_NAME_OVERHEAD > BUCKET_NAME_MAX_LENGTH) {
+      root
+        .field('stage')
+        .problem(
+          `with service ${service}, makes bucket names longer than S3's ${BUCKET_NAME_MAX_LENGTH} characters: shorten one`,
+        );
+    }
     return {
-      service: root.field('service').string(name),
-      stage: root.field('stage').string(name),
+      service,
+      stage,
       // Firehose needs at least 64 MB buffers with dynamic partitioning and format conversion
       firehoseBufferMB: root.field('firehoseBufferMB').integer(64, 128, 64),
       firehoseBufferSeconds: root.field('firehoseBufferSeconds').integer(60, 900, 300),
       rawRetentionDays: root.field('rawRetentionDays').integer(1, 3650, 90),
+      privateRawRetentionDays: root.field('privateRawRetentionDays').integer(1, 3650, 14),
+      privateRawReaderArns: root
+        .field('privateRawReaderArns')
+        .stringList({ pattern: ROLE_ARN, patternHint: 'an IAM role ARN' }),
       errorRetentionDays: root.field('errorRetentionDays').integer(1, 3650, 30),
       logRetentionDays,
       lakeStartDate: readLakeStartDate(root.field('lakeStartDate'), now),
@@ -135,6 +169,9 @@ export function readStackSettings(raw: Record<string, unknown>, now = Date.now()
       hashKeySecretArn: root
         .field('hashKeySecretArn')
         .optionalString({ pattern: ARN, patternHint: 'a Secrets Manager ARN' }),
+      hashKeySecretKmsKeyArn: root
+        .field('hashKeySecretKmsKeyArn')
+        .optionalString({ pattern: ARN, patternHint: 'a KMS key ARN' }),
       kmsKeyArn: root.field('kmsKeyArn').optionalString({ pattern: ARN, patternHint: 'a KMS key ARN' }),
       demoTables: root.field('demoTables').boolean(false),
       dynamodbSources: readDynamoSources(root.field('dynamodbSources')),

@@ -10,6 +10,7 @@ import {
   transformWorkGroupName,
   workGroupName,
 } from './orchestration';
+import { createsHashKeySecret, hashKeySecretResources } from './secrets';
 import type { StackSettings } from './settings';
 import { storageResources } from './storage';
 
@@ -19,12 +20,13 @@ export function stackResources(
   settings: StackSettings,
 ): { Resources: Cfn; Outputs: Cfn; extensions: Cfn } {
   const Resources = {
-    ...storageResources(settings),
+    ...storageResources(pipeline, settings),
     ...catalogResources(pipeline, settings),
     ...firehoseResources(pipeline, settings),
     ...dynamodbResources(pipeline, settings),
     ...orchestrationResources(pipeline, settings),
     ...alarmResources(pipeline, settings),
+    ...hashKeySecretResources(pipeline, settings),
   };
   const Outputs: Cfn = {
     LakeBucketName: { Value: ref(LogicalId.lakeBucket) },
@@ -35,6 +37,10 @@ export function stackResources(
     AthenaWorkGroupName: { Value: workGroupName(settings) },
     AthenaTransformsWorkGroupName: { Value: transformWorkGroupName(settings) },
   };
+  if (createsHashKeySecret(pipeline, settings)) {
+    // set hashKeySecretArn to this after `sls remove` to keep hashes stable in a new stack
+    Outputs.HashKeySecretArn = { Value: ref(LogicalId.hashKeySecret) };
+  }
   for (const stream of pipeline.streams) {
     Outputs[`${LogicalId.deliveryStream(stream.name)}Name`] = {
       Value: deliveryStreamName(settings, stream.name),

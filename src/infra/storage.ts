@@ -1,6 +1,45 @@
+import { DynamoLayout } from '../lib/dynamodb/layout';
+import { LakeLayout } from '../lib/pipeline/lake-layout';
+import type { FlattenSpec, Pipeline } from '../lib/pipeline/pipeline';
 import { rawBucketNotifications } from './dynamodb';
-import { type BucketPurpose, bucketName, type Cfn, LogicalId, ref, sub } from './names';
+import { type BucketPurpose, bucketName, type Cfn, getAtt, LogicalId, ref, sub } from './names';
 import type { StackSettings } from './settings';
+
+/** Where Lambda writes a stream event source mapping's on-failure records in an S3 destination. */
+export const STREAM_FAILURE_PREFIX = 'aws/lambda/';
+
+/**
+ * A prefix whose objects hold values pipeline.yml's privacy rules remove before the lake: raw
+ * copies of a stream or table with `drop` or `hash` rules, and the records that failed on the way.
+ */
+export interface PrivatePrefix {
+  readonly bucket: 'lake' | 'raw';
+  readonly prefix: string;
+  /** Logical ids of the roles that must read it (its own writer or reader); nobody else may. */
+  readonly readers: readonly string[];
+}
+
+const hasPrivacyRules = (flatten: FlattenSpec): boolean => flatten.drop.length > 0 || flatten.hash.length > 0;
+
+export function privatePrefixes(pipeline: Pipeline, settings: StackSettings): PrivatePrefix[] {
+  const prefixes: PrivatePrefix[] = [];
+  for (const stream of pipeline.streams.filter((s) => hasPrivacyRules(s.flatten))) {
+    const readers = [LogicalId.deliveryStreamRole(stream.name)];
+    prefixes.push({ bucket: 'raw', prefix: LakeLayout.firehoseBackup(stream.name), readers });
+    prefixes.push({ bucket: 'lake', prefix: LakeLayout.firehoseErrors(stream.name), readers });
+  }
+  const tables = pipeline.dynamodb.filter((t) => hasPrivacyRules(t.flatten));
+  for (const table of tables) {
+    const readers = [LogicalId.s3FlattenRole];
+    prefixes.push({ bucket: 'raw', prefix: `${DynamoLayout.rawPrefix}${table.name}/`, readers });
+    prefixes.push({ bucket: 'raw', prefix: `${DynamoLayout.exportsPrefix}${table.name}/`, readers });
+  }
+  if (tables.length > 0 && settings.streamFailureDestination === 's3') {
+    // a failed batch's records, whichever table they came from
+    prefixes.push({ bucket: 'raw', prefix: STREAM_FAILURE_PREFIX, readers: [LogicalId.dynamodbStreamRole] });
+  }
+  return prefixes;
+}
 
 function encryption(settings: StackSettings): Cfn {
   const rule = settings.kmsKeyArn
@@ -14,7 +53,9 @@ function encryption(settings: StackSettings): Cfn {
 function privateBucket(settings: StackSettings, purpose: BucketPurpose, lifecycleRules: Cfn[]): Cfn {
   return {
     Type: 'AWS::S3::Bucket',
-    DeletionPolicy: 'Retain',
+    // kept when the stack is removed, but deleted when the operation that created it rolls back,
+    // so a failed first deploy leaves nothing behind; names differ per stack (names.ts)
+    DeletionPolicy: 'RetainExceptOnCreate',
     UpdateReplacePolicy: 'Retain',
     Properties: {
       BucketName: bucketName(settings, purpose),
@@ -46,8 +87,30 @@ function privateBucket(settings: StackSettings, purpose: BucketPurpose, lifecycl
   };
 }
 
-/** Denies any request that does not use TLS. */
-function tlsOnlyPolicy(bucketLogicalId: string): Cfn {
+/**
+ * Denies any request that does not use TLS, and reads of private prefixes by anyone but the roles
+ * that must read them (and the stage's privateRawReaderArns).
+ */
+function bucketPolicy(
+  bucketLogicalId: string,
+  privates: readonly PrivatePrefix[] = [],
+  settings?: StackSettings,
+): Cfn {
+  const privateReads = privates.map((p, index) => ({
+    Sid: `DenyPrivateReads${index}`,
+    Effect: 'Deny',
+    Principal: '*',
+    Action: ['s3:GetObject', 's3:GetObjectVersion'],
+    Resource: sub(`arn:\${AWS::Partition}:s3:::\${${bucketLogicalId}}/${p.prefix}*`),
+    Condition: {
+      ArnNotEquals: {
+        'aws:PrincipalArn': [
+          ...p.readers.map((role) => getAtt(role, 'Arn')),
+          ...(settings?.privateRawReaderArns ?? []),
+        ],
+      },
+    },
+  }));
   return {
     Type: 'AWS::S3::BucketPolicy',
     Properties: {
@@ -55,6 +118,7 @@ function tlsOnlyPolicy(bucketLogicalId: string): Cfn {
       PolicyDocument: {
         Version: '2012-10-17',
         Statement: [
+          ...privateReads,
           {
             Sid: 'DenyInsecureTransport',
             Effect: 'Deny',
@@ -73,17 +137,38 @@ function tlsOnlyPolicy(bucketLogicalId: string): Cfn {
 }
 
 /**
- * The lake (Parquet, kept) and raw (source copies, expiring) buckets: private, encrypted, TLS
- * only. The raw bucket notifies the flattener of new change and export files.
+ * A private prefix expires after privateRawRetentionDays, and so do its old versions and delete
+ * markers: versioning would otherwise keep an expired copy 30 more days (expire-old-versions).
  */
-export function storageResources(settings: StackSettings): Cfn {
+function privateExpiry(settings: StackSettings, privates: readonly PrivatePrefix[]): Cfn[] {
+  return privates.map((p) => ({
+    Id: `expire-private-${p.prefix.replace(/[^a-zA-Z0-9]+/g, '-').replace(/-$/, '')}`,
+    Status: 'Enabled',
+    Prefix: p.prefix,
+    ExpirationInDays: settings.privateRawRetentionDays,
+    NoncurrentVersionExpiration: { NoncurrentDays: 1 },
+  }));
+}
+
+/**
+ * The lake (Parquet, kept) and raw (source copies, expiring) buckets: private, encrypted, TLS
+ * only. The raw bucket notifies the flattener of new change and export files. Raw copies that
+ * hold what privacy rules remove expire sooner and are readable only by the roles that need them.
+ */
+export function storageResources(pipeline: Pipeline, settings: StackSettings): Cfn {
+  const privates = privatePrefixes(pipeline, settings);
+  const rawPrivates = privates.filter((p) => p.bucket === 'raw');
+  const lakePrivates = privates.filter((p) => p.bucket === 'lake');
   const expire = (id: string, prefix: string, days: number): Cfn => ({
     Id: id,
     Status: 'Enabled',
     ...(prefix ? { Prefix: prefix } : {}),
     ExpirationInDays: days,
   });
-  const rawRules = [expire('expire-raw', '', settings.rawRetentionDays)];
+  const rawRules = [
+    expire('expire-raw', '', settings.rawRetentionDays),
+    ...privateExpiry(settings, rawPrivates),
+  ];
   if (settings.rawRetentionDays > 30) {
     // S3 moves objects to Infrequent Access no earlier than 30 days after creation
     rawRules.push({
@@ -95,15 +180,16 @@ export function storageResources(settings: StackSettings): Cfn {
   return {
     [LogicalId.lakeBucket]: privateBucket(settings, 'lake', [
       expire('expire-errors', 'errors/', settings.errorRetentionDays),
+      ...privateExpiry(settings, lakePrivates),
     ]),
-    [`${LogicalId.lakeBucket}Policy`]: tlsOnlyPolicy(LogicalId.lakeBucket),
+    [`${LogicalId.lakeBucket}Policy`]: bucketPolicy(LogicalId.lakeBucket, lakePrivates, settings),
     [LogicalId.rawBucket]: withNotifications(privateBucket(settings, 'raw', rawRules)),
-    [`${LogicalId.rawBucket}Policy`]: tlsOnlyPolicy(LogicalId.rawBucket),
+    [`${LogicalId.rawBucket}Policy`]: bucketPolicy(LogicalId.rawBucket, rawPrivates, settings),
     // Athena query results: needed only until the loader has read them
     [LogicalId.resultsBucket]: privateBucket(settings, 'results', [
       expire('expire-results', '', settings.queryResultRetentionDays),
     ]),
-    [`${LogicalId.resultsBucket}Policy`]: tlsOnlyPolicy(LogicalId.resultsBucket),
+    [`${LogicalId.resultsBucket}Policy`]: bucketPolicy(LogicalId.resultsBucket),
   };
 }
 

@@ -1,5 +1,6 @@
 import { bundledPipeline } from '../../src/lib/pipeline/bundled';
 import { validateTemplate } from '../support/cloudformation-spec';
+import { createResolver, FAKE_STACK, type FakeStack } from '../support/intrinsics';
 import { type PackagedStage, packageStage, removePackage } from '../support/serverless';
 
 type Template = Record<string, any>;
@@ -15,6 +16,9 @@ function allStatements(template: Template): Array<{ role: string; statement: any
     ),
   );
 }
+
+const resolveIn = (template: Template, stack: FakeStack = FAKE_STACK) =>
+  createResolver(template as any, stack);
 
 const pipeline = bundledPipeline();
 const stages: Record<string, PackagedStage> = {};
@@ -185,7 +189,7 @@ describe('DynamoDB capture in the template', () => {
       MaximumRetryAttempts: 5,
       MaximumRecordAgeInSeconds: 86400,
       DestinationConfig: {
-        OnFailure: { Destination: { 'Fn::Sub': expect.stringContaining(':s3:::tributary-dev-raw-') } },
+        OnFailure: { Destination: { 'Fn::GetAtt': ['RawBucket', 'Arn'] } },
       },
     });
     expect(
@@ -217,9 +221,11 @@ describe('DynamoDB capture in the template', () => {
       DestinationConfig: { OnFailure: { Destination: { 'Fn::GetAtt': ['S3FlattenFailuresQueue', 'Arn'] } } },
     });
     expect(dev().S3FlattenFailuresQueue.Properties.SqsManagedSseEnabled).toBe(true);
-    expect(dev().S3FlattenLambdaFunction.Properties.Environment.Variables.TRIBUTARY_LAKE_BUCKET).toEqual({
-      'Fn::Sub': 'tributary-dev-lake-${AWS::AccountId}-${AWS::Region}',
-    });
+    expect(
+      resolveIn(stages.dev!.template)(
+        dev().S3FlattenLambdaFunction.Properties.Environment.Variables.TRIBUTARY_LAKE_BUCKET,
+      ),
+    ).toBe(resolveIn(stages.dev!.template)(dev().LakeBucket.Properties.BucketName));
   });
 
   it.each(['users_changes', 'users_snapshot'])(
@@ -321,11 +327,7 @@ describe('the daily pipeline in the template', () => {
       { 'Fn::GetAtt': ['LoaderLambdaFunction', 'Arn'] },
     ]);
     expect(byAction('sns:Publish').flatMap((s) => s.Resource)).toEqual([{ Ref: 'AlertsTopic' }]);
-    expect(
-      byAction('s3:PutObject')
-        .flatMap((s) => s.Resource)
-        .map((r: any) => r['Fn::Sub']),
-    ).toEqual(
+    expect(resolveIn(stages.dev!.template)(byAction('s3:PutObject').flatMap((s) => s.Resource))).toEqual(
       expect.arrayContaining([expect.stringMatching(/lake-.*\/lake\/daily_event_counts\/runs\/\*$/)]),
     );
     // no DynamoDB export in prod, where no table is captured by default
@@ -342,12 +344,11 @@ describe('the daily pipeline in the template', () => {
     const statements = allStatements(stages.dev!.template)
       .filter(({ role }) => role === 'LoaderIamRoleLambdaExecution')
       .map(({ statement }) => statement);
-    expect(statements).toContainEqual({
+    const resolve = resolveIn(stages.dev!.template);
+    expect(resolve(statements)).toContainEqual({
       Effect: 'Allow',
       Action: ['s3:GetObject'],
-      Resource: [
-        { 'Fn::Sub': 'arn:${AWS::Partition}:s3:::tributary-dev-results-${AWS::AccountId}-${AWS::Region}/*' },
-      ],
+      Resource: [`arn:aws:s3:::${resolve({ Ref: 'ResultsBucket' })}/*`],
     });
     expect(statements.flatMap((s) => [s.Action].flat())).not.toContain('s3:PutObject');
   });
@@ -373,10 +374,9 @@ describe('Aurora exports in the template', () => {
     const read = allStatements(stages.dev!.template).find(
       ({ role, statement }) => role === 'DailyPipelineRole' && statement.Sid === 'ReadAuroraExports',
     )!.statement;
-    expect(read.Resource.map((r: any) => r['Fn::Sub'])).toEqual([
-      'arn:${AWS::Partition}:s3:::tributary-dev-raw-${AWS::AccountId}-${AWS::Region}',
-      'arn:${AWS::Partition}:s3:::tributary-dev-raw-${AWS::AccountId}-${AWS::Region}/exports/aurora/*',
-    ]);
+    const resolve = resolveIn(stages.dev!.template);
+    const raw = resolve({ Ref: 'RawBucket' });
+    expect(resolve(read.Resource)).toEqual([`arn:aws:s3:::${raw}`, `arn:aws:s3:::${raw}/exports/aurora/*`]);
   });
 });
 
@@ -400,12 +400,10 @@ describe('stage parameters', () => {
   });
 
   it('name every resource per stage', () => {
-    expect(stages.dev!.template.Resources.LakeBucket.Properties.BucketName['Fn::Sub']).toContain(
-      'tributary-dev-lake',
-    );
-    expect(stages.prod!.template.Resources.LakeBucket.Properties.BucketName['Fn::Sub']).toContain(
-      'tributary-prod-lake',
-    );
+    const lake = (stage: string) =>
+      resolveIn(stages[stage]!.template)(stages[stage]!.template.Resources.LakeBucket.Properties.BucketName);
+    expect(lake('dev')).toMatch(/^tributary-dev-lake-/);
+    expect(lake('prod')).toMatch(/^tributary-prod-lake-/);
   });
 });
 
@@ -434,5 +432,165 @@ describe('the template validator', () => {
         expect.stringContaining('unknown resource type AWS::S3::Buckets'),
       ]),
     );
+  });
+});
+
+describe('the HMAC key for hash rules', () => {
+  const hashingFunctions = (stage: string) =>
+    (['FirehoseTransform', 'S3Flatten'] as const)
+      .filter((fn) =>
+        fn === 'S3Flatten'
+          ? pipeline.dynamodb.some((t) => t.flatten.hash.length > 0)
+          : pipeline.streams.some((s) => s.flatten.hash.length > 0),
+      )
+      .map((fn) => ({ fn, stage }));
+
+  it.each(['dev', 'prod'])(
+    'is a secret the %s stack generates and keeps, read by exactly the functions that hash',
+    (stage) => {
+      const template = stages[stage]!.template;
+      const secret = template.Resources.HashKeySecret;
+      expect(secret).toMatchObject({
+        Type: 'AWS::SecretsManager::Secret',
+        DeletionPolicy: 'RetainExceptOnCreate',
+        UpdateReplacePolicy: 'Retain',
+        Properties: { GenerateSecretString: { PasswordLength: 64, ExcludePunctuation: true } },
+      });
+      // the functions read the whole SecretString as the key: no JSON template around it
+      expect(secret.Properties.GenerateSecretString.SecretStringTemplate).toBeUndefined();
+      expect(secret.Properties.Name).toBeUndefined();
+      const resolve = resolveIn(template);
+      const arn = resolve({ Ref: 'HashKeySecret' });
+      const functions = hashingFunctions(stage);
+      expect(functions.length).toBeGreaterThan(0);
+      for (const { fn } of functions) {
+        const variables = template.Resources[`${fn}LambdaFunction`].Properties.Environment.Variables;
+        expect(resolve(variables.TRIBUTARY_HASH_KEY_SECRET_ARN)).toBe(arn);
+        const reads = allStatements(template)
+          .filter(({ role }) => role === `${fn}IamRoleLambdaExecution`)
+          .filter(({ statement }) => [statement.Action].flat().includes('secretsmanager:GetSecretValue'));
+        expect(reads.map(({ statement }) => resolve(statement.Resource))).toEqual([[arn]]);
+      }
+      const readers = allStatements(template)
+        .filter(({ statement }) => [statement.Action].flat().includes('secretsmanager:GetSecretValue'))
+        .filter(({ statement }) => JSON.stringify(statement.Resource).includes('HashKeySecret'))
+        .map(({ role }) => role);
+      expect(readers.sort()).toEqual(functions.map(({ fn }) => `${fn}IamRoleLambdaExecution`).sort());
+    },
+  );
+});
+
+describe('bucket names', () => {
+  const BUCKET_NAME = /^(?!xn--)(?!.*-s3alias$)[a-z0-9][a-z0-9-]{1,61}[a-z0-9]$/;
+  const buckets = ['LakeBucket', 'RawBucket', 'ResultsBucket'];
+  const secondStack: FakeStack = { ...FAKE_STACK, stackUuid: '7d1a9a80-1f0b-11f1-8c2e-0a1b2c3d4e5f' };
+
+  it.each(['dev', 'prod'])(
+    'let the %s stage be created again next to the buckets a removed stack retained',
+    (stage) => {
+      const template = stages[stage]!.template;
+      for (const bucket of buckets) {
+        expect(template.Resources[bucket].DeletionPolicy).toBe('RetainExceptOnCreate');
+        const first = resolveIn(template)({ Ref: bucket });
+        const second = resolveIn(template, secondStack)({ Ref: bucket });
+        expect(first).toMatch(BUCKET_NAME);
+        expect(second).toMatch(BUCKET_NAME);
+        expect(second).not.toBe(first);
+      }
+    },
+  );
+
+  it.each(['dev', 'prod'])('are what the %s functions and policies name, in every stack', (stage) => {
+    const template = stages[stage]!.template;
+    for (const stack of [FAKE_STACK, secondStack]) {
+      const resolve = resolveIn(template, stack);
+      const names = new Set(buckets.map((bucket) => resolve({ Ref: bucket })));
+      const environment = Object.values(template.Resources)
+        .filter((r: any) => r.Type === 'AWS::Lambda::Function')
+        .flatMap((r: any) => Object.entries(r.Properties.Environment?.Variables ?? {}))
+        .filter(([name]) => /_BUCKET$/.test(name))
+        .map(([, value]) => resolve(value));
+      expect(environment.length).toBeGreaterThan(0);
+      for (const name of environment) expect(names).toContain(name);
+      const s3Arns = allStatements(template)
+        .flatMap(({ statement }) => [resolve(statement.Resource)].flat())
+        .filter((arn): arn is string => typeof arn === 'string' && arn.startsWith('arn:aws:s3:::'));
+      expect(s3Arns.length).toBeGreaterThan(0);
+      for (const arn of s3Arns) {
+        const bucket = arn.slice('arn:aws:s3:::'.length).split('/')[0]!;
+        if (!bucket.startsWith('tributary-')) continue; // another stack's, e.g. the deployment bucket
+        expect(names).toContain(bucket);
+      }
+    }
+  });
+});
+
+describe('raw copies of data with privacy rules', () => {
+  const privateTables = pipeline.dynamodb.filter(
+    (t) => t.flatten.drop.length > 0 || t.flatten.hash.length > 0,
+  );
+  const rules = (stage: string, bucket: string) =>
+    stages[stage]!.template.Resources[bucket].Properties.LifecycleConfiguration.Rules as any[];
+
+  it.each(['dev', 'prod'])(
+    'expire in %s after the short private retention, old versions included',
+    (stage) => {
+      expect(privateTables.length).toBeGreaterThan(0);
+      const prefixes = [
+        ...privateTables.flatMap((t) => [`raw/dynamodb/${t.name}/`, `exports/dynamodb/${t.name}/`]),
+        'aws/lambda/',
+      ];
+      for (const prefix of prefixes) {
+        const covering = rules(stage, 'RawBucket').filter(
+          (r) => r.ExpirationInDays !== undefined && prefix.startsWith(r.Prefix ?? ''),
+        );
+        // S3 honours the shortest of overlapping expirations
+        expect(Math.min(...covering.map((r) => r.ExpirationInDays))).toBe(14);
+        const own = covering.find((r) => r.Prefix === prefix);
+        expect(own.NoncurrentVersionExpiration).toEqual({ NoncurrentDays: 1 });
+      }
+    },
+  );
+
+  it.each(['dev', 'prod'])('can be read in %s only by the roles that must read them', (stage) => {
+    const policy = stages[stage]!.template.Resources.RawBucketPolicy.Properties.PolicyDocument;
+    const denyFor = (prefix: string) =>
+      policy.Statement.find(
+        (s: any) =>
+          s.Effect === 'Deny' &&
+          s.Resource?.['Fn::Sub'] === `arn:\${AWS::Partition}:s3:::\${RawBucket}/${prefix}*`,
+      );
+    for (const table of privateTables) {
+      for (const prefix of [`raw/dynamodb/${table.name}/`, `exports/dynamodb/${table.name}/`]) {
+        const deny = denyFor(prefix);
+        expect(deny.Action).toEqual(['s3:GetObject', 's3:GetObjectVersion']);
+        expect(deny.Condition.ArnNotEquals['aws:PrincipalArn']).toEqual([
+          { 'Fn::GetAtt': ['S3FlattenIamRoleLambdaExecution', 'Arn'] },
+        ]);
+      }
+    }
+    expect(denyFor('aws/lambda/').Condition.ArnNotEquals['aws:PrincipalArn']).toEqual([
+      { 'Fn::GetAtt': ['DynamodbStreamIamRoleLambdaExecution', 'Arn'] },
+    ]);
+  });
+
+  it('keep raw copies without privacy rules for rawRetentionDays', () => {
+    const clean = pipeline.streams.filter((s) => s.flatten.drop.length === 0 && s.flatten.hash.length === 0);
+    expect(clean.length).toBeGreaterThan(0);
+    for (const stream of clean) {
+      expect(rules('prod', 'RawBucket').some((r) => r.Prefix === `firehose/${stream.name}/`)).toBe(false);
+    }
+    expect(rules('prod', 'RawBucket').find((r) => r.Id === 'expire-raw').ExpirationInDays).toBe(365);
+  });
+});
+
+describe('creation order', () => {
+  it('creates the stream mapping after the bucket its failed batches go to', () => {
+    const resources = stages.dev!.template.Resources;
+    const mapping = resources.DynamodbStreamSourceUsers;
+    const destination = mapping.Properties.DestinationConfig.OnFailure.Destination;
+    const dependsOn = [mapping.DependsOn ?? []].flat();
+    const referenced = JSON.stringify(destination).match(/"(?:Ref|Fn::GetAtt)":\[?"(\w+)"/)?.[1];
+    expect(referenced ?? dependsOn.find((d: string) => d === 'RawBucket')).toBe('RawBucket');
   });
 });

@@ -45,11 +45,20 @@ export interface PackagedStage {
   readonly directory: string;
 }
 
-/** Runs `sls package --stage <stage>` into a temporary directory and reads the template. */
-export async function packageStage(stage: string): Promise<PackagedStage> {
+/**
+ * Runs `sls package --stage <stage>` into a temporary directory and reads the template; `params`
+ * override the stage's (`--param`, lists and mappings as JSON).
+ */
+export async function packageStage(
+  stage: string,
+  params: Record<string, unknown> = {},
+): Promise<PackagedStage> {
   const directory = await mkdtemp(join(tmpdir(), `tributary-package-${stage}-`));
+  const paramOptions = Object.entries(params).map(
+    ([name, value]) => `--param=${name}=${typeof value === 'string' ? value : JSON.stringify(value)}`,
+  );
   await withServerlessLock(() =>
-    run(SLS, ['package', '--stage', stage, '--package', directory], {
+    run(SLS, ['package', '--stage', stage, '--package', directory, ...paramOptions], {
       cwd: PROJECT_ROOT,
       env: offlineEnv(),
       maxBuffer: 16 * 1024 * 1024,
