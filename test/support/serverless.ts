@@ -1,7 +1,7 @@
 import { execFile } from 'node:child_process';
-import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { promisify } from 'node:util';
 
 const run = promisify(execFile);
@@ -45,16 +45,38 @@ export interface PackagedStage {
   readonly directory: string;
 }
 
-/** Runs `sls package --stage <stage>` into a temporary directory and reads the template. */
-export async function packageStage(stage: string): Promise<PackagedStage> {
+/**
+ * Runs `sls package --stage <stage>` into a temporary directory and reads the template. `params`
+ * give a stage of the test's own: serverless.yml with a params entry for it (as JSON, which YAML
+ * reads), written beside it for the run because its `${file(...)}` paths are relative.
+ */
+export async function packageStage(stage: string, params?: Record<string, unknown>): Promise<PackagedStage> {
   const directory = await mkdtemp(join(tmpdir(), `tributary-package-${stage}-`));
-  await withServerlessLock(() =>
-    run(SLS, ['package', '--stage', stage, '--package', directory], {
-      cwd: PROJECT_ROOT,
-      env: offlineEnv(),
-      maxBuffer: 16 * 1024 * 1024,
-    }),
-  );
+  const config = params ? join(PROJECT_ROOT, `serverless.${stage}.test-stage.yml`) : undefined;
+  await withServerlessLock(async () => {
+    if (config) {
+      const text = await readFile(join(PROJECT_ROOT, 'serverless.yml'), 'utf8');
+      const withStage = text.replace(/^params:\n/m, `params:\n  ${stage}: ${JSON.stringify(params)}\n`);
+      if (withStage === text) throw new Error('serverless.yml has no top-level params: to add a stage to');
+      await writeFile(config, withStage);
+    }
+    try {
+      await run(
+        SLS,
+        [
+          'package',
+          '--stage',
+          stage,
+          '--package',
+          directory,
+          ...(config ? ['--config', basename(config)] : []),
+        ],
+        { cwd: PROJECT_ROOT, env: offlineEnv(), maxBuffer: 16 * 1024 * 1024 },
+      );
+    } finally {
+      if (config) await rm(config, { force: true });
+    }
+  });
   const template = JSON.parse(
     await readFile(join(directory, 'cloudformation-template-update-stack.json'), 'utf8'),
   );
