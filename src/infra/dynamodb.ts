@@ -204,14 +204,11 @@ export function dynamodbStreamStatements(pipeline: Pipeline, settings: StackSett
   if (streams.length > 0) {
     statements.push({
       Effect: 'Allow',
-      Action: [
-        'dynamodb:DescribeStream',
-        'dynamodb:GetRecords',
-        'dynamodb:GetShardIterator',
-        'dynamodb:ListStreams',
-      ],
+      Action: ['dynamodb:DescribeStream', 'dynamodb:GetRecords', 'dynamodb:GetShardIterator'],
       Resource: streams,
     });
+    // ListStreams takes no resource: a stream ARN in its statement would never match
+    statements.push({ Effect: 'Allow', Action: ['dynamodb:ListStreams'], Resource: ['*'] });
   }
   statements.push(
     settings.streamFailureDestination === 's3'
@@ -226,6 +223,10 @@ export function dynamodbStreamStatements(pipeline: Pipeline, settings: StackSett
           Resource: [getAtt(LogicalId.streamFailuresQueue, 'Arn')],
         },
   );
+  if (settings.kmsKeyArn) {
+    // change files and the on-failure records go to the raw bucket, encrypted with the stage's key
+    statements.push({ Effect: 'Allow', Action: ['kms:GenerateDataKey'], Resource: [settings.kmsKeyArn] });
+  }
   return statements;
 }
 

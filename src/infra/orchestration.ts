@@ -90,6 +90,9 @@ function pipelineRole(pipeline: Pipeline, settings: StackSettings): Cfn {
         (id) => getAtt(id, 'Arn'),
       ),
     },
+    // what Step Functions' published policy for athena:startQueryExecution.sync grants, scoped to
+    // this stage; left out: database changes, table and partition deletes, bucket creation and
+    // Lake Formation, which the pipeline's CTAS and INSERT INTO never need
     {
       // transforms in their workgroup, the loads' queries in the enforced one
       Sid: 'RunQueries',
@@ -98,23 +101,35 @@ function pipelineRole(pipeline: Pipeline, settings: StackSettings): Cfn {
       Resource: [workGroupArn(transformWorkGroupName(settings)), workGroupArn(workGroupName(settings))],
     },
     {
+      Sid: 'UseDataCatalog',
+      Effect: 'Allow',
+      Action: ['athena:GetDataCatalog'],
+      Resource: [
+        sub('arn:${AWS::Partition}:athena:${AWS::Region}:${AWS::AccountId}:datacatalog/AwsDataCatalog'),
+      ],
+    },
+    {
       Sid: 'CatalogForQueries',
       Effect: 'Allow',
       Action: [
         'glue:GetDatabase',
         'glue:GetTable',
         'glue:GetTables',
+        'glue:CreateTable',
+        'glue:UpdateTable',
         'glue:GetPartition',
         'glue:GetPartitions',
-        'glue:CreateTable',
+        'glue:BatchGetPartition',
+        'glue:CreatePartition',
         'glue:BatchCreatePartition',
+        'glue:UpdatePartition',
       ],
       Resource: glueResources(pipeline, settings),
     },
     {
       Sid: 'ReadLake',
       Effect: 'Allow',
-      Action: ['s3:GetObject', 's3:ListBucket', 's3:GetBucketLocation'],
+      Action: ['s3:GetObject', 's3:ListBucket', 's3:GetBucketLocation', 's3:ListBucketMultipartUploads'],
       Resource: [bucketArn(settings, 'lake'), bucketArn(settings, 'lake', '/lake/*')],
     },
     ...(pipeline.aurora.length > 0
@@ -133,7 +148,7 @@ function pipelineRole(pipeline: Pipeline, settings: StackSettings): Cfn {
     {
       Sid: 'WriteTransformRuns',
       Effect: 'Allow',
-      Action: ['s3:PutObject', 's3:AbortMultipartUpload'],
+      Action: ['s3:PutObject', 's3:AbortMultipartUpload', 's3:ListMultipartUploadParts'],
       Resource: transforms.map((name) => bucketArn(settings, 'lake', `/lake/${name}/runs/*`)),
     },
     {
@@ -145,6 +160,8 @@ function pipelineRole(pipeline: Pipeline, settings: StackSettings): Cfn {
         's3:ListBucket',
         's3:GetBucketLocation',
         's3:AbortMultipartUpload',
+        's3:ListBucketMultipartUploads',
+        's3:ListMultipartUploadParts',
       ],
       Resource: [bucketArn(settings, 'results'), bucketArn(settings, 'results', '/*')],
     },
@@ -183,8 +200,15 @@ function pipelineRole(pipeline: Pipeline, settings: StackSettings): Cfn {
       {
         Sid: 'ExportAurora',
         Effect: 'Allow',
-        Action: ['rds:StartExportTask', 'rds:DescribeExportTasks'],
+        Action: ['rds:StartExportTask'],
         Resource: [settings.aurora.clusterArn],
+      },
+      {
+        // the check names only the export task, which is no IAM resource: authorized on "*"
+        Sid: 'WatchAuroraExport',
+        Effect: 'Allow',
+        Action: ['rds:DescribeExportTasks'],
+        Resource: ['*'],
       },
       {
         Sid: 'PassAuroraExportRole',
@@ -240,6 +264,10 @@ export function publishTransformStatements(pipeline: Pipeline, settings: StackSe
         bucketArn(settings, 'lake', `/lake/${name}/manifests/*`),
       ]),
     },
+    // manifests are written to the lake, which S3 encrypts with the stage's key
+    ...(settings.kmsKeyArn
+      ? [{ Effect: 'Allow', Action: ['kms:GenerateDataKey'], Resource: [settings.kmsKeyArn] }]
+      : []),
   ];
 }
 

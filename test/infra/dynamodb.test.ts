@@ -24,12 +24,7 @@ describe('DynamoDB capture sources', () => {
     expect(resources.DemoTableUsers).toBeUndefined();
     expect(dynamodbStreamStatements(pipeline, prod)).toContainEqual({
       Effect: 'Allow',
-      Action: [
-        'dynamodb:DescribeStream',
-        'dynamodb:GetRecords',
-        'dynamodb:GetShardIterator',
-        'dynamodb:ListStreams',
-      ],
+      Action: ['dynamodb:DescribeStream', 'dynamodb:GetRecords', 'dynamodb:GetShardIterator'],
       Resource: [STREAM_ARN],
     });
   });

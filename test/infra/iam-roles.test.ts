@@ -1,0 +1,363 @@
+import { GetObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
+import type { DynamoDBStreamEvent, FirehoseTransformationEvent, S3Event } from 'aws-lambda';
+import type { PublishTransformEvent } from '../../src/handlers/publish-transform';
+import { bundledPipeline } from '../../src/lib/pipeline/bundled';
+import { encodeS3EventKey } from '../../src/lib/storage/s3-event-key';
+import { planTransformRun } from '../../src/lib/transforms/transform-run';
+import streamEvent from '../fixtures/events/dynamodb/stream-users.json';
+import objectCreated from '../fixtures/events/s3/object-created.json';
+import { firehoseEvent } from '../support/firehose';
+import { type Answers, iamRequestsFor, loadRecordedHandler, type SdkCall } from '../support/iam/sdk-calls';
+import {
+  deliveryStreamRequests,
+  eventSourceMappingRequests,
+  type StageNames,
+  stageNames,
+  stateMachineRequests,
+} from '../support/iam/service-duties';
+import { granted, type IamRequest, refused } from '../support/iam/simulate';
+import { ACCOUNT, DeployedTemplate, REGION } from '../support/iam/template';
+import { type S3Server, startS3Server } from '../support/s3-server';
+import { type PackagedStage, packageStage, removePackage } from '../support/serverless';
+
+jest.setTimeout(240_000);
+
+const pipeline = bundledPipeline();
+const KMS_KEY = `arn:aws:kms:${REGION}:${ACCOUNT}:key/11111111-2222-3333-4444-555555555555`;
+/** Every optional param set, so every conditional statement is in the roles. */
+const FULL_PARAMS = {
+  kmsKeyArn: KMS_KEY,
+  hashKeySecretArn: `arn:aws:secretsmanager:${REGION}:${ACCOUNT}:secret:tributary-hash-key-AbCdEf`,
+  loaderSecretArn: `arn:aws:secretsmanager:${REGION}:${ACCOUNT}:secret:bi-database-AbCdEf`,
+  loaderSubnetIds: ['subnet-0a1b2c3d'],
+  loaderSecurityGroupIds: ['sg-0a1b2c3d'],
+  auroraClusterArn: `arn:aws:rds:${REGION}:${ACCOUNT}:cluster:app`,
+  auroraExportRoleArn: `arn:aws:iam::${ACCOUNT}:role/aurora-export`,
+  auroraExportKmsKeyArn: `arn:aws:kms:${REGION}:${ACCOUNT}:key/66666666-7777-8888-9999-000000000000`,
+  dynamodbSources: {
+    users: {
+      tableArn: `arn:aws:dynamodb:${REGION}:${ACCOUNT}:table/app-users`,
+      streamArn: `arn:aws:dynamodb:${REGION}:${ACCOUNT}:table/app-users/stream/2026-01-01T00:00:00.000`,
+    },
+  },
+};
+const STAGES = ['dev', 'prod', 'full'] as const;
+type Stage = (typeof STAGES)[number];
+
+const packaged: Partial<Record<Stage, PackagedStage>> = {};
+const deployed: Partial<Record<Stage, DeployedTemplate>> = {};
+const recorded: Partial<Record<Stage, Record<string, SdkCall[]>>> = {};
+let s3: S3Server;
+
+beforeAll(async () => {
+  for (const stage of STAGES) {
+    packaged[stage] = await packageStage(stage, stage === 'full' ? FULL_PARAMS : undefined);
+    deployed[stage] = new DeployedTemplate(packaged[stage]!.template);
+  }
+  const buckets = STAGES.flatMap((stage) => {
+    const names = stageNames(deployed[stage]!);
+    return [names.lakeBucket, names.rawBucket, names.resultsBucket];
+  });
+  s3 = await startS3Server(buckets);
+  for (const stage of STAGES) recorded[stage] = await runFunctions(deployed[stage]!);
+}, 600_000);
+
+afterAll(async () => {
+  await s3?.stop();
+  await Promise.all(Object.values(packaged).map(removePackage));
+});
+
+/** A function's environment as deployed, pointed at the local S3 server. */
+function environment(
+  template: DeployedTemplate,
+  functionLogicalId: string,
+): Record<string, string | undefined> {
+  const variables = template.resolve(
+    template.resource(functionLogicalId).Properties.Environment?.Variables ?? {},
+  ) as Record<string, string>;
+  const deployedEnv = Object.fromEntries(
+    Object.entries(variables).map(([k, v]) => [
+      k,
+      v.replace(/#\{AWS::AccountId\}/g, ACCOUNT).replace(/#\{AWS::Region\}/g, REGION),
+    ]),
+  );
+  return {
+    TRIBUTARY_LOCAL_ROOT: undefined,
+    TRIBUTARY_HASH_KEY: undefined,
+    TRIBUTARY_MYSQL_URL: undefined,
+    TRIBUTARY_POSTGRES_URL: undefined,
+    ...s3.env,
+    ...deployedEnv,
+  };
+}
+
+const HASH_KEY_ANSWER: Answers = {
+  'secretsmanager:GetSecretValue': () => ({ SecretString: 'a-hash-key-for-the-iam-simulation-0123456789' }),
+};
+
+/** Runs each function on real events as the handler tests do, recording every AWS call it makes. */
+async function runFunctions(template: DeployedTemplate): Promise<Record<string, SdkCall[]>> {
+  const names = stageNames(template);
+  const calls: Record<string, SdkCall[]> = {};
+
+  // dynamodbStream: a stream batch of each captured table becomes a change file
+  const tables = JSON.parse(
+    (environment(template, 'DynamodbStreamLambdaFunction').TRIBUTARY_DYNAMODB_TABLES as string) || '{}',
+  ) as Record<string, string>;
+  const changeFiles: string[] = [];
+  calls.DynamodbStreamLambdaFunction = [];
+  for (const table of Object.keys(tables)) {
+    const stream = await loadRecordedHandler<DynamoDBStreamEvent, unknown>(
+      () => import('../../src/handlers/dynamodb-stream'),
+      environment(template, 'DynamodbStreamLambdaFunction'),
+    );
+    const event = structuredClone(streamEvent) as DynamoDBStreamEvent;
+    for (const record of event.Records)
+      record.eventSourceARN = `arn:aws:dynamodb:${REGION}:${ACCOUNT}:table/${table}/stream/2026-01-01T00:00:00.000`;
+    await stream.invoke(event);
+    calls.DynamodbStreamLambdaFunction.push(...stream.calls);
+    changeFiles.push(
+      ...stream.calls.filter((c) => c.operation === 'PutObject').map((c) => c.input.Key as string),
+    );
+  }
+
+  if (changeFiles.length === 0) {
+    // a stage that captures no table here (prod before dynamodbSources are set) still flattens
+    // what lands in raw/dynamodb/: the stream's change file, written by the test itself
+    const key =
+      'raw/dynamodb/users/dt=2026-11-20/20261101T000000000-4000000000000000000001-4000000000000000000004.ndjson.gz';
+    const source = recorded.dev?.DynamodbStreamLambdaFunction?.find((c) => c.operation === 'PutObject');
+    if (!source) throw new Error('the dev stage, which captures its demo table, runs first');
+    const written = await s3.client.send(
+      new GetObjectCommand({ Bucket: source.input.Bucket, Key: source.input.Key }),
+    );
+    const body = await written.Body!.transformToByteArray();
+    await s3.client.send(new PutObjectCommand({ Bucket: names.rawBucket, Key: key, Body: body }));
+    changeFiles.push(key);
+  }
+
+  // s3Flatten: each change file becomes Parquet in the lake
+  const hashSecret = environment(template, 'S3FlattenLambdaFunction').TRIBUTARY_HASH_KEY_SECRET_ARN;
+  const flatten = await loadRecordedHandler<S3Event, void>(
+    () => import('../../src/handlers/s3-flatten'),
+    {
+      ...environment(template, 'S3FlattenLambdaFunction'),
+      ...(hashSecret ? {} : { TRIBUTARY_HASH_KEY: 'local-key', TRIBUTARY_HASH_KEY_SECRET_ARN: undefined }),
+    },
+    HASH_KEY_ANSWER,
+  );
+  for (const key of changeFiles) {
+    const event = structuredClone(objectCreated) as S3Event;
+    event.Records[0]!.s3.bucket.name = names.rawBucket;
+    event.Records[0]!.s3.object.key = encodeS3EventKey(key);
+    await flatten.invoke(event);
+  }
+  calls.S3FlattenLambdaFunction = flatten.calls;
+
+  // publishTransform: publish and discard a run of every transform
+  calls.PublishTransformLambdaFunction = [];
+  for (const spec of pipeline.transforms) {
+    const run = planTransformRun(spec, {
+      runId: 'iam-run',
+      database: names.database,
+      lakeBucket: names.lakeBucket,
+      from: '2026-01-01',
+      to: '2026-01-02',
+    });
+    const output = `${run.outputPrefix}${spec.partitionedBy.length > 0 ? 'dt=2026-01-01/' : ''}part-0.parquet`;
+    await s3.client.send(new PutObjectCommand({ Bucket: names.lakeBucket, Key: output, Body: 'PAR1' }));
+    const staging = {
+      Name: run.stagingTable,
+      StorageDescriptor: {
+        Columns: [{ Name: 'a', Type: 'string' }],
+        Location: `s3://${names.lakeBucket}/${run.outputPrefix}`,
+      },
+      PartitionKeys: spec.partitionedBy.map((name) => ({ Name: name, Type: 'string' })),
+    };
+    const notFound = () => {
+      throw Object.assign(new Error('not found'), { name: 'EntityNotFoundException' });
+    };
+    const publish = await loadRecordedHandler<PublishTransformEvent, unknown>(
+      () => import('../../src/handlers/publish-transform'),
+      environment(template, 'PublishTransformLambdaFunction'),
+      {
+        'glue:GetTable': (input) => (input.Name === run.stagingTable ? { Table: staging } : notFound()),
+        'glue:UpdateTable': notFound,
+        'glue:CreateTable': () => ({}),
+        'glue:DeleteTable': () => ({}),
+        'glue:GetTables': () => ({ TableList: [{ Name: `${run.target}__run_older` }] }),
+      },
+    );
+    await publish.invoke({ action: 'publish', run });
+    await publish.invoke({ action: 'discard', run });
+    calls.PublishTransformLambdaFunction.push(...publish.calls);
+  }
+
+  // firehoseTransform: a response over 6 MB re-ingests records into its delivery stream
+  const transform = await loadRecordedHandler<FirehoseTransformationEvent, unknown>(
+    () => import('../../src/handlers/firehose-transform'),
+    environment(template, 'FirehoseTransformLambdaFunction'),
+    { ...HASH_KEY_ANSWER, 'firehose:PutRecordBatch': () => ({ FailedPutCount: 0, RequestResponses: [] }) },
+  );
+  const leaves = Object.fromEntries(Array.from({ length: 60 }, (_, i) => [`k${i}`, i]));
+  const deep = { level_one_key: { level_two_key: { level_three_key: { level_four_key: leaves } } } };
+  const event = firehoseEvent(
+    Array.from({ length: 1500 }, (_, i) => JSON.stringify({ event_id: `e${i}`, ...deep })),
+  );
+  const streamName = template.ref('DeliveryStreamClickstream');
+  event.deliveryStreamArn = `arn:aws:firehose:${REGION}:${ACCOUNT}:deliverystream/${streamName}`;
+  await transform.invoke(event);
+  calls.FirehoseTransformLambdaFunction = transform.calls;
+
+  // loader: reads its query's execution and result metadata, and the database secret
+  const loaderEnv = environment(template, 'LoaderLambdaFunction');
+  if (loaderEnv.TRIBUTARY_DATABASE_SECRET_ARN) {
+    const loader = await loadRecordedHandler<unknown, unknown>(
+      () => import('../../src/handlers/loader'),
+      loaderEnv,
+      {
+        'secretsmanager:GetSecretValue': () => ({
+          SecretString: JSON.stringify({
+            engine: 'postgres',
+            host: '127.0.0.1',
+            port: 1,
+            username: 'nobody',
+            password: 'x',
+            dbname: 'bi',
+          }),
+        }),
+        'athena:GetQueryExecution': (input) => ({
+          QueryExecution: {
+            QueryExecutionId: input.QueryExecutionId,
+            Status: { State: 'SUCCEEDED' },
+            ResultConfiguration: {
+              OutputLocation: `s3://${names.resultsBucket}/${input.QueryExecutionId}.csv`,
+            },
+          },
+        }),
+        'athena:GetQueryResults': () => ({
+          ResultSet: { ResultSetMetadata: { ColumnInfo: [{ Name: 'dt', Type: 'varchar' }] } },
+        }),
+      },
+    );
+    // nothing listens on port 1: the load stops at the connection, after every AWS call
+    await loader
+      .invoke({
+        load: 'l',
+        table: 't',
+        mode: 'insert',
+        keys: [],
+        queryExecutionId: 'a2b9c1d0-0000-4000-8000-000000000000',
+      })
+      .catch(() => undefined);
+    calls.LoaderLambdaFunction = loader.calls;
+  }
+  return calls;
+}
+
+const FUNCTIONS = [
+  'DynamodbStreamLambdaFunction',
+  'S3FlattenLambdaFunction',
+  'PublishTransformLambdaFunction',
+  'FirehoseTransformLambdaFunction',
+  'LoaderLambdaFunction',
+] as const;
+
+function functionRequests(stage: Stage, functionLogicalId: string): IamRequest[] {
+  const template = deployed[stage]!;
+  const names = stageNames(template);
+  return [
+    ...(recorded[stage]![functionLogicalId] ?? []).flatMap((call) => iamRequestsFor(call, template, names)),
+    ...eventSourceMappingRequests(template, functionLogicalId),
+  ];
+}
+
+describe.each(STAGES)('IAM roles of the %s stage, simulated', (stage) => {
+  const template = () => deployed[stage]!;
+  const names = (): StageNames => stageNames(template());
+
+  it('records AWS calls from every function that makes them', () => {
+    for (const fn of [
+      'S3FlattenLambdaFunction',
+      'PublishTransformLambdaFunction',
+      'FirehoseTransformLambdaFunction',
+    ])
+      expect(recorded[stage]![fn]!.length).toBeGreaterThan(0);
+  });
+
+  it.each(FUNCTIONS)('lets %s make every AWS call its code and its event sources make', async (fn) => {
+    const requests = functionRequests(stage, fn);
+    expect(await refused(template(), template().roleOf(fn), requests)).toEqual([]);
+  });
+
+  it('lets the state machine make every call of its Task states, per AWS’s integration policies', async () => {
+    const requests = stateMachineRequests(template());
+    expect(await refused(template(), template().roleOf('DailyPipelineStateMachine'), requests)).toEqual([]);
+  });
+
+  it('lets each delivery stream write its destination and backup, convert, transform and log', async () => {
+    for (const [id] of template().resourcesOfType('AWS::KinesisFirehose::DeliveryStream')) {
+      const role =
+        template().resource(id).Properties.ExtendedS3DestinationConfiguration.RoleARN['Fn::GetAtt'][0];
+      expect(await refused(template(), role, deliveryStreamRequests(template(), id))).toEqual([]);
+    }
+  });
+
+  it('lets the schedule start the daily pipeline', async () => {
+    for (const [, rule] of template().resourcesOfType('AWS::Events::Rule')) {
+      for (const target of rule.Properties.Targets) {
+        const request = {
+          action: 'states:StartExecution',
+          resource: template().resolve(target.Arn) as string,
+          because: 'the schedule',
+        };
+        expect(await refused(template(), target.RoleArn['Fn::GetAtt'][0], [request])).toEqual([]);
+      }
+    }
+  });
+
+  it('denies each role the calls outside its job', async () => {
+    const { lakeBucket, rawBucket, resultsBucket, database } = names();
+    const lake = (key: string) => `arn:aws:s3:::${lakeBucket}/${key}`;
+    const raw = (key: string) => `arn:aws:s3:::${rawBucket}/${key}`;
+    const fn = (id: string) => template().getAtt(id, 'Arn');
+    const outside: Record<string, Array<[string, string]>> = {
+      FirehoseTransformLambdaFunction: [
+        ['s3:GetObject', lake('lake/clickstream/dt=2026-01-01/hour=09/part.parquet')],
+        ['s3:PutObject', lake('lake/clickstream/dt=2026-01-01/hour=09/part.parquet')],
+      ],
+      DynamodbStreamLambdaFunction: [
+        ['s3:GetObject', raw('raw/dynamodb/users/dt=2026-01-01/x.ndjson.gz')],
+        ['s3:PutObject', lake('lake/users_changes/dt=2026-01-01/x.parquet')],
+      ],
+      S3FlattenLambdaFunction: [
+        ['s3:DeleteObject', raw('raw/dynamodb/users/dt=2026-01-01/x.ndjson.gz')],
+        ['s3:PutObject', lake('lake/daily_event_counts/runs/x/part.parquet')],
+        ['s3:PutObject', raw('raw/dynamodb/users/dt=2026-01-01/x.ndjson.gz')],
+      ],
+      PublishTransformLambdaFunction: [
+        ['s3:DeleteObject', lake('lake/users_changes/dt=2026-01-01/x.parquet')],
+        ['s3:GetObject', raw('raw/dynamodb/users/dt=2026-01-01/x.ndjson.gz')],
+      ],
+      LoaderLambdaFunction: [
+        ['s3:PutObject', `arn:aws:s3:::${resultsBucket}/x.csv`],
+        ['s3:GetObject', lake('lake/users_current/runs/x/part.parquet')],
+        ['glue:GetTable', `arn:aws:glue:${REGION}:${ACCOUNT}:table/${database}/users_changes`],
+      ],
+      DailyPipelineStateMachine: [
+        ['lambda:InvokeFunction', fn('FirehoseTransformLambdaFunction')],
+        ['lambda:InvokeFunction', fn('S3FlattenLambdaFunction')],
+        ['lambda:InvokeFunction', fn('DynamodbStreamLambdaFunction')],
+        ['s3:DeleteObject', lake('lake/users_current/runs/x/part.parquet')],
+        ['glue:DeleteDatabase', `arn:aws:glue:${REGION}:${ACCOUNT}:database/${database}`],
+      ],
+    };
+    for (const [owner, calls] of Object.entries(outside)) {
+      const requests = calls.map(([action, resource]) => ({ action, resource, because: 'outside its job' }));
+      expect({ owner, granted: await granted(template(), template().roleOf(owner), requests) }).toEqual({
+        owner,
+        granted: [],
+      });
+    }
+  });
+});
