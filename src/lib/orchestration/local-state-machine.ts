@@ -142,7 +142,11 @@ export async function runStateMachineLocally(
       if (event.type === 'StateEntered') entered.set(state, [...(entered.get(state) ?? []), event.timestamp]);
       else if (event.type === 'StateExited') step('succeeded');
       else if (event.type === 'StateFailed') step('failed', `${event.Error}: ${event.Cause}`);
-      else if (event.type === 'StateRetried') step('retried');
+      else if (event.type === 'StateRetried') {
+        step('retried');
+        // the interpreter runs the next attempt now, without a StateEntered of its own
+        entered.set(state, [...(entered.get(state) ?? []), event.timestamp]);
+      }
       else if (event.type === 'StateCaught') step('caught');
     }
   })();
