@@ -81,15 +81,16 @@ function card(label: string, value: string, tone?: 'warn' | 'bad'): string {
   return `<div class="card${tone ? ` ${tone}` : ''}"><div class="value">${escapeHtml(value)}</div><div class="label">${escapeHtml(label)}</div></div>`;
 }
 
-/** A path under the lake bucket: shown in full, linked relative to the report (reports/ in the root). */
+/** A path under the lake bucket: shown from the local root, in full on hover, linked relative to the report (in reports/). */
 function lakePath(context: RunReportContext, key: string): Cell {
   const full = join(context.root, context.lakeBucket, key);
   const href = `../${context.lakeBucket}/${key}`
     .split('/')
     .map((part) => encodeURIComponent(part))
     .join('/');
+  const shown = `${context.lakeBucket}/${key}`;
   return {
-    html: `<a class="path" href="${escapeHtml(href)}" title="${escapeHtml(full)}">${escapeHtml(full)}</a>`,
+    html: `<a class="path" href="${escapeHtml(href)}" title="${escapeHtml(full)}">${escapeHtml(shown)}</a>`,
   };
 }
 

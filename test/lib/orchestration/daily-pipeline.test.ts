@@ -249,6 +249,19 @@ describe('running the daily pipeline locally', () => {
     );
   });
 
+  it('reports a failure a Catch handles once, as failed then caught, not also as succeeded', async () => {
+    const { all } = handlers({
+      'Load into database': () => {
+        throw thrown('SchemaMismatchError', 'Table t has no column k');
+      },
+    });
+    const execution = await run(all);
+    expect(execution.steps.filter((s) => s.state === 'Load tables').map((s) => s.outcome)).toEqual([
+      'failed',
+      'caught',
+    ]);
+  });
+
   it('notifies when the export fails', async () => {
     const { all, calls } = handlers({
       'Check DynamoDB export': () => ({
