@@ -87,7 +87,7 @@ export function tallySteps(steps: readonly StepEvent[]): Map<string, StateTally>
   return tallies;
 }
 
-/** Retries in the whole execution, by state, in the order the states first retried. */
+/** Retries in the whole execution, by state, in the order the states first ran. */
 export function retriesByState(steps: readonly StepEvent[]): Array<[string, number]> {
   return [...tallySteps(steps).values()].filter((t) => t.retries > 0).map((t) => [t.state, t.retries]);
 }
