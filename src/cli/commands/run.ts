@@ -2,11 +2,13 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { join, relative } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { DynamoDBRecord } from 'aws-lambda';
+import { LOCAL_WAREHOUSE_FILE } from '../../lib/loading/config';
 import type { StreamSource } from '../../lib/local/ingest-streams';
 import { DEFAULT_LOCAL_ROOT, localEnvironment, resetLocalRoot } from '../../lib/local/local-environment';
 import { loadLocalHandlers } from '../../lib/local/local-handlers';
 import { type LocalRunSummary, type ProgressEvent, runLocalPipeline } from '../../lib/local/local-pipeline';
 import { SAMPLES_DIRECTORY } from '../../lib/local/project-paths';
+import { retriesByState } from '../../lib/local/report/step-tally';
 import { renderRunReport } from '../../lib/local/run-report';
 import { generatedClickstream, ndjsonRecords } from '../../lib/local/sources';
 import { dailyPipelineDefinition } from '../../lib/orchestration/local-state-machine';
@@ -105,7 +107,16 @@ export async function runCommand(args: string[], io: CommandIo): Promise<number>
   printRunSummary(io, environment.root, environment.lakeBucket, summary);
   const report = join(environment.root, 'reports', `${summary.executionName}.html`);
   await mkdir(join(environment.root, 'reports'), { recursive: true });
-  await writeFile(report, renderRunReport(summary, dailyPipelineDefinition()));
+  await writeFile(
+    report,
+    await renderRunReport(summary, {
+      definition: dailyPipelineDefinition(),
+      pipeline,
+      root: environment.root,
+      lakeBucket: environment.lakeBucket,
+      loadDestination: loadDestination(environment.root),
+    }),
+  );
   const shown = relative(io.cwd, report);
   writeLine(io.stdout, `\nRun report: ${shown.startsWith('..') ? report : shown}`);
   return summary.execution.status === 'SUCCEEDED' ? 0 : 1;
@@ -148,6 +159,19 @@ function progressPrinter(io: CommandIo): (event: ProgressEvent) => void {
         : `capture ${event.table}: ${event.stats.changes} changes, ${event.stats.changeFiles} change files flattened`;
     io.stderr.write(terminal ? `\r${text}` : `${text}\n`);
   };
+}
+
+/** Where the loader writes on this machine, as its configuration decides; a URL without its password. */
+function loadDestination(root: string, env: NodeJS.ProcessEnv = process.env): string {
+  const url = env.TRIBUTARY_MYSQL_URL || env.TRIBUTARY_POSTGRES_URL;
+  if (!url) return join(root, LOCAL_WAREHOUSE_FILE);
+  try {
+    const parsed = new URL(url);
+    if (parsed.password) parsed.password = '***';
+    return parsed.toString();
+  } catch {
+    return url.replace(/:[^:@/]*@/, ':***@');
+  }
 }
 
 export function printRunSummary(
@@ -194,6 +218,10 @@ export function printRunSummary(
   out(`Daily pipeline ${summary.executionName}: ${summary.execution.status}`);
   if (summary.execution.error) out(`  ${summary.execution.error.name}: ${summary.execution.error.cause}`);
   for (const message of summary.notifications) out(`  alert: ${message}`);
+  const retries = retriesByState(summary.execution.steps);
+  if (retries.length > 0) {
+    out(`  retries: ${retries.map(([state, count]) => `${state} ${count}`).join(', ')}`);
+  }
   for (const outcome of summary.published) {
     out(`  published ${outcome.target}: ${outcome.days} days, ${outcome.files} files`);
   }

@@ -200,6 +200,8 @@ export async function runStateMachineLocally(
   });
   abort = execution.abort;
   const entered = new Map<string, number[]>();
+  // after a Catch the interpreter also exits the state; that exit is the catch, not a success
+  const caught = new Map<string, number>();
   const events = (async () => {
     for await (const event of execution.eventLogs as AsyncIterable<EventLog>) {
       historyEvents += historyEventsOf(event);
@@ -223,10 +225,19 @@ export async function runStateMachineLocally(
         options.onStep?.(recorded);
       };
       if (event.type === 'StateEntered') entered.set(state, [...(entered.get(state) ?? []), event.timestamp]);
-      else if (event.type === 'StateExited') step('succeeded');
-      else if (event.type === 'StateFailed') step('failed', `${event.Error}: ${event.Cause}`);
-      else if (event.type === 'StateRetried') step('retried');
-      else if (event.type === 'StateCaught') step('caught');
+      else if (event.type === 'StateExited') {
+        const pending = caught.get(state) ?? 0;
+        if (pending > 0) caught.set(state, pending - 1);
+        else step('succeeded');
+      } else if (event.type === 'StateFailed') step('failed', `${event.Error}: ${event.Cause}`);
+      else if (event.type === 'StateRetried') {
+        step('retried');
+        // the interpreter runs the next attempt now, without a StateEntered of its own
+        entered.set(state, [...(entered.get(state) ?? []), event.timestamp]);
+      } else if (event.type === 'StateCaught') {
+        step('caught');
+        caught.set(state, (caught.get(state) ?? 0) + 1);
+      }
     }
   })();
   try {

@@ -231,6 +231,22 @@ describe('running the daily pipeline locally', () => {
     expect(execution.steps.filter((s) => s.outcome === 'retried').map((s) => s.state)).toEqual(['Run CTAS']);
   });
 
+  it('times an attempt after a retry from the retry, not as taking no time', async () => {
+    let attempts = 0;
+    const { all } = handlers({
+      'Run CTAS': async () => {
+        if (++attempts === 1) throw thrown('Athena.TooManyRequestsException', 'Rate exceeded');
+        await new Promise((resolve) => setTimeout(resolve, 30));
+        return { QueryExecution: { QueryExecutionId: 'q' } };
+      },
+    });
+    const execution = await run(all);
+    const retried = execution.steps.findIndex((s) => s.outcome === 'retried');
+    const nextAttempt = execution.steps.slice(retried + 1).find((s) => s.state === 'Run CTAS')!;
+    expect(nextAttempt.outcome).toBe('succeeded');
+    expect(nextAttempt.endedAt - nextAttempt.startedAt).toBeGreaterThanOrEqual(25);
+  });
+
   it('discards a failed transform run, then notifies the failed step and fails', async () => {
     const { all, calls } = handlers({
       'Run CTAS': (input: any) => {
@@ -263,6 +279,19 @@ describe('running the daily pipeline locally', () => {
     expect(calls.find(([n]) => n === 'Notify failure')![1].Message).toContain(
       '"Load tables": SchemaMismatchError: Table t has no column k',
     );
+  });
+
+  it('reports a failure a Catch handles once, as failed then caught, not also as succeeded', async () => {
+    const { all } = handlers({
+      'Load into database': () => {
+        throw thrown('SchemaMismatchError', 'Table t has no column k');
+      },
+    });
+    const execution = await run(all);
+    expect(execution.steps.filter((s) => s.state === 'Load tables').map((s) => s.outcome)).toEqual([
+      'failed',
+      'caught',
+    ]);
   });
 
   it('notifies when the export fails', async () => {
