@@ -50,6 +50,8 @@ export interface StepEvent {
   readonly startedAt: number;
   readonly endedAt: number;
   readonly error?: string | undefined;
+  /** What the step worked on (transform, table, load or export), read from the state's input. */
+  readonly subject?: string | undefined;
 }
 
 export interface LocalExecution {
@@ -63,7 +65,7 @@ export interface LocalExecution {
 interface EventLog {
   readonly type: string;
   readonly timestamp: number;
-  readonly state?: { readonly name: string };
+  readonly state?: { readonly name: string; readonly input?: unknown };
   readonly Error?: string;
   readonly Cause?: string;
 }
@@ -129,8 +131,10 @@ export async function runStateMachineLocally(
       const step = (outcome: StepEvent['outcome'], error?: string) => {
         const starts = entered.get(state) ?? [];
         const startedAt = outcome === 'retried' ? event.timestamp : (starts.pop() ?? event.timestamp);
+        const subject = stepSubject(event.state?.input);
         const recorded = {
           state,
+          ...(subject ? { subject } : {}),
           outcome,
           startedAt,
           endedAt: event.timestamp,
@@ -161,6 +165,30 @@ export async function runStateMachineLocally(
       steps,
     };
   }
+}
+
+const QUERY_TARGET = /^\s*(?:CREATE\s+TABLE|INSERT\s+INTO)\s+(?:"[^"]+"\.)?"([^"]+)"/i;
+const TABLE_ARN = /:table\/([^/]+)/;
+
+/**
+ * The transform, table or load a step of the daily pipeline works on, from the state's input: a
+ * planned transform run, a load, a CTAS or INSERT statement, or an export request.
+ */
+export function stepSubject(input: unknown): string | undefined {
+  if (typeof input !== 'object' || input === null || Array.isArray(input)) return undefined;
+  const value = input as Record<string, unknown>;
+  const text = (candidate: unknown) =>
+    typeof candidate === 'string' && candidate !== '' ? candidate : undefined;
+  const nested = (key: string) =>
+    typeof value[key] === 'object' && value[key] !== null ? (value[key] as Record<string, unknown>) : {};
+  return (
+    text(nested('run').transform) ??
+    text(value.transform) ??
+    text(value.table) ??
+    (typeof value.QueryString === 'string' ? QUERY_TARGET.exec(value.QueryString)?.[1] : undefined) ??
+    text(nested('request').TableArn)?.match(TABLE_ARN)?.[1] ??
+    text(nested('request').ExportTaskIdentifier)
+  );
 }
 
 /** Names of Wait states and of states with a Retry field, at any depth. */
