@@ -181,11 +181,15 @@ export function stepSubject(input: unknown): string | undefined {
     typeof candidate === 'string' && candidate !== '' ? candidate : undefined;
   const nested = (key: string) =>
     typeof value[key] === 'object' && value[key] !== null ? (value[key] as Record<string, unknown>) : {};
+  // a load names its target table; a CTAS its run's table, `<transform>__run_<run id>`
+  if (text(value.load) && text(value.table)) return text(value.table);
   return (
     text(nested('run').transform) ??
     text(value.transform) ??
     text(value.table) ??
-    (typeof value.QueryString === 'string' ? QUERY_TARGET.exec(value.QueryString)?.[1] : undefined) ??
+    (typeof value.QueryString === 'string'
+      ? QUERY_TARGET.exec(value.QueryString)?.[1]?.replace(/__run_\w+$/, '')
+      : undefined) ??
     text(nested('request').TableArn)?.match(TABLE_ARN)?.[1] ??
     text(nested('request').ExportTaskIdentifier)
   );
