@@ -1,3 +1,6 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { PROJECT_ROOT } from '../lib/local/project-paths';
 import { errorMessage } from '../lib/util/errors';
 import { FLATTEN_HELP, flattenCommand } from './commands/flatten';
 import { QUERY_HELP, queryCommand } from './commands/query';
@@ -37,12 +40,31 @@ function usage(): string {
   return `Usage: tributary <command> [options]\n\nCommands:\n${lines.join('\n')}\n\nRun tributary <command> --help for a command's options.`;
 }
 
+function version(): string {
+  return (JSON.parse(readFileSync(join(PROJECT_ROOT, 'package.json'), 'utf8')) as { version: string })
+    .version;
+}
+
+/** The AWS SDK's "Region is missing", said as what to do about it. */
+function explained(error: unknown, name: string, args: readonly string[]): string {
+  const message = errorMessage(error);
+  if (!/Region is missing/.test(message)) return message;
+  return (
+    `${message}: reading AWS resources needs an AWS region: set AWS_REGION ` +
+    `(for example AWS_REGION=us-east-1 npx tributary ${[name, ...args].join(' ')}) or a region in your AWS profile`
+  );
+}
+
 /** Runs one CLI command; returns the exit code. Usage mistakes print help and exit with 2. */
 export async function main(argv: string[], io: CommandIo = processIo()): Promise<number> {
   const [name, ...args] = argv;
   if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
     writeLine(io.stdout, usage());
     return name === undefined ? 2 : 0;
+  }
+  if (name === '--version' || name === '-v' || name === 'version') {
+    writeLine(io.stdout, `tributary ${version()}`);
+    return 0;
   }
   const command = Object.hasOwn(COMMANDS, name) ? COMMANDS[name] : undefined;
   if (!command) {
@@ -56,7 +78,7 @@ export async function main(argv: string[], io: CommandIo = processIo()): Promise
       writeLine(io.stderr, `tributary ${name}: ${(error as Error).message}\n\n${command.help}`);
       return 2;
     }
-    writeLine(io.stderr, `tributary ${name}: ${errorMessage(error)}`);
+    writeLine(io.stderr, `tributary ${name}: ${explained(error, name, args)}`);
     return 1;
   }
 }

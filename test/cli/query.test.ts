@@ -59,6 +59,21 @@ describe('tributary query', () => {
     expect(format.err()).toContain('--format must be table, csv or json');
   });
 
+  it('says when the local root does not exist, instead of finding no rows', async () => {
+    const io = captureIo();
+    const missing = join(root, 'no-run-yet');
+    expect(await main(['query', '--root', missing, 'SELECT count(*) FROM clickstream'], io)).toBe(1);
+    expect(io.err()).toContain(`no local lake at ${missing}`);
+    expect(io.err()).toContain('npm start');
+  });
+
+  it('names an unknown table with the tables there are, not the engine internals', async () => {
+    const io = captureIo();
+    expect(await main(['query', '--root', root, 'SELECT * FROM nosuch'], io)).toBe(1);
+    expect(io.err()).toContain('no table nosuch in the local lake; tables: clickstream');
+    expect(io.err()).not.toMatch(/Catalog Error|pg_sequences|LINE 1/);
+  });
+
   it('reports SQL errors from the engine with the reason', async () => {
     const io = captureIo();
     expect(await main(['query', '--root', root, 'SELECT no_such_column FROM clickstream'], io)).toBe(1);

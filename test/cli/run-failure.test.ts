@@ -32,7 +32,7 @@ describe('tributary run when the database is unreachable', () => {
     );
     // transforms still ran and were published before the loads failed
     expect(out).toContain('published daily_event_counts: 1 days');
-    expect(io.err()).toMatch(/step Load into database: retried/);
+    expect(io.err()).toMatch(/step Load into database \(\w+\): retried/);
 
     const alerts = await readdir(join(root, '_notifications'));
     expect(alerts).toHaveLength(1);

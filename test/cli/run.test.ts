@@ -73,7 +73,7 @@ describe('tributary run (the whole local pipeline)', () => {
       /1 lines quarantined in .*lake\/users_changes\/dt=2026-11-20\/_.*\.quarantine\.ndjson/,
     );
     expect(out).toContain(': SUCCEEDED');
-    expect(firstRun.err()).toContain('step Load into database: succeeded');
+    expect(firstRun.err()).toContain('step Load into database (users): succeeded');
   });
 
   it('lands the clickstream as Parquet with the declared column types', async () => {

@@ -49,7 +49,8 @@ describe('tributary schema infer', () => {
       lifetime_value: { kind: 'decimal', precision: 38 },
       is_active: { kind: 'boolean' },
       created_at: { kind: 'timestamp' },
-      updated_at: { kind: 'bigint' },
+      updated_at: { kind: 'timestamp' },
+      deleted_at: { kind: 'timestamp' },
       address__geo__lat: { kind: 'double' },
       tags: { kind: 'string' },
     });

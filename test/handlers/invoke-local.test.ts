@@ -1,11 +1,46 @@
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { writeAthenaCsv } from '../../src/lib/loading/athena-csv';
 import { DuckDb, sqlString } from '../../src/lib/query/duckdb';
-import { invokeLocal, PROJECT_ROOT } from '../support/serverless';
+import { invokeLocal, invokeLocalRun, PROJECT_ROOT } from '../support/serverless';
 
 describe('sls invoke local', () => {
+  it('exits non-zero, naming the problem, when a handler fails at initialisation', async () => {
+    const run = await invokeLocalRun(
+      'dynamodbStream',
+      join(PROJECT_ROOT, 'events/dynamodb/users-stream.json'),
+      {},
+      100_000,
+    );
+    expect({ timedOut: run.timedOut, failed: run.code !== 0 }).toEqual({ timedOut: false, failed: true });
+    expect(run.stdout + run.stderr).toContain('ConfigError: dynamodbStream environment is invalid');
+  }, 120_000);
+
+  it('reads a relative TRIBUTARY_LOCAL_ROOT from the project directory and names errors by their class', async () => {
+    const relativeRoot = `.tributary-invoke-test-${process.pid}`;
+    const root = join(PROJECT_ROOT, relativeRoot);
+    try {
+      const stream = await invokeLocal(
+        'dynamodbStream',
+        join(PROJECT_ROOT, 'events/dynamodb/users-stream.json'),
+        { TRIBUTARY_LOCAL_ROOT: relativeRoot },
+      );
+      expect(stream.result).toEqual({ batchItemFailures: [] });
+      expect(await readdir(join(root, 'tributary-local-raw/raw/dynamodb/users/dt=2026-11-20'))).toHaveLength(
+        1,
+      );
+      // no query result under this root: the loader fails, and says which error it was
+      const load = await invokeLocalRun('loader', join(PROJECT_ROOT, 'events/stepfunctions/loader.json'), {
+        TRIBUTARY_LOCAL_ROOT: relativeRoot,
+      });
+      expect(load.code).not.toBe(0);
+      expect(load.stdout).toMatch(/"errorType": "\w+Error"/);
+    } finally {
+      await rm(root, { recursive: true, force: true });
+    }
+  }, 180_000);
+
   it('runs firehoseTransform on the shipped sample event without AWS credentials', async () => {
     const { result } = await invokeLocal(
       'firehoseTransform',

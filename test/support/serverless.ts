@@ -74,6 +74,58 @@ export async function removePackage(packaged: PackagedStage | undefined): Promis
   if (packaged) await rm(packaged.directory, { recursive: true, force: true });
 }
 
+/** What a finished `sls invoke local` printed, and how it exited (`timedOut` when it had to be killed). */
+export interface InvokeLocalRun {
+  readonly code: number | null;
+  readonly timedOut: boolean;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+/** Runs `sls invoke local` expecting it may fail: never throws, and kills it after `timeoutMs`. */
+export async function invokeLocalRun(
+  fn: string,
+  eventPath: string,
+  env: Record<string, string> = {},
+  timeoutMs = 120_000,
+): Promise<InvokeLocalRun> {
+  return withServerlessLock(
+    () =>
+      new Promise<InvokeLocalRun>((resolve) => {
+        execFile(
+          SLS,
+          [
+            'invoke',
+            'local',
+            '--stage',
+            'dev',
+            '-f',
+            fn,
+            '-p',
+            eventPath,
+            ...Object.entries(env).flatMap(([k, v]) => ['-e', `${k}=${v}`]),
+          ],
+          {
+            cwd: PROJECT_ROOT,
+            env: offlineEnv({ POWERTOOLS_METRICS_DISABLED: 'true' }),
+            maxBuffer: 64 * 1024 * 1024,
+            timeout: timeoutMs,
+            killSignal: 'SIGKILL',
+          },
+          (error, stdout, stderr) => {
+            const failure = error as (Error & { code?: number; killed?: boolean }) | null;
+            resolve({
+              code: failure ? (typeof failure.code === 'number' ? failure.code : null) : 0,
+              timedOut: failure?.killed === true,
+              stdout,
+              stderr,
+            });
+          },
+        );
+      }),
+  );
+}
+
 /** Runs `sls invoke local` and returns the handler's JSON result (the last JSON document printed). */
 export async function invokeLocal(
   fn: string,

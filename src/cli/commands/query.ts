@@ -1,6 +1,9 @@
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { DEFAULT_LOCAL_ROOT, localEnvironment, openLocalAthena } from '../../lib/local/local-environment';
 import { bundledPipeline } from '../../lib/pipeline/bundled';
+import { errorMessage } from '../../lib/util/errors';
 import { type CommandIo, formatTable, UsageError, writeLine } from '../io';
 
 export const QUERY_HELP = `Usage: tributary query [--root DIR] [--format table|csv|json] "<Athena SQL>"
@@ -45,9 +48,22 @@ export async function queryCommand(args: string[], io: CommandIo): Promise<numbe
   }
   const pipeline = bundledPipeline();
   const environment = localEnvironment(values.root, pipeline.database);
+  if (!existsSync(join(environment.root, environment.lakeBucket))) {
+    throw new Error(
+      `no local lake at ${environment.root}: run npm start (tributary run) first, or give --root or TRIBUTARY_LOCAL_ROOT`,
+    );
+  }
   const athena = await openLocalAthena(environment, pipeline);
   try {
-    const result = await athena.query(positionals[0]!);
+    const result = await athena.query(positionals[0]!).catch(async (error: unknown) => {
+      const unknown = /Table with name (\S+) does not exist/.exec(errorMessage(error));
+      if (!unknown) throw error;
+      const tables = await athena.query(
+        'SELECT view_name AS name FROM duckdb_views() WHERE NOT internal ORDER BY 1',
+      );
+      const names = tables.rows.map((row) => String(row.name));
+      throw new Error(`no table ${unknown[1]} in the local lake; tables: ${names.join(', ')}`);
+    });
     const names = result.columns.map((c) => c.name);
     if (format === 'json') {
       for (const row of result.rows) writeLine(io.stdout, JSON.stringify(row));

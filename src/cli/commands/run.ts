@@ -1,21 +1,24 @@
-import { mkdir, writeFile } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { mkdir, readdir, rm, stat, writeFile } from 'node:fs/promises';
 import { join, relative } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { DynamoDBRecord } from 'aws-lambda';
-import { LOCAL_WAREHOUSE_FILE } from '../../lib/loading/config';
+import { type LoaderConfig, readLoaderConfig } from '../../lib/loading/config';
+import { describeConnection } from '../../lib/loading/connection';
 import type { StreamSource } from '../../lib/local/ingest-streams';
 import { DEFAULT_LOCAL_ROOT, localEnvironment, resetLocalRoot } from '../../lib/local/local-environment';
-import { loadLocalHandlers } from '../../lib/local/local-handlers';
+import { loadLocalHandlers, localDynamoTableArn } from '../../lib/local/local-handlers';
 import { type LocalRunSummary, type ProgressEvent, runLocalPipeline } from '../../lib/local/local-pipeline';
 import { SAMPLES_DIRECTORY } from '../../lib/local/project-paths';
 import { retriesByState } from '../../lib/local/report/step-tally';
 import { renderRunReport } from '../../lib/local/run-report';
 import { generatedClickstream, ndjsonRecords } from '../../lib/local/sources';
 import { dailyPipelineDefinition } from '../../lib/orchestration/local-state-machine';
-import type { ParquetCodec } from '../../lib/parquet/parquet-writer';
+import { type ParquetCodec, zstdAvailable } from '../../lib/parquet/parquet-writer';
 import { bundledPipeline } from '../../lib/pipeline/bundled';
 import { LakeLayout } from '../../lib/pipeline/lake-layout';
 import { CLICKSTREAM_DEFAULTS } from '../../lib/samples/clickstream';
+import { changesFromColumns, eventsFromColumns } from '../../lib/samples/declared-columns';
 import { type CommandIo, formatTable, UsageError, writeLine } from '../io';
 
 /** The day the shipped samples happened; the local run's default date. */
@@ -38,6 +41,11 @@ an embedded DuckDB database in the local root. A self-contained HTML report is w
   --verbose      show the Lambda handlers' own logs`;
 
 const DAY = /^\d{4}-\d{2}-\d{2}$/;
+
+/** Records generated for a stream or DynamoDB table of pipeline.yml that has no sample file. */
+export const GENERATED_SAMPLE_RECORDS = 100;
+/** Run reports kept under <root>/reports/; older ones are removed after each run. */
+export const KEPT_RUN_REPORTS = 10;
 
 async function* streamRecords(path: string): AsyncGenerator<DynamoDBRecord> {
   for await (const line of ndjsonRecords(path)) yield JSON.parse(line.toString('utf8')) as DynamoDBRecord;
@@ -71,9 +79,50 @@ export async function runCommand(args: string[], io: CommandIo): Promise<number>
     throw new UsageError(`--date must be a day as YYYY-MM-DD, got ${date}`);
   }
 
+  if (values.codec === 'zstd' && !zstdAvailable()) {
+    throw new UsageError(
+      `--codec zstd needs Node 22.15 or later (zlib zstd); this is Node ${process.versions.node}: use --codec snappy`,
+    );
+  }
+
+  // everything is checked before the local root is touched: a mistake leaves earlier runs' data alone
   const pipeline = bundledPipeline();
   const environment = localEnvironment(values.root, pipeline.database);
+  const loader = readLoaderConfig({ ...process.env, TRIBUTARY_LOCAL_ROOT: environment.root });
+  const missingSamples: string[] = [];
+  const streams: StreamSource[] = pipeline.streams.map((stream) => {
+    const file = join(SAMPLES_DIRECTORY, `${stream.name}.ndjson`);
+    if (events !== undefined && stream.name === 'clickstream') {
+      return { stream: stream.name, records: generatedClickstream(events, Date.parse(`${date}T00:00:00Z`)) };
+    }
+    if (existsSync(file)) return { stream: stream.name, records: ndjsonRecords(file) };
+    missingSamples.push(relative(io.cwd, file));
+    return { stream: stream.name, records: eventsFromColumns(stream, date, GENERATED_SAMPLE_RECORDS) };
+  });
+  const dynamodb = pipeline.dynamodb.map((table) => {
+    const file = join(SAMPLES_DIRECTORY, `${table.name}-stream.ndjson`);
+    if (existsSync(file)) return { table: table.name, records: streamRecords(file) };
+    missingSamples.push(relative(io.cwd, file));
+    const streamArn = `${localDynamoTableArn(environment, table.name)}/stream/${date}T00:00:00.000`;
+    return {
+      table: table.name,
+      records: changesFromColumns(
+        table,
+        date,
+        GENERATED_SAMPLE_RECORDS,
+        streamArn,
+      ) as Iterable<DynamoDBRecord>,
+    };
+  });
+
   writeLine(io.stdout, `Tributary local run for ${date} in ${environment.root}`);
+  writeLine(io.stdout, `Loads go to ${loadDestination(loader, io.cwd)}`);
+  for (const file of missingSamples) {
+    writeLine(
+      io.stdout,
+      `No ${file}: sending ${GENERATED_SAMPLE_RECORDS} records generated from its columns in pipeline.yml`,
+    );
+  }
   if (!values.keep) await resetLocalRoot(environment);
   if (events === undefined && date !== SAMPLE_DAY) {
     writeLine(
@@ -86,27 +135,20 @@ export async function runCommand(args: string[], io: CommandIo): Promise<number>
     writeLine(io.stderr, 'note: TRIBUTARY_HASH_KEY is not set; hashing with the local development key');
   }
 
-  const streams: StreamSource[] = pipeline.streams.map((stream) => ({
-    stream: stream.name,
-    records:
-      events !== undefined && stream.name === 'clickstream'
-        ? generatedClickstream(events, Date.parse(`${date}T00:00:00Z`))
-        : ndjsonRecords(join(SAMPLES_DIRECTORY, `${stream.name}.ndjson`)),
-  }));
-  const dynamodb = pipeline.dynamodb.map((table) => ({
-    table: table.name,
-    records: streamRecords(join(SAMPLES_DIRECTORY, `${table.name}-stream.ndjson`)),
-  }));
+  const progress = progressPrinter(io);
   const summary = await runLocalPipeline(environment, pipeline, handlers, {
     date,
     streams,
     dynamodb,
     codec: values.codec as ParquetCodec,
-    onProgress: progressPrinter(io),
+    onProgress: progress,
   });
-  printRunSummary(io, environment.root, environment.lakeBucket, summary);
-  const report = join(environment.root, 'reports', `${summary.executionName}.html`);
-  await mkdir(join(environment.root, 'reports'), { recursive: true });
+  progress.finish();
+  const loadedInto = loadDestination(loader, io.cwd);
+  printRunSummary(io, environment.root, environment.lakeBucket, summary, loadedInto);
+  const reports = join(environment.root, 'reports');
+  const report = join(reports, `${summary.executionName}.html`);
+  await mkdir(reports, { recursive: true });
   await writeFile(
     report,
     await renderRunReport(summary, {
@@ -114,64 +156,91 @@ export async function runCommand(args: string[], io: CommandIo): Promise<number>
       pipeline,
       root: environment.root,
       lakeBucket: environment.lakeBucket,
-      loadDestination: loadDestination(environment.root),
+      loadDestination: loadedInto,
     }),
   );
-  const shown = relative(io.cwd, report);
-  writeLine(io.stdout, `\nRun report: ${shown.startsWith('..') ? report : shown}`);
+  await pruneReports(reports, KEPT_RUN_REPORTS);
+  writeLine(
+    io.stdout,
+    `\nRun report: ${shownPath(io.cwd, report)} (the last ${KEPT_RUN_REPORTS} runs' reports are kept in ${shownPath(io.cwd, reports)})`,
+  );
   return summary.execution.status === 'SUCCEEDED' ? 0 : 1;
+}
+
+function shownPath(cwd: string, path: string): string {
+  const shown = relative(cwd, path);
+  return shown === '' || shown.startsWith('..') ? path : shown;
+}
+
+/** Where the loader writes: the embedded warehouse file, or the server's URL without its password. */
+function loadDestination(config: LoaderConfig, cwd: string): string {
+  const { target } = config;
+  if (target.kind === 'secret') return `the database of secret ${target.secretId}`;
+  if (target.kind === 'none') return 'no database: loads are skipped';
+  const connection = target.connection;
+  return connection.dialect === 'duckdb'
+    ? `the embedded DuckDB warehouse ${shownPath(cwd, connection.path)}`
+    : describeConnection(connection);
+}
+
+/** Keeps the newest `keep` reports (by modification time) and removes the rest. */
+async function pruneReports(directory: string, keep: number): Promise<void> {
+  const names = (await readdir(directory)).filter((name) => name.endsWith('.html'));
+  const dated = await Promise.all(
+    names.map(async (name) => ({ name, time: (await stat(join(directory, name))).mtimeMs })),
+  );
+  dated.sort((a, b) => b.time - a.time || b.name.localeCompare(a.name));
+  await Promise.all(dated.slice(keep).map(({ name }) => rm(join(directory, name), { force: true })));
 }
 
 /**
  * Progress on stderr: on a terminal one line per ingest and capture stage, rewritten in place at
- * most every 200 ms; elsewhere (CI logs) a line every 5 s. Each finished state machine step gets
- * a line of its own.
+ * most every 200 ms; elsewhere (CI logs) a line every 5 s. A stage's last state is always shown
+ * when it ends, so progress agrees with the summary. Each finished state machine step gets a line
+ * of its own, naming the transform or table it worked on.
  */
-function progressPrinter(io: CommandIo): (event: ProgressEvent) => void {
+function progressPrinter(io: CommandIo): ((event: ProgressEvent) => void) & { finish(): void } {
   const terminal = (io.stderr as { isTTY?: boolean }).isTTY === true;
   const interval = terminal ? 200 : 5_000;
   let open: string | undefined;
+  let latest = '';
+  let shown = true;
   let lastWrite = 0;
   const endLine = () => {
-    if (open !== undefined && terminal) io.stderr.write('\n');
+    if (open === undefined) return;
+    if (!shown) io.stderr.write(terminal ? `\r${latest}\n` : `${latest}\n`);
+    else if (terminal) io.stderr.write('\n');
     open = undefined;
   };
-  return (event) => {
+  const print = (event: ProgressEvent) => {
     if (event.kind === 'step') {
       endLine();
       const { step } = event;
       const seconds = ((step.endedAt - step.startedAt) / 1000).toFixed(2);
       writeLine(
         io.stderr,
-        `step ${step.state}: ${step.outcome} (${seconds} s)${step.error ? ` ${step.error}` : ''}`,
+        `step ${step.state}${step.subject ? ` (${step.subject})` : ''}: ${step.outcome} (${seconds} s)${step.error ? ` ${step.error}` : ''}`,
       );
       return;
     }
     const key = `${event.kind} ${event.kind === 'ingest' ? event.stream : event.table}`;
-    const now = Date.now();
-    if (key === open && now - lastWrite < interval) return;
-    if (key !== open) endLine();
-    open = key;
-    lastWrite = now;
-    const text =
+    if (key !== open) {
+      endLine();
+      open = key;
+      lastWrite = 0;
+    }
+    latest =
       event.kind === 'ingest'
         ? `ingest ${event.stream}: ${event.stats.recordsIn} records sent, ${event.stats.rowsWritten} rows in ${event.stats.parquetFiles.length} Parquet files`
         : `capture ${event.table}: ${event.stats.changes} changes, ${event.stats.changeFiles} change files flattened`;
-    io.stderr.write(terminal ? `\r${text}` : `${text}\n`);
+    shown = false;
+    const now = Date.now();
+    if (now - lastWrite < interval) return;
+    lastWrite = now;
+    shown = true;
+    io.stderr.write(terminal ? `\r${latest}` : `${latest}\n`);
   };
-}
-
-/** Where the loader writes on this machine, as its configuration decides; a URL without its password. */
-function loadDestination(root: string, env: NodeJS.ProcessEnv = process.env): string {
-  const url = env.TRIBUTARY_MYSQL_URL || env.TRIBUTARY_POSTGRES_URL;
-  if (!url) return join(root, LOCAL_WAREHOUSE_FILE);
-  try {
-    const parsed = new URL(url);
-    if (parsed.password) parsed.password = '***';
-    return parsed.toString();
-  } catch {
-    return url.replace(/:[^:@/]*@/, ':***@');
-  }
+  return Object.assign(print, { finish: endLine });
 }
 
 export function printRunSummary(
@@ -179,6 +248,7 @@ export function printRunSummary(
   root: string,
   lakeBucket: string,
   summary: LocalRunSummary,
+  loadedInto?: string,
 ): void {
   const out = (text = '') => writeLine(io.stdout, text);
   out();
@@ -232,6 +302,7 @@ export function printRunSummary(
     const { reason, skipped } = summary.skippedLoads;
     out(`  loads skipped: ${reason}${skipped.length > 0 ? ` (${skipped.join(', ')})` : ''}`);
   }
+  if (summary.loads.length > 0 && loadedInto) out(`  loads went to ${loadedInto}`);
 
   out();
   out('Lake tables');

@@ -11,10 +11,12 @@ export interface NotificationFilter {
 /**
  * S3 event notifications on this machine: after a handler ran, `take()` returns the ObjectCreated
  * event S3 would have sent for every object that appeared under the filters since the last call
- * (or since creation, so objects already there from an earlier run are not delivered again).
+ * (or since creation, so objects already there from an earlier run are not delivered again). An
+ * object written again, even with the same key, is delivered again, as S3 notifies every PUT.
  */
 export class LocalS3Notifications {
-  private readonly seen = new Set<string>();
+  /** key → size and time of the version last delivered */
+  private readonly seen = new Map<string, string>();
   private sequencer = 0;
 
   private constructor(
@@ -42,8 +44,9 @@ export class LocalS3Notifications {
     const found: Array<{ key: string; size: number }> = [];
     for (const filter of this.filters) {
       for await (const object of this.store.list(this.bucket, filter.prefix)) {
-        if (!object.key.endsWith(filter.suffix) || this.seen.has(object.key)) continue;
-        this.seen.add(object.key);
+        const version = `${object.size}@${object.lastModified ?? ''}`;
+        if (!object.key.endsWith(filter.suffix) || this.seen.get(object.key) === version) continue;
+        this.seen.set(object.key, version);
         found.push(object);
       }
     }

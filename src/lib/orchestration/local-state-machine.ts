@@ -52,6 +52,8 @@ export interface StepEvent {
   readonly startedAt: number;
   readonly endedAt: number;
   readonly error?: string | undefined;
+  /** What the step worked on (transform, table, load or export), read from the state's input. */
+  readonly subject?: string | undefined;
 }
 
 export interface LocalExecution {
@@ -214,8 +216,10 @@ export async function runStateMachineLocally(
       const step = (outcome: StepEvent['outcome'], error?: string) => {
         const starts = entered.get(state) ?? [];
         const startedAt = outcome === 'retried' ? event.timestamp : (starts.pop() ?? event.timestamp);
+        const subject = stepSubject(event.state?.input);
         const recorded = {
           state,
+          ...(subject ? { subject } : {}),
           outcome,
           startedAt,
           endedAt: event.timestamp,
@@ -270,6 +274,34 @@ function historyEventsOf(event: EventLog): number {
   // a task's entry and exit come with scheduled/started and succeeded/failed; a Map or Parallel
   // state's with its started and succeeded/failed
   return ['Task', 'Map', 'Parallel'].includes(event.state?.type ?? '') ? 2 : 1;
+}
+
+const QUERY_TARGET = /^\s*(?:CREATE\s+TABLE|INSERT\s+INTO)\s+(?:"[^"]+"\.)?"([^"]+)"/i;
+const TABLE_ARN = /:table\/([^/]+)/;
+
+/**
+ * The transform, table or load a step of the daily pipeline works on, from the state's input: a
+ * planned transform run, a load, a CTAS or INSERT statement, or an export request.
+ */
+export function stepSubject(input: unknown): string | undefined {
+  if (typeof input !== 'object' || input === null || Array.isArray(input)) return undefined;
+  const value = input as Record<string, unknown>;
+  const text = (candidate: unknown) =>
+    typeof candidate === 'string' && candidate !== '' ? candidate : undefined;
+  const nested = (key: string) =>
+    typeof value[key] === 'object' && value[key] !== null ? (value[key] as Record<string, unknown>) : {};
+  // a load names its target table; a CTAS its run's table, `<transform>__run_<run id>`
+  if (text(value.load) && text(value.table)) return text(value.table);
+  return (
+    text(nested('run').transform) ??
+    text(value.transform) ??
+    text(value.table) ??
+    (typeof value.QueryString === 'string'
+      ? QUERY_TARGET.exec(value.QueryString)?.[1]?.replace(/__run_\w+$/, '')
+      : undefined) ??
+    text(nested('request').TableArn)?.match(TABLE_ARN)?.[1] ??
+    text(nested('request').ExportTaskIdentifier)
+  );
 }
 
 /** Names of Wait states and of states with a Retry field, at any depth. */

@@ -12,6 +12,8 @@ interface Evidence {
   integers: number;
   /** Largest integer magnitude seen, as digits. */
   widestInteger: number;
+  /** Integers in the range of epoch seconds or milliseconds between 2001 and 2100. */
+  epochIntegers: number;
   decimals: number;
   /** Largest digits before and after the point among exact decimals. */
   integerDigits: number;
@@ -34,6 +36,18 @@ const DATE = /^\d{4}-\d{2}-\d{2}$/;
 const ISO_TIME = /^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}/;
 const DECIMAL_TEXT = /^-?(\d+)(?:\.(\d+))?$/;
 const INT64 = 2n ** 63n;
+/** Last name segments that say a column holds a point in time (`updated_at`, `event_time`, `ts`). */
+const TIME_NAME = /(^|_)(at|time|timestamp|ts|datetime)$/;
+const EPOCH_SECONDS = [1e9, 4.1e9] as const;
+const EPOCH_MILLISECONDS = [1e12, 4.1e12] as const;
+
+function isEpoch(raw: string): boolean {
+  const value = Number(raw);
+  return (
+    (value >= EPOCH_SECONDS[0] && value <= EPOCH_SECONDS[1]) ||
+    (value >= EPOCH_MILLISECONDS[0] && value <= EPOCH_MILLISECONDS[1])
+  );
+}
 
 function empty(order: number): Evidence {
   return {
@@ -43,6 +57,7 @@ function empty(order: number): Evidence {
     booleans: 0,
     integers: 0,
     widestInteger: 0,
+    epochIntegers: 0,
     decimals: 0,
     integerDigits: 0,
     scale: 0,
@@ -63,6 +78,7 @@ function observe(evidence: Evidence, value: FlatValue): void {
     if (decimal && decimal[2] === undefined) {
       evidence.integers++;
       evidence.widestInteger = Math.max(evidence.widestInteger, value.raw.replace('-', '').length);
+      if (isEpoch(value.raw)) evidence.epochIntegers++;
       if (BigInt(value.raw) >= INT64 || BigInt(value.raw) < -INT64) evidence.longDecimals++;
     } else {
       evidence.decimals++;
@@ -82,8 +98,20 @@ function observe(evidence: Evidence, value: FlatValue): void {
   }
 }
 
+/**
+ * A column named as a point in time whose values are all ISO text or epoch seconds or milliseconds
+ * (or only ever null) is a timestamp: the Parquet conversion and `schema diff` read all of these.
+ * Numbers alone are not enough: an id can be as large as an epoch in milliseconds.
+ */
+function isTimestampColumn(name: string, evidence: Evidence): boolean {
+  if (!TIME_NAME.test(name.split('__').at(-1) ?? name)) return false;
+  const other = evidence.strings + evidence.json + evidence.dates + evidence.booleans + evidence.decimals;
+  return other === 0 && evidence.epochIntegers === evidence.integers;
+}
+
 /** The narrowest type that holds every value seen, and what disagreed, if anything. */
-function decide(evidence: Evidence): { type: ColumnType; conflict: string | undefined } {
+function decide(name: string, evidence: Evidence): { type: ColumnType; conflict: string | undefined } {
+  if (isTimestampColumn(name, evidence)) return { type: { kind: 'timestamp' }, conflict: undefined };
   const kinds: Array<[string, number]> = [
     ['string', evidence.strings + evidence.json],
     ['timestamp', evidence.timestamps],
@@ -113,7 +141,7 @@ function decide(evidence: Evidence): { type: ColumnType; conflict: string | unde
 /**
  * Infers a table's columns from flattened rows, one row at a time so samples of any size fit:
  * names in first-seen order (key columns first when given), types from the values (ISO text
- * becomes timestamp or date, integers int or bigint, integers beyond 64 bits and long decimals
+ * becomes timestamp or date, and so do epoch numbers in a column named as a time, integers int or bigint, integers beyond 64 bits and long decimals
  * exact decimals), and values of different kinds reported as a conflict.
  */
 export class SchemaInference {
@@ -138,7 +166,7 @@ export class SchemaInference {
     return [...this.evidence]
       .sort(([a, x], [b, y]) => rank(a, x) - rank(b, y))
       .map(([name, evidence]) => {
-        const { type, conflict } = decide(evidence);
+        const { type, conflict } = decide(name, evidence);
         const seen =
           evidence.strings +
           evidence.timestamps +

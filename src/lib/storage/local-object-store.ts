@@ -79,9 +79,9 @@ export class LocalObjectStore implements ObjectStore {
   async *list(bucket: string, prefix: string): AsyncIterable<ObjectSummary> {
     const base = this.pathForPrefix(bucket, '');
     const found: ObjectSummary[] = [];
-    await walk(base, [], async (segments, size) => {
+    await walk(base, [], async (segments, size, lastModified) => {
       const key = segments.map(decodeKeySegment).join('/');
-      if (key.startsWith(prefix)) found.push({ key, size });
+      if (key.startsWith(prefix)) found.push({ key, size, lastModified });
     });
     found.sort((a, b) => Buffer.compare(Buffer.from(a.key), Buffer.from(b.key)));
     yield* found;
@@ -95,7 +95,7 @@ export class LocalObjectStore implements ObjectStore {
 async function walk(
   directory: string,
   segments: string[],
-  visit: (segments: string[], size: number) => Promise<void>,
+  visit: (segments: string[], size: number, lastModified: number) => Promise<void>,
 ): Promise<void> {
   const entries = await readdir(directory, { withFileTypes: true }).catch((error: NodeJS.ErrnoException) => {
     if (error.code === 'ENOENT') return [];
@@ -104,7 +104,9 @@ async function walk(
   for (const entry of entries) {
     const path = join(directory, entry.name);
     if (entry.isDirectory()) await walk(path, [...segments, entry.name], visit);
-    else if (entry.isFile() && !entry.name.startsWith(TEMPORARY_PREFIX))
-      await visit([...segments, entry.name], (await stat(path)).size);
+    else if (entry.isFile() && !entry.name.startsWith(TEMPORARY_PREFIX)) {
+      const info = await stat(path);
+      await visit([...segments, entry.name], info.size, info.mtimeMs);
+    }
   }
 }

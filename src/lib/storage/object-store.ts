@@ -3,6 +3,8 @@ import { PassThrough, type Readable } from 'node:stream';
 export interface ObjectSummary {
   readonly key: string;
   readonly size: number;
+  /** When the object was last written (milliseconds), where the store knows it. */
+  readonly lastModified?: number;
 }
 
 export type ObjectBody = Uint8Array | string | Readable;

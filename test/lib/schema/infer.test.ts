@@ -26,6 +26,27 @@ describe('inferColumns', () => {
     });
   });
 
+  it.each([
+    ['epoch milliseconds', '{"updated_at":1735693200000}', '{"updated_at":1735696800000}', 'timestamp'],
+    ['epoch seconds', '{"updated_at":1735693200}', '{"updated_at":1735696800}', 'timestamp'],
+    [
+      'ISO text and epoch numbers',
+      '{"seen_at":"2026-11-20T10:00:00Z"}',
+      '{"seen_at":1735693200000}',
+      'timestamp',
+    ],
+    ['only nulls, named as a time', '{"deleted_at":null}', '{"deleted_at":null}', 'timestamp'],
+    [
+      'epoch-sized numbers not named as a time',
+      '{"order_id":1735693200000}',
+      '{"order_id":1735696800000}',
+      'bigint',
+    ],
+    ['small numbers named as a time', '{"wait_time":3}', '{"wait_time":40}', 'int'],
+  ])('infers %s as the Parquet conversion reads them', (_, first, second, expected) => {
+    expect(Object.values(types(first, second))).toEqual([expected]);
+  });
+
   it('keeps integers beyond 64 bits and long decimals exact', () => {
     expect(types('{"huge":123456789012345678901234,"money":12345678901234.123456}')).toEqual({
       huge: 'decimal(38,0)',

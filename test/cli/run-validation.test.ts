@@ -1,0 +1,48 @@
+import { mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { main } from '../../src/cli/main';
+import { zstdAvailable } from '../../src/lib/parquet/parquet-writer';
+import { captureIo } from '../support/cli';
+
+/** A local root holding an earlier run's data, to check that a refused run leaves it alone. */
+async function rootWithEarlierRun(): Promise<string> {
+  const root = await mkdtemp(join(tmpdir(), 'tributary-validate-'));
+  await mkdir(join(root, 'tributary-local-lake', 'lake'), { recursive: true });
+  await writeFile(join(root, 'tributary-local-lake', 'lake', 'earlier.parquet'), 'earlier run');
+  return root;
+}
+
+describe('tributary run checks everything before it touches the local root', () => {
+  const saved = { ...process.env };
+  afterEach(() => {
+    process.env = { ...saved };
+  });
+
+  it('refuses both database URLs at once and keeps the earlier data', async () => {
+    const root = await rootWithEarlierRun();
+    try {
+      process.env.TRIBUTARY_MYSQL_URL = 'mysql://root@127.0.0.1:3306/test';
+      process.env.TRIBUTARY_POSTGRES_URL = 'postgres://postgres@127.0.0.1:5432/postgres';
+      const io = captureIo();
+      expect(await main(['run', '--root', root], io)).toBe(1);
+      expect(io.err()).toContain('set TRIBUTARY_MYSQL_URL or TRIBUTARY_POSTGRES_URL, not both');
+      expect(await readdir(join(root, 'tributary-local-lake', 'lake'))).toEqual(['earlier.parquet']);
+    } finally {
+      await rm(root, { recursive: true, force: true });
+    }
+  });
+
+  const withoutZstd = zstdAvailable() ? it.skip : it;
+  withoutZstd('refuses --codec zstd on a Node without zstd, naming the version it needs', async () => {
+    const root = await rootWithEarlierRun();
+    try {
+      const io = captureIo();
+      expect(await main(['run', '--root', root, '--codec', 'zstd'], io)).toBe(2);
+      expect(io.err()).toContain('--codec zstd needs Node 22.15 or later');
+      expect(await readdir(join(root, 'tributary-local-lake', 'lake'))).toEqual(['earlier.parquet']);
+    } finally {
+      await rm(root, { recursive: true, force: true });
+    }
+  });
+});
