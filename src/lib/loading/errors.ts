@@ -51,6 +51,22 @@ export class RejectedValuesError extends LoadError {
   }
 }
 
+/** A value its column cannot hold exactly: the database would have stored it rounded or moved. */
+export class InexactValueError extends LoadError {
+  override readonly name = 'InexactValueError';
+  constructor(
+    readonly table: string,
+    readonly row: number,
+    readonly column: string,
+    readonly value: string,
+    readonly reason: string,
+  ) {
+    super(
+      `Result row ${row}, column ${column}: ${JSON.stringify(value)} cannot be loaded into ${table} as it is: ${reason}`,
+    );
+  }
+}
+
 /** Merge keys that occur more than once in one result: which row should win is undefined, so the load fails. */
 export class DuplicateKeyError extends LoadError {
   override readonly name = 'DuplicateKeyError';

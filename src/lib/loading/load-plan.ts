@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { LoadError, LoadFailedError, LoadRequestError } from './errors';
+import { valueChecks } from './exact-values';
 import { checkIdentifier } from './identifiers';
 import { ResultRows } from './result-rows';
 import type { Dialect, LoadMode, LoadOutcome, LoadRequest, ResultColumn } from './types';
@@ -77,7 +78,12 @@ export async function runLoad(
   hint: (error: unknown) => string | undefined = () => undefined,
 ): Promise<LoadOutcome> {
   const plan = planLoad(request);
-  const rows = new ResultRows(request.result.rows, plan.columns.length);
+  const rows = new ResultRows(
+    request.result.rows,
+    plan.columns,
+    valueChecks(dialect, plan.columns),
+    plan.table,
+  );
   try {
     const created = await run(plan, rows);
     return { table: plan.table, mode: plan.mode, rows: rows.count, created };

@@ -1,6 +1,7 @@
 import type { ColumnType } from '../../../src/lib/columns/column-types';
 import {
   DuplicateKeyError,
+  InexactValueError,
   LoadRequestError,
   RowShapeError,
   SchemaMismatchError,
@@ -417,6 +418,39 @@ export function describeLoaderScenarios(harness: LoaderHarness): void {
       await expect(failure).rejects.toThrow('Result row 2 has 4 values, but the result has 9 columns');
       expect(await snapshot(table, ALL_TYPES, ['id'])).toEqual(before);
     });
+  });
+
+  it.each([
+    ['a decimal with more places than its scale', { amount: '1.00500000001' }, 'amount'],
+    ['a bigint with a fraction', { id: '1.5' }, 'id'],
+    ['a bigint in exponent notation', { id: '1e3' }, 'id'],
+    ['an int past its range', { quantity: '2147483648' }, 'quantity'],
+    ['fractional seconds past milliseconds', { created_at: '2026-11-20 09:15:02.1234' }, 'created_at'],
+    ['the hour 24', { created_at: '2026-11-20 24:00:00.000' }, 'created_at'],
+    ['a day that does not exist', { day: '2026-02-30' }, 'day'],
+    ['a double that underflows to zero', { score: '1e-400' }, 'score'],
+    ['a double that overflows', { score: '1e400' }, 'score'],
+    ['a boolean that is not true or false', { active: 'yes' }, 'active'],
+  ])('fails the load quoting the row instead of storing %s altered', async (_label, override, column) => {
+    const table = newTable('inexact');
+    await load(table, 'merge', ['id'], result(ALL_TYPES, [allTypesRow(1)]));
+    const before = await snapshot(table, ALL_TYPES, ['id']);
+    const rows = [allTypesRow(2), allTypesRow(3, override)];
+    const failure = load(table, 'merge', ['id'], result(ALL_TYPES, rows));
+    await expect(failure).rejects.toThrow(InexactValueError);
+    await expect(failure).rejects.toThrow(
+      `Result row 2, column ${column}: ${JSON.stringify(Object.values(override)[0])}`,
+    );
+    expect(await snapshot(table, ALL_TYPES, ['id'])).toEqual(before);
+  });
+
+  it('stores a decimal with trailing zeros past its scale and a zero fraction past milliseconds', async () => {
+    const table = newTable('zeros');
+    const rows = [allTypesRow(1, { amount: '1.500000000000', created_at: '2026-11-20 09:15:02.120000' })];
+    await load(table, 'merge', ['id'], result(ALL_TYPES, rows));
+    expect(await snapshot(table, ALL_TYPES, ['id'])).toEqual(
+      expected(ALL_TYPES, [allTypesRow(1, { amount: '1.5', created_at: '2026-11-20 09:15:02.120' })]),
+    );
   });
 
   it('refuses merge keys that repeat in the result, naming the key', async () => {

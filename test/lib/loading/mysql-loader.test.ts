@@ -1,5 +1,5 @@
 import type { Connection, RowDataPacket } from 'mysql2/promise';
-import { RejectedValuesError } from '../../../src/lib/loading/errors';
+import { InexactValueError, RejectedValuesError } from '../../../src/lib/loading/errors';
 import { MysqlLoader } from '../../../src/lib/loading/mysql-loader';
 import type { ResultColumn } from '../../../src/lib/loading/types';
 import { connectMysql, describeWithDatabase, uniqueTableName } from '../../support/databases';
@@ -148,7 +148,7 @@ describeWithDatabase('mysql', 'MysqlLoader', (url) => {
       expect(stage).toContain(String(version!.version).includes('MariaDB') ? 'ENGINE=Aria' : 'ENGINE=InnoDB');
     });
 
-    it('reports values MySQL would have altered, with their row, instead of storing them', async () => {
+    it('refuses values MySQL would have altered before MySQL sees them, naming the row', async () => {
       const table = newTable();
       const failure = loader.load({
         table,
@@ -157,14 +157,32 @@ describeWithDatabase('mysql', 'MysqlLoader', (url) => {
         result: result(columns, [
           ['1', 'a', '2026-11-20 09:15:02.120'],
           ['2', 'b', 'yesterday'],
-          ['99999999999999999999', 'c', null],
+        ]),
+      });
+      await expect(failure).rejects.toThrow(InexactValueError);
+      await expect(failure).rejects.toThrow('Result row 2, column at: "yesterday"');
+      const [found] = await check.query<RowDataPacket[]>('SHOW TABLES LIKE ?', [table]);
+      expect(found).toHaveLength(0);
+    });
+
+    it("fails the load on MySQL's own warnings, quoting them without the staging table's name", async () => {
+      const table = newTable();
+      const keyed: ResultColumn[] = [
+        { name: 'code', type: { kind: 'string' } },
+        { name: 'note', type: { kind: 'string' } },
+      ];
+      const failure = loader.load({
+        table,
+        mode: 'merge',
+        keys: ['code'],
+        result: result(keyed, [
+          ['a', 'fine'],
+          ['k'.repeat(256), 'key too long for VARCHAR(255)'],
         ]),
       });
       await expect(failure).rejects.toThrow(RejectedValuesError);
       const error = (await failure.catch((e: unknown) => e)) as RejectedValuesError;
-      expect(error.count).toBe(2);
-      expect(error.message).toMatch(/column .*at.* at row 2/);
-      expect(error.message).toMatch(/Out of range value for column .*id.* at row 3/);
+      expect(error.message).toMatch(/code.* at row 2/);
       expect(error.message).not.toContain('__stage_');
     });
 
