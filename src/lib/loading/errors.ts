@@ -74,9 +74,18 @@ export class DuplicateKeyError extends LoadError {
     readonly table: string,
     readonly keys: readonly string[],
     readonly example: readonly unknown[],
+    /** Spellings the target compares as one key (case, accents, trailing spaces), and why. */
+    readonly collision: {
+      readonly variants?: ReadonlyArray<readonly unknown[]>;
+      readonly comparison?: string;
+    } = {},
   ) {
+    const quoted = (values: readonly unknown[]) => `(${values.map((v) => JSON.stringify(v)).join(', ')})`;
+    const spellings = collision.variants
+      ? `: ${collision.variants.map(quoted).join(', ')}${collision.comparison ? ` — ${collision.comparison}` : ''}`
+      : '';
     super(
-      `The result for ${table} has key (${keys.join(', ')}) = (${example.map((v) => JSON.stringify(v)).join(', ')}) more than once; merge keys must be unique`,
+      `The result for ${table} has key (${keys.join(', ')}) = ${quoted(example)} more than once${spellings}; merge keys must be unique`,
     );
   }
 }
