@@ -90,6 +90,14 @@ export class DuplicateKeyError extends LoadError {
   }
 }
 
+/**
+ * The database could not be reached, or the connection was lost during a load. The state machine
+ * retries this error by name: a load is all or nothing, so trying again is safe.
+ */
+export class DatabaseUnavailableError extends LoadError {
+  override readonly name = 'DatabaseUnavailableError';
+}
+
 /** A database error during a load, with the table and mode it happened in; the database's error is the cause. */
 export class LoadFailedError extends LoadError {
   override readonly name = 'LoadFailedError';

@@ -1,7 +1,7 @@
 import { Readable } from 'node:stream';
 import type { Connection, ResultSetHeader, RowDataPacket } from 'mysql2/promise';
 import { DuplicateKeyError, RejectedValuesError, SchemaMismatchError } from './errors';
-import { quoteIdentifier, scratchTableName } from './identifiers';
+import { isSwapTableOf, quoteIdentifier, scratchTableName } from './identifiers';
 import { type LoadPlan, runLoad } from './load-plan';
 import { encodeTextRows, type ResultRows } from './result-rows';
 import {
@@ -33,6 +33,10 @@ const SQL_MODE =
  */
 const NO_PAD_BINARY = { mariadb: 'utf8mb4_nopad_bin', mysql: 'utf8mb4_0900_bin' } as const;
 const COLLATION_NAME = /^[A-Za-z0-9_]{1,64}$/;
+/** Named locks are per server; the schema and table are hashed to fit the 64 characters a name may have. */
+const LOCK_NAME = "CONCAT('tributary-load:', SHA1(CONCAT(DATABASE(), '.', ?)))";
+/** Below the loader's 15-minute Lambda timeout, so a load stuck behind another still reports it. */
+const LOCK_WAIT_SECONDS = 600;
 /** How many spellings of one key a DuplicateKeyError quotes. */
 const KEY_SPELLINGS = 5;
 const ENGINE_NAME = /^[A-Za-z]{1,32}$/;
@@ -73,6 +77,40 @@ export class MysqlLoader implements TableLoader {
 
   private async run(plan: LoadPlan, rows: ResultRows): Promise<boolean> {
     const session = await this.prepareSession();
+    await this.lockTable(plan.table);
+    try {
+      return await this.runLocked(plan, rows, session);
+    } finally {
+      // a lost connection releases the lock with the session
+      await this.select(`SELECT RELEASE_LOCK(${LOCK_NAME})`, [plan.table]).catch(() => undefined);
+    }
+  }
+
+  /**
+   * Loads into one table take turns: two at once would race to create it, or interleave their
+   * swaps. A session-level named lock, so it holds across the load's own transactions.
+   */
+  private async lockTable(table: string): Promise<void> {
+    const [row] = await this.select(`SELECT GET_LOCK(${LOCK_NAME}, ?) AS acquired`, [
+      table,
+      LOCK_WAIT_SECONDS,
+    ]);
+    if (Number(row?.acquired) !== 1) {
+      throw new Error(`Another load into ${table} held its lock for more than ${LOCK_WAIT_SECONDS} s`);
+    }
+    // with the lock held no other load of this table runs: any swap table is a killed load's leftover
+    const leftovers = (
+      await this.select(
+        `SELECT TABLE_NAME AS name FROM information_schema.TABLES WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME LIKE ?`,
+        [`${table.slice(0, 20).replace(/[\\%_]/g, '\\$&')}%`],
+      )
+    )
+      .map((found) => String(found.name))
+      .filter((name) => isSwapTableOf(table, name));
+    for (const name of leftovers) await this.execute(`DROP TABLE IF EXISTS ${quote(name)}`);
+  }
+
+  private async runLocked(plan: LoadPlan, rows: ResultRows, session: Session): Promise<boolean> {
     const existing = await this.describeTable(plan.table);
     const target = existing
       ? await this.checkTable(plan, existing)

@@ -62,11 +62,18 @@ describeWithDatabase('mysql', 'MysqlLoader', (url) => {
     async run(sql) {
       await check.query(sql);
     },
+    async openLoader() {
+      return new MysqlLoader(await connectMysql(url));
+    },
+    async killSession(victim) {
+      await check.query(`KILL ${(victim as MysqlLoader).connection.threadId}`);
+    },
     takeStatements() {
       const taken = statements;
       statements = [];
       return taken;
     },
+    replaceBy: 'swap',
     expectedTypes: {
       'key string': 'varchar(255)',
       string: 'longtext',
