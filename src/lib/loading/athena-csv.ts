@@ -1,5 +1,5 @@
+import { isUtf8 } from 'node:buffer';
 import type { Readable } from 'node:stream';
-import { StringDecoder } from 'node:string_decoder';
 import type { ResultRow } from './types';
 
 /** Malformed Athena CSV; `row` is the data row being read (1 is the first after the header, 0 the header). */
@@ -52,7 +52,7 @@ export async function* readAthenaCsv(
   options: AthenaCsvOptions = {},
 ): AsyncGenerator<ResultRow> {
   const parser = new AthenaCsvParser(options);
-  const decoder = new StringDecoder('utf8');
+  const decoder = new StrictUtf8();
   const rows: ResultRow[] = [];
   const parse = (step: () => void): unknown => {
     try {
@@ -62,19 +62,77 @@ export async function* readAthenaCsv(
       return error;
     }
   };
+  const push = ({ text, invalid }: DecodedText) => {
+    parser.push(text, rows);
+    if (invalid) throw parser.invalidText();
+  };
   for await (const chunk of stream as AsyncIterable<Buffer | string>) {
-    const failure = parse(() => parser.push(typeof chunk === 'string' ? chunk : decoder.write(chunk), rows));
+    const failure = parse(() =>
+      typeof chunk === 'string' ? parser.push(chunk, rows) : push(decoder.write(chunk)),
+    );
     // the rows completed before a malformed one still come out, in order
     yield* rows;
     rows.length = 0;
     if (failure) throw failure;
   }
   const failure = parse(() => {
-    parser.push(decoder.end(), rows);
+    push(decoder.end());
     parser.end(rows);
   });
   yield* rows;
   if (failure) throw failure;
+}
+
+interface DecodedText {
+  readonly text: string;
+  /** The bytes after `text` are not UTF-8. */
+  readonly invalid: boolean;
+}
+
+/**
+ * UTF-8 text of a byte stream that refuses invalid bytes instead of turning them into U+FFFD, so a
+ * damaged value fails the load rather than being stored altered. A character split across chunks
+ * waits for its last bytes.
+ */
+class StrictUtf8 {
+  private carry: Buffer = Buffer.alloc(0);
+
+  write(chunk: Buffer): DecodedText {
+    const bytes = this.carry.length > 0 ? Buffer.concat([this.carry, chunk]) : chunk;
+    const end = completeLength(bytes);
+    this.carry = Buffer.from(bytes.subarray(end));
+    const whole = bytes.subarray(0, end);
+    if (isUtf8(whole)) return { text: whole.toString('utf8'), invalid: false };
+    return { text: whole.toString('utf8', 0, validPrefixLength(whole)), invalid: true };
+  }
+
+  end(): DecodedText {
+    return { text: '', invalid: this.carry.length > 0 };
+  }
+}
+
+const isContinuation = (byte: number) => (byte & 0xc0) === 0x80;
+
+/** Bytes up to the start of a last character whose bytes have not all arrived. */
+function completeLength(bytes: Buffer): number {
+  let start = bytes.length - 1;
+  while (start >= 0 && start > bytes.length - 4 && isContinuation(bytes[start]!)) start--;
+  if (start < 0) return bytes.length;
+  const lead = bytes[start]!;
+  const needed = lead >= 0xf0 ? 4 : lead >= 0xe0 ? 3 : lead >= 0xc0 ? 2 : 1;
+  return bytes.length - start < needed ? start : bytes.length;
+}
+
+/** Where the first character that is not UTF-8 starts (only on the error path). */
+function validPrefixLength(bytes: Buffer): number {
+  let i = 0;
+  while (i < bytes.length) {
+    const lead = bytes[i]!;
+    const length = lead < 0x80 ? 1 : lead >= 0xf0 ? 4 : lead >= 0xe0 ? 3 : 2;
+    if (!isUtf8(bytes.subarray(i, i + length))) return i;
+    i += length;
+  }
+  return i;
 }
 
 /** The state machine behind readAthenaCsv, fed text in pieces of any size. */
@@ -258,6 +316,11 @@ export class AthenaCsvParser {
       throw this.error(
         `columns ${JSON.stringify(header)} differ from the result's ${JSON.stringify(expected)}`,
       );
+  }
+
+  /** Bytes that are not UTF-8 in the row being read. */
+  invalidText(): AthenaCsvError {
+    return this.error('bytes that are not valid UTF-8 (a value would be stored altered)');
   }
 
   private error(reason: string): AthenaCsvError {

@@ -62,6 +62,22 @@ export class RejectedValuesError extends LoadError {
   }
 }
 
+/** A value its column cannot hold exactly: the database would have stored it rounded or moved. */
+export class InexactValueError extends LoadError {
+  override readonly name = 'InexactValueError';
+  constructor(
+    readonly table: string,
+    readonly row: number,
+    readonly column: string,
+    readonly value: string,
+    readonly reason: string,
+  ) {
+    super(
+      `Result row ${row}, column ${column}: ${JSON.stringify(value)} cannot be loaded into ${table} as it is: ${reason}`,
+    );
+  }
+}
+
 /** Merge keys that occur more than once in one result: which row should win is undefined, so the load fails. */
 export class DuplicateKeyError extends LoadError {
   override readonly name = 'DuplicateKeyError';
@@ -69,11 +85,28 @@ export class DuplicateKeyError extends LoadError {
     readonly table: string,
     readonly keys: readonly string[],
     readonly example: readonly unknown[],
+    /** Spellings the target compares as one key (case, accents, trailing spaces), and why. */
+    readonly collision: {
+      readonly variants?: ReadonlyArray<readonly unknown[]>;
+      readonly comparison?: string;
+    } = {},
   ) {
+    const quoted = (values: readonly unknown[]) => `(${values.map((v) => JSON.stringify(v)).join(', ')})`;
+    const spellings = collision.variants
+      ? `: ${collision.variants.map(quoted).join(', ')}${collision.comparison ? ` — ${collision.comparison}` : ''}`
+      : '';
     super(
-      `The result for ${table} has key (${keys.join(', ')}) = (${example.map((v) => JSON.stringify(v)).join(', ')}) more than once; merge keys must be unique`,
+      `The result for ${table} has key (${keys.join(', ')}) = ${quoted(example)} more than once${spellings}; merge keys must be unique`,
     );
   }
+}
+
+/**
+ * The database could not be reached, or the connection was lost during a load. The state machine
+ * retries this error by name: a load is all or nothing, so trying again is safe.
+ */
+export class DatabaseUnavailableError extends LoadError {
+  override readonly name = 'DatabaseUnavailableError';
 }
 
 /** A database error during a load, with the table and mode it happened in; the database's error is the cause. */

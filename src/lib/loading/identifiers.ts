@@ -39,6 +39,22 @@ export function quoteIdentifier(dialect: Dialect, name: string, kind: Identifier
  * A scratch table beside `table`: `orders__stage_k3x9q2`. The table name is shortened when needed so
  * the whole name stays a valid identifier; the random token keeps concurrent loads apart.
  */
+/** Whether `name` is a `new` or `old` table that a replace of `table` makes, whatever its token. */
+export function isSwapTableOf(table: string, name: string): boolean {
+  const token = name.slice(-SCRATCH_TOKEN_LENGTH);
+  if (!/^[0-9a-f]+$/.test(token)) return false;
+  return (['new', 'old'] as const).some((purpose) => {
+    try {
+      return scratchTableName(table, purpose, token) === name;
+    } catch {
+      return false;
+    }
+  });
+}
+
+/** Hex digits of a load's random token (see planLoad). */
+export const SCRATCH_TOKEN_LENGTH = 10;
+
 export function scratchTableName(
   table: string,
   purpose: 'stage' | 'typed' | 'new' | 'old',

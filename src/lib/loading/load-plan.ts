@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
-import { LoadError, LoadFailedError, LoadRequestError } from './errors';
-import { checkIdentifier } from './identifiers';
+import { DatabaseUnavailableError, LoadError, LoadFailedError, LoadRequestError } from './errors';
+import { valueChecks } from './exact-values';
+import { checkIdentifier, SCRATCH_TOKEN_LENGTH } from './identifiers';
 import { ResultRows } from './result-rows';
 import type { Dialect, LoadMode, LoadOutcome, LoadRequest, ResultColumn } from './types';
 
@@ -46,7 +47,7 @@ export function planLoad(request: LoadRequest): LoadPlan {
     columns: request.result.columns,
     names,
     values: names.filter((name) => !keys.includes(name)),
-    token: randomBytes(5).toString('hex'),
+    token: randomBytes(SCRATCH_TOKEN_LENGTH / 2).toString('hex'),
   };
 }
 
@@ -63,7 +64,42 @@ function loadFailure(
 ): unknown {
   if (rows.failure) return rows.failure.error;
   if (error instanceof LoadError) return error;
+  if (isConnectionLost(error)) {
+    return new DatabaseUnavailableError(
+      `Lost the connection to ${dialect} while loading ${plan.table} (${plan.mode}); the load changed nothing: ${(error as Error).message}`,
+      { cause: error },
+    );
+  }
   return new LoadFailedError(plan.table, plan.mode, dialect, error, hint);
+}
+
+/** Network errors of the client libraries, and the servers' own codes for a session that ended. */
+const LOST_CONNECTION_CODES = new Set([
+  'PROTOCOL_CONNECTION_LOST',
+  'ECONNRESET',
+  'ECONNREFUSED',
+  'EPIPE',
+  'ETIMEDOUT',
+  'ER_CONNECTION_KILLED',
+  'ER_SERVER_SHUTDOWN',
+  // PostgreSQL: admin_shutdown, crash_shutdown, cannot_connect_now
+  '57P01',
+  '57P02',
+  '57P03',
+]);
+
+/**
+ * Whether a load failed because its connection ended (a failover, a restart, a network cut) rather
+ * than because of what it sent: mysql2 marks such errors fatal; PostgreSQL's class 08 is
+ * connection exceptions; node-postgres reports an ended socket only in words.
+ */
+export function isConnectionLost(error: unknown): boolean {
+  if (typeof error !== 'object' || error === null) return false;
+  const { code, fatal, message } = error as { code?: unknown; fatal?: unknown; message?: unknown };
+  if (fatal === true) return true;
+  if (typeof code === 'string' && (LOST_CONNECTION_CODES.has(code) || /^08[0-9A-Z]{3}$/.test(code)))
+    return true;
+  return typeof message === 'string' && /Connection terminated|connection is in closed state/i.test(message);
 }
 
 /**
@@ -77,7 +113,12 @@ export async function runLoad(
   hint: (error: unknown) => string | undefined = () => undefined,
 ): Promise<LoadOutcome> {
   const plan = planLoad(request);
-  const rows = new ResultRows(request.result.rows, plan.columns.length);
+  const rows = new ResultRows(
+    request.result.rows,
+    plan.columns,
+    valueChecks(dialect, plan.columns),
+    plan.table,
+  );
   try {
     const created = await run(plan, rows);
     return { table: plan.table, mode: plan.mode, rows: rows.count, created };

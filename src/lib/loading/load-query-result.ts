@@ -1,6 +1,10 @@
 import { readConfig } from '../config/reader';
 import type { ObjectStore } from '../storage/object-store';
 import { type AthenaResultPort, readAthenaQueryResult } from './athena-result';
+import { DatabaseUnavailableError } from './errors';
+
+export { DatabaseUnavailableError };
+
 import type { LoadMode, LoadOutcome, TableLoader } from './types';
 
 /** What the state machine's load step sends: one planned load and the query that produced it. */
@@ -10,14 +14,6 @@ export interface LoadEvent {
   readonly mode: LoadMode;
   readonly keys: readonly string[];
   readonly queryExecutionId: string;
-}
-
-/**
- * The database could not be reached. The state machine retries this error by name: a load is all
- * or nothing, so trying again after a lost connection is safe.
- */
-export class DatabaseUnavailableError extends Error {
-  override readonly name = 'DatabaseUnavailableError';
 }
 
 const MODES: readonly LoadMode[] = ['merge', 'replace', 'insert'];
@@ -58,9 +54,15 @@ export async function loadQueryResult(
       cause: error,
     });
   }
+  let loaded = false;
   try {
-    return await loader.load({ table: event.table, mode: event.mode, keys: event.keys, result });
+    const outcome = await loader.load({ table: event.table, mode: event.mode, keys: event.keys, result });
+    loaded = true;
+    return outcome;
   } finally {
-    await loader.close();
+    // after a failure (a lost connection above all) closing may fail too; the load's error matters
+    await loader.close().catch((error: unknown) => {
+      if (loaded) throw error;
+    });
   }
 }

@@ -1,7 +1,7 @@
 import { Readable } from 'node:stream';
 import type { Connection, ResultSetHeader, RowDataPacket } from 'mysql2/promise';
 import { DuplicateKeyError, RejectedValuesError, SchemaMismatchError } from './errors';
-import { quoteIdentifier, scratchTableName } from './identifiers';
+import { isSwapTableOf, quoteIdentifier, scratchTableName } from './identifiers';
 import { type LoadPlan, runLoad } from './load-plan';
 import { encodeTextRows, type ResultRows } from './result-rows';
 import {
@@ -27,7 +27,18 @@ export interface MysqlLoaderOptions {
 /** Strict, so a value that does not fit fails the statement instead of being silently changed. */
 const SQL_MODE =
   'STRICT_ALL_TABLES,NO_ZERO_IN_DATE,NO_ZERO_DATE,ERROR_FOR_DIVISION_BY_ZERO,NO_ENGINE_SUBSTITUTION';
-const TABLE_OPTIONS = 'DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin';
+/**
+ * Tables the loader creates compare text as Athena does: byte for byte, trailing spaces included
+ * (NO PAD). Plain utf8mb4_bin is PAD SPACE, so `a` and `a ` would be one key.
+ */
+const NO_PAD_BINARY = { mariadb: 'utf8mb4_nopad_bin', mysql: 'utf8mb4_0900_bin' } as const;
+const COLLATION_NAME = /^[A-Za-z0-9_]{1,64}$/;
+/** Named locks are per server; the schema and table are hashed to fit the 64 characters a name may have. */
+const LOCK_NAME = "CONCAT('tributary-load:', SHA1(CONCAT(DATABASE(), '.', ?)))";
+/** Below the loader's 15-minute Lambda timeout, so a load stuck behind another still reports it. */
+const LOCK_WAIT_SECONDS = 600;
+/** How many spellings of one key a DuplicateKeyError quotes. */
+const KEY_SPELLINGS = 5;
 const ENGINE_NAME = /^[A-Za-z]{1,32}$/;
 /** How many of MySQL's warnings a RejectedValuesError quotes. */
 const WARNING_EXAMPLES = 5;
@@ -49,7 +60,7 @@ const LOCAL_INFILE_ERRORS = new Set([1148, 2068, 3948, 3950]);
  */
 export class MysqlLoader implements TableLoader {
   readonly dialect = 'mysql' as const;
-  private session: Promise<{ readonly engine: string }> | undefined;
+  private session: Promise<Session> | undefined;
 
   constructor(
     readonly connection: Connection,
@@ -65,19 +76,59 @@ export class MysqlLoader implements TableLoader {
   }
 
   private async run(plan: LoadPlan, rows: ResultRows): Promise<boolean> {
-    const { engine } = await this.prepareSession();
+    const session = await this.prepareSession();
+    await this.lockTable(plan.table);
+    try {
+      return await this.runLocked(plan, rows, session);
+    } finally {
+      // a lost connection releases the lock with the session
+      await this.select(`SELECT RELEASE_LOCK(${LOCK_NAME})`, [plan.table]).catch(() => undefined);
+    }
+  }
+
+  /**
+   * Loads into one table take turns: two at once would race to create it, or interleave their
+   * swaps. A session-level named lock, so it holds across the load's own transactions.
+   */
+  private async lockTable(table: string): Promise<void> {
+    const [row] = await this.select(`SELECT GET_LOCK(${LOCK_NAME}, ?) AS acquired`, [
+      table,
+      LOCK_WAIT_SECONDS,
+    ]);
+    if (Number(row?.acquired) !== 1) {
+      throw new Error(`Another load into ${table} held its lock for more than ${LOCK_WAIT_SECONDS} s`);
+    }
+    // with the lock held no other load of this table runs: any swap table is a killed load's leftover
+    const leftovers = (
+      await this.select(
+        `SELECT TABLE_NAME AS name FROM information_schema.TABLES WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME LIKE ?`,
+        [`${table.slice(0, 20).replace(/[\\%_]/g, '\\$&')}%`],
+      )
+    )
+      .map((found) => String(found.name))
+      .filter((name) => isSwapTableOf(table, name));
+    for (const name of leftovers) await this.execute(`DROP TABLE IF EXISTS ${quote(name)}`);
+  }
+
+  private async runLocked(plan: LoadPlan, rows: ResultRows, session: Session): Promise<boolean> {
     const existing = await this.describeTable(plan.table);
-    const order = existing ? await this.checkTable(plan, existing) : plan.keys;
+    const target = existing
+      ? await this.checkTable(plan, existing)
+      : { order: plan.keys, otherUniqueKeys: false };
     const stage = scratchTableName(plan.table, 'stage', plan.token);
+    // the staging table compares keys as the target does, so the duplicate check sees what it will see
     await this.execute(
-      `CREATE TEMPORARY TABLE ${quote(stage)} (${columnDefinitions('mysql', plan.columns, plan.keys)}) ENGINE=${engine} ${TABLE_OPTIONS}`,
+      `CREATE TEMPORARY TABLE ${quote(stage)} (${stageColumns(plan, existing)}) ENGINE=${session.engine} ${session.tableOptions}`,
     );
     let failed = true;
     try {
       await this.fillStage(stage, plan, rows);
-      if (plan.mode === 'merge') await this.checkKeysUnique(stage, plan);
-      if (!existing || plan.mode === 'replace') await this.swapIn(stage, plan, order, existing !== undefined);
-      else await this.inTransaction(this.insertSql(stage, plan, order));
+      if (plan.mode === 'merge') await this.checkKeysUnique(stage, plan, existing);
+      if (!existing || plan.mode === 'replace')
+        await this.swapIn(stage, plan, target.order, existing !== undefined, session);
+      else if (plan.mode === 'merge' && target.otherUniqueKeys)
+        await this.inTransaction(...this.updateThenInsertSql(stage, plan, target.order));
+      else await this.inTransaction(this.insertSql(stage, plan, target.order));
       failed = false;
     } finally {
       // after a failure the first error matters; the table dies with the session anyway
@@ -88,14 +139,15 @@ export class MysqlLoader implements TableLoader {
     return !existing;
   }
 
-  private prepareSession(): Promise<{ readonly engine: string }> {
+  private prepareSession(): Promise<Session> {
     this.session ??= (async () => {
       const versions = await this.select('SELECT VERSION() AS version');
       await this.execute(`SET SESSION sql_mode = '${SQL_MODE}', time_zone = '+00:00'`);
       const mariadb = String(versions[0]?.version).includes('MariaDB');
       const engine = this.options.stagingEngine ?? (mariadb ? 'Aria' : 'InnoDB');
       if (!ENGINE_NAME.test(engine)) throw new Error(`Not a storage engine name: ${JSON.stringify(engine)}`);
-      return { engine };
+      const collation = NO_PAD_BINARY[mariadb ? 'mariadb' : 'mysql'];
+      return { engine, tableOptions: `DEFAULT CHARSET=utf8mb4 COLLATE=${collation}` };
     })();
     // a failed preparation (server down) is retried by the next load
     this.session.catch(() => {
@@ -108,7 +160,7 @@ export class MysqlLoader implements TableLoader {
     const columns = await this.select(
       `SELECT COLUMN_NAME AS name, DATA_TYPE AS dataType, COLUMN_TYPE AS display,
               NUMERIC_PRECISION AS numericPrecision, NUMERIC_SCALE AS numericScale,
-              DATETIME_PRECISION AS datetimePrecision
+              DATETIME_PRECISION AS datetimePrecision, COLLATION_NAME AS collation
          FROM information_schema.COLUMNS
         WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = ?
         ORDER BY ORDINAL_POSITION`,
@@ -123,6 +175,7 @@ export class MysqlLoader implements TableLoader {
       numericPrecision: number(column.numericPrecision),
       numericScale: number(column.numericScale),
       datetimePrecision: number(column.datetimePrecision),
+      collation: column.collation == null ? null : String(column.collation),
     }));
   }
 
@@ -130,7 +183,7 @@ export class MysqlLoader implements TableLoader {
    * Refuses a table that does not fit the result; returns the key order to read staged rows in, so
    * the target's primary key (or, for merge, the unique key that decides) is walked sequentially.
    */
-  private async checkTable(plan: LoadPlan, existing: readonly ExistingColumn[]): Promise<readonly string[]> {
+  private async checkTable(plan: LoadPlan, existing: readonly ExistingColumn[]): Promise<TargetKeys> {
     const problems = describeMismatch('mysql', plan.columns, existing);
     const indexes = await this.select(
       `SELECT INDEX_NAME AS indexName, COLUMN_NAME AS columnName
@@ -149,9 +202,13 @@ export class MysqlLoader implements TableLoader {
       if (problem) problems.push(problem);
     }
     if (problems.length > 0) throw new SchemaMismatchError(plan.table, problems);
-    if (plan.mode === 'merge') return findUniqueKey(plan.keys, [...unique.values()]) ?? plan.keys;
+    if (plan.mode === 'merge') {
+      const mergeKey = findUniqueKey(plan.keys, [...unique.values()]) ?? plan.keys;
+      return { order: mergeKey, otherUniqueKeys: unique.size > 1 };
+    }
     const primary = unique.get('PRIMARY');
-    return primary?.every((column) => plan.names.includes(column)) ? primary : plan.keys;
+    const order = primary?.every((column) => plan.names.includes(column)) ? primary : plan.keys;
+    return { order, otherUniqueKeys: false };
   }
 
   private async fillStage(stage: string, plan: LoadPlan, rows: ResultRows): Promise<void> {
@@ -178,7 +235,11 @@ export class MysqlLoader implements TableLoader {
     }
   }
 
-  private async checkKeysUnique(stage: string, plan: LoadPlan): Promise<void> {
+  private async checkKeysUnique(
+    stage: string,
+    plan: LoadPlan,
+    existing: readonly ExistingColumn[] | undefined,
+  ): Promise<void> {
     const keys = nameList('mysql', plan.keys);
     const counts = await this.select(
       `SELECT COUNT(*) AS total, COUNT(DISTINCT ${keys}) AS distinctKeys FROM ${quote(stage)}`,
@@ -187,11 +248,20 @@ export class MysqlLoader implements TableLoader {
     const duplicate = await this.select(
       `SELECT ${keys} FROM ${quote(stage)} GROUP BY ${keys} HAVING COUNT(*) > 1 LIMIT 1`,
     );
-    throw new DuplicateKeyError(
-      plan.table,
-      plan.keys,
-      plan.keys.map((key) => duplicate[0]?.[key]),
+    const example = plan.keys.map((key) => duplicate[0]?.[key]);
+    // every spelling the table's collation takes for this one key
+    const spellings = await this.select(
+      `SELECT DISTINCT ${plan.keys.map((key) => `BINARY ${quoteIdentifier('mysql', key)} AS ${quoteIdentifier('mysql', key)}`).join(', ')}
+         FROM ${quote(stage)} WHERE ${plan.keys.map((key) => `${quoteIdentifier('mysql', key)} = ?`).join(' AND ')} LIMIT ${KEY_SPELLINGS}`,
+      example.map((value) => (Buffer.isBuffer(value) ? value.toString('utf8') : String(value))),
     );
+    const variants = spellings.map((row) =>
+      plan.keys.map((key) => (Buffer.isBuffer(row[key]) ? row[key].toString('utf8') : row[key])),
+    );
+    throw new DuplicateKeyError(plan.table, plan.keys, example, {
+      variants: variants.length > 1 ? variants : undefined,
+      comparison: describeComparison(plan.keys, existing, variants),
+    });
   }
 
   /** A new table filled in key order, then renamed into place in one atomic RENAME TABLE. */
@@ -200,6 +270,7 @@ export class MysqlLoader implements TableLoader {
     plan: LoadPlan,
     order: readonly string[],
     exists: boolean,
+    session: Session,
   ): Promise<void> {
     const fresh = scratchTableName(plan.table, 'new', plan.token);
     const primaryKey = plan.keys.length > 0 ? `, PRIMARY KEY (${nameList('mysql', plan.keys)})` : '';
@@ -207,7 +278,7 @@ export class MysqlLoader implements TableLoader {
     await this.execute(
       exists
         ? `CREATE TABLE ${quote(fresh)} LIKE ${quote(plan.table)}`
-        : `CREATE TABLE ${quote(fresh)} (${columnDefinitions('mysql', plan.columns, plan.keys)}${primaryKey}) ${TABLE_OPTIONS}`,
+        : `CREATE TABLE ${quote(fresh)} (${columnDefinitions('mysql', plan.columns, plan.keys)}${primaryKey}) ${session.tableOptions}`,
     );
     const old = scratchTableName(plan.table, 'old', plan.token);
     try {
@@ -239,10 +310,36 @@ export class MysqlLoader implements TableLoader {
     return `${insert} ON DUPLICATE KEY UPDATE ${assignments.join(', ')}`;
   }
 
-  private async inTransaction(sql: string): Promise<void> {
+  /**
+   * A merge into a table with another unique index besides the merge key: ON DUPLICATE KEY UPDATE
+   * would fire on a clash in that index and update the row it clashes with. Updating matched keys,
+   * then inserting the others, makes such a clash a duplicate-entry error instead.
+   */
+  private updateThenInsertSql(stage: string, plan: LoadPlan, order: readonly string[]): string[] {
+    const target = quote(plan.table);
+    const staged = quote(stage);
+    const on = plan.keys
+      .map((key) => `${target}.${quoteIdentifier('mysql', key)} = ${staged}.${quoteIdentifier('mysql', key)}`)
+      .join(' AND ');
+    const statements: string[] = [];
+    if (plan.values.length > 0) {
+      const assignments = plan.values.map((name) => {
+        const column = quoteIdentifier('mysql', name);
+        return `${target}.${column} = ${staged}.${column}`;
+      });
+      statements.push(`UPDATE ${target} JOIN ${staged} ON ${on} SET ${assignments.join(', ')}`);
+    }
+    const firstKey = quoteIdentifier('mysql', plan.keys[0]!);
+    statements.push(
+      `INSERT INTO ${target} (${nameList('mysql', plan.names)}) SELECT ${nameList('mysql', plan.names, stage)} FROM ${staged} LEFT JOIN ${target} ON ${on} WHERE ${target}.${firstKey} IS NULL${orderBy(order, stage)}`,
+    );
+    return statements;
+  }
+
+  private async inTransaction(...statements: string[]): Promise<void> {
     await this.execute('START TRANSACTION');
     try {
-      await this.execute(sql);
+      for (const sql of statements) await this.execute(sql);
       await this.execute('COMMIT');
     } catch (error) {
       await this.execute('ROLLBACK').catch(() => undefined);
@@ -266,8 +363,58 @@ function quote(name: string): string {
   return quoteIdentifier('mysql', name, 'table');
 }
 
-function orderBy(columns: readonly string[]): string {
-  return columns.length > 0 ? ` ORDER BY ${nameList('mysql', columns)}` : '';
+function orderBy(columns: readonly string[], qualifier?: string): string {
+  return columns.length > 0 ? ` ORDER BY ${nameList('mysql', columns, qualifier)}` : '';
+}
+
+interface Session {
+  readonly engine: string;
+  /** Charset and collation of tables the loader creates. */
+  readonly tableOptions: string;
+}
+
+interface TargetKeys {
+  /** The key order to read staged rows in, so the target's index is walked sequentially. */
+  readonly order: readonly string[];
+  /** A merge target with unique indexes besides the merge key. */
+  readonly otherUniqueKeys: boolean;
+}
+
+/** Staging columns: the result's types, text compared with the target's own collations. */
+function stageColumns(plan: LoadPlan, existing: readonly ExistingColumn[] | undefined): string {
+  const collations = new Map(existing?.map((column) => [column.name, column.collation]));
+  return plan.columns
+    .map((column) => {
+      const definition = columnDefinitions('mysql', [column], plan.keys);
+      const collation = collations.get(column.name);
+      return collation && COLLATION_NAME.test(collation) ? `${definition} COLLATE ${collation}` : definition;
+    })
+    .join(', ');
+}
+
+/** Why different spellings are one key to the target, for a DuplicateKeyError. */
+function describeComparison(
+  keys: readonly string[],
+  existing: readonly ExistingColumn[] | undefined,
+  variants: ReadonlyArray<readonly unknown[]>,
+): string | undefined {
+  if (variants.length < 2) return undefined;
+  const collations = [
+    ...new Set(
+      keys
+        .map((key) => existing?.find((column) => column.name === key)?.collation)
+        .filter((collation): collation is string => Boolean(collation)),
+    ),
+  ];
+  const texts = variants.map((variant) =>
+    variant.map((value) => String(value).replace(/ +$/, '')).join('\u0000'),
+  );
+  const trailingSpacesOnly = new Set(texts).size === 1;
+  const where =
+    collations.length > 0 ? `the table's collation ${collations.join(', ')}` : "the table's collation";
+  return trailingSpacesOnly
+    ? `they differ only by trailing spaces, which ${where} ignores (PAD SPACE); Athena keeps them apart`
+    : `they compare as equal under ${where}; Athena keeps them apart`;
 }
 
 function hintFor(error: unknown): string | undefined {

@@ -26,8 +26,8 @@ export interface PostgresLoaderOptions {
  * - merge and insert COPY the rows into a temporary staging table (dropped at commit), then run one
  *   INSERT ... SELECT, with ON CONFLICT (keys) DO UPDATE for merge;
  * - the first load creates the table and COPYs into it;
- * - replace COPYs into a new table (LIKE the old one, so its indexes and defaults stay) and swaps it
- *   in by renaming; readers see the old table until the commit.
+ * - replace TRUNCATEs the table and COPYs into it; readers see the old rows until the commit.
+ * Loads into one table take turns under an advisory lock.
  */
 export class PostgresLoader implements TableLoader {
   readonly dialect = 'postgres' as const;
@@ -53,10 +53,11 @@ export class PostgresLoader implements TableLoader {
       throw error;
     });
     await this.session;
-    const existing = await this.describeTable(plan.table);
-    if (existing) await this.checkTable(plan, existing);
     await this.execute('BEGIN');
     try {
+      await this.lockTable(plan.table);
+      const existing = await this.describeTable(plan.table);
+      if (existing) await this.checkTable(plan, existing);
       if (!existing) {
         const primaryKey = plan.keys.length > 0 ? `, PRIMARY KEY (${nameList('postgres', plan.keys)})` : '';
         await this.execute(
@@ -64,26 +65,37 @@ export class PostgresLoader implements TableLoader {
         );
         await this.copy(plan.table, plan, rows);
       } else if (plan.mode === 'replace') {
-        await this.swapIn(plan, rows);
+        await this.replaceRows(plan, rows);
       } else {
         await this.mergeOrInsert(plan, rows);
       }
       await this.execute('COMMIT');
+      return !existing;
     } catch (error) {
       await this.execute('ROLLBACK').catch(() => undefined);
       throw error;
     }
-    return !existing;
   }
 
-  private async swapIn(plan: LoadPlan, rows: ResultRows): Promise<void> {
-    const fresh = scratchTableName(plan.table, 'new', plan.token);
-    const old = scratchTableName(plan.table, 'old', plan.token);
-    await this.execute(`CREATE TABLE ${quote(fresh)} (LIKE ${quote(plan.table)} INCLUDING ALL)`);
-    await this.copy(fresh, plan, rows);
-    await this.execute(`ALTER TABLE ${quote(plan.table)} RENAME TO ${quote(old)}`);
-    await this.execute(`ALTER TABLE ${quote(fresh)} RENAME TO ${quote(plan.table)}`);
-    await this.execute(`DROP TABLE ${quote(old)}`);
+  /**
+   * Loads into one table take turns (two at once deadlocked on merge and raced to create the
+   * table); the lock ends with the transaction, or with the session if the connection is lost.
+   */
+  private async lockTable(table: string): Promise<void> {
+    await this.execute(`SET LOCAL lock_timeout = '${LOCK_WAIT_SECONDS}s'`);
+    const sql =
+      "SELECT pg_advisory_xact_lock(hashtextextended('tributary-load:' || current_schema() || '.' || $1, 0))";
+    this.options.onStatement?.(sql);
+    await this.client.query(sql, [table]);
+  }
+
+  /**
+   * PostgreSQL's TRUNCATE is transactional: the table keeps its name, indexes, constraints, grants
+   * and the views that read it, and readers see the old rows until the load commits.
+   */
+  private async replaceRows(plan: LoadPlan, rows: ResultRows): Promise<void> {
+    await this.execute(`TRUNCATE ${quote(plan.table)}`);
+    await this.copy(plan.table, plan, rows);
   }
 
   private async mergeOrInsert(plan: LoadPlan, rows: ResultRows): Promise<void> {
@@ -189,6 +201,9 @@ export class PostgresLoader implements TableLoader {
     await this.client.query(sql);
   }
 }
+
+/** Below the loader's 15-minute Lambda timeout, so a load stuck behind another still reports it. */
+const LOCK_WAIT_SECONDS = 600;
 
 function quote(name: string): string {
   return quoteIdentifier('postgres', name, 'table');

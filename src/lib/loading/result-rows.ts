@@ -1,19 +1,38 @@
-import { RowShapeError } from './errors';
+import { InexactValueError, RowShapeError } from './errors';
+import type { ValueCheck } from './exact-values';
 import type { Dialect, ResultColumn, ResultRow } from './types';
 
 /**
- * The rows of one load: counted, checked for width, and with the source's own failure kept, so a
- * broken result (a CSV error, a dropped S3 stream) is reported as itself and not as whatever the
- * database said about the input ending early.
+ * The rows of one load: counted, checked for width and for values their columns cannot hold
+ * exactly, and with the source's own failure kept, so a broken result (a CSV error, a dropped S3
+ * stream) is reported as itself and not as whatever the database said about the input ending early.
  */
 export class ResultRows implements AsyncIterable<ResultRow> {
   private counted = 0;
   private sourceFailure: { readonly error: unknown } | undefined;
 
+  private readonly width: number;
+
+  /** `checks[i]` judges the values of column i (see exact-values.ts); none for a column of any text. */
   constructor(
     private readonly source: AsyncIterable<ResultRow>,
-    private readonly width: number,
-  ) {}
+    private readonly columns: readonly ResultColumn[],
+    private readonly checks: ReadonlyArray<ValueCheck | undefined> = [],
+    private readonly table = 'the table',
+  ) {
+    this.width = columns.length;
+  }
+
+  private checkValues(row: ResultRow): void {
+    for (let i = 0; i < this.checks.length; i++) {
+      const check = this.checks[i];
+      const value = row[i];
+      if (check === undefined || value == null) continue;
+      const reason = check(value);
+      if (reason !== undefined)
+        throw new InexactValueError(this.table, this.counted + 1, this.columns[i]!.name, value, reason);
+    }
+  }
 
   get count(): number {
     return this.counted;
@@ -41,6 +60,11 @@ export class ResultRows implements AsyncIterable<ResultRow> {
         if (!next.done) {
           if (next.value.length !== this.width)
             throw fail(new RowShapeError(this.counted + 1, this.width, next.value.length));
+          try {
+            this.checkValues(next.value);
+          } catch (error) {
+            throw fail(error);
+          }
           this.counted++;
         }
         return next;

@@ -39,6 +39,8 @@ export interface ExistingColumn {
   readonly numericPrecision?: number | null;
   readonly numericScale?: number | null;
   readonly datetimePrecision?: number | null;
+  /** Text columns' collation (MySQL), which decides which keys are equal. */
+  readonly collation?: string | null;
 }
 
 type Accepts = (column: ExistingColumn, dataType: string) => boolean;

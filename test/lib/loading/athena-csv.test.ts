@@ -126,6 +126,32 @@ describe('readAthenaCsv', () => {
     expect(rows).toEqual([['1'], ['2']]);
   });
 
+  it.each([
+    ['a lone continuation byte', Buffer.from([0x80])],
+    ['a truncated two-byte character', Buffer.from([0xc3])],
+    ['an overlong encoding', Buffer.from([0xc0, 0xaf])],
+    ['a UTF-16 surrogate', Buffer.from([0xed, 0xa0, 0x80])],
+  ])(
+    'refuses %s instead of storing U+FFFD, naming the row, however the bytes are cut',
+    async (_label, bad) => {
+      const bytes = Buffer.concat([Buffer.from('"a"\n"café"\n"x'), bad, Buffer.from('y"\n"é"\n')]);
+      for (let at = 0; at <= bytes.length; at++) {
+        const rows: ResultRow[] = [];
+        const failure = (async () => {
+          for await (const row of readAthenaCsv(Readable.from([bytes.subarray(0, at), bytes.subarray(at)])))
+            rows.push(row);
+        })();
+        await expect(failure).rejects.toThrow('row 2: bytes that are not valid UTF-8');
+        expect(rows).toEqual([['café']]);
+      }
+    },
+  );
+
+  it('refuses a character cut off by the end of the input', async () => {
+    const bytes = Buffer.concat([Buffer.from('"a"\n"x'), Buffer.from([0xe2, 0x82])]);
+    await expect(read([bytes])).rejects.toThrow('bytes that are not valid UTF-8');
+  });
+
   it('refuses a row longer than the limit instead of holding it', async () => {
     const huge = `"a"\n"${'x'.repeat(5000)}"\n`;
     await expect(read(cut(huge, [100, 2000, 4000]), { maxRowLength: 1000 })).rejects.toThrow(

@@ -67,6 +67,7 @@ describe('DuckDbLoader', () => {
       statements = [];
       return taken;
     },
+    replaceBy: 'swap',
     expectedTypes: {
       'key string': 'varchar',
       string: 'varchar',

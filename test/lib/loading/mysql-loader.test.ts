@@ -1,5 +1,5 @@
 import type { Connection, RowDataPacket } from 'mysql2/promise';
-import { RejectedValuesError } from '../../../src/lib/loading/errors';
+import { DuplicateKeyError, InexactValueError, RejectedValuesError } from '../../../src/lib/loading/errors';
 import { MysqlLoader } from '../../../src/lib/loading/mysql-loader';
 import type { ResultColumn } from '../../../src/lib/loading/types';
 import { connectMysql, describeWithDatabase, uniqueTableName } from '../../support/databases';
@@ -62,11 +62,18 @@ describeWithDatabase('mysql', 'MysqlLoader', (url) => {
     async run(sql) {
       await check.query(sql);
     },
+    async openLoader() {
+      return new MysqlLoader(await connectMysql(url));
+    },
+    async killSession(victim) {
+      await check.query(`KILL ${(victim as MysqlLoader).connection.threadId}`);
+    },
     takeStatements() {
       const taken = statements;
       statements = [];
       return taken;
     },
+    replaceBy: 'swap',
     expectedTypes: {
       'key string': 'varchar(255)',
       string: 'longtext',
@@ -148,7 +155,7 @@ describeWithDatabase('mysql', 'MysqlLoader', (url) => {
       expect(stage).toContain(String(version!.version).includes('MariaDB') ? 'ENGINE=Aria' : 'ENGINE=InnoDB');
     });
 
-    it('reports values MySQL would have altered, with their row, instead of storing them', async () => {
+    it('refuses values MySQL would have altered before MySQL sees them, naming the row', async () => {
       const table = newTable();
       const failure = loader.load({
         table,
@@ -157,14 +164,126 @@ describeWithDatabase('mysql', 'MysqlLoader', (url) => {
         result: result(columns, [
           ['1', 'a', '2026-11-20 09:15:02.120'],
           ['2', 'b', 'yesterday'],
-          ['99999999999999999999', 'c', null],
+        ]),
+      });
+      await expect(failure).rejects.toThrow(InexactValueError);
+      await expect(failure).rejects.toThrow('Result row 2, column at: "yesterday"');
+      const [found] = await check.query<RowDataPacket[]>('SHOW TABLES LIKE ?', [table]);
+      expect(found).toHaveLength(0);
+    });
+
+    const keyed: ResultColumn[] = [
+      { name: 'code', type: { kind: 'string' } },
+      { name: 'note', type: { kind: 'string' } },
+    ];
+    const tableRows = async (table: string) => {
+      const [rows] = await check.query<RowDataPacket[]>(`SELECT code, note FROM \`${table}\` ORDER BY note`);
+      return rows.map((row) => [row.code, row.note]);
+    };
+
+    it('fails a merge whose row clashes on a second unique index instead of updating another row', async () => {
+      const table = newTable();
+      await check.query(
+        `CREATE TABLE \`${table}\` (id BIGINT PRIMARY KEY, email VARCHAR(100) UNIQUE, label LONGTEXT)`,
+      );
+      await check.query(
+        `INSERT INTO \`${table}\` VALUES (1, 'a@example.com', 'first'), (2, 'b@example.com', 'second')`,
+      );
+      const columns: ResultColumn[] = [
+        { name: 'id', type: { kind: 'bigint' } },
+        { name: 'email', type: { kind: 'string' } },
+        { name: 'label', type: { kind: 'string' } },
+      ];
+      const failure = loader.load({
+        table,
+        mode: 'merge',
+        keys: ['id'],
+        result: result(columns, [['3', 'a@example.com', 'third, with the email of 1']]),
+      });
+      await expect(failure).rejects.toThrow(/Duplicate entry 'a@example.com'/);
+      const [rows] = await check.query<RowDataPacket[]>(
+        `SELECT id, email, label FROM \`${table}\` ORDER BY id`,
+      );
+      expect(rows.map((row) => [String(row.id), row.email, row.label])).toEqual([
+        ['1', 'a@example.com', 'first'],
+        ['2', 'b@example.com', 'second'],
+      ]);
+    });
+
+    it('fails a merge whose keys the table compares as equal, naming them, and leaves the table as it was', async () => {
+      const table = newTable();
+      await check.query(
+        `CREATE TABLE \`${table}\` (code VARCHAR(50) PRIMARY KEY, note LONGTEXT) COLLATE utf8mb4_general_ci`,
+      );
+      await check.query(`INSERT INTO \`${table}\` VALUES ('other', 'kept')`);
+      const failure = loader.load({
+        table,
+        mode: 'merge',
+        keys: ['code'],
+        result: result(keyed, [
+          ['cafe', 'plain'],
+          ['caf\u00e9', 'accent'],
+          ['CAFE', 'upper'],
+        ]),
+      });
+      await expect(failure).rejects.toThrow(DuplicateKeyError);
+      await expect(failure).rejects.toThrow(/"cafe".*"caf\u00e9".*"CAFE"|utf8mb4_general_ci/s);
+      const error = (await failure.catch((e: unknown) => e)) as Error;
+      expect(error.message).toContain('utf8mb4_general_ci');
+      for (const key of ['cafe', 'caf\u00e9', 'CAFE']) expect(error.message).toContain(JSON.stringify(key));
+      expect(await tableRows(table)).toEqual([['other', 'kept']]);
+    });
+
+    it('says what PAD SPACE does when keys differ only by trailing spaces', async () => {
+      const table = newTable();
+      await check.query(
+        `CREATE TABLE \`${table}\` (code VARCHAR(50) PRIMARY KEY, note LONGTEXT) COLLATE utf8mb4_bin`,
+      );
+      const failure = loader.load({
+        table,
+        mode: 'merge',
+        keys: ['code'],
+        result: result(keyed, [
+          ['a', 'no space'],
+          ['a ', 'trailing space'],
+        ]),
+      });
+      await expect(failure).rejects.toThrow(DuplicateKeyError);
+      await expect(failure).rejects.toThrow(/trailing spaces/);
+    });
+
+    it('keeps keys apart that differ in case, accents or trailing spaces in the tables it creates', async () => {
+      const table = newTable();
+      const rows = [
+        ['a', '1'],
+        ['a ', '2'],
+        ['A', '3'],
+        ['\u00e1', '4'],
+      ];
+      await loader.load({ table, mode: 'merge', keys: ['code'], result: result(keyed, rows) });
+      await loader.load({ table, mode: 'merge', keys: ['code'], result: result(keyed, [['a ', '2 again']]) });
+      expect(await tableRows(table)).toEqual([
+        ['a', '1'],
+        ['a ', '2 again'],
+        ['A', '3'],
+        ['\u00e1', '4'],
+      ]);
+    });
+
+    it("fails the load on MySQL's own warnings, quoting them without the staging table's name", async () => {
+      const table = newTable();
+      const failure = loader.load({
+        table,
+        mode: 'merge',
+        keys: ['code'],
+        result: result(keyed, [
+          ['a', 'fine'],
+          ['k'.repeat(256), 'key too long for VARCHAR(255)'],
         ]),
       });
       await expect(failure).rejects.toThrow(RejectedValuesError);
       const error = (await failure.catch((e: unknown) => e)) as RejectedValuesError;
-      expect(error.count).toBe(2);
-      expect(error.message).toMatch(/column .*at.* at row 2/);
-      expect(error.message).toMatch(/Out of range value for column .*id.* at row 3/);
+      expect(error.message).toMatch(/code.* at row 2/);
       expect(error.message).not.toContain('__stage_');
     });
 

@@ -57,11 +57,19 @@ describeWithDatabase('postgres', 'PostgresLoader', (url) => {
     async run(sql) {
       await check.query(sql);
     },
+    async openLoader() {
+      return new PostgresLoader(await connectPostgres(url));
+    },
+    async killSession(victim) {
+      const pid = ((victim as PostgresLoader).client as unknown as { processID: number }).processID;
+      await check.query('SELECT pg_terminate_backend($1)', [pid]);
+    },
     takeStatements() {
       const taken = statements;
       statements = [];
       return taken;
     },
+    replaceBy: 'truncate',
     expectedTypes: {
       'key string': 'text',
       string: 'text',

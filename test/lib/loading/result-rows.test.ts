@@ -1,5 +1,6 @@
 import fc from 'fast-check';
-import { RowShapeError } from '../../../src/lib/loading/errors';
+import { InexactValueError, RowShapeError } from '../../../src/lib/loading/errors';
+import { valueChecks } from '../../../src/lib/loading/exact-values';
 import { encodeTextRows, ResultRows } from '../../../src/lib/loading/result-rows';
 import type { ResultColumn, ResultRow } from '../../../src/lib/loading/types';
 
@@ -99,9 +100,12 @@ describe('encodeTextRows', () => {
   });
 });
 
+const textColumns = (count: number): ResultColumn[] =>
+  Array.from({ length: count }, (_, i) => ({ name: `c${i}`, type: { kind: 'string' } }));
+
 describe('ResultRows', () => {
   it('counts the rows it passes on', async () => {
-    const rows = new ResultRows(from([['1'], ['2']]), 1);
+    const rows = new ResultRows(from([['1'], ['2']]), textColumns(1));
     const seen: ResultRow[] = [];
     for await (const row of rows) seen.push(row);
     expect(seen).toEqual([['1'], ['2']]);
@@ -110,7 +114,7 @@ describe('ResultRows', () => {
   });
 
   it('fails on a row of the wrong width, naming it, and keeps the failure', async () => {
-    const rows = new ResultRows(from([['1', 'a'], ['2']]), 2);
+    const rows = new ResultRows(from([['1', 'a'], ['2']]), textColumns(2));
     const failure = (async () => {
       for await (const _ of rows);
     })();
@@ -125,7 +129,7 @@ describe('ResultRows', () => {
         yield ['1'];
         throw broken;
       })(),
-      1,
+      textColumns(1),
     );
     await expect(
       (async () => {
@@ -133,6 +137,22 @@ describe('ResultRows', () => {
       })(),
     ).rejects.toBe(broken);
     expect(rows.failure).toEqual({ error: broken });
+    expect(rows.count).toBe(1);
+  });
+
+  it('fails on a value its column cannot hold exactly, naming row, column and value', async () => {
+    const columns: ResultColumn[] = [{ name: 'total', type: { kind: 'decimal', precision: 18, scale: 2 } }];
+    const rows = new ResultRows(
+      from([['1.00'], ['1.005']]),
+      columns,
+      valueChecks('postgres', columns),
+      'sales',
+    );
+    const failure = (async () => {
+      for await (const _ of rows);
+    })();
+    await expect(failure).rejects.toThrow(InexactValueError);
+    await expect(failure).rejects.toThrow('Result row 2, column total: "1.005" cannot be loaded into sales');
     expect(rows.count).toBe(1);
   });
 });
