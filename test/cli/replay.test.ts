@@ -128,7 +128,12 @@ describe('tributary replay, to the local stage', () => {
       errorRecord(JSON.stringify(flat)),
     );
     const io = captureIo();
-    expect(await main(['replay', '--root', root, join(root, LAKE, 'errors/clickstream/format-conversion-failed')], io)).toBe(0);
+    expect(
+      await main(
+        ['replay', '--root', root, join(root, LAKE, 'errors/clickstream/format-conversion-failed')],
+        io,
+      ),
+    ).toBe(0);
     expect(io.out()).toContain('clickstream: 1 rows written, 0 failed again');
     const parquet = sqlString(join(root, LAKE, 'lake/clickstream/*/*/*.parquet'));
     const rows = await query(
@@ -153,7 +158,9 @@ describe('tributary replay, to the local stage', () => {
     const io = captureIo();
     expect(await main(['replay', '--root', root, quarantine], io)).toBe(1);
     expect(io.out()).toContain('Replayed 0 Firehose records and 1 quarantined lines');
-    expect(io.out()).toMatch(/1 lines quarantined again \(now in lake\/users_changes\/dt=2026-11-20\/_replay-\d{8}T\d{9}Z-s-3-3\.quarantine\.ndjson\)/);
+    expect(io.out()).toMatch(
+      /1 lines quarantined again \(now in lake\/users_changes\/dt=2026-11-20\/_replay-\d{8}T\d{9}Z-s-3-3\.quarantine\.ndjson\)/,
+    );
     const again = (await readdir(join(root, LAKE, 'lake/users_changes/dt=2026-11-20'))).find((f) =>
       /^_replay-.*-s-3-3\.quarantine\.ndjson$/.test(f),
     );

@@ -33,7 +33,10 @@ export class AttributeValueError extends Error {
 export const MAX_ATTRIBUTE_NESTING = 32;
 
 function tooDeep(path: string): AttributeValueError {
-  return new AttributeValueError(path, `nested deeper than ${MAX_ATTRIBUTE_NESTING} levels, the most DynamoDB stores`);
+  return new AttributeValueError(
+    path,
+    `nested deeper than ${MAX_ATTRIBUTE_NESTING} levels, the most DynamoDB stores`,
+  );
 }
 
 /** Throws AttributeValueError when an item's attributes nest deeper than DynamoDB allows. */

@@ -7,18 +7,8 @@ import { attributeToJson, isBase64, MAX_ATTRIBUTE_NESTING } from './attribute-va
 import { ChangeOperation, ChangeRecordError, changedItem, parseChangeLine } from './change-record';
 import { ImageFlattener } from './image-flattener';
 
-const {
-  QUOTE,
-  COLON,
-  COMMA,
-  OPEN_BRACE,
-  CLOSE_BRACE,
-  OPEN_BRACKET,
-  CLOSE_BRACKET,
-  TRUE,
-  FALSE,
-  NULL,
-} = JsonBytes;
+const { QUOTE, COLON, COMMA, OPEN_BRACE, CLOSE_BRACE, OPEN_BRACKET, CLOSE_BRACKET, TRUE, FALSE, NULL } =
+  JsonBytes;
 
 /** What a change or export line says, ready to become a lake row. */
 export interface LineContent {

@@ -160,14 +160,23 @@ describe('DynamoDB capture under hostile input', () => {
   });
 
   it('stops a stream batch at an item nested too deep, naming it, instead of overflowing the stack', async () => {
-    const arn = 'arn:aws:dynamodb:us-east-1:123456789012:table/tributary-test-users/stream/2026-01-01T00:00:00.000';
+    const arn =
+      'arn:aws:dynamodb:us-east-1:123456789012:table/tributary-test-users/stream/2026-01-01T00:00:00.000';
     const record = (sequence: string, item: unknown) => ({
       eventName: 'INSERT',
       eventSourceARN: arn,
-      dynamodb: { SequenceNumber: sequence, ApproximateCreationDateTime: 1795167000, Keys: {}, NewImage: item },
+      dynamodb: {
+        SequenceNumber: sequence,
+        ApproximateCreationDateTime: 1795167000,
+        Keys: {},
+        NewImage: item,
+      },
     });
     const outcome = await writeStreamBatch(
-      [record('1', userItem(1)), record('2', { ...userItem(2), deep: nestedMap(20_000) })] as unknown as DynamoDBRecord[],
+      [
+        record('1', userItem(1)),
+        record('2', { ...userItem(2), deep: nestedMap(20_000) }),
+      ] as unknown as DynamoDBRecord[],
       { store, rawBucket: 'raw-bucket', tables: new Map([['tributary-test-users', 'users']]) },
     );
     expect(outcome.written).toBe(1);

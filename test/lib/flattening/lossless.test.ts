@@ -12,7 +12,9 @@ function referenceLine(text: string, options: Partial<FlattenOptions> = {}): str
 /** The fast path's answer, or undefined when it leaves the record to the reference path. */
 function fastLine(text: string, options: Partial<FlattenOptions> = {}): string | undefined {
   const fast = new FastFlattener(new FlattenPlan(options));
-  return fast.flatten(Buffer.from(text)) ? fast.output.toString('utf8', fast.outputStart, fast.outputEnd) : undefined;
+  return fast.flatten(Buffer.from(text))
+    ? fast.output.toString('utf8', fast.outputStart, fast.outputEnd)
+    : undefined;
 }
 
 function flattened(text: string, options: Partial<FlattenOptions> = {}): string {
