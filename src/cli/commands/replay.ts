@@ -156,7 +156,11 @@ async function localTargets(
         const quarantined = await getBytes(environment.store, environment.lakeBucket, quarantineKey).catch(
           () => undefined,
         );
-        const lines = quarantined?.toString('utf8').split('\n').filter((line) => line.trim() !== '').length ?? 0;
+        const lines =
+          quarantined
+            ?.toString('utf8')
+            .split('\n')
+            .filter((line) => line.trim() !== '').length ?? 0;
         if (lines > 0) quarantinedAgain.push({ lines, quarantineKey });
       },
     },

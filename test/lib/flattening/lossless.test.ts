@@ -44,8 +44,8 @@ describe('flattening keeps everything, the same way on both paths', () => {
   it.each([
     ['a string with a \\u escape', String.raw`{"s":"caf\u00e9"}`, '{"s":"café"}\n'],
     ['an escaped slash', String.raw`{"s":"a\/b"}`, '{"s":"a/b"}\n'],
-    ['an escape inside an array', String.raw`{"a":["caf\u00e9"]}`, String.raw`{"a":"[\"café\"]"}` + '\n'],
-    ['an upper-case control escape', String.raw`{"s":"\u001F"}`, String.raw`{"s":"\u001f"}` + '\n'],
+    ['an escape inside an array', String.raw`{"a":["caf\u00e9"]}`, `${String.raw`{"a":"[\"café\"]"}`}\n`],
+    ['an upper-case control escape', String.raw`{"s":"\u001F"}`, `${String.raw`{"s":"\u001f"}`}\n`],
   ])('writes %s byte for byte as the reference path does', (_name, input, expected) => {
     expect(referenceLine(input)).toBe(expected);
     expect(flattened(input)).toBe(expected);
