@@ -1,4 +1,4 @@
-import { mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -111,6 +111,63 @@ describe('tributary replay, to the local stage', () => {
       { user_id: 'u_1', _op: 'INSERT' },
       { user_id: 'u_2', _op: 'INSERT' },
     ]);
+  }, 60_000);
+
+  it('puts every value of a format-conversion-failed record back in its own column', async () => {
+    // Firehose's format-conversion-failed output holds the record the transform already flattened
+    const flat = {
+      event_id: 'fc-1',
+      event_type: 'purchase',
+      event_time: '2026-11-20T10:00:00Z',
+      user__id: 42,
+      user__traits__plan: 'pro',
+      properties__value: 12.5,
+    };
+    await put(
+      join(root, LAKE, 'errors/clickstream/format-conversion-failed/dt=2026-11-20/fcf-1'),
+      errorRecord(JSON.stringify(flat)),
+    );
+    const io = captureIo();
+    expect(
+      await main(
+        ['replay', '--root', root, join(root, LAKE, 'errors/clickstream/format-conversion-failed')],
+        io,
+      ),
+    ).toBe(0);
+    expect(io.out()).toContain('clickstream: 1 rows written, 0 failed again');
+    const parquet = sqlString(join(root, LAKE, 'lake/clickstream/*/*/*.parquet'));
+    const rows = await query(
+      `SELECT user__id, user__traits__plan, CAST(properties__value AS VARCHAR) AS value FROM read_parquet(${parquet}) WHERE event_id = 'fc-1'`,
+    );
+    expect(rows).toEqual([{ user__id: '42', user__traits__plan: 'pro', value: '12.50' }]);
+  }, 60_000);
+
+  it('says so and exits 1 when a replayed quarantine line is quarantined again, reading it byte for byte', async () => {
+    const broken = Buffer.from(changeLine(3).replace('"u_3"', '"u_3\u0000X"'));
+    broken[broken.indexOf('X')] = 0xff;
+    const quarantine = await put(
+      join(root, LAKE, 'lake/users_changes/dt=2026-11-20/_s-3-3.quarantine.ndjson'),
+      JSON.stringify({
+        source: 'raw/dynamodb/users/dt=2026-11-20/s-3-3.ndjson.gz',
+        line: 1,
+        reason: 'users: line is not valid UTF-8',
+        raw: '',
+        rawBase64: broken.toString('base64'),
+      }),
+    );
+    const io = captureIo();
+    expect(await main(['replay', '--root', root, quarantine], io)).toBe(1);
+    expect(io.out()).toContain('Replayed 0 Firehose records and 1 quarantined lines');
+    expect(io.out()).toMatch(
+      /1 lines quarantined again \(now in lake\/users_changes\/dt=2026-11-20\/_replay-\d{8}T\d{9}Z-s-3-3\.quarantine\.ndjson\)/,
+    );
+    const again = (await readdir(join(root, LAKE, 'lake/users_changes/dt=2026-11-20'))).find((f) =>
+      /^_replay-.*-s-3-3\.quarantine\.ndjson$/.test(f),
+    );
+    const entry = JSON.parse(
+      (await readFile(join(root, LAKE, 'lake/users_changes/dt=2026-11-20', again!), 'utf8')).trim(),
+    );
+    expect(Buffer.from(entry.rawBase64, 'base64').equals(broken)).toBe(true);
   }, 60_000);
 
   it('names lines it cannot replay and exits 1 when nothing is left to send', async () => {

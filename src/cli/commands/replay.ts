@@ -17,6 +17,7 @@ import { bundledPipeline } from '../../lib/pipeline/bundled';
 import type { Pipeline } from '../../lib/pipeline/pipeline';
 import { type ReplayTargets, replayBatches } from '../../lib/replay/replay';
 import { listReplayFiles, readReplayBatches } from '../../lib/replay/replay-source';
+import { getBytes } from '../../lib/storage/object-store';
 import { S3ObjectStore } from '../../lib/storage/s3-object-store';
 import { type CommandIo, UsageError, writeLine } from '../io';
 
@@ -98,6 +99,10 @@ export async function replayCommand(args: string[], io: CommandIo): Promise<numb
   );
   for (const key of outcome.rawObjects) writeLine(io.stdout, `  raw object ${key}`);
   let stillFailing = 0;
+  for (const { lines, quarantineKey } of local?.quarantinedAgain ?? []) {
+    stillFailing += lines;
+    writeLine(io.stdout, `  ${lines} lines quarantined again (now in ${quarantineKey})`);
+  }
   for (const [stream, stats] of local?.deliveries ?? []) {
     stillFailing += stats.processingFailed + stats.conversionFailed;
     writeLine(
@@ -118,7 +123,12 @@ export async function replayCommand(args: string[], io: CommandIo): Promise<numb
 async function localTargets(
   environment: LocalEnvironment,
   pipeline: Pipeline,
-): Promise<{ root: string; targets: ReplayTargets; deliveries: Array<[string, DeliveryStats]> }> {
+): Promise<{
+  root: string;
+  targets: ReplayTargets;
+  deliveries: Array<[string, DeliveryStats]>;
+  quarantinedAgain: Array<{ lines: number; quarantineKey: string }>;
+}> {
   const handlers = await loadLocalHandlers(environment, pipeline);
   const notifications = await LocalS3Notifications.watch(
     environment.store,
@@ -126,9 +136,11 @@ async function localTargets(
     DynamoLayout.flattenerNotifications,
   );
   const deliveries: Array<[string, DeliveryStats]> = [];
+  const quarantinedAgain: Array<{ lines: number; quarantineKey: string }> = [];
   return {
     root: environment.root,
     deliveries,
+    quarantinedAgain,
     targets: {
       async sendToStream(stream, records) {
         const results = await ingestStreams(environment, pipeline, handlers, [{ stream, records }]);
@@ -138,6 +150,18 @@ async function localTargets(
         await environment.store.put(environment.rawBucket, key, body);
         const event = await notifications.take();
         if (event) await handlers.s3Flatten(event);
+        const source = DynamoLayout.classify(key);
+        if (source.kind === 'other') return;
+        const quarantineKey = DynamoLayout.quarantineKey(source);
+        const quarantined = await getBytes(environment.store, environment.lakeBucket, quarantineKey).catch(
+          () => undefined,
+        );
+        const lines =
+          quarantined
+            ?.toString('utf8')
+            .split('\n')
+            .filter((line) => line.trim() !== '').length ?? 0;
+        if (lines > 0) quarantinedAgain.push({ lines, quarantineKey });
       },
     },
   };

@@ -26,6 +26,33 @@ export class AttributeValueError extends Error {
   }
 }
 
+/**
+ * DynamoDB stores documents nested at most 32 levels deep (the top-level attribute is level 1).
+ * Anything deeper is not an item DynamoDB wrote; it is rejected by name, before it can exhaust the stack.
+ */
+export const MAX_ATTRIBUTE_NESTING = 32;
+
+function tooDeep(path: string): AttributeValueError {
+  return new AttributeValueError(
+    path,
+    `nested deeper than ${MAX_ATTRIBUTE_NESTING} levels, the most DynamoDB stores`,
+  );
+}
+
+/** Throws AttributeValueError when an item's attributes nest deeper than DynamoDB allows. */
+export function checkNesting(item: unknown, path = '', level = 1): void {
+  if (typeof item !== 'object' || item === null) return;
+  for (const key in item) {
+    const attribute = (item as Record<string, unknown>)[key];
+    if (typeof attribute !== 'object' || attribute === null) continue;
+    const here = childPath(path, key);
+    if (level > MAX_ATTRIBUTE_NESTING) throw tooDeep(here);
+    const { M: map, L: list } = attribute as { M?: unknown; L?: unknown };
+    if (typeof map === 'object' && map !== null) checkNesting(map, here, level + 1);
+    if (Array.isArray(list)) checkNesting(list, here, level + 1);
+  }
+}
+
 /** DynamoDB numbers: up to 38 significant digits, exponent within ±130 (we only check the shape). */
 const NUMBER = /^-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?$/;
 const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
@@ -47,7 +74,8 @@ function childPath(path: string, key: string | number): string {
  * approximated: N stays exact text (a JsonNumber), B stays base64, sets become arrays. The result
  * is the lossless JSON model the flattener takes.
  */
-export function attributeToJson(value: unknown, path = ''): JsonValue {
+export function attributeToJson(value: unknown, path = '', level = 1): JsonValue {
+  if (level > MAX_ATTRIBUTE_NESTING) throw tooDeep(path);
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
     throw new AttributeValueError(path, 'expected an attribute value such as {"S": "..."}');
   }
@@ -75,10 +103,10 @@ export function attributeToJson(value: unknown, path = ''): JsonValue {
       if (inner !== true) throw new AttributeValueError(path, 'NULL must be true');
       return null;
     case 'M':
-      return mapToJson(inner, path);
+      return mapToJson(inner, path, level + 1);
     case 'L':
       if (!Array.isArray(inner)) throw new AttributeValueError(path, 'L must be a list');
-      return inner.map((item, i) => attributeToJson(item, childPath(path, i)));
+      return inner.map((item, i) => attributeToJson(item, childPath(path, i), level + 1));
     case 'SS':
     case 'NS':
     case 'BS': {
@@ -105,14 +133,14 @@ export function attributeToJson(value: unknown, path = ''): JsonValue {
 }
 
 /** An item or M value: attribute name → value, keeping `__proto__` and friends as plain names. */
-export function mapToJson(value: unknown, path = ''): JsonObject {
+export function mapToJson(value: unknown, path = '', level = 1): JsonObject {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
     throw new AttributeValueError(path, 'expected a map of attributes');
   }
   return new JsonObject(
     Object.keys(value).map((key) => [
       key,
-      attributeToJson((value as Record<string, unknown>)[key], childPath(path, key)),
+      attributeToJson((value as Record<string, unknown>)[key], childPath(path, key), level),
     ]),
   );
 }

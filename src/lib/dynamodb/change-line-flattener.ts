@@ -3,23 +3,12 @@ import { FALLBACK, JsonByteReader, JsonBytes } from '../flattening/json-byte-rea
 import { JsonNumber } from '../flattening/json-value';
 import { isIndexLikeKey, type PathNode, PathTrie, TRIE_RESET } from '../flattening/path-trie';
 import { type FlattenPlan, PathRule } from '../flattening/plan';
-import { attributeToJson, isBase64 } from './attribute-value';
+import { attributeToJson, isBase64, MAX_ATTRIBUTE_NESTING } from './attribute-value';
 import { ChangeOperation, ChangeRecordError, changedItem, parseChangeLine } from './change-record';
 import { ImageFlattener } from './image-flattener';
 
-const {
-  QUOTE,
-  COLON,
-  COMMA,
-  OPEN_BRACE,
-  CLOSE_BRACE,
-  OPEN_BRACKET,
-  CLOSE_BRACKET,
-  TRUE,
-  FALSE,
-  NULL,
-  MAX_NESTING,
-} = JsonBytes;
+const { QUOTE, COLON, COMMA, OPEN_BRACE, CLOSE_BRACE, OPEN_BRACKET, CLOSE_BRACKET, TRUE, FALSE, NULL } =
+  JsonBytes;
 
 /** What a change or export line says, ready to become a lake row. */
 export interface LineContent {
@@ -287,8 +276,9 @@ export class ChangeLineFlattener extends JsonByteReader {
     this.skipWhitespace();
     if (this.input[this.pos++] !== COLON) throw FALLBACK;
     this.skipWhitespace();
+    if (node.depth > MAX_ATTRIBUTE_NESTING) throw FALLBACK;
     if (node.rule !== PathRule.none) {
-      this.skipValue(0);
+      this.skipValue(node.depth);
       this.closeAttribute();
       this.applyRule(node, attributeStart);
       return;
@@ -320,8 +310,8 @@ export class ChangeLineFlattener extends JsonByteReader {
         this.cell(node, null);
         break;
       case 'M':
-        if (node.depth >= this.plan.maxDepth) {
-          this.cell(node, this.transcodeValue(type, 0));
+        if (node.depth >= this.plan.maxDepth || this.isEmptyMap()) {
+          this.cell(node, this.transcodeValue(type, node.depth));
           break;
         }
         if (this.input[this.pos] !== OPEN_BRACE) throw FALLBACK;
@@ -329,7 +319,7 @@ export class ChangeLineFlattener extends JsonByteReader {
         break;
       default:
         // lists and sets are stored as JSON text of their unmarshalled value
-        this.cell(node, this.transcodeValue(type, 0));
+        this.cell(node, this.transcodeValue(type, node.depth));
         break;
     }
     this.closeAttribute();
@@ -340,14 +330,15 @@ export class ChangeLineFlattener extends JsonByteReader {
    * from the DynamoDB JSON bytes: exactly `stringifyJson(attributeToJson(...))`, without building
    * either value.
    */
-  private transcodeValue(type: string, nesting: number): string {
+  private transcodeValue(type: string, level: number): string {
     this.o = 0;
-    this.transcode(type, nesting);
+    this.transcode(type, level);
     return this.out.toString('utf8', 0, this.o);
   }
 
-  private transcode(type: string, nesting: number): void {
-    if (nesting >= MAX_NESTING) throw FALLBACK;
+  /** `level`: how deep the value sits, the top-level attribute being 1, as DynamoDB counts. */
+  private transcode(type: string, level: number): void {
+    if (level > MAX_ATTRIBUTE_NESTING) throw FALLBACK;
     switch (type) {
       case 'S':
         this.copyPlainString();
@@ -393,7 +384,7 @@ export class ChangeLineFlattener extends JsonByteReader {
           this.skipWhitespace();
           if (this.input[this.pos++] !== COLON) throw FALLBACK;
           this.skipWhitespace();
-          this.transcodeAttribute(nesting + 1);
+          this.transcodeAttribute(level + 1);
           this.skipWhitespace();
           const c = this.input[this.pos++];
           if (c === CLOSE_BRACE) break;
@@ -415,7 +406,7 @@ export class ChangeLineFlattener extends JsonByteReader {
         for (let first = true; ; first = false) {
           if (!first) this.writeByte(COMMA);
           this.skipWhitespace();
-          if (type === 'L') this.transcodeAttribute(nesting + 1);
+          if (type === 'L') this.transcodeAttribute(level + 1);
           else if (type === 'SS') this.copyPlainString();
           else if (type === 'NS') this.copyNumber();
           else this.copyBase64();
@@ -430,14 +421,14 @@ export class ChangeLineFlattener extends JsonByteReader {
   }
 
   /** `{"<type>": <value>}` inside a list or map, transcoded. */
-  private transcodeAttribute(nesting: number): void {
+  private transcodeAttribute(level: number): void {
     if (this.input[this.pos++] !== OPEN_BRACE) throw FALLBACK;
     this.skipWhitespace();
     const type = this.typeTag();
     this.skipWhitespace();
     if (this.input[this.pos++] !== COLON) throw FALLBACK;
     this.skipWhitespace();
-    this.transcode(type, nesting);
+    this.transcode(type, level);
     this.closeAttribute();
   }
 
@@ -480,6 +471,13 @@ export class ChangeLineFlattener extends JsonByteReader {
     this.out = grown;
   }
 
+  /** Whether the M value at `pos` is `{}`: it is kept as JSON text, not walked. */
+  private isEmptyMap(): boolean {
+    let p = this.pos + 1;
+    while (p < this.end && JsonBytes.isWhitespace(this.input[p]!)) p++;
+    return this.input[p] === CLOSE_BRACE;
+  }
+
   private typeTag(): string {
     if (this.input[this.pos] !== QUOTE) throw FALLBACK;
     const start = this.pos + 1;
@@ -510,16 +508,16 @@ export class ChangeLineFlattener extends JsonByteReader {
   }
 
   /** The attribute that starts at `start` and ends at `pos`, unmarshalled by the reference code. */
-  private parseAttribute(start: number) {
+  private parseAttribute(start: number, level: number) {
     try {
-      return attributeToJson(JSON.parse(this.input.toString('utf8', start, this.pos)));
+      return attributeToJson(JSON.parse(this.input.toString('utf8', start, this.pos)), '', level);
     } catch {
       throw FALLBACK;
     }
   }
 
   private applyRule(node: PathNode, attributeStart: number): void {
-    const value = this.parseAttribute(attributeStart);
+    const value = this.parseAttribute(attributeStart, node.depth);
     if (node.rule === PathRule.drop) return;
     if (node.rule !== PathRule.hash) throw FALLBACK;
     this.cell(node, value === null ? null : this.plan.hashText(valueText(value)));

@@ -1,4 +1,4 @@
-import { AttributeValueError } from './attribute-value';
+import { AttributeValueError, checkNesting } from './attribute-value';
 
 export const ChangeOperation = { insert: 'INSERT', modify: 'MODIFY', remove: 'REMOVE' } as const;
 export type ChangeOperation = (typeof ChangeOperation)[keyof typeof ChangeOperation];
@@ -49,6 +49,18 @@ export function changeRecordFromStream(record: unknown): ChangeRecord {
   if (!isMap(change.Keys)) throw new ChangeRecordError('Keys is missing');
   if (eventName !== 'REMOVE' && !isMap(change.NewImage)) {
     throw new ChangeRecordError(`${eventName} has no NewImage: the stream must use NEW_AND_OLD_IMAGES`);
+  }
+  for (const [name, image] of [
+    ['Keys', change.Keys],
+    ['NewImage', change.NewImage],
+    ['OldImage', change.OldImage],
+  ] as const) {
+    try {
+      checkNesting(image, name);
+    } catch (error) {
+      if (error instanceof AttributeValueError) throw new ChangeRecordError(error.message);
+      throw error;
+    }
   }
   const time = change.ApproximateCreationDateTime;
   if (typeof time !== 'number' || !Number.isFinite(time))

@@ -1,5 +1,6 @@
+import { isUtf8 } from 'node:buffer';
 import { once } from 'node:events';
-import type { PassThrough, Readable } from 'node:stream';
+import { type PassThrough, pipeline, Readable } from 'node:stream';
 import { createGunzip } from 'node:zlib';
 import { ValueConversionError } from '../parquet/coerce';
 import { type ParquetCodec, ParquetRowWriter } from '../parquet/parquet-writer';
@@ -27,7 +28,30 @@ export interface QuarantinedLine {
   readonly source: string;
   readonly line: number;
   readonly reason: string;
+  /** The line exactly as it was (without its newline); empty when it was too long to keep. */
   readonly raw: string;
+  /** Instead of `raw`, for a line that is not valid UTF-8: its bytes, base64, so none is altered. */
+  readonly rawBase64?: string;
+}
+
+/** A whole raw object could not be flattened (unreadable, not gzip, truncated); names it. */
+export class RawObjectError extends Error {
+  override readonly name = 'RawObjectError';
+  constructor(
+    readonly bucket: string,
+    readonly key: string,
+    cause: unknown,
+  ) {
+    super(
+      `Cannot flatten s3://${bucket}/${key}: ${cause instanceof Error ? cause.message : String(cause)}; the object stays where it is, to be processed again`,
+      { cause },
+    );
+  }
+}
+
+/** The line as a quarantine entry keeps it: text when it is UTF-8, else its bytes in base64. */
+function rawLine(line: Buffer): Pick<QuarantinedLine, 'raw' | 'rawBase64'> {
+  return isUtf8(line) ? { raw: line.toString('utf8') } : { raw: '', rawBase64: line.toString('base64') };
 }
 
 export type FlattenRawObjectOutcome =
@@ -78,14 +102,20 @@ class QuarantineSink {
 }
 
 /**
- * The decompressed stream. Errors of either stream reach the line iterator, which rethrows them;
- * the listener only keeps zlib's second report of the same error from becoming uncaught.
+ * The decompressed bytes. A zero-byte object is an empty file (DynamoDB exports can write one),
+ * not a gzip error. Errors of either stream reach the line iterator, which rethrows them.
  */
-function gunzipped(compressed: Readable): Readable {
+async function* gunzipped(compressed: Readable): AsyncGenerator<Buffer> {
+  const chunks = compressed[Symbol.asyncIterator]() as AsyncIterator<Buffer>;
+  const first = await chunks.next();
+  if (first.done) return;
+  async function* all(): AsyncGenerator<Buffer> {
+    yield first.value;
+    for (let next = await chunks.next(); !next.done; next = await chunks.next()) yield next.value;
+  }
   const output = createGunzip();
-  compressed.on('error', (error) => output.destroy(error));
-  output.on('error', () => undefined);
-  return compressed.pipe(output);
+  pipeline(Readable.from(all()), output, () => undefined);
+  yield* output as AsyncIterable<Buffer>;
 }
 
 /** Errors that condemn one line, not the file: the line goes to quarantine with its reason. */
@@ -125,7 +155,13 @@ export async function flattenRawObject(
     table,
     table.flatten.hash.length > 0 ? await dependencies.hashKey() : undefined,
   );
-  const input = gunzipped(await dependencies.store.get(bucket, key));
+  let compressed: Readable;
+  try {
+    compressed = await dependencies.store.get(bucket, key);
+  } catch (error) {
+    throw new RawObjectError(bucket, key, error);
+  }
+  const input = Readable.from(gunzipped(compressed));
   const outputKey = DynamoLayout.outputKey(source);
   const body = uploadPipe();
   const upload = dependencies.store.put(dependencies.lakeBucket, outputKey, body, {
@@ -145,7 +181,7 @@ export async function flattenRawObject(
   } catch (error) {
     body.destroy(error as Error);
     await Promise.allSettled([upload, quarantine.abort(error as Error)]);
-    throw error;
+    throw error instanceof RawObjectError ? error : new RawObjectError(bucket, key, error);
   }
   // a fixed and re-processed file must not leave the old quarantine behind
   if (quarantine.count === 0) await dependencies.store.delete(dependencies.lakeBucket, quarantineKey);
@@ -186,11 +222,7 @@ async function writeRows(
         source.kind === 'changes' ? builder.fromChangeLine(line) : builder.fromExportLine(line, exportedAt);
     } catch (error) {
       if (!isLineError(error)) throw error;
-      await quarantine.add({
-        line: lineNumber,
-        reason: `${table.name}: ${error.message}`,
-        raw: line.toString('utf8'),
-      });
+      await quarantine.add({ line: lineNumber, reason: `${table.name}: ${error.message}`, ...rawLine(line) });
       continue;
     }
     await writer.append(row);

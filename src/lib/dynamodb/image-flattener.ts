@@ -2,7 +2,13 @@ import { type FlatCell, type FlatRow, flattenDocument, valueText } from '../flat
 import { JsonNumber, stringifyJson } from '../flattening/json-value';
 import { type PathNode, PathTrie, TRIE_RESET } from '../flattening/path-trie';
 import { type FlattenPlan, PathRule } from '../flattening/plan';
-import { attributeToJson, isBase64, isDynamoNumber, mapToJson } from './attribute-value';
+import {
+  attributeToJson,
+  isBase64,
+  isDynamoNumber,
+  MAX_ATTRIBUTE_NESTING,
+  mapToJson,
+} from './attribute-value';
 
 /** Thrown inside the walk to abandon the fast path; never escapes this module. */
 const FALLBACK = { fallback: true };
@@ -62,6 +68,7 @@ export class ImageFlattener {
       type = key;
     }
     const inner = (attribute as Record<string, unknown>)[type!];
+    if (node.depth > MAX_ATTRIBUTE_NESTING) throw FALLBACK;
     if (node.rule !== PathRule.none) {
       this.applyRule(node, attribute);
       return;
@@ -88,14 +95,15 @@ export class ImageFlattener {
         this.cell(node, inner);
         return;
       case 'M':
-        if (node.depth >= this.plan.maxDepth) this.cell(node, stringifyJson(this.checked(attribute)));
+        if (node.depth >= this.plan.maxDepth || isEmptyMap(inner))
+          this.cell(node, stringifyJson(this.checked(attribute, node.depth)));
         else this.walkMap(inner, node);
         return;
       case 'L':
       case 'SS':
       case 'NS':
       case 'BS':
-        this.cell(node, stringifyJson(this.checked(attribute)));
+        this.cell(node, stringifyJson(this.checked(attribute, node.depth)));
         return;
       default:
         throw FALLBACK;
@@ -103,16 +111,16 @@ export class ImageFlattener {
   }
 
   /** Unmarshalls a whole attribute, turning a malformed one into a fallback to the reference path. */
-  private checked(attribute: unknown) {
+  private checked(attribute: unknown, level: number) {
     try {
-      return attributeToJson(attribute);
+      return attributeToJson(attribute, '', level);
     } catch {
       throw FALLBACK;
     }
   }
 
   private applyRule(node: PathNode, attribute: unknown): void {
-    const value = this.checked(attribute);
+    const value = this.checked(attribute, node.depth);
     if (node.rule === PathRule.drop) return;
     if (node.rule !== PathRule.hash) throw FALLBACK;
     this.cell(node, value === null ? null : this.plan.hashText(valueText(value)));
@@ -125,4 +133,11 @@ export class ImageFlattener {
     if (node.keyIndex >= 0) this.lead[node.keyIndex] = cell;
     else this.rest.push(cell);
   }
+}
+
+/** An empty M is kept as `{}` text, as an empty L is kept as `[]`: absent and empty differ. */
+function isEmptyMap(map: unknown): boolean {
+  if (typeof map !== 'object' || map === null) return false;
+  for (const _ in map) return false;
+  return true;
 }

@@ -1,3 +1,4 @@
+import { isUtf8 } from 'node:buffer';
 import type { ColumnSpec } from '../columns/column-types';
 import { encodeFlatRow, type FlatRow } from '../flattening/flatten';
 import { FlattenPlan } from '../flattening/plan';
@@ -10,7 +11,7 @@ import {
   flattenOptionsFor,
 } from '../pipeline/pipeline';
 import { ChangeLineFlattener, type LineContent } from './change-line-flattener';
-import { sortableSequence } from './change-record';
+import { ChangeRecordError, sortableSequence } from './change-record';
 
 /** Turns changes and exported items of one table into typed rows of its lake columns. */
 export class DynamoRowBuilder {
@@ -19,6 +20,8 @@ export class DynamoRowBuilder {
   private readonly coercer: RowCoercer;
   /** Declared attribute column → position among the lake columns. */
   private readonly attributeIndex: ReadonlyMap<string, number>;
+  /** Key columns and their positions: a row without its key cannot be merged, so it is quarantined. */
+  private readonly keyIndex: ReadonlyArray<readonly [string, number]>;
   private readonly metadataIndex: Readonly<
     Record<(typeof CHANGE_METADATA_COLUMNS)[number] | '_extra', number>
   >;
@@ -31,6 +34,7 @@ export class DynamoRowBuilder {
     this.coercer = new RowCoercer(this.columns);
     const index = new Map(this.columns.map((column, i) => [column.name, i]));
     this.attributeIndex = new Map(table.columns.map((column) => [column.name, index.get(column.name)!]));
+    this.keyIndex = table.keys.map((name) => [name, index.get(name)!]);
     this.metadataIndex = {
       _op: index.get('_op')!,
       _seq: index.get('_seq')!,
@@ -42,11 +46,13 @@ export class DynamoRowBuilder {
 
   /** A change-file line (bytes). Throws ChangeRecordError, AttributeValueError or ValueConversionError. */
   fromChangeLine(line: Buffer): ParquetValue[] {
+    requireUtf8(line);
     return this.build(this.lines.readChange(line));
   }
 
   /** An export data-file line (bytes), as the item was at `exportedAtMs`. */
   fromExportLine(line: Buffer, exportedAtMs: number): ParquetValue[] {
+    requireUtf8(line);
     return this.build(this.lines.readSnapshot(line, exportedAtMs));
   }
 
@@ -62,6 +68,9 @@ export class DynamoRowBuilder {
         this.undeclared.set(cell.name, (this.undeclared.get(cell.name) ?? 0) + 1);
       }
     }
+    for (const [name, index] of this.keyIndex) {
+      if (values[index] === null) throw new ChangeRecordError(`key attribute ${name} is missing`);
+    }
     values[this.metadataIndex._op] = content.operation;
     values[this.metadataIndex._seq] =
       content.sequenceNumber === null ? null : sortableSequence(content.sequenceNumber);
@@ -70,4 +79,9 @@ export class DynamoRowBuilder {
     values[this.metadataIndex._extra] = extra.length > 0 ? encodeFlatRow(extra) : null;
     return this.coercer.coerceValues(values);
   }
+}
+
+/** DynamoDB strings are UTF-8; a line that is not is damage, quarantined rather than stored as U+FFFD. */
+function requireUtf8(line: Buffer): void {
+  if (!isUtf8(line)) throw new ChangeRecordError('line is not valid UTF-8');
 }

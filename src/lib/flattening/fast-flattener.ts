@@ -22,7 +22,6 @@ const {
   COMMA,
   FALSE,
   isDigit,
-  isHexDigit,
   isSingleCharacterEscape,
   MAX_NESTING,
   MINUS,
@@ -33,6 +32,27 @@ const {
   QUOTE,
   TRUE,
 } = JsonBytes;
+
+/**
+ * The escapes `JSON.stringify` itself writes: `\"`, `\\`, `\b`, `\f`, `\n`, `\r`, `\t`. Strings using
+ * only these are copied as they are; any other escape (`\/`, `\u00e9`) sends the record to the
+ * reference path, which writes the string as `JSON.stringify` does, so both paths give the same bytes.
+ */
+function isCanonicalSingleEscape(c: number): boolean {
+  return c !== 0x2f && isSingleCharacterEscape(c);
+}
+
+/** `\u00XX` in lower case for a control character that has no short escape, as `JSON.stringify` writes it. */
+function isCanonicalUnicodeEscape(input: Buffer, pos: number, end: number): boolean {
+  if (pos + 4 > end || input[pos] !== 0x30 || input[pos + 1] !== 0x30) return false;
+  const high = input[pos + 2]!;
+  const low = input[pos + 3]!;
+  if (high !== 0x30 && high !== 0x31) return false;
+  const lowValue = isDigit(low) ? low - 0x30 : low >= 0x61 && low <= 0x66 ? low - 0x61 + 10 : -1;
+  if (lowValue < 0) return false;
+  const code = (high - 0x30) * 16 + lowValue;
+  return code !== 0x08 && code !== 0x09 && code !== 0x0a && code !== 0x0c && code !== 0x0d;
+}
 
 /** Bytes kept free in front of the body so key columns can be moved to the front without copying it. */
 const LEAD_RESERVE = 1024;
@@ -189,7 +209,7 @@ export class FastFlattener extends JsonByteReader {
       this.applyRule(node);
       return;
     }
-    if (c === OPEN_BRACE && node.depth < this.plan.maxDepth) {
+    if (c === OPEN_BRACE && node.depth < this.plan.maxDepth && !this.isEmptyObject()) {
       this.pos++;
       this.scanMembers(node);
       return;
@@ -211,7 +231,7 @@ export class FastFlattener extends JsonByteReader {
       }
     } else if (c === OPEN_BRACE || c === OPEN_BRACKET) {
       this.out[this.o++] = QUOTE;
-      this.copyEscaped(0);
+      this.copyEscaped(node.depth);
       this.out[this.o++] = QUOTE;
     } else {
       throw FALLBACK;
@@ -223,7 +243,7 @@ export class FastFlattener extends JsonByteReader {
   private applyRule(node: PathNode): void {
     const valueStart = this.pos;
     const isNull = this.input[this.pos] === 0x6e;
-    this.skipValue(0);
+    this.skipValue(node.depth);
     if (node.rule === PathRule.drop) return;
     this.beginField(node);
     if (isNull) {
@@ -235,6 +255,13 @@ export class FastFlattener extends JsonByteReader {
       this.out[this.o++] = QUOTE;
     }
     this.endField(node);
+  }
+
+  /** Whether the object at `pos` is `{}` (whitespace allowed): it is kept as JSON text, not walked. */
+  private isEmptyObject(): boolean {
+    let p = this.pos + 1;
+    while (p < this.end && JsonBytes.isWhitespace(this.input[p]!)) p++;
+    return this.input[p] === CLOSE_BRACE;
   }
 
   private beginField(node: PathNode): void {
@@ -284,14 +311,10 @@ export class FastFlattener extends JsonByteReader {
         if (b === BACKSLASH) {
           const e = input[pos++];
           if (e === 0x75) {
-            if (pos + 4 > end) throw FALLBACK;
+            if (!isCanonicalUnicodeEscape(input, pos, end)) throw FALLBACK;
             out[o++] = e;
-            for (let k = 0; k < 4; k++) {
-              const h = input[pos++]!;
-              if (!isHexDigit(h)) throw FALLBACK;
-              out[o++] = h;
-            }
-          } else if (e !== undefined && isSingleCharacterEscape(e)) {
+            for (let k = 0; k < 4; k++) out[o++] = input[pos++]!;
+          } else if (e !== undefined && isCanonicalSingleEscape(e)) {
             out[o++] = e;
           } else {
             throw FALLBACK;
@@ -319,7 +342,6 @@ export class FastFlattener extends JsonByteReader {
    * column value is the value's JSON text.
    */
   private copyEscaped(nesting: number): void {
-    if (nesting >= MAX_NESTING) throw FALLBACK;
     const input = this.input;
     const c = input[this.pos];
     if (c === QUOTE) {
@@ -339,20 +361,16 @@ export class FastFlattener extends JsonByteReader {
           out[o++] = BACKSLASH;
           out[o++] = BACKSLASH;
           if (e === 0x75) {
-            if (pos + 4 > end) throw FALLBACK;
+            if (!isCanonicalUnicodeEscape(input, pos, end)) throw FALLBACK;
             out[o++] = e;
-            for (let k = 0; k < 4; k++) {
-              const h = input[pos++]!;
-              if (!isHexDigit(h)) throw FALLBACK;
-              out[o++] = h;
-            }
+            for (let k = 0; k < 4; k++) out[o++] = input[pos++]!;
           } else if (e === QUOTE) {
             out[o++] = BACKSLASH;
             out[o++] = QUOTE;
           } else if (e === BACKSLASH) {
             out[o++] = BACKSLASH;
             out[o++] = BACKSLASH;
-          } else if (e !== undefined && isSingleCharacterEscape(e)) {
+          } else if (e !== undefined && isCanonicalSingleEscape(e)) {
             out[o++] = e;
           } else {
             throw FALLBACK;
@@ -366,6 +384,8 @@ export class FastFlattener extends JsonByteReader {
       this.pos = pos;
       this.o = o;
     } else if (c === OPEN_BRACE || c === OPEN_BRACKET) {
+      // the reference parser's limit, counted from the document root as it counts
+      if (nesting >= MAX_NESTING) throw FALLBACK;
       const close = c === OPEN_BRACE ? CLOSE_BRACE : CLOSE_BRACKET;
       this.out[this.o++] = c;
       this.pos++;

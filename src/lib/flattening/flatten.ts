@@ -112,7 +112,9 @@ class RowFlattener {
       return;
     }
     if (value instanceof JsonObject) {
-      if (ctx.depth >= this.plan.maxDepth) this.addCell(cells, name, ctx, stringifyJson(value));
+      // an empty object is kept as `{}`, as an empty array is kept as `[]`: absent and empty differ
+      if (ctx.depth >= this.plan.maxDepth || value.entries.length === 0)
+        this.addCell(cells, name, ctx, stringifyJson(value));
       else this.walkObject(value, ctx, cells);
       return;
     }

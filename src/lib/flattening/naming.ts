@@ -7,6 +7,9 @@ export const MAX_COLUMN_NAME_LENGTH = 255;
 
 const HASH_LENGTH = 8;
 const CANONICAL_SEGMENT = /^(?:_[a-z0-9]|[a-z])[a-z0-9]*(?:_[a-z0-9]+)*$/;
+/** Canonical segments joined by `__`: what flattening writes, so flattening it again keeps it. */
+const FLAT_COLUMN_NAME =
+  /^(?:_[a-z0-9]|[a-z])[a-z0-9]*(?:_[a-z0-9]+)*(?:__(?:_[a-z0-9]|[a-z])[a-z0-9]*(?:_[a-z0-9]+)*)*$/;
 const VALID_COLUMN_NAME = /^[a-z0-9_]{1,255}$/;
 
 /** Letters that NFKD does not decompose into ASCII, spelled the way people usually write them. */
@@ -38,19 +41,20 @@ export function isValidColumnName(name: string): boolean {
   return VALID_COLUMN_NAME.test(name);
 }
 
-/** True when a raw key already is its own column-name segment, so it wins a name collision. */
+/** True when a raw key already is its own column name, so it wins a name collision. */
 export function isCanonicalSegment(raw: string): boolean {
-  return CANONICAL_SEGMENT.test(raw);
+  return CANONICAL_SEGMENT.test(raw) || (raw.length <= MAX_COLUMN_NAME_LENGTH && FLAT_COLUMN_NAME.test(raw));
 }
 
 /**
  * Turns one object key into a column-name segment: lowercase snake_case, `[a-z0-9_]` only, never
- * containing the nesting separator `__`, never empty. Accented Latin letters are transliterated;
+ * empty. A key that already is a flattened name (`user__id`) is kept as it is, so flattening a
+ * flat record changes nothing; otherwise the result never contains the separator `__`. Accented Latin letters are transliterated;
  * other characters are encoded as `u<hex code point>`, so no key is ever dropped and equal keys
  * always give equal segments.
  */
 export function normalizeSegment(raw: string): string {
-  if (CANONICAL_SEGMENT.test(raw)) return raw;
+  if (isCanonicalSegment(raw)) return raw;
   let ascii = '';
   for (const char of raw.normalize('NFKD')) {
     const code = char.codePointAt(0)!;

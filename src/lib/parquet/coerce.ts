@@ -43,8 +43,9 @@ function numberText(value: unknown): string | undefined {
 }
 
 /**
- * Exact decimal: `123.456e1` with scale 2 → 123456n. Extra fractional digits round half away from
- * zero; more integer digits than the precision allows is an error, never a silent null.
+ * Exact decimal: `123.456e1` with scale 2 → 123456n. Fractional digits past the scale must be
+ * zeros (`2.50` fits scale 1); a value the scale cannot hold exactly, or with more integer digits
+ * than the precision allows, is an error, never silently rounded or nulled.
  */
 export function toUnscaledDecimal(text: string, precision: number, scale: number): bigint | undefined {
   const match = DECIMAL_TEXT.exec(text);
@@ -64,7 +65,8 @@ export function toUnscaledDecimal(text: string, precision: number, scale: number
   } else {
     const divisor = 10n ** BigInt(fractionDigits - scale);
     const value = BigInt(digits || '0');
-    unscaled = value / divisor + ((value % divisor) * 2n >= divisor ? 1n : 0n);
+    if (value % divisor !== 0n) return undefined;
+    unscaled = value / divisor;
   }
   if (unscaled >= 10n ** BigInt(precision)) return undefined;
   return sign === '-' ? -unscaled : unscaled;

@@ -19,7 +19,8 @@ export interface QuarantinedLines {
   readonly file: string;
   /** Raw bucket key of the object the lines came from. */
   readonly source: string;
-  readonly lines: readonly string[];
+  /** Each line exactly as quarantined, bytes and all. */
+  readonly lines: readonly Buffer[];
 }
 
 export type ReplayBatch = FirehoseFailures | QuarantinedLines;
@@ -132,14 +133,17 @@ function readQuarantine(
   lines: readonly string[],
   options: ReadReplayOptions,
 ): QuarantinedLines[] {
-  const bySource = new Map<string, string[]>();
+  const bySource = new Map<string, Buffer[]>();
   lines.forEach((line, index) => {
     if (line.trim() === '') return;
     const entry = parseObject(line);
     const source = entry?.source;
+    const rawBase64 = entry?.rawBase64;
     if (typeof entry?.raw !== 'string' || typeof source !== 'string') {
       options.onProblem(file, index + 1, 'not a quarantined line (needs raw and source)');
-    } else if (entry.raw === '') {
+    } else if (rawBase64 !== undefined && (typeof rawBase64 !== 'string' || !isBase64(rawBase64))) {
+      options.onProblem(file, index + 1, 'rawBase64 is not base64');
+    } else if (entry.raw === '' && rawBase64 === undefined) {
       options.onProblem(
         file,
         index + 1,
@@ -153,7 +157,7 @@ function readQuarantine(
       );
     } else {
       const raw = bySource.get(source) ?? [];
-      raw.push(entry.raw);
+      raw.push(typeof rawBase64 === 'string' ? Buffer.from(rawBase64, 'base64') : Buffer.from(entry.raw));
       bySource.set(source, raw);
     }
   });

@@ -20,6 +20,8 @@ export class ReplayError extends Error {
   override readonly name = 'ReplayError';
 }
 
+const NEWLINE = Buffer.from('\n');
+
 /** `2026-11-21T09:15:02.120Z` → `20261121T091502120Z`, for replay object names. */
 function stamp(now: Date): string {
   return now.toISOString().replace(/[-:.]/g, '');
@@ -46,7 +48,8 @@ export async function replayBatches(
     }
     const key = DynamoLayout.replayKey(batch.source, stamp(now));
     if (!key) throw new ReplayError(`Cannot name a replay object beside ${batch.source}`);
-    await targets.putRawObject(key, gzipSync(`${batch.lines.join('\n')}\n`));
+    const body = Buffer.concat(batch.lines.flatMap((line) => [line, NEWLINE]));
+    await targets.putRawObject(key, gzipSync(body));
     lines += batch.lines.length;
     rawObjects.push(key);
   }

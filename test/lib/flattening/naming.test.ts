@@ -15,7 +15,8 @@ describe('normalizeSegment', () => {
     ['utf8String', 'utf8_string'],
     ['first name', 'first_name'],
     ['a-b.c', 'a_b_c'],
-    ['a__b', 'a_b'],
+    ['a__b', 'a__b'],
+    ['A__B', 'a_b'],
     ['trailing_', 'trailing'],
     ['_id', '_id'],
     ['__v', '_v'],
@@ -35,9 +36,22 @@ describe('normalizeSegment', () => {
   });
 
   it('never produces the nesting separator inside a segment', () => {
-    for (const raw of ['a__b', 'a___b', '_a__', 'A__B', 'x - y', '__proto__']) {
+    for (const raw of ['_a__', 'A__B', 'x - y', '__proto__', 'a__B', 'a____b']) {
       expect(normalizeSegment(raw)).not.toMatch(/__/);
     }
+  });
+
+  it('keeps a key that already is a flattened name, so a flat record flattens to itself', () => {
+    for (const raw of ['a__b', 'a___b', 'user__traits__plan', 'x__y_z___0a']) {
+      expect(normalizeSegment(raw)).toBe(raw);
+    }
+  });
+
+  it('judges flattened names in linear time, whatever the key', () => {
+    const started = performance.now();
+    normalizeSegment(`${'a_'.repeat(5000)}__!`);
+    normalizeSegment(`${'a__'.repeat(5000)}A`);
+    expect(performance.now() - started).toBeLessThan(1000);
   });
 });
 

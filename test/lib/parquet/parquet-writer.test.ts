@@ -51,7 +51,7 @@ describe('ParquetRowWriter', () => {
   it('writes every declared type so that DuckDB reads it back with those types and exact values', async () => {
     const path = await writeFile('types.parquet', [
       '{"id":"a","big":9007199254740993,"small":-7,"ratio":0.25,"flag":true,"at":"2026-11-20T09:15:02.120Z","day":"2026-11-20","amount":1299.5,"huge":12345678901234567890123456789012345678,"precise":"-1.123456789"}',
-      '{"id":"b","big":"42","small":"8","ratio":"1e3","flag":"false","at":1795165200000,"amount":"0.005","huge":-1}',
+      '{"id":"b","big":"42","small":"8","ratio":"1e3","flag":"false","at":1795165200000,"amount":"0.010","huge":-1}',
       '{"id":"c"}',
     ]);
     const described = await duck.query(`DESCRIBE SELECT * FROM read_parquet(${sqlString(path)})`);
@@ -170,8 +170,8 @@ describe('RowCoercer', () => {
 
 describe('toUnscaledDecimal', () => {
   it.each([
-    ['1.005', 12, 2, 101n],
-    ['-1.005', 12, 2, -101n],
+    ['2.50', 12, 1, 25n],
+    ['-1.0100', 12, 2, -101n],
     ['1e3', 12, 2, 100000n],
     ['12.5e-1', 12, 2, 125n],
     ['0', 38, 9, 0n],
@@ -186,6 +186,9 @@ describe('toUnscaledDecimal', () => {
     ['1e999', 38, 0],
     ['abc', 10, 0],
     ['.', 10, 0],
+    ['1.005', 12, 2],
+    ['-1.005', 12, 2],
+    ['0.5', 12, 0],
   ])('rejects %s as decimal(%i,%i)', (text, precision, scale) => {
     expect(toUnscaledDecimal(text, precision, scale)).toBeUndefined();
   });
