@@ -177,7 +177,12 @@ describe('DynamoDB capture under hostile input', () => {
         record('1', userItem(1)),
         record('2', { ...userItem(2), deep: nestedMap(20_000) }),
       ] as unknown as DynamoDBRecord[],
-      { store, rawBucket: 'raw-bucket', tables: new Map([['tributary-test-users', 'users']]) },
+      {
+        store,
+        rawBucket: 'raw-bucket',
+        tables: new Map([['tributary-test-users', 'users']]),
+        lakeStartDate: '2024-01-01',
+      },
     );
     expect(outcome.written).toBe(1);
     expect(outcome.failure).toMatchObject({ sequenceNumber: '2' });

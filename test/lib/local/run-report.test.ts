@@ -31,6 +31,7 @@ function delivery(overrides: Partial<DeliveryStats> = {}): DeliveryStats {
     errorFiles: [],
     backupFiles: [],
     undeclaredColumns: new Map([['context__feature_flags__dark_mode', 1]]),
+    eventTimeOutOfRange: 0,
     ...overrides,
   };
 }
@@ -39,10 +40,18 @@ function summary(steps: StepEvent[], overrides: Partial<LocalRunSummary> = {}): 
   return {
     executionName: 'local-2026-11-20-1',
     date: '2026-11-20',
+    lakeStartDate: '2024-01-01',
     streams: new Map([['clickstream', delivery()]]),
     captures: new Map([['users', { changes: 250, failedChanges: 0, changeFiles: 3, flattenedObjects: 4 }]]),
     quarantined: [{ key: 'lake/users_changes/dt=2026-11-20/_x.quarantine.ndjson', lines: 1 }],
-    execution: { status: 'SUCCEEDED', output: {}, error: undefined, steps },
+    execution: {
+      status: 'SUCCEEDED',
+      output: {},
+      error: undefined,
+      steps,
+      largestPayload: { where: 'execution input', bytes: 2 },
+      historyEvents: 0,
+    },
     published: [{ target: 'daily_event_counts', days: 1, files: 1, removed: 0 }],
     loads: [{ table: 'daily_event_counts', mode: 'merge', rows: 5, created: true }],
     notifications: [],
