@@ -229,18 +229,8 @@ describe('every packaged function', () => {
     });
   };
   const cases = ['dev', 'prod', 'everything'].flatMap((stage) => FUNCTIONS.map((fn) => [stage, fn]));
-  // The loader refuses to start without loaderSecretArn (src/lib/loading/config.ts), which dev
-  // and prod do not set: a known defect of the loader's own area. When it is fixed these cases
-  // start passing, `it.failing` reports that, and they move to the plain cases.
-  const loaderWithoutDatabase = ([stage, fn]: string[]) =>
-    fn === 'LoaderLambdaFunction' && stage !== 'everything';
-  it.each(cases.filter((c) => !loaderWithoutDatabase(c)))(
+  it.each(cases)(
     'starts in %s: %s, with the environment its template gives it, calling no AWS service',
-    starts,
-    30_000,
-  );
-  it.failing.each(cases.filter(loaderWithoutDatabase))(
-    'starts in %s: %s, with the environment its template gives it (known to fail)',
     starts,
     30_000,
   );

@@ -215,7 +215,7 @@ describeWithChromium('the run report in a browser', () => {
     const html = await readFile(failed.report, 'utf8');
     const retriedLines = failed.err
       .split('\n')
-      .filter((line) => line.startsWith('step Load into database: retried'));
+      .filter((line) => /^step Load into database( \([^)]*\))?: retried/.test(line));
     expect(retriedLines.length).toBeGreaterThan(0);
     expect(failed.out).toContain(`retries: Load into database ${retriedLines.length}`);
     expect(html).toMatch(
