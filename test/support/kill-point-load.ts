@@ -10,21 +10,6 @@ import { MysqlLoader } from '../../src/lib/loading/mysql-loader';
 import { PostgresLoader } from '../../src/lib/loading/postgres-loader';
 import type { LoadMode, ResultColumn, ResultRow } from '../../src/lib/loading/types';
 
-const [dialect, url, table, mode, pattern] = process.argv.slice(2) as [
-  string,
-  string,
-  string,
-  LoadMode,
-  string,
-];
-const freezeAt = new RegExp(pattern, 'i');
-
-const onStatement = (sql: string) => {
-  if (!freezeAt.test(sql)) return;
-  process.stdout.write('frozen\n');
-  Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 60_000);
-};
-
 export const KILL_TEST_COLUMNS: ResultColumn[] = [
   { name: 'id', type: { kind: 'bigint' } },
   { name: 'label', type: { kind: 'string' } },
