@@ -102,6 +102,16 @@ export async function readReplayBatches(
       );
       continue;
     }
+    const hashed = pipeline.streams.find((s) => s.name === stream)?.flatten.hash ?? [];
+    if (/(?:^|\/)format-conversion-failed\//.test(file.name) && hashed.length > 0) {
+      // Firehose keeps the record the transform returned: its hash rules have already been applied
+      options.onProblem(
+        file.name,
+        0,
+        `format-conversion-failed records of ${stream} hold values its hash rules (${hashed.join(', ')}) already hashed; sending them through the stream would hash them twice. Fix the schema, then load them from this file by hand`,
+      );
+      continue;
+    }
     const records: Buffer[] = [];
     lines.forEach((line, index) => {
       if (line.trim() === '') return;
