@@ -687,5 +687,5 @@ export function describeLoaderScenarios(harness: LoaderHarness): void {
     expect(idSum).toBe(String(ids));
     expect(toUnscaledDecimal(amountSum!, 38, 2)).toBe(cents);
     expect(Number(lengthSum)).toBe(labelLength);
-  }, 120_000);
+  }, 300_000);
 }
