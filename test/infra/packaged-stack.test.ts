@@ -240,20 +240,48 @@ describe('the AWS SDK in the packaged zips', () => {
   const sdkPackage = (path: string) => /(?:^|node_modules\/)(@aws-sdk\/[^/]+)/.exec(path)?.[1];
 
   /**
-   * Rebuilds a handler with the esbuild options `sls package` used (from serverless-state.json),
-   * for esbuild's account of which SDK packages went into the bundle and which stayed external.
+   * custom.esbuild keys that are serverless-esbuild's own (its bundle.ts); it hands every other key
+   * to esbuild unchanged, so `keepNames`, `define` or anything added later reaches the rebuild too.
+   */
+  const SERVERLESS_ESBUILD_OWN_OPTIONS = [
+    'concurrency',
+    'zipConcurrency',
+    'exclude',
+    'nativeZip',
+    'packager',
+    'packagePath',
+    'watch',
+    'keepOutputDirectory',
+    'packagerOptions',
+    'installExtraArgs',
+    'outputFileExtension',
+    'outputBuildFolder',
+    'outputWorkFolder',
+    'nodeExternals',
+    'skipBuild',
+    'skipRebuild',
+    'skipBuildExcludeFns',
+    'stripEntryResolveExtensions',
+    'disposeContext',
+    'plugins',
+  ];
+
+  /**
+   * Rebuilds a handler as serverless-esbuild did for `sls package` (the custom.esbuild options from
+   * serverless-state.json, `exclude` made external, the plugins module loaded), for esbuild's
+   * account of which SDK packages went into the bundle and which stayed external.
    */
   async function rebuild(stage: string, handler: string) {
     const state = JSON.parse(await readFile(join(stages[stage]!.directory, 'serverless-state.json'), 'utf8'));
-    const options = state.service.custom.esbuild;
+    const options: Record<string, any> = state.service.custom.esbuild;
+    const esbuildOptions = Object.fromEntries(
+      Object.entries(options).filter(([key]) => !SERVERLESS_ESBUILD_OWN_OPTIONS.includes(key)),
+    );
+    const exclude: string[] = options.exclude ?? [];
     const result = await build({
-      entryPoints: [join(PROJECT_ROOT, `${handler.slice(0, handler.lastIndexOf('.'))}.ts`)],
-      bundle: options.bundle,
-      minify: options.minify,
-      target: options.target,
-      platform: options.platform,
-      format: options.format,
-      external: [...(options.external ?? []), ...(options.exclude ?? [])],
+      ...esbuildOptions,
+      entryPoints: [`${handler.slice(0, handler.lastIndexOf('.'))}.ts`],
+      external: [...(options.external ?? []), ...(exclude.includes('*') ? [] : exclude)],
       plugins: require(join(PROJECT_ROOT, options.plugins)),
       absWorkingDir: PROJECT_ROOT,
       write: false,

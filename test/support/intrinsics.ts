@@ -20,7 +20,23 @@ export const FAKE_STACK: FakeStack = {
   stackUuid: '1c2fa620-982a-11e3-aff7-50e2416294e0',
 };
 
-type Template = { Resources: Record<string, { Type: string; Properties?: Record<string, unknown> }> };
+type Resource = { Type: string; Properties?: Record<string, any> };
+type Template = { Resources: Record<string, Resource> };
+
+/**
+ * What a test knows better than the defaults about the physical ids of some resource types (a
+ * function's name, a topic's ARN): each returns undefined for a resource it does not model.
+ * `resolve` is the evaluator itself, for properties that hold intrinsic functions.
+ */
+export interface PhysicalIds {
+  ref?(logicalId: string, resource: Resource, resolve: (value: unknown) => unknown): string | undefined;
+  getAtt?(
+    logicalId: string,
+    attribute: string,
+    resource: Resource,
+    resolve: (value: unknown) => unknown,
+  ): string | undefined;
+}
 
 export class UnresolvableError extends Error {
   override readonly name = 'UnresolvableError';
@@ -30,7 +46,11 @@ export function stackId(stack: FakeStack): string {
   return `arn:aws:cloudformation:${stack.region}:${stack.accountId}:stack/${stack.stackName}/${stack.stackUuid}`;
 }
 
-export function createResolver(template: Template, stack: FakeStack = FAKE_STACK) {
+export function createResolver(
+  template: Template,
+  stack: FakeStack = FAKE_STACK,
+  physical: PhysicalIds = {},
+) {
   const pseudo: Record<string, string> = {
     'AWS::AccountId': stack.accountId,
     'AWS::Region': stack.region,
@@ -44,6 +64,8 @@ export function createResolver(template: Template, stack: FakeStack = FAKE_STACK
     if (name in pseudo) return pseudo[name]!;
     const resource = template.Resources[name];
     if (!resource) throw new UnresolvableError(`Ref to unknown ${name}`);
+    const modelled = physical.ref?.(name, resource, resolve);
+    if (modelled !== undefined) return modelled;
     switch (resource.Type) {
       case 'AWS::S3::Bucket':
         return String(resolve(resource.Properties?.BucketName));
@@ -59,6 +81,8 @@ export function createResolver(template: Template, stack: FakeStack = FAKE_STACK
   const getAttValue = (name: string, attribute: string): string => {
     const resource = template.Resources[name];
     if (!resource) throw new UnresolvableError(`GetAtt of unknown ${name}`);
+    const modelled = physical.getAtt?.(name, attribute, resource, resolve);
+    if (modelled !== undefined) return modelled;
     if (resource.Type === 'AWS::S3::Bucket' && attribute === 'Arn') return `arn:aws:s3:::${refValue(name)}`;
     if (attribute === 'Arn') {
       const service = resource.Type.split('::')[1]!.toLowerCase();

@@ -1,3 +1,10 @@
+import { readRunSettings } from '../../../src/lib/orchestration/config';
+import {
+  type AthenaQuery,
+  planPipelineRun,
+  planTransform,
+  type RunSettings,
+} from '../../../src/lib/orchestration/run-plan';
 import { bundledPipeline } from '../../../src/lib/pipeline/bundled';
 import { LakeLayout } from '../../../src/lib/pipeline/lake-layout';
 import { planTransformRun } from '../../../src/lib/transforms/transform-run';
@@ -79,14 +86,22 @@ function kms(template: DeployedTemplate, bucket: string, actions: string[], beca
   return key ? actions.map((action) => ({ action, resource: key, because })) : [];
 }
 
-/** What one Athena query of the pipeline needs: reading the lake, writing its run and results. */
-function athenaQueryRequests(template: DeployedTemplate, names: StageNames, because: string): IamRequest[] {
+/**
+ * What an Athena query of the pipeline needs: running in the workgroup it names, reading the lake,
+ * writing its run and results.
+ */
+function athenaQueryRequests(
+  template: DeployedTemplate,
+  names: StageNames,
+  workGroup: string,
+  because: string,
+): IamRequest[] {
   const requests: IamRequest[] = [];
   const add = (actions: readonly string[], resources: string[]) => {
     for (const action of actions)
       for (const resource of resources) requests.push({ action, resource, because });
   };
-  add(ATHENA_SYNC.athena, [`arn:aws:athena:${REGION}:${ACCOUNT}:workgroup/${names.workGroup}`]);
+  add(ATHENA_SYNC.athena, [`arn:aws:athena:${REGION}:${ACCOUNT}:workgroup/${workGroup}`]);
   add(ATHENA_SYNC.dataCatalog, [`arn:aws:athena:${REGION}:${ACCOUNT}:datacatalog/AwsDataCatalog`]);
   add(ATHENA_SYNC.glueCatalog, [glue('catalog'), glue(`database/${names.database}`)]);
   const tables = new Set<string>();
@@ -126,23 +141,104 @@ function athenaQueryRequests(template: DeployedTemplate, names: StageNames, beca
   requests.push(
     ...kms(template, names.lakeBucket, ['kms:Decrypt', 'kms:GenerateDataKey'], `${because}: lake objects`),
     ...kms(template, names.resultsBucket, ['kms:Decrypt', 'kms:GenerateDataKey'], `${because}: results`),
+    ...workGroupResultKey(template, workGroup, because),
   );
   return requests;
+}
+
+/**
+ * A workgroup whose results are encrypted with a customer managed key (SSE_KMS): Athena writes
+ * and reads the query's results with the caller's permissions on that key.
+ */
+function workGroupResultKey(template: DeployedTemplate, workGroup: string, because: string): IamRequest[] {
+  const [, resource] =
+    template.resourcesOfType('AWS::Athena::WorkGroup').find(([id]) => template.ref(id) === workGroup) ?? [];
+  if (!resource) throw new Error(`${because} names workgroup ${workGroup}, which the stack does not make`);
+  const encryption = template.resolve(
+    resource.Properties.WorkGroupConfiguration?.ResultConfiguration?.EncryptionConfiguration ?? {},
+  ) as { EncryptionOption?: string; KmsKey?: string };
+  if (encryption.EncryptionOption !== 'SSE_KMS') return [];
+  return ['kms:GenerateDataKey', 'kms:Decrypt'].map((action) => ({
+    action,
+    resource: encryption.KmsKey!,
+    because: `${because}: results encrypted by workgroup ${workGroup}`,
+  }));
 }
 
 interface TaskState {
   readonly name: string;
   readonly resource: string;
+  readonly parameters: Record<string, unknown> | undefined;
+  /** `ItemsPath` of the Map state whose iterations run this state, if any. */
+  readonly itemsPath: string | undefined;
 }
 
-function taskStates(states: Record<string, any>): TaskState[] {
+function taskStates(states: Record<string, any>, itemsPath?: string): TaskState[] {
   const tasks: TaskState[] = [];
   for (const [name, state] of Object.entries(states)) {
-    if (state.Type === 'Task') tasks.push({ name, resource: state.Resource });
-    const nested = [state.ItemProcessor, state.Iterator, ...(state.Branches ?? [])].filter(Boolean);
-    for (const machine of nested) tasks.push(...taskStates(machine.States));
+    if (state.Type === 'Task')
+      tasks.push({ name, resource: state.Resource, parameters: state.Parameters, itemsPath });
+    for (const machine of [state.ItemProcessor, state.Iterator].filter(Boolean))
+      tasks.push(...taskStates(machine.States, state.ItemsPath ?? itemsPath));
+    for (const machine of state.Branches ?? []) tasks.push(...taskStates(machine.States, itemsPath));
   }
   return tasks;
+}
+
+/** planRun's settings as deployed, read by its own configuration parser. */
+function runSettings(template: DeployedTemplate): RunSettings {
+  const env = template.resolve(
+    template.resource('PlanRunLambdaFunction').Properties.Environment.Variables,
+  ) as Record<string, string>;
+  // every stage's role must allow the loads' queries, whether or not it has a database yet
+  return { ...readRunSettings(env), loaderDatabase: true };
+}
+
+/**
+ * The items a Map state iterates over in an execution, by its ItemsPath: what the plan step
+ * returns for every transform (`Plan transform`) and for the run (`Plan run`).
+ */
+function mapItems(itemsPath: string | undefined, settings: RunSettings): unknown[] {
+  const run = { runId: 'iam-simulation', from: '2026-01-01', to: '2026-04-30' };
+  switch (itemsPath) {
+    case '$.planned.queries':
+      return pipeline.transforms.flatMap(
+        (spec) => planTransform(pipeline, { ...run, transform: spec.name }, settings).queries,
+      );
+    case '$.plan.loads':
+      return planPipelineRun(
+        pipeline,
+        { from: run.from, to: run.to, exports: true, loads: true, transforms: undefined },
+        { name: run.runId, startTime: '2026-05-01T01:00:00.000Z' },
+        settings,
+      ).loads as unknown[];
+    default:
+      throw new Error(`no model of the items of a Map over ${itemsPath}`);
+  }
+}
+
+/** A Task's `Key.$: $.a.b` parameter evaluated on its input (the Map item). */
+function parameter(task: TaskState, key: string, input: unknown): unknown {
+  const path = task.parameters?.[`${key}.$`];
+  if (typeof path !== 'string' || !/^\$(\.[A-Za-z]+)+$/.test(path))
+    throw new Error(`state "${task.name}" sets ${key} in a way this model does not read`);
+  return path
+    .split('.')
+    .slice(1)
+    .reduce<any>((value, field) => value?.[field], input);
+}
+
+/** The StartQueryExecution parameters of each query an Athena Task state runs. */
+function athenaQueries(task: TaskState, settings: RunSettings): AthenaQuery[] {
+  return mapItems(task.itemsPath, settings).map((item) => ({
+    QueryString: parameter(task, 'QueryString', item) as string,
+    WorkGroup: parameter(task, 'WorkGroup', item) as string,
+    QueryExecutionContext: parameter(
+      task,
+      'QueryExecutionContext',
+      item,
+    ) as AthenaQuery['QueryExecutionContext'],
+  }));
 }
 
 /** The state machine's definition, as deployed. */
@@ -160,6 +256,7 @@ export function stateMachineRequests(template: DeployedTemplate): IamRequest[] {
   const names = stageNames(template);
   const requests: IamRequest[] = [];
   const exports = exportSettings(template);
+  const settings = runSettings(template);
   for (const task of taskStates(stateMachineDefinition(template).States)) {
     const because = `state "${task.name}" (${task.resource})`;
     const lambda = /^arn:aws:lambda:/.test(task.resource);
@@ -168,9 +265,13 @@ export function stateMachineRequests(template: DeployedTemplate): IamRequest[] {
       continue;
     }
     switch (task.resource) {
-      case 'arn:aws:states:::athena:startQueryExecution.sync':
-        requests.push(...athenaQueryRequests(template, names, because));
+      case 'arn:aws:states:::athena:startQueryExecution.sync': {
+        const queries = athenaQueries(task, settings);
+        if (queries.length === 0) throw new Error(`${because} runs no query in this model`);
+        for (const workGroup of new Set(queries.map((q) => q.WorkGroup)))
+          requests.push(...athenaQueryRequests(template, names, workGroup, `${because} in ${workGroup}`));
         break;
+      }
       case 'arn:aws:states:::sns:publish':
         requests.push({ action: 'sns:Publish', resource: template.ref('AlertsTopic'), because });
         break;

@@ -38,9 +38,9 @@ function bucketPolicy(template: DeployedTemplate, resource: string): unknown {
 
 /**
  * Evaluates a request the way IAM would for a role of the stack: its inline policies, the bucket's
- * policy for S3 and the default key policy for KMS, over TLS. A request naming no resource (`*`)
- * is allowed only by statements on every resource, as in AWS; iam-simulate would otherwise
- * answer whether *some* resource is allowed.
+ * policy for S3 and the default key policy for KMS, over TLS, with the role's global context keys.
+ * A request naming no resource (`*`) is allowed only by statements on every resource, as in AWS;
+ * iam-simulate would otherwise answer whether *some* resource is allowed.
  */
 export async function decide(
   template: DeployedTemplate,
@@ -53,6 +53,7 @@ export async function decide(
     : request.action.startsWith('s3:')
       ? bucketPolicy(template, request.resource)
       : undefined;
+  const principal = `arn:aws:iam::${ACCOUNT}:role/${roleLogicalId}`;
   const response = await runSimulation(
     {
       identityPolicies: policies.map((policy, i) => ({ name: `${roleLogicalId}-${i}`, policy })),
@@ -61,9 +62,16 @@ export async function decide(
       ...(resourcePolicy ? { resourcePolicy } : {}),
       request: {
         action: request.action,
-        principal: `arn:aws:iam::${ACCOUNT}:role/${roleLogicalId}`,
+        principal,
         resource: { accountId: ACCOUNT, resource: request.resource },
-        contextVariables: { 'aws:SecureTransport': 'true', ...request.context },
+        // IAM sets the role's own ARN (not the session's) as aws:PrincipalArn on every request;
+        // a bucket policy that denies all but some roles depends on it
+        contextVariables: {
+          'aws:SecureTransport': 'true',
+          'aws:PrincipalArn': principal,
+          'aws:PrincipalAccount': ACCOUNT,
+          ...request.context,
+        },
       },
     } as Parameters<typeof runSimulation>[0],
     { simulationMode: 'Strict' },

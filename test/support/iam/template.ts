@@ -4,9 +4,19 @@
  * policies can be evaluated against the ARNs the code really calls.
  */
 
+import { createResolver, type FakeStack, UnresolvableError } from '../intrinsics';
+
 export const ACCOUNT = '123456789012';
 export const REGION = 'us-east-1';
 const PARTITION = 'aws';
+
+/** The one account, region and stack creation every simulated stage is deployed into. */
+export const IAM_STACK: FakeStack = {
+  accountId: ACCOUNT,
+  region: REGION,
+  stackName: 'tributary',
+  stackUuid: '5e1c1e40-0f3a-11f1-9c2d-0a1b2c3d4e5f',
+};
 
 type Template = Record<string, any>;
 
@@ -19,8 +29,22 @@ export class TemplateResolveError extends Error {
   override readonly name = 'TemplateResolveError';
 }
 
+/** Types whose Ref test/support/intrinsics.ts already gives as CloudFormation does. */
+const EVALUATOR_REFS = new Set(['AWS::S3::Bucket', 'AWS::SecretsManager::Secret']);
+
 export class DeployedTemplate {
-  constructor(readonly template: Template) {}
+  /** test/support/intrinsics.ts, told the physical ids of the resources the roles name. */
+  private readonly evaluate: (value: unknown) => unknown;
+
+  constructor(
+    readonly template: Template,
+    readonly stack: FakeStack = IAM_STACK,
+  ) {
+    this.evaluate = createResolver(template as any, stack, {
+      ref: (logicalId, resource, resolve) => this.physicalRef(logicalId, resource, resolve),
+      getAtt: (logicalId, attribute, resource) => this.physicalGetAtt(logicalId, attribute, resource),
+    });
+  }
 
   resource(logicalId: string): { Type: string; Properties?: any } {
     const resource = this.template.Resources?.[logicalId];
@@ -30,19 +54,32 @@ export class DeployedTemplate {
 
   /** What `Ref` returns for a resource or pseudo parameter. */
   ref(logicalId: string): string {
-    const pseudo: Record<string, string> = {
-      'AWS::AccountId': ACCOUNT,
-      'AWS::Region': REGION,
-      'AWS::Partition': PARTITION,
-      'AWS::URLSuffix': 'amazonaws.com',
-      'AWS::StackName': 'tributary',
-    };
-    if (pseudo[logicalId]) return pseudo[logicalId];
-    const { Type, Properties } = this.resource(logicalId);
-    const name = (property: string) => this.resolve(Properties?.[property] ?? logicalId) as string;
+    return this.resolve({ Ref: logicalId }) as string;
+  }
+
+  /** What `Fn::GetAtt` returns. */
+  getAtt(logicalId: string, attribute: string): string {
+    return this.resolve({ 'Fn::GetAtt': [logicalId, attribute] }) as string;
+  }
+
+  /** A template value with every intrinsic function replaced by what it evaluates to. */
+  resolve(value: unknown): unknown {
+    try {
+      return this.evaluate(value);
+    } catch (error) {
+      if (error instanceof UnresolvableError) throw new TemplateResolveError(error.message);
+      throw error;
+    }
+  }
+
+  private physicalRef(
+    logicalId: string,
+    { Type, Properties }: { Type: string; Properties?: any },
+    resolve: (value: unknown) => unknown,
+  ): string | undefined {
+    if (EVALUATOR_REFS.has(Type)) return undefined;
+    const name = (property: string) => resolve(Properties?.[property] ?? logicalId) as string;
     switch (Type) {
-      case 'AWS::S3::Bucket':
-        return name('BucketName');
       case 'AWS::Lambda::Function':
         return name('FunctionName');
       case 'AWS::SNS::Topic':
@@ -54,9 +91,11 @@ export class DeployedTemplate {
       case 'AWS::DynamoDB::Table':
         return name('TableName');
       case 'AWS::Glue::Database':
-        return this.resolve(Properties.DatabaseInput.Name) as string;
+        return resolve(Properties.DatabaseInput.Name) as string;
       case 'AWS::Glue::Table':
-        return this.resolve(Properties.TableInput.Name) as string;
+        return resolve(Properties.TableInput.Name) as string;
+      case 'AWS::Athena::WorkGroup':
+        return name('Name');
       case 'AWS::SQS::Queue':
         return `https://sqs.${REGION}.amazonaws.com/${ACCOUNT}/${name('QueueName')}`;
       case 'AWS::IAM::Role':
@@ -68,9 +107,7 @@ export class DeployedTemplate {
     }
   }
 
-  /** What `Fn::GetAtt` returns. */
-  getAtt(logicalId: string, attribute: string): string {
-    const { Type } = this.resource(logicalId);
+  private physicalGetAtt(logicalId: string, attribute: string, { Type }: { Type: string }): string {
     const name = this.ref(logicalId);
     const arns: Record<string, string> = {
       'AWS::S3::Bucket': `arn:${PARTITION}:s3:::${name}`,
@@ -80,41 +117,12 @@ export class DeployedTemplate {
       'AWS::IAM::Role': `arn:${PARTITION}:iam::${ACCOUNT}:role/${name}`,
       'AWS::DynamoDB::Table': `arn:${PARTITION}:dynamodb:${REGION}:${ACCOUNT}:table/${name}`,
       'AWS::KinesisFirehose::DeliveryStream': `arn:${PARTITION}:firehose:${REGION}:${ACCOUNT}:deliverystream/${name}`,
+      'AWS::Athena::WorkGroup': `arn:${PARTITION}:athena:${REGION}:${ACCOUNT}:workgroup/${name}`,
     };
     if (attribute === 'StreamArn' && Type === 'AWS::DynamoDB::Table')
       return `${arns[Type]}/stream/2026-01-01T00:00:00.000`;
     if (attribute === 'Arn' && arns[Type]) return arns[Type];
     throw new TemplateResolveError(`GetAtt ${logicalId}.${attribute} (${Type}) is not modelled`);
-  }
-
-  private sub(text: string, variables: Record<string, unknown> = {}): string {
-    return text.replace(/\$\{([^}!][^}]*)\}/g, (_, name: string) => {
-      if (name in variables) return String(this.resolve(variables[name]));
-      const dot = name.indexOf('.');
-      return dot > 0 && !name.startsWith('AWS::')
-        ? this.getAtt(name.slice(0, dot), name.slice(dot + 1))
-        : this.ref(name);
-    });
-  }
-
-  /** A template value with every intrinsic function replaced by what it evaluates to. */
-  resolve(value: unknown): unknown {
-    if (Array.isArray(value)) return value.map((item) => this.resolve(item));
-    if (value === null || typeof value !== 'object') return value;
-    const entries = Object.entries(value);
-    if (entries.length === 1) {
-      const [[key, argument]] = entries as [[string, any]];
-      if (key === 'Ref') return this.ref(argument);
-      if (key === 'Fn::GetAtt')
-        return Array.isArray(argument)
-          ? this.getAtt(argument[0], argument[1])
-          : this.getAtt(argument.slice(0, argument.indexOf('.')), argument.slice(argument.indexOf('.') + 1));
-      if (key === 'Fn::Sub')
-        return Array.isArray(argument) ? this.sub(argument[0], argument[1]) : this.sub(argument);
-      if (key === 'Fn::Join') return (this.resolve(argument[1]) as unknown[]).join(argument[0] as string);
-      if (key.startsWith('Fn::')) throw new TemplateResolveError(`${key} is not modelled`);
-    }
-    return Object.fromEntries(entries.map(([k, v]) => [k, this.resolve(v)]));
   }
 
   /** The inline policies of an IAM role, resolved. */
