@@ -1,7 +1,10 @@
 import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
 import mysql from 'mysql2/promise';
+import { Client } from 'pg';
+import { from as copyFrom } from 'pg-copy-streams';
 import { openLoader, parseConnectionUrl } from '../../src/lib/loading/connection';
 import { encodeTextRows } from '../../src/lib/loading/result-rows';
 import type { ResultColumn, ResultRow, TableLoader } from '../../src/lib/loading/types';
@@ -14,6 +17,12 @@ const URL =
   process.env.TRIBUTARY_BENCH_MYSQL_URL ||
   process.env.TRIBUTARY_TEST_MYSQL_URL ||
   'mysql://root@127.0.0.1:3306/test';
+/** PostgreSQL with trust authentication: the superuser is `postgres` on most installs, the OS user on some. */
+const POSTGRES_URLS = process.env.TRIBUTARY_BENCH_POSTGRES_URL
+  ? [process.env.TRIBUTARY_BENCH_POSTGRES_URL]
+  : process.env.TRIBUTARY_TEST_POSTGRES_URL
+    ? [process.env.TRIBUTARY_TEST_POSTGRES_URL]
+    : ['postgres://postgres@127.0.0.1:5432/test', 'postgres://root@127.0.0.1:5432/test'];
 const TABLE = 'bench_loader_target';
 const BASE = 'bench_loader_base';
 const FLOOR = 'bench_loader_floor';
@@ -94,10 +103,12 @@ async function throughput(loader: TableLoader, connection: mysql.Connection) {
   const merge: number[] = [];
   const floor: number[] = [];
   const heapFloor: number[] = [];
+  const cpu: number[] = [];
   for (let round = 0; round < ROUNDS; round++) {
     await run(`DROP TABLE IF EXISTS \`${TABLE}\``);
     await run(`CREATE TABLE \`${TABLE}\` LIKE \`${BASE}\``);
     await run(`INSERT INTO \`${TABLE}\` SELECT * FROM \`${BASE}\``);
+    const started = process.cpuUsage();
     merge.push(
       await seconds(async () => {
         const outcome = await loader.load({
@@ -109,6 +120,8 @@ async function throughput(loader: TableLoader, connection: mysql.Connection) {
         if (outcome.rows !== ROWS) throw new Error(`merged ${outcome.rows} rows`);
       }),
     );
+    const used = process.cpuUsage(started);
+    cpu.push((used.user + used.system) / 1e6);
     const [[counts]] = await connection.query<mysql.RowDataPacket[]>(
       `SELECT COUNT(*) AS n, SUM(note LIKE 'note 2 %') AS updated FROM \`${TABLE}\``,
     );
@@ -124,7 +137,7 @@ async function throughput(loader: TableLoader, connection: mysql.Connection) {
     }
   }
   for (const table of [TABLE, BASE, FLOOR]) await run(`DROP TABLE IF EXISTS \`${table}\``);
-  return { merge: median(merge), floor: median(floor), heapFloor: median(heapFloor) };
+  return { merge: median(merge), floor: median(floor), heapFloor: median(heapFloor), clientCpu: median(cpu) };
 }
 
 /**
@@ -179,9 +192,27 @@ function memoryIn(count: number): { maxRssKb: number; liveHeapPeak: number } {
   return JSON.parse(output);
 }
 
-export async function run(): Promise<void> {
+const rate = (secondsTaken: number) => ROWS / secondsTaken;
+const format = (rowsPerSecond: number) => `${Math.round(rowsPerSecond).toLocaleString('en-US')} rows/s`;
+const mib = (bytes: number) => `${(bytes / 2 ** 20).toFixed(0)} MiB`;
+const redact = (url: string) => url.replace(/:[^:@/]*@/, ':***@');
+
+/** The reason a server cannot be reached, printed instead of its figures. */
+function skipped(kind: string, variable: string, reason: string): void {
+  console.log(
+    `\n## Loader into ${kind}: SKIPPED, no server reachable (${reason}); start one or set ${variable}`,
+  );
+}
+
+async function runMysql(): Promise<void> {
+  let connection: mysql.Connection;
+  try {
+    connection = await mysql.createConnection({ uri: URL, connectTimeout: 3_000 });
+  } catch (error) {
+    skipped('MySQL', 'TRIBUTARY_BENCH_MYSQL_URL', `${redact(URL)}: ${(error as Error).message}`);
+    return;
+  }
   const loader = await openLoader(parseConnectionUrl(URL));
-  const connection = await mysql.createConnection({ uri: URL });
   let t: Awaited<ReturnType<typeof throughput>>;
   let server: string;
   try {
@@ -196,9 +227,6 @@ export async function run(): Promise<void> {
   }
   const memory = [100_000, ROWS, 3 * ROWS].map((count) => ({ count, ...memoryIn(count) }));
   const [small, large] = memory as [(typeof memory)[0], (typeof memory)[0]];
-  const rate = (secondsTaken: number) => ROWS / secondsTaken;
-  const format = (rowsPerSecond: number) => `${Math.round(rowsPerSecond).toLocaleString('en-US')} rows/s`;
-  const mib = (bytes: number) => `${(bytes / 2 ** 20).toFixed(0)} MiB`;
   printResults(
     `Loader into MySQL (${server}): merge of ${ROWS.toLocaleString('en-US')} rows x ${COLUMNS.length} columns, keys in scrambled order, half updating existing keys and half new; median of ${ROUNDS}`,
     [
@@ -225,6 +253,11 @@ export async function run(): Promise<void> {
         met: t.heapFloor / t.merge >= 0.6,
       },
       {
+        metric: 'loader client CPU per merged row (checks, encoding, protocol)',
+        value: `${((t.clientCpu / ROWS) * 1e6).toFixed(2)} us`,
+        baseline: `${format(ROWS / t.clientCpu)} per CPU second`,
+      },
+      {
         metric: 'loader live heap peak, 1,000,000-row vs 100,000-row merge',
         value: mib(large.liveHeapPeak),
         baseline: `${mib(small.liveHeapPeak)} at 100,000`,
@@ -239,4 +272,114 @@ export async function run(): Promise<void> {
       })),
     ],
   );
+}
+
+async function connectPostgres(): Promise<{ client: Client; url: string } | { reason: string }> {
+  const reasons: string[] = [];
+  for (const url of POSTGRES_URLS) {
+    const client = new Client({ connectionString: url, connectionTimeoutMillis: 3_000 });
+    client.on('error', () => undefined);
+    try {
+      await client.connect();
+      return { client, url };
+    } catch (error) {
+      reasons.push(`${redact(url)}: ${(error as Error).message}`);
+    }
+  }
+  return { reason: reasons.join('; ') };
+}
+
+/** COPY of the same rows, same encoding, into an empty table like the target (primary key): the baseline. */
+async function copyLoad(client: Client, table: string): Promise<void> {
+  const names = COLUMNS.map((column) => `"${column.name}"`).join(', ');
+  const copy = client.query(copyFrom(`COPY "${table}" (${names}) FROM STDIN`));
+  await pipeline(Readable.from(encodeTextRows('postgres', COLUMNS, resultRows(ROWS, 2))), copy);
+  if (copy.rowCount !== ROWS) throw new Error(`baseline COPY stored ${copy.rowCount} rows`);
+}
+
+async function runPostgres(): Promise<void> {
+  const connected = await connectPostgres();
+  if ('reason' in connected) {
+    skipped('PostgreSQL', 'TRIBUTARY_BENCH_POSTGRES_URL', connected.reason);
+    return;
+  }
+  const { client, url } = connected;
+  const loader = await openLoader(parseConnectionUrl(url));
+  const run = (sql: string) => client.query(sql);
+  const merge: number[] = [];
+  const floor: number[] = [];
+  const cpu: number[] = [];
+  let server: string;
+  try {
+    server = String((await client.query('SHOW server_version')).rows[0]?.server_version);
+    await run(`DROP TABLE IF EXISTS "${BASE}"`);
+    await loader.load({
+      table: BASE,
+      mode: 'replace',
+      keys: ['id'],
+      result: { columns: COLUMNS, rows: resultRows(ROWS, 1, (id) => id % 2 === 0) },
+    });
+    for (let round = 0; round < ROUNDS; round++) {
+      await run(`DROP TABLE IF EXISTS "${TABLE}"`);
+      await run(`CREATE TABLE "${TABLE}" (LIKE "${BASE}" INCLUDING ALL)`);
+      await run(`INSERT INTO "${TABLE}" SELECT * FROM "${BASE}"`);
+      await run(`VACUUM ANALYZE "${TABLE}"`);
+      const started = process.cpuUsage();
+      merge.push(
+        await seconds(async () => {
+          const outcome = await loader.load({
+            table: TABLE,
+            mode: 'merge',
+            keys: ['id'],
+            result: { columns: COLUMNS, rows: resultRows(ROWS, 2) },
+          });
+          if (outcome.rows !== ROWS) throw new Error(`merged ${outcome.rows} rows`);
+        }),
+      );
+      const used = process.cpuUsage(started);
+      cpu.push((used.user + used.system) / 1e6);
+      const counts = await client.query(
+        `SELECT COUNT(*) AS n, COUNT(*) FILTER (WHERE note LIKE 'note 2 %') AS updated FROM "${TABLE}"`,
+      );
+      if (Number(counts.rows[0]?.n) !== ROWS)
+        throw new Error(`target has ${counts.rows[0]?.n} rows after the merge`);
+      await run(`DROP TABLE IF EXISTS "${FLOOR}"`);
+      await run(`CREATE TABLE "${FLOOR}" (LIKE "${BASE}" INCLUDING ALL)`);
+      floor.push(await seconds(() => copyLoad(client, FLOOR)));
+    }
+    for (const table of [TABLE, BASE, FLOOR]) await run(`DROP TABLE IF EXISTS "${table}"`);
+  } finally {
+    await client.end();
+    await loader.close();
+  }
+  const t = { merge: median(merge), floor: median(floor), clientCpu: median(cpu) };
+  printResults(
+    `Loader into PostgreSQL ${server}: the same merge of ${ROWS.toLocaleString('en-US')} rows x ${COLUMNS.length} columns; median of ${ROUNDS}`,
+    [
+      {
+        metric: 'merge throughput (COPY to staging, check keys, INSERT ... ON CONFLICT DO UPDATE)',
+        value: format(rate(t.merge)),
+      },
+      {
+        metric: 'merge vs raw COPY into an empty table like the target (primary key)',
+        value: format(rate(t.merge)),
+        baseline: `${format(rate(t.floor))} floor`,
+        ratio: `${(t.floor / t.merge).toFixed(2)}x`,
+        target: '>= 0.6x floor',
+        met: t.floor / t.merge >= 0.6,
+      },
+      {
+        metric: 'loader client CPU per merged row (checks, encoding, protocol)',
+        value: `${((t.clientCpu / ROWS) * 1e6).toFixed(2)} us`,
+        baseline: `${format(ROWS / t.clientCpu)} per CPU second`,
+      },
+    ],
+  );
+}
+
+/** `TRIBUTARY_BENCH_LOADER=mysql` or `=postgres` runs one server only. */
+export async function run(): Promise<void> {
+  const only = process.env.TRIBUTARY_BENCH_LOADER;
+  if (!only || only === 'mysql') await runMysql();
+  if (!only || only === 'postgres') await runPostgres();
 }

@@ -88,8 +88,10 @@ const ESCAPES: Readonly<Record<string, string>> = {
 };
 const escapeCharacter = (character: string): string => ESCAPES[character]!;
 
-/** Chunks of about this many characters: few enough writes, and memory stays a row plus a chunk. */
-const CHUNK_CHARACTERS = 128 * 1024;
+/** Bytes per chunk written to the database: few enough writes, and memory stays a row plus a chunk. */
+const CHUNK_BYTES = 256 * 1024;
+/** The most bytes UTF-8 takes for one UTF-16 code unit. */
+const MAX_BYTES_PER_CODE_UNIT = 3;
 
 /**
  * Rows in the text format that MySQL's LOAD DATA (FIELDS TERMINATED BY '\t' ESCAPED BY '\\' LINES
@@ -103,23 +105,30 @@ export async function* encodeTextRows(
   rows: AsyncIterable<ResultRow>,
 ): AsyncGenerator<Buffer> {
   const booleans = columns.map((column) => dialect === 'mysql' && column.type.kind === 'boolean');
-  let text = '';
+  // each line is encoded into the chunk as it is made: one long string of many rows costs far more
+  // to flatten and encode (a third of the client's time in the profile) than short ones
+  let chunk = Buffer.allocUnsafe(CHUNK_BYTES);
+  let used = 0;
   for await (const row of rows) {
+    let line = '';
     for (let i = 0; i < row.length; i++) {
       let value = row[i];
-      if (i > 0) text += '\t';
+      if (i > 0) line += '\t';
       if (value == null) {
-        text += '\\N';
+        line += '\\N';
         continue;
       }
       if (booleans[i]) value = value === 'true' ? '1' : value === 'false' ? '0' : value;
-      text += SPECIAL.test(value) ? value.replace(SPECIALS, escapeCharacter) : value;
+      line += SPECIAL.test(value) ? value.replace(SPECIALS, escapeCharacter) : value;
     }
-    text += '\n';
-    if (text.length >= CHUNK_CHARACTERS) {
-      yield Buffer.from(text);
-      text = '';
+    line += '\n';
+    const room = line.length * MAX_BYTES_PER_CODE_UNIT;
+    if (used + room > chunk.length) {
+      if (used > 0) yield chunk.subarray(0, used);
+      chunk = Buffer.allocUnsafe(Math.max(CHUNK_BYTES, room));
+      used = 0;
     }
+    used += chunk.write(line, used);
   }
-  if (text.length > 0) yield Buffer.from(text);
+  if (used > 0) yield chunk.subarray(0, used);
 }

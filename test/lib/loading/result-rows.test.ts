@@ -69,6 +69,12 @@ describe('encodeTextRows', () => {
     expect(Math.max(...sizes)).toBeLessThan(256 * 1024);
   });
 
+  it('writes a row longer than a chunk whole, multi-byte characters included', async () => {
+    const long = 'Ł€😀\t'.repeat(100_000);
+    const rows = [['a'], [long], ['b']];
+    expect(await encode(strings(1), rows)).toBe(`a\n${long.replaceAll('\t', '\\t')}\nb\n`);
+  });
+
   it('round-trips any values through the text format', async () => {
     await fc.assert(
       fc.asyncProperty(
