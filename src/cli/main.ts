@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { PROJECT_ROOT } from '../lib/local/project-paths';
 import { errorMessage } from '../lib/util/errors';
+import { ATHENA_HELP, athenaCommand } from './commands/athena';
 import { FLATTEN_HELP, flattenCommand } from './commands/flatten';
 import { QUERY_HELP, queryCommand } from './commands/query';
 import { REPLAY_HELP, replayCommand } from './commands/replay';
@@ -27,6 +28,12 @@ const COMMANDS: Record<string, Command> = {
     summary: 'send failed records back through the pipeline, locally or to a stage',
     help: REPLAY_HELP,
     run: replayCommand,
+  },
+  athena: {
+    summary:
+      "run a planned transform's statements or a load's query on the local Athena, for sls invoke local",
+    help: ATHENA_HELP,
+    run: athenaCommand,
   },
   schema: {
     summary: 'infer a table entry from samples, or diff samples against pipeline.yml',

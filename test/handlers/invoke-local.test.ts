@@ -109,8 +109,13 @@ describe('sls invoke local', () => {
         { TRIBUTARY_LOCAL_ROOT: root },
       );
       expect(planned.result.run).toMatchObject({ transform: 'daily_event_counts' });
-      expect(planned.result.queries[0]).toMatchObject({ WorkGroup: 'tributary-dev-transforms' });
-      expect(result.loads[0].query).toMatchObject({ WorkGroup: 'tributary-dev' });
+      // a local root means the local stage's catalog and engine: `tributary query` reads tributary_local
+      expect(planned.result.queries[0]).toMatchObject({
+        WorkGroup: 'tributary-local-transforms',
+        QueryExecutionContext: { Database: 'tributary_local' },
+      });
+      expect(planned.result.queries[0].QueryString).toContain('"tributary_local".');
+      expect(result.loads[0].query).toMatchObject({ WorkGroup: 'tributary-local' });
     } finally {
       await rm(root, { recursive: true, force: true });
     }
@@ -125,31 +130,30 @@ describe('sls invoke local', () => {
       await writeFile(
         join(results, `${id}.csv`),
         writeAthenaCsv(
-          ['event_type', 'events', 'dt'],
+          ['user_id', 'age'],
           [
-            ['click', '12', '2026-11-20'],
-            ['signup', '3', '2026-11-20'],
+            ['u_000001', '72'],
+            ['u_000003', '31'],
           ],
         ),
       );
       await writeFile(
         join(results, `${id}.csv.metadata.json`),
         JSON.stringify([
-          { name: 'event_type', type: 'varchar', precision: 0, scale: 0 },
-          { name: 'events', type: 'bigint', precision: 19, scale: 0 },
-          { name: 'dt', type: 'date', precision: 0, scale: 0 },
+          { name: 'user_id', type: 'varchar', precision: 0, scale: 0 },
+          { name: 'age', type: 'bigint', precision: 19, scale: 0 },
         ]),
       );
       const { result } = await invokeLocal('loader', join(PROJECT_ROOT, 'events/stepfunctions/loader.json'), {
         TRIBUTARY_LOCAL_ROOT: root,
       });
-      expect(result).toEqual({ table: 'daily_event_counts', mode: 'merge', rows: 2, created: true });
+      expect(result).toEqual({ table: 'users', mode: 'replace', rows: 2, created: true });
       const duck = await DuckDb.open(join(root, 'warehouse.duckdb'));
       try {
-        const { rows } = await duck.query('SELECT event_type, events FROM daily_event_counts ORDER BY 1');
+        const { rows } = await duck.query('SELECT user_id, age FROM users ORDER BY 1');
         expect(rows).toEqual([
-          { event_type: 'click', events: '12' },
-          { event_type: 'signup', events: '3' },
+          { user_id: 'u_000001', age: '72' },
+          { user_id: 'u_000003', age: '31' },
         ]);
       } finally {
         duck.close();

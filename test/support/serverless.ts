@@ -14,7 +14,7 @@ const LOCK = join(PROJECT_ROOT, '.esbuild.lock');
  * serverless-esbuild builds in the project's shared .esbuild directory, so jest workers take turns
  * running the serverless CLI (mkdir is atomic; a lock older than two minutes is abandoned).
  */
-async function withServerlessLock<T>(work: () => Promise<T>): Promise<T> {
+export async function withServerlessLock<T>(work: () => Promise<T>): Promise<T> {
   const started = Date.now();
   for (;;) {
     try {

@@ -9,6 +9,7 @@ import type { Pipeline } from '../pipeline/pipeline';
 import { LocalAthena } from '../query/local-athena';
 import { stageWorkGroups } from '../query/workgroups';
 import { LocalObjectStore } from '../storage/local-object-store';
+import { LOCAL_RESOURCE_PREFIX, LOCAL_STAGE, localDatabaseName } from './local-stage';
 
 /** Names a deployed stage would use, for the stage called `local` on this machine. */
 export interface LocalEnvironment {
@@ -39,13 +40,13 @@ export function localEnvironment(
   const absolute = resolve(root);
   return {
     root: absolute,
-    stage: 'local',
-    deliveryStreamPrefix: 'tributary-local-',
+    stage: LOCAL_STAGE,
+    deliveryStreamPrefix: `${LOCAL_RESOURCE_PREFIX}-`,
     lakeBucket: LOCAL_BUCKETS.lake,
     rawBucket: LOCAL_BUCKETS.raw,
     resultsBucket: LOCAL_BUCKETS.results,
-    database: `${pipelineDatabase}_local`,
-    resourcePrefix: 'tributary-local',
+    database: localDatabaseName(pipelineDatabase),
+    resourcePrefix: LOCAL_RESOURCE_PREFIX,
     lakeStartDate: DEFAULT_LAKE_START_DATE,
     store: new LocalObjectStore(absolute),
     catalog: new LocalCatalog(absolute),

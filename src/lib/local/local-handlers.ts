@@ -6,8 +6,8 @@ import type {
   S3Event,
 } from 'aws-lambda';
 import type { Pipeline } from '../pipeline/pipeline';
-import { workGroupName } from '../query/workgroups';
 import { type LocalEnvironment, localHashKey } from './local-environment';
+import { localAthenaVariables } from './local-stage';
 
 /**
  * The real Lambda handlers, loaded in this process with the environment a deployed function gets,
@@ -48,9 +48,7 @@ export function localHandlerEnvironment(
   return {
     TRIBUTARY_LOCAL_ROOT: environment.root,
     TRIBUTARY_STREAM_PREFIX: environment.deliveryStreamPrefix,
-    TRIBUTARY_DATABASE: environment.database,
-    TRIBUTARY_WORKGROUP: workGroupName(environment.resourcePrefix, 'queries'),
-    TRIBUTARY_TRANSFORM_WORKGROUP: workGroupName(environment.resourcePrefix, 'transforms'),
+    ...localAthenaVariables(pipeline.database),
     TRIBUTARY_LAKE_START_DATE: environment.lakeStartDate,
     TRIBUTARY_DYNAMODB_TABLES: JSON.stringify(
       Object.fromEntries(pipeline.dynamodb.map((t) => [localDynamoTableName(environment, t.name), t.name])),

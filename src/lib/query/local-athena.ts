@@ -34,6 +34,9 @@ export class AthenaQueryFailedError extends Error {
   override readonly name = 'AthenaQueryFailedError';
 }
 
+/** Athena's query execution ids are UUIDs; locally one also names the result's files. */
+export const QUERY_EXECUTION_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+
 /** Athena writes at most this many partitions in one CTAS or INSERT INTO. */
 export const MAX_OPEN_PARTITIONS = 100;
 
@@ -160,12 +163,22 @@ export class LocalAthena {
     return this.duck.query(athenaToDuckDb(sql, this.knownFunctions));
   }
 
-  /** Runs a statement as Athena's StartQueryExecution would, in the named workgroup. */
-  async execute(sql: string, workGroupName: string): Promise<LocalQueryExecution> {
+  /**
+   * Runs a statement as Athena's StartQueryExecution would, in the named workgroup. Athena picks
+   * the execution id; locally a caller may fix it (`tributary athena --query-execution-id`), so a
+   * sample event can name the query.
+   */
+  async execute(
+    sql: string,
+    workGroupName: string,
+    queryExecutionId: string = randomUUID(),
+  ): Promise<LocalQueryExecution> {
+    if (!QUERY_EXECUTION_ID.test(queryExecutionId)) {
+      throw new AthenaQueryFailedError(`${queryExecutionId} is not a query execution id (a UUID)`);
+    }
     const workGroup = this.options.workGroups.find((w) => w.name === workGroupName);
     if (!workGroup) throw new AthenaQueryFailedError(`WorkGroup ${workGroupName} is not found.`);
     await this.refreshViews();
-    const queryExecutionId = randomUUID();
     const ctas = CTAS.exec(sql);
     if (ctas)
       return this.createTableAs(queryExecutionId, workGroup, {
