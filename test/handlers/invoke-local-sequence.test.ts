@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { DuckDb } from '../../src/lib/query/duckdb';
@@ -8,25 +8,21 @@ import { offlineEnv, PROJECT_ROOT, withServerlessLock } from '../support/serverl
 const START = '<!-- invoke-local:start -->';
 const END = '<!-- invoke-local:end -->';
 
-/** The shell commands between the markers, from README.md if it has them, else docs/invoke-local.md. */
+/** The shell commands between the markers in README.md, exactly as a newcomer reads them. */
 function documentedSequence(): { source: string; commands: string[] } {
-  for (const source of ['README.md', 'docs/invoke-local.md']) {
-    const path = join(PROJECT_ROOT, source);
-    if (!existsSync(path)) continue;
-    const text = readFileSync(path, 'utf8');
-    const start = text.indexOf(START);
-    if (start < 0) continue;
-    const end = text.indexOf(END, start);
-    if (end < 0) throw new Error(`${source} opens ${START} but never closes it with ${END}`);
-    const fenced = /```sh\n([\s\S]*?)```/.exec(text.slice(start + START.length, end));
-    if (!fenced) throw new Error(`${source}: no \`\`\`sh block between the invoke-local markers`);
-    const commands = fenced[1]!
-      .split('\n')
-      .map((line) => line.trim())
-      .filter((line) => line !== '' && !line.startsWith('#'));
-    return { source, commands };
-  }
-  throw new Error(`neither README.md nor docs/invoke-local.md has the ${START} markers`);
+  const source = 'README.md';
+  const text = readFileSync(join(PROJECT_ROOT, source), 'utf8');
+  const start = text.indexOf(START);
+  if (start < 0) throw new Error(`${source} has no ${START} marker`);
+  const end = text.indexOf(END, start);
+  if (end < 0) throw new Error(`${source} opens ${START} but never closes it with ${END}`);
+  const fenced = /```sh\n([\s\S]*?)```/.exec(text.slice(start + START.length, end));
+  if (!fenced) throw new Error(`${source}: no \`\`\`sh block between the invoke-local markers`);
+  const commands = fenced[1]!
+    .split('\n')
+    .map((line) => line.trim())
+    .filter((line) => line !== '' && !line.startsWith('#'));
+  return { source, commands };
 }
 
 interface Ran {
