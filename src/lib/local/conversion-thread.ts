@@ -21,8 +21,13 @@ export class ConversionThread {
   constructor(root: string) {
     this.worker = new Worker(join(__dirname, 'partition-conversion-worker.ts'), {
       workerData: { root },
-      // the thread loads TypeScript and pipeline.yml as this process does
-      execArgv: ['--require', join(PROJECT_ROOT, 'scripts', 'register.cjs')],
+      // the thread loads TypeScript and pipeline.yml as this process does; `node --cpu-prof`
+      // profiles it too
+      execArgv: [
+        ...process.execArgv.filter((flag) => flag.startsWith('--cpu-prof')),
+        '--require',
+        join(PROJECT_ROOT, 'scripts', 'register.cjs'),
+      ],
     });
     this.worker.on('message', (reply: Reply) => {
       const waiting = this.pending.get(reply.id);

@@ -45,9 +45,6 @@ export const LOCAL_STREAM_DEFAULTS = {
 
 const gzip = promisify(gzipCallback);
 
-/** Partitions waiting for the converter before the next delivery must wait too. */
-const MAX_WAITING_CONVERSIONS = 2;
-
 /** Firehose retries a failed transform invocation this many times before giving up on the batch. */
 const TRANSFORM_RETRIES = 3;
 
@@ -112,7 +109,9 @@ export class LocalDeliveryStream {
   private pendingBytes = 0;
   private recordSequence = 0;
   private readonly convert: PartitionConverter;
-  private readonly converting: Array<Promise<void>> = [];
+  /** Conversions handed off and not yet finished, with the bytes of lines each holds. */
+  private readonly converting: Array<{ done: Promise<void>; bytes: number }> = [];
+  private convertingBytes = 0;
 
   constructor(private readonly options: LocalDeliveryStreamOptions) {
     this.convert = options.convert ?? partitionConverter(options.store);
@@ -131,7 +130,16 @@ export class LocalDeliveryStream {
   /** Delivers everything buffered, including re-ingested records, and waits for its Parquet. */
   async flush(): Promise<void> {
     await this.deliverBuffered();
-    while (this.converting.length > 0) await this.converting.shift();
+    while (this.converting.length > 0) await this.awaitOldestConversion();
+  }
+
+  private async awaitOldestConversion(): Promise<void> {
+    const oldest = this.converting.shift()!;
+    try {
+      await oldest.done;
+    } finally {
+      this.convertingBytes -= oldest.bytes;
+    }
   }
 
   /** Delivers the buffer; its conversion may still be running when this returns. */
@@ -298,7 +306,11 @@ export class LocalDeliveryStream {
     await this.writeErrors(FirehoseErrorType.processingFailed, lines, time);
   }
 
-  /** Hands a partition to the converter; at most two wait, so a slow converter slows the producer. */
+  /**
+   * Hands a partition to the converter. Up to one buffer's worth of lines may wait, so the
+   * converter works through one delivery while the transform runs the next; past that a slow
+   * converter slows the producer, which bounds memory to about two buffers.
+   */
   private async writePartition(
     prefix: string,
     partition: Partition,
@@ -315,8 +327,12 @@ export class LocalDeliveryStream {
       now: this.options.now(),
     }).then((converted) => this.recordConversion(converted, time));
     conversion.catch(() => undefined);
-    this.converting.push(conversion);
-    while (this.converting.length > MAX_WAITING_CONVERSIONS) await this.converting.shift();
+    let bytes = 0;
+    for (const line of partition.lines) bytes += line.length;
+    this.converting.push({ done: conversion, bytes });
+    this.convertingBytes += bytes;
+    while (this.converting.length > 1 && this.convertingBytes > this.options.bufferBytes)
+      await this.awaitOldestConversion();
   }
 
   private async recordConversion(

@@ -6,11 +6,14 @@ import type { FirehoseTransformationEvent } from 'aws-lambda';
 import { drainLocalInbox, localFirehose } from '../../../src/lib/firehose/local-firehose';
 import { processFirehoseEvent } from '../../../src/lib/firehose/process-event';
 import { createStreamResolver } from '../../../src/lib/firehose/stream-resolver';
+import { ConversionThread } from '../../../src/lib/local/conversion-thread';
 import {
   type InvokeTransform,
   LOCAL_STREAM_DEFAULTS,
   LocalDeliveryStream,
+  type LocalDeliveryStreamOptions,
 } from '../../../src/lib/local/local-delivery-stream';
+import { type PartitionConverter, partitionConverter } from '../../../src/lib/local/partition-conversion';
 import { DuckDb, sqlString } from '../../../src/lib/query/duckdb';
 import { LocalObjectStore } from '../../../src/lib/storage/local-object-store';
 import { getBytes, listKeys } from '../../../src/lib/storage/object-store';
@@ -43,7 +46,10 @@ function realTransform(responseLimitBytes?: number): InvokeTransform {
   return async (event) => (await processFirehoseEvent(event, dependencies)).response;
 }
 
-function deliveryStream(invokeTransform: InvokeTransform) {
+function deliveryStream(
+  invokeTransform: InvokeTransform,
+  overrides: Partial<Pick<LocalDeliveryStreamOptions, 'store' | 'convert' | 'bufferBytes'>> = {},
+) {
   return new LocalDeliveryStream({
     ...LOCAL_STREAM_DEFAULTS,
     deliveryStreamName: STREAM,
@@ -54,7 +60,29 @@ function deliveryStream(invokeTransform: InvokeTransform) {
     invokeTransform,
     takeReingested: () => drainLocalInbox(root, STREAM),
     now: () => Date.UTC(2026, 10, 21, 8, 30),
+    ...overrides,
   });
+}
+
+/** A converter that holds every partition until released, counting what it was handed. */
+function heldConverter() {
+  const convert = partitionConverter(store);
+  let release: () => void = () => undefined;
+  const opened = new Promise<void>((resolve) => {
+    release = resolve;
+  });
+  let handed = 0;
+  const converter: PartitionConverter = async (conversion) => {
+    handed++;
+    await opened;
+    return convert(conversion);
+  };
+  return { converter, handed: () => handed, open: () => release() };
+}
+
+async function until(condition: () => boolean): Promise<boolean> {
+  for (let i = 0; i < 200 && !condition(); i++) await new Promise((resolve) => setTimeout(resolve, 5));
+  return condition();
 }
 
 const events = (n: number) =>
@@ -166,5 +194,67 @@ describe('LocalDeliveryStream', () => {
     expect(failure.ErrorMessage).toBe('Column user__id: cannot store "seven" as bigint');
     expect(Buffer.from(failure.rawData, 'base64').toString()).toBe('{"event_id":"bad","user__id":"seven"}\n');
     expect(delivery.stats).toMatchObject({ conversionFailed: 1, rowsWritten: 1 });
+  });
+
+  it('keeps transforming while up to one buffer of partitions waits for the converter', async () => {
+    const held = heldConverter();
+    const delivery = deliveryStream(realTransform(), { convert: held.converter });
+    await delivery.put(events(48));
+    const flushed = delivery.flush();
+    // all 24 hour partitions of the delivery are handed over before any conversion finishes
+    expect(await until(() => held.handed() === 24)).toBe(true);
+    held.open();
+    await flushed;
+    expect(delivery.stats.rowsWritten).toBe(48);
+  });
+
+  it('makes the producer wait once more than a buffer of lines waits for the converter', async () => {
+    const held = heldConverter();
+    const delivery = deliveryStream(realTransform(), { convert: held.converter, bufferBytes: 1_000 });
+    const delivered = delivery.put(events(48)).then(() => delivery.flush());
+    expect(await until(() => held.handed() >= 2)).toBe(true);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    // a partition holds ~300 bytes of lines: the producer stops before handing all 24 over
+    expect(held.handed()).toBeLessThan(24);
+    held.open();
+    await delivered;
+    expect(delivery.stats.rowsWritten).toBe(48);
+  });
+
+  it('lands the same rows with the conversion thread as converting in this thread', async () => {
+    const manyDeliveries = { bufferBytes: 4_096 };
+    const putInBatches = async (delivery: LocalDeliveryStream) => {
+      const all = events(400);
+      for (let i = 0; i < all.length; i += 20) await delivery.put(all.slice(i, i + 20));
+    };
+    const inThread = deliveryStream(realTransform(), manyDeliveries);
+    await putInBatches(inThread);
+    await inThread.flush();
+    const threadRoot = await mkdtemp(join(tmpdir(), 'tributary-delivery-thread-'));
+    const thread = new ConversionThread(threadRoot);
+    try {
+      const threaded = deliveryStream(realTransform(), {
+        ...manyDeliveries,
+        store: new LocalObjectStore(threadRoot),
+        convert: thread.convert,
+      });
+      await putInBatches(threaded);
+      await threaded.flush();
+      expect(threaded.stats.parquetFiles.length).toBeGreaterThan(24);
+      const rows = async (at: string) =>
+        (
+          await duck.query(
+            `SELECT * EXCLUDE (filename), regexp_extract(filename, '(dt=[^/]+/hour=[^/]+)/', 1) AS partition
+             FROM read_parquet(${sqlString(join(at, 'lake-bucket/lake/clickstream/*/*/*.parquet'))}, filename = true)
+             ORDER BY ALL`,
+          )
+        ).rows;
+      const expected = await rows(root);
+      expect(expected).toHaveLength(400);
+      expect(await rows(threadRoot)).toEqual(expected);
+    } finally {
+      await thread.close();
+      await rm(threadRoot, { recursive: true, force: true });
+    }
   });
 });
