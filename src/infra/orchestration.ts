@@ -262,6 +262,7 @@ export function publishTransformStatements(pipeline: Pipeline, settings: StackSe
       Resource: transforms.flatMap((name) => [
         bucketArn(settings, 'lake', `/lake/${name}/runs/*`),
         bucketArn(settings, 'lake', `/lake/${name}/manifests/*`),
+        bucketArn(settings, 'lake', `/lake/${name}/computed/*`),
       ]),
     },
     // manifests are written to the lake, which S3 encrypts with the stage's key

@@ -292,6 +292,9 @@ export function printRunSummary(
   if (retries.length > 0) {
     out(`  retries: ${retries.map(([state, count]) => `${state} ${count}`).join(', ')}`);
   }
+  for (const { transform, day, reason } of summary.recomputed) {
+    out(`  recomputed ${transform} dt=${day}: ${reason}`);
+  }
   for (const outcome of summary.published) {
     out(`  published ${outcome.target}: ${outcome.days} days, ${outcome.files} files`);
   }
