@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import type { DynamoDBRecord } from 'aws-lambda';
 import { DynamoLayout } from '../dynamodb/layout';
 import type { LoadOutcome } from '../loading/types';
+import type { RecomputedDay } from '../orchestration/late-data';
 import {
   dailyPipelineDefinition,
   type LocalExecution,
@@ -10,7 +11,6 @@ import {
   type StepEvent,
   type TaskHandler,
 } from '../orchestration/local-state-machine';
-import type { RecomputedDay } from '../orchestration/late-data';
 import type { ParquetCodec } from '../parquet/parquet-writer';
 import { ingestedLakeTables } from '../pipeline/lake-tables';
 import type { Pipeline } from '../pipeline/pipeline';

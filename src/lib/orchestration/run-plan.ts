@@ -167,7 +167,9 @@ export function planPipelineRun(
       ? wanted.map((load): PlannedLoad => {
           const transform = pipeline.transforms.find((t) => t.name === load.transform)!;
           // recomputed days are read again too, so merging them converges the BI table
-          const late = recomputed.filter((r) => r.transform === transform.name).map((r) => dateLiteral(r.day));
+          const late = recomputed
+            .filter((r) => r.transform === transform.name)
+            .map((r) => dateLiteral(r.day));
           const days =
             transform.mode === 'incremental'
               ? ` WHERE dt BETWEEN ${dateLiteral(input.from)} AND ${dateLiteral(input.to)}${
