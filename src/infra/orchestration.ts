@@ -261,7 +261,9 @@ export function planRunStatements(pipeline: Pipeline, settings: StackSettings): 
       Resource: incremental.map((name) => bucketArn(settings, 'lake', `/lake/${name}/computed/*`)),
     },
     // the markers are encrypted with the stage's key, like everything in the lake
-    ...(settings.kmsKeyArn ? [{ Effect: 'Allow', Action: ['kms:Decrypt'], Resource: [settings.kmsKeyArn] }] : []),
+    ...(settings.kmsKeyArn
+      ? [{ Effect: 'Allow', Action: ['kms:Decrypt'], Resource: [settings.kmsKeyArn] }]
+      : []),
   ];
 }
 

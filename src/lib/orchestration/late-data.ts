@@ -63,7 +63,8 @@ export async function findLateDays(
       .toISOString()
       .slice(0, 10);
     const last = new Date(Date.parse(`${input.from}T00:00:00Z`) - DAY_MS).toISOString().slice(0, 10);
-    const start = first < settings.lakeStartDate ? settings.lakeStartDate : first;
+    // the later of the two days (YYYY-MM-DD sorts as it reads)
+    const start = [first, settings.lakeStartDate].sort()[1]!;
     if (start > last) continue;
     for (const day of daysBetween(start, last)) {
       const computedAt = await readComputedAt(store, settings.lakeBucket, computedMarkerKey(name, day));

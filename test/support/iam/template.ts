@@ -36,6 +36,7 @@ export class DeployedTemplate {
       'AWS::Partition': PARTITION,
       'AWS::URLSuffix': 'amazonaws.com',
       'AWS::StackName': 'tributary',
+      'AWS::StackId': `arn:${PARTITION}:cloudformation:${REGION}:${ACCOUNT}:stack/tributary/51af3dc0-da77-11e4-872e-1234567db123`,
     };
     if (pseudo[logicalId]) return pseudo[logicalId];
     const { Type, Properties } = this.resource(logicalId);
@@ -112,6 +113,8 @@ export class DeployedTemplate {
       if (key === 'Fn::Sub')
         return Array.isArray(argument) ? this.sub(argument[0], argument[1]) : this.sub(argument);
       if (key === 'Fn::Join') return (this.resolve(argument[1]) as unknown[]).join(argument[0] as string);
+      if (key === 'Fn::Select') return (this.resolve(argument[1]) as unknown[])[argument[0] as number];
+      if (key === 'Fn::Split') return (this.resolve(argument[1]) as string).split(argument[0] as string);
       if (key.startsWith('Fn::')) throw new TemplateResolveError(`${key} is not modelled`);
     }
     return Object.fromEntries(entries.map(([k, v]) => [k, this.resolve(v)]));
