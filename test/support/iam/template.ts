@@ -58,6 +58,8 @@ export class DeployedTemplate {
         return this.resolve(Properties.DatabaseInput.Name) as string;
       case 'AWS::Glue::Table':
         return this.resolve(Properties.TableInput.Name) as string;
+      case 'AWS::SecretsManager::Secret':
+        return `arn:${PARTITION}:secretsmanager:${REGION}:${ACCOUNT}:secret:${name('Name')}-AbCdEf`;
       case 'AWS::SQS::Queue':
         return `https://sqs.${REGION}.amazonaws.com/${ACCOUNT}/${name('QueueName')}`;
       case 'AWS::IAM::Role':
