@@ -1,7 +1,9 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
+import { objectStoreFor } from '../lib/config/storage';
 import { readRunSettings } from '../lib/orchestration/config';
+import { findLateDays } from '../lib/orchestration/late-data';
 import { readRunInput, readTransformRunRequest } from '../lib/orchestration/run-input';
 import {
   type PipelineRunPlan,
@@ -14,6 +16,7 @@ import { bundledPipeline } from '../lib/pipeline/bundled';
 const pipeline = bundledPipeline();
 const settings = readRunSettings(process.env);
 const logger = new Logger({ serviceName: 'tributary' });
+const store = objectStoreFor(settings.storage);
 
 /** The state machine's first step: turns the execution input into the run's plan. */
 export interface PlanRunEvent {
@@ -28,6 +31,7 @@ export interface PlanTransformEvent {
   readonly runId: string;
   readonly from: string;
   readonly to: string;
+  readonly recomputed?: unknown;
 }
 
 const transformNames = pipeline.transforms.map((t) => t.name);
@@ -35,14 +39,17 @@ const transformNames = pipeline.transforms.map((t) => t.name);
 export const handler = middy(
   async (event: PlanRunEvent | PlanTransformEvent): Promise<PipelineRunPlan | PlannedTransform> => {
     if ('transform' in event) {
-      return planTransform(pipeline, readTransformRunRequest(event, transformNames), settings);
+      const request = readTransformRunRequest(event, transformNames);
+      return planTransform(pipeline, request, settings, new Date().toISOString());
     }
     const input = readRunInput(event.input, event.startTime, transformNames, settings.lakeStartDate);
+    const recomputed = await findLateDays(pipeline, input, store, settings);
     const plan = planPipelineRun(
       pipeline,
       input,
       { name: event.executionName, startTime: event.startTime },
       settings,
+      recomputed,
     );
     logger.info('Planned pipeline run', {
       runId: plan.runId,
@@ -50,6 +57,7 @@ export const handler = middy(
       to: plan.to,
       exports: plan.exports.enabled,
       transforms: plan.transformLevels,
+      recomputed: plan.recomputed,
       loads: plan.loads.map((l) => l.load),
       loading: plan.loading,
     });

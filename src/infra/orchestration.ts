@@ -246,6 +246,27 @@ export function orchestrationResources(pipeline: Pipeline, settings: StackSettin
   };
 }
 
+/**
+ * planRun: finding late data lists the sources' day partitions in the lake (ListObjectsV2 is
+ * s3:ListBucket on the bucket) and reads each incremental transform's computed markers.
+ */
+export function planRunStatements(pipeline: Pipeline, settings: StackSettings): Cfn[] {
+  const incremental = pipeline.transforms.filter((t) => t.mode === 'incremental').map((t) => t.name);
+  if (incremental.length === 0) return [];
+  return [
+    { Effect: 'Allow', Action: ['s3:ListBucket'], Resource: [bucketArn(settings, 'lake')] },
+    {
+      Effect: 'Allow',
+      Action: ['s3:GetObject'],
+      Resource: incremental.map((name) => bucketArn(settings, 'lake', `/lake/${name}/computed/*`)),
+    },
+    // the markers are encrypted with the stage's key, like everything in the lake
+    ...(settings.kmsKeyArn
+      ? [{ Effect: 'Allow', Action: ['kms:Decrypt'], Resource: [settings.kmsKeyArn] }]
+      : []),
+  ];
+}
+
 /** publishTransform: the transforms' tables in Glue, their manifests and run outputs in the lake. */
 export function publishTransformStatements(pipeline: Pipeline, settings: StackSettings): Cfn[] {
   const transforms = pipeline.transforms.map((t) => t.name);
@@ -262,6 +283,7 @@ export function publishTransformStatements(pipeline: Pipeline, settings: StackSe
       Resource: transforms.flatMap((name) => [
         bucketArn(settings, 'lake', `/lake/${name}/runs/*`),
         bucketArn(settings, 'lake', `/lake/${name}/manifests/*`),
+        bucketArn(settings, 'lake', `/lake/${name}/computed/*`),
       ]),
     },
     // manifests are written to the lake, which S3 encrypts with the stage's key

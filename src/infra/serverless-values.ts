@@ -6,6 +6,7 @@ import {
   auroraExportSetting,
   dynamodbExportsSetting,
   loaderStatements,
+  planRunStatements,
   publishTransformStatements,
   transformWorkGroupName,
   workGroupName,
@@ -39,6 +40,7 @@ export const serverlessValues = {
   lakeStartDate: (_pipeline: Pipeline, settings: StackSettings) => settings.lakeStartDate,
   dynamodbExportsSetting,
   auroraExportSetting,
+  planRunStatements,
   publishTransformStatements,
   loaderStatements,
 } satisfies Record<string, (pipeline: Pipeline, settings: StackSettings) => unknown>;

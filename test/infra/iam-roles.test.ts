@@ -1,9 +1,10 @@
 import { GetObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import type { DynamoDBStreamEvent, FirehoseTransformationEvent, S3Event } from 'aws-lambda';
+import type { PlanRunEvent } from '../../src/handlers/plan-run';
 import type { PublishTransformEvent } from '../../src/handlers/publish-transform';
 import { bundledPipeline } from '../../src/lib/pipeline/bundled';
 import { encodeS3EventKey } from '../../src/lib/storage/s3-event-key';
-import { planTransformRun } from '../../src/lib/transforms/transform-run';
+import { computedMarkerKey, planTransformRun } from '../../src/lib/transforms/transform-run';
 import streamEvent from '../fixtures/events/dynamodb/stream-users.json';
 import objectCreated from '../fixtures/events/s3/object-created.json';
 import { firehoseEvent } from '../support/firehose';
@@ -191,6 +192,33 @@ async function runFunctions(template: DeployedTemplate): Promise<Record<string, 
     calls.PublishTransformLambdaFunction.push(...publish.calls);
   }
 
+  // planRun: finding late data reads the computed markers in the lookback window (one there, the
+  // others missing) and lists the sources' partitions of a day that has one
+  await s3.client.send(
+    new PutObjectCommand({
+      Bucket: names.lakeBucket,
+      Key: computedMarkerKey('daily_event_counts', '2026-01-03'),
+      Body: JSON.stringify({ computedAt: '2026-01-04T01:30:00.000Z' }),
+    }),
+  );
+  await s3.client.send(
+    new PutObjectCommand({
+      Bucket: names.lakeBucket,
+      Key: 'lake/clickstream/dt=2026-01-03/hour=23/late.parquet',
+      Body: 'PAR1',
+    }),
+  );
+  const planRun = await loadRecordedHandler<PlanRunEvent, unknown>(
+    () => import('../../src/handlers/plan-run'),
+    environment(template, 'PlanRunLambdaFunction'),
+  );
+  await planRun.invoke({
+    input: { date: '2026-01-05' },
+    executionName: 'iam-run',
+    startTime: '2026-01-06T01:30:00.000Z',
+  });
+  calls.PlanRunLambdaFunction = planRun.calls;
+
   // firehoseTransform: a response over 6 MB re-ingests records into its delivery stream
   const transform = await loadRecordedHandler<FirehoseTransformationEvent, unknown>(
     () => import('../../src/handlers/firehose-transform'),
@@ -254,6 +282,7 @@ async function runFunctions(template: DeployedTemplate): Promise<Record<string, 
 }
 
 const FUNCTIONS = [
+  'PlanRunLambdaFunction',
   'DynamodbStreamLambdaFunction',
   'S3FlattenLambdaFunction',
   'PublishTransformLambdaFunction',
@@ -276,6 +305,7 @@ describe.each(STAGES)('IAM roles of the %s stage, simulated', (stage) => {
 
   it('records AWS calls from every function that makes them', () => {
     for (const fn of [
+      'PlanRunLambdaFunction',
       'S3FlattenLambdaFunction',
       'PublishTransformLambdaFunction',
       'FirehoseTransformLambdaFunction',
@@ -340,6 +370,10 @@ describe.each(STAGES)('IAM roles of the %s stage, simulated', (stage) => {
         ['s3:DeleteObject', raw('raw/dynamodb/users/dt=2026-01-01/x.ndjson.gz')],
         ['s3:PutObject', lake('lake/daily_event_counts/runs/x/part.parquet')],
         ['s3:PutObject', raw('raw/dynamodb/users/dt=2026-01-01/x.ndjson.gz')],
+      ],
+      PlanRunLambdaFunction: [
+        ['s3:GetObject', lake('lake/clickstream/dt=2026-01-01/hour=09/part.parquet')],
+        ['s3:PutObject', lake('lake/daily_event_counts/computed/dt=2026-01-01.json')],
       ],
       PublishTransformLambdaFunction: [
         ['s3:DeleteObject', lake('lake/users_changes/dt=2026-01-01/x.parquet')],

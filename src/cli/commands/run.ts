@@ -24,7 +24,7 @@ import { type CommandIo, formatTable, UsageError, writeLine } from '../io';
 /** The day the shipped samples happened; the local run's default date. */
 export const SAMPLE_DAY = new Date(CLICKSTREAM_DEFAULTS.start).toISOString().slice(0, 10);
 
-export const RUN_HELP = `Usage: tributary run [--date YYYY-MM-DD] [--events N] [--root DIR] [--codec snappy|zstd] [--keep] [--verbose]
+export const RUN_HELP = `Usage: tributary run [--date YYYY-MM-DD] [--events N] [--late N] [--root DIR] [--codec snappy|zstd] [--keep] [--verbose]
 
 Runs the whole pipeline on this machine, on the same handlers and state machine definition that
 run in AWS, with embedded stand-ins: local files for S3 under the local root, an in-process
@@ -35,6 +35,8 @@ an embedded DuckDB database in the local root. A self-contained HTML report is w
 
   --date D       the day the daily pipeline runs for (default ${SAMPLE_DAY}, the samples' day)
   --events N     send N generated clickstream events on that day instead of the shipped samples
+  --late N       also send N generated clickstream events dated the day before: with --keep after a
+                 run for that day, they are late data, and the run recomputes that day and says why
   --root DIR     local root (default: $TRIBUTARY_LOCAL_ROOT or ${DEFAULT_LOCAL_ROOT})
   --codec C      Parquet compression of ingested data: snappy (default) or zstd (Node 22.15+)
   --keep         keep the data of earlier runs in the local root (default: start afresh)
@@ -47,6 +49,10 @@ export const GENERATED_SAMPLE_RECORDS = 100;
 /** Run reports kept under <root>/reports/; older ones are removed after each run. */
 export const KEPT_RUN_REPORTS = 10;
 
+async function* concatenated<T>(...sources: Array<AsyncIterable<T> | Iterable<T>>): AsyncGenerator<T> {
+  for (const source of sources) yield* source;
+}
+
 async function* streamRecords(path: string): AsyncGenerator<DynamoDBRecord> {
   for await (const line of ndjsonRecords(path)) yield JSON.parse(line.toString('utf8')) as DynamoDBRecord;
 }
@@ -57,6 +63,7 @@ export async function runCommand(args: string[], io: CommandIo): Promise<number>
     options: {
       date: { type: 'string', default: SAMPLE_DAY },
       events: { type: 'string' },
+      late: { type: 'string' },
       root: { type: 'string' },
       codec: { type: 'string', default: 'snappy' },
       keep: { type: 'boolean', default: false },
@@ -71,6 +78,10 @@ export async function runCommand(args: string[], io: CommandIo): Promise<number>
   const events = values.events === undefined ? undefined : Number(values.events);
   if (events !== undefined && (!Number.isSafeInteger(events) || events < 0)) {
     throw new UsageError(`--events must be a whole number, got ${values.events}`);
+  }
+  const late = values.late === undefined ? 0 : Number(values.late);
+  if (!Number.isSafeInteger(late) || late < 0) {
+    throw new UsageError(`--late must be a whole number, got ${values.late}`);
   }
   if (values.codec !== 'snappy' && values.codec !== 'zstd')
     throw new UsageError('--codec must be snappy or zstd');
@@ -90,14 +101,21 @@ export async function runCommand(args: string[], io: CommandIo): Promise<number>
   const environment = localEnvironment(values.root, pipeline.database);
   const loader = readLoaderConfig({ ...process.env, TRIBUTARY_LOCAL_ROOT: environment.root });
   const missingSamples: string[] = [];
+  const dayBefore = Date.parse(`${date}T00:00:00Z`) - 86_400_000;
   const streams: StreamSource[] = pipeline.streams.map((stream) => {
     const file = join(SAMPLES_DIRECTORY, `${stream.name}.ndjson`);
-    if (events !== undefined && stream.name === 'clickstream') {
-      return { stream: stream.name, records: generatedClickstream(events, Date.parse(`${date}T00:00:00Z`)) };
-    }
-    if (existsSync(file)) return { stream: stream.name, records: ndjsonRecords(file) };
-    missingSamples.push(relative(io.cwd, file));
-    return { stream: stream.name, records: eventsFromColumns(stream, date, GENERATED_SAMPLE_RECORDS) };
+    const own = (): StreamSource['records'] => {
+      if (events !== undefined && stream.name === 'clickstream')
+        return generatedClickstream(events, Date.parse(`${date}T00:00:00Z`));
+      if (existsSync(file)) return ndjsonRecords(file);
+      missingSamples.push(relative(io.cwd, file));
+      return eventsFromColumns(stream, date, GENERATED_SAMPLE_RECORDS);
+    };
+    const records =
+      stream.name === 'clickstream' && late > 0
+        ? concatenated(own(), generatedClickstream(late, dayBefore))
+        : own();
+    return { stream: stream.name, records };
   });
   const dynamodb = pipeline.dynamodb.map((table) => {
     const file = join(SAMPLES_DIRECTORY, `${table.name}-stream.ndjson`);
@@ -291,6 +309,9 @@ export function printRunSummary(
   const retries = retriesByState(summary.execution.steps);
   if (retries.length > 0) {
     out(`  retries: ${retries.map(([state, count]) => `${state} ${count}`).join(', ')}`);
+  }
+  for (const { transform, day, reason } of summary.recomputed) {
+    out(`  recomputed ${transform} dt=${day}: ${reason}`);
   }
   for (const outcome of summary.published) {
     out(`  published ${outcome.target}: ${outcome.days} days, ${outcome.files} files`);

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import type { DynamoDBRecord } from 'aws-lambda';
 import { DynamoLayout } from '../dynamodb/layout';
 import type { LoadOutcome } from '../loading/types';
+import type { RecomputedDay } from '../orchestration/late-data';
 import {
   dailyPipelineDefinition,
   type LocalExecution,
@@ -35,8 +36,10 @@ export type ProgressEvent =
   | { readonly kind: 'step'; readonly step: StepEvent };
 
 export interface LocalRunOptions {
-  /** The day the daily pipeline runs for, YYYY-MM-DD. */
+  /** The day the daily pipeline runs for, YYYY-MM-DD (the last day, with `from`). */
   readonly date: string;
+  /** The first day of a range the run covers, as the execution input's `from`; one day without it. */
+  readonly from?: string;
   readonly streams: readonly StreamSource[];
   readonly dynamodb: readonly DynamoSource[];
   readonly codec?: ParquetCodec;
@@ -87,6 +90,8 @@ export interface LocalRunSummary {
   readonly execution: LocalExecution;
   readonly published: readonly PublishOutcome[];
   readonly loads: readonly LoadOutcome[];
+  /** Earlier days the transforms computed again because late data reached their sources, and why. */
+  readonly recomputed: readonly RecomputedDay[];
   /** Loads the run left out, and why (no BI database, or the input asked for none). */
   readonly skippedLoads: SkippedLoads | undefined;
   /** Failure notifications the alerts topic would have sent. */
@@ -149,13 +154,16 @@ export async function runLocalPipeline(
     const published: PublishOutcome[] = [];
     const loads: LoadOutcome[] = [];
     const alerts: string[] = [];
+    const recomputed: RecomputedDay[] = [];
     const tasks = localTasks(environment, handlers, athena, tables, notifications, {
       published,
       loads,
       alerts,
+      recomputed,
     });
+    const input: Json = options.from ? { from: options.from, to: options.date } : { date: options.date };
     const execution = await timed(timings, 'pipeline', () =>
-      runStateMachineLocally(dailyPipelineDefinition(), { date: options.date }, tasks, {
+      runStateMachineLocally(dailyPipelineDefinition(), input, tasks, {
         executionName,
         fastForwardMs: 0,
         onStep: (step) => progress({ kind: 'step', step }),
@@ -171,6 +179,7 @@ export async function runLocalPipeline(
       execution,
       published,
       loads,
+      recomputed,
       skippedLoads: skippedLoads(execution.output),
       notifications: alerts,
       tables: await tableSummaries(athena, pipeline),
@@ -245,7 +254,12 @@ function localTasks(
   athena: LocalAthena,
   tables: ReadonlyMap<string, LocalDynamoTable>,
   notifications: LocalS3Notifications,
-  collected: { published: PublishOutcome[]; loads: LoadOutcome[]; alerts: string[] },
+  collected: {
+    published: PublishOutcome[];
+    loads: LoadOutcome[];
+    alerts: string[];
+    recomputed: RecomputedDay[];
+  },
 ): Record<string, TaskHandler> {
   const tableByArn = new Map([...tables.values()].map((t) => [t.tableArn, t]));
   const dynamoTable = (arn: string) => {
@@ -276,7 +290,11 @@ function localTasks(
     });
   };
   return {
-    'Plan run': (input) => handlers.planRun(input) as Promise<Json>,
+    'Plan run': async (input) => {
+      const plan = (await handlers.planRun(input)) as { recomputed?: RecomputedDay[] };
+      collected.recomputed.push(...(plan.recomputed ?? []));
+      return plan as unknown as Json;
+    },
     'Plan transform': (input) => handlers.planRun(input) as Promise<Json>,
     'Start DynamoDB export': async (input) => {
       const request = input as unknown as ExportRequest;

@@ -198,6 +198,17 @@ function stepsTable(summary: LocalRunSummary): string {
   );
 }
 
+function recomputedSection(summary: LocalRunSummary): string {
+  if (summary.recomputed.length === 0) return '';
+  const rows: Cell[][] = summary.recomputed.map((r) => [r.transform, r.day, r.reason]);
+  return [
+    '<section id="recomputed"><h2>Days recomputed for late data</h2>',
+    '<p class="note">Earlier days within each incremental transform’s lookback window whose sources received files after the day was last computed; their loads merged the new rows.</p>',
+    htmlTable(['transform', 'day', 'why'], rows),
+    '</section>',
+  ].join('');
+}
+
 function charts(summary: LocalRunSummary, context: RunReportContext): string {
   const tallies = tallySteps(summary.execution.steps);
   const definition = context.definition as unknown as Machine;
@@ -301,6 +312,7 @@ export async function renderRunReport(summary: LocalRunSummary, context: RunRepo
       ? `<p class="note">Records dated outside the days the lake serves (${escapeHtml(summary.lakeStartDate)} to today, UTC) are filed under their arrival time, with event_time as sent.</p>`
       : '',
     '</section>',
+    recomputedSection(summary),
     '<section id="lineage"><h2>Lineage</h2>',
     '<p class="note">Every source through the lake and the transforms into the database, with this run’s numbers and where failed records wait (paths under the lake bucket).</p>',
     `<div class="scroll">${lineage}</div>`,

@@ -1,5 +1,6 @@
 import { readConfig } from '../config/reader';
 import { dateLiteral, SqlTemplateError } from '../transforms/sql-template';
+import type { RecomputedDay } from './late-data';
 
 /**
  * What a pipeline execution is asked to do. The schedule starts it with `{}`: yesterday (UTC),
@@ -96,6 +97,8 @@ export interface TransformRunRequest {
   readonly runId: string;
   readonly from: string;
   readonly to: string;
+  /** The plan's recomputed days (of every transform); absent in requests from before late data. */
+  readonly recomputed?: readonly RecomputedDay[];
 }
 
 export function readTransformRunRequest(
@@ -103,7 +106,7 @@ export function readTransformRunRequest(
   knownTransforms: readonly string[],
 ): TransformRunRequest {
   return readConfig('transform run request', event, (root) => {
-    root.object(['transform', 'runId', 'from', 'to']);
+    root.object(['transform', 'runId', 'from', 'to', 'recomputed']);
     const day = { pattern: /^\d{4}-\d{2}-\d{2}$/, patternHint: 'a day, YYYY-MM-DD' };
     const transform = root.field('transform').string();
     if (transform && !knownTransforms.includes(transform))
@@ -113,6 +116,14 @@ export function readTransformRunRequest(
       runId: root.field('runId').string(),
       from: root.field('from').string(day),
       to: root.field('to').string(day),
+      recomputed: root.field('recomputed').list((item) => {
+        item.object(['transform', 'day', 'reason']);
+        return {
+          transform: item.field('transform').string(),
+          day: item.field('day').string(day),
+          reason: item.field('reason').string(),
+        };
+      }),
     };
   });
 }

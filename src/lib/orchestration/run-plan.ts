@@ -5,6 +5,7 @@ import { AuroraExportLayout } from '../pipeline/lake-layout';
 import type { Pipeline } from '../pipeline/pipeline';
 import { dateLiteral, qualifiedTable } from '../transforms/sql-template';
 import { planTransformRun, type TransformRunOutput } from '../transforms/transform-run';
+import type { RecomputedDay } from './late-data';
 import type { RunInput, TransformRunRequest } from './run-input';
 
 /** Where the stage's data and queries live; from the Lambda's environment (or the local runner). */
@@ -101,6 +102,11 @@ export interface PipelineRunPlan {
    * level in parallel. Each is planned in full (planTransform) only when it runs.
    */
   readonly transformLevels: readonly (readonly string[])[];
+  /**
+   * Days before the run's own that incremental transforms compute again, and why (late data in
+   * their sources); each `Plan transform` step takes its own from this list.
+   */
+  readonly recomputed: readonly RecomputedDay[];
   /** The loads to run; empty when `loading` says they are skipped. */
   readonly loads: readonly PlannedLoad[];
   /** Whether the Load tables step runs, and if not, why and which loads it leaves out. */
@@ -140,6 +146,7 @@ export function planPipelineRun(
   input: RunInput,
   execution: { readonly name: string; readonly startTime: string },
   settings: RunSettings,
+  recomputed: readonly RecomputedDay[] = [],
 ): PipelineRunPlan {
   const selected = (name: string) => input.transforms === undefined || input.transforms.includes(name);
   const transformLevels = pipeline.transformLevels
@@ -159,9 +166,15 @@ export function planPipelineRun(
     skipReason === undefined
       ? wanted.map((load): PlannedLoad => {
           const transform = pipeline.transforms.find((t) => t.name === load.transform)!;
+          // recomputed days are read again too, so merging them converges the BI table
+          const late = recomputed
+            .filter((r) => r.transform === transform.name)
+            .map((r) => dateLiteral(r.day));
           const days =
             transform.mode === 'incremental'
-              ? ` WHERE dt BETWEEN ${dateLiteral(input.from)} AND ${dateLiteral(input.to)}`
+              ? ` WHERE dt BETWEEN ${dateLiteral(input.from)} AND ${dateLiteral(input.to)}${
+                  late.length > 0 ? ` OR dt IN (${late.join(', ')})` : ''
+                }`
               : '';
           return {
             load: load.name,
@@ -223,6 +236,7 @@ export function planPipelineRun(
     to: input.to,
     exports: { enabled: input.exports && dynamodb.length + aurora.length > 0, dynamodb, aurora },
     transformLevels,
+    recomputed: recomputed.filter((r) => ran.has(r.transform)),
     loads,
     loading,
   };
@@ -233,6 +247,8 @@ export function planTransform(
   pipeline: Pipeline,
   request: TransformRunRequest,
   settings: RunSettings,
+  /** When the step runs: recorded as the computed time of the days it writes. */
+  plannedAt?: string,
 ): PlannedTransform {
   const spec = pipeline.transforms.find((t) => t.name === request.transform);
   if (!spec) throw new Error(`${request.transform} is not a transform of the pipeline`);
@@ -242,6 +258,8 @@ export function planTransform(
     lakeBucket: settings.lakeBucket,
     from: request.from,
     to: request.to,
+    recompute: (request.recomputed ?? []).filter((r) => r.transform === spec.name).map((r) => r.day),
+    ...(plannedAt ? { plannedAt } : {}),
   });
   return { run, queries: statements.map((sql) => query(sql, settings.transformWorkGroup, settings)) };
 }

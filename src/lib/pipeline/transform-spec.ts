@@ -16,7 +16,17 @@ export interface TransformSpec {
   /** Lake tables the SQL reads; they decide the order transforms run in. */
   readonly sources: readonly string[];
   readonly compression: 'zstd' | 'snappy';
+  /**
+   * Incremental transforms: how many days before a run's first day are checked for late data. A
+   * day computed earlier whose sources received new files since is computed again. 0 for full ones.
+   */
+  readonly lookbackDays: number;
 }
+
+/** Late events usually arrive within a few days (an offline phone, a retried batch). */
+export const DEFAULT_LOOKBACK_DAYS = 3;
+/** A month at most: each day looked back on costs the plan a listing per source and a marker read. */
+export const MAX_LOOKBACK_DAYS = 31;
 
 /** A load: a transform's result written into a database table for BI tools. */
 export interface LoadSpec {
@@ -31,7 +41,17 @@ const NAME = /^[a-z][a-z0-9_]{0,47}$/;
 const NAME_HINT = 'lowercase letters, digits and underscores, starting with a letter';
 
 export function readTransform(item: ConfigReader): TransformSpec {
-  item.object(['name', 'description', 'sql', 'sqlText', 'mode', 'partitionedBy', 'sources', 'compression']);
+  item.object([
+    'name',
+    'description',
+    'sql',
+    'sqlText',
+    'mode',
+    'partitionedBy',
+    'sources',
+    'compression',
+    'lookbackDays',
+  ]);
   const name = item.field('name').string({ pattern: NAME, patternHint: NAME_HINT });
   const mode = item.field('mode').oneOf(['incremental', 'full'] as const, 'incremental');
   const partitionedBy = item.field('partitionedBy').stringList({ pattern: NAME, patternHint: NAME_HINT });
@@ -68,11 +88,16 @@ export function readTransform(item: ConfigReader): TransformSpec {
       .field('partitionedBy')
       .problem('an incremental transform writes one day per run, so it is partitioned by [dt]');
   }
+  const lookback = item.field('lookbackDays');
+  if (mode === 'full' && lookback.present)
+    lookback.problem('a full transform is rebuilt every run, so it has no days to look back on');
+  const lookbackDays = mode === 'full' ? 0 : lookback.integer(0, MAX_LOOKBACK_DAYS, DEFAULT_LOOKBACK_DAYS);
   return {
     name,
     description: item.field('description').optionalString() ?? '',
     sql,
     sqlText,
+    lookbackDays,
     mode,
     partitionedBy,
     sources: item.field('sources').stringList({ pattern: NAME, patternHint: NAME_HINT }),

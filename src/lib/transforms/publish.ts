@@ -1,6 +1,6 @@
 import { type Catalog, type CatalogTable, dayProjection, s3Uri } from '../catalog/catalog';
 import { listKeys, type ObjectStore } from '../storage/object-store';
-import { manifestKey, runsPrefix, type TransformRunOutput } from './transform-run';
+import { computedMarkerKey, manifestKey, runsPrefix, type TransformRunOutput } from './transform-run';
 
 export interface PublishDependencies {
   readonly catalog: Catalog;
@@ -83,6 +83,15 @@ async function publishDays(
       },
     );
     files += current.length;
+    if (run.plannedAt) {
+      // after the manifest: a day is marked computed only once readers see what was computed
+      await store.put(
+        lakeBucket,
+        computedMarkerKey(run.target, day),
+        JSON.stringify({ computedAt: run.plannedAt, run: run.outputPrefix }),
+        { contentType: 'application/json' },
+      );
+    }
     // every other run's file for this day is now unreferenced: the old version, or a failed attempt
     const keep = new Set(current);
     for (const key of allRunFiles) {

@@ -13,6 +13,10 @@ export interface TransformRunContext {
   /** Days the run covers, inclusive, `YYYY-MM-DD`. */
   readonly from: string;
   readonly to: string;
+  /** Earlier days computed again because late data reached their sources (incremental only). */
+  readonly recompute?: readonly string[];
+  /** When the run was planned, before its statements read the sources: recorded per day it writes. */
+  readonly plannedAt?: string;
 }
 
 /** Everything one run of one transform does, computed before anything runs. */
@@ -28,8 +32,10 @@ export interface TransformRun {
   readonly partitionedBy: readonly string[];
   /** The CTAS, then one INSERT INTO per further chunk of at most 100 days. */
   readonly statements: readonly string[];
-  /** Incremental runs: the days they replace. */
+  /** Incremental runs: the days they replace, the run's own and any recomputed, in order. */
   readonly days: readonly string[];
+  /** When the run was planned; publishing records it as each day's computed time. */
+  readonly plannedAt?: string;
 }
 
 /** What publishing or discarding a run needs: everything but the statements, which have run by then. */
@@ -41,6 +47,14 @@ export function runsPrefix(target: string): string {
 
 export function manifestKey(target: string, day: string): string {
   return `lake/${target}/manifests/dt=${day}/symlink.txt`;
+}
+
+/**
+ * A small JSON object per transform and day, `{"computedAt": …, "runId": …}`, written when the
+ * day is published: planning compares its sources' newest files with it to find late data.
+ */
+export function computedMarkerKey(target: string, day: string): string {
+  return `lake/${target}/computed/dt=${day}.json`;
 }
 
 /** Lowercase, short and unique: execution names may be long and use characters SQL names cannot. */
@@ -97,17 +111,23 @@ export function planTransformRun(spec: TransformSpec, context: TransformRunConte
       days: [],
     };
   }
-  const days = daysBetween(context.from, context.to);
+  const days = [...new Set([...(context.recompute ?? []), ...daysBetween(context.from, context.to)])].sort();
   const statements: string[] = [];
-  for (let i = 0; i < days.length; i += MAX_PARTITIONS_PER_QUERY) {
-    const chunk = days.slice(i, i + MAX_PARTITIONS_PER_QUERY);
-    const select = renderSql(template, {
-      database: context.database,
-      from: chunk[0]!,
-      to: chunk.at(-1)!,
-      date: context.to,
-    });
-    statements.push(i === 0 ? ctas(staging, location, spec, select) : `INSERT INTO ${staging}\n${select}`);
+  // the SQL filters one range of days: separate days are separate ranges, so untouched days between
+  // a recomputed day and the run's own are not read
+  for (const range of contiguousRanges(days)) {
+    for (let i = 0; i < range.length; i += MAX_PARTITIONS_PER_QUERY) {
+      const chunk = range.slice(i, i + MAX_PARTITIONS_PER_QUERY);
+      const select = renderSql(template, {
+        database: context.database,
+        from: chunk[0]!,
+        to: chunk.at(-1)!,
+        date: context.to,
+      });
+      statements.push(
+        statements.length === 0 ? ctas(staging, location, spec, select) : `INSERT INTO ${staging}\n${select}`,
+      );
+    }
   }
   return {
     transform: spec.name,
@@ -118,5 +138,19 @@ export function planTransformRun(spec: TransformSpec, context: TransformRunConte
     partitionedBy: spec.partitionedBy,
     statements,
     days,
+    ...(context.plannedAt ? { plannedAt: context.plannedAt } : {}),
   };
+}
+
+/** Sorted days split where a day is missing: `[17, 19, 20]` → `[[17], [19, 20]]`. */
+export function contiguousRanges(days: readonly string[]): string[][] {
+  const ranges: string[][] = [];
+  let previous = Number.NaN;
+  for (const day of days) {
+    const time = Date.parse(`${day}T00:00:00Z`);
+    if (time - previous === 86_400_000) ranges.at(-1)!.push(day);
+    else ranges.push([day]);
+    previous = time;
+  }
+  return ranges;
 }

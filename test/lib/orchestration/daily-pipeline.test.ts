@@ -43,6 +43,7 @@ const plan = {
     aurora: [],
   },
   transformLevels: [['a'], ['b']],
+  recomputed: [{ transform: 'b', day: '2026-11-18', reason: '1 new file in x dt=2026-11-18 since …' }],
   loads: [
     {
       load: 'l',
@@ -212,8 +213,8 @@ describe('running the daily pipeline locally', () => {
     const execution = await run(all);
     expect(execution.status).toBe('SUCCEEDED');
     expect(calls.filter(([n]) => n === 'Plan transform').map(([, input]) => input)).toEqual([
-      { transform: 'a', runId: 'run-1', from: '2026-11-20', to: '2026-11-20' },
-      { transform: 'b', runId: 'run-1', from: '2026-11-20', to: '2026-11-20' },
+      { transform: 'a', runId: 'run-1', from: '2026-11-20', to: '2026-11-20', recomputed: plan.recomputed },
+      { transform: 'b', runId: 'run-1', from: '2026-11-20', to: '2026-11-20', recomputed: plan.recomputed },
     ]);
   });
 

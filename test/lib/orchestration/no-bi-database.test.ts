@@ -7,6 +7,7 @@ import {
 } from '../../../src/lib/orchestration/local-state-machine';
 import { bundledPipeline } from '../../../src/lib/pipeline/bundled';
 import { loadHandler } from '../../support/handlers';
+import { type S3Server, startS3Server } from '../../support/s3-server';
 
 /** The environment serverless.yml gives planRun and the loader in a stage with every param left at its default. */
 const STAGE_WITHOUT_PARAMS = {
@@ -24,12 +25,22 @@ const STAGE_WITHOUT_PARAMS = {
   TRIBUTARY_DATABASE_SECRET_ARN: '',
 };
 
+// the plan lists the lake for late data: an S3 stand-in answers
+let s3: S3Server;
+beforeAll(async () => {
+  s3 = await startS3Server([
+    STAGE_WITHOUT_PARAMS.TRIBUTARY_LAKE_BUCKET,
+    STAGE_WITHOUT_PARAMS.TRIBUTARY_RAW_BUCKET,
+  ]);
+});
+afterAll(() => s3?.stop());
+
 describe('a stage without a BI database', () => {
   it('runs the nightly pipeline to success, skipping the loads and saying why', async () => {
-    const planRun = await loadHandler<PlanRunEvent, unknown>(
-      () => import('../../../src/handlers/plan-run'),
-      STAGE_WITHOUT_PARAMS,
-    );
+    const planRun = await loadHandler<PlanRunEvent, unknown>(() => import('../../../src/handlers/plan-run'), {
+      ...STAGE_WITHOUT_PARAMS,
+      ...s3.env,
+    });
     const loader = await loadHandler<unknown, unknown>(
       () => import('../../../src/handlers/loader'),
       STAGE_WITHOUT_PARAMS,
