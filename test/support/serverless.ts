@@ -132,27 +132,12 @@ export async function invokeLocal(
   eventPath: string,
   env: Record<string, string> = {},
 ): Promise<{ result: any; stdout: string; stderr: string }> {
-  const { stdout, stderr } = await withServerlessLock(() =>
-    run(
-      SLS,
-      [
-        'invoke',
-        'local',
-        '--stage',
-        'dev',
-        '-f',
-        fn,
-        '-p',
-        eventPath,
-        ...Object.entries(env).flatMap(([k, v]) => ['-e', `${k}=${v}`]),
-      ],
-      {
-        cwd: PROJECT_ROOT,
-        env: offlineEnv({ POWERTOOLS_METRICS_DISABLED: 'true' }),
-        maxBuffer: 64 * 1024 * 1024,
-      },
-    ),
-  );
+  const { code, timedOut, stdout, stderr } = await invokeLocalRun(fn, eventPath, env);
+  if (code !== 0) {
+    throw new Error(
+      `sls invoke local -f ${fn} ${timedOut ? 'timed out' : `exited ${code}`}:\n${stdout}\n${stderr}`,
+    );
+  }
   const start = stdout.lastIndexOf('\n{\n');
   return { result: JSON.parse(stdout.slice(Math.max(start, 0))), stdout, stderr };
 }
