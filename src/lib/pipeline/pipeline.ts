@@ -42,6 +42,20 @@ export interface StreamSpec {
   readonly keys: readonly string[];
   readonly flatten: FlattenSpec;
   readonly columns: readonly ColumnSpec[];
+  /** How often records must arrive; the stack alarms when fewer do. */
+  readonly expect: ArrivalExpectation | undefined;
+}
+
+/**
+ * `expect: { atLeastRecords: N, per: 1h, anomalyDetection: true }`: a floor on the records the
+ * delivery stream receives per period, and optionally an alarm when CloudWatch's anomaly
+ * detection model says the count is below its usual band.
+ */
+export interface ArrivalExpectation {
+  readonly atLeastRecords: number;
+  /** The alarm's period in seconds: a multiple of 60, at most one day. */
+  readonly periodSeconds: number;
+  readonly anomalyDetection: boolean;
 }
 
 /** Key attribute of a demo DynamoDB table, as DynamoDB declares it. */
@@ -125,7 +139,7 @@ export function parsePipeline(document: unknown, source = 'pipeline.yml'): Pipel
 }
 
 function readStream(item: ConfigReader): StreamSpec {
-  item.object(['name', 'description', 'eventTime', 'keys', 'flatten', 'columns']);
+  item.object(['name', 'description', 'eventTime', 'keys', 'flatten', 'columns', 'expect']);
   const name = item.field('name').string({ pattern: TABLE_NAME, patternHint: TABLE_NAME_HINT });
   const { columns, keys } = readColumnsAndKeys(item);
   const declared = new Map(columns.map((c) => [c.name, c]));
@@ -150,6 +164,30 @@ function readStream(item: ConfigReader): StreamSpec {
       'Firehose writes one table per stream, so a stream cannot explode arrays into child tables',
     ),
     columns,
+    expect: readExpectation(item.field('expect')),
+  };
+}
+
+const PERIOD = /^([1-9]\d*)(m|h|d)$/;
+const PERIOD_UNIT_SECONDS = { m: 60, h: 3600, d: 86_400 } as const;
+/** A CloudWatch alarm evaluates at most one day of periods. */
+const MAX_ALARM_PERIOD_SECONDS = 86_400;
+
+function readExpectation(reader: ConfigReader): ArrivalExpectation | undefined {
+  if (!reader.present) return undefined;
+  reader.object(['atLeastRecords', 'per', 'anomalyDetection']);
+  const per = reader.field('per').string({ pattern: PERIOD, patternHint: 'a period such as 15m, 1h or 1d' });
+  const match = PERIOD.exec(per);
+  const periodSeconds = match
+    ? Number(match[1]) * PERIOD_UNIT_SECONDS[match[2] as keyof typeof PERIOD_UNIT_SECONDS]
+    : 3600;
+  if (match && periodSeconds > MAX_ALARM_PERIOD_SECONDS)
+    reader.field('per').problem(`${per} is longer than a CloudWatch alarm can evaluate (at most 1d)`);
+  if (!reader.field('atLeastRecords').present) reader.field('atLeastRecords').problem('is required');
+  return {
+    atLeastRecords: reader.field('atLeastRecords').integer(1, Number.MAX_SAFE_INTEGER, 1),
+    periodSeconds,
+    anomalyDetection: reader.field('anomalyDetection').boolean(false),
   };
 }
 
