@@ -1,7 +1,10 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { Readable } from 'node:stream';
 import type { DynamoDBRecord } from 'aws-lambda';
+import type { CheckOutcome, LoadGate } from '../checks/check-run';
 import { DynamoLayout } from '../dynamodb/layout';
+import { readAthenaCsv } from '../loading/athena-csv';
 import type { LoadOutcome } from '../loading/types';
 import {
   dailyPipelineDefinition,
@@ -14,6 +17,7 @@ import type { ParquetCodec } from '../parquet/parquet-writer';
 import { ingestedLakeTables } from '../pipeline/lake-tables';
 import type { Pipeline } from '../pipeline/pipeline';
 import type { LocalAthena } from '../query/local-athena';
+import { localAthenaResultPort } from '../query/local-athena-results';
 import { getBytes, listKeys } from '../storage/object-store';
 import type { PublishOutcome } from '../transforms/publish';
 import { ingestStreams, type StreamSource } from './ingest-streams';
@@ -76,6 +80,37 @@ export function skippedLoads(output: unknown): SkippedLoads | undefined {
   return typeof reason === 'string' && Array.isArray(skipped) ? { reason, skipped } : undefined;
 }
 
+/** What the `Gate loads` step decided, as the execution's output has it. */
+export function blockedLoads(output: unknown): LoadGate<{ load: string; transform: string }>['blocked'] {
+  const gate = (output as { gate?: { blocked?: unknown } } | undefined)?.gate;
+  return Array.isArray(gate?.blocked)
+    ? (gate.blocked as LoadGate<{ load: string; transform: string }>['blocked'])
+    : [];
+}
+
+/**
+ * GetQueryResults' first page for a query the local engine ran: the header row, then up to
+ * `maxResults - 1` rows, each cell as `VarCharValue` (absent for NULL), as Athena returns them.
+ */
+async function localResultPage(
+  environment: LocalEnvironment,
+  queryExecutionId: string,
+  maxResults: number,
+): Promise<Array<{ Data: Array<{ VarCharValue?: string }> }>> {
+  const port = localAthenaResultPort(environment.store, environment.resultsBucket);
+  const { ResultSet } = await port.getQueryResults({ QueryExecutionId: queryExecutionId });
+  const columns = (ResultSet?.ResultSetMetadata?.ColumnInfo ?? []).map((c) => c.Name ?? '');
+  const csv = await getBytes(environment.store, environment.resultsBucket, `${queryExecutionId}.csv`);
+  const cells = (row: ReadonlyArray<string | null>) =>
+    row.map((value) => (value === null ? {} : { VarCharValue: value }));
+  const rows = [{ Data: cells(columns) }];
+  for await (const row of readAthenaCsv(Readable.from([csv]), { columns })) {
+    if (rows.length >= maxResults) break;
+    rows.push({ Data: cells(row) });
+  }
+  return rows;
+}
+
 export interface LocalRunSummary {
   readonly executionName: string;
   readonly date: string;
@@ -86,6 +121,10 @@ export interface LocalRunSummary {
   readonly quarantined: readonly QuarantineSummary[];
   readonly execution: LocalExecution;
   readonly published: readonly PublishOutcome[];
+  /** Every data check's outcome, with a sample of its failing rows. */
+  readonly checks: readonly CheckOutcome[];
+  /** Loads a failed `error` check held back, with the checks behind each. */
+  readonly blockedLoads: LoadGate<{ load: string; transform: string }>['blocked'];
   readonly loads: readonly LoadOutcome[];
   /** Loads the run left out, and why (no BI database, or the input asked for none). */
   readonly skippedLoads: SkippedLoads | undefined;
@@ -149,10 +188,12 @@ export async function runLocalPipeline(
     const published: PublishOutcome[] = [];
     const loads: LoadOutcome[] = [];
     const alerts: string[] = [];
+    const checks: CheckOutcome[] = [];
     const tasks = localTasks(environment, handlers, athena, tables, notifications, {
       published,
       loads,
       alerts,
+      checks,
     });
     const execution = await timed(timings, 'pipeline', () =>
       runStateMachineLocally(dailyPipelineDefinition(), { date: options.date }, tasks, {
@@ -170,6 +211,8 @@ export async function runLocalPipeline(
       quarantined: await quarantinedLines(environment),
       execution,
       published,
+      checks,
+      blockedLoads: blockedLoads(execution.output),
       loads,
       skippedLoads: skippedLoads(execution.output),
       notifications: alerts,
@@ -245,7 +288,7 @@ function localTasks(
   athena: LocalAthena,
   tables: ReadonlyMap<string, LocalDynamoTable>,
   notifications: LocalS3Notifications,
-  collected: { published: PublishOutcome[]; loads: LoadOutcome[]; alerts: string[] },
+  collected: { published: PublishOutcome[]; loads: LoadOutcome[]; alerts: string[]; checks: CheckOutcome[] },
 ): Record<string, TaskHandler> {
   const tableByArn = new Map([...tables.values()].map((t) => [t.tableArn, t]));
   const dynamoTable = (arn: string) => {
@@ -295,6 +338,20 @@ function localTasks(
     'Check Aurora export': noAurora,
     'Run CTAS': runQuery,
     'Run load query': runQuery,
+    'Run check query': runQuery,
+    'Plan check': (input) => handlers.planRun(input) as Promise<Json>,
+    'Get check result': async (input) => {
+      const { QueryExecutionId, MaxResults } = input as { QueryExecutionId: string; MaxResults: number };
+      return {
+        ResultSet: { Rows: await localResultPage(environment, QueryExecutionId, MaxResults) },
+      } as Json;
+    },
+    'Summarise check': async (input) => {
+      const outcome = (await handlers.planRun(input)) as CheckOutcome;
+      collected.checks.push(outcome);
+      return outcome as unknown as Json;
+    },
+    'Gate loads': (input) => handlers.planRun(input) as Promise<Json>,
     'Publish output': async (input) => {
       const outcome = (await handlers.publishTransform(input)) as PublishOutcome;
       collected.published.push(outcome);

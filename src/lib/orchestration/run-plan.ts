@@ -1,3 +1,4 @@
+import { checksForRun } from '../checks/check-run';
 import { DynamoLayout } from '../dynamodb/layout';
 import { NO_LOADER_DATABASE } from '../loading/config';
 import type { LoadMode } from '../loading/types';
@@ -101,6 +102,8 @@ export interface PipelineRunPlan {
    * level in parallel. Each is planned in full (planTransform) only when it runs.
    */
   readonly transformLevels: readonly (readonly string[])[];
+  /** Names of the data checks to run after the transforms; each is planned (planCheck) when it runs. */
+  readonly checks: readonly string[];
   /** The loads to run; empty when `loading` says they are skipped. */
   readonly loads: readonly PlannedLoad[];
   /** Whether the Load tables step runs, and if not, why and which loads it leaves out. */
@@ -223,6 +226,7 @@ export function planPipelineRun(
     to: input.to,
     exports: { enabled: input.exports && dynamodb.length + aurora.length > 0, dynamodb, aurora },
     transformLevels,
+    checks: checksForRun(pipeline, ran),
     loads,
     loading,
   };
