@@ -80,14 +80,6 @@ export function skippedLoads(output: unknown): SkippedLoads | undefined {
   return typeof reason === 'string' && Array.isArray(skipped) ? { reason, skipped } : undefined;
 }
 
-/** What the `Gate loads` step decided, as the execution's output has it. */
-export function blockedLoads(output: unknown): LoadGate<{ load: string; transform: string }>['blocked'] {
-  const gate = (output as { gate?: { blocked?: unknown } } | undefined)?.gate;
-  return Array.isArray(gate?.blocked)
-    ? (gate.blocked as LoadGate<{ load: string; transform: string }>['blocked'])
-    : [];
-}
-
 /**
  * GetQueryResults' first page for a query the local engine ran: the header row, then up to
  * `maxResults - 1` rows, each cell as `VarCharValue` (absent for NULL), as Athena returns them.
@@ -189,11 +181,13 @@ export async function runLocalPipeline(
     const loads: LoadOutcome[] = [];
     const alerts: string[] = [];
     const checks: CheckOutcome[] = [];
+    const blocked: Array<LoadGate<{ load: string; transform: string }>['blocked'][number]> = [];
     const tasks = localTasks(environment, handlers, athena, tables, notifications, {
       published,
       loads,
       alerts,
       checks,
+      blocked,
     });
     const execution = await timed(timings, 'pipeline', () =>
       runStateMachineLocally(dailyPipelineDefinition(), { date: options.date }, tasks, {
@@ -212,7 +206,7 @@ export async function runLocalPipeline(
       execution,
       published,
       checks,
-      blockedLoads: blockedLoads(execution.output),
+      blockedLoads: blocked,
       loads,
       skippedLoads: skippedLoads(execution.output),
       notifications: alerts,
@@ -288,7 +282,13 @@ function localTasks(
   athena: LocalAthena,
   tables: ReadonlyMap<string, LocalDynamoTable>,
   notifications: LocalS3Notifications,
-  collected: { published: PublishOutcome[]; loads: LoadOutcome[]; alerts: string[]; checks: CheckOutcome[] },
+  collected: {
+    published: PublishOutcome[];
+    loads: LoadOutcome[];
+    alerts: string[];
+    checks: CheckOutcome[];
+    blocked: Array<LoadGate<{ load: string; transform: string }>['blocked'][number]>;
+  },
 ): Record<string, TaskHandler> {
   const tableByArn = new Map([...tables.values()].map((t) => [t.tableArn, t]));
   const dynamoTable = (arn: string) => {
@@ -351,7 +351,11 @@ function localTasks(
       collected.checks.push(outcome);
       return outcome as unknown as Json;
     },
-    'Gate loads': (input) => handlers.planRun(input) as Promise<Json>,
+    'Gate loads': async (input) => {
+      const gate = (await handlers.planRun(input)) as LoadGate<{ load: string; transform: string }>;
+      collected.blocked.push(...gate.blocked);
+      return gate as unknown as Json;
+    },
     'Publish output': async (input) => {
       const outcome = (await handlers.publishTransform(input)) as PublishOutcome;
       collected.published.push(outcome);
