@@ -1,12 +1,22 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
+import { type CheckEvent, readCheckEvent } from '../lib/checks/check-event';
+import {
+  type CheckOutcome,
+  gateLoads,
+  type LoadGate,
+  type PlannedCheck,
+  planCheck,
+  summariseCheck,
+} from '../lib/checks/check-run';
 import { objectStoreFor } from '../lib/config/storage';
 import { readRunSettings } from '../lib/orchestration/config';
 import { findLateDays } from '../lib/orchestration/late-data';
 import { readRunInput, readTransformRunRequest } from '../lib/orchestration/run-input';
 import {
   type PipelineRunPlan,
+  type PlannedLoad,
   type PlannedTransform,
   planPipelineRun,
   planTransform,
@@ -35,9 +45,31 @@ export interface PlanTransformEvent {
 }
 
 const transformNames = pipeline.transforms.map((t) => t.name);
+const checkNames = pipeline.checks.map((c) => c.name);
+
+/** The data checks' steps: plan one check's query, read its result, then decide which loads go ahead. */
+function runCheckStep(event: CheckEvent): PlannedCheck | CheckOutcome | LoadGate<PlannedLoad> {
+  switch (event.kind) {
+    case 'planCheck':
+      return planCheck(pipeline, event, settings);
+    case 'checkResult': {
+      const outcome = summariseCheck(pipeline, event);
+      logger.info('Data check', { ...outcome });
+      return outcome;
+    }
+    case 'gateLoads': {
+      const gate = gateLoads(pipeline, event.loads as readonly PlannedLoad[], event.outcomes);
+      logger.info('Checked loads', { blocked: gate.blocked, failed: gate.failed, message: gate.message });
+      return gate;
+    }
+  }
+}
 
 export const handler = middy(
-  async (event: PlanRunEvent | PlanTransformEvent): Promise<PipelineRunPlan | PlannedTransform> => {
+  async (
+    event: PlanRunEvent | PlanTransformEvent | CheckEvent,
+  ): Promise<PipelineRunPlan | PlannedTransform | PlannedCheck | CheckOutcome | LoadGate<PlannedLoad>> => {
+    if ('kind' in event) return runCheckStep(readCheckEvent(event, checkNames));
     if ('transform' in event) {
       const request = readTransformRunRequest(event, transformNames);
       return planTransform(pipeline, request, settings, new Date().toISOString());

@@ -1,4 +1,4 @@
-import type { Pipeline } from '../lib/pipeline/pipeline';
+import type { Pipeline, StreamSpec } from '../lib/pipeline/pipeline';
 import { type Cfn, deliveryStreamName, getAtt, LogicalId, ref, resourcePrefix } from './names';
 import type { StackSettings } from './settings';
 
@@ -7,17 +7,18 @@ function alarm(
   metric: Cfn,
   threshold: number,
   comparison = 'GreaterThanOrEqualToThreshold',
+  { period = 300, missingData = 'notBreaching' }: { period?: number; missingData?: string } = {},
 ): Cfn {
   return {
     Type: 'AWS::CloudWatch::Alarm',
     Properties: {
       AlarmDescription: description,
       ...metric,
-      Period: 300,
+      Period: period,
       EvaluationPeriods: 1,
       Threshold: threshold,
       ComparisonOperator: comparison,
-      TreatMissingData: 'notBreaching',
+      TreatMissingData: missingData,
       AlarmActions: [ref(LogicalId.alertsTopic)],
       OKActions: [ref(LogicalId.alertsTopic)],
     },
@@ -127,6 +128,60 @@ export function alarmResources(pipeline: Pipeline, settings: StackSettings): Cfn
       settings.firehoseBufferSeconds * 2 + 900,
       'GreaterThanThreshold',
     );
+    if (stream.expect) Object.assign(resources, quietStreamAlarms(id, stream, settings));
+  }
+  return resources;
+}
+
+/**
+ * A stream that goes quiet: fewer records than `expect` says reach the delivery stream in a
+ * period. Firehose publishes no IncomingRecords datapoint for a period without any record, so
+ * missing data is breaching: silence is exactly what this alarm is for.
+ */
+function quietStreamAlarms(id: string, stream: StreamSpec, settings: StackSettings): Cfn {
+  const expect = stream.expect!;
+  const metric = {
+    Namespace: 'AWS/Firehose',
+    MetricName: 'IncomingRecords',
+    Dimensions: [{ Name: 'DeliveryStreamName', Value: deliveryStreamName(settings, stream.name) }],
+  };
+  const resources: Cfn = {
+    [`${id}QuietAlarm`]: alarm(
+      `${stream.name} received fewer than ${expect.atLeastRecords} records in ${expect.periodSeconds / 60} minutes: a producer may have stopped sending`,
+      { ...metric, Statistic: 'Sum' },
+      expect.atLeastRecords,
+      'LessThanThreshold',
+      { period: expect.periodSeconds, missingData: 'breaching' },
+    ),
+  };
+  if (expect.anomalyDetection) {
+    resources[`${id}IncomingRecordsAnomalyDetector`] = {
+      Type: 'AWS::CloudWatch::AnomalyDetector',
+      Properties: {
+        SingleMetricAnomalyDetector: { ...metric, Stat: 'Sum' },
+      },
+    };
+    resources[`${id}AnomalyAlarm`] = {
+      Type: 'AWS::CloudWatch::Alarm',
+      DependsOn: [`${id}IncomingRecordsAnomalyDetector`],
+      Properties: {
+        AlarmDescription: `${stream.name} received far fewer records than its usual pattern for this time`,
+        Metrics: [
+          {
+            Id: 'records',
+            MetricStat: { Metric: metric, Period: expect.periodSeconds, Stat: 'Sum' },
+            ReturnData: true,
+          },
+          { Id: 'band', Expression: 'ANOMALY_DETECTION_BAND(records, 2)', ReturnData: true },
+        ],
+        ThresholdMetricId: 'band',
+        ComparisonOperator: 'LessThanLowerThreshold',
+        EvaluationPeriods: 1,
+        TreatMissingData: 'breaching',
+        AlarmActions: [ref(LogicalId.alertsTopic)],
+        OKActions: [ref(LogicalId.alertsTopic)],
+      },
+    };
   }
   return resources;
 }

@@ -101,6 +101,13 @@ function pipelineRole(pipeline: Pipeline, settings: StackSettings): Cfn {
       Resource: [workGroupArn(transformWorkGroupName(settings)), workGroupArn(workGroupName(settings))],
     },
     {
+      // the Get check result state reads the first page of a data check's result
+      Sid: 'ReadCheckResults',
+      Effect: 'Allow',
+      Action: ['athena:GetQueryResults'],
+      Resource: [workGroupArn(workGroupName(settings))],
+    },
+    {
       Sid: 'UseDataCatalog',
       Effect: 'Allow',
       Action: ['athena:GetDataCatalog'],

@@ -43,6 +43,16 @@ export function largePipeline(options: { readonly tables: number; readonly trans
     ...shipped,
     dynamodb: [...shipped.dynamodb, ...tables],
     transforms: [...shipped.transforms, ...perTable, ...rollups],
+    // a warning check on every per-table transform: their failing samples all travel the state machine
+    checks: [
+      ...(shipped.checks ?? []),
+      ...perTable.map((t) => ({
+        name: `${t.name}_keyed`,
+        table: t.name,
+        severity: 'warn',
+        unique: ['user_id'],
+      })),
+    ],
     loads: [
       ...shipped.loads,
       ...perTable.map((t) => ({

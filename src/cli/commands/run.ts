@@ -316,6 +316,16 @@ export function printRunSummary(
   for (const outcome of summary.published) {
     out(`  published ${outcome.target}: ${outcome.days} days, ${outcome.files} files`);
   }
+  for (const check of summary.checks) {
+    const verdict = check.passed ? 'passed' : check.severity === 'error' ? 'FAILED' : 'warning';
+    out(
+      `  check ${check.check} on ${check.table} (${check.severity}): ${verdict}${check.passed ? '' : `, ${check.failures} failing rows`}`,
+    );
+    for (const row of check.sample.slice(0, 3)) out(`    ${JSON.stringify(row)}`);
+  }
+  for (const blocked of summary.blockedLoads) {
+    out(`  load ${blocked.load} skipped: failed check ${blocked.checks.join(', ')}`);
+  }
   for (const load of summary.loads) {
     out(`  loaded ${load.table} (${load.mode}): ${load.rows} rows${load.created ? ', table created' : ''}`);
   }

@@ -1,7 +1,10 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { Readable } from 'node:stream';
 import type { DynamoDBRecord } from 'aws-lambda';
+import type { CheckOutcome, LoadGate } from '../checks/check-run';
 import { DynamoLayout } from '../dynamodb/layout';
+import { readAthenaCsv } from '../loading/athena-csv';
 import type { LoadOutcome } from '../loading/types';
 import type { RecomputedDay } from '../orchestration/late-data';
 import {
@@ -15,6 +18,7 @@ import type { ParquetCodec } from '../parquet/parquet-writer';
 import { ingestedLakeTables } from '../pipeline/lake-tables';
 import type { Pipeline } from '../pipeline/pipeline';
 import type { LocalAthena } from '../query/local-athena';
+import { localAthenaResultPort } from '../query/local-athena-results';
 import { getBytes, listKeys } from '../storage/object-store';
 import type { PublishOutcome } from '../transforms/publish';
 import { ingestStreams, type StreamSource } from './ingest-streams';
@@ -79,6 +83,29 @@ export function skippedLoads(output: unknown): SkippedLoads | undefined {
   return typeof reason === 'string' && Array.isArray(skipped) ? { reason, skipped } : undefined;
 }
 
+/**
+ * GetQueryResults' first page for a query the local engine ran: the header row, then up to
+ * `maxResults - 1` rows, each cell as `VarCharValue` (absent for NULL), as Athena returns them.
+ */
+async function localResultPage(
+  environment: LocalEnvironment,
+  queryExecutionId: string,
+  maxResults: number,
+): Promise<Array<{ Data: Array<{ VarCharValue?: string }> }>> {
+  const port = localAthenaResultPort(environment.store, environment.resultsBucket);
+  const { ResultSet } = await port.getQueryResults({ QueryExecutionId: queryExecutionId });
+  const columns = (ResultSet?.ResultSetMetadata?.ColumnInfo ?? []).map((c) => c.Name ?? '');
+  const csv = await getBytes(environment.store, environment.resultsBucket, `${queryExecutionId}.csv`);
+  const cells = (row: ReadonlyArray<string | null>) =>
+    row.map((value) => (value === null ? {} : { VarCharValue: value }));
+  const rows = [{ Data: cells(columns) }];
+  for await (const row of readAthenaCsv(Readable.from([csv]), { columns })) {
+    if (rows.length >= maxResults) break;
+    rows.push({ Data: cells(row) });
+  }
+  return rows;
+}
+
 export interface LocalRunSummary {
   readonly executionName: string;
   readonly date: string;
@@ -89,6 +116,10 @@ export interface LocalRunSummary {
   readonly quarantined: readonly QuarantineSummary[];
   readonly execution: LocalExecution;
   readonly published: readonly PublishOutcome[];
+  /** Every data check's outcome, with a sample of its failing rows. */
+  readonly checks: readonly CheckOutcome[];
+  /** Loads a failed `error` check held back, with the checks behind each. */
+  readonly blockedLoads: LoadGate<{ load: string; transform: string }>['blocked'];
   readonly loads: readonly LoadOutcome[];
   /** Earlier days the transforms computed again because late data reached their sources, and why. */
   readonly recomputed: readonly RecomputedDay[];
@@ -155,11 +186,15 @@ export async function runLocalPipeline(
     const loads: LoadOutcome[] = [];
     const alerts: string[] = [];
     const recomputed: RecomputedDay[] = [];
+    const checks: CheckOutcome[] = [];
+    const blocked: Array<LoadGate<{ load: string; transform: string }>['blocked'][number]> = [];
     const tasks = localTasks(environment, handlers, athena, tables, notifications, {
       published,
       loads,
       alerts,
       recomputed,
+      checks,
+      blocked,
     });
     const input: Json = options.from ? { from: options.from, to: options.date } : { date: options.date };
     const execution = await timed(timings, 'pipeline', () =>
@@ -178,6 +213,8 @@ export async function runLocalPipeline(
       quarantined: await quarantinedLines(environment),
       execution,
       published,
+      checks,
+      blockedLoads: blocked,
       loads,
       recomputed,
       skippedLoads: skippedLoads(execution.output),
@@ -259,6 +296,8 @@ function localTasks(
     loads: LoadOutcome[];
     alerts: string[];
     recomputed: RecomputedDay[];
+    checks: CheckOutcome[];
+    blocked: Array<LoadGate<{ load: string; transform: string }>['blocked'][number]>;
   },
 ): Record<string, TaskHandler> {
   const tableByArn = new Map([...tables.values()].map((t) => [t.tableArn, t]));
@@ -313,6 +352,24 @@ function localTasks(
     'Check Aurora export': noAurora,
     'Run CTAS': runQuery,
     'Run load query': runQuery,
+    'Run check query': runQuery,
+    'Plan check': (input) => handlers.planRun(input) as Promise<Json>,
+    'Get check result': async (input) => {
+      const { QueryExecutionId, MaxResults } = input as { QueryExecutionId: string; MaxResults: number };
+      return {
+        ResultSet: { Rows: await localResultPage(environment, QueryExecutionId, MaxResults) },
+      } as Json;
+    },
+    'Summarise check': async (input) => {
+      const outcome = (await handlers.planRun(input)) as CheckOutcome;
+      collected.checks.push(outcome);
+      return outcome as unknown as Json;
+    },
+    'Gate loads': async (input) => {
+      const gate = (await handlers.planRun(input)) as LoadGate<{ load: string; transform: string }>;
+      collected.blocked.push(...gate.blocked);
+      return gate as unknown as Json;
+    },
     'Publish output': async (input) => {
       const outcome = (await handlers.publishTransform(input)) as PublishOutcome;
       collected.published.push(outcome);

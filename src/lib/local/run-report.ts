@@ -173,6 +173,50 @@ function ingestionTable(summary: LocalRunSummary, context: RunReportContext): st
   );
 }
 
+/** Every data check: passed or not, its severity, the failing rows counted and a sample of them. */
+function checksTable(summary: LocalRunSummary): string {
+  if (summary.checks.length === 0) return '<p class="note">No data checks are declared in pipeline.yml.</p>';
+  const rows: Cell[][] = summary.checks.map((outcome) => {
+    const tone = outcome.passed
+      ? OUTCOME_COLORS.succeeded
+      : outcome.severity === 'error'
+        ? OUTCOME_COLORS.failed
+        : OUTCOME_COLORS.caught;
+    const verdict = outcome.passed ? 'passed' : outcome.severity === 'error' ? 'failed' : 'warning';
+    const sample =
+      outcome.sample.length === 0
+        ? ''
+        : `<details><summary>${outcome.sample.length} sample row(s)</summary><pre>${escapeHtml(outcome.sample.map((row) => JSON.stringify(row)).join('\n'))}</pre></details>`;
+    return [
+      outcome.check,
+      outcome.table,
+      outcome.severity,
+      {
+        html: `<span data-check="${escapeHtml(outcome.check)}" style="color: ${tone.text}">${verdict}</span>`,
+      },
+      { html: formatCount(outcome.failures), numeric: true },
+      { html: sample },
+    ];
+  });
+  const blocked = summary.blockedLoads.map(
+    (b) =>
+      `<p class="note">Load ${escapeHtml(b.load)} skipped: failed ${escapeHtml(b.checks.join(', '))}.</p>`,
+  );
+  return (
+    htmlTable(
+      [
+        'check',
+        'table',
+        'severity',
+        'result',
+        { html: 'failing rows', numeric: true },
+        'sample of failing rows',
+      ],
+      rows,
+    ) + blocked.join('')
+  );
+}
+
 function stepsTable(summary: LocalRunSummary): string {
   const tallies = tallySteps(summary.execution.steps);
   const rows: Cell[][] = [...tallies.values()].map((tally) => [
@@ -327,6 +371,9 @@ export async function renderRunReport(summary: LocalRunSummary, context: RunRepo
     summary.skippedLoads
       ? `<p class="note">Loads skipped: ${escapeHtml(summary.skippedLoads.reason)}${summary.skippedLoads.skipped.length > 0 ? ` (${escapeHtml(summary.skippedLoads.skipped.join(', '))})` : ''}.</p>`
       : '',
+    '<section id="checks"><h2>Data checks</h2>',
+    checksTable(summary),
+    '</section>',
     '<section id="steps"><h2>States that ran</h2>',
     stepsTable(summary),
     '</section>',

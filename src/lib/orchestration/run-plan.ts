@@ -1,3 +1,4 @@
+import { checksForRun } from '../checks/check-run';
 import { DynamoLayout } from '../dynamodb/layout';
 import { NO_LOADER_DATABASE } from '../loading/config';
 import type { LoadMode } from '../loading/types';
@@ -107,6 +108,8 @@ export interface PipelineRunPlan {
    * their sources); each `Plan transform` step takes its own from this list.
    */
   readonly recomputed: readonly RecomputedDay[];
+  /** Names of the data checks to run after the transforms; each is planned (planCheck) when it runs. */
+  readonly checks: readonly string[];
   /** The loads to run; empty when `loading` says they are skipped. */
   readonly loads: readonly PlannedLoad[];
   /** Whether the Load tables step runs, and if not, why and which loads it leaves out. */
@@ -237,6 +240,7 @@ export function planPipelineRun(
     exports: { enabled: input.exports && dynamodb.length + aurora.length > 0, dynamodb, aurora },
     transformLevels,
     recomputed: recomputed.filter((r) => ran.has(r.transform)),
+    checks: checksForRun(pipeline, ran),
     loads,
     loading,
   };

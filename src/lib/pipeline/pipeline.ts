@@ -2,6 +2,7 @@ import { type ColumnSpec, ColumnTypeError, parseColumnType } from '../columns/co
 import { type ConfigReader, readConfig } from '../config/reader';
 import { isValidColumnName, normalizeSegment } from '../flattening/naming';
 import { type FlattenOptions, MAX_FLATTEN_DEPTH } from '../flattening/options';
+import { type CheckSpec, readCheck } from './check-spec';
 import {
   type LoadSpec,
   readLoad,
@@ -23,6 +24,8 @@ export interface Pipeline {
   readonly aurora: readonly AuroraTableSpec[];
   readonly transforms: readonly TransformSpec[];
   readonly loads: readonly LoadSpec[];
+  /** Data checks on lake tables and transform outputs, run after the transforms, before the loads. */
+  readonly checks: readonly CheckSpec[];
   /** Transform names by dependency level: each level reads only what earlier levels wrote. */
   readonly transformLevels: readonly (readonly string[])[];
 }
@@ -42,6 +45,20 @@ export interface StreamSpec {
   readonly keys: readonly string[];
   readonly flatten: FlattenSpec;
   readonly columns: readonly ColumnSpec[];
+  /** How often records must arrive; the stack alarms when fewer do. */
+  readonly expect: ArrivalExpectation | undefined;
+}
+
+/**
+ * `expect: { atLeastRecords: N, per: 1h, anomalyDetection: true }`: a floor on the records the
+ * delivery stream receives per period, and optionally an alarm when CloudWatch's anomaly
+ * detection model says the count is below its usual band.
+ */
+export interface ArrivalExpectation {
+  readonly atLeastRecords: number;
+  /** The alarm's period in seconds: a multiple of 60, at most one day. */
+  readonly periodSeconds: number;
+  readonly anomalyDetection: boolean;
 }
 
 /** Key attribute of a demo DynamoDB table, as DynamoDB declares it. */
@@ -93,13 +110,14 @@ const COLUMN_NAME = /^[a-z0-9_]{1,255}$/;
 
 export function parsePipeline(document: unknown, source = 'pipeline.yml'): Pipeline {
   return readConfig(source, document, (root) => {
-    root.object(['database', 'streams', 'dynamodb', 'aurora', 'transforms', 'loads']);
+    root.object(['database', 'streams', 'dynamodb', 'aurora', 'transforms', 'loads', 'checks']);
     const database = root.field('database').string({ pattern: TABLE_NAME, patternHint: TABLE_NAME_HINT });
     const streams = root.field('streams').list(readStream);
     const dynamodb = root.field('dynamodb').list(readDynamoTable);
     const aurora = root.field('aurora').list(readAuroraTable);
     const transforms = root.field('transforms').list(readTransform);
     const loads = root.field('loads').list(readLoad);
+    const checks = root.field('checks').list(readCheck);
     const ingested = [
       ...streams.map((s) => s.name),
       ...dynamodb.flatMap((t) => [`${t.name}_changes`, `${t.name}_snapshot`]),
@@ -120,12 +138,69 @@ export function parsePipeline(document: unknown, source = 'pipeline.yml'): Pipel
           .problem(`load ${load.name} reads transform ${load.transform}, which is not declared`);
       }
     }
-    return { database, streams, dynamodb, aurora, transforms, loads, transformLevels: levels };
+    requireUnique(
+      root,
+      'check',
+      checks.map((c) => c.name),
+    );
+    validateChecks(root.field('checks'), checks, { streams, dynamodb, aurora, transforms });
+    return { database, streams, dynamodb, aurora, transforms, loads, checks, transformLevels: levels };
+  });
+}
+
+/**
+ * A check names a lake table or transform output; on a table whose columns pipeline.yml declares,
+ * its columns must exist (a transform's columns come from its SQL, so Athena reports those).
+ */
+function validateChecks(
+  reader: ConfigReader,
+  checks: readonly CheckSpec[],
+  declared: Pick<Pipeline, 'streams' | 'dynamodb' | 'aurora' | 'transforms'>,
+): void {
+  const columnsOf = new Map<string, readonly ColumnSpec[] | undefined>([
+    ...declared.streams.map((s) => [s.name, s.columns] as const),
+    ...declared.dynamodb.flatMap((t) => [
+      [`${t.name}_changes`, undefined] as const,
+      [`${t.name}_snapshot`, undefined] as const,
+    ]),
+    ...declared.aurora.map((t) => [t.name, t.columns] as const),
+    ...declared.transforms.map((t) => [t.name, undefined] as const),
+  ]);
+  checks.forEach((check, index) => {
+    const item = reader.field(String(index));
+    if (!check.table) return;
+    if (!columnsOf.has(check.table)) {
+      item.field('table').problem(`${check.table} is not a lake table or transform of the pipeline`);
+      return;
+    }
+    const columns = columnsOf.get(check.table);
+    const rule = check.rule;
+    const named =
+      rule.kind === 'not_null' || rule.kind === 'unique'
+        ? rule.columns
+        : rule.kind === 'accepted_values' || rule.kind === 'freshness'
+          ? [rule.column]
+          : [];
+    for (const column of columns ? named : []) {
+      if (column !== 'dt' && !columns!.some((c) => c.name === column))
+        item.problem(`${check.table} has no column ${column}`);
+    }
+    if (rule.kind === 'freshness' && columns) {
+      const type = columns.find((c) => c.name === rule.column)?.type.kind;
+      if (type && type !== 'timestamp')
+        item.problem(`freshness needs a timestamp column; ${rule.column} is ${type}`);
+    }
+    if (rule.kind === 'sql') {
+      for (const match of rule.sql.matchAll(/\{\{\s*table:\s*([a-z0-9_]+)\s*\}\}/g)) {
+        if (!columnsOf.has(match[1]!))
+          item.problem(`sql reads {{table:${match[1]}}}, which is not a lake table`);
+      }
+    }
   });
 }
 
 function readStream(item: ConfigReader): StreamSpec {
-  item.object(['name', 'description', 'eventTime', 'keys', 'flatten', 'columns']);
+  item.object(['name', 'description', 'eventTime', 'keys', 'flatten', 'columns', 'expect']);
   const name = item.field('name').string({ pattern: TABLE_NAME, patternHint: TABLE_NAME_HINT });
   const { columns, keys } = readColumnsAndKeys(item);
   const declared = new Map(columns.map((c) => [c.name, c]));
@@ -150,6 +225,30 @@ function readStream(item: ConfigReader): StreamSpec {
       'Firehose writes one table per stream, so a stream cannot explode arrays into child tables',
     ),
     columns,
+    expect: readExpectation(item.field('expect')),
+  };
+}
+
+const PERIOD = /^([1-9]\d*)(m|h|d)$/;
+const PERIOD_UNIT_SECONDS = { m: 60, h: 3600, d: 86_400 } as const;
+/** A CloudWatch alarm evaluates at most one day of periods. */
+const MAX_ALARM_PERIOD_SECONDS = 86_400;
+
+function readExpectation(reader: ConfigReader): ArrivalExpectation | undefined {
+  if (!reader.present) return undefined;
+  reader.object(['atLeastRecords', 'per', 'anomalyDetection']);
+  const per = reader.field('per').string({ pattern: PERIOD, patternHint: 'a period such as 15m, 1h or 1d' });
+  const match = PERIOD.exec(per);
+  const periodSeconds = match
+    ? Number(match[1]) * PERIOD_UNIT_SECONDS[match[2] as keyof typeof PERIOD_UNIT_SECONDS]
+    : 3600;
+  if (match && periodSeconds > MAX_ALARM_PERIOD_SECONDS)
+    reader.field('per').problem(`${per} is longer than a CloudWatch alarm can evaluate (at most 1d)`);
+  if (!reader.field('atLeastRecords').present) reader.field('atLeastRecords').problem('is required');
+  return {
+    atLeastRecords: reader.field('atLeastRecords').integer(1, Number.MAX_SAFE_INTEGER, 1),
+    periodSeconds,
+    anomalyDetection: reader.field('anomalyDetection').boolean(false),
   };
 }
 

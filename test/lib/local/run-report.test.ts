@@ -43,6 +43,8 @@ function summary(steps: StepEvent[], overrides: Partial<LocalRunSummary> = {}): 
     lakeStartDate: '2024-01-01',
     skippedLoads: undefined,
     recomputed: [],
+    checks: [],
+    blockedLoads: [],
     streams: new Map([['clickstream', delivery()]]),
     captures: new Map([['users', { changes: 250, failedChanges: 0, changeFiles: 3, flattenedObjects: 4 }]]),
     quarantined: [{ key: 'lake/users_changes/dt=2026-11-20/_x.quarantine.ndjson', lines: 1 }],

@@ -44,6 +44,7 @@ const plan = {
   },
   transformLevels: [['a'], ['b']],
   recomputed: [{ transform: 'b', day: '2026-11-18', reason: '1 new file in x dt=2026-11-18 since …' }],
+  checks: [],
   loads: [
     {
       load: 'l',
@@ -90,6 +91,23 @@ function handlers(overrides: Handlers = {}) {
     'Run load query': record('Run load query', () => ({ QueryExecution: { QueryExecutionId: 'select-1' } })),
     'Load into database': record('Load into database', (input) => ({ table: input.table, rows: 3 })),
     'Notify failure': record('Notify failure', () => ({ MessageId: 'm' })),
+    'Plan check': record('Plan check', (input) => ({
+      check: input.check,
+      query: query(`CHECK ${input.check}`),
+    })),
+    'Run check query': record('Run check query', (input) => ({
+      QueryExecution: { QueryExecutionId: `check-${input.QueryString}` },
+    })),
+    'Get check result': record('Get check result', () => ({
+      ResultSet: { Rows: [{ Data: [{ VarCharValue: 'check_failures' }] }] },
+    })),
+    'Summarise check': record('Summarise check', (input) => ({ check: input.check, passed: true })),
+    'Gate loads': record('Gate loads', (input) => ({
+      loads: input.loads,
+      blocked: [],
+      failed: false,
+      message: '',
+    })),
   };
   for (const [name, handler] of Object.entries(overrides))
     all[name] = record(name, handler as (input: any) => any);
@@ -156,7 +174,7 @@ describe('the daily pipeline definition', () => {
 
   it('uses Athena and the AWS SDK integrations directly, with no polling Lambda', () => {
     const resources = JSON.stringify(dailyPipelineDefinition()).match(/"Resource":"[^"]+"/g) ?? [];
-    expect(resources.filter((r) => r.includes('athena:startQueryExecution.sync'))).toHaveLength(2);
+    expect(resources.filter((r) => r.includes('athena:startQueryExecution.sync'))).toHaveLength(3);
     expect(
       resources.filter((r) => r.includes(':function:')).map((r) => r.replace(/.*function:/, '')),
     ).toEqual([
@@ -164,12 +182,47 @@ describe('the daily pipeline definition', () => {
       'PlanRunLambdaFunction"',
       'PublishTransformLambdaFunction"',
       'PublishTransformLambdaFunction"',
+      'PlanRunLambdaFunction"',
+      'PlanRunLambdaFunction"',
+      'PlanRunLambdaFunction"',
       'LoaderLambdaFunction"',
     ]);
   });
 });
 
 describe('running the daily pipeline locally', () => {
+  it('runs one query per check after the transforms, then loads only what the gate lets through and fails with an alert', async () => {
+    const { all, calls } = handlers({
+      'Plan run': () => ({ ...plan, checks: ['c1', 'c2'] }),
+      'Gate loads': () => ({
+        loads: [],
+        blocked: [{ load: 'l', checks: ['c2'] }],
+        failed: true,
+        message: 'Failed checks (error): c2 on b: 3 failing row(s). Loads skipped: l.',
+      }),
+    });
+    const execution = await run(all);
+    expect(execution.status).toBe('FAILED');
+    const names = calls.map(([name]) => name);
+    expect(names.filter((n) => n === 'Run check query')).toHaveLength(2);
+    expect(names.indexOf('Run check query')).toBeGreaterThan(names.lastIndexOf('Publish output'));
+    expect(names).not.toContain('Run load query');
+    expect(calls.find(([n]) => n === 'Get check result')![1]).toEqual({
+      QueryExecutionId: expect.stringMatching(/^check-CHECK c/),
+      MaxResults: 11,
+    });
+    expect(calls.find(([n]) => n === 'Gate loads')![1]).toEqual({
+      kind: 'gateLoads',
+      loads: plan.loads,
+      outcomes: [
+        { check: 'c1', passed: true },
+        { check: 'c2', passed: true },
+      ],
+    });
+    const alert = calls.find(([n]) => n === 'Notify failure')![1];
+    expect(alert.Message).toContain('"Run checks": DataCheckFailed: Failed checks (error): c2 on b');
+  });
+
   it('plans, exports, transforms level by level and loads', async () => {
     const { all, calls } = handlers();
     const execution = await run(all, { date: '2026-11-20' });
@@ -186,6 +239,7 @@ describe('running the daily pipeline locally', () => {
       'Run CTAS',
       'Run CTAS',
       'Publish output',
+      'Gate loads',
       'Run load query',
       'Load into database',
     ]);

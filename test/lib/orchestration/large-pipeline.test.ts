@@ -1,4 +1,6 @@
 import { DEFAULT_LAKE_START_DATE } from '../../../src/lib/catalog/lake-days';
+import { readCheckEvent } from '../../../src/lib/checks/check-event';
+import { gateLoads, planCheck, summariseCheck } from '../../../src/lib/checks/check-run';
 import {
   dailyPipelineDefinition,
   MAX_HISTORY_EVENTS,
@@ -15,6 +17,24 @@ const START = '2026-11-21T01:30:00.000Z';
 const pipeline = largePipeline({ tables: 60, transforms: 150 });
 const settings = largeRunSettings(pipeline);
 const names = pipeline.transforms.map((t) => t.name);
+const checkNames = pipeline.checks.map((c) => c.name);
+/** A full first page of failing rows with long values, as the worst check would return. */
+const failingPage = {
+  ResultSet: {
+    Rows: [
+      {
+        Data: [
+          { VarCharValue: 'user_id' },
+          { VarCharValue: 'occurrences' },
+          { VarCharValue: 'check_failures' },
+        ],
+      },
+      ...Array.from({ length: 10 }, (_, i) => ({
+        Data: [{ VarCharValue: `${'u'.repeat(400)}${i}` }, { VarCharValue: '2' }, { VarCharValue: '5000' }],
+      })),
+    ],
+  },
+};
 
 /** The plan step and local stand-ins for the AWS integrations, counting what ran. */
 function tasks(counts: Map<string, number>): Record<string, TaskHandler> {
@@ -68,6 +88,32 @@ function tasks(counts: Map<string, number>): Record<string, TaskHandler> {
       created: false,
     })),
     'Notify failure': counted('Notify failure', () => ({ MessageId: 'm' })),
+    'Plan check': counted('Plan check', (event) => {
+      const request = readCheckEvent(event, checkNames);
+      return (request.kind === 'planCheck' ? planCheck(pipeline, request, settings) : undefined) as never;
+    }),
+    // the per-table warnings fail with a full sample; the shipped checks pass
+    'Run check query': counted('Run check query', (query: any) => ({
+      QueryExecution: {
+        QueryExecutionId: query.QueryString.includes('"user_id"') ? 'failing' : 'passing',
+        Status: { State: 'SUCCEEDED' },
+      },
+    })),
+    'Get check result': counted('Get check result', (request: any) =>
+      request.QueryExecutionId === 'failing'
+        ? failingPage
+        : { ResultSet: { Rows: failingPage.ResultSet.Rows.slice(0, 1) } },
+    ),
+    'Summarise check': counted('Summarise check', (event) => {
+      const result = readCheckEvent(event, checkNames);
+      return (result.kind === 'checkResult' ? summariseCheck(pipeline, result) : undefined) as never;
+    }),
+    'Gate loads': counted('Gate loads', (event) => {
+      const gate = readCheckEvent(event, checkNames);
+      return (
+        gate.kind === 'gateLoads' ? gateLoads(pipeline, gate.loads, gate.outcomes) : undefined
+      ) as never;
+    }),
   };
 }
 
@@ -97,6 +143,7 @@ describe('a pipeline of 150 transforms over 60 tables', () => {
     expect(execution.status).toBe('SUCCEEDED');
     expect(counts.get('Plan transform')).toBe(150);
     expect(counts.get('Publish output')).toBe(150);
+    expect(counts.get('Run check query')).toBe(pipeline.checks.length);
     expect(counts.get('Load into database')).toBe(pipeline.loads.length);
     expect(execution.largestPayload.bytes).toBeLessThan(MAX_PAYLOAD_BYTES);
     // exports here finish at the first check; each further minute of a real export adds a

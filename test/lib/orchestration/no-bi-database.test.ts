@@ -61,6 +61,13 @@ describe('a stage without a BI database', () => {
       'Run load query': task('Run load query', () => ({ QueryExecution: { QueryExecutionId: 'select' } })),
       'Load into database': task('Load into database', (input) => loader(input) as never),
       'Notify failure': task('Notify failure', () => ({ MessageId: 'm' })),
+      'Plan check': task('Plan check', (input) => planRun(input as never) as never),
+      'Run check query': task('Run check query', () => ({ QueryExecution: { QueryExecutionId: 'check' } })),
+      'Get check result': task('Get check result', () => ({
+        ResultSet: { Rows: [{ Data: [{ VarCharValue: 'check_failures' }] }] },
+      })),
+      'Summarise check': task('Summarise check', (input) => planRun(input as never) as never),
+      'Gate loads': task('Gate loads', (input) => planRun(input as never) as never),
     };
     const execution = await runStateMachineLocally(dailyPipelineDefinition(), {}, handlers, {
       executionName: 'nightly',

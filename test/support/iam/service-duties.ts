@@ -309,6 +309,19 @@ export function stateMachineRequests(template: DeployedTemplate): IamRequest[] {
           );
         }
         break;
+      case 'arn:aws:states:::aws-sdk:athena:getQueryResults':
+        // a data check's first page, in the queries workgroup: Athena reads the result file
+        // from the results bucket with the caller's credentials
+        requests.push(
+          {
+            action: 'athena:GetQueryResults',
+            resource: `arn:aws:athena:${REGION}:${ACCOUNT}:workgroup/${names.workGroup}`,
+            because,
+          },
+          { action: 's3:GetObject', resource: s3(names.resultsBucket, 'query-id.csv'), because },
+          ...kms(template, names.resultsBucket, ['kms:Decrypt'], because),
+        );
+        break;
       case 'arn:aws:states:::aws-sdk:rds:describeExportTasks':
         // the call names only the task identifier: the Service Authorization Reference gives
         // DescribeExportTasks no required resource, so it is authorized on "*"

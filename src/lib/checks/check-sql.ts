@@ -1,0 +1,118 @@
+import type { CheckSpec } from '../pipeline/check-spec';
+import type { Pipeline } from '../pipeline/pipeline';
+import { dateLiteral, qualifiedTable, quoteIdentifier, renderSql } from '../transforms/sql-template';
+
+/** Every check query returns at most this many failing rows, with the total in FAILURES_COLUMN. */
+export const SAMPLE_ROWS = 10;
+/** Added to each sampled row: how many rows failed in all (the same in every row). */
+export const FAILURES_COLUMN = 'check_failures';
+
+export interface CheckQueryScope {
+  readonly database: string;
+  readonly from: string;
+  readonly to: string;
+}
+
+const DAY_MS = 86_400_000;
+
+function addDays(day: string, days: number): string {
+  return new Date(Date.parse(`${day}T00:00:00Z`) + days * DAY_MS).toISOString().slice(0, 10);
+}
+
+function daysOf(from: string, to: string): string[] {
+  const days: string[] = [];
+  for (let day = from; day <= to; day = addDays(day, 1)) days.push(day);
+  return days;
+}
+
+/** Whether a table is partitioned by day (`dt`), so a check reads only the run's days of it. */
+export function isDailyTable(pipeline: Pipeline, table: string): boolean {
+  const transform = pipeline.transforms.find((t) => t.name === table);
+  return transform ? transform.partitionedBy.includes('dt') : true;
+}
+
+function stringLiteral(value: string): string {
+  return `'${value.replaceAll("'", "''")}'`;
+}
+
+function timestampLiteral(epochMs: number): string {
+  return `TIMESTAMP '${new Date(epochMs)
+    .toISOString()
+    .replace('T', ' ')
+    .replace(/\.\d{3}Z$/, '')}'`;
+}
+
+/**
+ * The failing rows of a check as one SELECT over the days of the run (Athena dialect). Every
+ * identifier is validated and quoted, every value written as a literal; nothing comes from data.
+ */
+export function failingRowsSql(pipeline: Pipeline, check: CheckSpec, scope: CheckQueryScope): string {
+  const table = qualifiedTable(scope.database, check.table);
+  const daily = isDailyTable(pipeline, check.table);
+  const runDays = `dt BETWEEN ${dateLiteral(scope.from)} AND ${dateLiteral(scope.to)}`;
+  const where = (condition: string) => (daily ? `WHERE ${runDays} AND (${condition})` : `WHERE ${condition}`);
+  const rule = check.rule;
+  switch (rule.kind) {
+    case 'not_null':
+      return `SELECT * FROM ${table} ${where(rule.columns.map((c) => `${quoteIdentifier(c)} IS NULL`).join(' OR '))}`;
+    case 'unique': {
+      const columns = rule.columns.map(quoteIdentifier).join(', ');
+      return `SELECT ${columns}, count(*) AS occurrences FROM ${table}${daily ? ` WHERE ${runDays}` : ''} GROUP BY ${columns} HAVING count(*) > 1`;
+    }
+    case 'accepted_values': {
+      const column = quoteIdentifier(rule.column);
+      return `SELECT * FROM ${table} ${where(`${column} IS NOT NULL AND CAST(${column} AS varchar) NOT IN (${rule.values.map(stringLiteral).join(', ')})`)}`;
+    }
+    case 'row_count':
+      return rowCountSql(table, daily, rule, scope);
+    case 'freshness': {
+      const column = quoteIdentifier(rule.column);
+      // measured from the end of the run's last day, so a re-run or backfill judges its own days
+      const oldestAllowed = Date.parse(`${scope.to}T00:00:00Z`) + DAY_MS - rule.maxAgeSeconds * 1000;
+      const threshold = timestampLiteral(oldestAllowed);
+      return `SELECT max(${column}) AS latest, ${threshold} AS expected_at_least FROM ${table}${daily ? ` WHERE ${runDays}` : ''} HAVING max(${column}) IS NULL OR max(${column}) < ${threshold}`;
+    }
+    case 'sql':
+      return renderSql(rule.sql, { database: scope.database, from: scope.from, to: scope.to });
+  }
+}
+
+function rowCountSql(
+  table: string,
+  daily: boolean,
+  rule: Extract<CheckSpec['rule'], { kind: 'row_count' }>,
+  scope: CheckQueryScope,
+): string {
+  const outside = (count: string, lastWeek: string | undefined) => {
+    const conditions = [
+      ...(rule.min !== undefined ? [`${count} < ${rule.min}`] : []),
+      ...(rule.max !== undefined ? [`${count} > ${rule.max}`] : []),
+      ...(rule.withinFactorOfLastWeek !== undefined && lastWeek !== undefined
+        ? [
+            `(${lastWeek} > 0 AND (CAST(${count} AS double) * ${rule.withinFactorOfLastWeek} < ${lastWeek} OR CAST(${count} AS double) > ${lastWeek} * ${rule.withinFactorOfLastWeek}))`,
+          ]
+        : []),
+    ];
+    return conditions.join(' OR ') || 'false';
+  };
+  if (!daily) return `SELECT count(*) AS row_count FROM ${table} HAVING ${outside('count(*)', undefined)}`;
+  const compare = rule.withinFactorOfLastWeek !== undefined;
+  // every day of the run is listed, so a day with no rows at all is counted as 0, not left out
+  const days = daysOf(scope.from, scope.to)
+    .map((day) => `(${dateLiteral(day)}, ${dateLiteral(addDays(day, -7))})`)
+    .join(', ');
+  const first = compare ? addDays(scope.from, -7) : scope.from;
+  return [
+    `WITH counts AS (SELECT CAST(dt AS varchar) AS dt, count(*) AS row_count FROM ${table} WHERE dt BETWEEN ${dateLiteral(first)} AND ${dateLiteral(scope.to)} GROUP BY dt)`,
+    `SELECT days.dt, coalesce(this_day.row_count, 0) AS row_count${compare ? ', coalesce(last_week.row_count, 0) AS same_weekday_last_week' : ''}`,
+    `FROM (VALUES ${days}) AS days (dt, week_before)`,
+    `LEFT JOIN counts AS this_day ON this_day.dt = days.dt${compare ? ' LEFT JOIN counts AS last_week ON last_week.dt = days.week_before' : ''}`,
+    `WHERE ${outside('coalesce(this_day.row_count, 0)', compare ? 'coalesce(last_week.row_count, 0)' : undefined)}`,
+  ].join('\n');
+}
+
+/** The query a check runs: its failing rows, a sample of them and their total, in one statement. */
+export function checkQuerySql(pipeline: Pipeline, check: CheckSpec, scope: CheckQueryScope): string {
+  const failing = failingRowsSql(pipeline, check, scope);
+  return `SELECT *, count(*) OVER () AS ${FAILURES_COLUMN} FROM (\n${failing}\n) AS failing LIMIT ${SAMPLE_ROWS}`;
+}
