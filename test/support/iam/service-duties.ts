@@ -1,3 +1,4 @@
+import { planCheck } from '../../../src/lib/checks/check-run';
 import { readRunSettings } from '../../../src/lib/orchestration/config';
 import {
   type AthenaQuery,
@@ -196,7 +197,8 @@ function runSettings(template: DeployedTemplate): RunSettings {
 
 /**
  * The items a Map state iterates over in an execution, by its ItemsPath: what the plan step
- * returns for every transform (`Plan transform`) and for the run (`Plan run`).
+ * returns for every transform (`Plan transform`), every check (`Plan check`) and for the run
+ * (`Plan run`).
  */
 function mapItems(itemsPath: string | undefined, settings: RunSettings): unknown[] {
   const run = { runId: 'iam-simulation', from: '2026-01-01', to: '2026-04-30' };
@@ -205,6 +207,13 @@ function mapItems(itemsPath: string | undefined, settings: RunSettings): unknown
       return pipeline.transforms.flatMap(
         (spec) => planTransform(pipeline, { ...run, transform: spec.name }, settings).queries,
       );
+    case '$.plan.checks':
+      // each iteration plans its check first; the Athena task reads the planned query
+      return pipeline.checks.map((check) => ({
+        planned: planCheck(pipeline, { ...run, check: check.name }, settings),
+      }));
+    // the loads no failed check holds back: all of the plan's, when every check passes
+    case '$.gate.loads':
     case '$.plan.loads':
       return planPipelineRun(
         pipeline,
