@@ -77,9 +77,11 @@ export class LocalObjectStore implements ObjectStore {
   }
 
   async *list(bucket: string, prefix: string): AsyncIterable<ObjectSummary> {
-    const base = this.pathForPrefix(bucket, '');
+    // only the directory of the prefix's whole segments can hold matching keys
+    const directories = prefix.split('/').slice(0, -1).map(encodeKeySegment);
+    const base = join(this.pathForPrefix(bucket, ''), ...directories);
     const found: ObjectSummary[] = [];
-    await walk(base, [], async (segments, size, lastModified) => {
+    await walk(base, directories, async (segments, size, lastModified) => {
       const key = segments.map(decodeKeySegment).join('/');
       if (key.startsWith(prefix)) found.push({ key, size, lastModified });
     });

@@ -32,6 +32,9 @@ describe('LocalObjectStore', () => {
     await store.put('lake-bucket', key, 'body');
     expect(relative(join(root, 'lake-bucket'), store.pathFor('lake-bucket', key))).not.toMatch(/^\.\./);
     expect(await listKeys(store, 'lake-bucket', '')).toEqual([key]);
+    // every prefix of the key, ending inside a segment or at a slash, finds it
+    for (let end = 0; end <= key.length; end++)
+      expect(await listKeys(store, 'lake-bucket', key.slice(0, end))).toEqual([key]);
     expect((await getBytes(store, 'lake-bucket', key)).toString()).toBe('body');
   });
 
@@ -39,6 +42,8 @@ describe('LocalObjectStore', () => {
     const store = new LocalObjectStore(root);
     for (const key of ['b/2', 'a/1', 'b/10', 'é']) await store.put('lake-bucket', key, key);
     expect(await listKeys(store, 'lake-bucket', 'b/')).toEqual(['b/10', 'b/2']);
+    expect(await listKeys(store, 'lake-bucket', 'b/1')).toEqual(['b/10']);
+    expect(await listKeys(store, 'lake-bucket', 'c/')).toEqual([]);
     expect(await listKeys(store, 'lake-bucket', '')).toEqual(['a/1', 'b/10', 'b/2', 'é']);
   });
 
