@@ -1,3 +1,4 @@
+import { stageDatabaseName, stageResourcePrefix } from '../lib/config/stage-names';
 import type { StackSettings } from './settings';
 
 export type Cfn = Record<string, unknown>;
@@ -51,7 +52,7 @@ export const LogicalId = {
 } as const;
 
 export function resourcePrefix(settings: StackSettings): string {
-  return `${settings.service}-${settings.stage}`;
+  return stageResourcePrefix(settings.stage, settings.service);
 }
 
 export function deliveryStreamName(settings: StackSettings, stream: string): string {
@@ -59,7 +60,7 @@ export function deliveryStreamName(settings: StackSettings, stream: string): str
 }
 
 export function glueDatabaseName(database: string, settings: StackSettings): string {
-  return `${database}_${settings.stage.replace(/-/g, '_')}`;
+  return stageDatabaseName(database, settings.stage);
 }
 
 export type BucketPurpose = 'lake' | 'raw' | 'results';

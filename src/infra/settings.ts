@@ -1,5 +1,6 @@
 import { DEFAULT_LAKE_START_DATE, LAKE_START_DATE, lakeStartDateProblem } from '../lib/catalog/lake-days';
 import { type ConfigReader, isPlainObject, readConfig } from '../lib/config/reader';
+import { STAGE_NAME } from '../lib/config/stage-names';
 import { BUCKET_NAME_MAX_LENGTH, BUCKET_NAME_OVERHEAD } from './names';
 
 /** Per-stage settings, from serverless `params`; everything stage-specific lives here. */
@@ -133,7 +134,7 @@ export function readStackSettings(raw: Record<string, unknown>, now = Date.now()
     ]),
   );
   return readConfig('serverless params', values, (root) => {
-    const name = { pattern: /^[a-z][a-z0-9-]{0,20}$/, patternHint: 'lowercase letters, digits and dashes' };
+    const name = { pattern: STAGE_NAME, patternHint: 'lowercase letters, digits and dashes' };
     const logRetentionDays = root.field('logRetentionDays').integer(1, 3653, 14);
     if (!LOG_RETENTION_DAYS.includes(logRetentionDays)) {
       root

@@ -1,6 +1,7 @@
 import { rm } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import { S3Client } from '@aws-sdk/client-s3';
+import { STAGE_NAME, stageResourcePrefix } from '../../lib/config/stage-names';
 import { DynamoLayout } from '../../lib/dynamodb/layout';
 import { awsFirehose } from '../../lib/firehose/aws-firehose';
 import { reingestRecords } from '../../lib/firehose/reingest';
@@ -64,7 +65,7 @@ export async function replayCommand(args: string[], io: CommandIo): Promise<numb
   if (values.stream !== undefined && !pipeline.streams.some((s) => s.name === values.stream)) {
     throw new UsageError(`--stream ${values.stream} is not a stream of pipeline.yml`);
   }
-  if (values.to === 'deployed' && !/^[a-z][a-z0-9-]{0,20}$/.test(values.stage ?? '')) {
+  if (values.to === 'deployed' && !STAGE_NAME.test(values.stage ?? '')) {
     throw new UsageError('--to deployed needs --stage, such as --stage prod');
   }
 
@@ -172,7 +173,8 @@ function deployedTargets(stage: string, rawBucket: string | undefined): ReplayTa
   const firehose = awsFirehose();
   let s3: S3ObjectStore | undefined;
   return {
-    sendToStream: (stream, records) => reingestRecords(firehose, `tributary-${stage}-${stream}`, records),
+    sendToStream: (stream, records) =>
+      reingestRecords(firehose, `${stageResourcePrefix(stage)}-${stream}`, records),
     async putRawObject(key, body) {
       s3 ??= new S3ObjectStore(new S3Client({}));
       await s3.put(rawBucket!, key, body, { contentType: 'application/x-ndjson', contentEncoding: 'gzip' });

@@ -25,7 +25,7 @@ export interface LocalHandlers {
 
 /** The local stage's name for a DynamoDB table of the pipeline, as serverless would name it. */
 export function localDynamoTableName(environment: LocalEnvironment, table: string): string {
-  return `tributary-${environment.stage}-${table}`;
+  return `${environment.resourcePrefix}-${table}`;
 }
 
 export function localDynamoTableArn(environment: LocalEnvironment, table: string): string {
@@ -89,7 +89,7 @@ export async function loadLocalHandlers(
     loader: require('../../handlers/loader') as typeof import('../../handlers/loader'),
   };
   const context = (name: string) =>
-    ({ functionName: `tributary-${environment.stage}-${name}`, awsRequestId: 'local' }) as never;
+    ({ functionName: `${environment.resourcePrefix}-${name}`, awsRequestId: 'local' }) as never;
   return {
     firehoseTransform: (event) => modules.firehoseTransform.handler(event, context('firehoseTransform')),
     dynamodbStream: (event) => modules.dynamodbStream.handler(event, context('dynamodbStream')),

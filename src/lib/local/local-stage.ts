@@ -1,13 +1,14 @@
+import { stageDatabaseName, stageResourcePrefix } from '../config/stage-names';
 import { workGroupName } from '../query/workgroups';
 
 /** The stage every local run (`tributary run`, `tributary query`, `sls invoke local` with a local root) is. */
 export const LOCAL_STAGE = 'local';
 /** What deployed stages prefix their resources (workgroups, ...) with, for the local stage. */
-export const LOCAL_RESOURCE_PREFIX = `tributary-${LOCAL_STAGE}`;
+export const LOCAL_RESOURCE_PREFIX = stageResourcePrefix(LOCAL_STAGE);
 
 /** The Glue database of the local stage, as a deployed stage's is `<pipeline database>_<stage>`. */
 export function localDatabaseName(pipelineDatabase: string): string {
-  return `${pipelineDatabase}_${LOCAL_STAGE}`;
+  return stageDatabaseName(pipelineDatabase, LOCAL_STAGE);
 }
 
 /**
