@@ -16,6 +16,7 @@ const PARAMS = [
   'logRetentionDays',
   'lakeStartDate',
   'alarmEmail',
+  'quietStreamAlarms',
   'hashKeySecretArn',
   'hashKeySecretKmsKeyArn',
   'privateRawRetentionDays',

@@ -128,7 +128,8 @@ export function alarmResources(pipeline: Pipeline, settings: StackSettings): Cfn
       settings.firehoseBufferSeconds * 2 + 900,
       'GreaterThanThreshold',
     );
-    if (stream.expect) Object.assign(resources, quietStreamAlarms(id, stream, settings));
+    if (stream.expect && settings.quietStreamAlarms)
+      Object.assign(resources, quietStreamAlarms(id, stream, settings));
   }
   return resources;
 }

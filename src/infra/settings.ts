@@ -21,6 +21,11 @@ export interface StackSettings {
   readonly logRetentionDays: number;
   readonly lakeStartDate: string;
   readonly alarmEmail: string | undefined;
+  /**
+   * Create the alarms of pipeline.yml's stream `expect`ations. Off unless a stage turns it on
+   * (prod): a stage without real traffic would otherwise sit in ALARM from its first period.
+   */
+  readonly quietStreamAlarms: boolean;
   readonly hashKeySecretArn: string | undefined;
   /** Customer managed key that encrypts hashKeySecretArn's secret, if any. */
   readonly hashKeySecretKmsKeyArn: string | undefined;
@@ -175,6 +180,7 @@ export function readStackSettings(raw: Record<string, unknown>, now = Date.now()
         .optionalString({ pattern: ARN, patternHint: 'a KMS key ARN' }),
       kmsKeyArn: root.field('kmsKeyArn').optionalString({ pattern: ARN, patternHint: 'a KMS key ARN' }),
       demoTables: root.field('demoTables').boolean(false),
+      quietStreamAlarms: root.field('quietStreamAlarms').boolean(false),
       dynamodbSources: readDynamoSources(root.field('dynamodbSources')),
       streamBatchSize: root.field('streamBatchSize').integer(1, 10_000, 100),
       streamMaxRetries: root.field('streamMaxRetries').integer(0, 10_000, 5),

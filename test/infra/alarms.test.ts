@@ -4,7 +4,7 @@ import { ConfigError } from '../../src/lib/config/reader';
 import { parsePipeline } from '../../src/lib/pipeline/pipeline';
 import { validateTemplate } from '../support/cloudformation-spec';
 
-const settings = readStackSettings({ service: 'tributary', stage: 'prod' });
+const settings = readStackSettings({ service: 'tributary', stage: 'prod', quietStreamAlarms: true });
 
 function pipelineWith(expect: unknown) {
   return parsePipeline({
@@ -84,6 +84,16 @@ describe('alarms for a stream that goes quiet', () => {
   it('creates no quiet alarm for a stream without an expectation', () => {
     const resources: Record<string, any> = alarmResources(pipelineWith(undefined), settings);
     expect(Object.keys(resources).some((id) => id.endsWith('QuietAlarm'))).toBe(false);
+  });
+
+  it('creates no quiet alarms in a stage that has not turned them on, where no traffic would mean ALARM', () => {
+    const dev = readStackSettings({ service: 'tributary', stage: 'dev' });
+    const resources: Record<string, any> = alarmResources(
+      pipelineWith({ atLeastRecords: 1, per: '1h', anomalyDetection: true }),
+      dev,
+    );
+    expect(Object.keys(resources).filter((id) => /Quiet|Anomaly/.test(id))).toEqual([]);
+    expect(Object.keys(resources).some((id) => id.endsWith('FreshnessAlarm'))).toBe(true);
   });
 
   it('refuses a period a CloudWatch alarm cannot evaluate, and a missing floor', () => {

@@ -187,6 +187,15 @@ const lastLines = (text: string) =>
     .slice(-12)
     .join('\n');
 
+describe("the quiet-stream alarms of pipeline.yml's expect", () => {
+  it('are in prod, which turns them on, and not in dev, which has no steady traffic', () => {
+    const quiet = (stage: string) =>
+      Object.keys(stages[stage]!.template.Resources).filter((id) => id.endsWith('QuietAlarm'));
+    expect(quiet('prod')).toEqual(['DeliveryStreamClickstreamQuietAlarm']);
+    expect(quiet('dev')).toEqual([]);
+  });
+});
+
 describe('every packaged function', () => {
   let runtime: string;
   beforeAll(async () => {
