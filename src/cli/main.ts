@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { PROJECT_ROOT } from '../lib/local/project-paths';
 import { errorMessage } from '../lib/util/errors';
 import { ATHENA_HELP, athenaCommand } from './commands/athena';
+import { CHECK_HELP, checkCommand } from './commands/check';
 import { FLATTEN_HELP, flattenCommand } from './commands/flatten';
 import { QUERY_HELP, queryCommand } from './commands/query';
 import { REPLAY_HELP, replayCommand } from './commands/replay';
@@ -34,6 +35,11 @@ const COMMANDS: Record<string, Command> = {
       "run a planned transform's statements or a load's query on the local Athena, for sls invoke local",
     help: ATHENA_HELP,
     run: athenaCommand,
+  },
+  check: {
+    summary: "run pipeline.yml's data checks on demand, on the local lake or a deployed stage's Athena",
+    help: CHECK_HELP,
+    run: checkCommand,
   },
   schema: {
     summary: 'infer a table entry from samples, or diff samples against pipeline.yml',

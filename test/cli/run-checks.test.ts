@@ -7,12 +7,9 @@ import { captureIo } from '../support/cli';
 
 // pipeline.yml with an `error` check that the shipped samples fail (signup is not an accepted
 // event type of daily_event_counts) and a `warn` check that fails on the clickstream
-jest.mock('../../src/lib/pipeline/bundled', () => {
-  const loaded = jest.requireActual('../../pipeline.yml');
-  const document = loaded.default ?? loaded;
-  const { parsePipeline } = jest.requireActual('../../src/lib/pipeline/pipeline');
-  const pipeline = parsePipeline({
-    ...document,
+jest.mock('../../src/lib/pipeline/bundled', () =>
+  jest.requireActual('../support/bundled-pipeline').bundledPipelineWith((shipped: Record<string, any>) => ({
+    ...shipped,
     checks: [
       {
         name: 'no_signups_counted',
@@ -23,9 +20,8 @@ jest.mock('../../src/lib/pipeline/bundled', () => {
       { name: 'few_clicks', table: 'clickstream', severity: 'warn', row_count: { max: 10 } },
       { name: 'users_keyed', table: 'users_current', severity: 'error', unique: ['user_id'] },
     ],
-  });
-  return { bundledPipeline: () => pipeline };
-});
+  })),
+);
 
 let root: string;
 let run: ReturnType<typeof captureIo>;

@@ -6,14 +6,11 @@ import { captureIo } from '../support/cli';
 
 // pipeline.yml with a stream and a DynamoDB table added that have no samples/ file, as a person
 // adding them would leave it before writing any sample
-jest.mock('../../src/lib/pipeline/bundled', () => {
-  const loaded = jest.requireActual('../../pipeline.yml');
-  const document = loaded.default ?? loaded;
-  const { parsePipeline } = jest.requireActual('../../src/lib/pipeline/pipeline');
-  const pipeline = parsePipeline({
-    ...document,
+jest.mock('../../src/lib/pipeline/bundled', () =>
+  jest.requireActual('../support/bundled-pipeline').bundledPipelineWith((shipped: Record<string, any>) => ({
+    ...shipped,
     streams: [
-      ...document.streams,
+      ...shipped.streams,
       {
         name: 'orders',
         eventTime: 'ordered_at',
@@ -31,7 +28,7 @@ jest.mock('../../src/lib/pipeline/bundled', () => {
       },
     ],
     dynamodb: [
-      ...document.dynamodb,
+      ...shipped.dynamodb,
       {
         name: 'carts',
         keys: ['cart_id'],
@@ -43,9 +40,8 @@ jest.mock('../../src/lib/pipeline/bundled', () => {
         ],
       },
     ],
-  });
-  return { bundledPipeline: () => pipeline };
-});
+  })),
+);
 
 let root: string;
 let run: ReturnType<typeof captureIo>;

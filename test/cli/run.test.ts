@@ -74,6 +74,8 @@ describe('tributary run (the whole local pipeline)', () => {
     );
     expect(out).toContain(': SUCCEEDED');
     expect(firstRun.err()).toContain('step Load into database (users): succeeded');
+    for (const state of ['Plan check', 'Run check query', 'Get check result', 'Summarise check'])
+      expect(firstRun.err()).toContain(`step ${state} (event_counts_keyed): succeeded`);
   });
 
   it('lands the clickstream as Parquet with the declared column types', async () => {

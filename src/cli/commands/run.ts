@@ -19,6 +19,7 @@ import { bundledPipeline } from '../../lib/pipeline/bundled';
 import { LakeLayout } from '../../lib/pipeline/lake-layout';
 import { CLICKSTREAM_DEFAULTS } from '../../lib/samples/clickstream';
 import { changesFromColumns, eventsFromColumns } from '../../lib/samples/declared-columns';
+import { checkOutcomeLines } from '../check-outcome';
 import { type CommandIo, formatTable, UsageError, writeLine } from '../io';
 
 /** The day the shipped samples happened; the local run's default date. */
@@ -316,13 +317,7 @@ export function printRunSummary(
   for (const outcome of summary.published) {
     out(`  published ${outcome.target}: ${outcome.days} days, ${outcome.files} files`);
   }
-  for (const check of summary.checks) {
-    const verdict = check.passed ? 'passed' : check.severity === 'error' ? 'FAILED' : 'warning';
-    out(
-      `  check ${check.check} on ${check.table} (${check.severity}): ${verdict}${check.passed ? '' : `, ${check.failures} failing rows`}`,
-    );
-    for (const row of check.sample.slice(0, 3)) out(`    ${JSON.stringify(row)}`);
-  }
+  for (const check of summary.checks) for (const line of checkOutcomeLines(check)) out(`  ${line}`);
   for (const blocked of summary.blockedLoads) {
     out(`  load ${blocked.load} skipped: failed check ${blocked.checks.join(', ')}`);
   }

@@ -1,10 +1,8 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { Readable } from 'node:stream';
 import type { DynamoDBRecord } from 'aws-lambda';
 import type { CheckOutcome, LoadGate } from '../checks/check-run';
 import { DynamoLayout } from '../dynamodb/layout';
-import { readAthenaCsv } from '../loading/athena-csv';
 import type { LoadOutcome } from '../loading/types';
 import type { RecomputedDay } from '../orchestration/late-data';
 import {
@@ -18,7 +16,7 @@ import type { ParquetCodec } from '../parquet/parquet-writer';
 import { ingestedLakeTables } from '../pipeline/lake-tables';
 import type { Pipeline } from '../pipeline/pipeline';
 import type { LocalAthena } from '../query/local-athena';
-import { localAthenaResultPort } from '../query/local-athena-results';
+import { localResultPage } from '../query/local-athena-results';
 import { getBytes, listKeys } from '../storage/object-store';
 import type { PublishOutcome } from '../transforms/publish';
 import { ingestStreams, type StreamSource } from './ingest-streams';
@@ -81,29 +79,6 @@ export function skippedLoads(output: unknown): SkippedLoads | undefined {
   if (loaded === null || typeof loaded !== 'object' || Array.isArray(loaded)) return undefined;
   const { reason, skipped } = loaded as Partial<SkippedLoads>;
   return typeof reason === 'string' && Array.isArray(skipped) ? { reason, skipped } : undefined;
-}
-
-/**
- * GetQueryResults' first page for a query the local engine ran: the header row, then up to
- * `maxResults - 1` rows, each cell as `VarCharValue` (absent for NULL), as Athena returns them.
- */
-async function localResultPage(
-  environment: LocalEnvironment,
-  queryExecutionId: string,
-  maxResults: number,
-): Promise<Array<{ Data: Array<{ VarCharValue?: string }> }>> {
-  const port = localAthenaResultPort(environment.store, environment.resultsBucket);
-  const { ResultSet } = await port.getQueryResults({ QueryExecutionId: queryExecutionId });
-  const columns = (ResultSet?.ResultSetMetadata?.ColumnInfo ?? []).map((c) => c.Name ?? '');
-  const csv = await getBytes(environment.store, environment.resultsBucket, `${queryExecutionId}.csv`);
-  const cells = (row: ReadonlyArray<string | null>) =>
-    row.map((value) => (value === null ? {} : { VarCharValue: value }));
-  const rows = [{ Data: cells(columns) }];
-  for await (const row of readAthenaCsv(Readable.from([csv]), { columns })) {
-    if (rows.length >= maxResults) break;
-    rows.push({ Data: cells(row) });
-  }
-  return rows;
 }
 
 export interface LocalRunSummary {
@@ -357,7 +332,14 @@ function localTasks(
     'Get check result': async (input) => {
       const { QueryExecutionId, MaxResults } = input as { QueryExecutionId: string; MaxResults: number };
       return {
-        ResultSet: { Rows: await localResultPage(environment, QueryExecutionId, MaxResults) },
+        ResultSet: {
+          Rows: await localResultPage(
+            environment.store,
+            environment.resultsBucket,
+            QueryExecutionId,
+            MaxResults,
+          ),
+        },
       } as Json;
     },
     'Summarise check': async (input) => {

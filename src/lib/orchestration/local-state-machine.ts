@@ -300,6 +300,7 @@ export function stepSubject(input: unknown): string | undefined {
   return (
     text(nested('run').transform) ??
     text(value.transform) ??
+    text(value.check) ??
     text(value.table) ??
     (typeof value.QueryString === 'string'
       ? QUERY_TARGET.exec(value.QueryString)?.[1]?.replace(/__run_\w+$/, '')

@@ -18,7 +18,8 @@ export interface RunInput {
 
 const DAY_MS = 86_400_000;
 
-function isDay(value: string): boolean {
+/** Whether `value` is a day of the calendar, YYYY-MM-DD. */
+export function isDay(value: string): boolean {
   try {
     dateLiteral(value);
     return true;

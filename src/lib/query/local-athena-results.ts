@@ -1,3 +1,5 @@
+import { Readable } from 'node:stream';
+import { readAthenaCsv } from '../loading/athena-csv';
 import type { AthenaResultPort } from '../loading/athena-result';
 import { getBytes, ObjectNotFoundError, type ObjectStore } from '../storage/object-store';
 
@@ -58,4 +60,29 @@ export function localAthenaResultPort(store: ObjectStore, resultsBucket: string)
       };
     },
   };
+}
+
+/**
+ * GetQueryResults' first page for a query the local engine ran: the header row, then up to
+ * `maxResults - 1` rows, each cell as `VarCharValue` (absent for NULL), as Athena returns them.
+ */
+export async function localResultPage(
+  store: ObjectStore,
+  resultsBucket: string,
+  queryExecutionId: string,
+  maxResults: number,
+): Promise<Array<{ Data: Array<{ VarCharValue?: string }> }>> {
+  const { ResultSet } = await localAthenaResultPort(store, resultsBucket).getQueryResults({
+    QueryExecutionId: queryExecutionId,
+  });
+  const columns = (ResultSet?.ResultSetMetadata?.ColumnInfo ?? []).map((c) => c.Name ?? '');
+  const csv = await getBytes(store, resultsBucket, `${queryExecutionId}.csv`);
+  const cells = (row: ReadonlyArray<string | null>) =>
+    row.map((value) => (value === null ? {} : { VarCharValue: value }));
+  const rows = [{ Data: cells(columns) }];
+  for await (const row of readAthenaCsv(Readable.from([csv]), { columns })) {
+    if (rows.length >= maxResults) break;
+    rows.push({ Data: cells(row) });
+  }
+  return rows;
 }
