@@ -1,0 +1,47 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import YAML from 'yaml';
+import { PROJECT_ROOT } from '../../src/lib/local/project-paths';
+import { CHECK_KINDS } from '../../src/lib/pipeline/check-spec';
+import { parsePipeline } from '../../src/lib/pipeline/pipeline';
+
+const readme = readFileSync(join(PROJECT_ROOT, 'README.md'), 'utf8');
+const shipped = YAML.parse(readFileSync(join(PROJECT_ROOT, 'pipeline.yml'), 'utf8'));
+// the transforms' SQL files are inlined at build time; the examples do not touch transforms
+const transforms = shipped.transforms.map((t: Record<string, unknown>) => ({
+  ...t,
+  sqlText: readFileSync(join(PROJECT_ROOT, String(t.sql)), 'utf8'),
+}));
+
+/** The YAML between `<!-- name:start -->` and `<!-- name:end -->` in the README. */
+function example(name: string): Record<string, any> {
+  const block = new RegExp(
+    `<!-- ${name}:start -->\\s*\`\`\`yaml\\n([\\s\\S]*?)\`\`\`\\s*<!-- ${name}:end -->`,
+  ).exec(readme);
+  if (!block) throw new Error(`README.md has no ${name} block`);
+  return YAML.parse(block[1]!);
+}
+
+describe("the README's pipeline.yml examples", () => {
+  it('declares checks the pipeline parser accepts, one of every kind', () => {
+    const { checks } = example('checks-example');
+    const pipeline = parsePipeline({ ...shipped, transforms, checks });
+    expect(new Set(pipeline.checks.map((c) => c.rule.kind))).toEqual(new Set(CHECK_KINDS));
+    expect(pipeline.checks.map((c) => c.severity)).toContain('warn');
+  });
+
+  it('gives a stream an expectation the pipeline parser accepts', () => {
+    const [stream] = example('expect-example').streams;
+    const clickstream = shipped.streams.find((s: { name: string }) => s.name === stream.name);
+    const pipeline = parsePipeline({
+      ...shipped,
+      transforms,
+      streams: [{ ...clickstream, expect: stream.expect }],
+    });
+    expect(pipeline.streams[0]!.expect).toEqual({
+      atLeastRecords: 1,
+      periodSeconds: 21_600,
+      anomalyDetection: true,
+    });
+  });
+});
