@@ -1,4 +1,4 @@
-import { mkdtemp, readdir, rm } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { AthenaClient } from '@aws-sdk/client-athena';
@@ -91,6 +91,8 @@ describe('tributary check on the local lake', () => {
     expect(result.out).toContain(`Data checks on the local lake in ${root}, ${badDay}:`);
     expect(result.out).toContain('check no_bot_days on clickstream (error): FAILED, 1 failing rows');
     expect(result.out).toContain(`{"dt":"${badDay}","row_count":"40"}`);
+    const [, csv] = /every failing row: (\S+\.csv)/.exec(result.out)!;
+    expect(await readFile(csv!, 'utf8')).toBe(`"dt","row_count","check_failures"\n"${badDay}","40","1"\n`);
     expect(result.out).toMatch(/5 checks: 4 passed, 1 failed, 0 warnings/);
   });
 

@@ -43,6 +43,7 @@ describe('data checks in a local run', () => {
       'check no_signups_counted on daily_event_counts (error): FAILED, 1 failing rows',
     );
     expect(run.out()).toContain('load event_counts_to_mysql skipped: failed check no_signups_counted');
+    expect(run.out()).toMatch(/every failing row: .*tributary-local-results\/[0-9a-f-]{36}\.csv/);
     expect(run.out()).toMatch(
       /alert: .*"Run checks": DataCheckFailed: Failed checks \(error\): no_signups_counted/,
     );

@@ -2,8 +2,13 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { AthenaClient } from '@aws-sdk/client-athena';
-import { type CheckOutcome, CheckRunError } from '../../lib/checks/check-run';
-import { athenaCheckQueryRunner, checksOn, runChecks } from '../../lib/checks/run-checks';
+import { CheckRunError } from '../../lib/checks/check-run';
+import {
+  athenaCheckQueryRunner,
+  type CheckRunOutcome,
+  checksOn,
+  runChecks,
+} from '../../lib/checks/run-checks';
 import { STAGE_NAME, stageDatabaseName, stageResourcePrefix } from '../../lib/config/stage-names';
 import { localCheckQueryRunner } from '../../lib/local/local-check-queries';
 import { DEFAULT_LOCAL_ROOT, localEnvironment, openLocalAthena } from '../../lib/local/local-environment';
@@ -74,7 +79,7 @@ export async function checkCommand(args: string[], io: CommandIo): Promise<numbe
   })();
   const runId = `check-${new Date().toISOString().replace(/[-:.]/g, '')}`;
 
-  let outcomes: CheckOutcome[];
+  let outcomes: CheckRunOutcome[];
   let where: string;
   if (values.stage !== undefined) {
     const settings = {
@@ -112,6 +117,8 @@ export async function checkCommand(args: string[], io: CommandIo): Promise<numbe
   writeLine(io.stdout, `Data checks on ${where}, ${from === to ? from : `${from} to ${to}`}:`);
   for (const outcome of outcomes) {
     for (const line of checkOutcomeLines(outcome)) writeLine(io.stdout, `  ${line}`);
+    if (!outcome.passed && outcome.resultLocation)
+      writeLine(io.stdout, `    every failing row: ${outcome.resultLocation}`);
   }
   const failedErrors = outcomes.filter((o) => !o.passed && o.severity === 'error').length;
   const failedWarnings = outcomes.filter((o) => !o.passed && o.severity === 'warn').length;

@@ -6,7 +6,12 @@ import type { DynamoDBRecord } from 'aws-lambda';
 import { type LoaderConfig, readLoaderConfig } from '../../lib/loading/config';
 import { describeConnection } from '../../lib/loading/connection';
 import type { StreamSource } from '../../lib/local/ingest-streams';
-import { DEFAULT_LOCAL_ROOT, localEnvironment, resetLocalRoot } from '../../lib/local/local-environment';
+import {
+  DEFAULT_LOCAL_ROOT,
+  type LocalEnvironment,
+  localEnvironment,
+  resetLocalRoot,
+} from '../../lib/local/local-environment';
 import { loadLocalHandlers, localDynamoTableArn } from '../../lib/local/local-handlers';
 import { type LocalRunSummary, type ProgressEvent, runLocalPipeline } from '../../lib/local/local-pipeline';
 import { SAMPLES_DIRECTORY } from '../../lib/local/project-paths';
@@ -164,7 +169,7 @@ export async function runCommand(args: string[], io: CommandIo): Promise<number>
   });
   progress.finish();
   const loadedInto = loadDestination(loader, io.cwd);
-  printRunSummary(io, environment.root, environment.lakeBucket, summary, loadedInto);
+  printRunSummary(io, environment, summary, loadedInto);
   const reports = join(environment.root, 'reports');
   const report = join(reports, `${summary.executionName}.html`);
   await mkdir(reports, { recursive: true });
@@ -264,8 +269,7 @@ function progressPrinter(io: CommandIo): ((event: ProgressEvent) => void) & { fi
 
 export function printRunSummary(
   io: CommandIo,
-  root: string,
-  lakeBucket: string,
+  { root, lakeBucket, resultsBucket }: Pick<LocalEnvironment, 'root' | 'lakeBucket' | 'resultsBucket'>,
   summary: LocalRunSummary,
   loadedInto?: string,
 ): void {
@@ -317,7 +321,11 @@ export function printRunSummary(
   for (const outcome of summary.published) {
     out(`  published ${outcome.target}: ${outcome.days} days, ${outcome.files} files`);
   }
-  for (const check of summary.checks) for (const line of checkOutcomeLines(check)) out(`  ${line}`);
+  for (const check of summary.checks) {
+    for (const line of checkOutcomeLines(check)) out(`  ${line}`);
+    if (!check.passed)
+      out(`    every failing row: ${join(root, resultsBucket, `${check.queryExecutionId}.csv`)}`);
+  }
   for (const blocked of summary.blockedLoads) {
     out(`  load ${blocked.load} skipped: failed check ${blocked.checks.join(', ')}`);
   }

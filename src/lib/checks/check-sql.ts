@@ -2,7 +2,7 @@ import type { CheckSpec } from '../pipeline/check-spec';
 import type { Pipeline } from '../pipeline/pipeline';
 import { dateLiteral, qualifiedTable, quoteIdentifier, renderSql } from '../transforms/sql-template';
 
-/** Every check query returns at most this many failing rows, with the total in FAILURES_COLUMN. */
+/** Failing rows a check's outcome carries as a sample; the query's result keeps all of them. */
 export const SAMPLE_ROWS = 10;
 /** Added to each sampled row: how many rows failed in all (the same in every row). */
 export const FAILURES_COLUMN = 'check_failures';
@@ -111,8 +111,11 @@ function rowCountSql(
   ].join('\n');
 }
 
-/** The query a check runs: its failing rows, a sample of them and their total, in one statement. */
+/**
+ * The query a check runs: every failing row, each with their total, in one statement. Athena keeps
+ * the whole result in the results bucket for a person to read; the pipeline reads its first page.
+ */
 export function checkQuerySql(pipeline: Pipeline, check: CheckSpec, scope: CheckQueryScope): string {
   const failing = failingRowsSql(pipeline, check, scope);
-  return `SELECT *, count(*) OVER () AS ${FAILURES_COLUMN} FROM (\n${failing}\n) AS failing LIMIT ${SAMPLE_ROWS}`;
+  return `SELECT *, count(*) OVER () AS ${FAILURES_COLUMN} FROM (\n${failing}\n) AS failing`;
 }

@@ -26,8 +26,16 @@ export interface CheckQueryRunner {
   run(
     query: CheckQuery,
     maxResults: number,
-  ): Promise<{ readonly queryExecutionId: string; readonly rows: readonly AthenaResultRow[] }>;
+  ): Promise<{
+    readonly queryExecutionId: string;
+    readonly rows: readonly AthenaResultRow[];
+    /** Where the engine wrote the whole result: every failing row. */
+    readonly resultLocation: string | undefined;
+  }>;
 }
+
+/** A check's outcome, and where its every failing row can be read. */
+export type CheckRunOutcome = CheckOutcome & { readonly resultLocation: string | undefined };
 
 /** The checks on `table`, or every check when no table is named. */
 export function checksOn(pipeline: Pipeline, table: string | undefined): string[] {
@@ -56,12 +64,12 @@ export async function runChecks(
   },
   settings: { readonly database: string; readonly workGroup: string },
   runner: CheckQueryRunner,
-): Promise<CheckOutcome[]> {
-  const outcomes: CheckOutcome[] = [];
+): Promise<CheckRunOutcome[]> {
+  const outcomes: CheckRunOutcome[] = [];
   for (const check of request.checks) {
     const planned = planCheck(pipeline, { ...request, check }, settings);
-    const { queryExecutionId, rows } = await runner.run(planned.query, CHECK_RESULT_PAGE);
-    outcomes.push(summariseCheck(pipeline, { check, queryExecutionId, rows }));
+    const { queryExecutionId, rows, resultLocation } = await runner.run(planned.query, CHECK_RESULT_PAGE);
+    outcomes.push({ ...summariseCheck(pipeline, { check, queryExecutionId, rows }), resultLocation });
   }
   return outcomes;
 }
@@ -87,10 +95,14 @@ export function athenaCheckQueryRunner(
       const started = await athena.send(new StartQueryExecutionCommand({ ...query }));
       const id = started.QueryExecutionId;
       if (!id) throw new CheckQueryFailedError('StartQueryExecution returned no QueryExecutionId');
+      let resultLocation: string | undefined;
       for (;;) {
         const { QueryExecution } = await athena.send(new GetQueryExecutionCommand({ QueryExecutionId: id }));
         const state = QueryExecution?.Status?.State;
-        if (state === 'SUCCEEDED') break;
+        if (state === 'SUCCEEDED') {
+          resultLocation = QueryExecution?.ResultConfiguration?.OutputLocation;
+          break;
+        }
         if (state === 'FAILED' || state === 'CANCELLED') {
           throw new CheckQueryFailedError(
             `Athena query ${id} ${state.toLowerCase()}: ${QueryExecution?.Status?.StateChangeReason ?? 'no reason given'}`,
@@ -101,7 +113,7 @@ export function athenaCheckQueryRunner(
       const { ResultSet } = await athena.send(
         new GetQueryResultsCommand({ QueryExecutionId: id, MaxResults: maxResults }),
       );
-      return { queryExecutionId: id, rows: ResultSet?.Rows ?? [] };
+      return { queryExecutionId: id, rows: ResultSet?.Rows ?? [], resultLocation };
     },
   };
 }

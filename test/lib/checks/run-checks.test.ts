@@ -54,6 +54,7 @@ describe('runChecks', () => {
         return {
           queryExecutionId: `q${queries.length}`,
           rows: failing ? [header, { Data: [{}, { VarCharValue: '4' }] }] : [header],
+          resultLocation: `s3://results/q${queries.length}.csv`,
         };
       },
     };
@@ -82,6 +83,7 @@ describe('runChecks', () => {
         failures: 4,
         sample: [{ event_type: null }],
         queryExecutionId: 'q2',
+        resultLocation: 's3://results/q2.csv',
       }),
     ]);
   });
@@ -98,12 +100,26 @@ describe('athenaCheckQueryRunner', () => {
     const states = ['QUEUED', 'RUNNING', 'SUCCEEDED'];
     const { client, sent } = fakeAthena({
       StartQueryExecution: () => ({ QueryExecutionId: 'q-1' }),
-      GetQueryExecution: () => ({ QueryExecution: { Status: { State: states.shift() } } }),
+      GetQueryExecution: () => {
+        const State = states.shift();
+        return {
+          QueryExecution: {
+            Status: { State },
+            ...(State === 'SUCCEEDED'
+              ? { ResultConfiguration: { OutputLocation: 's3://results/q-1.csv' } }
+              : {}),
+          },
+        };
+      },
       GetQueryResults: () => ({ ResultSet: { Rows: [header] } }),
     });
     const slept: number[] = [];
     const runner = athenaCheckQueryRunner(client, { pollMs: 250, sleep: async (ms) => void slept.push(ms) });
-    expect(await runner.run(query, 11)).toEqual({ queryExecutionId: 'q-1', rows: [header] });
+    expect(await runner.run(query, 11)).toEqual({
+      queryExecutionId: 'q-1',
+      rows: [header],
+      resultLocation: 's3://results/q-1.csv',
+    });
     expect(sent).toEqual([
       ['StartQueryExecution', query],
       ['GetQueryExecution', { QueryExecutionId: 'q-1' }],

@@ -126,7 +126,7 @@ describe('a late event for a day an earlier run computed', () => {
 
   it('names the recomputed day in the printed summary and the run report', async () => {
     const io = captureIo();
-    printRunSummary(io, root, environment.lakeBucket, second);
+    printRunSummary(io, environment, second);
     expect(io.out()).toContain(
       `recomputed daily_event_counts dt=${lateDay}: 1 new file in clickstream dt=${lateDay} since`,
     );

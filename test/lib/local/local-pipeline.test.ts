@@ -63,7 +63,11 @@ describe('a local run with events outside the days the lake serves', () => {
   it('counts them in the run summary, the printed summary and the report', async () => {
     expect(summary.streams.get('clickstream')!.eventTimeOutOfRange).toBe(2);
     const io = captureIo();
-    printRunSummary(io, root, 'tributary-local-lake', summary);
+    printRunSummary(
+      io,
+      { root, lakeBucket: 'tributary-local-lake', resultsBucket: 'tributary-local-results' },
+      summary,
+    );
     expect(io.out()).toContain(
       '2 records dated outside the days the lake serves (2024-01-01 to today, UTC), filed under their arrival time',
     );
