@@ -92,7 +92,12 @@ describe('tributary run after a stream and a table are added to pipeline.yml', (
     const reports = join(root, 'reports');
     for (let i = 0; i < 12; i++) await writeFile(join(reports, `old-${String(i).padStart(2, '0')}.html`), '');
     const again = captureIo();
-    expect(await main(['run', '--root', root, '--keep'], again)).toBe(0);
+    const code = await main(['run', '--root', root, '--keep'], again);
+    // on failure, show what the run said
+    expect({ code, output: code === 0 ? '' : `${again.out()}\n${again.err()}` }).toEqual({
+      code: 0,
+      output: '',
+    });
     expect(again.out()).toContain('users (DynamoDB): 250 changes in 3 change files');
     expect(again.out()).toContain("the last 10 runs' reports are kept in");
     const kept = await readdir(reports);

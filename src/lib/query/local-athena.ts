@@ -7,7 +7,7 @@ import { type ProjectedObjectFilter, projectedObjectFilter } from '../catalog/pa
 import { type ColumnType, ColumnTypeError, parseColumnType } from '../columns/column-types';
 import { type LakeTable, lakeTableProjection, PARTITION_KEYS } from '../pipeline/lake-tables';
 import type { LocalObjectStore } from '../storage/local-object-store';
-import { getBytes, listKeys } from '../storage/object-store';
+import { getBytes, listKeys, ObjectNotFoundError } from '../storage/object-store';
 import { ATHENA_MACROS, athenaToDuckDb, UnsupportedSqlError } from './athena-compat';
 import { DuckDb, type QueryResult, sqlString } from './duckdb';
 import { type LocalResultColumn, resultMetadataKey } from './local-athena-results';
@@ -372,8 +372,11 @@ export class LocalAthena {
         partitionKeys,
       );
     }
+    // a statement running beside this one (a level's transforms run at once) may drop a table or
+    // remove a manifest between our list and read: it is then as if listed a moment later
     for (const name of await this.options.catalog.listTables(database, '')) {
-      const table = (await this.options.catalog.getTable(database, name))!;
+      const table = await this.options.catalog.getTable(database, name);
+      if (!table) continue;
       const typed = [...table.columns, ...table.partitionKeys].map((c) => ({
         name: c.name,
         type: catalogColumnType(c.type),
@@ -402,10 +405,11 @@ export class LocalAthena {
     if (table.format === 'parquet') return objects.map((k) => store.pathFor(bucket, k));
     const files: string[] = [];
     for (const manifest of objects.filter((k) => k.endsWith('/symlink.txt'))) {
-      for (const uri of (await getBytes(store, bucket, manifest))
-        .toString('utf8')
-        .split('\n')
-        .filter(Boolean)) {
+      const listed = await getBytes(store, bucket, manifest).catch((error: unknown) => {
+        if (error instanceof ObjectNotFoundError) return Buffer.alloc(0);
+        throw error;
+      });
+      for (const uri of listed.toString('utf8').split('\n').filter(Boolean)) {
         const target = parseS3Uri(uri);
         files.push(store.pathFor(target.bucket, target.key));
       }

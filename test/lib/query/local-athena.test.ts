@@ -9,7 +9,7 @@ import { LocalAthena } from '../../../src/lib/query/local-athena';
 import { stageWorkGroups, WORK_GROUPS, workGroupName } from '../../../src/lib/query/workgroups';
 import { clickstreamEventJson } from '../../../src/lib/samples/clickstream';
 import { LocalObjectStore } from '../../../src/lib/storage/local-object-store';
-import { getBytes, listKeys } from '../../../src/lib/storage/object-store';
+import { getBytes, listKeys, ObjectNotFoundError } from '../../../src/lib/storage/object-store';
 import { writeClickstream } from '../../support/lake-fixtures';
 
 const pipeline = bundledPipeline();
@@ -179,5 +179,53 @@ describe('local Athena partition projection', () => {
     });
     const { rows } = await athena.query('SELECT DISTINCT dt FROM by_day ORDER BY dt');
     expect(rows.map((r) => r.dt)).toEqual(['2026-01-02', '2026-01-03']);
+  });
+});
+
+describe('local Athena while other statements change the catalog', () => {
+  // Athena runs a level's transforms at once; one publishing or discarding its run table must not
+  // fail another's query, as it never does in AWS
+  it('runs a query when a table is dropped, or a manifest removed, between being listed and read', async () => {
+    await athena.execute(ctas('kept', `s3://${LAKE}/lake/kept/runs/a/`, daysSelect(2)), TRANSFORMS);
+    await catalog.putTable(DATABASE, {
+      ...(await catalog.getTable(DATABASE, 'kept'))!,
+      name: 'published',
+      location: `s3://${LAKE}/lake/published/`,
+      format: 'parquet-manifest',
+    });
+    await store.put(
+      LAKE,
+      'lake/published/dt=2026-01-01/symlink.txt',
+      Buffer.from(`s3://${LAKE}/gone.parquet\n`),
+    );
+    class DroppingCatalog extends LocalCatalog {
+      override async listTables(database: string, prefix: string): Promise<string[]> {
+        return [...(await super.listTables(database, prefix)), 'dropped_meanwhile'];
+      }
+    }
+    class RemovingStore extends LocalObjectStore {
+      override async get(bucket: string, key: string) {
+        if (key.endsWith('symlink.txt')) throw new ObjectNotFoundError(bucket, key);
+        return super.get(bucket, key);
+      }
+    }
+    const racing = await LocalAthena.open({
+      store: new RemovingStore(root),
+      catalog: new DroppingCatalog(root),
+      database: DATABASE,
+      lakeBucket: LAKE,
+      resultsBucket: RESULTS,
+      ingestedTables: ingestedLakeTables(pipeline),
+      lakeStartDate: '2026-01-01',
+      workGroups: stageWorkGroups('tributary-local'),
+      now: () => NOW,
+    });
+    try {
+      const { rows } = await racing.query('SELECT count(*) AS n FROM kept');
+      expect(rows).toEqual([{ n: '2' }]);
+      expect((await racing.query('SELECT count(*) AS n FROM published')).rows).toEqual([{ n: '0' }]);
+    } finally {
+      racing.close();
+    }
   });
 });
