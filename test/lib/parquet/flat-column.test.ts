@@ -66,16 +66,20 @@ function writeReference(rows: ParquetValue[][], rowGroupRows: number): Buffer {
   return Buffer.from(
     parquetWriteBuffer({
       schema: parquetSchema(columns),
-      columnData: columns.map((column, i) => ({ name: column.name, data: rows.map((r) => r[i]) })),
+      // PLAIN doubles: hyparquet-writer's dictionary folds -0 into 0 (ours does not)
+      columnData: columns.map((column, i) => ({
+        name: column.name,
+        data: rows.map((r) => r[i]),
+        ...(column.type.kind === 'double' ? { encoding: 'PLAIN' as const } : {}),
+      })),
       rowGroupSize: rowGroupRows,
       createdBy: 'tributary',
     }),
   );
 }
 
-const asArrayBuffer = (bytes: Buffer) =>
-  bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.length);
-/** Exact values: decimals would come back as doubles, so they are read as their unscaled bytes. */
+const asArrayBuffer = (bytes: Buffer) => new Uint8Array(bytes).buffer as ArrayBuffer;
+/** Exact values of every column but the decimals, which hyparquet reads as doubles (DuckDB checks those). */
 const readExact = (bytes: Buffer) =>
   parquetReadObjects({
     file: asArrayBuffer(bytes),
@@ -85,7 +89,10 @@ const statistics = (bytes: Buffer) =>
   parquetMetadata(asArrayBuffer(bytes)).row_groups.map((group) => ({
     rows: group.num_rows,
     columns: group.columns.map((chunk) => {
-      const { min_value, max_value, null_count, nan_count } = chunk.meta_data!.statistics!;
+      const { min_value, max_value, null_count, nan_count } = chunk.meta_data!.statistics! as Record<
+        string,
+        unknown
+      >;
       return { min_value, max_value, null_count, nan_count };
     }),
   }));
