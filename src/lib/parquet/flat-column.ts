@@ -6,7 +6,7 @@ import type { ColumnSpec } from '../columns/column-types';
 import type { ParquetValue } from './coerce';
 import { decimalByteLength } from './schema';
 
-/** Compresses one page's value bytes with the file's codec. */
+/** Compresses one page's value bytes with the file's codec; the result is read before the next call. */
 export type PageCompressor = (input: Uint8Array) => Uint8Array;
 
 /** What the file footer needs of a written column chunk: the chunk and, past one page, its offset index. */
@@ -27,6 +27,7 @@ type DictionaryKey = string | number | bigint;
 
 const INT64_MIN = -(2n ** 63n);
 const INT64_MAX = 2n ** 63n - 1n;
+const SAFE_BIGINT = BigInt(Number.MAX_SAFE_INTEGER);
 
 /** A growable byte buffer reused from row group to row group. */
 class Bytes {
@@ -214,13 +215,25 @@ export class FlatColumn {
     const length = this.fixedLength;
     plain.reserve(length);
     // big-endian two's complement, as many bytes as the precision needs
-    let rest = value;
-    for (let i = plain.length + length - 1; i >= plain.length; i--) {
-      plain.buffer[i] = Number(rest & 0xffn);
-      rest >>= 8n;
+    const start = plain.length;
+    if (value >= -SAFE_BIGINT && value <= SAFE_BIGINT) {
+      // most amounts: number arithmetic, no BigInt per byte
+      let rest = Number(value);
+      for (let i = start + length - 1; i >= start; i--) {
+        const low = rest % 256;
+        plain.buffer[i] = low < 0 ? low + 256 : low;
+        rest = Math.floor(rest / 256);
+      }
+      if (rest !== 0 && rest !== -1) this.fail(value, `a decimal that fits ${length} bytes`);
+    } else {
+      let rest = value;
+      for (let i = start + length - 1; i >= start; i--) {
+        plain.buffer[i] = Number(rest & 0xffn);
+        rest >>= 8n;
+      }
+      if (rest !== 0n && rest !== -1n) this.fail(value, `a decimal that fits ${length} bytes`);
     }
-    if (rest !== 0n && rest !== -1n) this.fail(value, `a decimal that fits ${length} bytes`);
-    plain.length += length;
+    plain.length = start + length;
     this.remember(value, length);
     if (this.min === null || value < (this.min as bigint)) this.min = value;
     if (this.max === null || value > (this.max as bigint)) this.max = value;
