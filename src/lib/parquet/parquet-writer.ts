@@ -4,7 +4,9 @@ import * as zlib from 'node:zlib';
 import { ByteWriter, ParquetWriter } from 'hyparquet-writer';
 import type { ColumnSpec } from '../columns/column-types';
 import type { ParquetValue } from './coerce';
+import { FlatColumn, type PageCompressor } from './flat-column';
 import { parquetSchema } from './schema';
+import { snappyCompress } from './snappy';
 
 export type ParquetCodec = 'snappy' | 'zstd';
 
@@ -58,17 +60,20 @@ class StreamByteWriter extends ByteWriter {
 
 /**
  * Writes rows of declared columns as a Parquet file to a stream, one row group at a time, so
- * memory stays bounded whatever the number of rows.
+ * memory stays bounded whatever the number of rows. Each value is encoded into its column as it
+ * is appended (see FlatColumn); hyparquet-writer writes the page headers and the footer.
  */
 export class ParquetRowWriter {
   private readonly writer: ParquetWriter;
+  private readonly bytes: StreamByteWriter;
   private readonly stream: Writable;
-  private columns: ParquetValue[][];
+  private readonly columns: FlatColumn[];
+  private readonly compress: PageCompressor;
   private buffered = 0;
   rows = 0;
 
   constructor(
-    private readonly spec: readonly ColumnSpec[],
+    spec: readonly ColumnSpec[],
     sink: Writable,
     private readonly options: ParquetWriterOptions = PARQUET_DEFAULTS,
   ) {
@@ -76,26 +81,26 @@ export class ParquetRowWriter {
       throw new Error('zstd needs Node 22.15 or later (zlib.zstdCompressSync); use snappy on this Node');
     }
     this.stream = sink;
+    this.bytes = new StreamByteWriter(sink);
+    const schema = parquetSchema(spec);
     this.writer = new ParquetWriter({
-      writer: new StreamByteWriter(sink),
-      schema: parquetSchema(spec),
+      writer: this.bytes,
+      schema,
       codec: options.codec === 'zstd' ? 'ZSTD' : 'SNAPPY',
-      compressors:
-        options.codec === 'zstd'
-          ? {
-              ZSTD: (input: Uint8Array) =>
-                new Uint8Array(
-                  zstdCompressSync!(input, { params: { [ZSTD_COMPRESSION_LEVEL_PARAMETER]: 3 } }),
-                ),
-            }
-          : {},
       createdBy: 'tributary',
     });
-    this.columns = spec.map(() => []);
+    this.compress =
+      options.codec === 'zstd'
+        ? (input) =>
+            new Uint8Array(zstdCompressSync!(input, { params: { [ZSTD_COMPRESSION_LEVEL_PARAMETER]: 3 } }))
+        : snappyCompress;
+    const capacity = Math.min(options.rowGroupRows, 1 << 16);
+    this.columns = spec.map((column, i) => new FlatColumn(column, schema[i + 1]!, capacity));
   }
 
   async append(values: readonly ParquetValue[]): Promise<void> {
-    for (let i = 0; i < values.length; i++) this.columns[i]!.push(values[i]!);
+    const columns = this.columns;
+    for (let i = 0; i < columns.length; i++) columns[i]!.add(values[i]!);
     this.buffered++;
     this.rows++;
     if (this.buffered >= this.options.rowGroupRows) await this.flushRowGroup();
@@ -103,11 +108,22 @@ export class ParquetRowWriter {
 
   private async flushRowGroup(): Promise<void> {
     if (this.buffered === 0) return;
-    const columnData = this.spec.map((column, i) => ({ name: column.name, data: this.columns[i]! }));
-    const rowGroupSize = this.buffered;
-    this.columns = this.spec.map(() => []);
+    const codec = this.writer.codec as 'SNAPPY' | 'ZSTD';
+    const groupStart = this.bytes.offset;
+    const chunks = this.columns.map((column) => column.write(this.bytes, codec, this.compress));
+    let totalByteSize = 0n;
+    for (const { chunk } of chunks) totalByteSize += chunk.meta_data?.total_uncompressed_size ?? 0n;
+    const rows = BigInt(this.buffered);
+    this.writer.row_groups.push({
+      columns: chunks.map(({ chunk }) => chunk),
+      total_byte_size: totalByteSize,
+      num_rows: rows,
+      total_compressed_size: BigInt(this.bytes.offset - groupStart),
+    });
+    this.writer.num_rows += rows;
+    this.writer.pendingIndexes.push(...chunks);
     this.buffered = 0;
-    await this.writer.write({ columnData, rowGroupSize });
+    await this.bytes.flush();
   }
 
   /** Writes the last row group and the footer, and waits until the sink has taken every byte. */
