@@ -6,7 +6,6 @@ import type { ColumnSpec } from '../columns/column-types';
 import type { ParquetValue } from './coerce';
 import { FlatColumn, type PageCompressor } from './flat-column';
 import { parquetSchema } from './schema';
-import { snappyCompress } from './snappy';
 
 export type ParquetCodec = 'snappy' | 'zstd';
 
@@ -93,7 +92,7 @@ export class ParquetRowWriter {
       options.codec === 'zstd'
         ? (input) =>
             new Uint8Array(zstdCompressSync!(input, { params: { [ZSTD_COMPRESSION_LEVEL_PARAMETER]: 3 } }))
-        : snappyCompress;
+        : this.writer.compressors.SNAPPY;
     const capacity = Math.min(options.rowGroupRows, 1 << 16);
     this.columns = spec.map((column, i) => new FlatColumn(column, schema[i + 1]!, capacity));
   }
