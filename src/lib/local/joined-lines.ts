@@ -8,60 +8,36 @@ export interface JoinedLines {
   readonly ends: Uint32Array<ArrayBuffer>;
 }
 
-/** Collects lines straight from the transform's base64 output, without a string per line. */
+/**
+ * Collects lines straight from the transform's base64 output, without a string per line: the
+ * records are kept as they came and decoded once, into one buffer of the right size, at the end.
+ */
 export class JoinedLinesBuilder {
-  private bytes: Buffer<ArrayBuffer> = Buffer.from(new ArrayBuffer(64 * 1024));
-  private ends = new Uint32Array(new ArrayBuffer(4 * 1024));
-  private count = 0;
-  private length = 0;
+  private readonly records: string[] = [];
+  private boundBytes = 0;
 
-  get byteLength(): number {
-    return this.length;
-  }
-
-  /** Appends the bytes base64 `data` encodes (decoded as Buffer.from(data, 'base64') would). */
+  /** Adds the bytes base64 `data` encodes (decoded as Buffer.from(data, 'base64') would). */
   appendBase64(data: string): void {
-    this.reserve(Math.ceil(data.length / 4) * 3);
-    this.length += this.bytes.write(data, this.length, 'base64');
-    this.end();
+    this.records.push(data);
+    this.boundBytes += Math.ceil(data.length / 4) * 3;
   }
 
-  append(line: Uint8Array): void {
-    this.reserve(line.length);
-    this.bytes.set(line, this.length);
-    this.length += line.length;
-    this.end();
-  }
-
-  /** The lines so far; the builder must not be used afterwards. */
   finish(): JoinedLines {
-    return {
-      bytes: new Uint8Array(this.bytes.buffer, 0, this.length),
-      ends: this.ends.subarray(0, this.count),
-    };
-  }
-
-  private end(): void {
-    if (this.count === this.ends.length) {
-      const grown = new Uint32Array(new ArrayBuffer(this.ends.byteLength * 2));
-      grown.set(this.ends);
-      this.ends = grown;
-    }
-    this.ends[this.count++] = this.length;
-  }
-
-  private reserve(bytes: number): void {
-    if (this.length + bytes <= this.bytes.length) return;
     // an ArrayBuffer of its own (never Buffer's shared pool), so it can be transferred
-    const grown = Buffer.from(new ArrayBuffer(Math.max(this.bytes.length * 2, this.length + bytes)));
-    grown.set(this.bytes.subarray(0, this.length));
-    this.bytes = grown;
+    const buffer = Buffer.from(new ArrayBuffer(this.boundBytes));
+    const ends = new Uint32Array(new ArrayBuffer(4 * this.records.length));
+    let length = 0;
+    for (let i = 0; i < this.records.length; i++) {
+      length += buffer.write(this.records[i]!, length, 'base64');
+      ends[i] = length;
+    }
+    return { bytes: new Uint8Array(buffer.buffer, 0, length), ends };
   }
 }
 
 /** Joins lines into the form a conversion takes. */
 export function joinLines(lines: readonly string[]): JoinedLines {
   const builder = new JoinedLinesBuilder();
-  for (const line of lines) builder.append(Buffer.from(line));
+  for (const line of lines) builder.appendBase64(Buffer.from(line).toString('base64'));
   return builder.finish();
 }

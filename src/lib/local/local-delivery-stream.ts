@@ -297,9 +297,15 @@ export class LocalDeliveryStream {
   }
 
   private async backup(batch: Pending[], time: ReturnType<typeof timestampParts>): Promise<void> {
-    const body = Buffer.concat(
-      batch.flatMap(({ data }) => (data.at(-1) === 0x0a ? [data] : [data, Buffer.from('\n')])),
-    );
+    // each record on a line of its own, copied once into the body
+    let size = 0;
+    for (const { data } of batch) size += data.length + (data.at(-1) === 0x0a ? 0 : 1);
+    const body = Buffer.allocUnsafe(size);
+    let at = 0;
+    for (const { data } of batch) {
+      at += data.copy(body, at);
+      if (data.at(-1) !== 0x0a) body[at++] = 0x0a;
+    }
     const key = `${LakeLayout.firehoseBackup(this.options.stream.name)}${time.path}/${this.objectName(time)}.gz`;
     await this.options.store.put(this.options.rawBucket, key, await gzip(body, { level: BACKUP_GZIP_LEVEL }));
     this.stats.backupFiles.push(key);
@@ -347,10 +353,12 @@ export class LocalDeliveryStream {
     time: ReturnType<typeof timestampParts>,
   ): Promise<void> {
     const { eventTime } = this.options.stream;
-    const bytes = partition.lines.byteLength;
+    const lines = partition.lines.finish();
+    // read before the converter may take the buffer over
+    const bytes = lines.bytes.byteLength;
     const conversion = this.convert({
       columns: this.options.stream.columns,
-      lines: partition.lines.finish(),
+      lines,
       ...(eventTime ? { filedUnder: { eventTime, dt: partition.dt, hour: partition.hour } } : {}),
       codec: this.options.codec,
       bucket: this.options.lakeBucket,

@@ -10,7 +10,6 @@ describe('JoinedLinesBuilder', () => {
       fc.property(fc.array(fc.uint8Array({ maxLength: 40_000 }), { maxLength: 30 }), (records) => {
         const builder = new JoinedLinesBuilder();
         for (const record of records) builder.appendBase64(Buffer.from(record).toString('base64'));
-        expect(builder.byteLength).toBe(records.reduce((sum, r) => sum + r.length, 0));
         expect(linesOf(builder.finish())).toEqual(records.map((r) => Buffer.from(r)));
       }),
       { numRuns: 50 },
