@@ -51,7 +51,11 @@ export class ConversionThread {
     const id = this.nextId++;
     return new Promise<ConvertedPartition>((resolve, reject) => {
       this.pending.set(id, { resolve, reject });
-      this.worker.postMessage({ id, conversion });
+      // the lines' buffers move to the thread: the caller hands them over
+      this.worker.postMessage({ id, conversion }, [
+        conversion.lines.bytes.buffer,
+        conversion.lines.ends.buffer,
+      ]);
     });
   };
 

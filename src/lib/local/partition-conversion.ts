@@ -1,15 +1,16 @@
 import type { ColumnSpec } from '../columns/column-types';
 import { timestampMillis } from '../columns/time';
 import { JsonNumber } from '../flattening/json-value';
-import { RowCoercer, ValueConversionError } from '../parquet/coerce';
+import { type ParquetValue, RowCoercer, ValueConversionError } from '../parquet/coerce';
 import { parseFlatLine } from '../parquet/flat-line';
 import { type ParquetCodec, ParquetRowWriter } from '../parquet/parquet-writer';
 import { type ObjectStore, uploadPipe } from '../storage/object-store';
+import type { JoinedLines } from './joined-lines';
 
 /** One partition of a delivery: the transform's Ok records, to become one Parquet object. */
 export interface PartitionConversion {
   readonly columns: readonly ColumnSpec[];
-  readonly lines: readonly string[];
+  readonly lines: JoinedLines;
   readonly codec: ParquetCodec;
   readonly bucket: string;
   readonly key: string;
@@ -43,7 +44,7 @@ export function partitionConverter(store: ObjectStore): PartitionConverter {
     const declared = new Set(conversion.columns.map((c) => c.name));
     const undeclared = new Map<string, number>();
     const errors: string[] = [];
-    const hour = filedHour(conversion.filedUnder);
+    const hour = filedHour(conversion.filedUnder, conversion.columns);
     let filedOutsideEventTime = 0;
     const body = uploadPipe();
     const upload = store.put(conversion.bucket, conversion.key, body);
@@ -51,15 +52,19 @@ export function partitionConverter(store: ObjectStore): PartitionConverter {
       codec: conversion.codec,
       rowGroupRows: 50_000,
     });
+    const { bytes, ends } = conversion.lines;
+    const text = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
     try {
-      for (const line of conversion.lines) {
+      for (let i = 0, start = 0; i < ends.length; start = ends[i++]!) {
+        const line = text.toString('utf8', start, ends[i]);
         try {
           const record = parseFlatLine(line);
           for (const column in record) {
             if (!declared.has(column)) undeclared.set(column, (undeclared.get(column) ?? 0) + 1);
           }
-          await writer.append(coercer.coerce(record));
-          if (hour && isOutside(record[hour.column], hour.from)) filedOutsideEventTime++;
+          const row = coercer.coerce(record);
+          await writer.append(row);
+          if (hour && isOutside(hour, record, row)) filedOutsideEventTime++;
         } catch (error) {
           if (!(error instanceof ValueConversionError) && !(error instanceof SyntaxError)) throw error;
           errors.push(
@@ -94,22 +99,46 @@ export function partitionConverter(store: ObjectStore): PartitionConverter {
 
 const HOUR_MS = 3_600_000;
 
-function filedHour(
-  filedUnder: PartitionConversion['filedUnder'],
-): { column: string; from: number } | undefined {
-  if (!filedUnder) return undefined;
-  const from = Date.parse(`${filedUnder.dt}T${filedUnder.hour}:00:00Z`);
-  return Number.isNaN(from) ? undefined : { column: filedUnder.eventTime, from };
+interface FiledHour {
+  readonly column: string;
+  readonly from: number;
+  /** The event-time column's place in a row when it is a timestamp column: its value is the millis already read. */
+  readonly timestampIndex: number;
 }
 
-function isOutside(value: unknown, hourFrom: number): boolean {
+function filedHour(
+  filedUnder: PartitionConversion['filedUnder'],
+  columns: readonly ColumnSpec[],
+): FiledHour | undefined {
+  if (!filedUnder) return undefined;
+  const from = Date.parse(`${filedUnder.dt}T${filedUnder.hour}:00:00Z`);
+  const timestampIndex = columns.findIndex(
+    (c) => c.name === filedUnder.eventTime && c.type.kind === 'timestamp',
+  );
+  return Number.isNaN(from) ? undefined : { column: filedUnder.eventTime, from, timestampIndex };
+}
+
+function isOutside(
+  hour: FiledHour,
+  record: Readonly<Record<string, unknown>>,
+  row: readonly ParquetValue[],
+): boolean {
   const ms =
-    typeof value === 'string'
-      ? timestampMillis(value)
-      : typeof value === 'number'
-        ? timestampMillis({ raw: String(value) })
-        : value instanceof JsonNumber
-          ? timestampMillis(value)
-          : undefined;
-  return ms !== undefined && (ms < hourFrom || ms >= hourFrom + HOUR_MS);
+    hour.timestampIndex >= 0 ? coercedMillis(row[hour.timestampIndex]) : eventMillis(record[hour.column]);
+  return ms !== undefined && (ms < hour.from || ms >= hour.from + HOUR_MS);
+}
+
+/** A timestamp column's converted value is its millis (or null), read by the same timestampMillis. */
+function coercedMillis(value: ParquetValue | undefined): number | undefined {
+  return typeof value === 'bigint' ? Number(value) : undefined;
+}
+
+function eventMillis(value: unknown): number | undefined {
+  return typeof value === 'string'
+    ? timestampMillis(value)
+    : typeof value === 'number'
+      ? timestampMillis({ raw: String(value) })
+      : value instanceof JsonNumber
+        ? timestampMillis(value)
+        : undefined;
 }

@@ -1,3 +1,5 @@
+const HEX_BYTES = Array.from({ length: 256 }, (_, byte) => byte.toString(16).padStart(2, '0'));
+
 /** Small seeded PRNG (mulberry32) so generated sample data is the same on every machine. */
 export class SeededRandom {
   private state: number;
@@ -26,12 +28,17 @@ export class SeededRandom {
     return this.next() < probability;
   }
 
+  /** `length` hex digits, eight from each draw (the unused rest of the last draw is dropped). */
   hex(length: number): string {
     let text = '';
-    while (text.length < length)
-      text += Math.floor(this.next() * 0x100000000)
-        .toString(16)
-        .padStart(8, '0');
-    return text.slice(0, length);
+    while (text.length < length) {
+      const word = Math.floor(this.next() * 0x100000000);
+      text +=
+        HEX_BYTES[word >>> 24]! +
+        HEX_BYTES[(word >>> 16) & 0xff]! +
+        HEX_BYTES[(word >>> 8) & 0xff]! +
+        HEX_BYTES[word & 0xff]!;
+    }
+    return text.length === length ? text : text.slice(0, length);
   }
 }

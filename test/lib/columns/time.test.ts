@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { timestampMillis } from '../../../src/lib/columns/time';
 import { JsonNumber } from '../../../src/lib/flattening/json-value';
 
@@ -38,4 +39,34 @@ describe('timestampMillis', () => {
       expect(timestampMillis(value)).toBeUndefined();
     },
   );
+
+  it('reads toISOString text the same on its fast path as on the general one', () => {
+    const digits = (count: number) =>
+      fc.array(fc.integer({ min: 0, max: 9 }), { minLength: count, maxLength: count }).map((d) => d.join(''));
+    const field = (count: number, max: number) =>
+      fc.oneof(
+        digits(count),
+        fc.integer({ min: 0, max }).map((n) => String(n).padStart(count, '0')),
+      );
+    const canonical = fc
+      .tuple(
+        fc.oneof(field(4, 9999), fc.integer({ min: 1960, max: 2110 }).map(String)),
+        field(2, 13),
+        field(2, 32),
+        field(2, 24),
+        field(2, 60),
+        field(2, 60),
+        digits(3),
+      )
+      .map(([y, mo, d, h, mi, s, ms]) => `${y}-${mo}-${d}T${h}:${mi}:${s}.${ms}Z`);
+    fc.assert(
+      fc.property(canonical, (text) => {
+        // a space instead of the T is the same timestamp to the general path, never the fast one
+        expect(timestampMillis(text)).toBe(timestampMillis(text.replace('T', ' ')));
+      }),
+      { numRuns: 5000 },
+    );
+    expect(timestampMillis('2024-02-29T23:59:59.999Z')).toBe(Date.UTC(2024, 1, 29, 23, 59, 59, 999));
+    expect(timestampMillis('2100-02-29T00:00:00.000Z')).toBeUndefined();
+  });
 });

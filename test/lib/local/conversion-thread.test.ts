@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseColumnType } from '../../../src/lib/columns/column-types';
 import { ConversionThread } from '../../../src/lib/local/conversion-thread';
+import { joinLines } from '../../../src/lib/local/joined-lines';
 import { DuckDb, sqlString } from '../../../src/lib/query/duckdb';
 
 let root: string;
@@ -22,7 +23,7 @@ const columns = [
 ];
 const conversion = (key: string, lines: string[], bucket = 'tributary-local-lake') => ({
   columns,
-  lines,
+  lines: joinLines(lines),
   codec: 'snappy' as const,
   bucket,
   key,
