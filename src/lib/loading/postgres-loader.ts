@@ -25,7 +25,8 @@ export interface PostgresLoaderOptions {
  * Loads query results into PostgreSQL (and Aurora PostgreSQL) over one client. Everything happens in
  * one transaction, DDL included, so a failure rolls back to exactly the table as it was:
  * - merge and insert COPY the rows into a temporary staging table (dropped at commit), then run one
- *   INSERT ... SELECT, with ON CONFLICT (keys) DO UPDATE for merge;
+ *   INSERT ... SELECT, for merge in key order with ON CONFLICT (keys) DO UPDATE, which also refuses
+ *   a key the result repeats;
  * - the first load creates the table and COPYs into it;
  * - replace TRUNCATEs the table and COPYs into it; readers see the old rows until the commit.
  * Loads into one table take turns under an advisory lock.
