@@ -99,25 +99,17 @@ describeWithDatabase('postgres', 'PostgresLoader', (url) => {
     };
     const tableRows = async (table: string) =>
       (await check.query({ text: `SELECT * FROM "${table}" ORDER BY 1, 2`, rowMode: 'array' })).rows;
+    const merge = (table: string, keys: string[], rows: string[][], columns = keyed) =>
+      loader.load({ table, mode: 'merge', keys, result: result(columns, rows) });
     afterAll(async () => {
       for (const table of tables) await check.query(`DROP TABLE IF EXISTS "${table}"`);
     });
 
     it("reads staged rows in the order of the merge key's own index, however the request lists the keys", async () => {
       const table = newTable();
-      await loader.load({
-        table,
-        mode: 'merge',
-        keys: ['tenant', 'id'],
-        result: result(keyed, [['a', '1', 'x']]),
-      });
+      await merge(table, ['tenant', 'id'], [['a', '1', 'x']]);
       statements = [];
-      await loader.load({
-        table,
-        mode: 'merge',
-        keys: ['id', 'tenant'],
-        result: result(keyed, [['a', '1', 'y']]),
-      });
+      await merge(table, ['id', 'tenant'], [['a', '1', 'y']]);
       expect(statements.find((sql) => sql.includes('ON CONFLICT'))).toContain(
         'ORDER BY "tenant", "id" ON CONFLICT ("id", "tenant") DO UPDATE SET "label" = EXCLUDED."label"',
       );
@@ -142,18 +134,8 @@ describeWithDatabase('postgres', 'PostgresLoader', (url) => {
       ],
     ])('refuses %s repeated in the result, naming it, and leaves the table as it was', async (_, rows) => {
       const table = newTable();
-      await loader.load({
-        table,
-        mode: 'merge',
-        keys: ['tenant', 'id'],
-        result: result(keyed, [['a', '1', 'x']]),
-      });
-      const failure = loader.load({
-        table,
-        mode: 'merge',
-        keys: ['tenant', 'id'],
-        result: result(keyed, rows),
-      });
+      await merge(table, ['tenant', 'id'], [['a', '1', 'x']]);
+      const failure = merge(table, ['tenant', 'id'], rows);
       await expect(failure).rejects.toThrow(DuplicateKeyError);
       await expect(failure).rejects.toThrow(/key \(tenant, id\) = \("(a", "1|b", "5)"\) more than once/);
       expect(await tableRows(table)).toEqual([['a', '1', 'x']]);
@@ -162,21 +144,16 @@ describeWithDatabase('postgres', 'PostgresLoader', (url) => {
     it('refuses a repeated key when every column is a key (a merge that only inserts)', async () => {
       const table = newTable();
       const keysOnly = keyed.slice(0, 2);
-      await loader.load({
+      await merge(table, ['tenant', 'id'], [['a', '1']], keysOnly);
+      const failure = merge(
         table,
-        mode: 'merge',
-        keys: ['tenant', 'id'],
-        result: result(keysOnly, [['a', '1']]),
-      });
-      const failure = loader.load({
-        table,
-        mode: 'merge',
-        keys: ['tenant', 'id'],
-        result: result(keysOnly, [
+        ['tenant', 'id'],
+        [
           ['b', '2'],
           ['b', '2'],
-        ]),
-      });
+        ],
+        keysOnly,
+      );
       await expect(failure).rejects.toThrow(DuplicateKeyError);
       expect(await tableRows(table)).toEqual([['a', '1']]);
     });
@@ -187,12 +164,7 @@ describeWithDatabase('postgres', 'PostgresLoader', (url) => {
         `CREATE TABLE "${table}" (tenant TEXT, id BIGINT, label TEXT UNIQUE, PRIMARY KEY (tenant, id))`,
       );
       await check.query(`INSERT INTO "${table}" VALUES ('a', 1, 'taken')`);
-      const failure = loader.load({
-        table,
-        mode: 'merge',
-        keys: ['tenant', 'id'],
-        result: result(keyed, [['a', '2', 'taken']]),
-      });
+      const failure = merge(table, ['tenant', 'id'], [['a', '2', 'taken']]);
       await expect(failure).rejects.toThrow(/duplicate key value violates unique constraint/);
       await expect(failure).rejects.not.toThrow(DuplicateKeyError);
       expect(await tableRows(table)).toEqual([['a', '1', 'taken']]);
