@@ -72,6 +72,58 @@ async function* resultRows(
   }
 }
 
+/** The steps of a merge, told apart by the statement that starts them. */
+const STEPS = [
+  { step: 'stage rows', pattern: /^(LOAD DATA|COPY)\b/ },
+  { step: 'check keys', pattern: /COUNT\(DISTINCT|GROUP BY/ },
+  { step: 'upsert', pattern: /^INSERT INTO/ },
+] as const;
+const OTHER_STEP = 'other (DDL, lock, metadata, commit)';
+
+/**
+ * Where a merge's time goes, per step: each statement's time runs from its start to the next one's
+ * (the loader reports each statement as it starts), the last one's to the end of the load.
+ */
+class StatementClock {
+  private marks: Array<{ readonly sql: string; readonly at: bigint }> = [];
+  private readonly totals = new Map<string, number>();
+
+  readonly onStatement = (sql: string): void => {
+    this.marks.push({ sql, at: process.hrtime.bigint() });
+  };
+
+  async time(run: () => Promise<unknown>): Promise<number> {
+    this.marks = [];
+    const started = process.hrtime.bigint();
+    await run();
+    const ended = process.hrtime.bigint();
+    this.add('', started, this.marks[0]?.at ?? ended);
+    for (const [i, mark] of this.marks.entries()) this.add(mark.sql, mark.at, this.marks[i + 1]?.at ?? ended);
+    return Number(ended - started) / 1e9;
+  }
+
+  private add(sql: string, from: bigint, to: bigint): void {
+    const step = STEPS.find(({ pattern }) => pattern.test(sql))?.step ?? OTHER_STEP;
+    this.totals.set(step, (this.totals.get(step) ?? 0) + Number(to - from) / 1e9);
+  }
+
+  /** One result row per step: its share of all merges' time, and its seconds per merge. */
+  rows(statements: Readonly<Record<(typeof STEPS)[number]['step'], string>>) {
+    const all = [...this.totals.values()].reduce((sum, seconds) => sum + seconds, 0);
+    return [...STEPS.map(({ step }) => step), OTHER_STEP].map((step) => {
+      const seconds = this.totals.get(step) ?? 0;
+      const statement = Object.hasOwn(statements, step)
+        ? ` (${statements[step as keyof typeof statements]})`
+        : '';
+      return {
+        metric: `  share of merge time: ${step}${statement}`,
+        value: `${((100 * seconds) / all).toFixed(0)}%`,
+        baseline: `${(seconds / ROUNDS).toFixed(2)} s per merge`,
+      };
+    });
+  }
+}
+
 async function seconds(run: () => Promise<unknown>): Promise<number> {
   const started = process.hrtime.bigint();
   await run();
@@ -90,7 +142,7 @@ async function rawLoad(connection: mysql.Connection, table: string): Promise<voi
     throw new Error(`floor load stored ${result.affectedRows} rows with ${result.warningStatus} warnings`);
 }
 
-async function throughput(loader: TableLoader, connection: mysql.Connection) {
+async function throughput(loader: TableLoader, connection: mysql.Connection, clock: StatementClock) {
   const run = (sql: string) => connection.query(sql);
   // the target before each round: every other key (500,000 rows), so the merge updates half and inserts half
   await run(`DROP TABLE IF EXISTS \`${BASE}\``);
@@ -110,7 +162,7 @@ async function throughput(loader: TableLoader, connection: mysql.Connection) {
     await run(`INSERT INTO \`${TABLE}\` SELECT * FROM \`${BASE}\``);
     const started = process.cpuUsage();
     merge.push(
-      await seconds(async () => {
+      await clock.time(async () => {
         const outcome = await loader.load({
           table: TABLE,
           mode: 'merge',
@@ -212,7 +264,8 @@ async function runMysql(): Promise<void> {
     skipped('MySQL', 'TRIBUTARY_BENCH_MYSQL_URL', `${redact(URL)}: ${(error as Error).message}`);
     return;
   }
-  const loader = await openLoader(parseConnectionUrl(URL));
+  const clock = new StatementClock();
+  const loader = await openLoader(parseConnectionUrl(URL), { onStatement: clock.onStatement });
   let t: Awaited<ReturnType<typeof throughput>>;
   let server: string;
   try {
@@ -220,7 +273,7 @@ async function runMysql(): Promise<void> {
       'SELECT VERSION() AS version, @@innodb_buffer_pool_size AS pool',
     );
     server = `${version!.version}, buffer pool ${Math.round(Number(version!.pool) / 2 ** 20)} MiB`;
-    t = await throughput(loader, connection);
+    t = await throughput(loader, connection, clock);
   } finally {
     await connection.end();
     await loader.close();
@@ -236,6 +289,11 @@ async function runMysql(): Promise<void> {
         target: '>= 100,000 rows/s',
         met: rate(t.merge) >= 100_000,
       },
+      ...clock.rows({
+        'stage rows': 'LOAD DATA LOCAL INFILE',
+        'check keys': 'COUNT(DISTINCT key)',
+        upsert: 'INSERT ... ORDER BY key ON DUPLICATE KEY UPDATE',
+      }),
       {
         metric: 'merge vs raw LOAD DATA into an empty table like the target (primary key)',
         value: format(rate(t.merge)),
@@ -304,7 +362,8 @@ async function runPostgres(): Promise<void> {
     return;
   }
   const { client, url } = connected;
-  const loader = await openLoader(parseConnectionUrl(url));
+  const clock = new StatementClock();
+  const loader = await openLoader(parseConnectionUrl(url), { onStatement: clock.onStatement });
   const run = (sql: string) => client.query(sql);
   const merge: number[] = [];
   const floor: number[] = [];
@@ -326,7 +385,7 @@ async function runPostgres(): Promise<void> {
       await run(`VACUUM ANALYZE "${TABLE}"`);
       const started = process.cpuUsage();
       merge.push(
-        await seconds(async () => {
+        await clock.time(async () => {
           const outcome = await loader.load({
             table: TABLE,
             mode: 'merge',
@@ -357,9 +416,14 @@ async function runPostgres(): Promise<void> {
     `Loader into PostgreSQL ${server}: the same merge of ${ROWS.toLocaleString('en-US')} rows x ${COLUMNS.length} columns; median of ${ROUNDS}`,
     [
       {
-        metric: 'merge throughput (COPY to staging, check keys, INSERT ... ON CONFLICT DO UPDATE)',
+        metric: 'merge throughput (COPY to staging, INSERT ... ON CONFLICT DO UPDATE checking keys)',
         value: format(rate(t.merge)),
       },
+      ...clock.rows({
+        'stage rows': 'COPY',
+        'check keys': 'GROUP BY key, only once the upsert finds a key twice',
+        upsert: 'INSERT ... ORDER BY key ON CONFLICT DO UPDATE',
+      }),
       {
         metric: 'merge vs raw COPY into an empty table like the target (primary key)',
         value: format(rate(t.merge)),

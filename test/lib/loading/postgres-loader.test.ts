@@ -1,7 +1,9 @@
 import type { Client } from 'pg';
+import { DuplicateKeyError } from '../../../src/lib/loading/errors';
 import { PostgresLoader } from '../../../src/lib/loading/postgres-loader';
-import { connectPostgres, describeWithDatabase } from '../../support/databases';
-import { describeLoaderScenarios } from './loader-scenarios';
+import type { ResultColumn } from '../../../src/lib/loading/types';
+import { connectPostgres, describeWithDatabase, uniqueTableName } from '../../support/databases';
+import { describeLoaderScenarios, result } from './loader-scenarios';
 
 const escapeLike = (text: string) => text.replace(/[\\%_]/g, '\\$&');
 
@@ -81,5 +83,91 @@ describeWithDatabase('postgres', 'PostgresLoader', (url) => {
       date: 'date',
       'decimal(38,10)': 'numeric(38,10)',
     },
+  });
+
+  describe('on PostgreSQL', () => {
+    const keyed: ResultColumn[] = [
+      { name: 'tenant', type: { kind: 'string' } },
+      { name: 'id', type: { kind: 'bigint' } },
+      { name: 'label', type: { kind: 'string' } },
+    ];
+    const tables: string[] = [];
+    const newTable = () => {
+      const table = uniqueTableName('ld_pg');
+      tables.push(table);
+      return table;
+    };
+    const tableRows = async (table: string) =>
+      (await check.query({ text: `SELECT * FROM "${table}" ORDER BY 1, 2`, rowMode: 'array' })).rows;
+    const merge = (table: string, keys: string[], rows: string[][], columns = keyed) =>
+      loader.load({ table, mode: 'merge', keys, result: result(columns, rows) });
+    afterAll(async () => {
+      for (const table of tables) await check.query(`DROP TABLE IF EXISTS "${table}"`);
+    });
+
+    it("reads staged rows in the order of the merge key's own index, however the request lists the keys", async () => {
+      const table = newTable();
+      await merge(table, ['tenant', 'id'], [['a', '1', 'x']]);
+      statements = [];
+      await merge(table, ['id', 'tenant'], [['a', '1', 'y']]);
+      expect(statements.find((sql) => sql.includes('ON CONFLICT'))).toContain(
+        'ORDER BY "tenant", "id" ON CONFLICT ("id", "tenant") DO UPDATE SET "label" = EXCLUDED."label"',
+      );
+      expect(await tableRows(table)).toEqual([['a', '1', 'y']]);
+    });
+
+    it.each([
+      [
+        'a key the table has',
+        [
+          ['a', '1', 'again'],
+          ['b', '5', 'new'],
+          ['a', '1', 'and again'],
+        ],
+      ],
+      [
+        'a new key with the same values each time',
+        [
+          ['b', '5', 'new'],
+          ['b', '5', 'new'],
+        ],
+      ],
+    ])('refuses %s repeated in the result, naming it, and leaves the table as it was', async (_, rows) => {
+      const table = newTable();
+      await merge(table, ['tenant', 'id'], [['a', '1', 'x']]);
+      const failure = merge(table, ['tenant', 'id'], rows);
+      await expect(failure).rejects.toThrow(DuplicateKeyError);
+      await expect(failure).rejects.toThrow(/key \(tenant, id\) = \("(a", "1|b", "5)"\) more than once/);
+      expect(await tableRows(table)).toEqual([['a', '1', 'x']]);
+    });
+
+    it('refuses a repeated key when every column is a key (a merge that only inserts)', async () => {
+      const table = newTable();
+      const keysOnly = keyed.slice(0, 2);
+      await merge(table, ['tenant', 'id'], [['a', '1']], keysOnly);
+      const failure = merge(
+        table,
+        ['tenant', 'id'],
+        [
+          ['b', '2'],
+          ['b', '2'],
+        ],
+        keysOnly,
+      );
+      await expect(failure).rejects.toThrow(DuplicateKeyError);
+      expect(await tableRows(table)).toEqual([['a', '1']]);
+    });
+
+    it('fails a merge whose row clashes on a second unique index with that error, not a duplicate key', async () => {
+      const table = newTable();
+      await check.query(
+        `CREATE TABLE "${table}" (tenant TEXT, id BIGINT, label TEXT UNIQUE, PRIMARY KEY (tenant, id))`,
+      );
+      await check.query(`INSERT INTO "${table}" VALUES ('a', 1, 'taken')`);
+      const failure = merge(table, ['tenant', 'id'], [['a', '2', 'taken']]);
+      await expect(failure).rejects.toThrow(/duplicate key value violates unique constraint/);
+      await expect(failure).rejects.not.toThrow(DuplicateKeyError);
+      expect(await tableRows(table)).toEqual([['a', '1', 'taken']]);
+    });
   });
 });
