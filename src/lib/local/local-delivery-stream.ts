@@ -53,6 +53,9 @@ const gzip = promisify(gzipCallback);
  */
 const BACKUP_GZIP_LEVEL = 1;
 
+/** Buffers of transformed lines that may wait for the conversion thread (see writePartition). */
+const CONVERSION_BACKLOG_BUFFERS = 2;
+
 /** Firehose retries a failed transform invocation this many times before giving up on the batch. */
 const TRANSFORM_RETRIES = 3;
 
@@ -343,9 +346,10 @@ export class LocalDeliveryStream {
   }
 
   /**
-   * Hands a partition to the converter. Up to one buffer's worth of lines may wait, so the
-   * converter works through one delivery while the transform runs the next; past that a slow
-   * converter slows the producer, which bounds memory to about two buffers.
+   * Hands a partition to the converter. Up to two buffers' worth of lines may wait, so the
+   * converter works through earlier deliveries while the transform runs the next (with one, each
+   * thread idled while the other caught up on an uneven delivery); past that a slow converter
+   * slows the producer, which bounds memory to about three buffers.
    */
   private async writePartition(
     prefix: string,
@@ -368,7 +372,10 @@ export class LocalDeliveryStream {
     conversion.catch(() => undefined);
     this.converting.push({ done: conversion, bytes });
     this.convertingBytes += bytes;
-    while (this.converting.length > 1 && this.convertingBytes > this.options.bufferBytes)
+    while (
+      this.converting.length > 1 &&
+      this.convertingBytes > CONVERSION_BACKLOG_BUFFERS * this.options.bufferBytes
+    )
       await this.awaitOldestConversion();
   }
 
