@@ -1,4 +1,4 @@
-import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { cp, mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { AthenaClient } from '@aws-sdk/client-athena';
@@ -150,6 +150,21 @@ describe('tributary check on the local lake', () => {
         code: 2,
         err: expect.stringContaining(message),
       });
+    }
+  });
+
+  it('names a transform output that was never published there, instead of failing on its query', async () => {
+    const unpublished = `${root}-unpublished`;
+    await cp(root, unpublished, { recursive: true });
+    try {
+      await rm(join(unpublished, '_catalog', 'tributary_local', 'daily_event_counts.json'));
+      const result = await tributary('check', '--root', unpublished, '--date', badDay);
+      expect(result.code).toBe(1);
+      expect(result.err).toContain(
+        `daily_event_counts has no table in ${unpublished}: its transform has not been published there (tributary run publishes it); checks on it: event_counts_keyed, event_counts_typed`,
+      );
+    } finally {
+      await rm(unpublished, { recursive: true, force: true });
     }
   });
 

@@ -11,9 +11,15 @@ import {
 } from '../../lib/checks/run-checks';
 import { STAGE_NAME, stageDatabaseName, stageResourcePrefix } from '../../lib/config/stage-names';
 import { localCheckQueryRunner } from '../../lib/local/local-check-queries';
-import { DEFAULT_LOCAL_ROOT, localEnvironment, openLocalAthena } from '../../lib/local/local-environment';
+import {
+  DEFAULT_LOCAL_ROOT,
+  type LocalEnvironment,
+  localEnvironment,
+  openLocalAthena,
+} from '../../lib/local/local-environment';
 import { isDay, yesterday } from '../../lib/orchestration/run-input';
 import { bundledPipeline } from '../../lib/pipeline/bundled';
+import type { Pipeline } from '../../lib/pipeline/pipeline';
 import { workGroupName } from '../../lib/query/workgroups';
 import { checkOutcomeLines } from '../check-outcome';
 import { type CommandIo, UsageError, writeLine } from '../io';
@@ -46,6 +52,26 @@ function days(values: { date?: string; from?: string; to?: string }, defaultDay:
   }
   if (from > to) throw new UsageError(`--from ${from} is after --to ${to}`);
   return { from, to };
+}
+
+/**
+ * A check on a transform output needs the table its transform publishes; name the table and its
+ * checks rather than let the first check's query fail on a table that does not exist.
+ */
+async function requirePublished(
+  pipeline: Pipeline,
+  checks: readonly string[],
+  environment: LocalEnvironment,
+): Promise<void> {
+  const selected = pipeline.checks.filter((check) => checks.includes(check.name));
+  for (const transform of pipeline.transforms) {
+    const on = selected.filter((check) => check.table === transform.name).map((check) => check.name);
+    if (on.length === 0) continue;
+    if (await environment.catalog.getTable(environment.database, transform.name)) continue;
+    throw new Error(
+      `${transform.name} has no table in ${environment.root}: its transform has not been published there (tributary run publishes it); checks on it: ${on.join(', ')}`,
+    );
+  }
 }
 
 export async function checkCommand(args: string[], io: CommandIo): Promise<number> {
@@ -100,6 +126,7 @@ export async function checkCommand(args: string[], io: CommandIo): Promise<numbe
         `no local lake at ${environment.root}: run npm start (tributary run) first, or give --root or TRIBUTARY_LOCAL_ROOT`,
       );
     }
+    await requirePublished(pipeline, checks, environment);
     where = `the local lake in ${environment.root}`;
     const athena = await openLocalAthena(environment, pipeline);
     try {

@@ -68,7 +68,13 @@ export async function runChecks(
   const outcomes: CheckRunOutcome[] = [];
   for (const check of request.checks) {
     const planned = planCheck(pipeline, { ...request, check }, settings);
-    const { queryExecutionId, rows, resultLocation } = await runner.run(planned.query, CHECK_RESULT_PAGE);
+    const { queryExecutionId, rows, resultLocation } = await runner
+      .run(planned.query, CHECK_RESULT_PAGE)
+      .catch((error: unknown) => {
+        const table = pipeline.checks.find((c) => c.name === check)?.table;
+        const reason = error instanceof Error ? error.message : String(error);
+        throw new CheckQueryFailedError(`check ${check} on ${table}: ${reason}`, { cause: error });
+      });
     outcomes.push({ ...summariseCheck(pipeline, { check, queryExecutionId, rows }), resultLocation });
   }
   return outcomes;

@@ -87,6 +87,18 @@ describe('runChecks', () => {
       }),
     ]);
   });
+  it('names the check and its table when its query fails', async () => {
+    const runner: CheckQueryRunner = {
+      async run() {
+        throw new CheckQueryFailedError('Athena query q-3 failed: TABLE_NOT_FOUND');
+      },
+    };
+    const request = { checks: ['event_counts_typed'], runId: 'r', from: '2026-11-20', to: '2026-11-20' };
+    await expect(runChecks(pipeline, request, settings, runner)).rejects.toMatchObject({
+      name: 'CheckQueryFailedError',
+      message: 'check event_counts_typed on daily_event_counts: Athena query q-3 failed: TABLE_NOT_FOUND',
+    });
+  });
 });
 
 describe('athenaCheckQueryRunner', () => {
