@@ -23,9 +23,10 @@ const POSTGRES_URLS = process.env.TRIBUTARY_BENCH_POSTGRES_URL
   : process.env.TRIBUTARY_TEST_POSTGRES_URL
     ? [process.env.TRIBUTARY_TEST_POSTGRES_URL]
     : ['postgres://postgres@127.0.0.1:5432/test', 'postgres://root@127.0.0.1:5432/test'];
-const TABLE = 'bench_loader_target';
-const BASE = 'bench_loader_base';
-const FLOOR = 'bench_loader_floor';
+// named by process, so two loader benches on one server do not drop each other's tables
+const TABLE = `bench_loader_target_${process.pid}`;
+const BASE = `bench_loader_base_${process.pid}`;
+const FLOOR = `bench_loader_floor_${process.pid}`;
 
 const COLUMNS: ResultColumn[] = [
   { name: 'id', type: { kind: 'bigint' } },
@@ -200,7 +201,7 @@ export async function measureMemory(count: number): Promise<void> {
   const gc = (globalThis as { gc?: () => void }).gc;
   if (!gc) throw new Error('run with --expose-gc');
   const loader = await openLoader(parseConnectionUrl(URL));
-  const table = `bench_loader_memory_${count}`;
+  const table = `bench_loader_memory_${count}_${process.pid}`;
   let liveHeapPeak = 0;
   const sampler = setInterval(() => {
     gc();
