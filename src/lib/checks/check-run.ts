@@ -45,7 +45,8 @@ export class CheckRunError extends Error {
   override readonly name = 'CheckRunError';
 }
 
-function findCheck(pipeline: Pipeline, name: string): CheckSpec {
+/** The check named `name`, or a CheckRunError naming it. */
+export function findCheck(pipeline: Pipeline, name: string): CheckSpec {
   const check = pipeline.checks.find((c) => c.name === name);
   if (!check) throw new CheckRunError(`${name} is not a check of the pipeline`);
   return check;

@@ -10,6 +10,7 @@ import {
   type CheckOutcome,
   type CheckQuery,
   CheckRunError,
+  findCheck,
   planCheck,
   summariseCheck,
 } from './check-run';
@@ -71,9 +72,10 @@ export async function runChecks(
     const { queryExecutionId, rows, resultLocation } = await runner
       .run(planned.query, CHECK_RESULT_PAGE)
       .catch((error: unknown) => {
-        const table = pipeline.checks.find((c) => c.name === check)?.table;
         const reason = error instanceof Error ? error.message : String(error);
-        throw new CheckQueryFailedError(`check ${check} on ${table}: ${reason}`, { cause: error });
+        throw new CheckQueryFailedError(`check ${check} on ${findCheck(pipeline, check).table}: ${reason}`, {
+          cause: error,
+        });
       });
     outcomes.push({ ...summariseCheck(pipeline, { check, queryExecutionId, rows }), resultLocation });
   }

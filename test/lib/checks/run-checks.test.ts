@@ -87,6 +87,7 @@ describe('runChecks', () => {
       }),
     ]);
   });
+
   it('names the check and its table when its query fails', async () => {
     const runner: CheckQueryRunner = {
       async run() {
