@@ -9,6 +9,7 @@ import { QUERY_HELP, queryCommand } from './commands/query';
 import { REPLAY_HELP, replayCommand } from './commands/replay';
 import { RUN_HELP, runCommand } from './commands/run';
 import { SCHEMA_HELP, schemaCommand } from './commands/schema';
+import { SIMULATE_HELP, simulateCommand } from './commands/simulate';
 import { type CommandIo, processIo, UsageError, writeLine } from './io';
 
 interface Command {
@@ -40,6 +41,12 @@ const COMMANDS: Record<string, Command> = {
     summary: "run pipeline.yml's data checks on demand, on the local lake or a deployed stage's Athena",
     help: CHECK_HELP,
     run: checkCommand,
+  },
+  simulate: {
+    summary:
+      'run the pipeline for simulated days against AWS stand-ins that are late, repeat and fail, and check its invariants',
+    help: SIMULATE_HELP,
+    run: simulateCommand,
   },
   schema: {
     summary: 'infer a table entry from samples, or diff samples against pipeline.yml',

@@ -260,7 +260,7 @@ async function invokeWithRetries(handlers: LocalHandlers, records: DynamoDBRecor
 type Json = Parameters<TaskHandler>[0];
 
 /** Every Task state of the daily pipeline, bound to the real handler or the local stand-in. */
-function localTasks(
+export function localTasks(
   environment: LocalEnvironment,
   handlers: LocalHandlers,
   athena: LocalAthena,

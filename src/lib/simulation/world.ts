@@ -1,0 +1,273 @@
+import type { DynamoDBRecord, S3Event, S3EventRecord } from 'aws-lambda';
+import { DynamoLayout } from '../dynamodb/layout';
+import { drainLocalInbox } from '../firehose/local-firehose';
+import { LOCAL_STREAM_DEFAULTS, LocalDeliveryStream } from '../local/local-delivery-stream';
+import { LocalDynamoTable } from '../local/local-dynamodb';
+import type { LocalEnvironment } from '../local/local-environment';
+import { type LocalHandlers, localDynamoTableArn } from '../local/local-handlers';
+import { LocalS3Notifications } from '../local/local-s3-notifications';
+import type { Pipeline } from '../pipeline/pipeline';
+import { ASYNC_RETRY_DELAYS_MS, type FaultRates, FIREHOSE_BUFFER } from './faults';
+import type { SimRandom } from './random';
+import type { Scheduler } from './scheduler';
+
+/** A Lambda invocation the simulation ended on purpose, as AWS ends a throttled or timed-out one. */
+export class SimulatedKillError extends Error {
+  override readonly name = 'SimulatedKillError';
+}
+
+/** What the simulated world did, counted, for the report and for invariants. */
+export interface WorldCounts {
+  recordsSent: number;
+  duplicateSends: number;
+  lateEvents: number;
+  changes: number;
+  poisonChanges: number;
+  notifications: number;
+  duplicateNotifications: number;
+  kills: number;
+  flushes: number;
+}
+
+/** An S3 object the flattener never managed to read: AWS sends its event to the failures queue. */
+export interface FailedNotification {
+  readonly key: string;
+  readonly reason: string;
+}
+
+/** Stream records per stream Lambda invocation and attempts before a batch is given up. */
+const STREAM_BATCH_SIZE = 100;
+const STREAM_ATTEMPTS = 6;
+
+/**
+ * The AWS services around the real handlers, asynchronous as AWS documents them and driven by the
+ * scheduler: Firehose buffers by size and age, S3 notifies late and sometimes twice, Lambda
+ * retries asynchronous invocations, a DynamoDB stream delivers batches in order and retries them.
+ */
+export class SimulatedWorld {
+  readonly counts: WorldCounts = {
+    recordsSent: 0,
+    duplicateSends: 0,
+    lateEvents: 0,
+    changes: 0,
+    poisonChanges: 0,
+    notifications: 0,
+    duplicateNotifications: 0,
+    kills: 0,
+    flushes: 0,
+  };
+  /** Stream name → keys of every record a producer sent (each once). */
+  readonly sentKeys = new Map<string, Set<string>>();
+  /** Table name → sequence numbers of every change the table made. */
+  readonly changeSequences = new Map<string, string[]>();
+  readonly failedNotifications: FailedNotification[] = [];
+  /** Changes the stream gave up on (the event source mapping's on-failure destination). */
+  readonly parkedChanges = new Map<string, string[]>();
+  readonly tables: Map<string, LocalDynamoTable>;
+  private readonly streams = new Map<
+    string,
+    { delivery: LocalDeliveryStream; flushAt: number | undefined }
+  >();
+  private readonly shards = new Map<string, { pending: DynamoDBRecord[]; polling: boolean }>();
+
+  private constructor(
+    readonly environment: LocalEnvironment,
+    readonly pipeline: Pipeline,
+    readonly handlers: LocalHandlers,
+    readonly scheduler: Scheduler,
+    readonly random: SimRandom,
+    readonly faults: FaultRates,
+    readonly notifications: LocalS3Notifications,
+  ) {
+    this.tables = new Map(
+      pipeline.dynamodb.map((t) => [t.name, new LocalDynamoTable(localDynamoTableArn(environment, t.name))]),
+    );
+    for (const stream of pipeline.streams) {
+      const deliveryStreamName = `${environment.deliveryStreamPrefix}${stream.name}`;
+      const delivery = new LocalDeliveryStream({
+        ...LOCAL_STREAM_DEFAULTS,
+        deliveryStreamName,
+        stream,
+        store: environment.store,
+        lakeBucket: environment.lakeBucket,
+        rawBucket: environment.rawBucket,
+        invokeTransform: (event) => handlers.firehoseTransform(event),
+        takeReingested: () => drainLocalInbox(environment.root, deliveryStreamName),
+        bufferBytes: FIREHOSE_BUFFER.bytes,
+        codec: 'snappy',
+        now: () => Date.now(),
+      });
+      this.streams.set(stream.name, { delivery, flushAt: undefined });
+      this.sentKeys.set(stream.name, new Set());
+    }
+    for (const table of pipeline.dynamodb) {
+      this.shards.set(table.name, { pending: [], polling: false });
+      this.changeSequences.set(table.name, []);
+      this.parkedChanges.set(table.name, []);
+    }
+  }
+
+  static async create(
+    environment: LocalEnvironment,
+    pipeline: Pipeline,
+    handlers: LocalHandlers,
+    scheduler: Scheduler,
+    random: SimRandom,
+    faults: FaultRates,
+  ): Promise<SimulatedWorld> {
+    const notifications = await LocalS3Notifications.watch(
+      environment.store,
+      environment.rawBucket,
+      DynamoLayout.flattenerNotifications,
+    );
+    return new SimulatedWorld(environment, pipeline, handlers, scheduler, random, faults, notifications);
+  }
+
+  /** Schedules an action, and after it hands S3's notifications of what it wrote to their delivery. */
+  schedule(time: number, label: string, action: () => Promise<void> | void): void {
+    this.scheduler.at(time, label, async () => {
+      await action();
+      await this.notifyNewObjects();
+    });
+  }
+
+  // --- Firehose ---------------------------------------------------------------------------------
+
+  /** A producer's PutRecord: the record joins the stream's buffer, flushed at size or age. */
+  async putRecord(stream: string, record: Buffer, key: string | undefined): Promise<void> {
+    const entry = this.streams.get(stream);
+    if (!entry) throw new Error(`No stream ${stream} in the simulated pipeline`);
+    if (key !== undefined) this.sentKeys.get(stream)!.add(key);
+    this.counts.recordsSent++;
+    await entry.delivery.put([record]);
+    if (entry.flushAt === undefined) {
+      // the buffer interval counts from the first record the buffer holds
+      entry.flushAt = this.scheduler.now + FIREHOSE_BUFFER.intervalMs;
+      this.schedule(entry.flushAt, `firehose ${stream}: buffer interval`, () => this.flush(stream));
+    }
+  }
+
+  async flush(stream: string): Promise<void> {
+    const entry = this.streams.get(stream)!;
+    entry.flushAt = undefined;
+    this.counts.flushes++;
+    await entry.delivery.flush();
+  }
+
+  /** Records a stream still buffers (sent, not yet delivered anywhere). */
+  get firehoseBusy(): boolean {
+    return [...this.streams.values()].some((s) => s.flushAt !== undefined);
+  }
+
+  // --- S3 notifications and the flattener ---------------------------------------------------------
+
+  private async notifyNewObjects(): Promise<void> {
+    const event = await this.notifications.take();
+    for (const record of event?.Records ?? []) {
+      this.counts.notifications++;
+      this.scheduleNotification(record);
+      if (this.random.chance(this.faults.notificationDuplicate)) {
+        this.counts.duplicateNotifications++;
+        this.scheduleNotification(record);
+      }
+    }
+  }
+
+  private scheduleNotification(record: S3EventRecord): void {
+    const delay = this.random.chance(this.faults.notificationLate)
+      ? this.random.int(60_000, 300_000)
+      : this.random.int(200, 5_000);
+    this.schedule(this.scheduler.now + delay, `s3 notification ${record.s3.object.key}`, () =>
+      this.invokeAsync(record, 0),
+    );
+  }
+
+  /** Lambda's asynchronous invocation of the flattener: retried twice, then sent to the failures queue. */
+  private async invokeAsync(record: S3EventRecord, attempt: number): Promise<void> {
+    const event: S3Event = { Records: [record] };
+    try {
+      await this.killable(() => this.handlers.s3Flatten(event));
+    } catch (error) {
+      const delay = ASYNC_RETRY_DELAYS_MS[attempt];
+      if (delay === undefined) {
+        this.failedNotifications.push({
+          key: decodeURIComponent(record.s3.object.key.replace(/\+/g, ' ')),
+          reason: error instanceof Error ? `${error.name}: ${error.message}` : String(error),
+        });
+        return;
+      }
+      this.schedule(this.scheduler.now + delay, `lambda retry s3Flatten ${record.s3.object.key}`, () =>
+        this.invokeAsync(record, attempt + 1),
+      );
+    }
+  }
+
+  /** Runs one invocation, which the simulation may kill before it starts or after its work. */
+  async killable<T>(work: () => Promise<T>): Promise<T> {
+    if (this.random.chance(this.faults.killBefore)) {
+      this.counts.kills++;
+      throw new SimulatedKillError('killed before it started (throttled or crashed)');
+    }
+    const result = await work();
+    if (this.random.chance(this.faults.killAfter)) {
+      this.counts.kills++;
+      throw new SimulatedKillError('timed out after its work, before it returned');
+    }
+    return result;
+  }
+
+  // --- DynamoDB and its stream --------------------------------------------------------------------
+
+  /** The table changes now; its stream hands the change to Lambda within the batching window. */
+  change(table: string, record: DynamoDBRecord): void {
+    const shard = this.shards.get(table);
+    if (!shard) throw new Error(`No DynamoDB table ${table} in the simulated pipeline`);
+    this.counts.changes++;
+    this.tables.get(table)!.apply(record);
+    this.changeSequences.get(table)!.push(record.dynamodb?.SequenceNumber ?? '');
+    shard.pending.push(record);
+    if (!shard.polling) {
+      shard.polling = true;
+      // MaximumBatchingWindowInSeconds: 5
+      this.schedule(this.scheduler.now + this.random.int(1_000, 5_000), `stream ${table}: batch`, () =>
+        this.pollShard(table),
+      );
+    }
+  }
+
+  private async pollShard(table: string): Promise<void> {
+    const shard = this.shards.get(table)!;
+    const batch = shard.pending.splice(0, STREAM_BATCH_SIZE);
+    const parked = await this.deliverBatch(batch);
+    this.parkedChanges.get(table)!.push(...parked);
+    if (shard.pending.length > 0) {
+      this.schedule(this.scheduler.now + 1_000, `stream ${table}: batch`, () => this.pollShard(table));
+    } else shard.polling = false;
+  }
+
+  /**
+   * The event source mapping with ReportBatchItemFailures and BisectBatchOnFunctionError: a batch
+   * is retried from the first failed record; after the last attempt what is left is parked.
+   * Returns the sequence numbers parked.
+   */
+  private async deliverBatch(records: DynamoDBRecord[]): Promise<string[]> {
+    let pending = records;
+    for (let attempt = 1; attempt <= STREAM_ATTEMPTS && pending.length > 0; attempt++) {
+      let failed: Set<string>;
+      try {
+        const response = await this.killable(() => this.handlers.dynamodbStream({ Records: pending }));
+        failed = new Set(response.batchItemFailures.map((f) => f.itemIdentifier));
+      } catch {
+        continue;
+      }
+      const first = pending.findIndex((r) => failed.has(r.dynamodb?.SequenceNumber ?? ''));
+      pending = first < 0 ? [] : pending.slice(first);
+    }
+    return pending.map((r) => r.dynamodb?.SequenceNumber ?? '');
+  }
+
+  /** True while a stream shard still has changes to hand to Lambda. */
+  get streamsBusy(): boolean {
+    return [...this.shards.values()].some((s) => s.pending.length > 0 || s.polling);
+  }
+}
