@@ -37,7 +37,7 @@ function describe(report: SimulationReport): string {
   const c = report.counts;
   const failed = report.executions.filter((e) => e.status === 'FAILED').length;
   return (
-    `seed ${report.seed}: ${report.days} days from ${report.firstDay}, ${report.scheduled} scheduled actions; ` +
+    `seed ${report.seed}: ${report.days} days from ${report.firstDay}, ${report.scheduled} scheduled actions (schedule ${report.scheduleDigest.slice(0, 12)}); ` +
     `${c.recordsSent} records sent (${c.duplicateSends} twice, ${c.lateEvents} late), ${c.changes} changes ` +
     `(${c.poisonChanges} poison), ${c.notifications} notifications (${c.duplicateNotifications} twice), ` +
     `${c.kills} invocations killed; ${report.executions.length} executions (${failed} failed); ` +

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { DynamoDBRecord } from 'aws-lambda';
 import { DynamoLayout } from '../dynamodb/layout';
 import type { LocalEnvironment } from '../local/local-environment';
@@ -58,6 +59,8 @@ export interface SimulationReport {
   readonly counts: WorldCounts;
   /** Scheduled actions that ran: the schedule a seed names. */
   readonly scheduled: number;
+  /** SHA-256 of every action's virtual time and label, in order: equal runs of a seed give equal digests. */
+  readonly scheduleDigest: string;
 }
 
 export const DEFAULT_FIRST_DAY = '2026-10-01';
@@ -130,6 +133,9 @@ export async function simulate(options: SimulationOptions): Promise<SimulationRe
         executions,
         counts: world.counts,
         scheduled: scheduler.trace.length,
+        scheduleDigest: createHash('sha256')
+          .update(scheduler.trace.map((t) => `${t.at} ${t.label}`).join('\n'))
+          .digest('hex'),
       };
     } finally {
       athena.close();
