@@ -387,6 +387,29 @@ describe.each(STAGES)('IAM roles of the %s stage, simulated', (stage) => {
       expect(await granted(template(), template().roleOf(other), [viaSecretsManager])).toEqual([]);
   });
 
+  it('passes the Aurora export role only to the export service principal its trust policy names', async () => {
+    const pass = (service: string) => ({
+      action: 'iam:PassRole',
+      resource: FULL_PARAMS.auroraExportRoleArn,
+      because: `passing the export role to ${service}`,
+      context: { 'iam:PassedToService': service },
+    });
+    const role = template().roleOf('DailyPipelineStateMachine');
+    expect(
+      await granted(template(), role, [
+        pass('export.rds.amazonaws.com'),
+        pass('rds.amazonaws.com'),
+        pass('lambda.amazonaws.com'),
+      ]),
+    ).toEqual(
+      stage === 'full'
+        ? [
+            `iam:PassRole on ${FULL_PARAMS.auroraExportRoleArn} (passing the export role to export.rds.amazonaws.com)`,
+          ]
+        : [],
+    );
+  });
+
   it('denies each role the calls outside its job', async () => {
     const { lakeBucket, rawBucket, resultsBucket, database } = names();
     const lake = (key: string) => `arn:aws:s3:::${lakeBucket}/${key}`;
