@@ -31,6 +31,7 @@ const PARAMS = [
   'athenaBytesScannedCutoff',
   'queryResultRetentionDays',
   'loaderSecretArn',
+  'loaderSecretKmsKeyArn',
   'loaderSubnetIds',
   'loaderSecurityGroupIds',
   'auroraClusterArn',

@@ -317,6 +317,17 @@ export function loaderStatements(_pipeline: Pipeline, settings: StackSettings): 
       Action: ['secretsmanager:GetSecretValue'],
       Resource: [settings.loaderSecretArn],
     });
+    // Secrets Manager decrypts a secret under a customer managed key with the caller's rights on
+    // that key: only through Secrets Manager, so the grant opens nothing else the key encrypts
+    if (settings.loaderSecretKmsKeyArn) {
+      statements.push({
+        Sid: 'DecryptDatabaseSecret',
+        Effect: 'Allow',
+        Action: ['kms:Decrypt'],
+        Resource: [settings.loaderSecretKmsKeyArn],
+        Condition: { StringEquals: { 'kms:ViaService': sub('secretsmanager.${AWS::Region}.amazonaws.com') } },
+      });
+    }
   }
   if (settings.kmsKeyArn) {
     statements.push({ Effect: 'Allow', Action: ['kms:Decrypt'], Resource: [settings.kmsKeyArn] });

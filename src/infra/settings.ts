@@ -44,6 +44,8 @@ export interface StackSettings {
   readonly queryResultRetentionDays: number;
   /** Secrets Manager secret with the database the loader writes to (RDS secret format). */
   readonly loaderSecretArn: string | undefined;
+  /** Customer managed key that encrypts loaderSecretArn's secret, if any (RDS-managed secrets often have one). */
+  readonly loaderSecretKmsKeyArn: string | undefined;
   readonly loaderSubnetIds: readonly string[];
   readonly loaderSecurityGroupIds: readonly string[];
   readonly aurora: AuroraSettings | undefined;
@@ -194,6 +196,9 @@ export function readStackSettings(raw: Record<string, unknown>, now = Date.now()
       loaderSecretArn: root
         .field('loaderSecretArn')
         .optionalString({ pattern: ARN, patternHint: 'a Secrets Manager ARN' }),
+      loaderSecretKmsKeyArn: root
+        .field('loaderSecretKmsKeyArn')
+        .optionalString({ pattern: ARN, patternHint: 'a KMS key ARN' }),
       loaderSubnetIds: root
         .field('loaderSubnetIds')
         .stringList({ pattern: /^subnet-[0-9a-f]+$/, patternHint: 'a subnet id' }),

@@ -25,11 +25,16 @@ jest.setTimeout(240_000);
 
 const pipeline = bundledPipeline();
 const KMS_KEY = `arn:aws:kms:${REGION}:${ACCOUNT}:key/11111111-2222-3333-4444-555555555555`;
+/** The keys the stage's own secrets are encrypted with (an RDS-managed secret often has one). */
+const HASH_SECRET_KEY = `arn:aws:kms:${REGION}:${ACCOUNT}:key/22222222-3333-4444-5555-666666666666`;
+const DATABASE_SECRET_KEY = `arn:aws:kms:${REGION}:${ACCOUNT}:key/33333333-4444-5555-6666-777777777777`;
 /** Every optional param set, so every conditional statement is in the roles. */
 const FULL_PARAMS = {
   kmsKeyArn: KMS_KEY,
   hashKeySecretArn: `arn:aws:secretsmanager:${REGION}:${ACCOUNT}:secret:tributary-hash-key-AbCdEf`,
+  hashKeySecretKmsKeyArn: HASH_SECRET_KEY,
   loaderSecretArn: `arn:aws:secretsmanager:${REGION}:${ACCOUNT}:secret:bi-database-AbCdEf`,
+  loaderSecretKmsKeyArn: DATABASE_SECRET_KEY,
   loaderSubnetIds: ['subnet-0a1b2c3d'],
   loaderSecurityGroupIds: ['sg-0a1b2c3d'],
   auroraClusterArn: `arn:aws:rds:${REGION}:${ACCOUNT}:cluster:app`,
@@ -290,11 +295,23 @@ const FUNCTIONS = [
   'LoaderLambdaFunction',
 ] as const;
 
+/** Which key encrypts each secret a stage's params name (the secrets live outside the stack). */
+const SECRET_KEYS: Record<Stage, Record<string, string>> = {
+  dev: {},
+  prod: {},
+  full: {
+    [FULL_PARAMS.hashKeySecretArn]: HASH_SECRET_KEY,
+    [FULL_PARAMS.loaderSecretArn]: DATABASE_SECRET_KEY,
+  },
+};
+
 function functionRequests(stage: Stage, functionLogicalId: string): IamRequest[] {
   const template = deployed[stage]!;
   const names = stageNames(template);
   return [
-    ...(recorded[stage]![functionLogicalId] ?? []).flatMap((call) => iamRequestsFor(call, template, names)),
+    ...(recorded[stage]![functionLogicalId] ?? []).flatMap((call) =>
+      iamRequestsFor(call, template, names, SECRET_KEYS[stage]),
+    ),
     ...eventSourceMappingRequests(template, functionLogicalId),
   ];
 }
@@ -350,6 +367,47 @@ describe.each(STAGES)('IAM roles of the %s stage, simulated', (stage) => {
         expect(await refused(template(), target.RoleArn['Fn::GetAtt'][0], [request])).toEqual([]);
       }
     }
+  });
+
+  it('lets the loader decrypt its database secret’s key only through Secrets Manager, and only when a param names it', async () => {
+    const decrypt = (context?: Record<string, string>) => ({
+      action: 'kms:Decrypt',
+      resource: DATABASE_SECRET_KEY,
+      because: 'the database secret’s key',
+      ...(context ? { context } : {}),
+    });
+    const viaSecretsManager = decrypt({ 'kms:ViaService': `secretsmanager.${REGION}.amazonaws.com` });
+    const directly = decrypt();
+    const viaS3 = decrypt({ 'kms:ViaService': `s3.${REGION}.amazonaws.com` });
+    const loader = template().roleOf('LoaderLambdaFunction');
+    expect(await granted(template(), loader, [viaSecretsManager, directly, viaS3])).toEqual(
+      stage === 'full' ? [`kms:Decrypt on ${DATABASE_SECRET_KEY} (the database secret’s key)`] : [],
+    );
+    for (const other of FUNCTIONS.filter((fn) => fn !== 'LoaderLambdaFunction'))
+      expect(await granted(template(), template().roleOf(other), [viaSecretsManager])).toEqual([]);
+  });
+
+  it('passes the Aurora export role only to the export service principal its trust policy names', async () => {
+    const pass = (service: string) => ({
+      action: 'iam:PassRole',
+      resource: FULL_PARAMS.auroraExportRoleArn,
+      because: `passing the export role to ${service}`,
+      context: { 'iam:PassedToService': service },
+    });
+    const role = template().roleOf('DailyPipelineStateMachine');
+    expect(
+      await granted(template(), role, [
+        pass('export.rds.amazonaws.com'),
+        pass('rds.amazonaws.com'),
+        pass('lambda.amazonaws.com'),
+      ]),
+    ).toEqual(
+      stage === 'full'
+        ? [
+            `iam:PassRole on ${FULL_PARAMS.auroraExportRoleArn} (passing the export role to export.rds.amazonaws.com)`,
+          ]
+        : [],
+    );
   });
 
   it('denies each role the calls outside its job', async () => {

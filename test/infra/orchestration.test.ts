@@ -43,6 +43,34 @@ describe('the loader in the stack', () => {
   });
 });
 
+describe('the loader and a database secret under a customer managed key', () => {
+  const KEY = 'arn:aws:kms:eu-west-1:111122223333:key/2222abcd-12ab-34cd-56ef-1234567890ab';
+  const decrypts = (extra: Record<string, unknown>) =>
+    (loaderStatements(pipeline, settings({ loaderSecretArn: SECRET, ...extra })) as any[]).filter((s) =>
+      s.Action.includes('kms:Decrypt'),
+    );
+
+  it('may decrypt with the key loaderSecretKmsKeyArn names, only through Secrets Manager', () => {
+    expect(decrypts({ loaderSecretKmsKeyArn: KEY })).toEqual([
+      {
+        Sid: 'DecryptDatabaseSecret',
+        Effect: 'Allow',
+        Action: ['kms:Decrypt'],
+        Resource: [KEY],
+        Condition: {
+          StringEquals: { 'kms:ViaService': { 'Fn::Sub': 'secretsmanager.${AWS::Region}.amazonaws.com' } },
+        },
+      },
+    ]);
+  });
+
+  it('gets no key at all when the secret uses the AWS managed key, or there is no secret', () => {
+    expect(decrypts({})).toEqual([]);
+    const withoutSecret = loaderStatements(pipeline, settings({ loaderSecretKmsKeyArn: KEY })) as any[];
+    expect(withoutSecret.filter((s) => s.Action.includes('kms:Decrypt'))).toEqual([]);
+  });
+});
+
 describe('export settings handed to the plan step', () => {
   it('are read back by the plan step as the stage configured them', () => {
     const stage = settings({

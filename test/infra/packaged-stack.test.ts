@@ -23,6 +23,7 @@ const EVERY_OPTIONAL_PARAM = {
   hashKeySecretArn: `arn:aws:secretsmanager:us-east-1:${ACCOUNT}:secret:tributary-hash-key-AbCdEf`,
   hashKeySecretKmsKeyArn: `arn:aws:kms:us-east-1:${ACCOUNT}:key/9876abcd-12ab-34cd-56ef-1234567890ab`,
   loaderSecretArn: `arn:aws:secretsmanager:us-east-1:${ACCOUNT}:secret:bi-database-AbCdEf`,
+  loaderSecretKmsKeyArn: `arn:aws:kms:us-east-1:${ACCOUNT}:key/4444abcd-12ab-34cd-56ef-1234567890ab`,
   loaderSubnetIds: ['subnet-0a1b2c3d', 'subnet-4e5f6a7b'],
   loaderSecurityGroupIds: ['sg-0a1b2c3d'],
   auroraClusterArn: `arn:aws:rds:us-east-1:${ACCOUNT}:cluster:app`,

@@ -9,6 +9,8 @@ export type CheckEvent =
       readonly runId: string;
       readonly from: string;
       readonly to: string;
+      /** The plan's recomputed days; absent in events from before late data was checked. */
+      readonly recomputed?: ReadonlyArray<{ readonly transform: string; readonly day: string }>;
     }
   | {
       readonly kind: 'checkResult';
@@ -38,7 +40,7 @@ export function readCheckEvent(event: unknown, knownChecks: readonly string[]): 
     };
     switch (kind) {
       case 'planCheck': {
-        root.object(['kind', 'check', 'runId', 'from', 'to']);
+        root.object(['kind', 'check', 'runId', 'from', 'to', 'recomputed']);
         const day = { pattern: /^\d{4}-\d{2}-\d{2}$/, patternHint: 'a day, YYYY-MM-DD' };
         return {
           kind,
@@ -46,6 +48,10 @@ export function readCheckEvent(event: unknown, knownChecks: readonly string[]): 
           runId: root.field('runId').string(),
           from: root.field('from').string(day),
           to: root.field('to').string(day),
+          recomputed: root.field('recomputed').list((item) => {
+            item.object(['transform', 'day', 'reason']);
+            return { transform: item.field('transform').string(), day: item.field('day').string(day) };
+          }),
         };
       }
       case 'checkResult':

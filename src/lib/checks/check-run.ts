@@ -14,6 +14,8 @@ export interface CheckRunRequest {
   readonly runId: string;
   readonly from: string;
   readonly to: string;
+  /** The plan's recomputed days (late data), of every transform; none when absent. */
+  readonly recomputed?: ReadonlyArray<{ readonly transform: string; readonly day: string }>;
 }
 
 export interface PlannedCheck {
@@ -63,6 +65,22 @@ export function checksForRun(pipeline: Pipeline, ranTransforms: ReadonlySet<stri
     .map((check) => check.name);
 }
 
+/**
+ * The earlier days a check reads besides the run's: each day recomputed in this run by a transform
+ * with the check's table behind it, so every day a load carries has passed the checks that gate
+ * that load (gateLoads holds a load back for a failed check on any table behind its transform).
+ */
+export function recomputedDaysFor(
+  pipeline: Pipeline,
+  check: CheckSpec,
+  recomputed: CheckRunRequest['recomputed'],
+): string[] {
+  const days = (recomputed ?? [])
+    .filter((r) => tablesBehind(pipeline, r.transform).has(check.table))
+    .map((r) => r.day);
+  return [...new Set(days)].sort();
+}
+
 /** The check's one query, in the enforced workgroup (its bytes-scanned cutoff applies). */
 export function planCheck(
   pipeline: Pipeline,
@@ -77,6 +95,7 @@ export function planCheck(
         database: settings.database,
         from: request.from,
         to: request.to,
+        recomputedDays: recomputedDaysFor(pipeline, check, request.recomputed),
       }),
       WorkGroup: settings.workGroup,
       QueryExecutionContext: { Database: settings.database },

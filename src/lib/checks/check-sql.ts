@@ -11,6 +11,11 @@ export interface CheckQueryScope {
   readonly database: string;
   readonly from: string;
   readonly to: string;
+  /**
+   * Earlier days the run wrote again (late data) that a load carries: checked with the run's own,
+   * so no day reaches the BI database unchecked.
+   */
+  readonly recomputedDays?: readonly string[];
 }
 
 const DAY_MS = 86_400_000;
@@ -31,6 +36,18 @@ export function isDailyTable(pipeline: Pipeline, table: string): boolean {
   return transform ? transform.partitionedBy.includes('dt') : true;
 }
 
+/** The recomputed days outside from..to, each once, in order. */
+function earlierDays(scope: CheckQueryScope): string[] {
+  return [...new Set(scope.recomputedDays ?? [])].filter((d) => d < scope.from || d > scope.to).sort();
+}
+
+/** The days a check reads of a daily table: the run's, and the days it recomputed. */
+function checkedDays(scope: CheckQueryScope): string {
+  const between = `dt BETWEEN ${dateLiteral(scope.from)} AND ${dateLiteral(scope.to)}`;
+  const earlier = earlierDays(scope);
+  return earlier.length === 0 ? between : `(${between} OR dt IN (${earlier.map(dateLiteral).join(', ')}))`;
+}
+
 function stringLiteral(value: string): string {
   return `'${value.replaceAll("'", "''")}'`;
 }
@@ -43,13 +60,14 @@ function timestampLiteral(epochMs: number): string {
 }
 
 /**
- * The failing rows of a check as one SELECT over the days of the run (Athena dialect). Every
- * identifier is validated and quoted, every value written as a literal; nothing comes from data.
+ * The failing rows of a check as one SELECT over the days of the run and the days it recomputed
+ * (Athena dialect). Every identifier is validated and quoted, every value written as a literal;
+ * nothing comes from data. A `sql` check's {{from}} reaches back to the earliest recomputed day.
  */
 export function failingRowsSql(pipeline: Pipeline, check: CheckSpec, scope: CheckQueryScope): string {
   const table = qualifiedTable(scope.database, check.table);
   const daily = isDailyTable(pipeline, check.table);
-  const runDays = `dt BETWEEN ${dateLiteral(scope.from)} AND ${dateLiteral(scope.to)}`;
+  const runDays = checkedDays(scope);
   const where = (condition: string) => (daily ? `WHERE ${runDays} AND (${condition})` : `WHERE ${condition}`);
   const rule = check.rule;
   switch (rule.kind) {
@@ -72,8 +90,11 @@ export function failingRowsSql(pipeline: Pipeline, check: CheckSpec, scope: Chec
       const threshold = timestampLiteral(oldestAllowed);
       return `SELECT max(${column}) AS latest, ${threshold} AS expected_at_least FROM ${table}${daily ? ` WHERE ${runDays}` : ''} HAVING max(${column}) IS NULL OR max(${column}) < ${threshold}`;
     }
-    case 'sql':
-      return renderSql(rule.sql, { database: scope.database, from: scope.from, to: scope.to });
+    case 'sql': {
+      // a query of its own can only be given a range: the one that holds every checked day
+      const from = [scope.from, ...earlierDays(scope)].sort()[0]!;
+      return renderSql(rule.sql, { database: scope.database, from, to: scope.to });
+    }
   }
 }
 
@@ -97,13 +118,16 @@ function rowCountSql(
   };
   if (!daily) return `SELECT count(*) AS row_count FROM ${table} HAVING ${outside('count(*)', undefined)}`;
   const compare = rule.withinFactorOfLastWeek !== undefined;
-  // every day of the run is listed, so a day with no rows at all is counted as 0, not left out
-  const days = daysOf(scope.from, scope.to)
+  // every checked day is listed, so a day with no rows at all is counted as 0, not left out
+  const earlier = earlierDays(scope);
+  const days = [...earlier, ...daysOf(scope.from, scope.to)]
     .map((day) => `(${dateLiteral(day)}, ${dateLiteral(addDays(day, -7))})`)
     .join(', ');
   const first = compare ? addDays(scope.from, -7) : scope.from;
+  const counted = earlier.flatMap((day) => (compare ? [day, addDays(day, -7)] : [day]));
+  const alsoCounted = counted.length > 0 ? ` OR dt IN (${counted.map(dateLiteral).join(', ')})` : '';
   return [
-    `WITH counts AS (SELECT CAST(dt AS varchar) AS dt, count(*) AS row_count FROM ${table} WHERE dt BETWEEN ${dateLiteral(first)} AND ${dateLiteral(scope.to)} GROUP BY dt)`,
+    `WITH counts AS (SELECT CAST(dt AS varchar) AS dt, count(*) AS row_count FROM ${table} WHERE dt BETWEEN ${dateLiteral(first)} AND ${dateLiteral(scope.to)}${alsoCounted} GROUP BY dt)`,
     `SELECT days.dt, coalesce(this_day.row_count, 0) AS row_count${compare ? ', coalesce(last_week.row_count, 0) AS same_weekday_last_week' : ''}`,
     `FROM (VALUES ${days}) AS days (dt, week_before)`,
     `LEFT JOIN counts AS this_day ON this_day.dt = days.dt${compare ? ' LEFT JOIN counts AS last_week ON last_week.dt = days.week_before' : ''}`,

@@ -55,9 +55,9 @@ afterAll(async () => {
   await rm(root, { recursive: true, force: true });
 });
 
-async function failures(rule: CheckRule, table = 'clickstream') {
+async function failures(rule: CheckRule, table = 'clickstream', recomputedDays: readonly string[] = []) {
   const check: CheckSpec = { name: 'c', table, description: '', severity: 'error', rule };
-  const { rows } = await athena.query(checkQuerySql(pipeline, check, scope));
+  const { rows } = await athena.query(checkQuerySql(pipeline, check, { ...scope, recomputedDays }));
   return { count: Number(rows[0]?.[FAILURES_COLUMN] ?? 0), rows };
 }
 
@@ -141,6 +141,41 @@ describe('check queries on real Parquet through the local engine', () => {
     expect(count).toBe(14);
     expect(rows.length).toBeGreaterThan(SAMPLE_ROWS);
     expect(rows).toHaveLength(14);
+  });
+
+  it('reads the days the run recomputed as well as its own, with every kind', async () => {
+    const recomputed = ['2026-11-13'];
+    const nulls = await failures({ kind: 'not_null', columns: ['event_type'] }, 'clickstream', recomputed);
+    expect(nulls.count).toBe(2);
+    expect(nulls.rows.map((r) => r.event_id).sort()).toEqual(['null_type', 'old_null']);
+    const counts = await failures(
+      { kind: 'row_count', min: 11, max: undefined, withinFactorOfLastWeek: undefined },
+      'clickstream',
+      recomputed,
+    );
+    expect(counts.rows.map((r) => [r.dt, r.row_count]).sort()).toEqual([
+      ['2026-11-13', '10'],
+      ['2026-11-20', '4'],
+      ['2026-11-21', '0'],
+    ]);
+    // a query of its own is given the range from the earliest recomputed day
+    const old =
+      "SELECT event_id FROM {{table:clickstream}} WHERE dt BETWEEN {{from}} AND {{to}} AND event_id LIKE 'old%'";
+    expect((await failures({ kind: 'sql', sql: old })).count).toBe(0);
+    expect((await failures({ kind: 'sql', sql: old }, 'clickstream', recomputed)).count).toBe(10);
+  });
+
+  it('reads a recomputed day inside the run’s own range no differently', () => {
+    const check: CheckSpec = {
+      name: 'c',
+      table: 'clickstream',
+      description: '',
+      severity: 'error',
+      rule: { kind: 'not_null', columns: ['event_type'] },
+    };
+    expect(checkQuerySql(pipeline, check, { ...scope, recomputedDays: ['2026-11-21', '2026-11-20'] })).toBe(
+      checkQuerySql(pipeline, check, scope),
+    );
   });
 
   it('writes every identifier quoted and refuses one that is not an identifier', () => {

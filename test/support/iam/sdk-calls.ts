@@ -140,6 +140,8 @@ export function iamRequestsFor(
   call: SdkCall,
   template: DeployedTemplate,
   stage: { readonly workGroup: string },
+  /** Secrets from outside the stack (the stage's params), by ARN: the customer managed key of each. */
+  secretKeys: Readonly<Record<string, string>> = {},
 ): IamRequest[] {
   const because = `${call.service}:${call.operation}`;
   const { input } = call;
@@ -181,8 +183,24 @@ export function iamRequestsFor(
           because,
         },
       ];
-    case 'secretsmanager':
-      return [{ action: because, resource: input.SecretId, because }];
+    case 'secretsmanager': {
+      // GetSecretValue of a secret under a customer managed key: Secrets Manager decrypts its data
+      // key with that key on the caller's behalf, so the caller needs kms:Decrypt on it, via the service
+      const key = secretKeys[input.SecretId] ?? template.secretKey(input.SecretId);
+      return [
+        { action: because, resource: input.SecretId, because },
+        ...(key
+          ? [
+              {
+                action: 'kms:Decrypt',
+                resource: key,
+                because: `${because} of a secret encrypted with it`,
+                context: { 'kms:ViaService': `secretsmanager.${REGION}.amazonaws.com` },
+              },
+            ]
+          : []),
+      ];
+    }
     default:
       throw new Error(`no IAM mapping for ${because}`);
   }

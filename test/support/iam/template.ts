@@ -156,6 +156,16 @@ export class DeployedTemplate {
     return undefined;
   }
 
+  /** The customer managed key a secret the stack creates is encrypted with, if any. */
+  secretKey(secretArn: string): string | undefined {
+    for (const [id, resource] of this.resourcesOfType('AWS::SecretsManager::Secret')) {
+      if (this.ref(id) !== secretArn) continue;
+      const key = resource.Properties.KmsKeyId;
+      return key === undefined ? undefined : (this.resolve(key) as string);
+    }
+    return undefined;
+  }
+
   resourcesOfType(type: string): Array<[string, any]> {
     return Object.entries<any>(this.template.Resources).filter(([, r]) => r.Type === type);
   }
