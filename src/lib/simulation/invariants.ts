@@ -1,11 +1,15 @@
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { failingRowsSql } from '../checks/check-sql';
 import { DynamoLayout } from '../dynamodb/layout';
+import { LOCAL_WAREHOUSE_FILE } from '../loading/config';
 import type { LocalEnvironment } from '../local/local-environment';
 import { stepSubject } from '../orchestration/local-state-machine';
 import type { CheckSpec } from '../pipeline/check-spec';
 import { LakeLayout } from '../pipeline/lake-layout';
 import type { Pipeline, StreamSpec } from '../pipeline/pipeline';
+import { DuckDb } from '../query/duckdb';
 import type { LocalAthena } from '../query/local-athena';
 import { replayBatches } from '../replay/replay';
 import { readReplayBatches } from '../replay/replay-source';
@@ -63,6 +67,16 @@ export function pipelineInvariants(
   const { store, lakeBucket, rawBucket, database } = environment;
   const violate = (invariant: string, detail: string) => violations.push({ invariant, at: at(), detail });
   const snapshotTables = new Map(pipeline.dynamodb.map((t) => [DynamoLayout.snapshotTable(t.name), t.name]));
+  /** Per load: the rows its last query carried, and the BI table those loads should have made. */
+  const carried = new Map<string, Array<Record<string, unknown>>>();
+  const expectedTables = new Map<string, Map<string, string>>();
+  const warehouse = join(environment.root, LOCAL_WAREHOUSE_FILE);
+  const embedded = () =>
+    !process.env.TRIBUTARY_MYSQL_URL && !process.env.TRIBUTARY_POSTGRES_URL && existsSync(warehouse);
+  const text = (row: Record<string, unknown>) =>
+    JSON.stringify(
+      Object.entries(row).map(([k, v]) => [k, v === null || v === undefined ? null : String(v)]),
+    );
 
   /** Every export data file of the snapshot day a query would read has its Parquet (or quarantine). */
   const snapshotComplete = async (transform: string, snapshot: string, table: string) => {
@@ -150,10 +164,41 @@ export function pipelineInvariants(
         }
         return;
       }
+      if (state === 'Load into database') {
+        const { load: name } = input as { load: string };
+        const load = pipeline.loads.find((l) => l.name === name);
+        const rows = carried.get(name);
+        if (!load || !rows || !embedded()) return;
+        const keyOfRow = (row: Record<string, unknown>) =>
+          JSON.stringify(load.keys.map((k) => String(row[k])));
+        const expected =
+          load.mode === 'merge'
+            ? (expectedTables.get(name) ?? new Map<string, string>())
+            : new Map<string, string>();
+        for (const row of rows)
+          expected.set(load.mode === 'merge' ? keyOfRow(row) : `${expected.size}`, text(row));
+        expectedTables.set(name, expected);
+        const duck = await DuckDb.open(warehouse);
+        let actual: string[];
+        try {
+          actual = (await duck.query(`SELECT * FROM "${load.table}"`)).rows.map(text).sort();
+        } finally {
+          duck.close();
+        }
+        const want = [...expected.values()].sort();
+        if (actual.join('\n') !== want.join('\n')) {
+          violate(
+            'each BI table equals what its loads carried',
+            `${load.table} after ${load.name} (${load.mode}) has ${actual.length} rows; the loads carried ${want.length}; first difference: ${firstDifference(actual, want)}`,
+          );
+        }
+        return;
+      }
       if (state === 'Run load query') {
         const { QueryString } = input as { QueryString: string };
         const load = pipeline.loads.find((l) => QueryString.includes(`"${l.transform}"`));
         if (!load) return;
+        carried.set(load.name, [...(await athena.query(QueryString)).rows]);
         const checks = pipeline.checks.filter(
           (c: CheckSpec) => c.table === load.transform && c.severity === 'error',
         );
