@@ -1,6 +1,5 @@
 import { createHash } from 'node:crypto';
 import type { DynamoDBRecord } from 'aws-lambda';
-import { DynamoLayout } from '../dynamodb/layout';
 import type { LocalEnvironment } from '../local/local-environment';
 import { openLocalAthena } from '../local/local-environment';
 import type { LocalHandlers } from '../local/local-handlers';
@@ -11,7 +10,6 @@ import {
   dailyPipelineDefinition,
   type LocalExecution,
   runStateMachineLocally,
-  stepSubject,
   type TaskHandler,
 } from '../orchestration/local-state-machine';
 import type { Pipeline, StreamSpec } from '../pipeline/pipeline';
