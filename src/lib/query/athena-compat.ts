@@ -4,7 +4,16 @@
  * is refused with an error naming it, rather than run with a different meaning.
  */
 export class UnsupportedSqlError extends Error {
-  override readonly name = 'UnsupportedSqlError';
+  override readonly name: string = 'UnsupportedSqlError';
+}
+
+/**
+ * SQL that reaches past the catalog: a DuckDB table function over files (read_csv, glob, …), a
+ * path in FROM, or a statement that is not a query (COPY, ATTACH, INSTALL, SET, …). Athena reads
+ * only the tables its catalog defines, so such SQL would fail there.
+ */
+export class CatalogTablesOnlyError extends UnsupportedSqlError {
+  override readonly name = 'CatalogTablesOnlyError';
 }
 
 /** Athena functions DuckDB lacks, as macros; created only where DuckDB has no function of the name. */
@@ -181,18 +190,65 @@ function rewriteCalls(sql: string): string {
   }
 }
 
+const ATHENA_READS_ONLY_CATALOG_TABLES =
+  'Athena reads only the tables in its catalog (query them by name: FROM "table")';
+
+/** Refuses anything but one query: Athena runs one statement per query and never COPY, SET, ATTACH, … */
+function refuseOtherStatements(code: string): void {
+  const body = code.trim().replace(/;$/, '').trim();
+  if (body.includes(';')) {
+    throw new CatalogTablesOnlyError(
+      `${ATHENA_READS_ONLY_CATALOG_TABLES} and runs one statement per query; this SQL holds several`,
+    );
+  }
+  const first = /^\(*\s*([a-z]+)/i.exec(body)?.[1]?.toLowerCase();
+  if (first !== 'select' && first !== 'with' && first !== 'values') {
+    throw new CatalogTablesOnlyError(
+      `${ATHENA_READS_ONLY_CATALOG_TABLES}; the local engine runs queries only, not ${first?.toUpperCase() ?? 'this statement'}`,
+    );
+  }
+}
+
+/** Refuses a path where a table belongs (DuckDB reads `FROM 'file.csv'` or `FROM "dir/file"`). */
+function refusePathsInFrom(sql: string, code: string): void {
+  for (const match of code.matchAll(/\b(?:FROM|JOIN)\b/gi)) {
+    // the quoted text is blank in `code`, so it is read from the SQL itself
+    const after = sql.slice(match.index + match[0].length);
+    const quoted = /^\s*('(?:[^']|'')*'|"(?:[^"]|"")*")/.exec(after)?.[1];
+    if (quoted && (quoted.startsWith("'") || /[/\\.:]/.test(quoted))) {
+      throw new CatalogTablesOnlyError(`${ATHENA_READS_ONLY_CATALOG_TABLES}; not a path: FROM ${quoted}`);
+    }
+  }
+}
+
 /**
  * Rewrites Athena SQL for DuckDB, refusing function calls DuckDB cannot run: `known` is every
- * function name the DuckDB connection has (its own and the macros above).
+ * function name the DuckDB connection has (its own and the macros above); `tableFunctions` are
+ * DuckDB's table functions (file readers, globs, catalog internals), which Athena does not have.
  */
-export function athenaToDuckDb(sql: string, known: ReadonlySet<string>): string {
+export function athenaToDuckDb(
+  sql: string,
+  known: ReadonlySet<string>,
+  tableFunctions: ReadonlySet<string> = new Set(),
+): string {
+  const code = codeOnly(sql);
+  refuseOtherStatements(code);
+  refusePathsInFrom(sql, code);
   const rewritten = rewriteCalls(sql);
   const unknown = new Set<string>();
+  const outside = new Set<string>();
   // a name after AS is an alias with its column list (`AS t(a, b)`), not a call
   for (const match of codeOnly(rewritten).matchAll(/(\bAS\s+)?\b([a-z_][a-z0-9_]*)\s*\(/gi)) {
     if (match[1]) continue;
     const name = match[2]!.toLowerCase();
-    if (!SYNTAX.has(name) && !known.has(name)) unknown.add(name);
+    if (SYNTAX.has(name) || known.has(name)) continue;
+    if (tableFunctions.has(name)) outside.add(name);
+    else unknown.add(name);
+  }
+  if (outside.size > 0) {
+    throw new CatalogTablesOnlyError(
+      `${ATHENA_READS_ONLY_CATALOG_TABLES}; ${[...outside].map((n) => `${n}()`).join(', ')} is DuckDB's, reading past the catalog`,
+    );
   }
   if (unknown.size > 0) {
     throw new UnsupportedSqlError(

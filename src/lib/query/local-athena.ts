@@ -8,7 +8,7 @@ import { type ColumnType, ColumnTypeError, parseColumnType } from '../columns/co
 import { type LakeTable, lakeTableProjection, PARTITION_KEYS } from '../pipeline/lake-tables';
 import type { LocalObjectStore } from '../storage/local-object-store';
 import { getBytes, listKeys, ObjectNotFoundError } from '../storage/object-store';
-import { ATHENA_MACROS, athenaToDuckDb, UnsupportedSqlError } from './athena-compat';
+import { ATHENA_MACROS, athenaToDuckDb, CatalogTablesOnlyError, UnsupportedSqlError } from './athena-compat';
 import { DuckDb, type QueryResult, sqlString } from './duckdb';
 import { type LocalResultColumn, resultMetadataKey } from './local-athena-results';
 import type { WorkGroup } from './workgroups';
@@ -116,6 +116,23 @@ function catalogColumnType(type: string): string {
   }
 }
 
+/** DuckDB's refusals of file access, extensions and settings, as the error Athena's rule explains. */
+const DUCKDB_SANDBOX_REFUSAL =
+  /Permission Error|file system operations are disabled|configuration has been locked|external extensions is disabled/;
+
+async function refusingOutsideAccess<T>(run: () => Promise<T>): Promise<T> {
+  try {
+    return await run();
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    if (!DUCKDB_SANDBOX_REFUSAL.test(message)) throw error;
+    throw new CatalogTablesOnlyError(
+      `Athena reads only the tables in its catalog; the local engine reads only the lake it serves (${message.split('\n')[0]})`,
+      { cause: error },
+    );
+  }
+}
+
 function unquote(identifier: string): string {
   return identifier.slice(1, -1);
 }
@@ -131,22 +148,47 @@ export class LocalAthena {
     private readonly duck: DuckDb,
     private readonly options: LocalAthenaOptions,
     private readonly knownFunctions: ReadonlySet<string>,
+    private readonly tableFunctions: ReadonlySet<string>,
   ) {}
 
+  /**
+   * Opens DuckDB able to touch only the lake and results buckets' directories: the statements it
+   * runs are the user's SQL, and Athena reads nothing but its catalog's tables.
+   */
   static async open(options: LocalAthenaOptions): Promise<LocalAthena> {
-    const duck = await DuckDb.open();
-    const existing = new Set(
-      (await duck.query('SELECT DISTINCT function_name FROM duckdb_functions()')).rows.map((r) =>
-        String(r.function_name),
+    const duck = await DuckDb.open(':memory:', {
+      onlyDirectories: [options.lakeBucket, options.resultsBucket].map((bucket) =>
+        options.store.pathForPrefix(bucket, ''),
       ),
-    );
+    });
+    const functions = (
+      await duck.query('SELECT DISTINCT function_name, function_type FROM duckdb_functions()')
+    ).rows.map((r) => ({ name: String(r.function_name), type: String(r.function_type) }));
+    // table functions read files or DuckDB's internals; UNNEST is both Athena's and DuckDB's
+    const existing = new Set(functions.filter((f) => f.type !== 'table').map((f) => f.name));
+    existing.add('unnest');
+    const tableFunctions = new Set(functions.filter((f) => !existing.has(f.name)).map((f) => f.name));
     for (const [name, macro] of Object.entries(ATHENA_MACROS)) {
       if (!existing.has(name)) await duck.run(`CREATE MACRO ${macro}`);
       existing.add(name);
     }
     await duck.run(`CREATE SCHEMA IF NOT EXISTS "${options.database}"`);
     await duck.run(`SET search_path = '${options.database}'`);
-    return new LocalAthena(duck, options, existing);
+    return new LocalAthena(duck, options, existing, tableFunctions);
+  }
+
+  private toDuckDb(sql: string): string {
+    return athenaToDuckDb(sql, this.knownFunctions, this.tableFunctions);
+  }
+
+  /** The names of the tables a query can read (the ingested tables and the catalog's). */
+  async tableNames(): Promise<string[]> {
+    await this.refreshViews();
+    const { rows } = await this.duck.query(
+      'SELECT view_name FROM duckdb_views() WHERE NOT internal AND schema_name = $schema ORDER BY 1',
+      { schema: this.options.database },
+    );
+    return rows.map((r) => String(r.view_name));
   }
 
   close(): void {
@@ -160,7 +202,7 @@ export class LocalAthena {
   /** Runs a SELECT and returns its rows (exact values as text), for people at a terminal. */
   async query(sql: string): Promise<QueryResult> {
     await this.refreshViews();
-    return this.duck.query(athenaToDuckDb(sql, this.knownFunctions));
+    return refusingOutsideAccess(() => this.duck.query(this.toDuckDb(sql)));
   }
 
   /**
@@ -179,6 +221,14 @@ export class LocalAthena {
     const workGroup = this.options.workGroups.find((w) => w.name === workGroupName);
     if (!workGroup) throw new AthenaQueryFailedError(`WorkGroup ${workGroupName} is not found.`);
     await this.refreshViews();
+    return refusingOutsideAccess(() => this.executeStatement(sql, queryExecutionId, workGroup));
+  }
+
+  private async executeStatement(
+    sql: string,
+    queryExecutionId: string,
+    workGroup: LocalAthenaOptions['workGroups'][number],
+  ): Promise<LocalQueryExecution> {
     const ctas = CTAS.exec(sql);
     if (ctas)
       return this.createTableAs(queryExecutionId, workGroup, {
@@ -293,7 +343,7 @@ export class LocalAthena {
       (m) => m[1]!,
     );
     const compression = /^'(.*)'$/.exec(properties.get('write_compression') ?? "'ZSTD'")?.[1] ?? 'ZSTD';
-    const select = athenaToDuckDb(statement.selectText, this.knownFunctions);
+    const select = this.toDuckDb(statement.selectText);
     const columns = await this.writeParquet(select, location, partitionedBy, compression);
     const toCatalog = (c: { name: string; type: string }): CatalogColumn => ({
       name: c.name,
@@ -320,7 +370,7 @@ export class LocalAthena {
   ): Promise<LocalQueryExecution> {
     const target = await this.options.catalog.getTable(database, table);
     if (!target) throw new UnsupportedSqlError(`INSERT INTO ${database}.${table}: no such table`);
-    const select = athenaToDuckDb(selectText, this.knownFunctions);
+    const select = this.toDuckDb(selectText);
     await this.writeParquet(
       select,
       target.location,
@@ -331,7 +381,7 @@ export class LocalAthena {
   }
 
   private async select(id: string, sql: string): Promise<LocalQueryExecution> {
-    const select = athenaToDuckDb(sql, this.knownFunctions);
+    const select = this.toDuckDb(sql);
     const columns = await this.columnsOf(select);
     const key = `${id}.csv`;
     const path = this.options.store.pathFor(this.options.resultsBucket, key);
