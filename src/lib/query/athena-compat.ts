@@ -27,11 +27,21 @@ export const ATHENA_MACROS: Readonly<Record<string, string>> = {
   day_of_week: 'day_of_week(t) AS isodow(t)',
   day_of_year: 'day_of_year(t) AS dayofyear(t)',
   date: 'date(x) AS CAST(x AS DATE)',
-  from_unixtime: "from_unixtime(x) AS CAST(timezone('UTC', to_timestamp(x)) AS TIMESTAMP)",
+  // Athena's from_unixtime and from_iso8601_timestamp return a timestamp with time zone
+  from_unixtime: 'from_unixtime(x) AS to_timestamp(x)',
   to_unixtime: 'to_unixtime(t) AS epoch(t)',
-  from_iso8601_timestamp:
-    "from_iso8601_timestamp(s) AS CAST(timezone('UTC', CAST(s AS TIMESTAMPTZ)) AS TIMESTAMP)",
-  to_iso8601: "to_iso8601(t) AS strftime(t, '%Y-%m-%dT%H:%M:%S.%gZ')",
+  from_iso8601_timestamp: 'from_iso8601_timestamp(s) AS CAST(s AS TIMESTAMPTZ)',
+  // a date as its day, a timestamp(3) with milliseconds, one with time zone (UTC here) with Z
+  to_iso8601: `to_iso8601(t) AS CASE typeof(t)
+    WHEN 'DATE' THEN strftime(t, '%Y-%m-%d')
+    WHEN 'TIMESTAMP WITH TIME ZONE' THEN strftime(t, '%Y-%m-%dT%H:%M:%S.%gZ')
+    ELSE strftime(t, '%Y-%m-%dT%H:%M:%S.%g') END`,
+  truncate: 'truncate(x) AS trunc(x)',
+  is_nan: 'is_nan(x) AS isnan(x)',
+  is_infinite: 'is_infinite(x) AS isinf(x)',
+  is_finite: 'is_finite(x) AS isfinite(x)',
+  nan: "nan() AS CAST('NaN' AS DOUBLE)",
+  infinity: "infinity() AS CAST('Infinity' AS DOUBLE)",
   array_join: 'array_join(a, d) AS array_to_string(a, d)',
   array_max: 'array_max(a) AS list_max(a)',
   array_min: 'array_min(a) AS list_min(a)',
@@ -161,7 +171,8 @@ const STRING_LITERAL = /^'((?:[^']|'')*)'$/;
 
 /** Rewrites the Athena calls whose DuckDB counterpart takes other arguments. */
 function rewriteCalls(sql: string): string {
-  const pattern = /\b(date_format|date_parse|date_add)\s*\(/gi;
+  const pattern =
+    /\b(date_format|date_parse|date_add|concat|greatest|least|substr|substring|date_diff|regexp_replace|if)\s*\(/gi;
   for (;;) {
     const code = codeOnly(sql);
     pattern.lastIndex = 0;
@@ -171,7 +182,40 @@ function rewriteCalls(sql: string): string {
     const open = match.index + match[0].length - 1;
     const { args, close } = callArguments(sql, code, open);
     let replacement: string;
-    if (name === 'date_add') {
+    // a rewritten call's name is quoted, so this scan (which skips quoted text) does not meet it again
+    const nullIfAnyNull = (call: string) =>
+      `(CASE WHEN ${args.map((a) => `(${a}) IS NULL`).join(' OR ')} THEN NULL ELSE ${call} END)`;
+    if (name === 'date_diff') {
+      // Athena counts whole units elapsed (01:30 to 02:29 is 0 hours); DuckDB's date_diff counts
+      // boundaries crossed, its date_sub whole units
+      replacement = `"date_sub"(${args.join(', ')})`;
+    } else if (name === 'concat') {
+      // Athena's concat is NULL when any argument is; DuckDB's skips NULLs
+      replacement = nullIfAnyNull(`"concat"(${args.join(', ')})`);
+    } else if (name === 'if') {
+      // Athena's if(condition, value) is NULL when the condition does not hold
+      if (args.length < 2 || args.length > 3)
+        throw new UnsupportedSqlError('if takes (condition, value[, else])');
+      replacement = `(CASE WHEN ${args[0]} THEN ${args[1]} ELSE ${args[2] ?? 'NULL'} END)`;
+    } else if (name === 'regexp_replace') {
+      // Athena replaces every match, and writes a group as $1; DuckDB replaces the first unless 'g', and writes \1
+      if (args.length < 2 || args.length > 3)
+        throw new UnsupportedSqlError('regexp_replace takes (string, pattern[, replacement])');
+      const replacementText = args[2] ?? "''";
+      if (!STRING_LITERAL.test(replacementText)) {
+        throw new UnsupportedSqlError('regexp_replace needs a literal replacement to run locally');
+      }
+      replacement = `"regexp_replace"(${args[0]}, ${args[1]}, ${replacementText.replace(/\$(\d)/g, '\\$1')}, 'g')`;
+    } else if (name === 'greatest' || name === 'least') {
+      // Athena's greatest and least are NULL when any argument is; DuckDB's skip NULLs
+      replacement = nullIfAnyNull(`"${name}"(${args.join(', ')})`);
+    } else if (name === 'substr' || name === 'substring') {
+      if (args.length < 2 || args.length > 3 || /\bFROM\b/i.test(codeOnly(args[0] ?? ''))) {
+        throw new UnsupportedSqlError(`${name} takes (string, start) or (string, start, length) locally`);
+      }
+      // Athena's substr from position 0 is empty; DuckDB's starts at 1
+      replacement = `(CASE WHEN (${args[1]}) = 0 THEN '' ELSE "substring"(${args.join(', ')}) END)`;
+    } else if (name === 'date_add') {
       if (args.length !== 3) throw new UnsupportedSqlError('date_add takes (unit, value, timestamp)');
       const unit = STRING_LITERAL.exec(args[0]!)?.[1]?.toLowerCase();
       if (!unit || !/^(millisecond|second|minute|hour|day|week|month|quarter|year)$/.test(unit)) {
@@ -226,6 +270,19 @@ function refusePathsInFrom(sql: string, code: string): void {
  * function name the DuckDB connection has (its own and the macros above); `tableFunctions` are
  * DuckDB's table functions (file readers, globs, catalog internals), which Athena does not have.
  */
+/** Athena's DECIMAL '1.0' has the literal's precision and scale; DuckDB's is decimal(18,3). */
+function rewriteDecimalLiterals(sql: string): string {
+  const code = codeOnly(sql);
+  return sql.replace(
+    /\bDECIMAL\s*'\s*([+-]?)(\d*)(?:\.(\d*))?\s*'/gi,
+    (whole, sign: string, int: string, fraction = '', at: number) => {
+      if (code.slice(at, at + 7).toUpperCase() !== 'DECIMAL') return whole;
+      const digits = `${int}${fraction}`.replace(/^0+(?=\d)/, '') || '0';
+      return `CAST('${sign}${int || '0'}.${fraction}' AS DECIMAL(${Math.max(digits.length, fraction.length, 1)},${fraction.length}))`;
+    },
+  );
+}
+
 export function athenaToDuckDb(
   sql: string,
   known: ReadonlySet<string>,
@@ -234,7 +291,7 @@ export function athenaToDuckDb(
   const code = codeOnly(sql);
   refuseOtherStatements(code);
   refusePathsInFrom(sql, code);
-  const rewritten = rewriteCalls(sql);
+  const rewritten = rewriteCalls(rewriteDecimalLiterals(sql));
   const unknown = new Set<string>();
   const outside = new Set<string>();
   // a name after AS is an alias with its column list (`AS t(a, b)`), not a call

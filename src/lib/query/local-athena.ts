@@ -9,6 +9,7 @@ import { type LakeTable, lakeTableProjection, PARTITION_KEYS } from '../pipeline
 import type { LocalObjectStore } from '../storage/local-object-store';
 import { getBytes, listKeys, ObjectNotFoundError } from '../storage/object-store';
 import { ATHENA_MACROS, athenaToDuckDb, CatalogTablesOnlyError, UnsupportedSqlError } from './athena-compat';
+import { rewriteParsedQuery, SEMANTIC_MACROS, semanticsError } from './athena-semantics';
 import { DuckDb, type QueryResult, sqlString } from './duckdb';
 import { type LocalResultColumn, resultMetadataKey } from './local-athena-results';
 import type { WorkGroup } from './workgroups';
@@ -82,17 +83,18 @@ export function hiveType(duckType: string): string {
     BOOLEAN: 'boolean',
     TIMESTAMP: 'timestamp',
     DATE: 'date',
-    HUGEINT: 'decimal(38,0)',
+    // Trino has no 128-bit integer: DuckDB's sum of integers is Athena's bigint
+    HUGEINT: 'bigint',
   };
   return map[duckType] ?? 'string';
 }
 
 /** An Athena result type (as GetQueryResults names it) for a DuckDB column type. */
-function athenaResultType(duckType: string): { type: string; precision: number; scale: number } {
+export function athenaResultType(duckType: string): { type: string; precision: number; scale: number } {
   const decimal = /^DECIMAL\((\d+),\s*(\d+)\)$/.exec(duckType);
   if (decimal) return { type: 'decimal', precision: Number(decimal[1]), scale: Number(decimal[2]) };
-  if (duckType === 'HUGEINT') return { type: 'decimal', precision: 38, scale: 0 };
   const map: Record<string, string> = {
+    HUGEINT: 'bigint',
     BIGINT: 'bigint',
     INTEGER: 'integer',
     SMALLINT: 'smallint',
@@ -101,6 +103,7 @@ function athenaResultType(duckType: string): { type: string; precision: number; 
     FLOAT: 'real',
     BOOLEAN: 'boolean',
     TIMESTAMP: 'timestamp',
+    'TIMESTAMP WITH TIME ZONE': 'timestamp with time zone',
     DATE: 'date',
   };
   return { type: map[duckType] ?? 'varchar', precision: 0, scale: 0 };
@@ -125,7 +128,7 @@ async function refusingOutsideAccess<T>(run: () => Promise<T>): Promise<T> {
     return await run();
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
-    if (!DUCKDB_SANDBOX_REFUSAL.test(message)) throw error;
+    if (!DUCKDB_SANDBOX_REFUSAL.test(message)) throw semanticsError(error);
     throw new CatalogTablesOnlyError(
       `Athena reads only the tables in its catalog; the local engine reads only the lake it serves (${message.split('\n')[0]})`,
       { cause: error },
@@ -157,6 +160,8 @@ export class LocalAthena {
    */
   static async open(options: LocalAthenaOptions): Promise<LocalAthena> {
     const duck = await DuckDb.open(':memory:', {
+      // Athena divides integers as integers; time zone functions work in UTC as Athena's session does
+      settings: { integer_division: 'true', TimeZone: "'UTC'" },
       onlyDirectories: [options.lakeBucket, options.resultsBucket].map((bucket) =>
         options.store.pathForPrefix(bucket, ''),
       ),
@@ -172,13 +177,20 @@ export class LocalAthena {
       if (!existing.has(name)) await duck.run(`CREATE MACRO ${macro}`);
       existing.add(name);
     }
+    for (const macro of SEMANTIC_MACROS) await duck.run(`CREATE MACRO ${macro}`);
     await duck.run(`CREATE SCHEMA IF NOT EXISTS "${options.database}"`);
     await duck.run(`SET search_path = '${options.database}'`);
     return new LocalAthena(duck, options, existing, tableFunctions);
   }
 
-  private toDuckDb(sql: string): string {
-    return athenaToDuckDb(sql, this.knownFunctions, this.tableFunctions);
+  /** The DuckDB SQL for an Athena query: calls rewritten, then operators and casts given Athena's meaning. */
+  private async toDuckDb(sql: string): Promise<string> {
+    const duckSql = athenaToDuckDb(sql, this.knownFunctions, this.tableFunctions);
+    const { rows } = await this.duck.query(`SELECT json_serialize_sql(${sqlString(duckSql)}) AS ast`);
+    const rewritten = rewriteParsedQuery(String(rows[0]?.ast));
+    if (rewritten === undefined) return duckSql;
+    const back = await this.duck.query(`SELECT json_deserialize_sql(${sqlString(rewritten)}) AS sql`);
+    return String(back.rows[0]?.sql);
   }
 
   /** The names of the tables a query can read (the ingested tables and the catalog's). */
@@ -202,7 +214,7 @@ export class LocalAthena {
   /** Runs a SELECT and returns its rows (exact values as text), for people at a terminal. */
   async query(sql: string): Promise<QueryResult> {
     await this.refreshViews();
-    return refusingOutsideAccess(() => this.duck.query(this.toDuckDb(sql)));
+    return refusingOutsideAccess(async () => this.duck.query(await this.toDuckDb(sql)));
   }
 
   /**
@@ -266,6 +278,15 @@ export class LocalAthena {
     partitionedBy: readonly string[],
     compression: string,
   ): Promise<Array<{ name: string; type: string }>> {
+    const zoned = (await this.columnsOf(select)).filter((c) => c.type === 'TIMESTAMP WITH TIME ZONE');
+    if (zoned.length > 0) {
+      // a table's columns are Hive types, and Hive has no timestamp with time zone
+      throw new AthenaQueryFailedError(
+        `NOT_SUPPORTED: Unsupported Hive type: timestamp(3) with time zone (column ${zoned.map((c) => c.name).join(', ')}): ` +
+          'a table cannot hold a timestamp with time zone (from current_timestamp, now(), from_unixtime, ' +
+          'from_iso8601_timestamp, AT TIME ZONE); write a timestamp (date_parse of its text) or its to_iso8601 text',
+      );
+    }
     const staged = `"__statement_${randomUUID().replace(/-/g, '')}"`;
     await this.duck.run(`CREATE TEMP TABLE ${staged} AS ${select}`);
     try {
@@ -283,18 +304,23 @@ export class LocalAthena {
       }
       const directory = this.localDirectory(location);
       await mkdir(directory, { recursive: true });
+      const hugeints = columns
+        .filter((c) => c.type === 'HUGEINT')
+        .map((c) => `CAST("${c.name}" AS BIGINT) AS "${c.name}"`);
+      const rows =
+        hugeints.length > 0 ? `(SELECT * REPLACE (${hugeints.join(', ')}) FROM ${staged})` : staged;
       const codec = compression.toLowerCase() === 'snappy' ? 'snappy' : 'zstd';
       if (partitionedBy.length > 0) {
         await this.duck.run(
-          `COPY ${staged} TO ${sqlString(directory)} (FORMAT parquet, COMPRESSION ${codec}, PARTITION_BY (${keys}), ` +
+          `COPY ${rows} TO ${sqlString(directory)} (FORMAT parquet, COMPRESSION ${codec}, PARTITION_BY (${keys}), ` +
             `FILENAME_PATTERN 'part_{uuid}', OVERWRITE_OR_IGNORE true)`,
         );
       } else {
         await this.duck.run(
-          `COPY ${staged} TO ${sqlString(`${directory}/part_${randomUUID()}.parquet`)} (FORMAT parquet, COMPRESSION ${codec})`,
+          `COPY ${rows} TO ${sqlString(`${directory}/part_${randomUUID()}.parquet`)} (FORMAT parquet, COMPRESSION ${codec})`,
         );
       }
-      return columns;
+      return columns.map((c) => (c.type === 'HUGEINT' ? { ...c, type: 'BIGINT' } : c));
     } finally {
       await this.duck.run(`DROP TABLE IF EXISTS ${staged}`);
     }
@@ -343,7 +369,7 @@ export class LocalAthena {
       (m) => m[1]!,
     );
     const compression = /^'(.*)'$/.exec(properties.get('write_compression') ?? "'ZSTD'")?.[1] ?? 'ZSTD';
-    const select = this.toDuckDb(statement.selectText);
+    const select = await this.toDuckDb(statement.selectText);
     const columns = await this.writeParquet(select, location, partitionedBy, compression);
     const toCatalog = (c: { name: string; type: string }): CatalogColumn => ({
       name: c.name,
@@ -370,7 +396,7 @@ export class LocalAthena {
   ): Promise<LocalQueryExecution> {
     const target = await this.options.catalog.getTable(database, table);
     if (!target) throw new UnsupportedSqlError(`INSERT INTO ${database}.${table}: no such table`);
-    const select = this.toDuckDb(selectText);
+    const select = await this.toDuckDb(selectText);
     await this.writeParquet(
       select,
       target.location,
@@ -381,7 +407,7 @@ export class LocalAthena {
   }
 
   private async select(id: string, sql: string): Promise<LocalQueryExecution> {
-    const select = this.toDuckDb(sql);
+    const select = await this.toDuckDb(sql);
     const columns = await this.columnsOf(select);
     const key = `${id}.csv`;
     const path = this.options.store.pathFor(this.options.resultsBucket, key);
