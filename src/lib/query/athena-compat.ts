@@ -213,8 +213,10 @@ function rewriteCalls(sql: string): string {
       if (args.length < 2 || args.length > 3 || /\bFROM\b/i.test(codeOnly(args[0] ?? ''))) {
         throw new UnsupportedSqlError(`${name} takes (string, start) or (string, start, length) locally`);
       }
-      // Athena's substr from position 0 is empty; DuckDB's starts at 1
-      replacement = `(CASE WHEN (${args[1]}) = 0 THEN '' ELSE "substring"(${args.join(', ')}) END)`;
+      // Athena's substr from position 0, or from before the start counting from the end, is empty
+      replacement =
+        `(CASE WHEN (${args[1]}) = 0 OR (${args[1]}) < -length(${args[0]}) THEN '' ` +
+        `ELSE "substring"(${args.join(', ')}) END)`;
     } else if (name === 'date_add') {
       if (args.length !== 3) throw new UnsupportedSqlError('date_add takes (unit, value, timestamp)');
       const unit = STRING_LITERAL.exec(args[0]!)?.[1]?.toLowerCase();
