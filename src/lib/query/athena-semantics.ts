@@ -45,13 +45,21 @@ export const SEMANTIC_MACROS: readonly string[] = [
   `athena_modulo(a, b) AS CASE
     WHEN b = 0 AND NOT (${floating('a')} OR ${floating('b')}) THEN error('Division by zero')
     ELSE a % b END`,
-  // a double cast to an integer rounds half away from zero; text must be an integer literal
+  // a double cast to an integer rounds half away from zero; text must be digits with an optional
+  // sign and nothing around them (Trino parses it with Java's Integer.parseInt / Long.parseLong)
   ...INTEGER_TARGETS.map(
     (target) => `athena_cast_${target.toLowerCase()}(x) AS CASE
     WHEN ${floating('x')} THEN CAST(round(TRY_CAST(x AS DOUBLE)) AS ${target})
-    WHEN typeof(x) = 'VARCHAR' AND NOT regexp_matches(CAST(x AS VARCHAR), '^\\s*[+-]?[0-9]+\\s*$')
+    WHEN typeof(x) = 'VARCHAR' AND NOT regexp_matches(CAST(x AS VARCHAR), '^[+-]?[0-9]+$')
       THEN error('Cannot cast ''' || CAST(x AS VARCHAR) || ''' to ${TRINO_INTEGER_NAMES[target]}')
     ELSE CAST(x AS ${target}) END`,
+  ),
+  // try_cast is NULL wherever the cast above fails
+  ...INTEGER_TARGETS.map(
+    (target) => `athena_try_cast_${target.toLowerCase()}(x) AS CASE
+    WHEN ${floating('x')} THEN TRY_CAST(round(TRY_CAST(x AS DOUBLE)) AS ${target})
+    WHEN typeof(x) = 'VARCHAR' AND NOT regexp_matches(CAST(x AS VARCHAR), '^[+-]?[0-9]+$') THEN NULL
+    ELSE TRY_CAST(x AS ${target}) END`,
   ),
   `athena_cast_varchar(x) AS CASE
     WHEN ${floating('x')} THEN ${refusal("a double cast to varchar in scientific notation (1.5E0); format it instead: format('%.2f', x)")}
@@ -74,16 +82,17 @@ function rewriteNode(node: Node): Node {
   if (node.class === 'FUNCTION' && node.function_name === 'mod' && node.schema === '') {
     return { ...node, function_name: 'athena_modulo' };
   }
-  if (node.class === 'CAST' && node.try_cast === false && isNode(node.cast_type)) {
+  if (node.class === 'CAST' && isNode(node.cast_type)) {
     const target = String(node.cast_type.id);
-    const typeInfo = node.cast_type.type_info;
-    if ((INTEGER_TARGETS as readonly string[]).includes(target) || (target === 'VARCHAR' && !typeInfo)) {
+    const integer = (INTEGER_TARGETS as readonly string[]).includes(target);
+    const varchar = target === 'VARCHAR' && !node.cast_type.type_info && node.try_cast === false;
+    if (integer || varchar) {
       return {
         class: 'FUNCTION',
         type: 'FUNCTION',
         alias: node.alias,
         query_location: node.query_location,
-        function_name: `athena_cast_${target.toLowerCase()}`,
+        function_name: `athena_${node.try_cast === true ? 'try_' : ''}cast_${target.toLowerCase()}`,
         schema: '',
         catalog: '',
         children: [node.child],

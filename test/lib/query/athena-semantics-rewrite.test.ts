@@ -31,7 +31,7 @@ describe('rewriteParsedQuery', () => {
     });
   });
 
-  it('casts to integers and to varchar through the Athena cast macros, leaving try_cast alone', () => {
+  it('casts to integers and to varchar through the Athena cast macros, try_cast to integers too', () => {
     const cast = (id: string, tryCast: boolean) => ({
       class: 'CAST',
       type: 'OPERATOR_CAST',
@@ -40,12 +40,20 @@ describe('rewriteParsedQuery', () => {
       try_cast: tryCast,
     });
     const out = JSON.parse(
-      rewriteParsedQuery(parsed([cast('INTEGER', false), cast('VARCHAR', false), cast('INTEGER', true)]))!,
+      rewriteParsedQuery(
+        parsed([
+          cast('INTEGER', false),
+          cast('VARCHAR', false),
+          cast('INTEGER', true),
+          cast('VARCHAR', true),
+        ]),
+      )!,
     );
     const list = out.statements[0].node.select_list;
     expect(list[0]).toMatchObject({ class: 'FUNCTION', function_name: 'athena_cast_integer' });
     expect(list[1]).toMatchObject({ class: 'FUNCTION', function_name: 'athena_cast_varchar' });
-    expect(list[2]).toMatchObject({ class: 'CAST', try_cast: true });
+    expect(list[2]).toMatchObject({ class: 'FUNCTION', function_name: 'athena_try_cast_integer' });
+    expect(list[3]).toMatchObject({ class: 'CAST', try_cast: true });
   });
 
   it('keeps every number as written: 5.0 stays a double, 2^64-1 exact', () => {

@@ -83,7 +83,7 @@ describe('the Athena semantics corpus', () => {
     expect(CASES.length).toBeGreaterThanOrEqual(150);
     for (const c of CASES)
       expect(c.source).toMatch(
-        /^(https:\/\/(trino\.io|docs\.aws\.amazon\.com)\/|core\/trino-main\/src\/test\/java\/io\/trino\/.+\.java$)/,
+        /^(https:\/\/(trino\.io|docs\.aws\.amazon\.com)\/|core\/trino-main\/src\/(test|main)\/java\/io\/trino\/.+\.java$)/,
       );
   });
 });
