@@ -190,7 +190,20 @@ export class LocalAthena {
     const rewritten = rewriteParsedQuery(String(rows[0]?.ast));
     if (rewritten === undefined) return duckSql;
     const back = await this.duck.query(`SELECT json_deserialize_sql(${sqlString(rewritten)}) AS sql`);
-    return String(back.rows[0]?.sql);
+    return this.bigintSums(String(back.rows[0]?.sql));
+  }
+
+  /**
+   * DuckDB sums integers into a 128-bit HUGEINT; Athena's sum of integers is a bigint that fails
+   * on overflow. Such columns are cast to BIGINT, which fails the same way.
+   */
+  private async bigintSums(select: string): Promise<string> {
+    const hugeints = (await this.columnsOf(select)).filter((c) => c.type === 'HUGEINT');
+    if (hugeints.length === 0) return select;
+    const casts = hugeints.map(
+      (c) => `CAST("${c.name.replace(/"/g, '""')}" AS BIGINT) AS "${c.name.replace(/"/g, '""')}"`,
+    );
+    return `SELECT * REPLACE (${casts.join(', ')}) FROM (${select})`;
   }
 
   /** The names of the tables a query can read (the ingested tables and the catalog's). */
@@ -304,23 +317,18 @@ export class LocalAthena {
       }
       const directory = this.localDirectory(location);
       await mkdir(directory, { recursive: true });
-      const hugeints = columns
-        .filter((c) => c.type === 'HUGEINT')
-        .map((c) => `CAST("${c.name}" AS BIGINT) AS "${c.name}"`);
-      const rows =
-        hugeints.length > 0 ? `(SELECT * REPLACE (${hugeints.join(', ')}) FROM ${staged})` : staged;
       const codec = compression.toLowerCase() === 'snappy' ? 'snappy' : 'zstd';
       if (partitionedBy.length > 0) {
         await this.duck.run(
-          `COPY ${rows} TO ${sqlString(directory)} (FORMAT parquet, COMPRESSION ${codec}, PARTITION_BY (${keys}), ` +
+          `COPY ${staged} TO ${sqlString(directory)} (FORMAT parquet, COMPRESSION ${codec}, PARTITION_BY (${keys}), ` +
             `FILENAME_PATTERN 'part_{uuid}', OVERWRITE_OR_IGNORE true)`,
         );
       } else {
         await this.duck.run(
-          `COPY ${rows} TO ${sqlString(`${directory}/part_${randomUUID()}.parquet`)} (FORMAT parquet, COMPRESSION ${codec})`,
+          `COPY ${staged} TO ${sqlString(`${directory}/part_${randomUUID()}.parquet`)} (FORMAT parquet, COMPRESSION ${codec})`,
         );
       }
-      return columns.map((c) => (c.type === 'HUGEINT' ? { ...c, type: 'BIGINT' } : c));
+      return columns;
     } finally {
       await this.duck.run(`DROP TABLE IF EXISTS ${staged}`);
     }
