@@ -172,7 +172,7 @@ const STRING_LITERAL = /^'((?:[^']|'')*)'$/;
 /** Rewrites the Athena calls whose DuckDB counterpart takes other arguments. */
 function rewriteCalls(sql: string): string {
   const pattern =
-    /\b(date_format|date_parse|date_add|concat|greatest|least|substr|substring|date_diff|regexp_replace|if)\s*\(/gi;
+    /\b(date_format|date_parse|date_add|concat|greatest|least|substr|substring|date_diff|regexp_replace|if|round)\s*\(/gi;
   for (;;) {
     const code = codeOnly(sql);
     pattern.lastIndex = 0;
@@ -185,7 +185,11 @@ function rewriteCalls(sql: string): string {
     // a rewritten call's name is quoted, so this scan (which skips quoted text) does not meet it again
     const nullIfAnyNull = (call: string) =>
       `(CASE WHEN ${args.map((a) => `(${a}) IS NULL`).join(' OR ')} THEN NULL ELSE ${call} END)`;
-    if (name === 'date_diff') {
+    if (name === 'round') {
+      // round(x, n) goes through a macro that refuses decimals (src/lib/query/athena-semantics.ts)
+      replacement =
+        args.length === 2 ? `"athena_round_places"(${args.join(', ')})` : `"round"(${args.join(', ')})`;
+    } else if (name === 'date_diff') {
       // Athena counts whole units elapsed (01:30 to 02:29 is 0 hours); DuckDB's date_diff counts
       // boundaries crossed, its date_sub whole units
       replacement = `"date_sub"(${args.join(', ')})`;

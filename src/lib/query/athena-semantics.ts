@@ -42,6 +42,10 @@ export const SEMANTIC_MACROS: readonly string[] = [
     WHEN b = 0 AND (${floating('a')} OR ${floating('b')}) THEN ${refusal('a double divided by zero as Infinity or NaN; guard the divisor: x / nullif(y, 0)')}
     WHEN b = 0 THEN error('Division by zero')
     ELSE a // b END`,
+  // Athena keeps a decimal's scale when rounding it to n places (3.449 to 3.400); DuckDB's scale is n
+  `athena_round_places(x, n) AS CASE
+    WHEN ${decimal('x')} THEN ${refusal('rounding a decimal to a number of places, keeping its scale (round(3.449, 1) is 3.400); round a double instead: round(CAST(x AS double), n)')}
+    ELSE round(x, n) END`,
   `athena_modulo(a, b) AS CASE
     WHEN b = 0 AND NOT (${floating('a')} OR ${floating('b')}) THEN error('Division by zero')
     ELSE a % b END`,
