@@ -214,7 +214,19 @@ function rewriteCalls(sql: string): string {
       // Athena's greatest and least are NULL when any argument is; DuckDB's skip NULLs
       replacement = nullIfAnyNull(`"${name}"(${args.join(', ')})`);
     } else if (name === 'substr' || name === 'substring') {
-      if (args.length < 2 || args.length > 3 || /\bFROM\b/i.test(codeOnly(args[0] ?? ''))) {
+      // the SQL standard's substring(s FROM start [FOR length]) is the same call
+      const standard =
+        args.length === 1 ? /^([\s\S]+?)\bFROM\b([\s\S]+?)(?:\bFOR\b([\s\S]+))?$/i.exec(args[0]!) : null;
+      if (standard)
+        args.splice(
+          0,
+          1,
+          ...standard
+            .slice(1)
+            .filter((a): a is string => a !== undefined)
+            .map((a) => a.trim()),
+        );
+      if (args.length < 2 || args.length > 3) {
         throw new UnsupportedSqlError(`${name} takes (string, start) or (string, start, length) locally`);
       }
       // Athena's substr from position 0, or from before the start counting from the end, is empty

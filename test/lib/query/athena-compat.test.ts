@@ -70,6 +70,12 @@ describe('rewrites for Athena semantics', () => {
     expect(athenaToDuckDb(athena, new Set())).toBe(duck);
   });
 
+  it('reads the standard substring(s FROM start FOR length) as substr(s, start, length)', () => {
+    expect(athenaToDuckDb('SELECT substring(s FROM 2 FOR 3) FROM t', new Set(['length']))).toBe(
+      `SELECT (CASE WHEN (2) = 0 OR (2) < -length(s) THEN '' ELSE "substring"(s, 2, 3) END) FROM t`,
+    );
+  });
+
   it('rewrites calls nested in the arguments of calls it rewrote', () => {
     expect(athenaToDuckDb('SELECT concat(substr(s, 2), s) FROM t', new Set(['length']))).toBe(
       `SELECT (CASE WHEN ((CASE WHEN (2) = 0 OR (2) < -length(s) THEN '' ELSE "substring"(s, 2) END)) IS NULL OR (s) IS NULL ` +

@@ -118,6 +118,23 @@ describe('local Athena CTAS and INSERT INTO', () => {
     expect(await catalog.getTable(DATABASE, 'taken')).toBeUndefined();
   });
 
+  it('fails an INSERT INTO that writes a timestamp with time zone, writing nothing', async () => {
+    const location = `s3://${LAKE}/lake/stamped/runs/a/`;
+    await athena.execute(
+      ctas('stamped', location, "SELECT TIMESTAMP '2026-01-01 00:00:00' AS at"),
+      TRANSFORMS,
+    );
+    const before = await listKeys(store, LAKE, 'lake/stamped/');
+    await expect(
+      athena.execute(
+        `INSERT INTO "${DATABASE}"."stamped"
+SELECT current_timestamp AS at`,
+        TRANSFORMS,
+      ),
+    ).rejects.toThrow(/^NOT_SUPPORTED: Unsupported Hive type: timestamp\(3\) with time zone \(column at\)/);
+    expect(await listKeys(store, LAKE, 'lake/stamped/')).toEqual(before);
+  });
+
   it('fails a CTAS or INSERT INTO that writes more than 100 partitions (HIVE_TOO_MANY_OPEN_PARTITIONS)', async () => {
     const tooMany =
       /^HIVE_TOO_MANY_OPEN_PARTITIONS: Exceeded limit of 100 open writers for partitions\/buckets$/;
