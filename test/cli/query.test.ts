@@ -62,6 +62,19 @@ describe('tributary query', () => {
     expect(io.out()).not.toContain('root:');
   });
 
+  it('still lists the tables with SHOW TABLES and describes one with DESCRIBE', async () => {
+    const io = captureIo();
+    const rc = await main(['query', '--root', root, '--format', 'csv', 'SHOW TABLES'], io);
+    expect(io.err()).toBe('');
+    expect(rc).toBe(0);
+    expect(io.out()).toContain('clickstream');
+    const describe = captureIo();
+    expect(await main(['query', '--root', root, '--format', 'csv', 'DESCRIBE clickstream'], describe)).toBe(
+      0,
+    );
+    expect(describe.out()).toContain('event_type');
+  });
+
   it('computes what Athena computes, and refuses by name what it cannot', async () => {
     const division = captureIo();
     expect(

@@ -264,16 +264,35 @@ function refuseOtherStatements(code: string): void {
     );
   }
   const first = /^\(*\s*([a-z]+)/i.exec(body)?.[1]?.toLowerCase();
-  if (first !== 'select' && first !== 'with' && first !== 'values') {
+  // SHOW and DESCRIBE read the catalog, as Athena's SHOW TABLES and DESCRIBE do
+  if (!['select', 'with', 'values', 'show', 'describe'].includes(first ?? '')) {
     throw new CatalogTablesOnlyError(
       `${ATHENA_READS_ONLY_CATALOG_TABLES}; the local engine runs queries only, not ${first?.toUpperCase() ?? 'this statement'}`,
     );
   }
 }
 
+/** Calls whose arguments hold a FROM that is no table: trim(BOTH 'x' FROM s), extract(day FROM t), … */
+const FROM_IN_ARGUMENTS = /\b(trim|extract|substring|substr|overlay|position)\s*$/i;
+
+/** The name of the call whose parentheses hold `at`, if any. */
+function enclosingCall(code: string, at: number): string {
+  let depth = 0;
+  for (let i = at - 1; i >= 0; i--) {
+    if (code[i] === ')') depth++;
+    else if (code[i] === '(') {
+      if (depth === 0) return code.slice(0, i);
+      depth--;
+    }
+  }
+  return '';
+}
+
 /** Refuses a path where a table belongs (DuckDB reads `FROM 'file.csv'` or `FROM "dir/file"`). */
 function refusePathsInFrom(sql: string, code: string): void {
   for (const match of code.matchAll(/\b(?:FROM|JOIN)\b/gi)) {
+    if (/\bDISTINCT\s+$/i.test(code.slice(0, match.index))) continue;
+    if (FROM_IN_ARGUMENTS.test(enclosingCall(code, match.index))) continue;
     // the quoted text is blank in `code`, so it is read from the SQL itself
     const after = sql.slice(match.index + match[0].length);
     const quoted = /^\s*('(?:[^']|'')*'|"(?:[^"]|"")*")/.exec(after)?.[1];

@@ -186,6 +186,8 @@ export class LocalAthena {
   /** The DuckDB SQL for an Athena query: calls rewritten, then operators and casts given Athena's meaning. */
   private async toDuckDb(sql: string): Promise<string> {
     const duckSql = athenaToDuckDb(sql, this.knownFunctions, this.tableFunctions);
+    // SHOW and DESCRIBE compute nothing; DuckDB's parser would not give them back as written
+    if (/^\s*(SHOW|DESCRIBE)\b/i.test(duckSql)) return duckSql;
     const { rows } = await this.duck.query(`SELECT json_serialize_sql(${sqlString(duckSql)}) AS ast`);
     const rewritten = rewriteParsedQuery(String(rows[0]?.ast));
     if (rewritten === undefined) return duckSql;
