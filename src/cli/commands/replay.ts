@@ -25,8 +25,10 @@ import { type CommandIo, UsageError, writeLine } from '../io';
 export const REPLAY_HELP = `Usage: tributary replay <file|directory|s3://bucket/prefix> [options]
 
 Sends records that failed back through the pipeline after a fix:
-  - Firehose error output (errors/<stream>/processing-failed/..., format-conversion-failed/...)
-    goes back into its delivery stream, so the transform Lambda runs on it again;
+  - Firehose error output (errors/<stream>/processing-failed/..., format-conversion-failed/...,
+    activePartitionExceeded/...)
+    goes back into its delivery stream, so the transform Lambda runs on it again, in groups
+    of at most 500 event hours (activePartitionExceeded/ records included);
   - DynamoDB quarantine files (lake/<table>_changes/.../_*.quarantine.ndjson) go back as a new
     raw object beside the one each line came from, so the flattener runs on it again.
 
@@ -92,7 +94,7 @@ export async function replayCommand(args: string[], io: CommandIo): Promise<numb
       ? await localTargets(localEnvironment(values.root, pipeline.database), pipeline)
       : undefined;
   const targets = local?.targets ?? deployedTargets(values.stage!, values['raw-bucket']);
-  const outcome = await replayBatches(batches, targets);
+  const outcome = await replayBatches(batches, pipeline, targets);
   const where = values.to === 'local' ? `the local stage in ${local!.root}` : `stage ${values.stage}`;
   writeLine(
     io.stdout,
@@ -105,10 +107,11 @@ export async function replayCommand(args: string[], io: CommandIo): Promise<numb
     writeLine(io.stdout, `  ${lines} lines quarantined again (now in ${quarantineKey})`);
   }
   for (const [stream, stats] of local?.deliveries ?? []) {
-    stillFailing += stats.processingFailed + stats.conversionFailed;
+    const failed = stats.processingFailed + stats.conversionFailed + stats.activePartitionExceeded;
+    stillFailing += failed;
     writeLine(
       io.stdout,
-      `  ${stream}: ${stats.rowsWritten} rows written, ${stats.processingFailed + stats.conversionFailed} failed again` +
+      `  ${stream}: ${stats.rowsWritten} rows written, ${failed} failed again` +
         (stats.errorFiles.length > 0 ? ` (now in ${stats.errorFiles.join(', ')})` : ''),
     );
   }

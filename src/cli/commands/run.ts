@@ -277,7 +277,7 @@ export function printRunSummary(
   out();
   out('Ingested');
   for (const [stream, stats] of summary.streams) {
-    const failed = stats.processingFailed + stats.conversionFailed;
+    const failed = stats.processingFailed + stats.conversionFailed + stats.activePartitionExceeded;
     out(
       `  ${stream}: ${stats.recordsIn} records in, ${stats.rowsWritten} rows in ${stats.parquetFiles.length} Parquet files, ${failed} failed` +
         (stats.reingested ? `, ${stats.reingested} re-ingested` : ''),
@@ -285,7 +285,7 @@ export function printRunSummary(
     if (failed > 0) {
       out(
         `    failed records wait for a replay under ${join(root, lakeBucket, LakeLayout.firehoseErrors(stream))}` +
-          ` (processing-failed: ${stats.processingFailed}, format-conversion-failed: ${stats.conversionFailed})`,
+          ` (processing-failed: ${stats.processingFailed}, format-conversion-failed: ${stats.conversionFailed}, activePartitionExceeded: ${stats.activePartitionExceeded})`,
       );
     }
     if (stats.eventTimeOutOfRange > 0) {

@@ -75,7 +75,8 @@ export interface ReadReplayOptions {
 }
 
 /**
- * Reads Firehose error output (`processing-failed/`, `format-conversion-failed/`: JSON lines with
+ * Reads Firehose error output (`processing-failed/`, `format-conversion-failed/`,
+ * `activePartitionExceeded/`: JSON lines with
  * the record as base64 `rawData`) and DynamoDB quarantine files (`*.quarantine.ndjson`: JSON lines
  * with the `raw` line and its `source` object) into what a replay sends.
  */
@@ -103,12 +104,13 @@ export async function readReplayBatches(
       continue;
     }
     const hashed = pipeline.streams.find((s) => s.name === stream)?.flatten.hash ?? [];
-    if (/(?:^|\/)format-conversion-failed\//.test(file.name) && hashed.length > 0) {
+    const transformed = /(?:^|\/)(format-conversion-failed|activePartitionExceeded)\//.exec(file.name)?.[1];
+    if (transformed && hashed.length > 0) {
       // Firehose keeps the record the transform returned: its hash rules have already been applied
       options.onProblem(
         file.name,
         0,
-        `format-conversion-failed records of ${stream} hold values its hash rules (${hashed.join(', ')}) already hashed; sending them through the stream would hash them twice. Fix the schema, then load them from this file by hand`,
+        `${transformed} records of ${stream} hold values its hash rules (${hashed.join(', ')}) already hashed; sending them through the stream would hash them twice. Load them from this file by hand`,
       );
       continue;
     }

@@ -1,5 +1,8 @@
 import { gzipSync } from 'node:zlib';
 import { DynamoLayout } from '../dynamodb/layout';
+import { ACTIVE_PARTITION_LIMIT } from '../firehose/partition-keys';
+import type { Pipeline } from '../pipeline/pipeline';
+import { eventHourOf, groupByPartitions } from './partition-groups';
 import type { ReplayBatch } from './replay-source';
 
 /** Where replayed data goes: a stage's delivery streams and raw bucket, deployed or local. */
@@ -28,12 +31,13 @@ function stamp(now: Date): string {
 }
 
 /**
- * Sends failed Firehose records back through their stream (so the transform runs on them again)
- * and quarantined DynamoDB lines back as a new raw object beside the one they came from (so the
+ * Sends failed Firehose records back through their stream (so the transform runs on them again),
+ * in groups that each span at most the active partition limit of event hours, and quarantined DynamoDB lines back as a new raw object beside the one they came from (so the
  * flattener runs on them again).
  */
 export async function replayBatches(
   batches: readonly ReplayBatch[],
+  pipeline: Pipeline,
   targets: ReplayTargets,
   now: Date = new Date(),
 ): Promise<ReplayOutcome> {
@@ -42,8 +46,12 @@ export async function replayBatches(
   const rawObjects: string[] = [];
   for (const batch of batches) {
     if (batch.kind === 'firehose') {
-      await targets.sendToStream(batch.stream, batch.records);
-      records += batch.records.length;
+      const eventTime = pipeline.streams.find((s) => s.name === batch.stream)?.eventTime;
+      const hourOf = (record: Buffer) => eventHourOf(record, eventTime);
+      for (const group of groupByPartitions(batch.records, hourOf, ACTIVE_PARTITION_LIMIT)) {
+        await targets.sendToStream(batch.stream, group);
+        records += group.length;
+      }
       continue;
     }
     const key = DynamoLayout.replayKey(batch.source, stamp(now));

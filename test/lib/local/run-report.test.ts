@@ -27,6 +27,7 @@ function delivery(overrides: Partial<DeliveryStats> = {}): DeliveryStats {
     rowsWritten: 402,
     processingFailed: 2,
     conversionFailed: 1,
+    activePartitionExceeded: 0,
     parquetFiles: ['a.parquet', 'b.parquet'],
     errorFiles: [],
     backupFiles: [],
