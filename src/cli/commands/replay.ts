@@ -3,6 +3,7 @@ import { parseArgs } from 'node:util';
 import { S3Client } from '@aws-sdk/client-s3';
 import { STAGE_NAME, stageResourcePrefix } from '../../lib/config/stage-names';
 import { DynamoLayout } from '../../lib/dynamodb/layout';
+import { parseStreamArn } from '../../lib/dynamodb/stream-batch';
 import { awsFirehose } from '../../lib/firehose/aws-firehose';
 import { reingestRecords } from '../../lib/firehose/reingest';
 import { ingestStreams } from '../../lib/local/ingest-streams';
@@ -12,11 +13,12 @@ import {
   type LocalEnvironment,
   localEnvironment,
 } from '../../lib/local/local-environment';
-import { loadLocalHandlers } from '../../lib/local/local-handlers';
+import { loadLocalHandlers, localDynamoTableName } from '../../lib/local/local-handlers';
 import { LocalS3Notifications } from '../../lib/local/local-s3-notifications';
+import { localStreamMapping } from '../../lib/local/local-stream-mapping';
 import { bundledPipeline } from '../../lib/pipeline/bundled';
 import type { Pipeline } from '../../lib/pipeline/pipeline';
-import { type ReplayTargets, replayBatches } from '../../lib/replay/replay';
+import { ReplayError, type ReplayTargets, replayBatches } from '../../lib/replay/replay';
 import { listReplayFiles, readReplayBatches } from '../../lib/replay/replay-source';
 import { getBytes } from '../../lib/storage/object-store';
 import { S3ObjectStore } from '../../lib/storage/s3-object-store';
@@ -29,6 +31,8 @@ Sends records that failed back through the pipeline after a fix:
     activePartitionExceeded/...)
     goes back into its delivery stream, so the transform Lambda runs on it again, in groups
     of at most 500 event hours (activePartitionExceeded/ records included);
+  - DynamoDB stream changes the event source mapping parked (raw bucket aws/lambda/..., its
+    S3 on-failure destination) go back to the stream Lambda (local stage only);
   - DynamoDB quarantine files (lake/<table>_changes/.../_*.quarantine.ndjson) go back as a new
     raw object beside the one each line came from, so the flattener runs on it again.
 
@@ -85,6 +89,11 @@ export async function replayCommand(args: string[], io: CommandIo): Promise<numb
     writeLine(io.stderr, `nothing to replay in ${location}`);
     return 1;
   }
+  if (values.to === 'deployed' && batches.some((b) => b.kind === 'stream')) {
+    throw new UsageError(
+      "parked DynamoDB stream records (aws/lambda/...) replay to the local stage only; invoke the stage's dynamodbStream function with each file's payload instead",
+    );
+  }
   if (values.to === 'deployed' && batches.some((b) => b.kind === 'quarantine') && !values['raw-bucket']) {
     throw new UsageError('quarantine files go to the raw bucket: give --raw-bucket');
   }
@@ -98,10 +107,16 @@ export async function replayCommand(args: string[], io: CommandIo): Promise<numb
   const where = values.to === 'local' ? `the local stage in ${local!.root}` : `stage ${values.stage}`;
   writeLine(
     io.stdout,
-    `Replayed ${outcome.records} Firehose records and ${outcome.lines} quarantined lines from ${files.length} files to ${where}`,
+    `Replayed ${outcome.records} Firehose records and ${outcome.lines} quarantined lines` +
+      (outcome.changes > 0 ? ` and ${outcome.changes} parked stream changes` : '') +
+      ` from ${files.length} files to ${where}`,
   );
   for (const key of outcome.rawObjects) writeLine(io.stdout, `  raw object ${key}`);
   let stillFailing = 0;
+  for (const { changes, key, reason } of local?.parkedAgain ?? []) {
+    stillFailing += changes;
+    writeLine(io.stdout, `  ${changes} stream changes parked again (now in ${key}): ${reason}`);
+  }
   for (const { lines, quarantineKey } of local?.quarantinedAgain ?? []) {
     stillFailing += lines;
     writeLine(io.stdout, `  ${lines} lines quarantined again (now in ${quarantineKey})`);
@@ -132,6 +147,7 @@ async function localTargets(
   targets: ReplayTargets;
   deliveries: Array<[string, DeliveryStats]>;
   quarantinedAgain: Array<{ lines: number; quarantineKey: string }>;
+  parkedAgain: Array<{ changes: number; key: string; reason: string }>;
 }> {
   const handlers = await loadLocalHandlers(environment, pipeline);
   const notifications = await LocalS3Notifications.watch(
@@ -141,11 +157,27 @@ async function localTargets(
   );
   const deliveries: Array<[string, DeliveryStats]> = [];
   const quarantinedAgain: Array<{ lines: number; quarantineKey: string }> = [];
+  const parkedAgain: Array<{ changes: number; key: string; reason: string }> = [];
+  const tableOf = new Map(pipeline.dynamodb.map((t) => [localDynamoTableName(environment, t.name), t.name]));
   return {
     root: environment.root,
     deliveries,
     quarantinedAgain,
+    parkedAgain,
     targets: {
+      async sendToStreamFunction(records) {
+        const arn = parseStreamArn(records[0]?.eventSourceARN ?? '');
+        // replayed records are not read from the stream, so no record age applies
+        const mapping = localStreamMapping(environment, handlers, tableOf.get(arn.table) ?? arn.table, {
+          now: Date.now,
+          settings: { maximumRecordAgeSeconds: -1 },
+        });
+        const outcome = await mapping.process(records);
+        const event = await notifications.take();
+        if (event) await handlers.s3Flatten(event);
+        for (const parked of outcome.parked)
+          parkedAgain.push({ changes: parked.records.length, key: parked.key, reason: parked.reason });
+      },
       async sendToStream(stream, records) {
         const results = await ingestStreams(environment, pipeline, handlers, [{ stream, records }]);
         deliveries.push(...results);
@@ -178,6 +210,9 @@ function deployedTargets(stage: string, rawBucket: string | undefined): ReplayTa
   return {
     sendToStream: (stream, records) =>
       reingestRecords(firehose, `${stageResourcePrefix(stage)}-${stream}`, records),
+    sendToStreamFunction: async () => {
+      throw new ReplayError('parked DynamoDB stream records replay to the local stage only');
+    },
     async putRawObject(key, body) {
       s3 ??= new S3ObjectStore(new S3Client({}));
       await s3.put(rawBucket!, key, body, { contentType: 'application/x-ndjson', contentEncoding: 'gzip' });

@@ -302,6 +302,11 @@ export function printRunSummary(
     out(
       `  ${table} (DynamoDB): ${stats.changes} changes in ${stats.changeFiles} change files, ${stats.failedChanges} failed`,
     );
+    for (const parked of stats.parked) {
+      out(
+        `    ${parked.changes} changes parked in the raw bucket at ${parked.key} (${parked.reason}); tributary replay sends them again`,
+      );
+    }
   }
   for (const quarantine of summary.quarantined) {
     out(`    ${quarantine.lines} lines quarantined in ${join(root, lakeBucket, quarantine.key)}`);

@@ -1,4 +1,5 @@
 import { gzipSync } from 'node:zlib';
+import type { DynamoDBRecord } from 'aws-lambda';
 import { DynamoLayout } from '../dynamodb/layout';
 import { ACTIVE_PARTITION_LIMIT } from '../firehose/partition-keys';
 import type { Pipeline } from '../pipeline/pipeline';
@@ -11,11 +12,15 @@ export interface ReplayTargets {
   sendToStream(stream: string, records: readonly Buffer[]): Promise<void>;
   /** Puts an object into the raw bucket, whose notification hands it to the flattener. */
   putRawObject(key: string, body: Buffer): Promise<void>;
+  /** Hands parked stream records, in shard order, to the stream Lambda through its event source mapping. */
+  sendToStreamFunction(records: readonly DynamoDBRecord[]): Promise<void>;
 }
 
 export interface ReplayOutcome {
   readonly records: number;
   readonly lines: number;
+  /** DynamoDB stream records sent back to the stream Lambda. */
+  readonly changes: number;
   readonly rawObjects: readonly string[];
 }
 
@@ -31,7 +36,7 @@ function stamp(now: Date): string {
 }
 
 /**
- * Sends failed Firehose records back through their stream (so the transform runs on them again),
+ * Sends parked DynamoDB stream records back to the stream Lambda, failed Firehose records back through their stream (so the transform runs on them again),
  * in groups that each span at most the active partition limit of event hours, and quarantined DynamoDB lines back as a new raw object beside the one they came from (so the
  * flattener runs on them again).
  */
@@ -43,6 +48,7 @@ export async function replayBatches(
 ): Promise<ReplayOutcome> {
   let records = 0;
   let lines = 0;
+  let changes = 0;
   const rawObjects: string[] = [];
   for (const batch of batches) {
     if (batch.kind === 'firehose') {
@@ -54,6 +60,11 @@ export async function replayBatches(
       }
       continue;
     }
+    if (batch.kind === 'stream') {
+      await targets.sendToStreamFunction(batch.records);
+      changes += batch.records.length;
+      continue;
+    }
     const key = DynamoLayout.replayKey(batch.source, stamp(now));
     if (!key) throw new ReplayError(`Cannot name a replay object beside ${batch.source}`);
     const body = Buffer.concat(batch.lines.flatMap((line) => [line, NEWLINE]));
@@ -61,5 +72,5 @@ export async function replayBatches(
     lines += batch.lines.length;
     rawObjects.push(key);
   }
-  return { records, lines, rawObjects };
+  return { records, lines, changes, rawObjects };
 }

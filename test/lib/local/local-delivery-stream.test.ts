@@ -241,6 +241,7 @@ describe('LocalDeliveryStream', () => {
         replays.push({ records: records.length, exceeded: again.stats.activePartitionExceeded });
       },
       putRawObject: async () => undefined,
+      sendToStreamFunction: async () => undefined,
     });
     expect(outcome.records).toBe(200);
     expect(replays.every((replay) => replay.exceeded === 0)).toBe(true);

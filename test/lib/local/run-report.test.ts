@@ -47,7 +47,9 @@ function summary(steps: StepEvent[], overrides: Partial<LocalRunSummary> = {}): 
     checks: [],
     blockedLoads: [],
     streams: new Map([['clickstream', delivery()]]),
-    captures: new Map([['users', { changes: 250, failedChanges: 0, changeFiles: 3, flattenedObjects: 4 }]]),
+    captures: new Map([
+      ['users', { changes: 250, failedChanges: 0, parked: [], changeFiles: 3, flattenedObjects: 4 }],
+    ]),
     quarantined: [{ key: 'lake/users_changes/dt=2026-11-20/_x.quarantine.ndjson', lines: 1 }],
     execution: {
       status: 'SUCCEEDED',

@@ -55,6 +55,7 @@ describe('replayBatches', () => {
           sent.push([...group]);
         },
         putRawObject: async () => undefined,
+        sendToStreamFunction: async () => undefined,
       },
     );
     expect(outcome.records).toBe(1_300);
