@@ -30,6 +30,9 @@ import { type CommandIo, formatTable, UsageError, writeLine } from '../io';
 /** The day the shipped samples happened; the local run's default date. */
 export const SAMPLE_DAY = new Date(CLICKSTREAM_DEFAULTS.start).toISOString().slice(0, 10);
 
+/** The seed of --late events, so their ids differ from the events an earlier run generated. */
+const LATE_EVENTS_SEED = 7;
+
 export const RUN_HELP = `Usage: tributary run [--date YYYY-MM-DD] [--events N] [--late N] [--root DIR] [--codec snappy|zstd] [--keep] [--verbose]
 
 Runs the whole pipeline on this machine, on the same handlers and state machine definition that
@@ -119,7 +122,8 @@ export async function runCommand(args: string[], io: CommandIo): Promise<number>
     };
     const records =
       stream.name === 'clickstream' && late > 0
-        ? concatenated(own(), generatedClickstream(late, dayBefore))
+        ? // another seed: late events are other events than the ones the earlier run sent
+          concatenated(own(), generatedClickstream(late, dayBefore, LATE_EVENTS_SEED))
         : own();
     return { stream: stream.name, records };
   });
