@@ -111,4 +111,16 @@ describe('renderRunReport', () => {
     expect(XMLValidator.validate(html.replace(/^<!DOCTYPE html>/, ''))).toBe(true);
     expect(html).toContain('context__feature_flags__dark_mode');
   });
+
+  it('counts records over the active partition limit among the failed, and says so', async () => {
+    const html = await renderRunReport(
+      summary([step('Plan run', 'succeeded')], {
+        streams: new Map([
+          ['clickstream', delivery({ processingFailed: 0, conversionFailed: 0, activePartitionExceeded: 7 })],
+        ]),
+      }),
+      context,
+    );
+    expect(html).toContain('processing 0, format conversion 0, over the active partition limit 7');
+  });
 });
