@@ -2,11 +2,16 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { DynamoDBBatchResponse, DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
+import { dynamodbResources } from '../../../src/infra/dynamodb';
+import { readStackSettings } from '../../../src/infra/settings';
+import { STREAM_FAILURE_PREFIX } from '../../../src/infra/storage';
 import {
   LocalStreamMapping,
+  ON_FAILURE_PREFIX,
   STREAM_MAPPING_DEFAULTS,
   type StreamMappingSettings,
 } from '../../../src/lib/local/local-stream-mapping';
+import { bundledPipeline } from '../../../src/lib/pipeline/bundled';
 import { LocalObjectStore } from '../../../src/lib/storage/local-object-store';
 import { getBytes } from '../../../src/lib/storage/object-store';
 import streamEvent from '../../fixtures/events/dynamodb/stream-users.json';
@@ -61,6 +66,23 @@ function mapping(
 }
 
 describe('LocalStreamMapping', () => {
+  it('plays the event source mapping with the settings the stack gives it, parking where the stack parks', () => {
+    const settings = readStackSettings({ service: 'tributary', stage: 'prod', demoTables: true });
+    const resources = dynamodbResources(bundledPipeline(), settings) as Record<string, any>;
+    const mapping = Object.values(resources).find((r) => r.Type === 'AWS::Lambda::EventSourceMapping');
+    expect({
+      batchSize: mapping.Properties.BatchSize,
+      maximumRetryAttempts: mapping.Properties.MaximumRetryAttempts,
+      maximumRecordAgeSeconds: mapping.Properties.MaximumRecordAgeInSeconds,
+      bisectBatchOnFunctionError: mapping.Properties.BisectBatchOnFunctionError,
+      reportBatchItemFailures: mapping.Properties.FunctionResponseTypes.includes('ReportBatchItemFailures'),
+    }).toEqual(STREAM_MAPPING_DEFAULTS);
+    expect(mapping.Properties.DestinationConfig.OnFailure.Destination).toEqual({
+      'Fn::GetAtt': ['RawBucket', 'Arn'],
+    });
+    expect(ON_FAILURE_PREFIX).toBe(STREAM_FAILURE_PREFIX);
+  });
+
   it('bisects a batch whose invocation throws down to the change that fails, and parks it alone', async () => {
     const calls: number[][] = [];
     const { instance, sleeps } = mapping(async (event) => {
