@@ -1,4 +1,5 @@
 import { rm } from 'node:fs/promises';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { parseArgs } from 'node:util';
 import { S3Client } from '@aws-sdk/client-s3';
 import { STAGE_NAME, stageResourcePrefix } from '../../lib/config/stage-names';
@@ -41,6 +42,9 @@ Sends records that failed back through the pipeline after a fix:
   --stage S            the deployed stage (with --to deployed): streams tributary-S-<stream>
   --raw-bucket B       the deployed stage's raw bucket, for quarantine files (with --to deployed)
   --stream NAME        the stream of Firehose error files whose path does not say it
+  --buffer-seconds N   the deployed stage's firehoseBufferSeconds (default 900, the most): a
+                       stream's records spanning more than 500 hours are sent in groups, each
+                       1.5 times that after the last, once its partitions are written
   --delete             delete the replayed files once every record was accepted
   --help               show this help
 
@@ -56,6 +60,7 @@ export async function replayCommand(args: string[], io: CommandIo): Promise<numb
       stage: { type: 'string' },
       'raw-bucket': { type: 'string' },
       stream: { type: 'string' },
+      'buffer-seconds': { type: 'string', default: '900' },
       delete: { type: 'boolean', default: false },
       help: { type: 'boolean', default: false },
     },
@@ -75,6 +80,12 @@ export async function replayCommand(args: string[], io: CommandIo): Promise<numb
     throw new UsageError('--to deployed needs --stage, such as --stage prod');
   }
 
+  const bufferSeconds = Number(values['buffer-seconds']);
+  if (!Number.isSafeInteger(bufferSeconds) || bufferSeconds < 0 || bufferSeconds > 900) {
+    throw new UsageError(
+      `--buffer-seconds must be a whole number up to 900, got ${values['buffer-seconds']}`,
+    );
+  }
   const location = positionals[0]!;
   const files = await listReplayFiles(location, () => new S3ObjectStore(new S3Client({})));
   let problems = 0;
@@ -102,7 +113,7 @@ export async function replayCommand(args: string[], io: CommandIo): Promise<numb
     values.to === 'local'
       ? await localTargets(localEnvironment(values.root, pipeline.database), pipeline)
       : undefined;
-  const targets = local?.targets ?? deployedTargets(values.stage!, values['raw-bucket']);
+  const targets = local?.targets ?? deployedTargets(values.stage!, values['raw-bucket'], bufferSeconds);
   const outcome = await replayBatches(batches, pipeline, targets);
   const where = values.to === 'local' ? `the local stage in ${local!.root}` : `stage ${values.stage}`;
   writeLine(
@@ -204,7 +215,7 @@ async function localTargets(
 }
 
 /** A deployed stage: PutRecordBatch to its delivery streams, PutObject to its raw bucket. */
-function deployedTargets(stage: string, rawBucket: string | undefined): ReplayTargets {
+function deployedTargets(stage: string, rawBucket: string | undefined, bufferSeconds: number): ReplayTargets {
   const firehose = awsFirehose();
   let s3: S3ObjectStore | undefined;
   return {
@@ -213,6 +224,8 @@ function deployedTargets(stage: string, rawBucket: string | undefined): ReplayTa
     sendToStreamFunction: async () => {
       throw new ReplayError('parked DynamoDB stream records replay to the local stage only');
     },
+    // a group's records may take 1.5 times the buffering interval to be written
+    betweenPartitionGroups: () => sleep(bufferSeconds * 1500),
     async putRawObject(key, body) {
       s3 ??= new S3ObjectStore(new S3Client({}));
       await s3.put(rawBucket!, key, body, { contentType: 'application/x-ndjson', contentEncoding: 'gzip' });

@@ -14,6 +14,12 @@ export interface ReplayTargets {
   putRawObject(key: string, body: Buffer): Promise<void>;
   /** Hands parked stream records, in shard order, to the stream Lambda through its event source mapping. */
   sendToStreamFunction(records: readonly DynamoDBRecord[]): Promise<void>;
+  /**
+   * Waits, between two groups of one stream, until the stream has delivered the first group's
+   * partitions (they stop counting as active once written); nothing to wait for locally, where
+   * each group is a delivery of its own.
+   */
+  betweenPartitionGroups?(): Promise<void>;
 }
 
 export interface ReplayOutcome {
@@ -54,7 +60,9 @@ export async function replayBatches(
     if (batch.kind === 'firehose') {
       const eventTime = pipeline.streams.find((s) => s.name === batch.stream)?.eventTime;
       const hourOf = (record: Buffer) => eventHourOf(record, eventTime);
-      for (const group of groupByPartitions(batch.records, hourOf, ACTIVE_PARTITION_LIMIT)) {
+      const groups = groupByPartitions(batch.records, hourOf, ACTIVE_PARTITION_LIMIT);
+      for (const [index, group] of groups.entries()) {
+        if (index > 0) await targets.betweenPartitionGroups?.();
         await targets.sendToStream(batch.stream, group);
         records += group.length;
       }

@@ -66,4 +66,31 @@ describe('replayBatches', () => {
       expect(new Set(group.map((r) => eventHourOf(r, 'event_time'))).size).toBeLessThanOrEqual(500);
     }
   });
+
+  it('waits for the stream between two groups, not before the first or after the last', async () => {
+    const records = Array.from({ length: 1_200 }, (_, i) => at(i, `e${i}`));
+    const calls: string[] = [];
+    await replayBatches(
+      [
+        {
+          kind: 'firehose',
+          file: 'errors/clickstream/activePartitionExceeded/a',
+          stream: 'clickstream',
+          records,
+        },
+      ],
+      testPipeline,
+      {
+        sendToStream: async (_stream, group) => {
+          calls.push(`send ${group.length}`);
+        },
+        putRawObject: async () => undefined,
+        sendToStreamFunction: async () => undefined,
+        betweenPartitionGroups: async () => {
+          calls.push('wait');
+        },
+      },
+    );
+    expect(calls).toEqual(['send 500', 'wait', 'send 500', 'wait', 'send 200']);
+  });
 });
