@@ -42,8 +42,10 @@ function stamp(now: Date): string {
 }
 
 /**
- * Sends parked DynamoDB stream records back to the stream Lambda, failed Firehose records back through their stream (so the transform runs on them again),
- * in groups that each span at most the active partition limit of event hours, and quarantined DynamoDB lines back as a new raw object beside the one they came from (so the
+ * Sends failed Firehose records back through their stream (so the transform runs on them again):
+ * every file's records of one stream together, in groups that each span at most the active
+ * partition limit of event hours. Sends parked DynamoDB stream records back to the stream Lambda,
+ * and quarantined DynamoDB lines back as a new raw object beside the one they came from (so the
  * flattener runs on them again).
  */
 export async function replayBatches(
@@ -56,16 +58,12 @@ export async function replayBatches(
   let lines = 0;
   let changes = 0;
   const rawObjects: string[] = [];
+  const byStream = new Map<string, Buffer[]>();
   for (const batch of batches) {
     if (batch.kind === 'firehose') {
-      const eventTime = pipeline.streams.find((s) => s.name === batch.stream)?.eventTime;
-      const hourOf = (record: Buffer) => eventHourOf(record, eventTime);
-      const groups = groupByPartitions(batch.records, hourOf, ACTIVE_PARTITION_LIMIT);
-      for (const [index, group] of groups.entries()) {
-        if (index > 0) await targets.betweenPartitionGroups?.();
-        await targets.sendToStream(batch.stream, group);
-        records += group.length;
-      }
+      const collected = byStream.get(batch.stream) ?? [];
+      collected.push(...batch.records);
+      byStream.set(batch.stream, collected);
       continue;
     }
     if (batch.kind === 'stream') {
@@ -79,6 +77,16 @@ export async function replayBatches(
     await targets.putRawObject(key, gzipSync(body));
     lines += batch.lines.length;
     rawObjects.push(key);
+  }
+  for (const [stream, streamRecords] of byStream) {
+    const eventTime = pipeline.streams.find((s) => s.name === stream)?.eventTime;
+    const hourOf = (record: Buffer) => eventHourOf(record, eventTime);
+    const groups = groupByPartitions(streamRecords, hourOf, ACTIVE_PARTITION_LIMIT);
+    for (const [index, group] of groups.entries()) {
+      if (index > 0) await targets.betweenPartitionGroups?.();
+      await targets.sendToStream(stream, group);
+      records += group.length;
+    }
   }
   return { records, lines, changes, rawObjects };
 }

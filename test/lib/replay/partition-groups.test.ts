@@ -93,4 +93,23 @@ describe('replayBatches', () => {
     );
     expect(calls).toEqual(['send 500', 'wait', 'send 500', 'wait', 'send 200']);
   });
+
+  it('groups the records of every file of one stream together, so files sent one after another stay under the limit', async () => {
+    const file = (n: number) => ({
+      kind: 'firehose' as const,
+      file: `errors/clickstream/activePartitionExceeded/${n}`,
+      stream: 'clickstream',
+      records: Array.from({ length: 300 }, (_, i) => at(n * 300 + i, `f${n}-${i}`)),
+    });
+    const sent: number[] = [];
+    const outcome = await replayBatches([file(0), file(1), file(2)], testPipeline, {
+      sendToStream: async (_stream, group) => {
+        sent.push(new Set(group.map((r) => eventHourOf(r, 'event_time'))).size);
+      },
+      putRawObject: async () => undefined,
+      sendToStreamFunction: async () => undefined,
+    });
+    expect(outcome.records).toBe(900);
+    expect(sent).toEqual([500, 400]);
+  });
 });
