@@ -232,9 +232,9 @@ async function captureChanges(
       flattenedObjects: 0,
     };
     results.set(source.table, stats);
-    const mapping = localStreamMapping(environment, handlers, source.table, { now: () => clock });
     // the mapping runs as the changes are made: its clock is the newest change's time
     let clock = 0;
+    const mapping = localStreamMapping(environment, handlers, source.table, { now: () => clock });
     let batch: DynamoDBRecord[] = [];
     const send = async () => {
       stats.changes += batch.length;
