@@ -1,8 +1,10 @@
 import { rm } from 'node:fs/promises';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { parseArgs } from 'node:util';
 import { S3Client } from '@aws-sdk/client-s3';
 import { STAGE_NAME, stageResourcePrefix } from '../../lib/config/stage-names';
 import { DynamoLayout } from '../../lib/dynamodb/layout';
+import { parseStreamArn } from '../../lib/dynamodb/stream-batch';
 import { awsFirehose } from '../../lib/firehose/aws-firehose';
 import { reingestRecords } from '../../lib/firehose/reingest';
 import { ingestStreams } from '../../lib/local/ingest-streams';
@@ -12,11 +14,12 @@ import {
   type LocalEnvironment,
   localEnvironment,
 } from '../../lib/local/local-environment';
-import { loadLocalHandlers } from '../../lib/local/local-handlers';
+import { loadLocalHandlers, localDynamoTableName } from '../../lib/local/local-handlers';
 import { LocalS3Notifications } from '../../lib/local/local-s3-notifications';
+import { localStreamMapping } from '../../lib/local/local-stream-mapping';
 import { bundledPipeline } from '../../lib/pipeline/bundled';
 import type { Pipeline } from '../../lib/pipeline/pipeline';
-import { type ReplayTargets, replayBatches } from '../../lib/replay/replay';
+import { ReplayError, type ReplayTargets, replayBatches } from '../../lib/replay/replay';
 import { listReplayFiles, readReplayBatches } from '../../lib/replay/replay-source';
 import { getBytes } from '../../lib/storage/object-store';
 import { S3ObjectStore } from '../../lib/storage/s3-object-store';
@@ -25,8 +28,12 @@ import { type CommandIo, UsageError, writeLine } from '../io';
 export const REPLAY_HELP = `Usage: tributary replay <file|directory|s3://bucket/prefix> [options]
 
 Sends records that failed back through the pipeline after a fix:
-  - Firehose error output (errors/<stream>/processing-failed/..., format-conversion-failed/...)
-    goes back into its delivery stream, so the transform Lambda runs on it again;
+  - Firehose error output (errors/<stream>/processing-failed/..., format-conversion-failed/...,
+    activePartitionExceeded/...)
+    goes back into its delivery stream, so the transform Lambda runs on it again, in groups
+    of at most 500 event hours (activePartitionExceeded/ records included);
+  - DynamoDB stream changes the event source mapping parked (raw bucket aws/lambda/..., its
+    S3 on-failure destination) go back to the stream Lambda (local stage only);
   - DynamoDB quarantine files (lake/<table>_changes/.../_*.quarantine.ndjson) go back as a new
     raw object beside the one each line came from, so the flattener runs on it again.
 
@@ -35,6 +42,9 @@ Sends records that failed back through the pipeline after a fix:
   --stage S            the deployed stage (with --to deployed): streams tributary-S-<stream>
   --raw-bucket B       the deployed stage's raw bucket, for quarantine files (with --to deployed)
   --stream NAME        the stream of Firehose error files whose path does not say it
+  --buffer-seconds N   the deployed stage's firehoseBufferSeconds (default 900, the most): a
+                       stream's records spanning more than 500 hours are sent in groups, each
+                       1.5 times that after the last, once its partitions are written
   --delete             delete the replayed files once every record was accepted
   --help               show this help
 
@@ -50,6 +60,7 @@ export async function replayCommand(args: string[], io: CommandIo): Promise<numb
       stage: { type: 'string' },
       'raw-bucket': { type: 'string' },
       stream: { type: 'string' },
+      'buffer-seconds': { type: 'string', default: '900' },
       delete: { type: 'boolean', default: false },
       help: { type: 'boolean', default: false },
     },
@@ -69,6 +80,12 @@ export async function replayCommand(args: string[], io: CommandIo): Promise<numb
     throw new UsageError('--to deployed needs --stage, such as --stage prod');
   }
 
+  const bufferSeconds = Number(values['buffer-seconds']);
+  if (!Number.isSafeInteger(bufferSeconds) || bufferSeconds < 0 || bufferSeconds > 900) {
+    throw new UsageError(
+      `--buffer-seconds must be a whole number up to 900, got ${values['buffer-seconds']}`,
+    );
+  }
   const location = positionals[0]!;
   const files = await listReplayFiles(location, () => new S3ObjectStore(new S3Client({})));
   let problems = 0;
@@ -83,6 +100,11 @@ export async function replayCommand(args: string[], io: CommandIo): Promise<numb
     writeLine(io.stderr, `nothing to replay in ${location}`);
     return 1;
   }
+  if (values.to === 'deployed' && batches.some((b) => b.kind === 'stream')) {
+    throw new UsageError(
+      "parked DynamoDB stream records (aws/lambda/...) replay to the local stage only; invoke the stage's dynamodbStream function with each file's payload instead",
+    );
+  }
   if (values.to === 'deployed' && batches.some((b) => b.kind === 'quarantine') && !values['raw-bucket']) {
     throw new UsageError('quarantine files go to the raw bucket: give --raw-bucket');
   }
@@ -91,24 +113,31 @@ export async function replayCommand(args: string[], io: CommandIo): Promise<numb
     values.to === 'local'
       ? await localTargets(localEnvironment(values.root, pipeline.database), pipeline)
       : undefined;
-  const targets = local?.targets ?? deployedTargets(values.stage!, values['raw-bucket']);
-  const outcome = await replayBatches(batches, targets);
+  const targets = local?.targets ?? deployedTargets(values.stage!, values['raw-bucket'], bufferSeconds);
+  const outcome = await replayBatches(batches, pipeline, targets);
   const where = values.to === 'local' ? `the local stage in ${local!.root}` : `stage ${values.stage}`;
   writeLine(
     io.stdout,
-    `Replayed ${outcome.records} Firehose records and ${outcome.lines} quarantined lines from ${files.length} files to ${where}`,
+    `Replayed ${outcome.records} Firehose records and ${outcome.lines} quarantined lines` +
+      (outcome.changes > 0 ? ` and ${outcome.changes} parked stream changes` : '') +
+      ` from ${files.length} files to ${where}`,
   );
   for (const key of outcome.rawObjects) writeLine(io.stdout, `  raw object ${key}`);
   let stillFailing = 0;
+  for (const { changes, key, reason } of local?.parkedAgain ?? []) {
+    stillFailing += changes;
+    writeLine(io.stdout, `  ${changes} stream changes parked again (now in ${key}): ${reason}`);
+  }
   for (const { lines, quarantineKey } of local?.quarantinedAgain ?? []) {
     stillFailing += lines;
     writeLine(io.stdout, `  ${lines} lines quarantined again (now in ${quarantineKey})`);
   }
   for (const [stream, stats] of local?.deliveries ?? []) {
-    stillFailing += stats.processingFailed + stats.conversionFailed;
+    const failed = stats.processingFailed + stats.conversionFailed + stats.activePartitionExceeded;
+    stillFailing += failed;
     writeLine(
       io.stdout,
-      `  ${stream}: ${stats.rowsWritten} rows written, ${stats.processingFailed + stats.conversionFailed} failed again` +
+      `  ${stream}: ${stats.rowsWritten} rows written, ${failed} failed again` +
         (stats.errorFiles.length > 0 ? ` (now in ${stats.errorFiles.join(', ')})` : ''),
     );
   }
@@ -129,6 +158,7 @@ async function localTargets(
   targets: ReplayTargets;
   deliveries: Array<[string, DeliveryStats]>;
   quarantinedAgain: Array<{ lines: number; quarantineKey: string }>;
+  parkedAgain: Array<{ changes: number; key: string; reason: string }>;
 }> {
   const handlers = await loadLocalHandlers(environment, pipeline);
   const notifications = await LocalS3Notifications.watch(
@@ -138,11 +168,27 @@ async function localTargets(
   );
   const deliveries: Array<[string, DeliveryStats]> = [];
   const quarantinedAgain: Array<{ lines: number; quarantineKey: string }> = [];
+  const parkedAgain: Array<{ changes: number; key: string; reason: string }> = [];
+  const tableOf = new Map(pipeline.dynamodb.map((t) => [localDynamoTableName(environment, t.name), t.name]));
   return {
     root: environment.root,
     deliveries,
     quarantinedAgain,
+    parkedAgain,
     targets: {
+      async sendToStreamFunction(records) {
+        const arn = parseStreamArn(records[0]?.eventSourceARN ?? '');
+        // replayed records are not read from the stream, so no record age applies
+        const mapping = localStreamMapping(environment, handlers, tableOf.get(arn.table) ?? arn.table, {
+          now: Date.now,
+          settings: { maximumRecordAgeSeconds: -1 },
+        });
+        const outcome = await mapping.process(records);
+        const event = await notifications.take();
+        if (event) await handlers.s3Flatten(event);
+        for (const parked of outcome.parked)
+          parkedAgain.push({ changes: parked.records.length, key: parked.key, reason: parked.reason });
+      },
       async sendToStream(stream, records) {
         const results = await ingestStreams(environment, pipeline, handlers, [{ stream, records }]);
         deliveries.push(...results);
@@ -169,12 +215,17 @@ async function localTargets(
 }
 
 /** A deployed stage: PutRecordBatch to its delivery streams, PutObject to its raw bucket. */
-function deployedTargets(stage: string, rawBucket: string | undefined): ReplayTargets {
+function deployedTargets(stage: string, rawBucket: string | undefined, bufferSeconds: number): ReplayTargets {
   const firehose = awsFirehose();
   let s3: S3ObjectStore | undefined;
   return {
     sendToStream: (stream, records) =>
       reingestRecords(firehose, `${stageResourcePrefix(stage)}-${stream}`, records),
+    sendToStreamFunction: async () => {
+      throw new ReplayError('parked DynamoDB stream records replay to the local stage only');
+    },
+    // a group's records may take 1.5 times the buffering interval to be written
+    betweenPartitionGroups: () => sleep(bufferSeconds * 1500),
     async putRawObject(key, body) {
       s3 ??= new S3ObjectStore(new S3Client({}));
       await s3.put(rawBucket!, key, body, { contentType: 'application/x-ndjson', contentEncoding: 'gzip' });

@@ -30,6 +30,9 @@ import { type CommandIo, formatTable, UsageError, writeLine } from '../io';
 /** The day the shipped samples happened; the local run's default date. */
 export const SAMPLE_DAY = new Date(CLICKSTREAM_DEFAULTS.start).toISOString().slice(0, 10);
 
+/** The seed of --late events, so their ids differ from the events an earlier run generated. */
+const LATE_EVENTS_SEED = 7;
+
 export const RUN_HELP = `Usage: tributary run [--date YYYY-MM-DD] [--events N] [--late N] [--root DIR] [--codec snappy|zstd] [--keep] [--verbose]
 
 Runs the whole pipeline on this machine, on the same handlers and state machine definition that
@@ -119,7 +122,8 @@ export async function runCommand(args: string[], io: CommandIo): Promise<number>
     };
     const records =
       stream.name === 'clickstream' && late > 0
-        ? concatenated(own(), generatedClickstream(late, dayBefore))
+        ? // another seed: late events are other events than the ones the earlier run sent
+          concatenated(own(), generatedClickstream(late, dayBefore, LATE_EVENTS_SEED))
         : own();
     return { stream: stream.name, records };
   });
@@ -277,7 +281,7 @@ export function printRunSummary(
   out();
   out('Ingested');
   for (const [stream, stats] of summary.streams) {
-    const failed = stats.processingFailed + stats.conversionFailed;
+    const failed = stats.processingFailed + stats.conversionFailed + stats.activePartitionExceeded;
     out(
       `  ${stream}: ${stats.recordsIn} records in, ${stats.rowsWritten} rows in ${stats.parquetFiles.length} Parquet files, ${failed} failed` +
         (stats.reingested ? `, ${stats.reingested} re-ingested` : ''),
@@ -285,7 +289,7 @@ export function printRunSummary(
     if (failed > 0) {
       out(
         `    failed records wait for a replay under ${join(root, lakeBucket, LakeLayout.firehoseErrors(stream))}` +
-          ` (processing-failed: ${stats.processingFailed}, format-conversion-failed: ${stats.conversionFailed})`,
+          ` (processing-failed: ${stats.processingFailed}, format-conversion-failed: ${stats.conversionFailed}, activePartitionExceeded: ${stats.activePartitionExceeded})`,
       );
     }
     if (stats.eventTimeOutOfRange > 0) {
@@ -302,6 +306,11 @@ export function printRunSummary(
     out(
       `  ${table} (DynamoDB): ${stats.changes} changes in ${stats.changeFiles} change files, ${stats.failedChanges} failed`,
     );
+    for (const parked of stats.parked) {
+      out(
+        `    ${parked.changes} changes parked in the raw bucket at ${parked.key} (${parked.reason}); tributary replay sends them again`,
+      );
+    }
   }
   for (const quarantine of summary.quarantined) {
     out(`    ${quarantine.lines} lines quarantined in ${join(root, lakeBucket, quarantine.key)}`);

@@ -25,6 +25,7 @@ import { type ExportRequest, LocalDynamoTable } from './local-dynamodb';
 import { type LocalEnvironment, openLocalAthena } from './local-environment';
 import { type LocalHandlers, localDynamoTableArn } from './local-handlers';
 import { LocalS3Notifications } from './local-s3-notifications';
+import { localStreamMapping, STREAM_MAPPING_DEFAULTS } from './local-stream-mapping';
 
 /** A DynamoDB table's stream, as the records Lambda would receive from it. */
 export interface DynamoSource {
@@ -50,8 +51,10 @@ export interface LocalRunOptions {
 
 export interface CaptureStats {
   changes: number;
-  /** Change records the stream Lambda reported as failed even after retries. */
+  /** Change records the event source mapping parked after its retries (and bisection). */
   failedChanges: number;
+  /** The on-failure objects those changes wait in for a replay, with the function's last error. */
+  parked: Array<{ key: string; changes: number; reason: string }>;
   changeFiles: number;
   /** Raw objects the S3 notifications delivered to the flattener. */
   flattenedObjects: number;
@@ -108,9 +111,7 @@ export interface LocalRunSummary {
 }
 
 /** Stream records per stream Lambda invocation (the event source mapping's batch size). */
-const STREAM_BATCH_SIZE = 100;
-/** Lambda retries a batch with failures; after this many attempts the records go to the failure destination. */
-const STREAM_ATTEMPTS = 3;
+const STREAM_BATCH_SIZE = STREAM_MAPPING_DEFAULTS.batchSize;
 
 async function timed<T>(timings: Array<[string, number]>, name: string, work: () => Promise<T>): Promise<T> {
   const started = performance.now();
@@ -151,7 +152,7 @@ export async function runLocalPipeline(
     DynamoLayout.flattenerNotifications,
   );
   const captures = await timed(timings, 'capture', () =>
-    captureChanges(handlers, notifications, tables, options.dynamodb, progress),
+    captureChanges(environment, handlers, notifications, tables, options.dynamodb, progress),
   );
 
   const athena = await openLocalAthena(environment, pipeline);
@@ -203,6 +204,7 @@ export async function runLocalPipeline(
 }
 
 async function captureChanges(
+  environment: LocalEnvironment,
   handlers: LocalHandlers,
   notifications: LocalS3Notifications,
   tables: ReadonlyMap<string, LocalDynamoTable>,
@@ -222,12 +224,27 @@ async function captureChanges(
   for (const source of sources) {
     const table = tables.get(source.table);
     if (!table) throw new Error(`No DynamoDB table ${source.table} in the pipeline description`);
-    const stats: CaptureStats = { changes: 0, failedChanges: 0, changeFiles: 0, flattenedObjects: 0 };
+    const stats: CaptureStats = {
+      changes: 0,
+      failedChanges: 0,
+      parked: [],
+      changeFiles: 0,
+      flattenedObjects: 0,
+    };
     results.set(source.table, stats);
+    // the mapping runs as the changes are made: its clock is the newest change's time
+    let clock = 0;
+    const mapping = localStreamMapping(environment, handlers, source.table, { now: () => clock });
     let batch: DynamoDBRecord[] = [];
     const send = async () => {
       stats.changes += batch.length;
-      stats.failedChanges += await invokeWithRetries(handlers, batch);
+      for (const record of batch)
+        clock = Math.max(clock, (record.dynamodb?.ApproximateCreationDateTime ?? 0) * 1000);
+      const outcome = await mapping.process(batch);
+      for (const parked of outcome.parked) {
+        stats.failedChanges += parked.records.length;
+        stats.parked.push({ key: parked.key, changes: parked.records.length, reason: parked.reason });
+      }
       for (const record of batch) table.apply(record);
       batch = [];
       await deliver(stats);
@@ -240,21 +257,6 @@ async function captureChanges(
     if (batch.length > 0) await send();
   }
   return results;
-}
-
-/**
- * Calls the stream Lambda as its event source mapping does with ReportBatchItemFailures: the
- * batch is retried from the first failed record. Returns how many records never got through.
- */
-async function invokeWithRetries(handlers: LocalHandlers, records: DynamoDBRecord[]): Promise<number> {
-  let pending = records;
-  for (let attempt = 1; attempt <= STREAM_ATTEMPTS && pending.length > 0; attempt++) {
-    const response = await handlers.dynamodbStream({ Records: pending });
-    const failed = new Set(response.batchItemFailures.map((f) => f.itemIdentifier));
-    const first = pending.findIndex((r) => failed.has(r.dynamodb?.SequenceNumber ?? ''));
-    pending = first < 0 ? [] : pending.slice(first);
-  }
-  return pending.length;
 }
 
 type Json = Parameters<TaskHandler>[0];

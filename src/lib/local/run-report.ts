@@ -97,7 +97,7 @@ function lakePath(context: RunReportContext, key: string): Cell {
 function ingestionTable(summary: LocalRunSummary, context: RunReportContext): string {
   const rows: Cell[][] = [];
   for (const [stream, stats] of summary.streams) {
-    const failed = stats.processingFailed + stats.conversionFailed;
+    const failed = stats.processingFailed + stats.conversionFailed + stats.activePartitionExceeded;
     const undeclared = [...stats.undeclaredColumns].map(([name, count]) => `${name} (${formatCount(count)})`);
     rows.push([
       { html: `<strong>${escapeHtml(stream)}</strong>` },
@@ -115,7 +115,11 @@ function ingestionTable(summary: LocalRunSummary, context: RunReportContext): st
       { html: failed > 0 ? `<span class="warn">${formatCount(failed)}</span>` : '0', numeric: true },
       failed > 0
         ? {
-            html: `processing ${formatCount(stats.processingFailed)}, format conversion ${formatCount(stats.conversionFailed)}`,
+            html:
+              `processing ${formatCount(stats.processingFailed)}, format conversion ${formatCount(stats.conversionFailed)}` +
+              (stats.activePartitionExceeded > 0
+                ? `, over the active partition limit ${formatCount(stats.activePartitionExceeded)}`
+                : ''),
           }
         : '',
       undeclared.length > 0
@@ -312,7 +316,7 @@ export async function renderRunReport(summary: LocalRunSummary, context: RunRepo
   const recordsIn =
     streams.reduce((s, x) => s + x.recordsIn, 0) + captures.reduce((s, x) => s + x.changes, 0);
   const failed =
-    streams.reduce((s, x) => s + x.processingFailed + x.conversionFailed, 0) +
+    streams.reduce((s, x) => s + x.processingFailed + x.conversionFailed + x.activePartitionExceeded, 0) +
     captures.reduce((s, x) => s + x.failedChanges, 0) +
     summary.quarantined.reduce((s, q) => s + q.lines, 0);
   const undeclared = streams.reduce((s, x) => s + x.undeclaredColumns.size, 0);

@@ -8,8 +8,15 @@ export async function* ndjsonRecords(path: string): AsyncGenerator<Buffer> {
   for await (const line of lines) if (line.trim() !== '') yield Buffer.from(line);
 }
 
-/** `count` generated clickstream events spread over one day. */
-export function* generatedClickstream(count: number, start = CLICKSTREAM_DEFAULTS.start): Generator<Buffer> {
-  const options = { ...CLICKSTREAM_DEFAULTS, start, eventsPerDay: Math.max(count, 1) };
+/**
+ * `count` generated clickstream events spread over one day. Event ids follow from the seed and
+ * the index alone: events meant to be other events than an earlier batch's need another seed.
+ */
+export function* generatedClickstream(
+  count: number,
+  start = CLICKSTREAM_DEFAULTS.start,
+  seed = CLICKSTREAM_DEFAULTS.seed,
+): Generator<Buffer> {
+  const options = { ...CLICKSTREAM_DEFAULTS, seed, start, eventsPerDay: Math.max(count, 1) };
   for (let i = 0; i < count; i++) yield Buffer.from(clickstreamEventJson(i, options));
 }

@@ -15,6 +15,8 @@ import { replayBatches } from '../replay/replay';
 import { readReplayBatches } from '../replay/replay-source';
 import { getBytes, listKeys } from '../storage/object-store';
 import { renderSql } from '../transforms/sql-template';
+import { ON_FAILURE_PREFIX } from '../local/local-stream-mapping';
+import { FIREHOSE_BUFFER } from './faults';
 import type { SimulatedWorld } from './world';
 
 /** A broken promise: which, when (virtual time) and what was seen. */
@@ -223,16 +225,25 @@ export function pipelineInvariants(
     },
 
     async replay(world, replayed) {
-      const keys = [
-        ...(await listKeys(store, lakeBucket, 'errors/')),
-        ...(await listKeys(store, lakeBucket, 'lake/')).filter((k) => k.endsWith('.quarantine.ndjson')),
-      ].filter((k) => !replayed.has(k));
-      if (keys.length === 0) return;
-      for (const key of keys) replayed.add(key);
-      const files = keys.map((key) => ({ name: key, read: () => getBytes(store, lakeBucket, key) }));
+      const located = [
+        ...(await listKeys(store, lakeBucket, 'errors/')).map((key) => ({ bucket: lakeBucket, key })),
+        ...(await listKeys(store, lakeBucket, 'lake/'))
+          .filter((k) => k.endsWith('.quarantine.ndjson'))
+          .map((key) => ({ bucket: lakeBucket, key })),
+        ...(await listKeys(store, rawBucket, ON_FAILURE_PREFIX)).map((key) => ({ bucket: rawBucket, key })),
+      ].filter(({ bucket, key }) => !replayed.has(`${bucket}/${key}`));
+      if (located.length === 0) return;
+      for (const { bucket, key } of located) replayed.add(`${bucket}/${key}`);
+      const files = located.map(({ bucket, key }) => ({ name: key, read: () => getBytes(store, bucket, key) }));
       const batches = await readReplayBatches(files, pipeline, { onProblem: () => undefined });
-      await replayBatches(batches, {
-        sendToStream: async (stream, records) => {
+      await replayBatches(batches, pipeline, {
+        sendToStreamFunction: async (records) => {
+          const table = records[0] ? world.tableOf(records[0]) : undefined;
+          if (table) await world.deliverChanges(table, records);
+        },
+        // a deployed replay waits for Firehose to deliver one group before it sends the next
+        betweenPartitionGroups: () => world.scheduler.advance(FIREHOSE_BUFFER.intervalMs * 1.5),
+        sendToStream: async (stream: string, records: readonly Buffer[]) => {
           const spec = pipeline.streams.find((s) => s.name === stream);
           for (const record of records) {
             let key: string | undefined;
@@ -246,7 +257,7 @@ export function pipelineInvariants(
             await world.putRecord(stream, record, key);
           }
         },
-        putRawObject: (key, body) => store.put(rawBucket, key, body),
+        putRawObject: (key: string, body: Buffer) => store.put(rawBucket, key, body),
       });
     },
 

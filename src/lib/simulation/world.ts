@@ -4,6 +4,7 @@ import { drainLocalInbox } from '../firehose/local-firehose';
 import { LOCAL_STREAM_DEFAULTS, LocalDeliveryStream } from '../local/local-delivery-stream';
 import { LocalDynamoTable } from '../local/local-dynamodb';
 import type { LocalEnvironment } from '../local/local-environment';
+import { LocalStreamMapping, STREAM_MAPPING_DEFAULTS } from '../local/local-stream-mapping';
 import { type LocalHandlers, localDynamoTableArn } from '../local/local-handlers';
 import { LocalS3Notifications } from '../local/local-s3-notifications';
 import type { Pipeline } from '../pipeline/pipeline';
@@ -35,9 +36,8 @@ export interface FailedNotification {
   readonly reason: string;
 }
 
-/** Stream records per stream Lambda invocation and attempts before a batch is given up. */
-const STREAM_BATCH_SIZE = 100;
-const STREAM_ATTEMPTS = 6;
+/** Stream records the mapping reads per poll (the stack's batch size). */
+const STREAM_BATCH_SIZE = STREAM_MAPPING_DEFAULTS.batchSize;
 
 /**
  * The AWS services around the real handlers, asynchronous as AWS documents them and driven by the
@@ -68,7 +68,10 @@ export class SimulatedWorld {
     string,
     { delivery: LocalDeliveryStream; flushAt: number | undefined }
   >();
-  private readonly shards = new Map<string, { pending: DynamoDBRecord[]; polling: boolean }>();
+  private readonly shards = new Map<
+    string,
+    { pending: DynamoDBRecord[]; polling: boolean; mapping: LocalStreamMapping }
+  >();
 
   private constructor(
     readonly environment: LocalEnvironment,
@@ -101,7 +104,18 @@ export class SimulatedWorld {
       this.sentKeys.set(stream.name, new Set());
     }
     for (const table of pipeline.dynamodb) {
-      this.shards.set(table.name, { pending: [], polling: false });
+      // the event source mapping as the stack configures it, its retries waiting virtual time
+      const mapping = new LocalStreamMapping(STREAM_MAPPING_DEFAULTS, {
+        invoke: (event) => this.killable(() => handlers.dynamodbStream(event)),
+        destination: { store: environment.store, bucket: environment.rawBucket },
+        functionArn: `arn:aws:lambda:local:000000000000:function:${environment.resourcePrefix}-dynamodbStream`,
+        mappingId: `${environment.resourcePrefix}-${table.name}`,
+        shardId: 'shardId-simulated-000001',
+        now: () => scheduler.now,
+        sleep: (ms) => scheduler.advance(ms),
+        newId: () => `${random.int(0, 0xffffffff).toString(16).padStart(8, '0')}-sim`,
+      });
+      this.shards.set(table.name, { pending: [], polling: false, mapping });
       this.changeSequences.set(table.name, []);
       this.parkedChanges.set(table.name, []);
     }
@@ -238,32 +252,25 @@ export class SimulatedWorld {
   private async pollShard(table: string): Promise<void> {
     const shard = this.shards.get(table)!;
     const batch = shard.pending.splice(0, STREAM_BATCH_SIZE);
-    const parked = await this.deliverBatch(batch);
-    this.parkedChanges.get(table)!.push(...parked);
+    await this.deliverChanges(table, batch);
     if (shard.pending.length > 0) {
       this.schedule(this.scheduler.now + 1_000, `stream ${table}: batch`, () => this.pollShard(table));
     } else shard.polling = false;
   }
 
-  /**
-   * The event source mapping with ReportBatchItemFailures and BisectBatchOnFunctionError: a batch
-   * is retried from the first failed record; after the last attempt what is left is parked.
-   * Returns the sequence numbers parked.
-   */
-  private async deliverBatch(records: DynamoDBRecord[]): Promise<string[]> {
-    let pending = records;
-    for (let attempt = 1; attempt <= STREAM_ATTEMPTS && pending.length > 0; attempt++) {
-      let failed: Set<string>;
-      try {
-        const response = await this.killable(() => this.handlers.dynamodbStream({ Records: pending }));
-        failed = new Set(response.batchItemFailures.map((f) => f.itemIdentifier));
-      } catch {
-        continue;
-      }
-      const first = pending.findIndex((r) => failed.has(r.dynamodb?.SequenceNumber ?? ''));
-      pending = first < 0 ? [] : pending.slice(first);
+  /** Hands changes to the stream Lambda through the table's event source mapping; what it parks is noted. */
+  async deliverChanges(table: string, records: readonly DynamoDBRecord[]): Promise<void> {
+    const outcome = await this.shards.get(table)!.mapping.process(records);
+    for (const parked of outcome.parked) {
+      this.parkedChanges.get(table)!.push(...parked.records.map((r) => r.dynamodb?.SequenceNumber ?? ''));
     }
-    return pending.map((r) => r.dynamodb?.SequenceNumber ?? '');
+  }
+
+  /** The table a stream record came from, by its stream ARN. */
+  tableOf(record: DynamoDBRecord): string | undefined {
+    return this.pipeline.dynamodb.find((t) =>
+      record.eventSourceARN?.startsWith(`${localDynamoTableArn(this.environment, t.name)}/`),
+    )?.name;
   }
 
   /** True while a stream shard still has changes to hand to Lambda. */

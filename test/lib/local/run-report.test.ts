@@ -27,6 +27,7 @@ function delivery(overrides: Partial<DeliveryStats> = {}): DeliveryStats {
     rowsWritten: 402,
     processingFailed: 2,
     conversionFailed: 1,
+    activePartitionExceeded: 0,
     parquetFiles: ['a.parquet', 'b.parquet'],
     errorFiles: [],
     backupFiles: [],
@@ -46,7 +47,9 @@ function summary(steps: StepEvent[], overrides: Partial<LocalRunSummary> = {}): 
     checks: [],
     blockedLoads: [],
     streams: new Map([['clickstream', delivery()]]),
-    captures: new Map([['users', { changes: 250, failedChanges: 0, changeFiles: 3, flattenedObjects: 4 }]]),
+    captures: new Map([
+      ['users', { changes: 250, failedChanges: 0, parked: [], changeFiles: 3, flattenedObjects: 4 }],
+    ]),
     quarantined: [{ key: 'lake/users_changes/dt=2026-11-20/_x.quarantine.ndjson', lines: 1 }],
     execution: {
       status: 'SUCCEEDED',
@@ -107,5 +110,17 @@ describe('renderRunReport', () => {
     const html = await renderRunReport(summary([step('Plan run', 'succeeded')]), context);
     expect(XMLValidator.validate(html.replace(/^<!DOCTYPE html>/, ''))).toBe(true);
     expect(html).toContain('context__feature_flags__dark_mode');
+  });
+
+  it('counts records over the active partition limit among the failed, and says so', async () => {
+    const html = await renderRunReport(
+      summary([step('Plan run', 'succeeded')], {
+        streams: new Map([
+          ['clickstream', delivery({ processingFailed: 0, conversionFailed: 0, activePartitionExceeded: 7 })],
+        ]),
+      }),
+      context,
+    );
+    expect(html).toContain('processing 0, format conversion 0, over the active partition limit 7');
   });
 });

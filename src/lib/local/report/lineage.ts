@@ -78,7 +78,7 @@ export function lineageNodes(facts: LineageFacts): { nodes: LineageNode[]; edges
     const lines: LineageLine[] = [];
     let outcome: StateOutcome = 'not run';
     if (stats) {
-      const failed = stats.processingFailed + stats.conversionFailed;
+      const failed = stats.processingFailed + stats.conversionFailed + stats.activePartitionExceeded;
       outcome = failed > 0 ? 'caught' : 'succeeded';
       lines.push({ text: `${plural(stats.recordsIn, 'record')} in` });
       if (failed > 0) {
