@@ -21,6 +21,30 @@ export interface ExportDescription {
 
 /** Items per export data file; DynamoDB writes several files per export too. */
 const ITEMS_PER_FILE = 500;
+/** How long DynamoDB holds a client token to the parameters of the request that first used it. */
+const CLIENT_TOKEN_WINDOW_MS = 8 * 3_600_000;
+
+export interface LocalDynamoTableOptions {
+  /** The clock the table answers by (milliseconds); the real one unless a test sets it. */
+  readonly now?: () => number;
+  /** When point-in-time recovery was enabled; the first change the table saw unless given. */
+  readonly recoveryEnabledAt?: number;
+}
+
+function dynamoError(name: string, message: string): Error {
+  return Object.assign(new Error(message), { name: `DynamoDb.${name}` });
+}
+
+/** Every parameter of the request but the token, as DynamoDB compares a reused token's request. */
+function requestParameters(request: ExportRequest): string {
+  return JSON.stringify([
+    request.TableArn,
+    request.S3Bucket,
+    request.S3Prefix,
+    request.ExportFormat,
+    request.ExportTime,
+  ]);
+}
 
 /**
  * A DynamoDB table on this machine: the fold of the stream records the local run sent, so that
@@ -31,8 +55,16 @@ const ITEMS_PER_FILE = 500;
 export class LocalDynamoTable {
   private readonly items = new Map<string, unknown>();
   private readonly exports = new Map<string, ExportDescription>();
+  /** client token → the parameters of the request that first used it, and when it completed */
+  private readonly tokens = new Map<string, { parameters: string; completedAt: number }>();
+  private readonly now: () => number;
 
-  constructor(readonly tableArn: string) {}
+  constructor(
+    readonly tableArn: string,
+    options: LocalDynamoTableOptions = {},
+  ) {
+    this.now = options.now ?? Date.now;
+  }
 
   get size(): number {
     return this.items.size;
@@ -52,12 +84,20 @@ export class LocalDynamoTable {
         name: 'DynamoDb.TableNotFoundException',
       });
     }
+    const parameters = requestParameters(request);
+    const used = this.tokens.get(request.ClientToken);
+    if (used && used.parameters !== parameters && this.now() - used.completedAt < CLIENT_TOKEN_WINDOW_MS) {
+      throw dynamoError(
+        'ImportConflictException',
+        `Client token ${request.ClientToken} was used within the last 8 hours for a request with other parameters`,
+      );
+    }
     const exportTime = Date.parse(request.ExportTime);
     // ClientToken makes the call idempotent, as in DynamoDB: the same token is the same export
     const exportId = `${String(exportTime).padStart(14, '0')}-${createHash('sha256').update(request.ClientToken).digest('hex').slice(0, 8)}`;
     const exportArn = `${this.tableArn}/export/${exportId}`;
     const existing = this.exports.get(exportArn);
-    if (existing) return existing;
+    if (existing && used?.parameters === parameters) return existing;
 
     const base = `${request.S3Prefix}AWSDynamoDB/${exportId}/`;
     const items = [...this.items.values()];
@@ -98,6 +138,7 @@ export class LocalDynamoTable {
       ItemCount: items.length,
     };
     this.exports.set(exportArn, description);
+    this.tokens.set(request.ClientToken, { parameters, completedAt: this.now() });
     return description;
   }
 

@@ -64,6 +64,29 @@ describe('LocalDynamoTable', () => {
     expect(items[0]).toEqual((change(1, 1).dynamodb as any).NewImage);
   });
 
+  it('refuses a client token reused with other parameters within 8 hours, as DynamoDB does', async () => {
+    let now = Date.UTC(2026, 10, 21, 1);
+    const table = new LocalDynamoTable(ARN, { now: () => now, recoveryEnabledAt: Date.UTC(2026, 10, 1) });
+    await table.exportToPointInTime(request('same-token'), store);
+    const later = {
+      ...request('same-token'),
+      ExportTime: '2026-11-21T00:30:00.000Z',
+      S3Prefix: 'exports/dynamodb/users/dt=2026-11-20/exported_at=20261121T003000Z/',
+    };
+    now += 8 * 3_600_000 - 1;
+    await expect(table.exportToPointInTime(later, store)).rejects.toMatchObject({
+      name: 'DynamoDb.ImportConflictException',
+    });
+    // the same request again is the same export, whenever it comes
+    await expect(table.exportToPointInTime(request('same-token'), store)).resolves.toMatchObject({
+      ExportStatus: 'COMPLETED',
+    });
+    now += 2;
+    await expect(table.exportToPointInTime(later, store)).resolves.toMatchObject({
+      ExportStatus: 'COMPLETED',
+    });
+  });
+
   it('answers as DynamoDB does for a table or export it does not know', async () => {
     const table = new LocalDynamoTable(ARN);
     await expect(
