@@ -326,6 +326,11 @@ export function printRunSummary(
     if (!check.passed)
       out(`    every failing row: ${join(root, resultsBucket, `${check.queryExecutionId}.csv`)}`);
   }
+  for (const held of summary.heldBack) {
+    out(
+      `  ${held.transform ? `transform ${held.transform}` : `load ${held.load}`} held back: ${held.reason}`,
+    );
+  }
   for (const blocked of summary.blockedLoads) {
     out(`  load ${blocked.load} skipped: failed check ${blocked.checks.join(', ')}`);
   }

@@ -12,6 +12,7 @@ import {
   type StepEvent,
   type TaskHandler,
 } from '../orchestration/local-state-machine';
+import type { GatedPlan, HeldBack } from '../orchestration/snapshot-gate';
 import type { ParquetCodec } from '../parquet/parquet-writer';
 import { ingestedLakeTables } from '../pipeline/lake-tables';
 import type { Pipeline } from '../pipeline/pipeline';
@@ -24,7 +25,7 @@ import type { DeliveryStats } from './local-delivery-stream';
 import { type ExportRequest, LocalDynamoTable } from './local-dynamodb';
 import { type LocalEnvironment, openLocalAthena } from './local-environment';
 import { type LocalHandlers, localDynamoTableArn } from './local-handlers';
-import { LocalS3Notifications } from './local-s3-notifications';
+import { deliverPending, LocalS3Notifications, type NotificationDelivery } from './local-s3-notifications';
 
 /** A DynamoDB table's stream, as the records Lambda would receive from it. */
 export interface DynamoSource {
@@ -46,6 +47,11 @@ export interface LocalRunOptions {
   readonly dynamodb: readonly DynamoSource[];
   readonly codec?: ParquetCodec;
   readonly onProgress?: (event: ProgressEvent) => void;
+  /**
+   * How S3's notifications of export data files reach the flattener while the state machine waits
+   * for the snapshot: every pending one at each check unless given (a test may deliver late).
+   */
+  readonly deliverNotifications?: NotificationDelivery;
 }
 
 export interface CaptureStats {
@@ -98,6 +104,8 @@ export interface LocalRunSummary {
   readonly loads: readonly LoadOutcome[];
   /** Earlier days the transforms computed again because late data reached their sources, and why. */
   readonly recomputed: readonly RecomputedDay[];
+  /** Transforms and loads held back because a snapshot they read is partial, and why. */
+  readonly heldBack: readonly HeldBack[];
   /** Loads the run left out, and why (no BI database, or the input asked for none). */
   readonly skippedLoads: SkippedLoads | undefined;
   /** Failure notifications the alerts topic would have sent. */
@@ -163,7 +171,10 @@ export async function runLocalPipeline(
     const recomputed: RecomputedDay[] = [];
     const checks: CheckOutcome[] = [];
     const blocked: Array<LoadGate<{ load: string; transform: string }>['blocked'][number]> = [];
-    const tasks = localTasks(environment, handlers, athena, tables, notifications, {
+    const heldBack: HeldBack[] = [];
+    const delivery = options.deliverNotifications ?? deliverPending;
+    const tasks = localTasks(environment, handlers, athena, tables, notifications, delivery, {
+      heldBack,
       published,
       loads,
       alerts,
@@ -190,11 +201,12 @@ export async function runLocalPipeline(
       published,
       checks,
       blockedLoads: blocked,
+      heldBack,
       loads,
       recomputed,
       skippedLoads: skippedLoads(execution.output),
       notifications: alerts,
-      tables: await tableSummaries(athena, pipeline),
+      tables: await tableSummaries(athena, pipeline, new Set(heldBack.map((h) => h.transform ?? ''))),
       timings,
     };
   } finally {
@@ -266,7 +278,9 @@ function localTasks(
   athena: LocalAthena,
   tables: ReadonlyMap<string, LocalDynamoTable>,
   notifications: LocalS3Notifications,
+  delivery: NotificationDelivery,
   collected: {
+    heldBack: HeldBack[];
     published: PublishOutcome[];
     loads: LoadOutcome[];
     alerts: string[];
@@ -312,11 +326,18 @@ function localTasks(
     'Plan transform': (input) => handlers.planRun(input) as Promise<Json>,
     'Start DynamoDB export': async (input) => {
       const request = input as unknown as ExportRequest;
+      // DynamoDB writes the export; S3's notifications of its data files wait for the delivery
       const description = await dynamoTable(request.TableArn).exportToPointInTime(request, environment.store);
-      // DynamoDB writes the export, and S3 notifies the flattener of each data file
-      const event = await notifications.take();
-      if (event) await handlers.s3Flatten(event);
       return { ExportDescription: { ...description, ExportStatus: 'IN_PROGRESS' } } as Json;
+    },
+    'Check snapshot flattened': async (input) => {
+      await delivery(notifications, handlers.s3Flatten);
+      return (await handlers.planRun(input)) as Json;
+    },
+    'Hold back partial snapshots': async (input) => {
+      const gated = (await handlers.planRun(input)) as GatedPlan;
+      collected.heldBack.push(...gated.heldBack);
+      return gated as unknown as Json;
     },
     'Check DynamoDB export': (input) => {
       const { ExportArn } = input as { ExportArn: string };
@@ -388,10 +409,22 @@ async function quarantinedLines(environment: LocalEnvironment): Promise<Quaranti
 }
 
 /** Rows and day partitions of every lake table, as a query sees them now. */
-async function tableSummaries(athena: LocalAthena, pipeline: Pipeline): Promise<TableSummary[]> {
+async function tableSummaries(
+  athena: LocalAthena,
+  pipeline: Pipeline,
+  /** Transforms this run held back: a table never published before is left out, not an error. */
+  heldBack: ReadonlySet<string>,
+): Promise<TableSummary[]> {
+  const published = new Set(
+    (await athena.query('SELECT table_name FROM information_schema.tables')).rows.map((r) =>
+      String(r.table_name),
+    ),
+  );
   const tables = [
     ...ingestedLakeTables(pipeline).map((t) => ({ name: t.name, byDay: true })),
-    ...pipeline.transforms.map((t) => ({ name: t.name, byDay: t.partitionedBy.includes('dt') })),
+    ...pipeline.transforms
+      .filter((t) => !heldBack.has(t.name) || published.has(t.name))
+      .map((t) => ({ name: t.name, byDay: t.partitionedBy.includes('dt') })),
   ];
   const summaries: TableSummary[] = [];
   for (const table of tables) {

@@ -32,6 +32,8 @@ export const DAILY_PIPELINE_TASKS = [
   'Plan run',
   'Start DynamoDB export',
   'Check DynamoDB export',
+  'Check snapshot flattened',
+  'Hold back partial snapshots',
   'Start Aurora export',
   'Start Aurora export of chosen data',
   'Check Aurora export',

@@ -11,6 +11,7 @@ import {
 } from '../../../src/lib/orchestration/local-state-machine';
 import { readRunInput, readTransformRunRequest } from '../../../src/lib/orchestration/run-input';
 import { planPipelineRun, planTransform } from '../../../src/lib/orchestration/run-plan';
+import { holdBackPartialSnapshots } from '../../../src/lib/orchestration/snapshot-gate';
 import { largePipeline, largeRunSettings } from '../../support/large-pipeline';
 
 const START = '2026-11-21T01:30:00.000Z';
@@ -65,6 +66,21 @@ function tasks(counts: Map<string, number>): Record<string, TaskHandler> {
     'Check DynamoDB export': counted('Check DynamoDB export', (request: any) => ({
       ExportDescription: { ExportArn: request.ExportArn, ExportStatus: 'COMPLETED' },
     })),
+    // every data file flattened at the first check: this test is about payload sizes
+    'Check snapshot flattened': counted('Check snapshot flattened', (event: any) => ({
+      table: event.table,
+      exportArn: event.exportArn,
+      complete: true,
+      attempts: event.attempts + 1,
+      dataFiles: 1,
+      pending: [],
+      quarantined: [],
+      message: 'all 1 data files flattened',
+    })),
+    'Hold back partial snapshots': counted(
+      'Hold back partial snapshots',
+      (event: any) => holdBackPartialSnapshots(pipeline, event.plan, event.snapshots) as never,
+    ),
     'Start Aurora export': counted('Start Aurora export', () => ({})),
     'Start Aurora export of chosen data': counted('Start Aurora export of chosen data', () => ({})),
     'Check Aurora export': counted('Check Aurora export', () => ({ ExportTasks: [{ Status: 'COMPLETE' }] })),
