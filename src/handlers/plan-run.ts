@@ -18,6 +18,7 @@ import {
   isExportStepEvent,
   readExportStepEvent,
 } from '../lib/orchestration/export-step-event';
+import { type FittedExport, fitExportToWindow, readRecoveryWindow } from '../lib/orchestration/export-window';
 import { findLateDays } from '../lib/orchestration/late-data';
 import { readRunInput, readTransformRunRequest } from '../lib/orchestration/run-input';
 import {
@@ -56,7 +57,12 @@ const checkNames = pipeline.checks.map((c) => c.name);
 const tableNames = pipeline.dynamodb.map((t) => t.name);
 
 /** The export branch's steps: is every data file flattened, and what a partial snapshot holds back. */
-async function runExportStep(event: ExportStepEvent): Promise<SnapshotProgress | GatedPlan> {
+async function runExportStep(event: ExportStepEvent): Promise<FittedExport | SnapshotProgress | GatedPlan> {
+  if (event.kind === 'fitExport') {
+    const fitted = fitExportToWindow(event.export, readRecoveryWindow(event.recovery));
+    if (fitted.skipped || fitted.clamped) logger.warn('Export outside the recovery window', { ...fitted });
+    return fitted;
+  }
   if (event.kind === 'checkSnapshot') {
     const { kind, ...request } = event;
     const progress = await checkSnapshotFlattened(store, settings.lakeBucket, request);
@@ -96,6 +102,7 @@ export const handler = middy(
     | PlannedCheck
     | CheckOutcome
     | LoadGate<PlannedLoad>
+    | FittedExport
     | SnapshotProgress
   > => {
     if (isExportStepEvent(event)) return runExportStep(readExportStepEvent(event, tableNames));

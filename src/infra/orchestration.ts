@@ -183,9 +183,10 @@ function pipelineRole(pipeline: Pipeline, settings: StackSettings): Cfn {
   if (tables.length > 0) {
     statements.push(
       {
+        // DescribeContinuousBackups reads the recovery window the export time must lie in
         Sid: 'ExportDynamoDbTables',
         Effect: 'Allow',
-        Action: ['dynamodb:ExportTableToPointInTime'],
+        Action: ['dynamodb:ExportTableToPointInTime', 'dynamodb:DescribeContinuousBackups'],
         Resource: tables.map((t) => subWhereNeeded(t.tableArn)),
       },
       {

@@ -326,6 +326,7 @@ export function printRunSummary(
     if (!check.passed)
       out(`    every failing row: ${join(root, resultsBucket, `${check.queryExecutionId}.csv`)}`);
   }
+  for (const { table, note } of summary.exports) out(`  ${table} ${note}`);
   for (const held of summary.heldBack) {
     out(
       `  ${held.transform ? `transform ${held.transform}` : `load ${held.load}`} held back: ${held.reason}`,

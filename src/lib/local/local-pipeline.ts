@@ -79,6 +79,25 @@ export interface SkippedLoads {
   readonly skipped: readonly string[];
 }
 
+export interface ExportNote {
+  readonly table: string;
+  readonly note: string;
+}
+
+/** What the execution's output says about DynamoDB exports skipped or clamped to the recovery window. */
+export function exportNotes(output: unknown): ExportNote[] {
+  const outcomes = (output as { exported?: { dynamodb?: unknown } } | undefined)?.exported?.dynamodb;
+  if (!Array.isArray(outcomes)) return [];
+  return outcomes.flatMap((outcome: { table?: unknown; skipped?: unknown; timing?: unknown }) => {
+    if (typeof outcome?.table !== 'string') return [];
+    if (typeof outcome.skipped === 'string')
+      return [{ table: outcome.table, note: `export skipped: ${outcome.skipped}` }];
+    if (typeof outcome.timing === 'string' && outcome.timing !== 'as planned')
+      return [{ table: outcome.table, note: `export clamped: ${outcome.timing}` }];
+    return [];
+  });
+}
+
 /** What the execution's output says about loads it skipped (the `Skip loads` state writes it). */
 export function skippedLoads(output: unknown): SkippedLoads | undefined {
   const loaded = (output as { loaded?: unknown } | undefined)?.loaded;
@@ -104,6 +123,8 @@ export interface LocalRunSummary {
   readonly loads: readonly LoadOutcome[];
   /** Earlier days the transforms computed again because late data reached their sources, and why. */
   readonly recomputed: readonly RecomputedDay[];
+  /** DynamoDB exports the run skipped or clamped (outside the recovery window), and why. */
+  readonly exports: readonly ExportNote[];
   /** Transforms and loads held back because a snapshot they read is partial, and why. */
   readonly heldBack: readonly HeldBack[];
   /** Loads the run left out, and why (no BI database, or the input asked for none). */
@@ -201,6 +222,7 @@ export async function runLocalPipeline(
       published,
       checks,
       blockedLoads: blocked,
+      exports: exportNotes(execution.output),
       heldBack,
       loads,
       recomputed,
@@ -324,6 +346,11 @@ function localTasks(
       return plan as unknown as Json;
     },
     'Plan transform': (input) => handlers.planRun(input) as Promise<Json>,
+    'Read recovery window': (input) => {
+      const { TableName } = input as { TableName: string };
+      return dynamoTable(TableName).describeContinuousBackups() as unknown as Json;
+    },
+    'Fit export to recovery window': (input) => handlers.planRun(input) as Promise<Json>,
     'Start DynamoDB export': async (input) => {
       const request = input as unknown as ExportRequest;
       // DynamoDB writes the export; S3's notifications of its data files wait for the delivery

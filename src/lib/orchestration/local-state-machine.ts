@@ -30,6 +30,8 @@ export type TaskHandler = (input: Json) => Promise<Json> | Json;
 /** The Task states of the daily pipeline, by name; each gets a local implementation. */
 export const DAILY_PIPELINE_TASKS = [
   'Plan run',
+  'Read recovery window',
+  'Fit export to recovery window',
   'Start DynamoDB export',
   'Check DynamoDB export',
   'Check snapshot flattened',

@@ -44,6 +44,8 @@ export interface AthenaQuery {
 
 export interface DynamoExport {
   readonly table: string;
+  /** The run's last day, whose end the export shows. */
+  readonly day: string;
   /** ExportTableToPointInTime parameters. */
   readonly request: {
     readonly TableArn: string;
@@ -229,7 +231,11 @@ export function planPipelineRun(
       ExportTime: time,
     };
     // the same request asked for twice within DynamoDB's 8-hour window is the same export
-    return { table, request: { ...request, ClientToken: exportClientToken(table, input.to, request) } };
+    return {
+      table,
+      day: input.to,
+      request: { ...request, ClientToken: exportClientToken(table, input.to, request) },
+    };
   });
   const aurora = settings.auroraExport
     ? [

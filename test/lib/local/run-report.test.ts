@@ -46,6 +46,7 @@ function summary(steps: StepEvent[], overrides: Partial<LocalRunSummary> = {}): 
     checks: [],
     blockedLoads: [],
     heldBack: [],
+    exports: [],
     streams: new Map([['clickstream', delivery()]]),
     captures: new Map([['users', { changes: 250, failedChanges: 0, changeFiles: 3, flattenedObjects: 4 }]]),
     quarantined: [{ key: 'lake/users_changes/dt=2026-11-20/_x.quarantine.ndjson', lines: 1 }],

@@ -30,6 +30,7 @@ const plan = {
     dynamodb: [
       {
         table: 'users',
+        day: '2026-11-20',
         request: {
           TableArn: 'arn:t',
           S3Bucket: 'raw',
@@ -79,6 +80,22 @@ function handlers(overrides: Handlers = {}) {
         ExportArn: 'arn:export',
         ExportStatus: ++checks < 2 ? 'IN_PROGRESS' : 'COMPLETED',
       },
+    })),
+    'Read recovery window': record('Read recovery window', () => ({
+      ContinuousBackupsDescription: {
+        ContinuousBackupsStatus: 'ENABLED',
+        PointInTimeRecoveryDescription: {
+          PointInTimeRecoveryStatus: 'ENABLED',
+          EarliestRestorableDateTime: '2026-11-01T00:00:00Z',
+          LatestRestorableDateTime: '2026-11-21T01:00:00Z',
+        },
+      },
+    })),
+    'Fit export to recovery window': record('Fit export to recovery window', (input) => ({
+      table: input.table,
+      day: input.day,
+      request: input.request,
+      timing: 'as planned',
     })),
     'Check snapshot flattened': record('Check snapshot flattened', (input) => ({
       complete: true,
@@ -193,6 +210,7 @@ describe('the daily pipeline definition', () => {
       'PlanRunLambdaFunction"',
       'PlanRunLambdaFunction"',
       'PlanRunLambdaFunction"',
+      'PlanRunLambdaFunction"',
       'PublishTransformLambdaFunction"',
       'PublishTransformLambdaFunction"',
       'PlanRunLambdaFunction"',
@@ -242,6 +260,8 @@ describe('running the daily pipeline locally', () => {
     expect(execution.status).toBe('SUCCEEDED');
     expect(calls.map(([name]) => name)).toEqual([
       'Plan run',
+      'Read recovery window',
+      'Fit export to recovery window',
       'Start DynamoDB export',
       'Check DynamoDB export',
       'Check DynamoDB export',
@@ -387,6 +407,48 @@ describe('running the daily pipeline locally', () => {
     const execution = await run(all, { date: 'yesterday' });
     expect(execution.status).toBe('FAILED');
     expect(calls.find(([n]) => n === 'Notify failure')![1].Message).toContain('"Plan run": ConfigError');
+  });
+});
+
+describe('a DynamoDB export outside the point-in-time recovery window', () => {
+  it.each([
+    ['DynamoDb.InvalidExportTimeException', 'Export time is outside the point in time recovery window'],
+    ['DynamoDb.PointInTimeRecoveryUnavailableException', 'Point in time recovery is not enabled'],
+  ])(
+    'records an export refused with %s as skipped, says why in the output, and still transforms',
+    async (name, message) => {
+      const { all, calls } = handlers({
+        'Start DynamoDB export': () => {
+          throw thrown(name, message);
+        },
+      });
+      const execution = await run(all);
+      expect(execution.status).toBe('SUCCEEDED');
+      expect(calls.some(([n]) => n === 'Check DynamoDB export')).toBe(false);
+      expect(calls.filter(([n]) => n === 'Plan transform').map(([, i]) => i.transform)).toEqual(['a', 'b']);
+      expect((execution.output as any).exported.dynamodb).toEqual([
+        { table: 'users', skipped: expect.stringContaining(`${name}: ${message}`) },
+      ]);
+    },
+  );
+
+  it('skips the export the plan step finds outside the window, without asking DynamoDB', async () => {
+    const reason = 'users: export time 2026-11-21T00:00:00.000Z is before the earliest restorable time';
+    const { all, calls } = handlers({
+      'Fit export to recovery window': (input: any) => ({ ...input, timing: 'skipped', skipped: reason }),
+    });
+    const execution = await run(all);
+    expect(execution.status).toBe('SUCCEEDED');
+    expect(calls.find(([n]) => n === 'Fit export to recovery window')![1]).toEqual({
+      kind: 'fitExport',
+      table: 'users',
+      day: '2026-11-20',
+      request: plan.exports.dynamodb[0]!.request,
+      recovery: expect.objectContaining({ ContinuousBackupsStatus: 'ENABLED' }),
+    });
+    expect(calls.some(([n]) => n === 'Start DynamoDB export')).toBe(false);
+    expect(calls.filter(([n]) => n === 'Plan transform')).toHaveLength(2);
+    expect((execution.output as any).exported.dynamodb).toEqual([{ table: 'users', skipped: reason }]);
   });
 });
 

@@ -1,6 +1,8 @@
 import { DEFAULT_LAKE_START_DATE } from '../../../src/lib/catalog/lake-days';
 import { readCheckEvent } from '../../../src/lib/checks/check-event';
 import { gateLoads, planCheck, summariseCheck } from '../../../src/lib/checks/check-run';
+import { readExportStepEvent } from '../../../src/lib/orchestration/export-step-event';
+import { fitExportToWindow, readRecoveryWindow } from '../../../src/lib/orchestration/export-window';
 import {
   dailyPipelineDefinition,
   MAX_HISTORY_EVENTS,
@@ -66,6 +68,26 @@ function tasks(counts: Map<string, number>): Record<string, TaskHandler> {
     'Check DynamoDB export': counted('Check DynamoDB export', (request: any) => ({
       ExportDescription: { ExportArn: request.ExportArn, ExportStatus: 'COMPLETED' },
     })),
+    'Read recovery window': counted('Read recovery window', () => ({
+      ContinuousBackupsDescription: {
+        PointInTimeRecoveryDescription: {
+          PointInTimeRecoveryStatus: 'ENABLED',
+          EarliestRestorableDateTime: '2025-01-01T00:00:00Z',
+          LatestRestorableDateTime: '2026-11-21T00:55:00Z',
+        },
+      },
+    })),
+    'Fit export to recovery window': counted('Fit export to recovery window', (event: any) => {
+      const request = readExportStepEvent(
+        event,
+        pipeline.dynamodb.map((t) => t.name),
+      );
+      return (
+        request.kind === 'fitExport'
+          ? fitExportToWindow(request.export, readRecoveryWindow(request.recovery))
+          : undefined
+      ) as never;
+    }),
     // every data file flattened at the first check: this test is about payload sizes
     'Check snapshot flattened': counted('Check snapshot flattened', (event: any) => ({
       table: event.table,

@@ -94,6 +94,7 @@ describe('planPipelineRun', () => {
     expect(plan.exports.dynamodb).toEqual([
       {
         table: 'users',
+        day: '2026-11-20',
         request: {
           TableArn: 'arn:aws:dynamodb:us-east-1:123456789012:table/app-users',
           S3Bucket: settings.rawBucket,
