@@ -7,6 +7,6 @@ import { simulate } from './src/lib/simulation/simulate';
   const environment = localEnvironment('/tmp/simdbg', pipeline.database);
   const handlers = await loadLocalHandlers(environment, pipeline);
   await resetLocalRoot(environment);
-  const r = await simulate({ seed: Number(process.argv[2] ?? 1), days: 2, environment, pipeline, handlers, onExecution: (e) => console.log(e) });
+  const r = await simulate({ seed: Number(process.argv[2] ?? 1), days: Number(process.argv[3] ?? 2), environment, pipeline, handlers, onExecution: (e) => console.log(e) });
   for (const v of r.violations) console.log(v.invariant, '|', v.detail);
 })();

@@ -32,7 +32,12 @@ export function privatePrefixes(pipeline: Pipeline, settings: StackSettings): Pr
   for (const table of tables) {
     const readers = [LogicalId.s3FlattenRole];
     prefixes.push({ bucket: 'raw', prefix: `${DynamoLayout.rawPrefix}${table.name}/`, readers });
-    prefixes.push({ bucket: 'raw', prefix: `${DynamoLayout.exportsPrefix}${table.name}/`, readers });
+    // planRun checks an export's manifest (keys and counts; its IAM policy grants nothing else)
+    prefixes.push({
+      bucket: 'raw',
+      prefix: `${DynamoLayout.exportsPrefix}${table.name}/`,
+      readers: [...readers, LogicalId.planRunRole],
+    });
   }
   if (tables.length > 0 && settings.streamFailureDestination === 's3') {
     // a failed batch's records, whichever table they came from

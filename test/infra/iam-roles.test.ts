@@ -222,6 +222,27 @@ async function runFunctions(template: DeployedTemplate): Promise<Record<string, 
     executionName: 'iam-run',
     startTime: '2026-01-06T01:30:00.000Z',
   });
+  // planRun: once an export is COMPLETED, the snapshot check reads its manifest and lists the
+  // snapshot's day partition, for every captured table
+  for (const [dynamoName, table] of Object.entries(tables)) {
+    const prefix = `exports/dynamodb/${table}/dt=2026-01-05/exported_at=20260106T000000Z/`;
+    const exportId = '01767657600000-abcdef12';
+    await s3.client.send(
+      new PutObjectCommand({
+        Bucket: names.rawBucket,
+        Key: `${prefix}AWSDynamoDB/${exportId}/manifest-files.json`,
+        Body: JSON.stringify({ dataFileS3Key: `${prefix}AWSDynamoDB/${exportId}/data/part0000.json.gz` }),
+      }),
+    );
+    await planRun.invoke({
+      kind: 'checkSnapshot',
+      table,
+      exportArn: `arn:aws:dynamodb:${REGION}:${ACCOUNT}:table/${dynamoName}/export/${exportId}`,
+      S3Bucket: names.rawBucket,
+      S3Prefix: prefix,
+      attempts: 0,
+    } as never);
+  }
   calls.PlanRunLambdaFunction = planRun.calls;
 
   // firehoseTransform: a response over 6 MB re-ingests records into its delivery stream
@@ -431,6 +452,12 @@ describe.each(STAGES)('IAM roles of the %s stage, simulated', (stage) => {
       ],
       PlanRunLambdaFunction: [
         ['s3:GetObject', lake('lake/clickstream/dt=2026-01-01/hour=09/part.parquet')],
+        [
+          's3:GetObject',
+          raw(
+            'exports/dynamodb/users/dt=2026-01-01/exported_at=20260102T000000Z/AWSDynamoDB/x/data/part.json.gz',
+          ),
+        ],
         ['s3:PutObject', lake('lake/daily_event_counts/computed/dt=2026-01-01.json')],
       ],
       PublishTransformLambdaFunction: [

@@ -335,6 +335,12 @@ export function printRunSummary(
     if (!check.passed)
       out(`    every failing row: ${join(root, resultsBucket, `${check.queryExecutionId}.csv`)}`);
   }
+  for (const { table, note } of summary.exports) out(`  ${table} ${note}`);
+  for (const held of summary.heldBack) {
+    out(
+      `  ${held.transform ? `transform ${held.transform}` : `load ${held.load}`} held back: ${held.reason}`,
+    );
+  }
   for (const blocked of summary.blockedLoads) {
     out(`  load ${blocked.load} skipped: failed check ${blocked.checks.join(', ')}`);
   }

@@ -12,6 +12,7 @@ import {
   type StepEvent,
   type TaskHandler,
 } from '../orchestration/local-state-machine';
+import type { GatedPlan, HeldBack } from '../orchestration/snapshot-gate';
 import type { ParquetCodec } from '../parquet/parquet-writer';
 import { ingestedLakeTables } from '../pipeline/lake-tables';
 import type { Pipeline } from '../pipeline/pipeline';
@@ -24,7 +25,7 @@ import type { DeliveryStats } from './local-delivery-stream';
 import { type ExportRequest, LocalDynamoTable } from './local-dynamodb';
 import { type LocalEnvironment, openLocalAthena } from './local-environment';
 import { type LocalHandlers, localDynamoTableArn } from './local-handlers';
-import { LocalS3Notifications } from './local-s3-notifications';
+import { deliverPending, LocalS3Notifications, type NotificationDelivery } from './local-s3-notifications';
 import { localStreamMapping, STREAM_MAPPING_DEFAULTS } from './local-stream-mapping';
 
 /** A DynamoDB table's stream, as the records Lambda would receive from it. */
@@ -47,6 +48,11 @@ export interface LocalRunOptions {
   readonly dynamodb: readonly DynamoSource[];
   readonly codec?: ParquetCodec;
   readonly onProgress?: (event: ProgressEvent) => void;
+  /**
+   * How S3's notifications of export data files reach the flattener while the state machine waits
+   * for the snapshot: every pending one at each check unless given (a test may deliver late).
+   */
+  readonly deliverNotifications?: NotificationDelivery;
 }
 
 export interface CaptureStats {
@@ -76,6 +82,25 @@ export interface SkippedLoads {
   readonly skipped: readonly string[];
 }
 
+export interface ExportNote {
+  readonly table: string;
+  readonly note: string;
+}
+
+/** What the execution's output says about DynamoDB exports skipped or clamped to the recovery window. */
+export function exportNotes(output: unknown): ExportNote[] {
+  const outcomes = (output as { exported?: { dynamodb?: unknown } } | undefined)?.exported?.dynamodb;
+  if (!Array.isArray(outcomes)) return [];
+  return outcomes.flatMap((outcome: { table?: unknown; skipped?: unknown; timing?: unknown }) => {
+    if (typeof outcome?.table !== 'string') return [];
+    if (typeof outcome.skipped === 'string')
+      return [{ table: outcome.table, note: `export skipped: ${outcome.skipped}` }];
+    if (typeof outcome.timing === 'string' && outcome.timing !== 'as planned')
+      return [{ table: outcome.table, note: `export clamped: ${outcome.timing}` }];
+    return [];
+  });
+}
+
 /** What the execution's output says about loads it skipped (the `Skip loads` state writes it). */
 export function skippedLoads(output: unknown): SkippedLoads | undefined {
   const loaded = (output as { loaded?: unknown } | undefined)?.loaded;
@@ -101,6 +126,10 @@ export interface LocalRunSummary {
   readonly loads: readonly LoadOutcome[];
   /** Earlier days the transforms computed again because late data reached their sources, and why. */
   readonly recomputed: readonly RecomputedDay[];
+  /** DynamoDB exports the run skipped or clamped (outside the recovery window), and why. */
+  readonly exports: readonly ExportNote[];
+  /** Transforms and loads held back because a snapshot they read is partial, and why. */
+  readonly heldBack: readonly HeldBack[];
   /** Loads the run left out, and why (no BI database, or the input asked for none). */
   readonly skippedLoads: SkippedLoads | undefined;
   /** Failure notifications the alerts topic would have sent. */
@@ -164,7 +193,10 @@ export async function runLocalPipeline(
     const recomputed: RecomputedDay[] = [];
     const checks: CheckOutcome[] = [];
     const blocked: Array<LoadGate<{ load: string; transform: string }>['blocked'][number]> = [];
-    const tasks = localTasks(environment, handlers, athena, tables, notifications, {
+    const heldBack: HeldBack[] = [];
+    const delivery = options.deliverNotifications ?? deliverPending;
+    const tasks = localTasks(environment, handlers, athena, tables, notifications, delivery, {
+      heldBack,
       published,
       loads,
       alerts,
@@ -191,11 +223,13 @@ export async function runLocalPipeline(
       published,
       checks,
       blockedLoads: blocked,
+      exports: exportNotes(execution.output),
+      heldBack,
       loads,
       recomputed,
       skippedLoads: skippedLoads(execution.output),
       notifications: alerts,
-      tables: await tableSummaries(athena, pipeline),
+      tables: await tableSummaries(athena, pipeline, new Set(heldBack.map((h) => h.transform ?? ''))),
       timings,
     };
   } finally {
@@ -268,7 +302,9 @@ export function localTasks(
   athena: LocalAthena,
   tables: ReadonlyMap<string, LocalDynamoTable>,
   notifications: LocalS3Notifications,
+  delivery: NotificationDelivery,
   collected: {
+    heldBack: HeldBack[];
     published: PublishOutcome[];
     loads: LoadOutcome[];
     alerts: string[];
@@ -312,13 +348,25 @@ export function localTasks(
       return plan as unknown as Json;
     },
     'Plan transform': (input) => handlers.planRun(input) as Promise<Json>,
+    'Read recovery window': (input) => {
+      const { TableName } = input as { TableName: string };
+      return dynamoTable(TableName).describeContinuousBackups() as unknown as Json;
+    },
+    'Fit export to recovery window': (input) => handlers.planRun(input) as Promise<Json>,
     'Start DynamoDB export': async (input) => {
       const request = input as unknown as ExportRequest;
+      // DynamoDB writes the export; S3's notifications of its data files wait for the delivery
       const description = await dynamoTable(request.TableArn).exportToPointInTime(request, environment.store);
-      // DynamoDB writes the export, and S3 notifies the flattener of each data file
-      const event = await notifications.take();
-      if (event) await handlers.s3Flatten(event);
       return { ExportDescription: { ...description, ExportStatus: 'IN_PROGRESS' } } as Json;
+    },
+    'Check snapshot flattened': async (input) => {
+      await delivery(notifications, handlers.s3Flatten);
+      return (await handlers.planRun(input)) as Json;
+    },
+    'Hold back partial snapshots': async (input) => {
+      const gated = (await handlers.planRun(input)) as GatedPlan;
+      collected.heldBack.push(...gated.heldBack);
+      return gated as unknown as Json;
     },
     'Check DynamoDB export': (input) => {
       const { ExportArn } = input as { ExportArn: string };
@@ -390,10 +438,22 @@ async function quarantinedLines(environment: LocalEnvironment): Promise<Quaranti
 }
 
 /** Rows and day partitions of every lake table, as a query sees them now. */
-async function tableSummaries(athena: LocalAthena, pipeline: Pipeline): Promise<TableSummary[]> {
+async function tableSummaries(
+  athena: LocalAthena,
+  pipeline: Pipeline,
+  /** Transforms this run held back: a table never published before is left out, not an error. */
+  heldBack: ReadonlySet<string>,
+): Promise<TableSummary[]> {
+  const published = new Set(
+    (await athena.query('SELECT table_name FROM information_schema.tables')).rows.map((r) =>
+      String(r.table_name),
+    ),
+  );
   const tables = [
     ...ingestedLakeTables(pipeline).map((t) => ({ name: t.name, byDay: true })),
-    ...pipeline.transforms.map((t) => ({ name: t.name, byDay: t.partitionedBy.includes('dt') })),
+    ...pipeline.transforms
+      .filter((t) => !heldBack.has(t.name) || published.has(t.name))
+      .map((t) => ({ name: t.name, byDay: t.partitionedBy.includes('dt') })),
   ];
   const summaries: TableSummary[] = [];
   for (const table of tables) {

@@ -5,7 +5,6 @@ import { openLocalAthena } from '../local/local-environment';
 import type { LocalHandlers } from '../local/local-handlers';
 import { localDynamoTableArn } from '../local/local-handlers';
 import { localTasks } from '../local/local-pipeline';
-import type { LocalS3Notifications } from '../local/local-s3-notifications';
 import {
   dailyPipelineDefinition,
   type LocalExecution,
@@ -410,8 +409,6 @@ class ExecutionRunner {
   }
 }
 
-/** The local export must not hand its files to the flattener itself: S3 notifies, late. */
-const NO_INLINE_NOTIFICATIONS = { take: async () => undefined } as unknown as LocalS3Notifications;
 
 const ATHENA_TASKS = new Set(['Run CTAS', 'Run check query', 'Run load query', 'Get check result']);
 

@@ -46,6 +46,8 @@ function summary(steps: StepEvent[], overrides: Partial<LocalRunSummary> = {}): 
     recomputed: [],
     checks: [],
     blockedLoads: [],
+    heldBack: [],
+    exports: [],
     streams: new Map([['clickstream', delivery()]]),
     captures: new Map([
       ['users', { changes: 250, failedChanges: 0, parked: [], changeFiles: 3, flattenedObjects: 4 }],
