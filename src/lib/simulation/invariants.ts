@@ -5,6 +5,7 @@ import { failingRowsSql } from '../checks/check-sql';
 import { DynamoLayout } from '../dynamodb/layout';
 import { LOCAL_WAREHOUSE_FILE } from '../loading/config';
 import type { LocalEnvironment } from '../local/local-environment';
+import { ON_FAILURE_PREFIX } from '../local/local-stream-mapping';
 import { stepSubject } from '../orchestration/local-state-machine';
 import type { CheckSpec } from '../pipeline/check-spec';
 import { LakeLayout } from '../pipeline/lake-layout';
@@ -15,7 +16,6 @@ import { replayBatches } from '../replay/replay';
 import { readReplayBatches } from '../replay/replay-source';
 import { getBytes, listKeys } from '../storage/object-store';
 import { renderSql } from '../transforms/sql-template';
-import { ON_FAILURE_PREFIX } from '../local/local-stream-mapping';
 import { FIREHOSE_BUFFER } from './faults';
 import type { SimulatedWorld } from './world';
 
@@ -234,7 +234,10 @@ export function pipelineInvariants(
       ].filter(({ bucket, key }) => !replayed.has(`${bucket}/${key}`));
       if (located.length === 0) return;
       for (const { bucket, key } of located) replayed.add(`${bucket}/${key}`);
-      const files = located.map(({ bucket, key }) => ({ name: key, read: () => getBytes(store, bucket, key) }));
+      const files = located.map(({ bucket, key }) => ({
+        name: key,
+        read: () => getBytes(store, bucket, key),
+      }));
       const batches = await readReplayBatches(files, pipeline, { onProblem: () => undefined });
       await replayBatches(batches, pipeline, {
         sendToStreamFunction: async (records) => {

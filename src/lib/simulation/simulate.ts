@@ -307,14 +307,24 @@ class ExecutionRunner {
     const { environment, handlers, scheduler, random } = world;
     const startedAt = new Date(scheduler.now).toISOString();
     const name = `sim-${day}-${scheduler.now}`;
-    const base = localTasks(environment, handlers, this.athena, world.tables, NO_INLINE_NOTIFICATIONS, {
-      published: [],
-      loads: [],
-      alerts: [],
-      recomputed: [],
-      checks: [],
-      blocked: [],
-    });
+    const base = localTasks(
+      environment,
+      handlers,
+      this.athena,
+      world.tables,
+      world.notifications,
+      // S3 notifies the flattener on its own schedule in the simulated world, not when a step looks
+      async () => undefined,
+      {
+        heldBack: [],
+        published: [],
+        loads: [],
+        alerts: [],
+        recomputed: [],
+        checks: [],
+        blocked: [],
+      },
+    );
     const exportsDone = new Map<string, number>();
     const tasks: Record<string, TaskHandler> = {};
     // one task at a time, in the order they were called: the interpreter starts a Map's iterations
@@ -408,7 +418,6 @@ class ExecutionRunner {
     }
   }
 }
-
 
 const ATHENA_TASKS = new Set(['Run CTAS', 'Run check query', 'Run load query', 'Get check result']);
 
