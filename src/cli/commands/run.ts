@@ -17,7 +17,7 @@ import { type LocalRunSummary, type ProgressEvent, runLocalPipeline } from '../.
 import { SAMPLES_DIRECTORY } from '../../lib/local/project-paths';
 import { retriesByState } from '../../lib/local/report/step-tally';
 import { renderRunReport } from '../../lib/local/run-report';
-import { generatedClickstream, ndjsonRecords } from '../../lib/local/sources';
+import { generatedClickstream, ndjsonRecords, streamRecordsOf } from '../../lib/local/sources';
 import { dailyPipelineDefinition } from '../../lib/orchestration/local-state-machine';
 import { type ParquetCodec, zstdAvailable } from '../../lib/parquet/parquet-writer';
 import { bundledPipeline } from '../../lib/pipeline/bundled';
@@ -57,10 +57,6 @@ export const KEPT_RUN_REPORTS = 10;
 
 async function* concatenated<T>(...sources: Array<AsyncIterable<T> | Iterable<T>>): AsyncGenerator<T> {
   for (const source of sources) yield* source;
-}
-
-async function* streamRecords(path: string): AsyncGenerator<DynamoDBRecord> {
-  for await (const line of ndjsonRecords(path)) yield JSON.parse(line.toString('utf8')) as DynamoDBRecord;
 }
 
 export async function runCommand(args: string[], io: CommandIo): Promise<number> {
@@ -125,7 +121,7 @@ export async function runCommand(args: string[], io: CommandIo): Promise<number>
   });
   const dynamodb = pipeline.dynamodb.map((table) => {
     const file = join(SAMPLES_DIRECTORY, `${table.name}-stream.ndjson`);
-    if (existsSync(file)) return { table: table.name, records: streamRecords(file) };
+    if (existsSync(file)) return { table: table.name, records: streamRecordsOf(file) };
     missingSamples.push(relative(io.cwd, file));
     const streamArn = `${localDynamoTableArn(environment, table.name)}/stream/${date}T00:00:00.000`;
     return {
