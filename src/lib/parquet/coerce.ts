@@ -195,6 +195,55 @@ export function converterFor(column: ColumnSpec, options: ConversionOptions = {}
   }
 }
 
+/** Checks one flat value; throws ValueConversionError when its column would hold it only altered. */
+export type ValueCheck = (value: string | boolean | null | JsonNumber) => void;
+
+/**
+ * What the Firehose transform refuses before Firehose's own conversion, which would store it
+ * altered: a string with a lone surrogate in a string column, and a JSON number that a double,
+ * int, bigint or decimal column cannot hold exactly (the same rules as the lake writer's). Text
+ * in a number column, and timestamps, are left to Firehose, which refuses or reads them itself.
+ * Undefined for types with nothing to check.
+ */
+export function exactValueCheck(column: ColumnSpec): ValueCheck | undefined {
+  const kind = column.type.kind;
+  if (kind === 'string') {
+    const convert = converterFor(column);
+    return (value) => {
+      if (typeof value === 'string') convert(value);
+    };
+  }
+  if (kind === 'double' || kind === 'int' || kind === 'bigint' || kind === 'decimal') {
+    const convert = converterFor(column);
+    return (value) => {
+      if (value instanceof JsonNumber) convert(value);
+    };
+  }
+  return undefined;
+}
+
+/**
+ * The digits a JSON number may have before and after its point (no exponent) to be certain to fit
+ * its column, so the flattener's fast path can pass it without converting; undefined where every
+ * number is checked. A double overflows or underflows only past 300 digits on either side.
+ */
+export function plainNumberLimit(
+  type: ColumnType,
+): { readonly integer: number; readonly fraction: number } | undefined {
+  switch (type.kind) {
+    case 'double':
+      return { integer: 300, fraction: 300 };
+    case 'int':
+      return { integer: 9, fraction: 0 };
+    case 'bigint':
+      return { integer: 18, fraction: 0 };
+    case 'decimal':
+      return { integer: type.precision - type.scale, fraction: type.scale };
+    default:
+      return undefined;
+  }
+}
+
 /** Converts flat records into rows of the declared columns; nulls and absent columns stay null. */
 export class RowCoercer {
   private readonly converters: Converter[];
