@@ -184,9 +184,10 @@ describe('RecordFlattener with declared column types', () => {
     ['amount', 'decimal(12,2)'],
   ]);
 
-  function failure(text: string): RecordDecodeError | undefined {
+  /** The error flattening gives; with `rowId`, from the reference path alone. */
+  function failure(text: string, rowId?: string): RecordDecodeError | undefined {
     try {
-      new RecordFlattener(OPTIONS_TYPED).flattenText(text);
+      new RecordFlattener(OPTIONS_TYPED).flattenText(text, rowId);
       return undefined;
     } catch (error) {
       if (error instanceof RecordDecodeError) return error;
@@ -209,6 +210,7 @@ describe('RecordFlattener with declared column types', () => {
     ['{"id":"a","amount":12345678901}', 'amount', 'decimal(12,2)'],
   ])('fails %s, naming column %s, instead of letting Firehose store it altered', (text, column, kind) => {
     const error = failure(text);
+    expect(failure(text, 'reference')?.message).toBe(error?.message);
     expect(error?.reason).toBe(DecodeFailure.value);
     expect(error?.message).toContain(`Column ${column}`);
     expect(error?.message).toContain(kind);
@@ -224,6 +226,33 @@ describe('RecordFlattener with declared column types', () => {
     [`{"id":"a","ratio":0.${'0'.repeat(301)}1,"amount":1.500000}`],
   ])('passes %s, which its columns hold exactly or Firehose itself refuses', (text) => {
     expect(failure(text)).toBeUndefined();
+  });
+
+  it('answers on the fast path only for records the reference path passes, with the same bytes', () => {
+    const digits = (max: number) => fc.stringMatching(new RegExp(`^[0-9]{1,${max}}$`));
+    const numberText = fc
+      .tuple(fc.boolean(), digits(22), fc.option(digits(12)), fc.option(fc.integer({ min: -400, max: 400 })))
+      .map(
+        ([negative, whole, fraction, exponent]) =>
+          `${negative ? '-' : ''}${whole.replace(/^0+(?=\d)/, '')}${fraction === null ? '' : `.${fraction}`}${exponent === null ? '' : `e${exponent}`}`,
+      );
+    const member = fc.oneof(
+      fc.tuple(fc.constantFrom('ratio', 'small', 'big', 'amount', 'other'), numberText),
+      fc
+        .tuple(fc.constantFrom('note', 'other'), fc.oneof(fc.string(), fc.constantFrom('\ud800', '\udfff!')))
+        .map(([name, text]) => [name, JSON.stringify(text)] as const),
+    );
+    const fast = new FastFlattener(new FlattenPlan(OPTIONS_TYPED));
+    fc.assert(
+      fc.property(fc.uniqueArray(member, { selector: ([name]) => name, maxLength: 6 }), (members) => {
+        const text = `{"id":"a"${members.map(([name, value]) => `,"${name}":${value}`).join('')}}`;
+        if (!fast.flatten(Buffer.from(text))) return;
+        const answered = fast.output.toString('utf8', fast.outputStart, fast.outputEnd);
+        expect(failure(text, 'reference')).toBeUndefined();
+        expect(answered).toBe(reference(text, OPTIONS_TYPED));
+      }),
+      { numRuns: 2000 },
+    );
   });
 
   it('keeps ordinary typed numbers on the fast path', () => {
