@@ -195,7 +195,7 @@ describe('transforms on the local engine', () => {
     expect(table!.location).toMatch(/\/lake\/users_current\/runs\/run_users_[0-9a-f]{8}\/$/);
   });
 
-  it("orders a user's changes by sequence number, not by their approximate creation time", async () => {
+  it('orders the changes of a user by sequence number, not by their approximate creation time', async () => {
     await runTransform('users_current', 'run-users-order', '2026-11-20');
     const { rows } = await athena.query(
       "SELECT display_name, age, CAST(changed_at AS VARCHAR) AS changed_at FROM users_current WHERE user_id = 'u_000004'",
