@@ -109,7 +109,13 @@ export async function runCommand(args: string[], io: CommandIo): Promise<number>
     const own = (): StreamSource['records'] => {
       if (events !== undefined && stream.name === 'clickstream')
         return generatedClickstream(events, Date.parse(`${date}T00:00:00Z`));
-      if (existsSync(file)) return ndjsonRecords(file);
+      if (existsSync(file))
+        return ndjsonRecords(file, (problem) =>
+          writeLine(
+            io.stderr,
+            `note: ${relative(io.cwd, problem.path)} line ${problem.line} is not valid UTF-8; the transform fails that record (processing-failed)`,
+          ),
+        );
       missingSamples.push(relative(io.cwd, file));
       return eventsFromColumns(stream, date, GENERATED_SAMPLE_RECORDS);
     };

@@ -36,10 +36,17 @@ async function* ndjsonLines(
 /**
  * Each non-blank line of an NDJSON file, as one record's bytes, byte for byte: lines end at LF
  * only (a lone CR is JSON whitespace inside a record), and bytes that are not UTF-8 are handed on
- * as they are, for the transform to fail that record as it would in AWS.
+ * as they are, for the transform to fail that record as it would in AWS; `notice` hears of each
+ * such line, so the run can name it.
  */
-export async function* ndjsonRecords(path: string): AsyncGenerator<Buffer> {
-  for await (const line of ndjsonLines(path)) yield line.bytes;
+export async function* ndjsonRecords(
+  path: string,
+  notice?: (problem: SampleLineError) => void,
+): AsyncGenerator<Buffer> {
+  for await (const line of ndjsonLines(path)) {
+    if (notice && !isUtf8(line.bytes)) notice(new SampleLineError(path, line.number, 'not valid UTF-8'));
+    yield line.bytes;
+  }
 }
 
 /** DynamoDB stream records of a sample file; a line that is not UTF-8 JSON is named, never read with U+FFFD. */

@@ -37,9 +37,11 @@ describe('ndjsonRecords', () => {
   it('hands a record that is not valid UTF-8 on byte for byte, for the transform to fail', async () => {
     const bad = Buffer.concat([Buffer.from('{"name":"Ad'), Buffer.from([0xff, 0xfe]), Buffer.from('a"}')]);
     const path = await sample(Buffer.concat([bad, Buffer.from('\n{"ok":true}\n')]));
-    const records = await all(ndjsonRecords(path));
+    const noticed: SampleLineError[] = [];
+    const records = await all(ndjsonRecords(path, (notice) => noticed.push(notice)));
     expect(records).toHaveLength(2);
     expect(records[0]!.equals(bad)).toBe(true);
+    expect(noticed.map((notice) => notice.message)).toEqual([`${path} line 1: not valid UTF-8`]);
   });
 });
 
