@@ -106,9 +106,11 @@ function normalizeOffset(zone: string): string {
 
 /**
  * How a timestamp column reads a value. `exact`: the lake's own writer (s3Flatten), which stores
- * milliseconds and so takes only values it holds exactly. `firehose`: Firehose's OpenX JSON SerDe,
- * which reads ISO text with up to 9 fraction digits and epoch seconds or milliseconds; Athena reads
- * its timestamps to the millisecond, so the local conversion keeps the first three fraction digits.
+ * milliseconds and so takes only values it holds exactly. `firehose`: Firehose's format conversion
+ * as the stack configures it (the Hive JSON SerDe with the Joda-Time formats of `src/infra/firehose.ts`
+ * and `millis`), which reads ISO text with up to 9 fraction digits; Athena reads its timestamps to
+ * the millisecond, so the local conversion keeps the first three fraction digits. Epoch seconds
+ * stay read by magnitude locally, as `timestampMillis` reads them.
  */
 export const TimestampReading = {
   exact: 'exact',
@@ -121,13 +123,13 @@ export const TimestampProblem = {
   unreadable: 'is not a timestamp between 1970 and 9999',
   subMillisecond: 'has digits finer than milliseconds, which a timestamp column cannot hold',
   notFirehoseForm:
-    'is not a timestamp form Firehose reads (ISO-8601 with at most 9 fraction digits, epoch seconds or milliseconds)',
+    'is not a timestamp form Firehose reads (ISO-8601 with at most 9 fraction digits, or epoch milliseconds)',
 } as const;
 export type TimestampProblem = (typeof TimestampProblem)[keyof typeof TimestampProblem];
 
 const FRACTION = /\.(\d+)/;
 const EPOCH_TEXT = /^(\d+)(?:\.(\d+))?$/;
-/** Firehose's OpenX JSON SerDe reads at most nine fraction digits. */
+/** Firehose's timestamp parsers (Joda-Time fractions, java.sql.Timestamp) read at most nine fraction digits. */
 const MAX_FIREHOSE_FRACTION_DIGITS = 9;
 
 /**

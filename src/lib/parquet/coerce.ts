@@ -224,8 +224,8 @@ export function exactValueCheck(column: ColumnSpec): ValueCheck | undefined {
 
 /**
  * The digits a JSON number may have before and after its point (no exponent) to be certain to fit
- * its column, so the flattener's fast path can pass it without converting; undefined where every
- * number is checked. A double overflows or underflows only past 300 digits on either side.
+ * its column, so the flattener's fast path can pass it without converting; undefined for types
+ * that are not numbers. A double overflows or underflows only past 300 digits on either side.
  */
 export function plainNumberLimit(
   type: ColumnType,
