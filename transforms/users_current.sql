@@ -12,7 +12,7 @@ WITH latest_snapshot AS (
   WHERE dt = (SELECT max(dt) FROM {{table:users_snapshot}})
 ),
 changes AS (
-  SELECT *, row_number() OVER (PARTITION BY user_id ORDER BY _seq DESC) AS change_rank
+  SELECT *, row_number() OVER (PARTITION BY user_id ORDER BY _seq DESC NULLS LAST) AS change_rank
   FROM {{table:users_changes}}
   WHERE dt >= coalesce((SELECT max(dt) FROM {{table:users_snapshot}}), '0000-00-00')
 ),
