@@ -82,7 +82,12 @@ function checkValues(row: FlatRow, plan: FlattenPlan): void {
       plan.valueCheck(cell.name)?.(cell.value);
     } catch (error) {
       if (!(error instanceof ValueConversionError)) throw error;
-      throw new RecordDecodeError(DecodeFailure.value, error.message, { cause: error });
+      // the reason names the column and the kind of problem, never the value
+      const message =
+        error.problem === undefined
+          ? `Column ${error.column}: ${error.expected} value is not one the column holds exactly`
+          : error.message;
+      throw new RecordDecodeError(DecodeFailure.value, message, { cause: error });
     }
   }
 }

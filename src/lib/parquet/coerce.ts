@@ -13,7 +13,7 @@ export class ValueConversionError extends Error {
     readonly expected: string,
     readonly value: unknown,
     /** What is wrong with the value, when the value itself should not be repeated. */
-    problem?: string,
+    readonly problem?: string,
   ) {
     super(
       problem === undefined

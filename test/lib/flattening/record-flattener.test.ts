@@ -214,6 +214,8 @@ describe('RecordFlattener with declared column types', () => {
     expect(error?.reason).toBe(DecodeFailure.value);
     expect(error?.message).toContain(`Column ${column}`);
     expect(error?.message).toContain(kind);
+    const written = new RegExp(`"${column}":([^,}]+)`).exec(text)![1]!;
+    expect(error?.message).not.toContain(written);
   });
 
   it.each([
