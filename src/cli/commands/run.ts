@@ -17,7 +17,7 @@ import { type LocalRunSummary, type ProgressEvent, runLocalPipeline } from '../.
 import { SAMPLES_DIRECTORY } from '../../lib/local/project-paths';
 import { retriesByState } from '../../lib/local/report/step-tally';
 import { renderRunReport } from '../../lib/local/run-report';
-import { generatedClickstream, ndjsonRecords } from '../../lib/local/sources';
+import { generatedClickstream, ndjsonRecords, streamRecordsOf } from '../../lib/local/sources';
 import { dailyPipelineDefinition } from '../../lib/orchestration/local-state-machine';
 import { type ParquetCodec, zstdAvailable } from '../../lib/parquet/parquet-writer';
 import { bundledPipeline } from '../../lib/pipeline/bundled';
@@ -60,10 +60,6 @@ export const KEPT_RUN_REPORTS = 10;
 
 async function* concatenated<T>(...sources: Array<AsyncIterable<T> | Iterable<T>>): AsyncGenerator<T> {
   for (const source of sources) yield* source;
-}
-
-async function* streamRecords(path: string): AsyncGenerator<DynamoDBRecord> {
-  for await (const line of ndjsonRecords(path)) yield JSON.parse(line.toString('utf8')) as DynamoDBRecord;
 }
 
 export async function runCommand(args: string[], io: CommandIo): Promise<number> {
@@ -116,7 +112,13 @@ export async function runCommand(args: string[], io: CommandIo): Promise<number>
     const own = (): StreamSource['records'] => {
       if (events !== undefined && stream.name === 'clickstream')
         return generatedClickstream(events, Date.parse(`${date}T00:00:00Z`));
-      if (existsSync(file)) return ndjsonRecords(file);
+      if (existsSync(file))
+        return ndjsonRecords(file, (problem) =>
+          writeLine(
+            io.stderr,
+            `note: ${relative(io.cwd, problem.path)} line ${problem.line} is not valid UTF-8; the transform fails that record (processing-failed)`,
+          ),
+        );
       missingSamples.push(relative(io.cwd, file));
       return eventsFromColumns(stream, date, GENERATED_SAMPLE_RECORDS);
     };
@@ -129,7 +131,7 @@ export async function runCommand(args: string[], io: CommandIo): Promise<number>
   });
   const dynamodb = pipeline.dynamodb.map((table) => {
     const file = join(SAMPLES_DIRECTORY, `${table.name}-stream.ndjson`);
-    if (existsSync(file)) return { table: table.name, records: streamRecords(file) };
+    if (existsSync(file)) return { table: table.name, records: streamRecordsOf(file) };
     missingSamples.push(relative(io.cwd, file));
     const streamArn = `${localDynamoTableArn(environment, table.name)}/stream/${date}T00:00:00.000`;
     return {

@@ -354,6 +354,8 @@ class ExecutionRunner {
         await this.invariants.before(state, input);
         const output = await handler(input);
         await this.invariants.after(state, input, output);
+        // what the task wrote is notified as it is written, while the execution goes on
+        await world.notifyNewObjects();
         if (state === 'Start DynamoDB export') {
           const arn = (output as { ExportDescription?: { ExportArn?: string } }).ExportDescription?.ExportArn;
           if (arn) exportsDone.set(arn, scheduler.now + random.int(300_000, 1_200_000));

@@ -175,7 +175,8 @@ export class SimulatedWorld {
 
   // --- S3 notifications and the flattener ---------------------------------------------------------
 
-  private async notifyNewObjects(): Promise<void> {
+  /** Hands S3's notifications of objects written since the last call to their (late, repeated) delivery. */
+  async notifyNewObjects(): Promise<void> {
     const event = await this.notifications.take();
     for (const record of event?.Records ?? []) {
       this.counts.notifications++;

@@ -259,6 +259,26 @@ describe('LocalDeliveryStream', () => {
     expect(delivery.stats).toMatchObject({ conversionFailed: 1, rowsWritten: 1 });
   });
 
+  it('reads timestamps as Firehose does: up to 9 fraction digits shown to the millisecond, epoch micro- and nanoseconds refused', async () => {
+    const delivery = deliveryStream(realTransform());
+    await delivery.put([
+      Buffer.from('{"event_id":"nanos","event_time":"2026-11-20T09:15:02.123456789Z"}'),
+      Buffer.from('{"event_id":"ten","event_time":"2026-11-20T09:15:02.1234567891Z"}'),
+      Buffer.from('{"event_id":"micros","event_time":1795165200123456}'),
+    ]);
+    await delivery.flush();
+    const { rows } = await duck.query(
+      `SELECT event_id, CAST(event_time AS VARCHAR) AS at
+       FROM read_parquet(${sqlString(join(root, 'lake-bucket/lake/clickstream/*/*/*.parquet'))})`,
+    );
+    expect(rows).toEqual([{ event_id: 'nanos', at: '2026-11-20 09:15:02.123' }]);
+    const failures = await errorRecords('format-conversion-failed');
+    expect(
+      failures.map((f) => JSON.parse(Buffer.from(f.rawData, 'base64').toString()).event_id).sort(),
+    ).toEqual(['micros', 'ten']);
+    for (const failure of failures) expect(failure.ErrorMessage).toContain('Column event_time');
+  });
+
   it('keeps transforming while up to one buffer of partitions waits for the converter', async () => {
     const held = heldConverter();
     const delivery = deliveryStream(realTransform(), { convert: held.converter });
