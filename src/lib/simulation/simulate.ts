@@ -34,7 +34,9 @@ export interface SimulationOptions {
   readonly firstDay?: string;
   readonly eventsPerDay?: number;
   readonly itemsPerDay?: number;
-  readonly faults?: FaultRates;
+  readonly faults?: Partial<FaultRates>;
+  /** How many past hours an offline device's backlog spans, at least and at most (default 504 to 600). */
+  readonly backlogHours?: readonly [number, number];
   /** Told of every execution as it ends. */
   readonly onExecution?: (execution: ExecutionSummary) => void;
 }
@@ -73,7 +75,7 @@ const NIGHTLY_OFFSET_MS = 90 * 60_000;
  */
 export async function simulate(options: SimulationOptions): Promise<SimulationReport> {
   const { environment, pipeline, handlers } = options;
-  const faults = options.faults ?? DEFAULT_FAULTS;
+  const faults: FaultRates = { ...DEFAULT_FAULTS, ...options.faults };
   const firstDay = options.firstDay ?? DEFAULT_FIRST_DAY;
   const start = Date.parse(`${firstDay}T00:00:00Z`);
   const random = new SimRandom(options.seed);
@@ -96,7 +98,9 @@ export async function simulate(options: SimulationOptions): Promise<SimulationRe
         const dayStart = start + index * DAY_MS;
         const day = isoDay(dayStart);
         for (const stream of pipeline.streams) scheduleEvents(world, stream, day, options.eventsPerDay ?? 40);
-        if (random.chance(faults.backlogDay)) scheduleBacklog(world, random.pick(pipeline.streams), day);
+        if (random.chance(faults.backlogDay)) {
+          scheduleBacklog(world, random.pick(pipeline.streams), day, options.backlogHours ?? [504, 600]);
+        }
         for (const table of pipeline.dynamodb) {
           scheduleChanges(world, table, day, options.itemsPerDay ?? 20, nextSequence);
         }
@@ -120,6 +124,13 @@ export async function simulate(options: SimulationOptions): Promise<SimulationRe
       await runner.replayWaiting();
       await scheduler.drain();
       const lastDay = isoDay(start + (options.days - 1) * DAY_MS);
+      for (const breach of world.standInBreaches) {
+        violations.push({
+          invariant: 'the stand-ins are no kinder than the AWS rules they model',
+          at: new Date(scheduler.now).toISOString(),
+          detail: breach,
+        });
+      }
       await checkDelivery(world, athena, violations, lastDay);
       await runner.checkConvergence(lastDay);
       return {
@@ -208,9 +219,14 @@ function badEvent(stream: StreamSpec, event: Record<string, unknown>): Record<st
   return bad;
 }
 
-/** One offline device's backlog: an event for each of 504 to 600 past hours, sent at once at noon. */
-function scheduleBacklog(world: SimulatedWorld, stream: StreamSpec, day: string): void {
-  const hours = world.random.int(504, 600);
+/** One offline device's backlog: an event for each of so many past hours, sent at once at noon. */
+function scheduleBacklog(
+  world: SimulatedWorld,
+  stream: StreamSpec,
+  day: string,
+  [least, most]: readonly [number, number],
+): void {
+  const hours = world.random.int(least, most);
   const noon = Date.parse(`${day}T12:00:00Z`);
   const records: Array<{ bytes: Buffer; key: string | undefined }> = [];
   let index = 0;

@@ -1,6 +1,7 @@
 import type { DynamoDBRecord, S3Event, S3EventRecord } from 'aws-lambda';
 import { DynamoLayout } from '../dynamodb/layout';
 import { drainLocalInbox } from '../firehose/local-firehose';
+import { ACTIVE_PARTITION_LIMIT } from '../firehose/partition-keys';
 import { LOCAL_STREAM_DEFAULTS, LocalDeliveryStream } from '../local/local-delivery-stream';
 import { LocalDynamoTable } from '../local/local-dynamodb';
 import type { LocalEnvironment } from '../local/local-environment';
@@ -61,6 +62,8 @@ export class SimulatedWorld {
   /** Table name → sequence numbers of every change the table made. */
   readonly changeSequences = new Map<string, string[]>();
   readonly failedNotifications: FailedNotification[] = [];
+  /** Where a stand-in was kinder than the AWS rule it models (checked as it runs). */
+  readonly standInBreaches: string[] = [];
   /** Changes the stream gave up on (the event source mapping's on-failure destination). */
   readonly parkedChanges = new Map<string, string[]>();
   readonly tables: Map<string, LocalDynamoTable>;
@@ -153,7 +156,7 @@ export class SimulatedWorld {
     if (!entry) throw new Error(`No stream ${stream} in the simulated pipeline`);
     if (key !== undefined) this.sentKeys.get(stream)!.add(key);
     this.counts.recordsSent++;
-    await entry.delivery.put([record]);
+    await this.delivering(stream, () => entry.delivery.put([record]));
     if (entry.flushAt === undefined) {
       // the buffer interval counts from the first record the buffer holds
       entry.flushAt = this.scheduler.now + FIREHOSE_BUFFER.intervalMs;
@@ -165,7 +168,23 @@ export class SimulatedWorld {
     const entry = this.streams.get(stream)!;
     entry.flushAt = undefined;
     this.counts.flushes++;
-    await entry.delivery.flush();
+    await this.delivering(stream, () => entry.delivery.flush());
+  }
+
+  /**
+   * Runs a step of the stream's delivery and holds the stand-in to Firehose's rule: one buffer
+   * writes at most 500 active partitions; records for more go to the error prefix.
+   */
+  private async delivering(stream: string, step: () => Promise<void>): Promise<void> {
+    const files = this.streams.get(stream)!.delivery.stats.parquetFiles;
+    const before = files.length;
+    await step();
+    const partitions = new Set(files.slice(before).map((key) => key.slice(0, key.lastIndexOf('/'))));
+    if (partitions.size > ACTIVE_PARTITION_LIMIT) {
+      this.standInBreaches.push(
+        `the local Firehose of ${stream} wrote ${partitions.size} partitions from one buffer; Firehose writes at most ${ACTIVE_PARTITION_LIMIT} and sends the rest to activePartitionExceeded`,
+      );
+    }
   }
 
   /** Records a stream still buffers (sent, not yet delivered anywhere). */

@@ -1,7 +1,11 @@
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { type LocalEnvironment, localEnvironment, resetLocalRoot } from '../../../src/lib/local/local-environment';
+import {
+  type LocalEnvironment,
+  localEnvironment,
+  resetLocalRoot,
+} from '../../../src/lib/local/local-environment';
 import { type LocalHandlers, loadLocalHandlers } from '../../../src/lib/local/local-handlers';
 import { bundledPipeline } from '../../../src/lib/pipeline/bundled';
 import { type SimulationReport, simulate } from '../../../src/lib/simulation/simulate';
