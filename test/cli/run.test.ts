@@ -70,7 +70,7 @@ describe('tributary run (the whole local pipeline)', () => {
     );
     expect(out).toContain('users (DynamoDB): 250 changes in 3 change files, 0 failed');
     expect(out).toMatch(
-      /1 lines quarantined in .*lake\/users_changes\/dt=2026-11-20\/_.*\.quarantine\.ndjson/,
+      /1 lines quarantined in .*tributary-local-raw\/raw\/dynamodb\/users\/dt=2026-11-20\/_.*\.quarantine\.ndjson/,
     );
     expect(out).toContain(': SUCCEEDED');
     expect(firstRun.err()).toContain('step Load into database (users): succeeded');

@@ -27,8 +27,9 @@ export const REPLAY_HELP = `Usage: tributary replay <file|directory|s3://bucket/
 Sends records that failed back through the pipeline after a fix:
   - Firehose error output (errors/<stream>/processing-failed/..., format-conversion-failed/...)
     goes back into its delivery stream, so the transform Lambda runs on it again;
-  - DynamoDB quarantine files (lake/<table>_changes/.../_*.quarantine.ndjson) go back as a new
-    raw object beside the one each line came from, so the flattener runs on it again.
+  - DynamoDB quarantine files (_*.quarantine.ndjson beside their raw object, under raw/dynamodb/
+    or exports/dynamodb/ of the raw bucket) go back as a new raw object beside the one each line
+    came from, so the flattener runs on it again.
 
   --to local|deployed  where to send (default local: the local stand-ins under --root)
   --root DIR           local root (default: $TRIBUTARY_LOCAL_ROOT or ${DEFAULT_LOCAL_ROOT})
@@ -96,7 +97,7 @@ export async function replayCommand(args: string[], io: CommandIo): Promise<numb
   const where = values.to === 'local' ? `the local stage in ${local!.root}` : `stage ${values.stage}`;
   writeLine(
     io.stdout,
-    `Replayed ${outcome.records} Firehose records and ${outcome.lines} quarantined lines from ${files.length} files to ${where}`,
+    `Replayed ${outcome.records} Firehose records and ${outcome.lines} quarantined lines from ${new Set(batches.map((b) => b.file)).size} files to ${where}`,
   );
   for (const key of outcome.rawObjects) writeLine(io.stdout, `  raw object ${key}`);
   let stillFailing = 0;
@@ -154,7 +155,7 @@ async function localTargets(
         const source = DynamoLayout.classify(key);
         if (source.kind === 'other') return;
         const quarantineKey = DynamoLayout.quarantineKey(source);
-        const quarantined = await getBytes(environment.store, environment.lakeBucket, quarantineKey).catch(
+        const quarantined = await getBytes(environment.store, environment.rawBucket, quarantineKey).catch(
           () => undefined,
         );
         const lines =

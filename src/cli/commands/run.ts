@@ -180,6 +180,7 @@ export async function runCommand(args: string[], io: CommandIo): Promise<number>
       pipeline,
       root: environment.root,
       lakeBucket: environment.lakeBucket,
+      rawBucket: environment.rawBucket,
       loadDestination: loadedInto,
     }),
   );
@@ -269,7 +270,12 @@ function progressPrinter(io: CommandIo): ((event: ProgressEvent) => void) & { fi
 
 export function printRunSummary(
   io: CommandIo,
-  { root, lakeBucket, resultsBucket }: Pick<LocalEnvironment, 'root' | 'lakeBucket' | 'resultsBucket'>,
+  {
+    root,
+    lakeBucket,
+    rawBucket,
+    resultsBucket,
+  }: Pick<LocalEnvironment, 'root' | 'lakeBucket' | 'rawBucket' | 'resultsBucket'>,
   summary: LocalRunSummary,
   loadedInto?: string,
 ): void {
@@ -304,7 +310,7 @@ export function printRunSummary(
     );
   }
   for (const quarantine of summary.quarantined) {
-    out(`    ${quarantine.lines} lines quarantined in ${join(root, lakeBucket, quarantine.key)}`);
+    out(`    ${quarantine.lines} lines quarantined in ${join(root, rawBucket, quarantine.key)}`);
   }
 
   out();

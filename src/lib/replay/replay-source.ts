@@ -74,6 +74,8 @@ export interface ReadReplayOptions {
   readonly onProblem: (file: string, line: number, problem: string) => void;
 }
 
+const RAW_DYNAMODB = /(?:^|\/)(?:raw|exports)\/dynamodb\//;
+
 /**
  * Reads Firehose error output (`processing-failed/`, `format-conversion-failed/`: JSON lines with
  * the record as base64 `rawData`) and DynamoDB quarantine files (`*.quarantine.ndjson`: JSON lines
@@ -86,10 +88,11 @@ export async function readReplayBatches(
 ): Promise<ReplayBatch[]> {
   const batches: ReplayBatch[] = [];
   for (const file of files) {
-    // a lake directory holds the good data beside its quarantine files
-    if (file.name.endsWith('.parquet')) continue;
+    const quarantine = file.name.endsWith(DynamoLayout.quarantineSuffix);
+    // a lake directory holds good data, a raw one the change and export files quarantine files sit beside
+    if (file.name.endsWith('.parquet') || (!quarantine && RAW_DYNAMODB.test(file.name))) continue;
     const lines = (await file.read()).toString('utf8').split('\n');
-    if (file.name.endsWith('.quarantine.ndjson')) {
+    if (quarantine) {
       batches.push(...readQuarantine(file.name, lines, options));
       continue;
     }
