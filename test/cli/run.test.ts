@@ -141,7 +141,8 @@ describe('tributary run (the whole local pipeline)', () => {
     expect(html).toContain('data-box="transform:users_current"');
   });
 
-  it('gives the same tables when run again, starting afresh', async () => {
+  it('gives the same tables when run again, starting afresh in the root it marked as its own', async () => {
+    expect(await readdir(root)).toContain('.tributary-local-root');
     const second = captureIo();
     expect(await main(['run', '--root', root], second)).toBe(0);
     const tables = (out: string) => out.slice(out.indexOf('Lake tables'), out.indexOf('Time:'));

@@ -7,9 +7,12 @@ import { type LoaderConfig, readLoaderConfig } from '../../lib/loading/config';
 import { describeConnection } from '../../lib/loading/connection';
 import type { StreamSource } from '../../lib/local/ingest-streams';
 import {
+  checkLocalRoot,
   DEFAULT_LOCAL_ROOT,
   type LocalEnvironment,
+  LocalRootError,
   localEnvironment,
+  markLocalRoot,
   resetLocalRoot,
 } from '../../lib/local/local-environment';
 import { loadLocalHandlers, localDynamoTableArn } from '../../lib/local/local-handlers';
@@ -105,6 +108,9 @@ export async function runCommand(args: string[], io: CommandIo): Promise<number>
   // everything is checked before the local root is touched: a mistake leaves earlier runs' data alone
   const pipeline = bundledPipeline();
   const environment = localEnvironment(values.root, pipeline.database);
+  await checkLocalRoot(environment).catch((error: unknown) => {
+    throw error instanceof LocalRootError ? new UsageError(error.message) : error;
+  });
   const loader = readLoaderConfig({ ...process.env, TRIBUTARY_LOCAL_ROOT: environment.root });
   const missingSamples: string[] = [];
   const dayBefore = Date.parse(`${date}T00:00:00Z`) - 86_400_000;
@@ -147,6 +153,7 @@ export async function runCommand(args: string[], io: CommandIo): Promise<number>
       `No ${file}: sending ${GENERATED_SAMPLE_RECORDS} records generated from its columns in pipeline.yml`,
     );
   }
+  await markLocalRoot(environment);
   if (!values.keep) await resetLocalRoot(environment);
   if (events === undefined && date !== SAMPLE_DAY) {
     writeLine(
