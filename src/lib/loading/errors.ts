@@ -136,6 +136,17 @@ export class DuplicateKeyError extends LoadError {
   }
 }
 
+/** A replace load of no rows into a table that has rows: it would empty the table without a word. */
+export class EmptyReplaceError extends LoadError {
+  override readonly name = 'EmptyReplaceError';
+  constructor(readonly table: string) {
+    super(
+      `The result for ${table} is empty and ${table} has rows: a replace load would empty it, so it was left as it was. ` +
+        'If an empty result is expected, set allowEmpty: true on the load in pipeline.yml',
+    );
+  }
+}
+
 /**
  * The database could not be reached, or the connection was lost during a load. The state machine
  * retries this error by name: a load is all or nothing, so trying again is safe.

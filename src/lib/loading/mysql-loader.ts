@@ -2,7 +2,7 @@ import { Readable } from 'node:stream';
 import type { Connection, ResultSetHeader, RowDataPacket } from 'mysql2/promise';
 import { DuplicateKeyError, RejectedValuesError, SchemaMismatchError } from './errors';
 import { isSwapTableOf, quoteIdentifier, scratchTableName } from './identifiers';
-import { type LoadPlan, runLoad } from './load-plan';
+import { type LoadPlan, refuseEmptyReplace, runLoad } from './load-plan';
 import { encodeTextRows, type ResultRows } from './result-rows';
 import {
   columnDefinitions,
@@ -123,6 +123,7 @@ export class MysqlLoader implements TableLoader {
     let failed = true;
     try {
       await this.fillStage(stage, plan, rows);
+      if (existing) await refuseEmptyReplace(plan, rows, () => this.hasRows(plan.table));
       if (plan.mode === 'merge') await this.checkKeysUnique(stage, plan, existing);
       if (!existing || plan.mode === 'replace')
         await this.swapIn(stage, plan, target.order, existing !== undefined, session);
@@ -233,6 +234,10 @@ export class MysqlLoader implements TableLoader {
         `the server stored ${result.affectedRows} of ${rows.count} rows`,
       ]);
     }
+  }
+
+  private async hasRows(table: string): Promise<boolean> {
+    return (await this.select(`SELECT 1 AS found FROM ${quote(table)} LIMIT 1`)).length > 0;
   }
 
   private async checkKeysUnique(

@@ -2,6 +2,7 @@ import type { ColumnType } from '../../../src/lib/columns/column-types';
 import {
   DatabaseUnavailableError,
   DuplicateKeyError,
+  EmptyReplaceError,
   InexactValueError,
   LoadRequestError,
   RowShapeError,
@@ -619,6 +620,30 @@ export function describeLoaderScenarios(harness: LoaderHarness): void {
       created: true,
     });
     expect(await harness.rows(table, ['id'])).toEqual([]);
+  });
+
+  it('refuses a replace of zero rows into a table that has rows, naming the table and allowEmpty, and leaves it as it was', async () => {
+    const table = newTable('noempty');
+    await load(table, 'replace', ['id'], result(ALL_TYPES, [allTypesRow(1), allTypesRow(2)]));
+    const before = await snapshot(table, ALL_TYPES, ['id']);
+    const failure = load(table, 'replace', ['id'], result(ALL_TYPES, []));
+    await expect(failure).rejects.toThrow(EmptyReplaceError);
+    await expect(failure).rejects.toThrow(`${table} has rows`);
+    await expect(failure).rejects.toThrow('allowEmpty: true');
+    expect(await snapshot(table, ALL_TYPES, ['id'])).toEqual(before);
+    await expectNoScratchTables(table);
+  });
+
+  it('empties a table with a replace of zero rows when the load allows it, and replaces an empty table without asking', async () => {
+    const table = newTable('allowempty');
+    await load(table, 'replace', ['id'], result(ALL_TYPES, [allTypesRow(1)]));
+    expect(
+      await harness
+        .loader()
+        .load({ table, mode: 'replace', keys: ['id'], result: result(ALL_TYPES, []), allowEmpty: true }),
+    ).toMatchObject({ rows: 0, created: false });
+    expect(await harness.rows(table, ['id'])).toEqual([]);
+    await expect(load(table, 'replace', ['id'], result(ALL_TYPES, []))).resolves.toMatchObject({ rows: 0 });
   });
 
   it('loads wide rows of 120 columns', async () => {

@@ -52,6 +52,7 @@ const plan = {
       table: 't',
       mode: 'merge',
       keys: ['k'],
+      allowEmpty: false,
       query: { QueryString: 'SELECT', WorkGroup: 'w', QueryExecutionContext: { Database: 'd' } },
     },
   ],
@@ -258,6 +259,7 @@ describe('running the daily pipeline locally', () => {
       table: 't',
       mode: 'merge',
       keys: ['k'],
+      allowEmpty: false,
       queryExecutionId: 'select-1',
     });
   });
