@@ -1,5 +1,5 @@
 import type { Client } from 'pg';
-import { DuplicateKeyError } from '../../../src/lib/loading/errors';
+import { DuplicateKeyError, InexactValueError } from '../../../src/lib/loading/errors';
 import { PostgresLoader } from '../../../src/lib/loading/postgres-loader';
 import type { ResultColumn } from '../../../src/lib/loading/types';
 import { connectPostgres, describeWithDatabase, uniqueTableName } from '../../support/databases';
@@ -164,6 +164,26 @@ describeWithDatabase('postgres', 'PostgresLoader', (url) => {
       );
       await expect(failure).rejects.toThrow(DuplicateKeyError);
       expect(await tableRows(table)).toEqual([['a', '1']]);
+    });
+
+    it('refuses a NUL character before the server sees it, naming row and column, and leaves no table', async () => {
+      const table = uniqueTableName('ld_pg_nul');
+      const columns: ResultColumn[] = [
+        { name: 'id', type: { kind: 'bigint' } },
+        { name: 'note', type: { kind: 'string' } },
+      ];
+      const failure = loader.load({
+        table,
+        mode: 'insert',
+        keys: [],
+        result: result(columns, [
+          ['1', 'fine'],
+          ['2', 'before\u0000after'],
+        ]),
+      });
+      await expect(failure).rejects.toThrow(InexactValueError);
+      await expect(failure).rejects.toThrow(/^Result row 2, column note: .*NUL/);
+      expect((await check.query('SELECT to_regclass($1) AS found', [table])).rows[0].found).toBeNull();
     });
 
     it('fails a merge whose row clashes on a second unique index with that error, not a duplicate key', async () => {
