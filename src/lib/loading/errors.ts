@@ -148,6 +148,28 @@ export class EmptyReplaceError extends LoadError {
 }
 
 /**
+ * A value larger than the server takes in one packet (MySQL's max_allowed_packet): sending it would
+ * end the connection, and sending it again would end it again, so it is not retried.
+ */
+export class ValueTooLargeError extends LoadError {
+  override readonly name = 'ValueTooLargeError';
+  constructor(
+    readonly table: string,
+    readonly row: number,
+    readonly column: string,
+    /** The whole row's bytes; `column` is its largest value. */
+    readonly bytes: number,
+    readonly limit: number,
+  ) {
+    super(
+      `Result row ${row}, column ${column}: the row takes ${bytes} bytes, more than the server's max_allowed_packet ` +
+        `(${limit} bytes), so it cannot be loaded into ${table}; this column is its largest value. ` +
+        'Raise max_allowed_packet on the server or make the value smaller; retrying would fail the same way',
+    );
+  }
+}
+
+/**
  * The database could not be reached, or the connection was lost during a load. The state machine
  * retries this error by name: a load is all or nothing, so trying again is safe.
  */

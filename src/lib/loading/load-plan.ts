@@ -96,6 +96,9 @@ function loadFailure(
   return new LoadFailedError(plan.table, plan.mode, dialect, error, hint);
 }
 
+/** MySQL's error number for a packet over max_allowed_packet. */
+const ER_NET_PACKET_TOO_LARGE = 1153;
+
 /** Network errors of the client libraries, and the servers' own codes for a session that ended. */
 const LOST_CONNECTION_CODES = new Set([
   'PROTOCOL_CONNECTION_LOST',
@@ -118,7 +121,15 @@ const LOST_CONNECTION_CODES = new Set([
  */
 export function isConnectionLost(error: unknown): boolean {
   if (typeof error !== 'object' || error === null) return false;
-  const { code, fatal, message } = error as { code?: unknown; fatal?: unknown; message?: unknown };
+  const { code, errno, fatal, message } = error as {
+    code?: unknown;
+    errno?: unknown;
+    fatal?: unknown;
+    message?: unknown;
+  };
+  // the server ends the session after a packet over max_allowed_packet; the same rows would end
+  // it again, so it is not a connection to retry
+  if (code === 'ER_NET_PACKET_TOO_LARGE' || errno === ER_NET_PACKET_TOO_LARGE) return false;
   if (fatal === true) return true;
   if (typeof code === 'string' && (LOST_CONNECTION_CODES.has(code) || /^08[0-9A-Z]{3}$/.test(code)))
     return true;

@@ -77,6 +77,7 @@ export class MysqlLoader implements TableLoader {
 
   private async run(plan: LoadPlan, rows: ResultRows): Promise<boolean> {
     const session = await this.prepareSession();
+    rows.refuseRowsOver(session.maxAllowedPacket);
     await this.lockTable(plan.table);
     try {
       return await this.runLocked(plan, rows, session);
@@ -142,13 +143,19 @@ export class MysqlLoader implements TableLoader {
 
   private prepareSession(): Promise<Session> {
     this.session ??= (async () => {
-      const versions = await this.select('SELECT VERSION() AS version');
+      const versions = await this.select(
+        'SELECT VERSION() AS version, @@SESSION.max_allowed_packet AS maxAllowedPacket',
+      );
       await this.execute(`SET SESSION sql_mode = '${SQL_MODE}', time_zone = '+00:00'`);
       const mariadb = String(versions[0]?.version).includes('MariaDB');
       const engine = this.options.stagingEngine ?? (mariadb ? 'Aria' : 'InnoDB');
       if (!ENGINE_NAME.test(engine)) throw new Error(`Not a storage engine name: ${JSON.stringify(engine)}`);
       const collation = NO_PAD_BINARY[mariadb ? 'mariadb' : 'mysql'];
-      return { engine, tableOptions: `DEFAULT CHARSET=utf8mb4 COLLATE=${collation}` };
+      return {
+        engine,
+        tableOptions: `DEFAULT CHARSET=utf8mb4 COLLATE=${collation}`,
+        maxAllowedPacket: Number(versions[0]?.maxAllowedPacket),
+      };
     })();
     // a failed preparation (server down) is retried by the next load
     this.session.catch(() => {
@@ -376,6 +383,8 @@ interface Session {
   readonly engine: string;
   /** Charset and collation of tables the loader creates. */
   readonly tableOptions: string;
+  /** The largest packet the server takes: a LOAD DATA row longer than this ends the connection. */
+  readonly maxAllowedPacket: number;
 }
 
 interface TargetKeys {
@@ -424,6 +433,8 @@ function describeComparison(
 
 function hintFor(error: unknown): string | undefined {
   const errno = (error as { errno?: unknown } | null)?.errno;
+  if (errno === 1153)
+    return 'a row is larger than the server takes: raise max_allowed_packet; retrying would fail the same way';
   return typeof errno === 'number' && LOCAL_INFILE_ERRORS.has(errno)
     ? 'the server must allow LOAD DATA LOCAL INFILE: set local_infile=1'
     : undefined;

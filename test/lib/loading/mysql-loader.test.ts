@@ -1,5 +1,11 @@
 import type { Connection, RowDataPacket } from 'mysql2/promise';
-import { DuplicateKeyError, InexactValueError, RejectedValuesError } from '../../../src/lib/loading/errors';
+import {
+  DatabaseUnavailableError,
+  DuplicateKeyError,
+  InexactValueError,
+  RejectedValuesError,
+  ValueTooLargeError,
+} from '../../../src/lib/loading/errors';
 import { MysqlLoader } from '../../../src/lib/loading/mysql-loader';
 import type { ResultColumn } from '../../../src/lib/loading/types';
 import { connectMysql, describeWithDatabase, uniqueTableName } from '../../support/databases';
@@ -287,6 +293,34 @@ describeWithDatabase('mysql', 'MysqlLoader', (url) => {
       const error = (await failure.catch((e: unknown) => e)) as RejectedValuesError;
       expect(error.message).toMatch(/column .*name.* at row 2/);
       expect(error.message).not.toMatch(/Ada|\\xF0/);
+    });
+
+    it('refuses a value longer than max_allowed_packet as a permanent error naming row, column and the setting, on a connection that still works', async () => {
+      const own = new MysqlLoader(await connectMysql(url));
+      try {
+        const table = newTable();
+        const [[setting]] = await check.query<RowDataPacket[]>('SELECT @@max_allowed_packet AS bytes');
+        const huge = 'x'.repeat(Number(setting!.bytes) + 1);
+        const failure = own.load({
+          table,
+          mode: 'insert',
+          keys: [],
+          result: result(columns, [
+            ['1', 'small', null],
+            ['2', huge, null],
+          ]),
+        });
+        await expect(failure).rejects.toThrow(ValueTooLargeError);
+        await expect(failure).rejects.not.toThrow(DatabaseUnavailableError);
+        await expect(failure).rejects.toThrow(/^Result row 2, column label: .*max_allowed_packet/);
+        const [found] = await check.query<RowDataPacket[]>('SHOW TABLES LIKE ?', [table]);
+        expect(found).toHaveLength(0);
+        await expect(
+          own.load({ table, mode: 'insert', keys: [], result: result(columns, [['3', 'after', null]]) }),
+        ).resolves.toMatchObject({ rows: 1 });
+      } finally {
+        await own.close();
+      }
     });
 
     it("fails the load on MySQL's own warnings, naming column and row", async () => {
