@@ -81,6 +81,20 @@ describe('parsePipeline', () => {
     expect(() => withLoads([{ ...load, allowEmpty: 'yes' }])).toThrow('loads[0].allowEmpty');
   });
 
+  it('reads allow_null on accepted_values, true unless it says false', () => {
+    const withCheck = (rule: Record<string, unknown>) =>
+      parsePipeline({
+        database: 'lake',
+        streams: [minimalStream],
+        checks: [
+          { name: 'known_ids', table: 'events', accepted_values: { column: 'id', values: ['a'], ...rule } },
+        ],
+      });
+    expect(withCheck({}).checks[0]!.rule).toMatchObject({ kind: 'accepted_values', allowNull: true });
+    expect(withCheck({ allow_null: false }).checks[0]!.rule).toMatchObject({ allowNull: false });
+    expect(() => withCheck({ allow_null: 'no' })).toThrow('checks[0].accepted_values.allow_null');
+  });
+
   it('rejects duplicate stream names', () => {
     expect(() => parsePipeline({ database: 'lake', streams: [minimalStream, minimalStream] })).toThrow(
       'lake table events is declared twice',
