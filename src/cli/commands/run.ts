@@ -9,6 +9,7 @@ import type { StreamSource } from '../../lib/local/ingest-streams';
 import {
   checkLocalRoot,
   DEFAULT_LOCAL_ROOT,
+  LOCAL_ROOT_MARKER,
   type LocalEnvironment,
   LocalRootError,
   localEnvironment,
@@ -46,7 +47,8 @@ an embedded DuckDB database in the local root. A self-contained HTML report is w
   --events N     send N generated clickstream events on that day instead of the shipped samples
   --late N       also send N generated clickstream events dated the day before: with --keep after a
                  run for that day, they are late data, and the run recomputes that day and says why
-  --root DIR     local root (default: $TRIBUTARY_LOCAL_ROOT or ${DEFAULT_LOCAL_ROOT})
+  --root DIR     local root (default: $TRIBUTARY_LOCAL_ROOT or ${DEFAULT_LOCAL_ROOT}); a run clears it, so
+                 it must be new, empty or an earlier run's (marked ${LOCAL_ROOT_MARKER})
   --codec C      Parquet compression of ingested data: snappy (default) or zstd (Node 22.15+)
   --keep         keep the data of earlier runs in the local root (default: start afresh)
   --verbose      show the Lambda handlers' own logs`;
