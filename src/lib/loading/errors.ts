@@ -11,9 +11,9 @@ export abstract class LoadError extends Error {}
  */
 
 const WITHHELD = '<value withheld>';
-/** MySQL `value: '…'`, `entry '…'`; PostgreSQL `value "…"`, `for type t: "…"`. */
+/** MySQL `value: '…'`, `entry '…'`; PostgreSQL `value "…"`, `for type t: "…"`; DuckDB `string '…'`. */
 const QUOTED_VALUES: ReadonlyArray<[RegExp, string]> = [
-  [/\b(value:?|entry) '(?:[^'\\]|\\.|'')*'/gi, `$1 ${WITHHELD}`],
+  [/\b(value:?|entry|string) '(?:[^'\\]|\\.|'')*'/gi, `$1 ${WITHHELD}`],
   [/\b(value) "(?:[^"]|"")*"/gi, `$1 ${WITHHELD}`],
   [/(\bfor type [^:\n]+): "(?:[^"]|"")*"/gi, `$1: ${WITHHELD}`],
 ];

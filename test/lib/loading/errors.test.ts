@@ -19,6 +19,10 @@ describe('withoutValues', () => {
       'value "99999999999" is out of range for type integer',
       'value <value withheld> is out of range for type integer',
     ],
+    [
+      "Conversion Error: Could not convert string 'ada@example.org' to INT32",
+      'Conversion Error: Could not convert string <value withheld> to INT32',
+    ],
     ["Data too long for column 'code' at row 2", "Data too long for column 'code' at row 2"],
     [
       'column "email" of relation "users" does not exist',
