@@ -1,3 +1,4 @@
+import { DynamoLayout } from '../../src/lib/dynamodb/layout';
 import { bundledPipeline } from '../../src/lib/pipeline/bundled';
 import { validateTemplate } from '../support/cloudformation-spec';
 import { createResolver, FAKE_STACK, type FakeStack } from '../support/intrinsics';
@@ -583,6 +584,40 @@ describe('raw copies of data with privacy rules', () => {
       { 'Fn::GetAtt': ['DynamodbStreamIamRoleLambdaExecution', 'Arn'] },
     ]);
   });
+
+  it.each(['dev', 'prod'])(
+    'keep in %s the quarantined lines of such tables behind the same expiry and read fence',
+    (stage) => {
+      const policy = stages[stage]!.template.Resources.RawBucketPolicy.Properties.PolicyDocument;
+      for (const table of privateTables) {
+        const change = DynamoLayout.classify(`raw/dynamodb/${table.name}/dt=2026-11-20/s-1-2.ndjson.gz`);
+        const exported = DynamoLayout.classify(
+          `exports/dynamodb/${table.name}/dt=2026-11-20/exported_at=20261121T000000Z/AWSDynamoDB/0170-ab/data/p.json.gz`,
+        );
+        for (const source of [change, exported]) {
+          if (source.kind === 'other')
+            throw new Error('the test names a change file and an export data file');
+          const key = DynamoLayout.quarantineKey(source);
+          const expiry = rules(stage, 'RawBucket').filter(
+            (r) => r.ExpirationInDays !== undefined && key.startsWith(r.Prefix ?? ''),
+          );
+          expect(Math.min(...expiry.map((r) => r.ExpirationInDays))).toBe(14);
+          const fence = policy.Statement.filter((s: any) => {
+            const resource: string | undefined = s.Resource?.['Fn::Sub'];
+            const prefix = resource
+              ?.replace('arn:${AWS::Partition}:s3:::${RawBucket}/', '')
+              .replace(/\*$/, '');
+            return (
+              s.Effect === 'Deny' && s.Action.includes('s3:GetObject') && prefix && key.startsWith(prefix)
+            );
+          });
+          expect(fence.map((s: any) => s.Condition.ArnNotEquals['aws:PrincipalArn'])).toEqual([
+            [{ 'Fn::GetAtt': ['S3FlattenIamRoleLambdaExecution', 'Arn'] }],
+          ]);
+        }
+      }
+    },
+  );
 
   it('keep raw copies without privacy rules for rawRetentionDays', () => {
     const clean = pipeline.streams.filter((s) => s.flatten.drop.length === 0 && s.flatten.hash.length === 0);

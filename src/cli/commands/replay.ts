@@ -34,8 +34,9 @@ Sends records that failed back through the pipeline after a fix:
     of at most 500 event hours (activePartitionExceeded/ records included);
   - DynamoDB stream changes the event source mapping parked (raw bucket aws/lambda/..., its
     S3 on-failure destination) go back to the stream Lambda (local stage only);
-  - DynamoDB quarantine files (lake/<table>_changes/.../_*.quarantine.ndjson) go back as a new
-    raw object beside the one each line came from, so the flattener runs on it again.
+  - DynamoDB quarantine files (_*.quarantine.ndjson beside their raw object, under raw/dynamodb/
+    or exports/dynamodb/ of the raw bucket) go back as a new raw object beside the one each line
+    came from, so the flattener runs on it again.
 
   --to local|deployed  where to send (default local: the local stand-ins under --root)
   --root DIR           local root (default: $TRIBUTARY_LOCAL_ROOT or ${DEFAULT_LOCAL_ROOT})
@@ -120,7 +121,7 @@ export async function replayCommand(args: string[], io: CommandIo): Promise<numb
     io.stdout,
     `Replayed ${outcome.records} Firehose records and ${outcome.lines} quarantined lines` +
       (outcome.changes > 0 ? ` and ${outcome.changes} parked stream changes` : '') +
-      ` from ${files.length} files to ${where}`,
+      ` from ${new Set(batches.map((b) => b.file)).size} files to ${where}`,
   );
   for (const key of outcome.rawObjects) writeLine(io.stdout, `  raw object ${key}`);
   let stillFailing = 0;
@@ -200,7 +201,7 @@ async function localTargets(
         const source = DynamoLayout.classify(key);
         if (source.kind === 'other') return;
         const quarantineKey = DynamoLayout.quarantineKey(source);
-        const quarantined = await getBytes(environment.store, environment.lakeBucket, quarantineKey).catch(
+        const quarantined = await getBytes(environment.store, environment.rawBucket, quarantineKey).catch(
           () => undefined,
         );
         const lines =

@@ -7,9 +7,13 @@ import { type LoaderConfig, readLoaderConfig } from '../../lib/loading/config';
 import { describeConnection } from '../../lib/loading/connection';
 import type { StreamSource } from '../../lib/local/ingest-streams';
 import {
+  checkLocalRoot,
   DEFAULT_LOCAL_ROOT,
+  LOCAL_ROOT_MARKER,
   type LocalEnvironment,
+  LocalRootError,
   localEnvironment,
+  markLocalRoot,
   resetLocalRoot,
 } from '../../lib/local/local-environment';
 import { loadLocalHandlers, localDynamoTableArn } from '../../lib/local/local-handlers';
@@ -46,7 +50,8 @@ an embedded DuckDB database in the local root. A self-contained HTML report is w
   --events N     send N generated clickstream events on that day instead of the shipped samples
   --late N       also send N generated clickstream events dated the day before: with --keep after a
                  run for that day, they are late data, and the run recomputes that day and says why
-  --root DIR     local root (default: $TRIBUTARY_LOCAL_ROOT or ${DEFAULT_LOCAL_ROOT})
+  --root DIR     local root (default: $TRIBUTARY_LOCAL_ROOT or ${DEFAULT_LOCAL_ROOT}); a run clears it, so
+                 it must be new, empty or an earlier run's (marked ${LOCAL_ROOT_MARKER})
   --codec C      Parquet compression of ingested data: snappy (default) or zstd (Node 22.15+)
   --keep         keep the data of earlier runs in the local root (default: start afresh)
   --verbose      show the Lambda handlers' own logs`;
@@ -104,6 +109,9 @@ export async function runCommand(args: string[], io: CommandIo): Promise<number>
   // everything is checked before the local root is touched: a mistake leaves earlier runs' data alone
   const pipeline = bundledPipeline();
   const environment = localEnvironment(values.root, pipeline.database);
+  await checkLocalRoot(environment).catch((error: unknown) => {
+    throw error instanceof LocalRootError ? new UsageError(error.message) : error;
+  });
   const loader = readLoaderConfig({ ...process.env, TRIBUTARY_LOCAL_ROOT: environment.root });
   const missingSamples: string[] = [];
   const dayBefore = Date.parse(`${date}T00:00:00Z`) - 86_400_000;
@@ -153,6 +161,7 @@ export async function runCommand(args: string[], io: CommandIo): Promise<number>
       `No ${file}: sending ${GENERATED_SAMPLE_RECORDS} records generated from its columns in pipeline.yml`,
     );
   }
+  await markLocalRoot(environment);
   if (!values.keep) await resetLocalRoot(environment);
   if (events === undefined && date !== SAMPLE_DAY) {
     writeLine(
@@ -186,6 +195,7 @@ export async function runCommand(args: string[], io: CommandIo): Promise<number>
       pipeline,
       root: environment.root,
       lakeBucket: environment.lakeBucket,
+      rawBucket: environment.rawBucket,
       loadDestination: loadedInto,
     }),
   );
@@ -275,7 +285,12 @@ function progressPrinter(io: CommandIo): ((event: ProgressEvent) => void) & { fi
 
 export function printRunSummary(
   io: CommandIo,
-  { root, lakeBucket, resultsBucket }: Pick<LocalEnvironment, 'root' | 'lakeBucket' | 'resultsBucket'>,
+  {
+    root,
+    lakeBucket,
+    rawBucket,
+    resultsBucket,
+  }: Pick<LocalEnvironment, 'root' | 'lakeBucket' | 'rawBucket' | 'resultsBucket'>,
   summary: LocalRunSummary,
   loadedInto?: string,
 ): void {
@@ -315,7 +330,7 @@ export function printRunSummary(
     }
   }
   for (const quarantine of summary.quarantined) {
-    out(`    ${quarantine.lines} lines quarantined in ${join(root, lakeBucket, quarantine.key)}`);
+    out(`    ${quarantine.lines} lines quarantined in ${join(root, rawBucket, quarantine.key)}`);
   }
 
   out();

@@ -113,6 +113,11 @@ export async function checkSnapshotFlattened(
   for (const folder of folders) {
     for await (const object of store.list(lakeBucket, folder)) present.add(object.key);
   }
+  // quarantine files sit beside their data file, in the export's (raw) bucket
+  const quarantines = new Set(outputs.map((o) => o.quarantine.slice(0, o.quarantine.lastIndexOf('/') + 1)));
+  for (const folder of quarantines) {
+    for await (const object of store.list(request.S3Bucket, folder)) present.add(object.key);
+  }
   const pending = outputs.filter((o) => !present.has(o.output)).map((o) => o.dataFile);
   const quarantined = outputs
     .filter((o) => present.has(o.output) && present.has(o.quarantine))

@@ -73,6 +73,7 @@ export interface TableSummary {
 }
 
 export interface QuarantineSummary {
+  /** In the raw bucket, beside the raw object its lines came from. */
   readonly key: string;
   readonly lines: number;
 }
@@ -425,13 +426,14 @@ export function localTasks(
 }
 
 async function quarantinedLines(environment: LocalEnvironment): Promise<QuarantineSummary[]> {
-  const { store, lakeBucket } = environment;
-  const keys = (await listKeys(store, lakeBucket, 'lake/')).filter((key) =>
-    key.endsWith('.quarantine.ndjson'),
-  );
+  const { store, rawBucket } = environment;
+  const keys = [
+    ...(await listKeys(store, rawBucket, DynamoLayout.rawPrefix)),
+    ...(await listKeys(store, rawBucket, DynamoLayout.exportsPrefix)),
+  ].filter((key) => key.endsWith('.quarantine.ndjson'));
   const summaries: QuarantineSummary[] = [];
   for (const key of keys) {
-    const text = (await getBytes(store, lakeBucket, key)).toString('utf8');
+    const text = (await getBytes(store, rawBucket, key)).toString('utf8');
     summaries.push({ key, lines: text.split('\n').filter(Boolean).length });
   }
   return summaries;

@@ -1,4 +1,5 @@
 import { join } from 'node:path';
+import { DynamoLayout } from '../dynamodb/layout';
 import { LakeLayout } from '../pipeline/lake-layout';
 import type { Pipeline } from '../pipeline/pipeline';
 import type { LocalRunSummary } from './local-pipeline';
@@ -14,9 +15,10 @@ export interface RunReportContext {
   /** The daily pipeline's state machine definition, as it ran. */
   readonly definition: Record<string, unknown>;
   readonly pipeline: Pipeline;
-  /** The local root and lake bucket, to show and link where failed records wait. */
+  /** The local root, lake and raw buckets, to show and link where failed records wait. */
   readonly root: string;
   readonly lakeBucket: string;
+  readonly rawBucket: string;
   /** Where the loads went: the embedded warehouse file, or the database URL without its password. */
   readonly loadDestination?: string | undefined;
 }
@@ -82,13 +84,13 @@ function card(label: string, value: string, tone?: 'warn' | 'bad'): string {
 }
 
 /** A path under the lake bucket: shown from the local root, in full on hover, linked relative to the report (in reports/). */
-function lakePath(context: RunReportContext, key: string): Cell {
-  const full = join(context.root, context.lakeBucket, key);
-  const href = `../${context.lakeBucket}/${key}`
+function lakePath(context: RunReportContext, key: string, bucket = context.lakeBucket): Cell {
+  const full = join(context.root, bucket, key);
+  const href = `../${bucket}/${key}`
     .split('/')
     .map((part) => encodeURIComponent(part))
     .join('/');
-  const shown = `${context.lakeBucket}/${key}`;
+  const shown = `${bucket}/${key}`;
   return {
     html: `<a class="path" href="${escapeHtml(href)}" title="${escapeHtml(full)}">${escapeHtml(shown)}</a>`,
   };
@@ -129,9 +131,9 @@ function ingestionTable(summary: LocalRunSummary, context: RunReportContext): st
     ]);
   }
   for (const [table, stats] of summary.captures) {
-    const lakeTables = [`${table}_changes`, `${table}_snapshot`].map((name) => LakeLayout.table(name));
+    const lakeTables = [DynamoLayout.changesTable(table), DynamoLayout.snapshotTable(table)];
     const quarantined = summary.quarantined.filter((q) =>
-      lakeTables.some((prefix) => q.key.startsWith(prefix)),
+      lakeTables.includes(DynamoLayout.quarantinedLakeTable(q.key) ?? ''),
     );
     const lines = quarantined.reduce((sum, q) => sum + q.lines, 0);
     rows.push([
@@ -156,7 +158,11 @@ function ingestionTable(summary: LocalRunSummary, context: RunReportContext): st
         .join('; '),
       '',
       quarantined.length > 0
-        ? { html: quarantined.map((q) => (lakePath(context, q.key) as { html: string }).html).join('<br/>') }
+        ? {
+            html: quarantined
+              .map((q) => (lakePath(context, q.key, context.rawBucket) as { html: string }).html)
+              .join('<br/>'),
+          }
         : '',
     ]);
   }

@@ -89,6 +89,7 @@ export interface PlannedLoad {
   readonly table: string;
   readonly mode: LoadMode;
   readonly keys: readonly string[];
+  readonly allowEmpty: boolean;
   readonly query: AthenaQuery;
 }
 
@@ -209,6 +210,7 @@ export function planPipelineRun(
             table: load.table,
             mode: load.mode,
             keys: load.keys,
+            allowEmpty: load.allowEmpty,
             query: query(
               `SELECT * FROM ${qualifiedTable(settings.database, transform.name)}${days}`,
               settings.workGroup,

@@ -83,6 +83,8 @@ export interface ReadReplayOptions {
   readonly onProblem: (file: string, line: number, problem: string) => void;
 }
 
+const RAW_DYNAMODB = /(?:^|\/)(?:raw|exports)\/dynamodb\//;
+
 /**
  * Reads DynamoDB stream on-failure records (`aws/lambda/...`: the parked batch's records), Firehose
  * error output (`processing-failed/`, `format-conversion-failed/`, `activePartitionExceeded/`:
@@ -97,8 +99,9 @@ export async function readReplayBatches(
 ): Promise<ReplayBatch[]> {
   const batches: ReplayBatch[] = [];
   for (const file of files) {
-    // a lake directory holds the good data beside its quarantine files
-    if (file.name.endsWith('.parquet')) continue;
+    const quarantine = file.name.endsWith(DynamoLayout.quarantineSuffix);
+    // a lake directory holds good data, a raw one the change and export files quarantine files sit beside
+    if (file.name.endsWith('.parquet') || (!quarantine && RAW_DYNAMODB.test(file.name))) continue;
     const text = (await file.read()).toString('utf8');
     if (/(?:^|\/)aws\/lambda\//.test(file.name)) {
       const parked = readOnFailureRecord(file.name, text, options);
@@ -106,7 +109,7 @@ export async function readReplayBatches(
       continue;
     }
     const lines = text.split('\n');
-    if (file.name.endsWith('.quarantine.ndjson')) {
+    if (quarantine) {
       batches.push(...readQuarantine(file.name, lines, options));
       continue;
     }

@@ -87,7 +87,11 @@ export function pipelineInvariants(
     const latest = days.at(-1);
     if (!latest) return;
     const exported = await listKeys(store, rawBucket, `${DynamoLayout.exportsPrefix}${table}/dt=${latest}/`);
-    const present = new Set(lakeKeys);
+    const present = new Set([
+      ...lakeKeys,
+      // quarantined lines sit beside their data file in the raw bucket
+      ...exported.filter((k) => k.endsWith(DynamoLayout.quarantineSuffix)),
+    ]);
     const missing: string[] = [];
     let files = 0;
     for (const manifest of exported.filter((k) => k.endsWith('manifest-files.json'))) {
@@ -227,9 +231,7 @@ export function pipelineInvariants(
     async replay(world, replayed) {
       const located = [
         ...(await listKeys(store, lakeBucket, 'errors/')).map((key) => ({ bucket: lakeBucket, key })),
-        ...(await listKeys(store, lakeBucket, 'lake/'))
-          .filter((k) => k.endsWith('.quarantine.ndjson'))
-          .map((key) => ({ bucket: lakeBucket, key })),
+        ...(await quarantineKeys(environment)).map((key) => ({ bucket: rawBucket, key })),
         ...(await listKeys(store, rawBucket, ON_FAILURE_PREFIX)).map((key) => ({ bucket: rawBucket, key })),
       ].filter(({ bucket, key }) => !replayed.has(`${bucket}/${key}`));
       if (located.length === 0) return;
@@ -275,6 +277,16 @@ export function pipelineInvariants(
       return contents;
     },
   };
+}
+
+/** Every quarantine file, beside its change or export file in the raw bucket. */
+async function quarantineKeys(environment: LocalEnvironment): Promise<string[]> {
+  const { store, rawBucket } = environment;
+  const keys = [
+    ...(await listKeys(store, rawBucket, DynamoLayout.rawPrefix)),
+    ...(await listKeys(store, rawBucket, DynamoLayout.exportsPrefix)),
+  ];
+  return keys.filter((k) => k.endsWith(DynamoLayout.quarantineSuffix));
 }
 
 function firstDifference(a: readonly string[], b: readonly string[]): string {
@@ -354,9 +366,9 @@ export async function checkDelivery(
     const accounted = new Set(rows.map((r) => String(r.seq).replace(/^0+(?=\d)/, '')));
     for (const seq of world.parkedChanges.get(table.name) ?? []) accounted.add(seq);
     const { store, lakeBucket } = environment;
-    for (const key of await listKeys(store, lakeBucket, LakeLayout.table(changes))) {
-      if (!key.endsWith('.quarantine.ndjson')) continue;
-      const text = (await getBytes(store, lakeBucket, key)).toString('utf8');
+    for (const key of await quarantineKeys(environment)) {
+      if (DynamoLayout.quarantinedLakeTable(key) !== changes) continue;
+      const text = (await getBytes(store, environment.rawBucket, key)).toString('utf8');
       for (const match of text.matchAll(/SequenceNumber\\?":\\?"(\d+)/g)) accounted.add(match[1]!);
     }
     const failedRanges = world.failedNotifications

@@ -19,7 +19,7 @@ import { getBytes, listKeys } from '../../../src/lib/storage/object-store';
 const pipeline = bundledPipeline();
 const CHANGE_KEY = 'raw/dynamodb/users/dt=2026-11-20/s-1-9.ndjson.gz';
 const OUTPUT_KEY = 'lake/users_changes/dt=2026-11-20/s-1-9.parquet';
-const QUARANTINE_KEY = 'lake/users_changes/dt=2026-11-20/_s-1-9.quarantine.ndjson';
+const QUARANTINE_KEY = 'raw/dynamodb/users/dt=2026-11-20/_s-1-9.quarantine.ndjson';
 const EXPORT_KEY =
   'exports/dynamodb/users/dt=2026-11-20/exported_at=20261121T000000Z/AWSDynamoDB/01234-abcd/data/part-0.json.gz';
 let root: string;
@@ -63,7 +63,7 @@ async function lakeRows() {
 }
 
 async function quarantined(): Promise<Array<Record<string, any>>> {
-  return (await getBytes(store, 'lake-bucket', QUARANTINE_KEY))
+  return (await getBytes(store, 'raw-bucket', QUARANTINE_KEY))
     .toString('utf8')
     .trim()
     .split('\n')

@@ -85,7 +85,12 @@ describe('a local run whose export data files reach the flattener late', () => {
     const io = captureIo();
     printRunSummary(
       io,
-      { root, lakeBucket: 'tributary-local-lake', resultsBucket: 'tributary-local-results' },
+      {
+        root,
+        lakeBucket: 'tributary-local-lake',
+        rawBucket: 'tributary-local-raw',
+        resultsBucket: 'tributary-local-results',
+      },
       summary,
     );
     expect(io.out()).toContain('transform users_current held back: users_snapshot is partial this run');

@@ -61,7 +61,12 @@ describe('a local run of a day older than the recovery window', () => {
     const io = captureIo();
     printRunSummary(
       io,
-      { root, lakeBucket: 'tributary-local-lake', resultsBucket: 'tributary-local-results' },
+      {
+        root,
+        lakeBucket: 'tributary-local-lake',
+        rawBucket: 'tributary-local-raw',
+        resultsBucket: 'tributary-local-results',
+      },
       summary,
     );
     expect(io.out()).toContain('users export skipped: users: export time');

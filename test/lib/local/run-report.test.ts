@@ -10,6 +10,7 @@ const context = {
   pipeline: bundledPipeline(),
   root: '/tmp/tributary-local',
   lakeBucket: 'tributary-local-lake',
+  rawBucket: 'tributary-local-raw',
 };
 
 let clock = 1_000;
@@ -52,7 +53,7 @@ function summary(steps: StepEvent[], overrides: Partial<LocalRunSummary> = {}): 
     captures: new Map([
       ['users', { changes: 250, failedChanges: 0, parked: [], changeFiles: 3, flattenedObjects: 4 }],
     ]),
-    quarantined: [{ key: 'lake/users_changes/dt=2026-11-20/_x.quarantine.ndjson', lines: 1 }],
+    quarantined: [{ key: 'raw/dynamodb/users/dt=2026-11-20/_x.quarantine.ndjson', lines: 1 }],
     execution: {
       status: 'SUCCEEDED',
       output: {},
@@ -106,6 +107,15 @@ describe('renderRunReport', () => {
       context,
     );
     expect(stateAttributes(html, 'Export Aurora cluster')).toMatchObject({ outcome: 'not run' });
+  });
+
+  it('links quarantined lines to their file in the raw bucket and counts them against their lake table', async () => {
+    const html = await renderRunReport(summary([step('Plan run', 'succeeded')]), context);
+    expect(html).toContain(
+      'href="../tributary-local-raw/raw/dynamodb/users/dt%3D2026-11-20/_x.quarantine.ndjson"',
+    );
+    expect(html).not.toContain('tributary-local-lake/raw/dynamodb');
+    expect(html).toContain('1 line quarantined in');
   });
 
   it('is well-formed and names every undeclared column in the ingestion outcomes', async () => {

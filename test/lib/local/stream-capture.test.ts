@@ -93,7 +93,11 @@ describe('capturing a DynamoDB stream with a change the stream Lambda cannot tak
 
   it('says in the run summary where the parked change waits and why', () => {
     const io = captureIo();
-    printRunSummary(io, { root, lakeBucket: LAKE, resultsBucket: 'tributary-local-results' }, summary);
+    printRunSummary(
+      io,
+      { root, lakeBucket: LAKE, rawBucket: 'tributary-local-raw', resultsBucket: 'tributary-local-results' },
+      summary,
+    );
     expect(io.out()).toMatch(
       /1 changes parked in the raw bucket at aws\/lambda\/\S+ \(PoisonChangeError: change \d+: .*eventName must be INSERT, MODIFY or REMOVE.*\); tributary replay sends them again/,
     );

@@ -53,6 +53,7 @@ const plan = {
       table: 't',
       mode: 'merge',
       keys: ['k'],
+      allowEmpty: false,
       query: { QueryString: 'SELECT', WorkGroup: 'w', QueryExecutionContext: { Database: 'd' } },
     },
   ],
@@ -293,6 +294,7 @@ describe('running the daily pipeline locally', () => {
       table: 't',
       mode: 'merge',
       keys: ['k'],
+      allowEmpty: false,
       queryExecutionId: 'select-1',
     });
   });
@@ -355,6 +357,35 @@ describe('running the daily pipeline locally', () => {
     );
     expect(notification.Message).toContain('execution:tributary:run-1');
     expect(calls.some(([n]) => n === 'Load into database')).toBe(false);
+  });
+
+  it.each(['ValueTooLargeError', 'EmptyReplaceError'])(
+    'does not retry a load that fails with %s, which would fail the same way again',
+    async (name) => {
+      const { all, calls } = handlers({
+        'Load into database': () => {
+          throw thrown(name, 'Result row 2, column note: the same rows would fail again');
+        },
+      });
+      const execution = await run(all);
+      expect(execution.status).toBe('FAILED');
+      expect(calls.filter(([n]) => n === 'Load into database')).toHaveLength(1);
+      expect(calls.find(([n]) => n === 'Notify failure')![1].Message).toContain(`"Load tables": ${name}:`);
+    },
+  );
+
+  it('retries a load that lost its connection, by the error name DatabaseUnavailableError', async () => {
+    let attempts = 0;
+    const { all, calls } = handlers({
+      'Load into database': () => {
+        attempts++;
+        if (attempts === 1) throw thrown('DatabaseUnavailableError', 'Lost the connection to mysql');
+        return { table: 't', mode: 'merge', rows: 1, created: false };
+      },
+    });
+    const execution = await run(all);
+    expect(execution.status).toBe('SUCCEEDED');
+    expect(calls.filter(([n]) => n === 'Load into database')).toHaveLength(2);
   });
 
   it('notifies when a load fails after its retries', async () => {

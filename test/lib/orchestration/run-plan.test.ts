@@ -277,4 +277,18 @@ describe('the loads of a run', () => {
     expect(planned.loading).toEqual({ enabled: true });
     expect(planned.loads.map((load) => load.load)).toEqual(loadNames);
   });
+
+  it('carry whether an empty replace may empty the table, as pipeline.yml says', () => {
+    const allowing = {
+      ...pipeline,
+      loads: pipeline.loads.map((load, i) => ({ ...load, allowEmpty: i === 0 })),
+    };
+    const planned = planPipelineRun(
+      allowing,
+      readRunInput({}, START, TRANSFORMS, LAKE_START),
+      { name: 'e', startTime: START },
+      settings,
+    );
+    expect(planned.loads.map((load) => load.allowEmpty)).toEqual(allowing.loads.map((_, i) => i === 0));
+  });
 });

@@ -1,4 +1,5 @@
 import type { ElkExtendedEdge, ElkNode } from 'elkjs/lib/elk-api';
+import { DynamoLayout } from '../../dynamodb/layout';
 import type { LoadOutcome } from '../../loading/types';
 import { LakeLayout } from '../../pipeline/lake-layout';
 import { ingestedLakeTables } from '../../pipeline/lake-tables';
@@ -139,7 +140,7 @@ export function lineageNodes(facts: LineageFacts): { nodes: LineageNode[]; edges
     ...pipeline.aurora.map((t) => t.name),
   ];
   for (const name of lakeTables) {
-    const quarantine = facts.quarantined.filter((q) => q.key.startsWith(LakeLayout.table(name)));
+    const quarantine = facts.quarantined.filter((q) => DynamoLayout.quarantinedLakeTable(q.key) === name);
     const lines = lakeLine(name);
     const quarantinedLines = quarantine.reduce((sum, q) => sum + q.lines, 0);
     if (quarantinedLines > 0) {
