@@ -195,8 +195,12 @@ function scheduleEvents(world: SimulatedWorld, stream: StreamSpec, day: string, 
     let record = event;
     if (random.chance(faults.lateEvent)) {
       world.counts.lateEvents++;
-      sendAt += random.int(2 * HOUR_MS, 60 * HOUR_MS);
-      if (random.chance(faults.badLateEvent)) record = badEvent(stream, event);
+      if (random.chance(faults.badLateEvent)) {
+        // an old app version on a device offline since: it reaches the lake after its day's run,
+        // so only a later run's lookback reads it
+        record = badEvent(stream, event);
+        sendAt += random.int(26 * HOUR_MS, 60 * HOUR_MS);
+      } else sendAt += random.int(2 * HOUR_MS, 60 * HOUR_MS);
     }
     const bytes = Buffer.from(JSON.stringify(record));
     const key = recordKey(stream, record);
