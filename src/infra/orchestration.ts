@@ -266,6 +266,14 @@ export function planRunStatements(pipeline: Pipeline, settings: StackSettings): 
   if (incremental.length === 0 && exported.length === 0) return [];
   return [
     { Effect: 'Allow', Action: ['s3:ListBucket'], Resource: [bucketArn(settings, 'lake')] },
+    // which export data files have a quarantine file beside them (names only)
+    ...(exported.length > 0
+      ? [{ Effect: 'Allow', Action: ['s3:ListBucket'], Resource: [bucketArn(settings, 'raw')] }]
+      : []),
+    // which export data files have a quarantine file beside them (names only)
+    ...(exported.length > 0
+      ? [{ Effect: 'Allow', Action: ['s3:ListBucket'], Resource: [bucketArn(settings, 'raw')] }]
+      : []),
     {
       Effect: 'Allow',
       Action: ['s3:GetObject'],

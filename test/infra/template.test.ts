@@ -604,15 +604,25 @@ describe('raw copies of data with privacy rules', () => {
           expect(Math.min(...expiry.map((r) => r.ExpirationInDays))).toBe(14);
           const fence = policy.Statement.filter((s: any) => {
             const resource: string | undefined = s.Resource?.['Fn::Sub'];
-            const prefix = resource
-              ?.replace('arn:${AWS::Partition}:s3:::${RawBucket}/', '')
-              .replace(/\*$/, '');
-            return (
-              s.Effect === 'Deny' && s.Action.includes('s3:GetObject') && prefix && key.startsWith(prefix)
-            );
+            const pattern = resource?.replace('arn:${AWS::Partition}:s3:::${RawBucket}/', '');
+            const matches =
+              pattern !== undefined &&
+              new RegExp(
+                `^${pattern
+                  .split('*')
+                  .map((part) => part.replace(/[.?+^$()[\]{}|\\]/g, '\\$&'))
+                  .join('.*')}$`,
+              ).test(key);
+            return s.Effect === 'Deny' && s.Action.includes('s3:GetObject') && matches;
           });
-          expect(fence.map((s: any) => s.Condition.ArnNotEquals['aws:PrincipalArn'])).toEqual([
-            [{ 'Fn::GetAtt': ['S3FlattenIamRoleLambdaExecution', 'Arn'] }],
+          // every statement that matches denies; only roles all of them exempt may read
+          const exempt = fence
+            .map((s: any) =>
+              s.Condition.ArnNotEquals['aws:PrincipalArn'].map((a: unknown) => JSON.stringify(a)),
+            )
+            .reduce((kept: string[], next: string[]) => kept.filter((role) => next.includes(role)));
+          expect(exempt.map((role: string) => JSON.parse(role))).toEqual([
+            { 'Fn::GetAtt': ['S3FlattenIamRoleLambdaExecution', 'Arn'] },
           ]);
         }
       }

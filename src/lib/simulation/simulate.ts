@@ -374,12 +374,14 @@ class ExecutionRunner {
         await this.invariants.before(state, input);
         const output = await handler(input);
         await this.invariants.after(state, input, output);
-        // what the task wrote is notified as it is written, while the execution goes on
-        await world.notifyNewObjects();
         if (state === 'Start DynamoDB export') {
           const arn = (output as { ExportDescription?: { ExportArn?: string } }).ExportDescription?.ExportArn;
-          if (arn) exportsDone.set(arn, scheduler.now + random.int(300_000, 1_200_000));
+          const done = scheduler.now + random.int(300_000, 1_200_000);
+          if (arn) exportsDone.set(arn, done);
+          world.holdNotifications((input as { S3Prefix: string }).S3Prefix, done);
         }
+        // what the task wrote is notified as it is written, while the execution goes on
+        await world.notifyNewObjects();
         await scheduler.advance(taskDuration(state, random));
         return output;
       });

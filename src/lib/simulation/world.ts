@@ -64,6 +64,7 @@ export class SimulatedWorld {
   readonly failedNotifications: FailedNotification[] = [];
   /** Where a stand-in was kinder than the AWS rule it models (checked as it runs). */
   readonly standInBreaches: string[] = [];
+  private readonly held: Array<{ readonly prefix: string; readonly time: number }> = [];
   /** Changes the stream gave up on (the event source mapping's on-failure destination). */
   readonly parkedChanges = new Map<string, string[]>();
   readonly tables: Map<string, LocalDynamoTable>;
@@ -207,13 +208,24 @@ export class SimulatedWorld {
     }
   }
 
+  /**
+   * Objects under `prefix` are not there for S3 to notify before `time`: an export's data files
+   * land as it finishes, whatever moment the stand-in wrote them at.
+   */
+  holdNotifications(prefix: string, time: number): void {
+    this.held.push({ prefix, time });
+  }
+
   private scheduleNotification(record: S3EventRecord): void {
     const delay = this.random.chance(this.faults.notificationLate)
       ? this.random.int(60_000, 300_000)
       : this.random.int(200, 5_000);
-    this.schedule(this.scheduler.now + delay, `s3 notification ${record.s3.object.key}`, () =>
-      this.invokeAsync(record, 0),
+    const key = decodeURIComponent(record.s3.object.key.replace(/\+/g, ' '));
+    const from = Math.max(
+      this.scheduler.now,
+      ...this.held.filter((h) => key.startsWith(h.prefix)).map((h) => h.time),
     );
+    this.schedule(from + delay, `s3 notification ${record.s3.object.key}`, () => this.invokeAsync(record, 0));
   }
 
   /** Lambda's asynchronous invocation of the flattener: retried twice, then sent to the failures queue. */
