@@ -80,15 +80,16 @@ export function pipelineInvariants(
       Object.entries(row).map(([k, v]) => [k, v === null || v === undefined ? null : String(v)]),
     );
 
-  /** Every export data file of the snapshot day a query would read has its Parquet (or quarantine). */
+  /** The exports this execution started, by table: the snapshots its transforms must wait for. */
+  const exportsOfRun = new Map<string, string>();
+
+  /** Every data file of the run's export of `table` has its Parquet in the lake (or its quarantine file). */
   const snapshotComplete = async (transform: string, snapshot: string, table: string) => {
-    const lakeKeys = await listKeys(store, lakeBucket, LakeLayout.table(snapshot));
-    const days = [...new Set(lakeKeys.map((k) => /\/dt=([^/]+)\//.exec(k)?.[1]).filter(Boolean))].sort();
-    const latest = days.at(-1);
-    if (!latest) return;
-    const exported = await listKeys(store, rawBucket, `${DynamoLayout.exportsPrefix}${table}/dt=${latest}/`);
+    const prefix = exportsOfRun.get(table);
+    if (!prefix) return;
+    const exported = await listKeys(store, rawBucket, prefix);
     const present = new Set([
-      ...lakeKeys,
+      ...(await listKeys(store, lakeBucket, LakeLayout.table(snapshot))),
       // quarantined lines sit beside their data file in the raw bucket
       ...exported.filter((k) => k.endsWith(DynamoLayout.quarantineSuffix)),
     ]);
@@ -111,7 +112,7 @@ export function pipelineInvariants(
     if (missing.length > 0) {
       violate(
         'no transform reads a snapshot before every data file of its export is flattened',
-        `${transform} read ${snapshot} dt=${latest} with ${missing.length} of ${files} export data files not flattened yet (${missing.slice(0, 3).join(', ')})`,
+        `${transform} read ${snapshot} while ${missing.length} of ${files} data files of this run's export (${prefix}) were not flattened yet`,
       );
     }
   };
@@ -140,6 +141,12 @@ export function pipelineInvariants(
 
   return {
     async before(state, input) {
+      if (state === 'Plan run') exportsOfRun.clear();
+      if (state === 'Start DynamoDB export') {
+        const { TableArn, S3Prefix } = input as { TableArn: string; S3Prefix: string };
+        const table = pipeline.dynamodb.find((t) => TableArn.endsWith(`-${t.name}`));
+        if (table) exportsOfRun.set(table.name, S3Prefix);
+      }
       if (state !== 'Run CTAS') return;
       const name = stepSubject(input);
       const transform = pipeline.transforms.find((t) => t.name === name);
