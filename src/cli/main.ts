@@ -71,6 +71,14 @@ const COMMANDS: Record<string, Command> = {
       return { help: m.SIMULATE_HELP, run: m.simulateCommand };
     },
   },
+  doctor: {
+    summary:
+      "check a stage's params before deploying it: alerts, BI database, VPC, region, captured tables, permissions",
+    load: () => {
+      const m: typeof import('./commands/doctor') = require('./commands/doctor');
+      return { help: m.DOCTOR_HELP, run: m.doctorCommand };
+    },
+  },
   schema: {
     summary: 'infer a table entry from samples, or diff samples against pipeline.yml',
     load: () => {
