@@ -2,6 +2,7 @@ import { rm } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import { S3Client } from '@aws-sdk/client-s3';
 import { STAGE_NAME, stageResourcePrefix } from '../../lib/config/stage-names';
+import { readStageParams, stageRegion } from '../../lib/deploy/stage-params';
 import { DynamoLayout } from '../../lib/dynamodb/layout';
 import { awsFirehose } from '../../lib/firehose/aws-firehose';
 import { reingestRecords } from '../../lib/firehose/reingest';
@@ -32,13 +33,16 @@ Sends records that failed back through the pipeline after a fix:
 
   --to local|deployed  where to send (default local: the local stand-ins under --root)
   --root DIR           local root (default: $TRIBUTARY_LOCAL_ROOT or ${DEFAULT_LOCAL_ROOT})
-  --stage S            the deployed stage (with --to deployed): streams tributary-S-<stream>
+  --stage S            the deployed stage (with --to deployed): streams tributary-S-<stream>, in
+                       the stage's region (serverless.yml's region param)
+  --region R           the region stage S was deployed to, when not its region param
   --raw-bucket B       the deployed stage's raw bucket, for quarantine files (with --to deployed)
   --stream NAME        the stream of Firehose error files whose path does not say it
   --delete             delete the replayed files once every record was accepted
   --help               show this help
 
-Reading s3:// locations and --to deployed use the AWS credentials of the environment.`;
+Reading s3:// locations and --to deployed use the AWS credentials of the environment; with
+--stage, the stage's region.`;
 
 export async function replayCommand(args: string[], io: CommandIo): Promise<number> {
   const { values, positionals } = parseArgs({
@@ -48,6 +52,7 @@ export async function replayCommand(args: string[], io: CommandIo): Promise<numb
       to: { type: 'string', default: 'local' },
       root: { type: 'string' },
       stage: { type: 'string' },
+      region: { type: 'string' },
       'raw-bucket': { type: 'string' },
       stream: { type: 'string' },
       delete: { type: 'boolean', default: false },
@@ -69,8 +74,12 @@ export async function replayCommand(args: string[], io: CommandIo): Promise<numb
     throw new UsageError('--to deployed needs --stage, such as --stage prod');
   }
 
+  // the stage's region when a stage is named; otherwise the environment's, as the AWS CLI does
+  const region =
+    values.stage !== undefined ? stageRegion(readStageParams(values.stage), values.region) : values.region;
+  const s3Config = region ? { region } : {};
   const location = positionals[0]!;
-  const files = await listReplayFiles(location, () => new S3ObjectStore(new S3Client({})));
+  const files = await listReplayFiles(location, () => new S3ObjectStore(new S3Client(s3Config)));
   let problems = 0;
   const batches = await readReplayBatches(files, pipeline, {
     stream: values.stream,
@@ -91,7 +100,7 @@ export async function replayCommand(args: string[], io: CommandIo): Promise<numb
     values.to === 'local'
       ? await localTargets(localEnvironment(values.root, pipeline.database), pipeline)
       : undefined;
-  const targets = local?.targets ?? deployedTargets(values.stage!, values['raw-bucket']);
+  const targets = local?.targets ?? deployedTargets(values.stage!, values['raw-bucket'], region);
   const outcome = await replayBatches(batches, targets);
   const where = values.to === 'local' ? `the local stage in ${local!.root}` : `stage ${values.stage}`;
   writeLine(
@@ -169,14 +178,18 @@ async function localTargets(
 }
 
 /** A deployed stage: PutRecordBatch to its delivery streams, PutObject to its raw bucket. */
-function deployedTargets(stage: string, rawBucket: string | undefined): ReplayTargets {
-  const firehose = awsFirehose();
+function deployedTargets(
+  stage: string,
+  rawBucket: string | undefined,
+  region: string | undefined,
+): ReplayTargets {
+  const firehose = awsFirehose(undefined, region);
   let s3: S3ObjectStore | undefined;
   return {
     sendToStream: (stream, records) =>
       reingestRecords(firehose, `${stageResourcePrefix(stage)}-${stream}`, records),
     async putRawObject(key, body) {
-      s3 ??= new S3ObjectStore(new S3Client({}));
+      s3 ??= new S3ObjectStore(new S3Client(region ? { region } : {}));
       await s3.put(rawBucket!, key, body, { contentType: 'application/x-ndjson', contentEncoding: 'gzip' });
     },
   };
