@@ -69,7 +69,7 @@ function legend(): string {
     '<div class="legend">',
     swatch('succeeded', 'succeeded'),
     swatch('caught', 'caught, or some records failed and wait'),
-    swatch('failed', 'failed'),
+    swatch('failed', 'failed, or the failure path it took'),
     swatch('not run', 'not run'),
     '<span class="line" style="--c: #475467">next state</span>',
     '<span class="line dashed" style="--c: #f04438">on error (Catch)</span>',
@@ -330,6 +330,7 @@ export async function renderRunReport(summary: LocalRunSummary, context: RunRepo
       loads: summary.loads,
       pipelineFailed: status === 'FAILED',
       loadDestination: context.loadDestination,
+      checks: summary.checks,
     }),
   ]);
   const error = summary.execution.error;
@@ -357,6 +358,9 @@ export async function renderRunReport(summary: LocalRunSummary, context: RunRepo
       : '',
     '</section>',
     recomputedSection(summary),
+    '<section id="checks"><h2>Data checks</h2>',
+    checksTable(summary),
+    '</section>',
     '<section id="lineage"><h2>Lineage</h2>',
     '<p class="note">Every source through the lake and the transforms into the database, with this run’s numbers and where failed records wait (paths under the lake bucket).</p>',
     `<div class="scroll">${lineage}</div>`,
@@ -371,9 +375,6 @@ export async function renderRunReport(summary: LocalRunSummary, context: RunRepo
     summary.skippedLoads
       ? `<p class="note">Loads skipped: ${escapeHtml(summary.skippedLoads.reason)}${summary.skippedLoads.skipped.length > 0 ? ` (${escapeHtml(summary.skippedLoads.skipped.join(', '))})` : ''}.</p>`
       : '',
-    '<section id="checks"><h2>Data checks</h2>',
-    checksTable(summary),
-    '</section>',
     '<section id="steps"><h2>States that ran</h2>',
     stepsTable(summary),
     '</section>',
