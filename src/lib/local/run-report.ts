@@ -49,7 +49,11 @@ table { border-collapse: collapse; width: 100%; }
 caption { text-align: left; font-weight: 600; padding-bottom: 6px; }
 th, td { text-align: left; padding: 6px 12px 6px 0; border-bottom: 1px solid var(--line); vertical-align: top; }
 th { font-size: 12px; color: var(--muted); font-weight: 600; }
-th.num, td.num { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
+th.num, td.num { text-align: right; font-variant-numeric: tabular-nums; }
+td.num { white-space: nowrap; }
+.path, code, pre { overflow-wrap: anywhere; }
+pre { white-space: pre-wrap; margin: 4px 0; }
+.alert { overflow-wrap: anywhere; }
 td.warn { color: #b54708; } td.bad { color: #b42318; }
 a { color: #175cd3; text-decoration: none; } a:hover { text-decoration: underline; }
 .legend { display: flex; flex-wrap: wrap; gap: 6px 18px; color: var(--muted); font-size: 12.5px; margin-bottom: 10px; }
