@@ -37,6 +37,20 @@ afterAll(async () => {
 /** Actions authorized on "*" because their calls name no resource (see docs/aws-rules.md, IAM and KMS). */
 const ACTIONS_ON_NO_RESOURCE = ['dynamodb:ListStreams', 'rds:DescribeExportTasks'];
 
+describe('packaging a stage', () => {
+  it('warns, once, what prod as shipped lacks: alerts, a BI database, its captured tables', () => {
+    const output = stages.prod!.output;
+    expect(output.match(/alarmEmail is empty/g)).toHaveLength(1);
+    expect(output).toContain('loaderSecretArn is empty');
+    expect(output).toContain('users is not captured in this stage');
+    expect(output).toContain('tributary doctor --stage prod');
+  });
+
+  it('stays quiet for dev, which runs by hand on its demo table', () => {
+    expect(stages.dev!.output).not.toContain('tributary doctor');
+  });
+});
+
 describe.each(['dev', 'prod'])('the %s CloudFormation template', (stage) => {
   const template = () => stages[stage]!.template;
 

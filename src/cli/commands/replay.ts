@@ -3,6 +3,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { parseArgs } from 'node:util';
 import { S3Client } from '@aws-sdk/client-s3';
 import { STAGE_NAME, stageResourcePrefix } from '../../lib/config/stage-names';
+import { readStageParams, stageRegion } from '../../lib/deploy/stage-params';
 import { DynamoLayout } from '../../lib/dynamodb/layout';
 import { parseStreamArn } from '../../lib/dynamodb/stream-batch';
 import { awsFirehose } from '../../lib/firehose/aws-firehose';
@@ -40,7 +41,9 @@ Sends records that failed back through the pipeline after a fix:
 
   --to local|deployed  where to send (default local: the local stand-ins under --root)
   --root DIR           local root (default: $TRIBUTARY_LOCAL_ROOT or ${DEFAULT_LOCAL_ROOT})
-  --stage S            the deployed stage (with --to deployed): streams tributary-S-<stream>
+  --stage S            the deployed stage (with --to deployed): streams tributary-S-<stream>, in
+                       the stage's region (serverless.yml's region param)
+  --region R           the region stage S was deployed to, when not its region param
   --raw-bucket B       the deployed stage's raw bucket, for quarantine files (with --to deployed)
   --stream NAME        the stream of Firehose error files whose path does not say it
   --buffer-seconds N   the deployed stage's firehoseBufferSeconds (default 900, the most): a
@@ -49,7 +52,8 @@ Sends records that failed back through the pipeline after a fix:
   --delete             delete the replayed files once every record was accepted
   --help               show this help
 
-Reading s3:// locations and --to deployed use the AWS credentials of the environment.`;
+Reading s3:// locations and --to deployed use the AWS credentials of the environment; with
+--stage, the stage's region.`;
 
 export async function replayCommand(args: string[], io: CommandIo): Promise<number> {
   const { values, positionals } = parseArgs({
@@ -59,6 +63,7 @@ export async function replayCommand(args: string[], io: CommandIo): Promise<numb
       to: { type: 'string', default: 'local' },
       root: { type: 'string' },
       stage: { type: 'string' },
+      region: { type: 'string' },
       'raw-bucket': { type: 'string' },
       stream: { type: 'string' },
       'buffer-seconds': { type: 'string', default: '900' },
@@ -87,8 +92,12 @@ export async function replayCommand(args: string[], io: CommandIo): Promise<numb
       `--buffer-seconds must be a whole number up to 900, got ${values['buffer-seconds']}`,
     );
   }
+  // the stage's region when a stage is named; otherwise the environment's, as the AWS CLI does
+  const region =
+    values.stage !== undefined ? stageRegion(readStageParams(values.stage), values.region) : values.region;
+  const s3Config = region ? { region } : {};
   const location = positionals[0]!;
-  const files = await listReplayFiles(location, () => new S3ObjectStore(new S3Client({})));
+  const files = await listReplayFiles(location, () => new S3ObjectStore(new S3Client(s3Config)));
   let problems = 0;
   const batches = await readReplayBatches(files, pipeline, {
     stream: values.stream,
@@ -114,7 +123,8 @@ export async function replayCommand(args: string[], io: CommandIo): Promise<numb
     values.to === 'local'
       ? await localTargets(localEnvironment(values.root, pipeline.database), pipeline)
       : undefined;
-  const targets = local?.targets ?? deployedTargets(values.stage!, values['raw-bucket'], bufferSeconds);
+  const targets =
+    local?.targets ?? deployedTargets(values.stage!, values['raw-bucket'], bufferSeconds, region);
   const outcome = await replayBatches(batches, pipeline, targets);
   const where = values.to === 'local' ? `the local stage in ${local!.root}` : `stage ${values.stage}`;
   writeLine(
@@ -216,8 +226,13 @@ async function localTargets(
 }
 
 /** A deployed stage: PutRecordBatch to its delivery streams, PutObject to its raw bucket. */
-function deployedTargets(stage: string, rawBucket: string | undefined, bufferSeconds: number): ReplayTargets {
-  const firehose = awsFirehose();
+function deployedTargets(
+  stage: string,
+  rawBucket: string | undefined,
+  bufferSeconds: number,
+  region: string | undefined,
+): ReplayTargets {
+  const firehose = awsFirehose(undefined, region);
   let s3: S3ObjectStore | undefined;
   return {
     sendToStream: (stream, records) =>
@@ -228,7 +243,7 @@ function deployedTargets(stage: string, rawBucket: string | undefined, bufferSec
     // a group's records may take 1.5 times the buffering interval to be written
     betweenPartitionGroups: () => sleep(bufferSeconds * 1500),
     async putRawObject(key, body) {
-      s3 ??= new S3ObjectStore(new S3Client({}));
+      s3 ??= new S3ObjectStore(new S3Client(region ? { region } : {}));
       await s3.put(rawBucket!, key, body, { contentType: 'application/x-ndjson', contentEncoding: 'gzip' });
     },
   };

@@ -9,6 +9,9 @@ import type { Pipeline } from '../pipeline/pipeline';
 import { LocalAthena } from '../query/local-athena';
 import { stageWorkGroups } from '../query/workgroups';
 import { LocalObjectStore } from '../storage/local-object-store';
+
+export { LOCAL_DEVELOPMENT_HASH_KEY, localHashKey } from './local-hash-key';
+
 import { LOCAL_RESOURCE_PREFIX, LOCAL_STAGE, localDatabaseName } from './local-stage';
 
 /** Names a deployed stage would use, for the stage called `local` on this machine. */
@@ -30,8 +33,6 @@ export interface LocalEnvironment {
 }
 
 export const DEFAULT_LOCAL_ROOT = '.tributary';
-/** Used only on this machine when TRIBUTARY_HASH_KEY is unset; deployed stages read Secrets Manager. */
-export const LOCAL_DEVELOPMENT_HASH_KEY = 'tributary-local-development-key';
 
 export function localEnvironment(
   root = process.env.TRIBUTARY_LOCAL_ROOT || DEFAULT_LOCAL_ROOT,
@@ -51,13 +52,6 @@ export function localEnvironment(
     store: new LocalObjectStore(absolute),
     catalog: new LocalCatalog(absolute),
   };
-}
-
-/** The hash key for privacy rules on this machine: TRIBUTARY_HASH_KEY, else the development key. */
-export function localHashKey(env: NodeJS.ProcessEnv = process.env): { key: string; development: boolean } {
-  return env.TRIBUTARY_HASH_KEY
-    ? { key: env.TRIBUTARY_HASH_KEY, development: false }
-    : { key: LOCAL_DEVELOPMENT_HASH_KEY, development: true };
 }
 
 /** What a local run writes into its root and clears at the start of the next (reports excepted). */

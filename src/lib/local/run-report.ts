@@ -51,7 +51,11 @@ table { border-collapse: collapse; width: 100%; }
 caption { text-align: left; font-weight: 600; padding-bottom: 6px; }
 th, td { text-align: left; padding: 6px 12px 6px 0; border-bottom: 1px solid var(--line); vertical-align: top; }
 th { font-size: 12px; color: var(--muted); font-weight: 600; }
-th.num, td.num { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
+th.num, td.num { text-align: right; font-variant-numeric: tabular-nums; }
+td.num { white-space: nowrap; }
+.path, code, pre { overflow-wrap: anywhere; }
+pre { white-space: pre-wrap; margin: 4px 0; }
+.alert { overflow-wrap: anywhere; }
 td.warn { color: #b54708; } td.bad { color: #b42318; }
 a { color: #175cd3; text-decoration: none; } a:hover { text-decoration: underline; }
 .legend { display: flex; flex-wrap: wrap; gap: 6px 18px; color: var(--muted); font-size: 12.5px; margin-bottom: 10px; }
@@ -71,7 +75,7 @@ function legend(): string {
     '<div class="legend">',
     swatch('succeeded', 'succeeded'),
     swatch('caught', 'caught, or some records failed and wait'),
-    swatch('failed', 'failed'),
+    swatch('failed', 'failed, or the failure path it took'),
     swatch('not run', 'not run'),
     '<span class="line" style="--c: #475467">next state</span>',
     '<span class="line dashed" style="--c: #f04438">on error (Catch)</span>',
@@ -340,6 +344,7 @@ export async function renderRunReport(summary: LocalRunSummary, context: RunRepo
       loads: summary.loads,
       pipelineFailed: status === 'FAILED',
       loadDestination: context.loadDestination,
+      checks: summary.checks,
     }),
   ]);
   const error = summary.execution.error;
@@ -367,6 +372,9 @@ export async function renderRunReport(summary: LocalRunSummary, context: RunRepo
       : '',
     '</section>',
     recomputedSection(summary),
+    '<section id="checks"><h2>Data checks</h2>',
+    checksTable(summary),
+    '</section>',
     '<section id="lineage"><h2>Lineage</h2>',
     '<p class="note">Every source through the lake and the transforms into the database, with this run’s numbers and where failed records wait (paths under the lake bucket).</p>',
     `<div class="scroll">${lineage}</div>`,
@@ -381,9 +389,6 @@ export async function renderRunReport(summary: LocalRunSummary, context: RunRepo
     summary.skippedLoads
       ? `<p class="note">Loads skipped: ${escapeHtml(summary.skippedLoads.reason)}${summary.skippedLoads.skipped.length > 0 ? ` (${escapeHtml(summary.skippedLoads.skipped.join(', '))})` : ''}.</p>`
       : '',
-    '<section id="checks"><h2>Data checks</h2>',
-    checksTable(summary),
-    '</section>',
     '<section id="steps"><h2>States that ran</h2>',
     stepsTable(summary),
     '</section>',

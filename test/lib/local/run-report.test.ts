@@ -135,4 +135,57 @@ describe('renderRunReport', () => {
     );
     expect(html).toContain('processing 0, format conversion 0, over the active partition limit 7');
   });
+
+  it('draws the states of the failure path a failed run took as the failure they report, not as succeeded', async () => {
+    const steps = [
+      step('Plan run', 'succeeded'),
+      step('Load into database', 'failed', 'DatabaseUnavailableError: connect ECONNREFUSED'),
+      step('Load tables', 'failed', 'DatabaseUnavailableError: connect ECONNREFUSED'),
+      step('Load tables', 'caught'),
+      step('Loads failed', 'succeeded'),
+      step('Notify failure', 'succeeded'),
+      step('Pipeline failed', 'failed', 'PipelineFailed'),
+    ];
+    const html = await renderRunReport(summary(steps), context);
+    expect(stateAttributes(html, 'Loads failed')).toMatchObject({ outcome: 'failed' });
+    expect(stateAttributes(html, 'Notify failure')).toMatchObject({ outcome: 'failed' });
+    expect(stateAttributes(html, 'Plan run')).toMatchObject({ outcome: 'succeeded' });
+    // a failure path no run took stays not run
+    expect(stateAttributes(html, 'Planning failed')).toMatchObject({ outcome: 'not run' });
+  });
+
+  it('shows the data checks before the picture of the state machine', async () => {
+    const html = await renderRunReport(summary([step('Plan run', 'succeeded')]), context);
+    expect(html.indexOf('id="checks"')).toBeGreaterThan(0);
+    expect(html.indexOf('id="checks"')).toBeLessThan(html.indexOf('id="state-machine"'));
+  });
+
+  it('marks in the lineage the table whose check failed, and only that one', async () => {
+    const failing = {
+      check: 'event_counts_keyed',
+      table: 'daily_event_counts',
+      severity: 'error' as const,
+      passed: false,
+      failures: 2,
+      sample: [],
+      queryExecutionId: 'q-1',
+    };
+    const passing = {
+      ...failing,
+      check: 'known_event_types',
+      table: 'clickstream',
+      passed: true,
+      failures: 0,
+    };
+    const html = await renderRunReport(
+      summary([step('Plan run', 'succeeded')], { checks: [failing, passing] }),
+      context,
+    );
+    const node = (id: string) =>
+      html.match(new RegExp(`<g class="lineage-node" data-box="${id}"[^>]*>`))?.[0];
+    expect(node('transform:daily_event_counts')).toContain('data-failed-checks="event_counts_keyed"');
+    expect(node('transform:daily_event_counts')).toContain('data-outcome="failed"');
+    expect(node('lake:clickstream')).not.toContain('data-failed-checks');
+    expect(html).toContain('check event_counts_keyed failed: 2 rows');
+  });
 });
