@@ -15,7 +15,7 @@ import {
 import { loadLocalHandlers, localDynamoTableArn } from '../../lib/local/local-handlers';
 import { type LocalRunSummary, type ProgressEvent, runLocalPipeline } from '../../lib/local/local-pipeline';
 import { SAMPLES_DIRECTORY } from '../../lib/local/project-paths';
-import { retriesByState } from '../../lib/local/report/step-tally';
+import { failedStep, retriesByState } from '../../lib/local/report/step-tally';
 import { renderRunReport } from '../../lib/local/run-report';
 import { generatedClickstream, ndjsonRecords } from '../../lib/local/sources';
 import { dailyPipelineDefinition } from '../../lib/orchestration/local-state-machine';
@@ -230,6 +230,7 @@ function progressPrinter(io: CommandIo): ((event: ProgressEvent) => void) & { fi
   let latest = '';
   let shown = true;
   let lastWrite = 0;
+  const shownErrors = new Set<string>();
   const endLine = () => {
     if (open === undefined) return;
     if (!shown) io.stderr.write(terminal ? `\r${latest}\n` : `${latest}\n`);
@@ -241,9 +242,13 @@ function progressPrinter(io: CommandIo): ((event: ProgressEvent) => void) & { fi
       endLine();
       const { step } = event;
       const seconds = ((step.endedAt - step.startedAt) / 1000).toFixed(2);
+      // a failure travels out through every enclosing state: its error is shown the first time only
+      const error =
+        step.error === undefined ? '' : shownErrors.has(step.error) ? ' (the error above)' : ` ${step.error}`;
+      if (step.error !== undefined) shownErrors.add(step.error);
       writeLine(
         io.stderr,
-        `step ${step.state}${step.subject ? ` (${step.subject})` : ''}: ${step.outcome} (${seconds} s)${step.error ? ` ${step.error}` : ''}`,
+        `step ${step.state}${step.subject ? ` (${step.subject})` : ''}: ${step.outcome} (${seconds} s)${error}`,
       );
       return;
     }
@@ -309,7 +314,14 @@ export function printRunSummary(
 
   out();
   out(`Daily pipeline ${summary.executionName}: ${summary.execution.status}`);
-  if (summary.execution.error) out(`  ${summary.execution.error.name}: ${summary.execution.error.cause}`);
+  const failed = summary.execution.status === 'FAILED' ? failedStep(summary.execution.steps) : undefined;
+  if (failed) {
+    // the alert carries the error: without one, the step line does
+    const error = summary.notifications.length === 0 && failed.error ? `: ${failed.error}` : '';
+    out(`  failed step: ${failed.state}${failed.subject ? ` (${failed.subject})` : ''}${error}`);
+  } else if (summary.execution.error) {
+    out(`  ${summary.execution.error.name}: ${summary.execution.error.cause}`);
+  }
   for (const message of summary.notifications) out(`  alert: ${message}`);
   const retries = retriesByState(summary.execution.steps);
   if (retries.length > 0) {

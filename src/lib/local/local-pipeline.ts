@@ -387,14 +387,19 @@ async function quarantinedLines(environment: LocalEnvironment): Promise<Quaranti
   return summaries;
 }
 
-/** Rows and day partitions of every lake table, as a query sees them now. */
+/** Rows and day partitions of every lake table that exists, as a query sees them now. */
 async function tableSummaries(athena: LocalAthena, pipeline: Pipeline): Promise<TableSummary[]> {
   const tables = [
     ...ingestedLakeTables(pipeline).map((t) => ({ name: t.name, byDay: true })),
     ...pipeline.transforms.map((t) => ({ name: t.name, byDay: t.partitionedBy.includes('dt') })),
   ];
+  // a failed run may end before a transform created its table: such tables are left out
+  const { rows: views } = await athena.query(
+    'SELECT view_name AS name FROM duckdb_views() WHERE NOT internal',
+  );
+  const existing = new Set(views.map((row) => String(row.name)));
   const summaries: TableSummary[] = [];
-  for (const table of tables) {
+  for (const table of tables.filter((t) => existing.has(t.name))) {
     const { rows } = await athena.query(
       `SELECT count(*) AS rows, ${table.byDay ? 'count(DISTINCT dt)' : '0'} AS partitions FROM "${table.name}"`,
     );

@@ -6,7 +6,7 @@ import { type Bar, barChart } from './report/charts';
 import { type Cell, escapeHtml, formatCount, formatSeconds, htmlTable, plural } from './report/html';
 import { lineageSvg } from './report/lineage';
 import { type Machine, OUTCOME_COLORS, stateMachineSvg } from './report/state-graph';
-import { tallySteps } from './report/step-tally';
+import { failedStep, tallySteps } from './report/step-tally';
 
 export { escapeHtml } from './report/html';
 
@@ -333,6 +333,7 @@ export async function renderRunReport(summary: LocalRunSummary, context: RunRepo
     }),
   ]);
   const error = summary.execution.error;
+  const failedAt = status === 'FAILED' ? failedStep(summary.execution.steps) : undefined;
   const sections = [
     '<header>',
     `<h1>Tributary run for ${escapeHtml(summary.date)}</h1>`,
@@ -340,7 +341,7 @@ export async function renderRunReport(summary: LocalRunSummary, context: RunRepo
     `<p class="sub">Execution <code>${escapeHtml(summary.executionName)}</code> · local root <code>${escapeHtml(context.root)}</code>${context.loadDestination ? ` · loaded into <code>${escapeHtml(context.loadDestination)}</code>` : ''}</p>`,
     '</header>',
     error || summary.notifications.length > 0
-      ? `<div class="alert">${error ? `<p><strong>${escapeHtml(error.name)}</strong>: ${escapeHtml(error.cause)}</p>` : ''}${summary.notifications.map((m) => `<p>Alert: ${escapeHtml(m)}</p>`).join('')}</div>`
+      ? `<div class="alert">${failedAt ? `<p>Failed step: <code>${escapeHtml(failedAt.state)}</code>${failedAt.subject ? ` (${escapeHtml(failedAt.subject)})` : ''}${summary.notifications.length === 0 && failedAt.error ? `: ${escapeHtml(failedAt.error)}` : ''}</p>` : ''}${error ? `<p><strong>${escapeHtml(error.name)}</strong>: ${escapeHtml(error.cause)}</p>` : ''}${summary.notifications.map((m) => `<p>Alert: ${escapeHtml(m)}</p>`).join('')}</div>`
       : '',
     '<div class="cards">',
     card('records and changes in', formatCount(recordsIn)),

@@ -91,3 +91,19 @@ export function tallySteps(steps: readonly StepEvent[]): Map<string, StateTally>
 export function retriesByState(steps: readonly StepEvent[]): Array<[string, number]> {
   return [...tallySteps(steps).values()].filter((t) => t.retries > 0).map((t) => [t.state, t.retries]);
 }
+
+/**
+ * The step where a failed execution's failure began. The failure that ended the execution is the
+ * last one a Catch took (or, without a Catch, the last failure); its error is carried outwards by
+ * every enclosing Map, Parallel and Fail state, so the first step that failed with that same error
+ * is where it happened.
+ */
+export function failedStep(steps: readonly StepEvent[]): StepEvent | undefined {
+  const failures = steps.filter((step) => step.outcome === 'failed' && step.error !== undefined);
+  const lastCaught = steps.findLast((step) => step.outcome === 'caught');
+  const ending = lastCaught
+    ? failures.findLast((step) => step.state === lastCaught.state && step.endedAt <= lastCaught.endedAt)
+    : failures.at(-1);
+  if (!ending) return undefined;
+  return failures.find((step) => step.error === ending.error) ?? ending;
+}
