@@ -33,6 +33,26 @@ describe('tributary run checks everything before it touches the local root', () 
     }
   });
 
+  it.each([
+    ['a day the calendar does not have', '2026-11-31', '2026-11-31 is not a day of the calendar'],
+    ['a day after today', '2999-01-01', '2999-01-01 is after today'],
+    ['a day before the lake starts', '1999-01-01', '1999-01-01 is before lakeStartDate'],
+  ])(
+    'refuses --date with %s before ingesting anything, and keeps the earlier data',
+    async (_, date, says) => {
+      const root = await rootWithEarlierRun();
+      try {
+        const io = captureIo();
+        expect(await main(['run', '--root', root, '--date', date], io)).toBe(2);
+        expect(io.err()).toContain(says);
+        expect(io.out()).not.toContain('Tributary local run');
+        expect(await readdir(join(root, 'tributary-local-lake', 'lake'))).toEqual(['earlier.parquet']);
+      } finally {
+        await rm(root, { recursive: true, force: true });
+      }
+    },
+  );
+
   const withoutZstd = zstdAvailable() ? it.skip : it;
   withoutZstd('refuses --codec zstd on a Node without zstd, naming the version it needs', async () => {
     const root = await rootWithEarlierRun();

@@ -3,6 +3,7 @@ import { mkdir, readdir, rm, stat, writeFile } from 'node:fs/promises';
 import { join, relative } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { DynamoDBRecord } from 'aws-lambda';
+import { ConfigError } from '../../lib/config/reader';
 import { type LoaderConfig, readLoaderConfig } from '../../lib/loading/config';
 import { describeConnection } from '../../lib/loading/connection';
 import type { StreamSource } from '../../lib/local/ingest-streams';
@@ -19,9 +20,11 @@ import { failedStep, retriesByState } from '../../lib/local/report/step-tally';
 import { renderRunReport } from '../../lib/local/run-report';
 import { generatedClickstream, ndjsonRecords } from '../../lib/local/sources';
 import { dailyPipelineDefinition } from '../../lib/orchestration/local-state-machine';
+import { readRunInput } from '../../lib/orchestration/run-input';
 import { type ParquetCodec, zstdAvailable } from '../../lib/parquet/parquet-writer';
 import { bundledPipeline } from '../../lib/pipeline/bundled';
 import { LakeLayout } from '../../lib/pipeline/lake-layout';
+import type { Pipeline } from '../../lib/pipeline/pipeline';
 import { CLICKSTREAM_DEFAULTS } from '../../lib/samples/clickstream';
 import { changesFromColumns, eventsFromColumns } from '../../lib/samples/declared-columns';
 import { checkOutcomeLines } from '../check-outcome';
@@ -92,9 +95,7 @@ export async function runCommand(args: string[], io: CommandIo): Promise<number>
   if (values.codec !== 'snappy' && values.codec !== 'zstd')
     throw new UsageError('--codec must be snappy or zstd');
   const date = values.date;
-  if (!DAY.test(date) || Number.isNaN(Date.parse(`${date}T00:00:00Z`))) {
-    throw new UsageError(`--date must be a day as YYYY-MM-DD, got ${date}`);
-  }
+  if (!DAY.test(date)) throw new UsageError(`--date must be a day as YYYY-MM-DD, got ${date}`);
 
   if (values.codec === 'zstd' && !zstdAvailable()) {
     throw new UsageError(
@@ -106,6 +107,7 @@ export async function runCommand(args: string[], io: CommandIo): Promise<number>
   const pipeline = bundledPipeline();
   const environment = localEnvironment(values.root, pipeline.database);
   const loader = readLoaderConfig({ ...process.env, TRIBUTARY_LOCAL_ROOT: environment.root });
+  refuseUnplannableDay(date, pipeline, environment);
   const missingSamples: string[] = [];
   const dayBefore = Date.parse(`${date}T00:00:00Z`) - 86_400_000;
   const streams: StreamSource[] = pipeline.streams.map((stream) => {
@@ -189,6 +191,25 @@ export async function runCommand(args: string[], io: CommandIo): Promise<number>
     `\nRun report: ${shownPath(io.cwd, report)} (the last ${KEPT_RUN_REPORTS} runs' reports are kept in ${shownPath(io.cwd, reports)})`,
   );
   return summary.execution.status === 'SUCCEEDED' ? 0 : 1;
+}
+
+/**
+ * The day as the state machine's `Plan run` will read it, with the same rules (a day of the
+ * calendar, from lakeStartDate through today), so a day it would refuse is refused before
+ * anything is ingested or cleared.
+ */
+function refuseUnplannableDay(date: string, pipeline: Pipeline, environment: LocalEnvironment): void {
+  try {
+    readRunInput(
+      { date },
+      new Date().toISOString(),
+      pipeline.transforms.map((t) => t.name),
+      environment.lakeStartDate,
+    );
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    throw new UsageError(`--date ${date}: ${error.problems.join('; ')}`);
+  }
 }
 
 function shownPath(cwd: string, path: string): string {
