@@ -336,6 +336,24 @@ describe('running the daily pipeline locally', () => {
     );
   });
 
+  it.each([
+    ['DatabaseConfigurationError', 1],
+    ['DatabaseUnavailableError', 4],
+  ])(
+    'retries a load that failed with %s only if its name is in the Retry: %i attempts',
+    async (name, attempts) => {
+      const { all, calls } = handlers({
+        'Load into database': () => {
+          throw thrown(name, 'the database bi does not exist');
+        },
+      });
+      const execution = await run(all);
+      expect(execution.status).toBe('FAILED');
+      expect(calls.filter(([n]) => n === 'Load into database')).toHaveLength(attempts);
+      expect(calls.find(([n]) => n === 'Notify failure')![1].Message).toContain(`"Load tables": ${name}: `);
+    },
+  );
+
   it('reports a failure a Catch handles once, as failed then caught, not also as succeeded', async () => {
     const { all } = handlers({
       'Load into database': () => {
