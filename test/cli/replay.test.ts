@@ -72,7 +72,7 @@ describe('tributary replay, to the local stage', () => {
     );
     const io = captureIo();
     expect(await main(['replay', '--root', root, join(root, LAKE, 'errors')], io)).toBe(1);
-    expect(io.out()).toContain('Replayed 3 Firehose records and 0 quarantined lines from 1 files');
+    expect(io.out()).toContain('Replayed 3 Firehose records and 0 quarantined lines from 1 file');
     expect(io.out()).toMatch(
       /clickstream: 2 rows written, 1 failed again \(now in errors\/clickstream\/processing-failed\//,
     );
@@ -97,11 +97,11 @@ describe('tributary replay, to the local stage', () => {
     );
     const io = captureIo();
     expect(await main(['replay', '--root', root, '--delete', quarantine], io)).toBe(0);
-    expect(io.out()).toContain('Replayed 0 Firehose records and 2 quarantined lines from 1 files');
+    expect(io.out()).toContain('Replayed 0 Firehose records and 2 quarantined lines from 1 file');
     expect(io.out()).toMatch(
       /raw object raw\/dynamodb\/users\/dt=2026-11-20\/replay-\d{8}T\d{9}Z-s-1-2\.ndjson\.gz/,
     );
-    expect(io.out()).toContain('Deleted 1 replayed files');
+    expect(io.out()).toContain('Deleted 1 replayed file');
     const directory = join(root, LAKE, 'lake/users_changes/dt=2026-11-20');
     expect((await readdir(directory)).filter((f) => f.endsWith('.quarantine.ndjson'))).toEqual([]);
     const rows = await query(
@@ -134,7 +134,7 @@ describe('tributary replay, to the local stage', () => {
         io,
       ),
     ).toBe(0);
-    expect(io.out()).toContain('clickstream: 1 rows written, 0 failed again');
+    expect(io.out()).toContain('clickstream: 1 row written, 0 failed again');
     const parquet = sqlString(join(root, LAKE, 'lake/clickstream/*/*/*.parquet'));
     const rows = await query(
       `SELECT user__id, user__traits__plan, CAST(properties__value AS VARCHAR) AS value FROM read_parquet(${parquet}) WHERE event_id = 'fc-1'`,
@@ -157,9 +157,9 @@ describe('tributary replay, to the local stage', () => {
     );
     const io = captureIo();
     expect(await main(['replay', '--root', root, quarantine], io)).toBe(1);
-    expect(io.out()).toContain('Replayed 0 Firehose records and 1 quarantined lines');
+    expect(io.out()).toContain('Replayed 0 Firehose records and 1 quarantined line');
     expect(io.out()).toMatch(
-      /1 lines quarantined again \(now in lake\/users_changes\/dt=2026-11-20\/_replay-\d{8}T\d{9}Z-s-3-3\.quarantine\.ndjson\)/,
+      /1 line quarantined again \(now in lake\/users_changes\/dt=2026-11-20\/_replay-\d{8}T\d{9}Z-s-3-3\.quarantine\.ndjson\)/,
     );
     const again = (await readdir(join(root, LAKE, 'lake/users_changes/dt=2026-11-20'))).find((f) =>
       /^_replay-.*-s-3-3\.quarantine\.ndjson$/.test(f),
@@ -242,7 +242,7 @@ describe('tributary replay, to a deployed stage (over HTTP, with the real SDK)',
     const location = 's3://tributary-prod-lake-111122223333-us-east-1/errors/clickstream/';
     expect(await main(['replay', '--to', 'deployed', '--stage', 'prod', location], io)).toBe(0);
     expect(io.out()).toContain(
-      'Replayed 2 Firehose records and 0 quarantined lines from 1 files to stage prod',
+      'Replayed 2 Firehose records and 0 quarantined lines from 1 file to stage prod',
     );
     expect(calls).toHaveLength(1);
     expect(calls[0]!.target).toBe('Firehose_20150804.PutRecordBatch');

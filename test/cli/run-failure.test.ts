@@ -31,7 +31,7 @@ describe('tributary run when the database is unreachable', () => {
       'failed at step "Load tables": DatabaseUnavailableError: Cannot connect to the database',
     );
     // transforms still ran and were published before the loads failed
-    expect(out).toContain('published daily_event_counts: 1 days');
+    expect(out).toContain('published daily_event_counts: 1 day, 1 file');
     expect(io.err()).toMatch(/step Load into database \(\w+\): retried/);
 
     const alerts = await readdir(join(root, '_notifications'));

@@ -34,7 +34,7 @@ describe('tributary run checks everything before it touches the local root', () 
   });
 
   it.each([
-    ['a day the calendar does not have', '2026-11-31', '2026-11-31 is not a day of the calendar'],
+    ['a day the calendar does not have', '2026-11-31', 'got 2026-11-31: not a day of the calendar'],
     ['a day after today', '2999-01-01', '2999-01-01 is after today'],
     ['a day before the lake starts', '1999-01-01', '1999-01-01 is before lakeStartDate'],
   ])(

@@ -20,7 +20,7 @@ import { type ReplayTargets, replayBatches } from '../../lib/replay/replay';
 import { listReplayFiles, readReplayBatches } from '../../lib/replay/replay-source';
 import { getBytes } from '../../lib/storage/object-store';
 import { S3ObjectStore } from '../../lib/storage/s3-object-store';
-import { type CommandIo, UsageError, writeLine } from '../io';
+import { type CommandIo, counted, UsageError, writeLine } from '../io';
 
 export const REPLAY_HELP = `Usage: tributary replay <file|directory|s3://bucket/prefix> [options]
 
@@ -96,26 +96,26 @@ export async function replayCommand(args: string[], io: CommandIo): Promise<numb
   const where = values.to === 'local' ? `the local stage in ${local!.root}` : `stage ${values.stage}`;
   writeLine(
     io.stdout,
-    `Replayed ${outcome.records} Firehose records and ${outcome.lines} quarantined lines from ${files.length} files to ${where}`,
+    `Replayed ${counted(outcome.records, 'Firehose record')} and ${counted(outcome.lines, 'quarantined line')} from ${counted(files.length, 'file')} to ${where}`,
   );
   for (const key of outcome.rawObjects) writeLine(io.stdout, `  raw object ${key}`);
   let stillFailing = 0;
   for (const { lines, quarantineKey } of local?.quarantinedAgain ?? []) {
     stillFailing += lines;
-    writeLine(io.stdout, `  ${lines} lines quarantined again (now in ${quarantineKey})`);
+    writeLine(io.stdout, `  ${counted(lines, 'line')} quarantined again (now in ${quarantineKey})`);
   }
   for (const [stream, stats] of local?.deliveries ?? []) {
     stillFailing += stats.processingFailed + stats.conversionFailed;
     writeLine(
       io.stdout,
-      `  ${stream}: ${stats.rowsWritten} rows written, ${stats.processingFailed + stats.conversionFailed} failed again` +
+      `  ${stream}: ${counted(stats.rowsWritten, 'row')} written, ${stats.processingFailed + stats.conversionFailed} failed again` +
         (stats.errorFiles.length > 0 ? ` (now in ${stats.errorFiles.join(', ')})` : ''),
     );
   }
   if (values.delete) {
     const replayed = new Set(batches.map((b) => b.file));
     for (const file of replayed) if (!file.startsWith('s3://')) await rm(file, { force: true });
-    writeLine(io.stdout, `Deleted ${replayed.size} replayed files`);
+    writeLine(io.stdout, `Deleted ${counted(replayed.size, 'replayed file')}`);
   }
   return problems > 0 || stillFailing > 0 ? 1 : 0;
 }

@@ -16,11 +16,12 @@ import {
 import { loadLocalHandlers, localDynamoTableArn } from '../../lib/local/local-handlers';
 import { type LocalRunSummary, type ProgressEvent, runLocalPipeline } from '../../lib/local/local-pipeline';
 import { SAMPLES_DIRECTORY } from '../../lib/local/project-paths';
-import { failedStep, retriesByState } from '../../lib/local/report/step-tally';
+import { endStates, failedStep, retriesByState } from '../../lib/local/report/step-tally';
 import { renderRunReport } from '../../lib/local/run-report';
+import { captureWarning, failedChanges, quarantinedOf, streamWarning } from '../../lib/local/source-warnings';
 import { generatedClickstream, ndjsonRecords } from '../../lib/local/sources';
 import { dailyPipelineDefinition } from '../../lib/orchestration/local-state-machine';
-import { readRunInput } from '../../lib/orchestration/run-input';
+import { isDay, readRunInput } from '../../lib/orchestration/run-input';
 import { type ParquetCodec, zstdAvailable } from '../../lib/parquet/parquet-writer';
 import { bundledPipeline } from '../../lib/pipeline/bundled';
 import { LakeLayout } from '../../lib/pipeline/lake-layout';
@@ -28,7 +29,7 @@ import type { Pipeline } from '../../lib/pipeline/pipeline';
 import { CLICKSTREAM_DEFAULTS } from '../../lib/samples/clickstream';
 import { changesFromColumns, eventsFromColumns } from '../../lib/samples/declared-columns';
 import { checkOutcomeLines } from '../check-outcome';
-import { type CommandIo, formatTable, UsageError, writeLine } from '../io';
+import { type CommandIo, counted, formatTable, UsageError, writeLine } from '../io';
 
 /** The day the shipped samples happened; the local run's default date. */
 export const SAMPLE_DAY = new Date(CLICKSTREAM_DEFAULTS.start).toISOString().slice(0, 10);
@@ -95,7 +96,8 @@ export async function runCommand(args: string[], io: CommandIo): Promise<number>
   if (values.codec !== 'snappy' && values.codec !== 'zstd')
     throw new UsageError('--codec must be snappy or zstd');
   const date = values.date;
-  if (!DAY.test(date)) throw new UsageError(`--date must be a day as YYYY-MM-DD, got ${date}`);
+  if (!DAY.test(date) || !isDay(date))
+    throw new UsageError(`--date must be a day as YYYY-MM-DD, got ${date}: not a day of the calendar`);
 
   if (values.codec === 'zstd' && !zstdAvailable()) {
     throw new UsageError(
@@ -305,9 +307,11 @@ export function printRunSummary(
   for (const [stream, stats] of summary.streams) {
     const failed = stats.processingFailed + stats.conversionFailed;
     out(
-      `  ${stream}: ${stats.recordsIn} records in, ${stats.rowsWritten} rows in ${stats.parquetFiles.length} Parquet files, ${failed} failed` +
+      `  ${stream}: ${counted(stats.recordsIn, 'record')} in, ${counted(stats.rowsWritten, 'row')} in ${counted(stats.parquetFiles.length, 'Parquet file')}, ${failed} failed` +
         (stats.reingested ? `, ${stats.reingested} re-ingested` : ''),
     );
+    const warning = streamWarning(stream, stats);
+    if (warning) out(`    warning: ${warning}`);
     if (failed > 0) {
       out(
         `    failed records wait for a replay under ${join(root, lakeBucket, LakeLayout.firehoseErrors(stream))}` +
@@ -325,22 +329,37 @@ export function printRunSummary(
     }
   }
   for (const [table, stats] of summary.captures) {
+    const failed = failedChanges(table, stats, summary.quarantined);
     out(
-      `  ${table} (DynamoDB): ${stats.changes} changes in ${stats.changeFiles} change files, ${stats.failedChanges} failed`,
+      `  ${table} (DynamoDB): ${counted(stats.changes, 'change')} in ${counted(stats.changeFiles, 'change file')}, ${failed} failed`,
     );
+    const warning = captureWarning(table, stats, failed);
+    if (warning) out(`    warning: ${warning}`);
+    for (const quarantine of quarantinedOf(table, summary.quarantined)) {
+      out(
+        `    ${counted(quarantine.lines, 'line')} quarantined in ${join(root, lakeBucket, quarantine.key)}`,
+      );
+    }
   }
-  for (const quarantine of summary.quarantined) {
-    out(`    ${quarantine.lines} lines quarantined in ${join(root, lakeBucket, quarantine.key)}`);
+  const captured = new Set(
+    [...summary.captures.keys()].flatMap((t) => quarantinedOf(t, summary.quarantined)),
+  );
+  for (const quarantine of summary.quarantined.filter((q) => !captured.has(q))) {
+    out(`    ${counted(quarantine.lines, 'line')} quarantined in ${join(root, lakeBucket, quarantine.key)}`);
   }
 
   out();
   out(`Daily pipeline ${summary.executionName}: ${summary.execution.status}`);
-  const failed = summary.execution.status === 'FAILED' ? failedStep(summary.execution.steps) : undefined;
+  const failed =
+    summary.execution.status === 'FAILED'
+      ? failedStep(summary.execution.steps, endStates(dailyPipelineDefinition()))
+      : undefined;
+  // the alert carries the error (and names the step when no task failed): without one, say it here
+  const alerted = summary.notifications.length > 0;
   if (failed) {
-    // the alert carries the error: without one, the step line does
-    const error = summary.notifications.length === 0 && failed.error ? `: ${failed.error}` : '';
+    const error = !alerted && failed.error ? `: ${failed.error}` : '';
     out(`  failed step: ${failed.state}${failed.subject ? ` (${failed.subject})` : ''}${error}`);
-  } else if (summary.execution.error) {
+  } else if (summary.execution.error && !alerted) {
     out(`  ${summary.execution.error.name}: ${summary.execution.error.cause}`);
   }
   for (const message of summary.notifications) out(`  alert: ${message}`);
@@ -352,7 +371,9 @@ export function printRunSummary(
     out(`  recomputed ${transform} dt=${day}: ${reason}`);
   }
   for (const outcome of summary.published) {
-    out(`  published ${outcome.target}: ${outcome.days} days, ${outcome.files} files`);
+    // a full transform is rebuilt whole, not by day
+    const what = outcome.days === 0 ? 'rebuilt in full' : counted(outcome.days, 'day');
+    out(`  published ${outcome.target}: ${what}, ${counted(outcome.files, 'file')}`);
   }
   for (const check of summary.checks) {
     for (const line of checkOutcomeLines(check)) out(`  ${line}`);

@@ -6,7 +6,8 @@ import { type Bar, barChart } from './report/charts';
 import { type Cell, escapeHtml, formatCount, formatSeconds, htmlTable, plural } from './report/html';
 import { lineageSvg } from './report/lineage';
 import { type Machine, OUTCOME_COLORS, stateMachineSvg } from './report/state-graph';
-import { failedStep, tallySteps } from './report/step-tally';
+import { endStates, failedStep, tallySteps } from './report/step-tally';
+import { quarantinedOf, sourceWarnings } from './source-warnings';
 
 export { escapeHtml } from './report/html';
 
@@ -125,10 +126,7 @@ function ingestionTable(summary: LocalRunSummary, context: RunReportContext): st
     ]);
   }
   for (const [table, stats] of summary.captures) {
-    const lakeTables = [`${table}_changes`, `${table}_snapshot`].map((name) => LakeLayout.table(name));
-    const quarantined = summary.quarantined.filter((q) =>
-      lakeTables.some((prefix) => q.key.startsWith(prefix)),
-    );
+    const quarantined = quarantinedOf(table, summary.quarantined);
     const lines = quarantined.reduce((sum, q) => sum + q.lines, 0);
     rows.push([
       { html: `<strong>${escapeHtml(table)}</strong>` },
@@ -333,7 +331,10 @@ export async function renderRunReport(summary: LocalRunSummary, context: RunRepo
     }),
   ]);
   const error = summary.execution.error;
-  const failedAt = status === 'FAILED' ? failedStep(summary.execution.steps) : undefined;
+  const failedAt =
+    status === 'FAILED'
+      ? failedStep(summary.execution.steps, endStates(context.definition as { States?: unknown }))
+      : undefined;
   const sections = [
     '<header>',
     `<h1>Tributary run for ${escapeHtml(summary.date)}</h1>`,
@@ -352,6 +353,9 @@ export async function renderRunReport(summary: LocalRunSummary, context: RunRepo
     card('total time', formatSeconds(seconds)),
     '</div>',
     '<section id="ingestion"><h2>Ingestion outcomes</h2>',
+    ...sourceWarnings(summary).map(
+      (warning) => `<p class="note"><span class="warn">Warning</span>: ${escapeHtml(warning)}</p>`,
+    ),
     ingestionTable(summary, context),
     streams.some((x) => x.eventTimeOutOfRange > 0)
       ? `<p class="note">Records dated outside the days the lake serves (${escapeHtml(summary.lakeStartDate)} to today, UTC) are filed under their arrival time, with event_time as sent.</p>`

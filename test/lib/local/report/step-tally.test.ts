@@ -1,4 +1,4 @@
-import { failedStep } from '../../../../src/lib/local/report/step-tally';
+import { endStates, failedStep } from '../../../../src/lib/local/report/step-tally';
 import type { StepEvent } from '../../../../src/lib/orchestration/local-state-machine';
 
 let clock = 0;
@@ -41,7 +41,29 @@ describe('failedStep', () => {
       'Load into database',
     ],
     ['without a Catch, the last failure', [step('Plan run', 'failed', 'ConfigError: bad date')], 'Plan run'],
+    [
+      'a failure no task raised (a failed data check) has none but the end state, which is left out',
+      [
+        step('Run checks', 'succeeded'),
+        step('Checks failed', 'succeeded'),
+        step('Notify failure', 'succeeded'),
+        step('Pipeline failed', 'failed', 'PipelineFailed: A step failed'),
+      ],
+      undefined,
+    ],
   ])('%s', (_, steps, expected) => {
-    expect(failedStep(steps)?.state).toBe(expected);
+    expect(failedStep(steps, new Set(['Pipeline failed']))?.state).toBe(expected);
+  });
+
+  it('finds the end states of a definition at its top level', () => {
+    expect(
+      endStates({
+        States: {
+          Work: { Type: 'Task' },
+          'Pipeline failed': { Type: 'Fail' },
+          Done: { Type: 'Succeed' },
+        },
+      }),
+    ).toEqual(new Set(['Pipeline failed']));
   });
 });
