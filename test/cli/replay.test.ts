@@ -190,6 +190,21 @@ describe('tributary replay, to the local stage', () => {
     expect(await main(['replay', '--to', 'deployed', root], stage)).toBe(2);
     expect(stage.err()).toContain('--to deployed needs --stage');
   });
+
+  it('says why a record failed again', async () => {
+    const event = JSON.parse(clickstreamEventJson(60_000));
+    event.user = { ...event.user, id: 'seven' };
+    // the handlers are loaded once per process, for this file's root: the record waits outside its lake
+    const errors = join(root, 'elsewhere/errors/clickstream/processing-failed/dt=2026-11-20');
+    await put(
+      join(errors, 'tributary-prod-clickstream-1-2026-11-20-11-00-00-def'),
+      errorRecord(JSON.stringify(event)),
+    );
+    const io = captureIo();
+    expect(await main(['replay', '--root', root, join(root, 'elsewhere')], io)).toBe(1);
+    expect(io.out()).toContain('clickstream: 0 rows written, 1 failed again');
+    expect(io.out()).toContain('    why: Column user__id: cannot store "seven" as bigint (1 record)');
+  }, 60_000);
 });
 
 describe('tributary replay, to a deployed stage (over HTTP, with the real SDK)', () => {

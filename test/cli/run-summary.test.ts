@@ -59,6 +59,7 @@ function delivery(overrides: Partial<DeliveryStats> = {}): DeliveryStats {
     backupFiles: [],
     undeclaredColumns: new Map(),
     eventTimeOutOfRange: 0,
+    failureReasons: new Map(),
     ...overrides,
   };
 }
@@ -110,7 +111,13 @@ describe('printRunSummary', () => {
     const out = printed(
       summary({
         streams: new Map([['orders', delivery({ recordsIn: 2, processingFailed: 1 })]]),
-        quarantined: [{ key: 'lake/carts_changes/dt=2026-11-20/_x.quarantine.ndjson', lines: 1 }],
+        quarantined: [
+          {
+            key: 'lake/carts_changes/dt=2026-11-20/_x.quarantine.ndjson',
+            lines: 1,
+            reasons: new Map([['carts: Column status: cannot store 7 as string', 1]]),
+          },
+        ],
         checks: [
           {
             check: 'orders_keyed',
@@ -128,9 +135,59 @@ describe('printRunSummary', () => {
     expect(out).toContain('  orders: 2 records in, 1 row in 1 Parquet file, 1 failed');
     expect(out).toContain('  carts (DynamoDB): 1 change in 1 change file, 1 failed');
     expect(out).toMatch(/ {4}1 line quarantined in \S+carts_changes/);
+    expect(out).toContain('      why: carts: Column status: cannot store 7 as string (1 line)');
     expect(out).toContain('check orders_keyed on orders (error): FAILED, 1 failing row');
     expect(out).toContain('  published order_counts: 1 day, 1 file');
     expect(out).not.toMatch(/\b1 (records|rows|lines|changes|files|days|failing rows)\b/);
+  });
+
+  it('says why records failed, most common reason first', async () => {
+    const run = summary({
+      streams: new Map([
+        [
+          'orders',
+          delivery({
+            recordsIn: 4,
+            rowsWritten: 1,
+            conversionFailed: 3,
+            failureReasons: new Map([
+              ['Column total: cannot store "x" as decimal(10,2)', 1],
+              ['Column total: cannot store 100.123 as decimal(10,2)', 2],
+            ]),
+          }),
+        ],
+      ]),
+    });
+    const lines = printed(run).split('\n');
+    const first = lines.indexOf('      why: Column total: cannot store 100.123 as decimal(10,2) (2 records)');
+    expect(first).toBeGreaterThan(0);
+    expect(lines[first + 1]).toBe('      why: Column total: cannot store "x" as decimal(10,2) (1 record)');
+    const html = await renderRunReport(run, {
+      definition: dailyPipelineDefinition(),
+      pipeline,
+      root: environment.root,
+      lakeBucket: environment.lakeBucket,
+    });
+    expect(html).toContain('Column total: cannot store 100.123 as decimal(10,2) (2 records)');
+  });
+
+  it("shows a quarantined line's reason in the report too", async () => {
+    const run = summary({
+      quarantined: [
+        {
+          key: 'lake/carts_changes/dt=2026-11-20/_x.quarantine.ndjson',
+          lines: 1,
+          reasons: new Map([['carts: Column status: cannot store 7 as string', 1]]),
+        },
+      ],
+    });
+    const html = await renderRunReport(run, {
+      definition: dailyPipelineDefinition(),
+      pipeline,
+      root: environment.root,
+      lakeBucket: environment.lakeBucket,
+    });
+    expect(html).toContain('carts: Column status: cannot store 7 as string (1 line)');
   });
 
   it('says a full rebuild is one, not 0 days', () => {

@@ -14,6 +14,7 @@ import {
 } from '../../lib/local/local-environment';
 import { loadLocalHandlers } from '../../lib/local/local-handlers';
 import { LocalS3Notifications } from '../../lib/local/local-s3-notifications';
+import { failureReasons } from '../../lib/local/source-warnings';
 import { bundledPipeline } from '../../lib/pipeline/bundled';
 import type { Pipeline } from '../../lib/pipeline/pipeline';
 import { type ReplayTargets, replayBatches } from '../../lib/replay/replay';
@@ -111,6 +112,7 @@ export async function replayCommand(args: string[], io: CommandIo): Promise<numb
       `  ${stream}: ${counted(stats.rowsWritten, 'row')} written, ${stats.processingFailed + stats.conversionFailed} failed again` +
         (stats.errorFiles.length > 0 ? ` (now in ${stats.errorFiles.join(', ')})` : ''),
     );
+    for (const reason of failureReasons(stats)) writeLine(io.stdout, `    why: ${reason}`);
   }
   if (values.delete) {
     const replayed = new Set(batches.map((b) => b.file));

@@ -18,7 +18,14 @@ import { type LocalRunSummary, type ProgressEvent, runLocalPipeline } from '../.
 import { SAMPLES_DIRECTORY } from '../../lib/local/project-paths';
 import { endStates, failedStep, retriesByState } from '../../lib/local/report/step-tally';
 import { renderRunReport } from '../../lib/local/run-report';
-import { captureWarning, failedChanges, quarantinedOf, streamWarning } from '../../lib/local/source-warnings';
+import {
+  captureWarning,
+  failedChanges,
+  failureReasons,
+  quarantinedOf,
+  quarantineReasons,
+  streamWarning,
+} from '../../lib/local/source-warnings';
 import { generatedClickstream, ndjsonRecords } from '../../lib/local/sources';
 import { dailyPipelineDefinition } from '../../lib/orchestration/local-state-machine';
 import { isDay, readRunInput } from '../../lib/orchestration/run-input';
@@ -317,6 +324,7 @@ export function printRunSummary(
         `    failed records wait for a replay under ${join(root, lakeBucket, LakeLayout.firehoseErrors(stream))}` +
           ` (processing-failed: ${stats.processingFailed}, format-conversion-failed: ${stats.conversionFailed})`,
       );
+      for (const reason of failureReasons(stats)) out(`      why: ${reason}`);
     }
     if (stats.eventTimeOutOfRange > 0) {
       out(
@@ -339,6 +347,7 @@ export function printRunSummary(
       out(
         `    ${counted(quarantine.lines, 'line')} quarantined in ${join(root, lakeBucket, quarantine.key)}`,
       );
+      for (const reason of quarantineReasons(quarantine)) out(`      why: ${reason}`);
     }
   }
   const captured = new Set(

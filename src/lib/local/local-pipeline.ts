@@ -66,6 +66,8 @@ export interface TableSummary {
 export interface QuarantineSummary {
   readonly key: string;
   readonly lines: number;
+  /** Lines by the reason the flattener gave for quarantining them. */
+  readonly reasons?: ReadonlyMap<string, number>;
 }
 
 export interface SkippedLoads {
@@ -381,8 +383,14 @@ async function quarantinedLines(environment: LocalEnvironment): Promise<Quaranti
   );
   const summaries: QuarantineSummary[] = [];
   for (const key of keys) {
-    const text = (await getBytes(store, lakeBucket, key)).toString('utf8');
-    summaries.push({ key, lines: text.split('\n').filter(Boolean).length });
+    const lines = (await getBytes(store, lakeBucket, key)).toString('utf8').split('\n').filter(Boolean);
+    const reasons = new Map<string, number>();
+    for (const line of lines) {
+      const { reason } = JSON.parse(line) as { reason?: unknown };
+      const why = typeof reason === 'string' ? reason : 'no reason given';
+      reasons.set(why, (reasons.get(why) ?? 0) + 1);
+    }
+    summaries.push({ key, lines: lines.length, reasons });
   }
   return summaries;
 }

@@ -7,7 +7,7 @@ import { type Cell, escapeHtml, formatCount, formatSeconds, htmlTable, plural } 
 import { lineageSvg } from './report/lineage';
 import { type Machine, OUTCOME_COLORS, stateMachineSvg } from './report/state-graph';
 import { endStates, failedStep, tallySteps } from './report/step-tally';
-import { quarantinedOf, sourceWarnings } from './source-warnings';
+import { failureReasons, quarantinedOf, quarantineReasons, sourceWarnings } from './source-warnings';
 
 export { escapeHtml } from './report/html';
 
@@ -116,7 +116,10 @@ function ingestionTable(summary: LocalRunSummary, context: RunReportContext): st
       { html: failed > 0 ? `<span class="warn">${formatCount(failed)}</span>` : '0', numeric: true },
       failed > 0
         ? {
-            html: `processing ${formatCount(stats.processingFailed)}, format conversion ${formatCount(stats.conversionFailed)}`,
+            html: [
+              `processing ${formatCount(stats.processingFailed)}, format conversion ${formatCount(stats.conversionFailed)}`,
+              ...failureReasons(stats).map(escapeHtml),
+            ].join('<br/>'),
           }
         : '',
       undeclared.length > 0
@@ -145,6 +148,7 @@ function ingestionTable(summary: LocalRunSummary, context: RunReportContext): st
       [
         stats.failedChanges > 0 ? `${formatCount(stats.failedChanges)} changes failed after retries` : '',
         lines > 0 ? `${plural(lines, 'line')} quarantined by the flattener` : '',
+        ...quarantined.flatMap(quarantineReasons),
       ]
         .filter(Boolean)
         .join('; '),

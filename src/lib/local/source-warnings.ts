@@ -40,3 +40,22 @@ export function sourceWarnings(summary: LocalRunSummary): string[] {
     ),
   ].filter((warning): warning is string => warning !== undefined);
 }
+
+/** Reasons shown for a source's failed records: the most common first. */
+export const SHOWN_FAILURE_REASONS = 3;
+
+/** `reason (n records)`, most common first, at most SHOWN_FAILURE_REASONS of them. */
+export function failureReasons(
+  stats: Pick<DeliveryStats, 'failureReasons'>,
+  [one, many] = ['record', 'records'],
+): string[] {
+  return [...stats.failureReasons]
+    .sort(([a, x], [b, y]) => y - x || a.localeCompare(b))
+    .slice(0, SHOWN_FAILURE_REASONS)
+    .map(([reason, count]) => `${reason} (${count} ${count === 1 ? one : many})`);
+}
+
+/** The same for the lines of a quarantine file. */
+export function quarantineReasons(quarantine: QuarantineSummary): string[] {
+  return failureReasons({ failureReasons: new Map(quarantine.reasons ?? []) }, ['line', 'lines']);
+}

@@ -196,6 +196,21 @@ describe('LocalDeliveryStream', () => {
     expect(delivery.stats).toMatchObject({ conversionFailed: 1, rowsWritten: 1 });
   });
 
+  it('counts each failure reason, as the error records give it, for the summary to say why', async () => {
+    const delivery = deliveryStream(realTransform());
+    await delivery.put([
+      Buffer.from('{"event_id":"a","user":{"id":"seven"}}'),
+      Buffer.from('{"event_id":"b","user":{"id":"seven"}}'),
+      Buffer.from('{"event_id":'),
+      ...events(1),
+    ]);
+    await delivery.flush();
+    expect([...delivery.stats.failureReasons]).toEqual([
+      ['the transform Lambda returned ProcessingFailed; its log says why', 1],
+      ['Column user__id: cannot store "seven" as bigint', 2],
+    ]);
+  });
+
   it('keeps transforming while up to one buffer of partitions waits for the converter', async () => {
     const held = heldConverter();
     const delivery = deliveryStream(realTransform(), { convert: held.converter });
