@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -177,6 +178,16 @@ describe('tributary replay, to the local stage', () => {
     expect(io.err()).toContain('x.json:1: not a Firehose error record (no base64 rawData)');
     expect(io.err()).toContain('x.json:2: not a Firehose error record');
     expect(io.err()).toContain('nothing to replay in');
+  });
+
+  it('refuses to replay into a local root that holds no local lake, and creates nothing there', async () => {
+    const errors = join(root, 'mistyped-case/errors/clickstream/processing-failed/dt=2026-11-20');
+    await put(join(errors, 'tributary-prod-clickstream-1-2026-11-20-12-00-00-ghi'), errorRecord(events[0]!));
+    const mistyped = `${root}-mistyped`;
+    const io = captureIo();
+    expect(await main(['replay', '--root', mistyped, join(root, 'mistyped-case')], io)).toBe(1);
+    expect(io.err()).toContain(`no local lake at ${mistyped}: run npm start (tributary run) first`);
+    expect(existsSync(mistyped)).toBe(false);
   });
 
   it('refuses a missing path, an unknown stream and a deployed target without a stage', async () => {

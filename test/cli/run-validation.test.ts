@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -51,6 +52,31 @@ describe('tributary run checks everything before it touches the local root', () 
         await rm(root, { recursive: true, force: true });
       }
     },
+  );
+
+  it('refuses a root that is a file, naming it, before anything else', async () => {
+    const directory = await mkdtemp(join(tmpdir(), 'tributary-validate-file-'));
+    try {
+      const file = join(directory, 'package.json');
+      await writeFile(file, '{}');
+      const io = captureIo();
+      expect(await main(['run', '--root', file], io)).toBe(1);
+      expect(io.err()).toContain(`cannot use the local root ${file}: ${file} is a file, not a directory`);
+      expect(io.err()).not.toContain('ENOTDIR');
+    } finally {
+      await rm(directory, { recursive: true, force: true });
+    }
+  });
+
+  const withProc = existsSync('/proc/self') ? it : it.skip;
+  withProc(
+    'fails at once for a root the filesystem cannot hold (/proc), instead of spinning',
+    async () => {
+      const io = captureIo();
+      expect(await main(['run', '--root', '/proc/tributary-nope'], io)).toBe(1);
+      expect(io.err()).toContain('cannot create the local root /proc/tributary-nope');
+    },
+    10_000,
   );
 
   const withoutZstd = zstdAvailable() ? it.skip : it;

@@ -13,6 +13,7 @@ import {
   localEnvironment,
 } from '../../lib/local/local-environment';
 import { loadLocalHandlers } from '../../lib/local/local-handlers';
+import { requireLocalLake } from '../../lib/local/local-root';
 import { LocalS3Notifications } from '../../lib/local/local-s3-notifications';
 import { failureReasons } from '../../lib/local/source-warnings';
 import { bundledPipeline } from '../../lib/pipeline/bundled';
@@ -88,10 +89,9 @@ export async function replayCommand(args: string[], io: CommandIo): Promise<numb
     throw new UsageError('quarantine files go to the raw bucket: give --raw-bucket');
   }
 
-  const local =
-    values.to === 'local'
-      ? await localTargets(localEnvironment(values.root, pipeline.database), pipeline)
-      : undefined;
+  const localStage = values.to === 'local' ? localEnvironment(values.root, pipeline.database) : undefined;
+  if (localStage) requireLocalLake(localStage);
+  const local = localStage ? await localTargets(localStage, pipeline) : undefined;
   const targets = local?.targets ?? deployedTargets(values.stage!, values['raw-bucket']);
   const outcome = await replayBatches(batches, targets);
   const where = values.to === 'local' ? `the local stage in ${local!.root}` : `stage ${values.stage}`;

@@ -15,6 +15,7 @@ import {
 } from '../../lib/local/local-environment';
 import { loadLocalHandlers, localDynamoTableArn } from '../../lib/local/local-handlers';
 import { type LocalRunSummary, type ProgressEvent, runLocalPipeline } from '../../lib/local/local-pipeline';
+import { createLocalRoot } from '../../lib/local/local-root';
 import { SAMPLES_DIRECTORY } from '../../lib/local/project-paths';
 import { endStates, failedStep, retriesByState } from '../../lib/local/report/step-tally';
 import { renderRunReport } from '../../lib/local/run-report';
@@ -158,6 +159,7 @@ export async function runCommand(args: string[], io: CommandIo): Promise<number>
       `No ${file}: sending ${GENERATED_SAMPLE_RECORDS} records generated from its columns in pipeline.yml`,
     );
   }
+  await createLocalRoot(environment.root);
   if (!values.keep) await resetLocalRoot(environment);
   if (events === undefined && date !== SAMPLE_DAY) {
     writeLine(
