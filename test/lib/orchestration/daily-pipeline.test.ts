@@ -354,6 +354,27 @@ describe('running the daily pipeline locally', () => {
     },
   );
 
+  it("reports a task's error by its own name and message, not by the error it wraps", async () => {
+    const { all, calls } = handlers({
+      'Load into database': () => {
+        const refused = Object.assign(new Error('connect ECONNREFUSED 10.0.3.7:3306'), {
+          code: 'ECONNREFUSED',
+        });
+        throw Object.assign(
+          new Error('Cannot connect to the database: connect ECONNREFUSED 10.0.3.7:3306', { cause: refused }),
+          {
+            name: 'DatabaseUnavailableError',
+          },
+        );
+      },
+    });
+    const execution = await run(all);
+    const said =
+      'DatabaseUnavailableError: Cannot connect to the database: connect ECONNREFUSED 10.0.3.7:3306';
+    expect(execution.steps.find((s) => s.state === 'Load into database')?.error).toBe(said);
+    expect(calls.find(([n]) => n === 'Notify failure')![1].Message).toContain(`"Load tables": ${said}`);
+  });
+
   it('reports a failure a Catch handles once, as failed then caught, not also as succeeded', async () => {
     const { all } = handlers({
       'Load into database': () => {
