@@ -1,5 +1,6 @@
 // Parses YAML files at build time, so Lambda bundles carry the pipeline description as JSON and
 // need no YAML parser at run time. One parser for every consumer: esbuild, jest and Node scripts.
+const { createHash } = require('node:crypto');
 const { existsSync, readFileSync } = require('node:fs');
 const { dirname, join } = require('node:path');
 const YAML = require('yaml');
@@ -91,6 +92,14 @@ const yamlPlugin = {
 
 /** jest transform. */
 const jestTransform = {
+  // the output inlines the transform SQL files, so an edited .sql file must not reuse a cached pipeline.yml
+  getCacheKey(source, path) {
+    const { sqlFiles } = parseYaml(source, path);
+    const hash = createHash('sha256').update(source);
+    for (const file of sqlFiles)
+      hash.update(`\0${file}\0${existsSync(file) ? readFileSync(file, 'utf8') : ''}`);
+    return hash.digest('hex');
+  },
   process(source, path) {
     return { code: `module.exports = ${JSON.stringify(parseYaml(source, path).document)};` };
   },

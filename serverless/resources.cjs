@@ -8,6 +8,7 @@ const { parseYamlFile } = require('../scripts/yaml-loader.cjs');
 const { serverlessValues } = tsx.require('../src/infra/serverless-values.ts', __filename);
 const { parsePipeline } = tsx.require('../src/lib/pipeline/pipeline.ts', __filename);
 const { readStackSettings } = tsx.require('../src/infra/settings.ts', __filename);
+const { packagingWarnings } = tsx.require('../src/infra/preflight-warnings.ts', __filename);
 
 const PARAMS = [
   'firehoseBufferMB',
@@ -46,10 +47,12 @@ const PARAMS = [
  * pipeline.yml or in the params would be listed once per variable (25 times). It prints the same
  * error object once, and passes on unchanged an error of its own class whose message begins
  * `Cannot resolve variable at `: a configuration problem becomes one such error, shared by every
- * variable, and the pipeline is parsed once.
+ * variable, and the pipeline is parsed once. The packaging preflight is printed for the first
+ * variable only.
  */
 function variablesFor(pipelinePath) {
   let pipeline;
+  let warned = false;
   const shared = new Map();
   const sharedError = (error) => {
     let reported = shared.get(error.message);
@@ -65,13 +68,24 @@ function variablesFor(pipelinePath) {
   async function load({ resolveVariable }) {
     const raw = { service: await resolveVariable('self:service'), stage: await resolveVariable('sls:stage') };
     for (const name of PARAMS) raw[name] = await resolveVariable(`param:${name}, null`);
+    let settings;
     try {
       pipeline ??= parsePipeline(parseYamlFile(pipelinePath), pipelinePath);
-      return [pipeline, readStackSettings(raw)];
+      settings = readStackSettings(raw);
     } catch (error) {
       if (error?.name === 'ConfigError' || error?.name === 'PipelineFileError') throw sharedError(error);
       throw error;
     }
+    if (!warned) {
+      warned = true;
+      // --region wins over the region param, as it does for the provider
+      const region =
+        (await resolveVariable('opt:region, null')) ?? (await resolveVariable('param:region, null'));
+      const scheduleEnabled = String(await resolveVariable('param:scheduleEnabled, null')) === 'true';
+      const lines = packagingWarnings(pipeline, settings, { region: String(region), scheduleEnabled });
+      if (lines.length > 0) process.stderr.write(`${lines.join('\n')}\n`);
+    }
+    return [pipeline, settings];
   }
   return Object.fromEntries(
     Object.entries(serverlessValues).map(([name, value]) => [

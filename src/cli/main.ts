@@ -2,56 +2,89 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { PROJECT_ROOT } from '../lib/local/project-paths';
 import { errorMessage } from '../lib/util/errors';
-import { ATHENA_HELP, athenaCommand } from './commands/athena';
-import { CHECK_HELP, checkCommand } from './commands/check';
-import { FLATTEN_HELP, flattenCommand } from './commands/flatten';
-import { QUERY_HELP, queryCommand } from './commands/query';
-import { REPLAY_HELP, replayCommand } from './commands/replay';
-import { RUN_HELP, runCommand } from './commands/run';
-import { SCHEMA_HELP, schemaCommand } from './commands/schema';
-import { SIMULATE_HELP, simulateCommand } from './commands/simulate';
 import { type CommandIo, processIo, UsageError, writeLine } from './io';
 
-interface Command {
-  readonly summary: string;
+/**
+ * A command's module, required only when that command runs: start-up then pays for one command's
+ * imports (DuckDB, the AWS SDK, ...) instead of all of them. `require`, not `import()`: the CLI runs
+ * under tsx's CommonJS hook, which compiles required TypeScript but leaves `import()` to Node.
+ */
+interface CommandModule {
   readonly help: string;
   readonly run: (args: string[], io: CommandIo) => Promise<number>;
 }
 
+interface Command {
+  readonly summary: string;
+  readonly load: () => CommandModule;
+}
+
 const COMMANDS: Record<string, Command> = {
-  run: { summary: 'run the pipeline locally on sample or generated data', help: RUN_HELP, run: runCommand },
+  run: {
+    summary: 'run the pipeline locally on sample or generated data',
+    load: () => {
+      const m: typeof import('./commands/run') = require('./commands/run');
+      return { help: m.RUN_HELP, run: m.runCommand };
+    },
+  },
   flatten: {
     summary: 'flatten NDJSON from stdin or files to stdout',
-    help: FLATTEN_HELP,
-    run: flattenCommand,
+    load: () => {
+      const m: typeof import('./commands/flatten') = require('./commands/flatten');
+      return { help: m.FLATTEN_HELP, run: m.flattenCommand };
+    },
   },
-  query: { summary: 'run Athena SQL against the local lake', help: QUERY_HELP, run: queryCommand },
+  query: {
+    summary: 'run Athena SQL against the local lake',
+    load: () => {
+      const m: typeof import('./commands/query') = require('./commands/query');
+      return { help: m.QUERY_HELP, run: m.queryCommand };
+    },
+  },
   replay: {
     summary: 'send failed records back through the pipeline, locally or to a stage',
-    help: REPLAY_HELP,
-    run: replayCommand,
+    load: () => {
+      const m: typeof import('./commands/replay') = require('./commands/replay');
+      return { help: m.REPLAY_HELP, run: m.replayCommand };
+    },
   },
   athena: {
     summary:
       "run a planned transform's statements or a load's query on the local Athena, for sls invoke local",
-    help: ATHENA_HELP,
-    run: athenaCommand,
+    load: () => {
+      const m: typeof import('./commands/athena') = require('./commands/athena');
+      return { help: m.ATHENA_HELP, run: m.athenaCommand };
+    },
   },
   check: {
     summary: "run pipeline.yml's data checks on demand, on the local lake or a deployed stage's Athena",
-    help: CHECK_HELP,
-    run: checkCommand,
+    load: () => {
+      const m: typeof import('./commands/check') = require('./commands/check');
+      return { help: m.CHECK_HELP, run: m.checkCommand };
+    },
   },
   simulate: {
     summary:
       'run the pipeline for simulated days against AWS stand-ins that are late, repeat and fail, and check its invariants',
-    help: SIMULATE_HELP,
-    run: simulateCommand,
+    load: () => {
+      const m: typeof import('./commands/simulate') = require('./commands/simulate');
+      return { help: m.SIMULATE_HELP, run: m.simulateCommand };
+    },
+  },
+  doctor: {
+    summary:
+      "check a stage's params before deploying it: alerts, BI database, VPC, region, captured tables, permissions",
+    load: () => {
+      const m: typeof import('./commands/doctor') = require('./commands/doctor');
+      return { help: m.DOCTOR_HELP, run: m.doctorCommand };
+    },
   },
   schema: {
     summary: 'infer a table entry from samples, or diff samples against pipeline.yml',
-    help: SCHEMA_HELP,
-    run: schemaCommand,
+    load: () => {
+      const m: typeof import('./commands/schema') = require('./commands/schema');
+      return { help: m.SCHEMA_HELP, run: m.schemaCommand };
+    },
   },
 };
 
@@ -91,11 +124,12 @@ export async function main(argv: string[], io: CommandIo = processIo()): Promise
     writeLine(io.stderr, `tributary: unknown command ${JSON.stringify(name)}\n\n${usage()}`);
     return 2;
   }
+  const module = command.load();
   try {
-    return await command.run(args, io);
+    return await module.run(args, io);
   } catch (error) {
     if (error instanceof UsageError || (error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
-      writeLine(io.stderr, `tributary ${name}: ${(error as Error).message}\n\n${command.help}`);
+      writeLine(io.stderr, `tributary ${name}: ${(error as Error).message}\n\n${module.help}`);
       return 2;
     }
     writeLine(io.stderr, `tributary ${name}: ${explained(error, name, args)}`);

@@ -1,4 +1,4 @@
-import { localHashKey } from '../lib/local/local-environment';
+import { localHashKey } from '../lib/local/local-hash-key';
 import {
   type DynamoTableSpec,
   findDynamoTable,

@@ -11,7 +11,14 @@ import {
   summariseCheck,
 } from '../lib/checks/check-run';
 import { objectStoreFor } from '../lib/config/storage';
+import { checkSnapshotFlattened, type SnapshotProgress } from '../lib/dynamodb/snapshot-progress';
 import { readRunSettings } from '../lib/orchestration/config';
+import {
+  type ExportStepEvent,
+  isExportStepEvent,
+  readExportStepEvent,
+} from '../lib/orchestration/export-step-event';
+import { type FittedExport, fitExportToWindow, readRecoveryWindow } from '../lib/orchestration/export-window';
 import { findLateDays } from '../lib/orchestration/late-data';
 import { readRunInput, readTransformRunRequest } from '../lib/orchestration/run-input';
 import {
@@ -21,6 +28,7 @@ import {
   planPipelineRun,
   planTransform,
 } from '../lib/orchestration/run-plan';
+import { type GatedPlan, holdBackPartialSnapshots } from '../lib/orchestration/snapshot-gate';
 import { bundledPipeline } from '../lib/pipeline/bundled';
 
 const pipeline = bundledPipeline();
@@ -46,6 +54,26 @@ export interface PlanTransformEvent {
 
 const transformNames = pipeline.transforms.map((t) => t.name);
 const checkNames = pipeline.checks.map((c) => c.name);
+const tableNames = pipeline.dynamodb.map((t) => t.name);
+
+/** The export branch's steps: is every data file flattened, and what a partial snapshot holds back. */
+async function runExportStep(event: ExportStepEvent): Promise<FittedExport | SnapshotProgress | GatedPlan> {
+  if (event.kind === 'fitExport') {
+    const fitted = fitExportToWindow(event.export, readRecoveryWindow(event.recovery));
+    if (fitted.skipped || fitted.clamped) logger.warn('Export outside the recovery window', { ...fitted });
+    return fitted;
+  }
+  if (event.kind === 'checkSnapshot') {
+    const { kind, ...request } = event;
+    const progress = await checkSnapshotFlattened(store, settings.lakeBucket, request);
+    logger.info('Checked snapshot', { ...progress });
+    return progress;
+  }
+  const gated = holdBackPartialSnapshots(pipeline, event.plan, event.snapshots);
+  if (gated.heldBack.length > 0)
+    logger.warn('Held back readers of a partial snapshot', { heldBack: gated.heldBack });
+  return gated;
+}
 
 /** The data checks' steps: plan one check's query, read its result, then decide which loads go ahead. */
 function runCheckStep(event: CheckEvent): PlannedCheck | CheckOutcome | LoadGate<PlannedLoad> {
@@ -67,8 +95,17 @@ function runCheckStep(event: CheckEvent): PlannedCheck | CheckOutcome | LoadGate
 
 export const handler = middy(
   async (
-    event: PlanRunEvent | PlanTransformEvent | CheckEvent,
-  ): Promise<PipelineRunPlan | PlannedTransform | PlannedCheck | CheckOutcome | LoadGate<PlannedLoad>> => {
+    event: PlanRunEvent | PlanTransformEvent | CheckEvent | ExportStepEvent,
+  ): Promise<
+    | PipelineRunPlan
+    | PlannedTransform
+    | PlannedCheck
+    | CheckOutcome
+    | LoadGate<PlannedLoad>
+    | FittedExport
+    | SnapshotProgress
+  > => {
+    if (isExportStepEvent(event)) return runExportStep(readExportStepEvent(event, tableNames));
     if ('kind' in event) return runCheckStep(readCheckEvent(event, checkNames));
     if ('transform' in event) {
       const request = readTransformRunRequest(event, transformNames);

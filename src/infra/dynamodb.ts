@@ -251,6 +251,15 @@ export function s3FlattenStatements(pipeline: Pipeline, settings: StackSettings)
       Resource: lakeTables.map((name) => bucketArn(settings, 'lake', `/lake/${name}/*`)),
     },
     {
+      // quarantined lines stay beside their raw object (DynamoLayout.quarantineKey), and only
+      // quarantine files: the raw objects themselves are never written or deleted
+      Effect: 'Allow',
+      Action: ['s3:PutObject', 's3:DeleteObject', 's3:AbortMultipartUpload'],
+      Resource: [DynamoLayout.rawPrefix, DynamoLayout.exportsPrefix].map((prefix) =>
+        bucketArn(settings, 'raw', `/${prefix}*/_*${DynamoLayout.quarantineSuffix}`),
+      ),
+    },
+    {
       Effect: 'Allow',
       Action: ['sqs:SendMessage'],
       Resource: [getAtt(LogicalId.flattenFailuresQueue, 'Arn')],

@@ -29,6 +29,7 @@ export const LogicalId = {
   athenaTransformsWorkGroup: 'AthenaTransformsWorkGroup',
   dailyPipelineRole: 'DailyPipelineRole',
   planRunFunction: 'PlanRunLambdaFunction',
+  planRunRole: 'PlanRunIamRoleLambdaExecution',
   publishTransformFunction: 'PublishTransformLambdaFunction',
   loaderFunction: 'LoaderLambdaFunction',
   glueDatabase: 'GlueDatabase',

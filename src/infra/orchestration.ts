@@ -183,9 +183,10 @@ function pipelineRole(pipeline: Pipeline, settings: StackSettings): Cfn {
   if (tables.length > 0) {
     statements.push(
       {
+        // DescribeContinuousBackups reads the recovery window the export time must lie in
         Sid: 'ExportDynamoDbTables',
         Effect: 'Allow',
-        Action: ['dynamodb:ExportTableToPointInTime'],
+        Action: ['dynamodb:ExportTableToPointInTime', 'dynamodb:DescribeContinuousBackups'],
         Resource: tables.map((t) => subWhereNeeded(t.tableArn)),
       },
       {
@@ -255,19 +256,35 @@ export function orchestrationResources(pipeline: Pipeline, settings: StackSettin
 
 /**
  * planRun: finding late data lists the sources' day partitions in the lake (ListObjectsV2 is
- * s3:ListBucket on the bucket) and reads each incremental transform's computed markers.
+ * s3:ListBucket on the bucket) and reads each incremental transform's computed markers; checking
+ * a DynamoDB snapshot reads its export's manifest-files.json in the raw bucket and lists the
+ * snapshot's day partition.
  */
 export function planRunStatements(pipeline: Pipeline, settings: StackSettings): Cfn[] {
   const incremental = pipeline.transforms.filter((t) => t.mode === 'incremental').map((t) => t.name);
-  if (incremental.length === 0) return [];
+  const exported = captureSources(pipeline, settings).map((s) => s.table.name);
+  if (incremental.length === 0 && exported.length === 0) return [];
   return [
     { Effect: 'Allow', Action: ['s3:ListBucket'], Resource: [bucketArn(settings, 'lake')] },
+    // which export data files have a quarantine file beside them (names only)
+    ...(exported.length > 0
+      ? [{ Effect: 'Allow', Action: ['s3:ListBucket'], Resource: [bucketArn(settings, 'raw')] }]
+      : []),
+    // which export data files have a quarantine file beside them (names only)
+    ...(exported.length > 0
+      ? [{ Effect: 'Allow', Action: ['s3:ListBucket'], Resource: [bucketArn(settings, 'raw')] }]
+      : []),
     {
       Effect: 'Allow',
       Action: ['s3:GetObject'],
-      Resource: incremental.map((name) => bucketArn(settings, 'lake', `/lake/${name}/computed/*`)),
+      Resource: [
+        ...incremental.map((name) => bucketArn(settings, 'lake', `/lake/${name}/computed/*`)),
+        ...exported.map((name) =>
+          bucketArn(settings, 'raw', `/exports/dynamodb/${name}/*/AWSDynamoDB/*/manifest-files.json`),
+        ),
+      ],
     },
-    // the markers are encrypted with the stage's key, like everything in the lake
+    // the markers and manifests are encrypted with the stage's key, like everything stored
     ...(settings.kmsKeyArn
       ? [{ Effect: 'Allow', Action: ['kms:Decrypt'], Resource: [settings.kmsKeyArn] }]
       : []),

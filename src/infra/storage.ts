@@ -17,6 +17,11 @@ export interface PrivatePrefix {
   readonly prefix: string;
   /** Logical ids of the roles that must read it (its own writer or reader); nobody else may. */
   readonly readers: readonly string[];
+  /**
+   * A narrower fence inside the prefix (a key pattern with `*`), for objects fewer roles may read
+   * than the prefix's readers; it adds a read fence and no expiry of its own.
+   */
+  readonly within?: string;
 }
 
 const hasPrivacyRules = (flatten: FlattenSpec): boolean => flatten.drop.length > 0 || flatten.hash.length > 0;
@@ -32,7 +37,19 @@ export function privatePrefixes(pipeline: Pipeline, settings: StackSettings): Pr
   for (const table of tables) {
     const readers = [LogicalId.s3FlattenRole];
     prefixes.push({ bucket: 'raw', prefix: `${DynamoLayout.rawPrefix}${table.name}/`, readers });
-    prefixes.push({ bucket: 'raw', prefix: `${DynamoLayout.exportsPrefix}${table.name}/`, readers });
+    // planRun checks an export's manifest (keys and counts; its IAM policy grants nothing else)
+    prefixes.push({
+      bucket: 'raw',
+      prefix: `${DynamoLayout.exportsPrefix}${table.name}/`,
+      readers: [...readers, LogicalId.planRunRole],
+    });
+    // ...but the data files and the lines quarantined beside them only the flattener
+    prefixes.push({
+      bucket: 'raw',
+      prefix: `${DynamoLayout.exportsPrefix}${table.name}/`,
+      within: `${DynamoLayout.exportsPrefix}${table.name}/*/data/*`,
+      readers,
+    });
   }
   if (tables.length > 0 && settings.streamFailureDestination === 's3') {
     // a failed batch's records, whichever table they came from
@@ -101,7 +118,7 @@ function bucketPolicy(
     Effect: 'Deny',
     Principal: '*',
     Action: ['s3:GetObject', 's3:GetObjectVersion'],
-    Resource: sub(`arn:\${AWS::Partition}:s3:::\${${bucketLogicalId}}/${p.prefix}*`),
+    Resource: sub(`arn:\${AWS::Partition}:s3:::\${${bucketLogicalId}}/${p.within ?? `${p.prefix}*`}`),
     Condition: {
       ArnNotEquals: {
         'aws:PrincipalArn': [
@@ -141,13 +158,15 @@ function bucketPolicy(
  * markers: versioning would otherwise keep an expired copy 30 more days (expire-old-versions).
  */
 function privateExpiry(settings: StackSettings, privates: readonly PrivatePrefix[]): Cfn[] {
-  return privates.map((p) => ({
-    Id: `expire-private-${p.prefix.replace(/[^a-zA-Z0-9]+/g, '-').replace(/-$/, '')}`,
-    Status: 'Enabled',
-    Prefix: p.prefix,
-    ExpirationInDays: settings.privateRawRetentionDays,
-    NoncurrentVersionExpiration: { NoncurrentDays: 1 },
-  }));
+  return privates
+    .filter((p) => p.within === undefined)
+    .map((p) => ({
+      Id: `expire-private-${p.prefix.replace(/[^a-zA-Z0-9]+/g, '-').replace(/-$/, '')}`,
+      Status: 'Enabled',
+      Prefix: p.prefix,
+      ExpirationInDays: settings.privateRawRetentionDays,
+      NoncurrentVersionExpiration: { NoncurrentDays: 1 },
+    }));
 }
 
 /**

@@ -54,6 +54,7 @@ describe('tributary athena', () => {
       table: 'daily_event_counts',
       mode: 'merge',
       keys: ['dt', 'event_type'],
+      allowEmpty: false,
       queryExecutionId: ID,
     });
     const csv = await readFile(join(root, LOCAL_BUCKETS.results, `${ID}.csv`), 'utf8');

@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { main } from '../../src/cli/main';
@@ -25,5 +26,38 @@ describe('tributary', () => {
     } finally {
       process.env = saved;
     }
+  });
+});
+
+describe('start-up', () => {
+  /** The command modules, and the slow libraries, a fresh CLI process has loaded when `<args>` end. */
+  function loadedModules(args: readonly string[]): { commands: string[]; heavy: string[] } {
+    const script = [
+      "require('./scripts/register.cjs');",
+      "const { main } = require('./src/cli/main.ts');",
+      "const { PassThrough } = require('node:stream');",
+      'const io = { stdin: process.stdin, stdout: new PassThrough(), stderr: new PassThrough(), cwd: process.cwd() };',
+      `main(${JSON.stringify(args)}, io).then(() => {`,
+      '  const loaded = Object.keys(require.cache);',
+      "  const commands = loaded.filter((k) => k.includes('/src/cli/commands/')).map((k) => k.slice(k.lastIndexOf('/') + 1));",
+      "  const heavy = ['@duckdb/', '@aws-sdk/client-s3/', '@aws-sdk/client-athena/'].filter((l) => loaded.some((k) => k.includes(l)));",
+      '  process.stdout.write(JSON.stringify({ commands, heavy }));',
+      '});',
+    ].join('\n');
+    const out = execFileSync(process.execPath, ['-e', script], { cwd: PROJECT_ROOT, encoding: 'utf8' });
+    return JSON.parse(out) as { commands: string[]; heavy: string[] };
+  }
+
+  it('loads no command module to print its version or its list of commands', () => {
+    expect(loadedModules(['--version'])).toEqual({ commands: [], heavy: [] });
+    expect(loadedModules(['--help'])).toEqual({ commands: [], heavy: [] });
+  });
+
+  it("loads only the module of the command it runs, for that command's help", () => {
+    expect(loadedModules(['flatten', '--help']).commands).toEqual(['flatten.ts']);
+  });
+
+  it('flattens without loading DuckDB or the AWS SDK', () => {
+    expect(loadedModules(['flatten', '--table', 'clickstream', 'no-such-file.ndjson']).heavy).toEqual([]);
   });
 });

@@ -50,6 +50,45 @@ describe('tributary query', () => {
     expect(io.err()).toContain('UnsupportedSqlError: The local engine (DuckDB) cannot run transform()');
   });
 
+  it.each([
+    ["SELECT * FROM read_csv('/etc/passwd')"],
+    ["SELECT * FROM read_text('/etc/hostname')"],
+    ["SELECT * FROM glob('/etc/*')"],
+    ["SELECT * FROM '/etc/passwd'"],
+  ])('reads no file outside the catalog: %s', async (sql) => {
+    const io = captureIo();
+    expect(await main(['query', '--root', root, sql], io)).toBe(1);
+    expect(io.err()).toContain('CatalogTablesOnlyError: Athena reads only the tables in its catalog');
+    expect(io.out()).not.toContain('root:');
+  });
+
+  it('still lists the tables with SHOW TABLES and describes one with DESCRIBE', async () => {
+    const io = captureIo();
+    const rc = await main(['query', '--root', root, '--format', 'csv', 'SHOW TABLES'], io);
+    expect(io.err()).toBe('');
+    expect(rc).toBe(0);
+    expect(io.out()).toContain('clickstream');
+    const describe = captureIo();
+    expect(await main(['query', '--root', root, '--format', 'csv', 'DESCRIBE clickstream'], describe)).toBe(
+      0,
+    );
+    expect(describe.out()).toContain('event_type');
+  });
+
+  it('computes what Athena computes, and refuses by name what it cannot', async () => {
+    const division = captureIo();
+    expect(
+      await main(['query', '--root', root, '--format', 'csv', 'SELECT 5 / 2 AS q, -7 % 3 AS r'], division),
+    ).toBe(0);
+    expect(division.out()).toBe('q,r\n2,-1\n');
+    const byZero = captureIo();
+    expect(await main(['query', '--root', root, 'SELECT count(*) / 0 FROM clickstream'], byZero)).toBe(1);
+    expect(byZero.err()).toContain('Division by zero');
+    const decimal = captureIo();
+    expect(await main(['query', '--root', root, 'SELECT 1.0 / 3 AS third'], decimal)).toBe(1);
+    expect(decimal.err()).toContain('AthenaSemanticsError: Athena evaluates division of decimals');
+  });
+
   it('refuses statements that would change the lake, and a bad format', async () => {
     const write = captureIo();
     expect(await main(['query', '--root', root, 'DROP TABLE clickstream'], write)).toBe(2);

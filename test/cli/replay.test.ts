@@ -20,6 +20,7 @@ beforeAll(async () => {
 afterAll(() => rm(root, { recursive: true, force: true }));
 
 const LAKE = 'tributary-local-lake';
+const RAW = 'tributary-local-raw';
 
 /** A Firehose processing-failed record, as the error output prefix holds them. */
 function errorRecord(data: string): string {
@@ -82,9 +83,11 @@ describe('tributary replay, to the local stage', () => {
     expect(rows.map((r) => r.event_id)).toEqual([...eventIds].sort());
   }, 60_000);
 
-  it('sends fixed quarantined lines back beside their raw object, and --delete removes the file', async () => {
-    const quarantine = await put(
-      join(root, LAKE, 'lake/users_changes/dt=2026-11-20/_s-1-2.quarantine.ndjson'),
+  it('finds quarantine files among the raw objects they sit beside, sends fixed lines back, and --delete removes them', async () => {
+    const rawDirectory = join(root, RAW, 'raw/dynamodb/users/dt=2026-11-20');
+    await put(join(rawDirectory, 's-1-2.ndjson.gz'), 'a change file, read only by the flattener');
+    await put(
+      join(rawDirectory, '_s-1-2.quarantine.ndjson'),
       [1, 2]
         .map((i) =>
           JSON.stringify({
@@ -97,14 +100,16 @@ describe('tributary replay, to the local stage', () => {
         .join('\n'),
     );
     const io = captureIo();
-    expect(await main(['replay', '--root', root, '--delete', quarantine], io)).toBe(0);
+    expect(await main(['replay', '--root', root, '--delete', join(root, RAW, 'raw/dynamodb/')], io)).toBe(0);
+    expect(io.err()).toBe('');
     expect(io.out()).toContain('Replayed 0 Firehose records and 2 quarantined lines from 1 file');
     expect(io.out()).toMatch(
       /raw object raw\/dynamodb\/users\/dt=2026-11-20\/replay-\d{8}T\d{9}Z-s-1-2\.ndjson\.gz/,
     );
     expect(io.out()).toContain('Deleted 1 replayed file');
     const directory = join(root, LAKE, 'lake/users_changes/dt=2026-11-20');
-    expect((await readdir(directory)).filter((f) => f.endsWith('.quarantine.ndjson'))).toEqual([]);
+    expect((await readdir(rawDirectory)).filter((f) => f.endsWith('.quarantine.ndjson'))).toEqual([]);
+    expect(await readdir(rawDirectory)).toContain('s-1-2.ndjson.gz');
     const rows = await query(
       `SELECT user_id, _op FROM read_parquet(${sqlString(join(directory, 'replay-*.parquet'))}) ORDER BY user_id`,
     );
@@ -147,7 +152,7 @@ describe('tributary replay, to the local stage', () => {
     const broken = Buffer.from(changeLine(3).replace('"u_3"', '"u_3\u0000X"'));
     broken[broken.indexOf('X')] = 0xff;
     const quarantine = await put(
-      join(root, LAKE, 'lake/users_changes/dt=2026-11-20/_s-3-3.quarantine.ndjson'),
+      join(root, RAW, 'raw/dynamodb/users/dt=2026-11-20/_s-3-3.quarantine.ndjson'),
       JSON.stringify({
         source: 'raw/dynamodb/users/dt=2026-11-20/s-3-3.ndjson.gz',
         line: 1,
@@ -160,13 +165,13 @@ describe('tributary replay, to the local stage', () => {
     expect(await main(['replay', '--root', root, quarantine], io)).toBe(1);
     expect(io.out()).toContain('Replayed 0 Firehose records and 1 quarantined line');
     expect(io.out()).toMatch(
-      /1 line quarantined again \(now in lake\/users_changes\/dt=2026-11-20\/_replay-\d{8}T\d{9}Z-s-3-3\.quarantine\.ndjson\)/,
+      /1 line quarantined again \(now in raw\/dynamodb\/users\/dt=2026-11-20\/_replay-\d{8}T\d{9}Z-s-3-3\.quarantine\.ndjson\)/,
     );
-    const again = (await readdir(join(root, LAKE, 'lake/users_changes/dt=2026-11-20'))).find((f) =>
+    const again = (await readdir(join(root, RAW, 'raw/dynamodb/users/dt=2026-11-20'))).find((f) =>
       /^_replay-.*-s-3-3\.quarantine\.ndjson$/.test(f),
     );
     const entry = JSON.parse(
-      (await readFile(join(root, LAKE, 'lake/users_changes/dt=2026-11-20', again!), 'utf8')).trim(),
+      (await readFile(join(root, RAW, 'raw/dynamodb/users/dt=2026-11-20', again!), 'utf8')).trim(),
     );
     expect(Buffer.from(entry.rawBase64, 'base64').equals(broken)).toBe(true);
   }, 60_000);

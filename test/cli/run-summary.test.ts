@@ -9,6 +9,7 @@ import { captureIo } from '../support/cli';
 const environment = {
   root: '/tmp/tributary-summary',
   lakeBucket: 'tributary-local-lake',
+  rawBucket: 'tributary-local-raw',
   resultsBucket: 'tributary-local-results',
 };
 
@@ -54,6 +55,7 @@ function delivery(overrides: Partial<DeliveryStats> = {}): DeliveryStats {
     rowsWritten: 1,
     processingFailed: 0,
     conversionFailed: 0,
+    activePartitionExceeded: 0,
     parquetFiles: ['a.parquet'],
     errorFiles: [],
     backupFiles: [],
@@ -65,7 +67,7 @@ function delivery(overrides: Partial<DeliveryStats> = {}): DeliveryStats {
 }
 
 function capture(overrides: Partial<CaptureStats> = {}): CaptureStats {
-  return { changes: 1, failedChanges: 0, changeFiles: 1, flattenedObjects: 1, ...overrides };
+  return { changes: 1, failedChanges: 0, parked: [], changeFiles: 1, flattenedObjects: 1, ...overrides };
 }
 
 function summary(overrides: Partial<LocalRunSummary> = {}): LocalRunSummary {
@@ -77,6 +79,8 @@ function summary(overrides: Partial<LocalRunSummary> = {}): LocalRunSummary {
     recomputed: [],
     checks: [],
     blockedLoads: [],
+    exports: [],
+    heldBack: [],
     streams: new Map([
       ['orders', delivery()],
       ['refunds', delivery()],
@@ -113,7 +117,7 @@ describe('printRunSummary', () => {
         streams: new Map([['orders', delivery({ recordsIn: 2, processingFailed: 1 })]]),
         quarantined: [
           {
-            key: 'lake/carts_changes/dt=2026-11-20/_x.quarantine.ndjson',
+            key: 'raw/dynamodb/carts/dt=2026-11-20/_x.quarantine.ndjson',
             lines: 1,
             reasons: new Map([['carts: Column status: cannot store 7 as string', 1]]),
           },
@@ -134,7 +138,7 @@ describe('printRunSummary', () => {
     );
     expect(out).toContain('  orders: 2 records in, 1 row in 1 Parquet file, 1 failed');
     expect(out).toContain('  carts (DynamoDB): 1 change in 1 change file, 1 failed');
-    expect(out).toMatch(/ {4}1 line quarantined in \S+carts_changes/);
+    expect(out).toMatch(/ {4}1 line quarantined in \S+tributary-local-raw\/raw\/dynamodb\/carts\//);
     expect(out).toContain('      why: carts: Column status: cannot store 7 as string (1 line)');
     expect(out).toContain('check orders_keyed on orders (error): FAILED, 1 failing row');
     expect(out).toContain('  published order_counts: 1 day, 1 file');
@@ -167,6 +171,7 @@ describe('printRunSummary', () => {
       pipeline,
       root: environment.root,
       lakeBucket: environment.lakeBucket,
+      rawBucket: environment.rawBucket,
     });
     expect(html).toContain('Column total: cannot store 100.123 as decimal(10,2) (2 records)');
   });
@@ -175,7 +180,7 @@ describe('printRunSummary', () => {
     const run = summary({
       quarantined: [
         {
-          key: 'lake/carts_changes/dt=2026-11-20/_x.quarantine.ndjson',
+          key: 'raw/dynamodb/carts/dt=2026-11-20/_x.quarantine.ndjson',
           lines: 1,
           reasons: new Map([['carts: Column status: cannot store 7 as string', 1]]),
         },
@@ -186,6 +191,7 @@ describe('printRunSummary', () => {
       pipeline,
       root: environment.root,
       lakeBucket: environment.lakeBucket,
+      rawBucket: environment.rawBucket,
     });
     expect(html).toContain('carts: Column status: cannot store 7 as string (1 line)');
   });
@@ -198,7 +204,7 @@ describe('printRunSummary', () => {
   it('counts lines the flattener quarantined among the failures of their DynamoDB table, as the report does', async () => {
     const run = summary({
       captures: new Map([['carts', capture({ changes: 250, changeFiles: 3 })]]),
-      quarantined: [{ key: 'lake/carts_changes/dt=2026-11-20/_x.quarantine.ndjson', lines: 2 }],
+      quarantined: [{ key: 'raw/dynamodb/carts/dt=2026-11-20/_x.quarantine.ndjson', lines: 2 }],
     });
     expect(printed(run)).toContain('  carts (DynamoDB): 250 changes in 3 change files, 2 failed');
   });
@@ -220,6 +226,7 @@ describe('printRunSummary', () => {
       pipeline,
       root: environment.root,
       lakeBucket: environment.lakeBucket,
+      rawBucket: environment.rawBucket,
     });
     expect(html).toContain('every record of orders failed: nothing of it reached the lake');
     expect(html).toContain('refunds sent nothing in this run');

@@ -79,6 +79,26 @@ describe('tributary run checks everything before it touches the local root', () 
     10_000,
   );
 
+  // `--root /` is refused by the same check (test/lib/local/local-environment.test.ts); running it
+  // here would write into / wherever the check is missing
+  it('refuses a directory of other files as its root, naming it and what to do, and writes nothing there', async () => {
+    const root = await mkdtemp(join(tmpdir(), 'tributary-foreign-'));
+    await writeFile(join(root, 'thesis.tex'), 'years of work');
+    await mkdir(join(root, 'photos'));
+    const before = await readdir(root);
+    try {
+      const io = captureIo();
+      expect(await main(['run', '--root', root], io)).toBe(2);
+      expect(io.err()).toContain(`${root} is not a Tributary local root`);
+      expect(io.err()).toContain(
+        'a directory that does not exist yet, an empty one, or one an earlier run used',
+      );
+      expect(await readdir(root)).toEqual(before);
+    } finally {
+      await rm(root, { recursive: true, force: true });
+    }
+  });
+
   const withoutZstd = zstdAvailable() ? it.skip : it;
   withoutZstd('refuses --codec zstd on a Node without zstd, naming the version it needs', async () => {
     const root = await rootWithEarlierRun();

@@ -70,7 +70,7 @@ describe('tributary run (the whole local pipeline)', () => {
     );
     expect(out).toContain('users (DynamoDB): 250 changes in 3 change files, 1 failed');
     expect(out).toMatch(
-      /1 line quarantined in .*lake\/users_changes\/dt=2026-11-20\/_.*\.quarantine\.ndjson/,
+      /1 line quarantined in .*tributary-local-raw\/raw\/dynamodb\/users\/dt=2026-11-20\/_.*\.quarantine\.ndjson/,
     );
     expect(out).toContain(': SUCCEEDED');
     expect(firstRun.err()).toContain('step Load into database (users): succeeded');
@@ -141,7 +141,8 @@ describe('tributary run (the whole local pipeline)', () => {
     expect(html).toContain('data-box="transform:users_current"');
   });
 
-  it('gives the same tables when run again, starting afresh', async () => {
+  it('gives the same tables when run again, starting afresh in the root it marked as its own', async () => {
+    expect(await readdir(root)).toContain('.tributary-local-root');
     const second = captureIo();
     expect(await main(['run', '--root', root], second)).toBe(0);
     const tables = (out: string) => out.slice(out.indexOf('Lake tables'), out.indexOf('Time:'));

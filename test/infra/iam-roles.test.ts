@@ -1,3 +1,4 @@
+import { gzipSync } from 'node:zlib';
 import { GetObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import type { DynamoDBStreamEvent, FirehoseTransformationEvent, S3Event } from 'aws-lambda';
 import type { PlanRunEvent } from '../../src/handlers/plan-run';
@@ -142,6 +143,13 @@ async function runFunctions(template: DeployedTemplate): Promise<Record<string, 
     changeFiles.push(key);
   }
 
+  // a change file with a line the flattener quarantines: the line stays beside it in the raw bucket
+  const badLines = 'raw/dynamodb/users/dt=2026-11-20/quarantine-5-5.ndjson.gz';
+  await s3.client.send(
+    new PutObjectCommand({ Bucket: names.rawBucket, Key: badLines, Body: gzipSync('{"eventName":"INSERT"') }),
+  );
+  changeFiles.push(badLines);
+
   // s3Flatten: each change file becomes Parquet in the lake
   // every stage names a hash key secret (the stack makes one unless hashKeySecretArn is set), so
   // reading it is simulated with the rest
@@ -222,6 +230,27 @@ async function runFunctions(template: DeployedTemplate): Promise<Record<string, 
     executionName: 'iam-run',
     startTime: '2026-01-06T01:30:00.000Z',
   });
+  // planRun: once an export is COMPLETED, the snapshot check reads its manifest and lists the
+  // snapshot's day partition, for every captured table
+  for (const [dynamoName, table] of Object.entries(tables)) {
+    const prefix = `exports/dynamodb/${table}/dt=2026-01-05/exported_at=20260106T000000Z/`;
+    const exportId = '01767657600000-abcdef12';
+    await s3.client.send(
+      new PutObjectCommand({
+        Bucket: names.rawBucket,
+        Key: `${prefix}AWSDynamoDB/${exportId}/manifest-files.json`,
+        Body: JSON.stringify({ dataFileS3Key: `${prefix}AWSDynamoDB/${exportId}/data/part0000.json.gz` }),
+      }),
+    );
+    await planRun.invoke({
+      kind: 'checkSnapshot',
+      table,
+      exportArn: `arn:aws:dynamodb:${REGION}:${ACCOUNT}:table/${dynamoName}/export/${exportId}`,
+      S3Bucket: names.rawBucket,
+      S3Prefix: prefix,
+      attempts: 0,
+    } as never);
+  }
   calls.PlanRunLambdaFunction = planRun.calls;
 
   // firehoseTransform: a response over 6 MB re-ingests records into its delivery stream
@@ -319,6 +348,17 @@ function functionRequests(stage: Stage, functionLogicalId: string): IamRequest[]
 describe.each(STAGES)('IAM roles of the %s stage, simulated', (stage) => {
   const template = () => deployed[stage]!;
   const names = (): StageNames => stageNames(template());
+
+  it('has s3Flatten keep quarantined lines beside their change file in the raw bucket', () => {
+    const puts = recorded[stage]!.S3FlattenLambdaFunction!.filter(
+      (c) =>
+        ['PutObject', 'CreateMultipartUpload'].includes(c.operation) &&
+        String(c.input.Key).endsWith('.quarantine.ndjson'),
+    );
+    expect(puts.map((c) => [c.input.Bucket, c.input.Key])).toEqual([
+      [names().rawBucket, 'raw/dynamodb/users/dt=2026-11-20/_quarantine-5-5.quarantine.ndjson'],
+    ]);
+  });
 
   it('records AWS calls from every function that makes them', () => {
     for (const fn of [
@@ -428,9 +468,18 @@ describe.each(STAGES)('IAM roles of the %s stage, simulated', (stage) => {
         ['s3:DeleteObject', raw('raw/dynamodb/users/dt=2026-01-01/x.ndjson.gz')],
         ['s3:PutObject', lake('lake/daily_event_counts/runs/x/part.parquet')],
         ['s3:PutObject', raw('raw/dynamodb/users/dt=2026-01-01/x.ndjson.gz')],
+        ['s3:PutObject', raw('raw/dynamodb/users/dt=2026-01-01/x.quarantine.ndjson.gz')],
+        ['s3:DeleteObject', raw('exports/dynamodb/users/dt=2026-01-01/e/AWSDynamoDB/1/data/x.json.gz')],
+        ['s3:PutObject', raw('firehose/clickstream/2026/01/01/x.quarantine.ndjson')],
       ],
       PlanRunLambdaFunction: [
         ['s3:GetObject', lake('lake/clickstream/dt=2026-01-01/hour=09/part.parquet')],
+        [
+          's3:GetObject',
+          raw(
+            'exports/dynamodb/users/dt=2026-01-01/exported_at=20260102T000000Z/AWSDynamoDB/x/data/part.json.gz',
+          ),
+        ],
         ['s3:PutObject', lake('lake/daily_event_counts/computed/dt=2026-01-01.json')],
       ],
       PublishTransformLambdaFunction: [

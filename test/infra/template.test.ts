@@ -1,3 +1,4 @@
+import { DynamoLayout } from '../../src/lib/dynamodb/layout';
 import { bundledPipeline } from '../../src/lib/pipeline/bundled';
 import { validateTemplate } from '../support/cloudformation-spec';
 import { createResolver, FAKE_STACK, type FakeStack } from '../support/intrinsics';
@@ -35,6 +36,20 @@ afterAll(async () => {
 
 /** Actions authorized on "*" because their calls name no resource (see docs/aws-rules.md, IAM and KMS). */
 const ACTIONS_ON_NO_RESOURCE = ['dynamodb:ListStreams', 'rds:DescribeExportTasks'];
+
+describe('packaging a stage', () => {
+  it('warns, once, what prod as shipped lacks: alerts, a BI database, its captured tables', () => {
+    const output = stages.prod!.output;
+    expect(output.match(/alarmEmail is empty/g)).toHaveLength(1);
+    expect(output).toContain('loaderSecretArn is empty');
+    expect(output).toContain('users is not captured in this stage');
+    expect(output).toContain('tributary doctor --stage prod');
+  });
+
+  it('stays quiet for dev, which runs by hand on its demo table', () => {
+    expect(stages.dev!.output).not.toContain('tributary doctor');
+  });
+});
 
 describe.each(['dev', 'prod'])('the %s CloudFormation template', (stage) => {
   const template = () => stages[stage]!.template;
@@ -572,6 +587,10 @@ describe('raw copies of data with privacy rules', () => {
         expect(deny.Action).toEqual(['s3:GetObject', 's3:GetObjectVersion']);
         expect(deny.Condition.ArnNotEquals['aws:PrincipalArn']).toEqual([
           { 'Fn::GetAtt': ['S3FlattenIamRoleLambdaExecution', 'Arn'] },
+          // the snapshot check reads an export's manifest; its IAM policy grants no data file
+          ...(prefix.startsWith('exports/')
+            ? [{ 'Fn::GetAtt': ['PlanRunIamRoleLambdaExecution', 'Arn'] }]
+            : []),
         ]);
       }
     }
@@ -579,6 +598,50 @@ describe('raw copies of data with privacy rules', () => {
       { 'Fn::GetAtt': ['DynamodbStreamIamRoleLambdaExecution', 'Arn'] },
     ]);
   });
+
+  it.each(['dev', 'prod'])(
+    'keep in %s the quarantined lines of such tables behind the same expiry and read fence',
+    (stage) => {
+      const policy = stages[stage]!.template.Resources.RawBucketPolicy.Properties.PolicyDocument;
+      for (const table of privateTables) {
+        const change = DynamoLayout.classify(`raw/dynamodb/${table.name}/dt=2026-11-20/s-1-2.ndjson.gz`);
+        const exported = DynamoLayout.classify(
+          `exports/dynamodb/${table.name}/dt=2026-11-20/exported_at=20261121T000000Z/AWSDynamoDB/0170-ab/data/p.json.gz`,
+        );
+        for (const source of [change, exported]) {
+          if (source.kind === 'other')
+            throw new Error('the test names a change file and an export data file');
+          const key = DynamoLayout.quarantineKey(source);
+          const expiry = rules(stage, 'RawBucket').filter(
+            (r) => r.ExpirationInDays !== undefined && key.startsWith(r.Prefix ?? ''),
+          );
+          expect(Math.min(...expiry.map((r) => r.ExpirationInDays))).toBe(14);
+          const fence = policy.Statement.filter((s: any) => {
+            const resource: string | undefined = s.Resource?.['Fn::Sub'];
+            const pattern = resource?.replace('arn:${AWS::Partition}:s3:::${RawBucket}/', '');
+            const matches =
+              pattern !== undefined &&
+              new RegExp(
+                `^${pattern
+                  .split('*')
+                  .map((part) => part.replace(/[.?+^$()[\]{}|\\]/g, '\\$&'))
+                  .join('.*')}$`,
+              ).test(key);
+            return s.Effect === 'Deny' && s.Action.includes('s3:GetObject') && matches;
+          });
+          // every statement that matches denies; only roles all of them exempt may read
+          const exempt = fence
+            .map((s: any) =>
+              s.Condition.ArnNotEquals['aws:PrincipalArn'].map((a: unknown) => JSON.stringify(a)),
+            )
+            .reduce((kept: string[], next: string[]) => kept.filter((role) => next.includes(role)));
+          expect(exempt.map((role: string) => JSON.parse(role))).toEqual([
+            { 'Fn::GetAtt': ['S3FlattenIamRoleLambdaExecution', 'Arn'] },
+          ]);
+        }
+      }
+    },
+  );
 
   it('keep raw copies without privacy rules for rawRetentionDays', () => {
     const clean = pipeline.streams.filter((s) => s.flatten.drop.length === 0 && s.flatten.hash.length === 0);

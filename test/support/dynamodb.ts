@@ -24,13 +24,24 @@ const numberText = fc.oneof(
   fc.bigInt({ min: -(10n ** 38n) + 1n, max: 10n ** 38n - 1n }).map(String),
   fc.double({ noNaN: true, noDefaultInfinity: true }).map((n) => (Object.is(n, -0) ? '0' : String(n))),
   fc.constantFrom('0.000000000000000000000000000000000001', '1E+5', '-12.50'),
+  // values a double holds only as infinity, zero or a subnormal, and epoch times finer than milliseconds
+  fc.constantFrom('1e400', '-1E+400', '1e-400', '4e-320', '1795165200123456', '1795165200123456789'),
+);
+
+/** Strings, with lone surrogates (no UTF-8 encoding) and timestamps of every fraction length among them. */
+export const stringArb = fc.oneof(
+  { weight: 4, arbitrary: fc.string() },
+  fc.constantFrom('\ud800', 'x\udc00', '\ud83d\ude00'),
+  fc
+    .tuple(fc.integer({ min: 0, max: 12 }), fc.stringMatching(/^[0-9]{12}$/))
+    .map(([count, digits]) => `2026-11-20T09:15:02${count === 0 ? '' : `.${digits.slice(0, count)}`}Z`),
 );
 const base64 = fc.uint8Array({ maxLength: 12 }).map((b) => Buffer.from(b).toString('base64'));
 
 export const attributeValueArb: fc.Arbitrary<unknown> = fc.letrec((tie) => ({
   value: fc.oneof(
     { depthSize: 'small', withCrossShrink: true },
-    fc.record({ S: fc.string() }),
+    fc.record({ S: stringArb }),
     fc.record({ N: numberText }),
     fc.record({ B: base64 }),
     fc.record({ BOOL: fc.boolean() }),

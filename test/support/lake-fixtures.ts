@@ -70,6 +70,9 @@ export async function writeUsers(
     userStreamRecord(2, 1, at(0)),
     userStreamRecord(3, 1, { ...at(1), remove: true }),
     userStreamRecord(5, 0, at(2)),
+    // user 4 changes twice; the later change's approximate creation time is two seconds earlier
+    userStreamRecord(4, 1, at(6)),
+    userStreamRecord(4, 2, { ...at(7), time: at(4).time }),
   ] as unknown as DynamoDBRecord[];
   const written = await writeStreamBatch(records, {
     store,

@@ -43,6 +43,8 @@ export function offlineEnv(extra: Record<string, string> = {}): NodeJS.ProcessEn
 export interface PackagedStage {
   readonly template: Record<string, any>;
   readonly directory: string;
+  /** What `sls package` printed, stdout then stderr. */
+  readonly output: string;
 }
 
 /**
@@ -57,7 +59,7 @@ export async function packageStage(
   const paramOptions = Object.entries(params).map(
     ([name, value]) => `--param=${name}=${typeof value === 'string' ? value : JSON.stringify(value)}`,
   );
-  await withServerlessLock(() =>
+  const { stdout, stderr } = await withServerlessLock(() =>
     run(SLS, ['package', '--stage', stage, '--package', directory, ...paramOptions], {
       cwd: PROJECT_ROOT,
       env: offlineEnv(),
@@ -67,7 +69,7 @@ export async function packageStage(
   const template = JSON.parse(
     await readFile(join(directory, 'cloudformation-template-update-stack.json'), 'utf8'),
   );
-  return { template, directory };
+  return { template, directory, output: `${stdout}${stderr}` };
 }
 
 export async function removePackage(packaged: PackagedStage | undefined): Promise<void> {

@@ -101,6 +101,7 @@ export async function athenaCommand(args: string[], io: CommandIo): Promise<numb
       table: load.table,
       mode: load.mode,
       keys: load.keys,
+      allowEmpty: load.allowEmpty,
       queryExecutionId: execution.queryExecutionId,
     };
     writeLine(io.stdout, JSON.stringify(loaderEvent, null, 2));

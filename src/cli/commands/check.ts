@@ -8,6 +8,7 @@ import {
   runChecks,
 } from '../../lib/checks/run-checks';
 import { STAGE_NAME, stageDatabaseName, stageResourcePrefix } from '../../lib/config/stage-names';
+import { readStageParams, stageRegion } from '../../lib/deploy/stage-params';
 import { localCheckQueryRunner } from '../../lib/local/local-check-queries';
 import {
   DEFAULT_LOCAL_ROOT,
@@ -24,7 +25,7 @@ import { checkOutcomeLines } from '../check-outcome';
 import { type CommandIo, UsageError, writeLine } from '../io';
 import { SAMPLE_DAY } from './run';
 
-export const CHECK_HELP = `Usage: tributary check [--table T] [--date D | --from D --to D] [--stage S] [--root DIR]
+export const CHECK_HELP = `Usage: tributary check [--table T] [--date D | --from D --to D] [--stage S [--region R]] [--root DIR]
 
 Runs the data checks of pipeline.yml on demand: each check is the one Athena query the daily
 pipeline runs for it, over the days given, and prints whether it passed, how many rows failed and
@@ -34,8 +35,10 @@ a sample of them. Exits 1 when an error check fails (a warn check only reports).
   --date D       the day to check (default: ${SAMPLE_DAY}, the samples' day, locally; yesterday (UTC)
                  with --stage, as the schedule runs)
   --from D --to D  a range of days instead
-  --stage S      check deployed stage S with its Athena (workgroup tributary-S), using the AWS
-                 credentials and region of the environment; without it, the local lake
+  --stage S      check deployed stage S with its Athena (workgroup tributary-S), in the stage's
+                 region (serverless.yml's region param), with the AWS credentials of the
+                 environment; without it, the local lake
+  --region R     the region stage S was deployed to, when not its region param (sls deploy --region R)
   --root DIR     local root (default: $TRIBUTARY_LOCAL_ROOT or ${DEFAULT_LOCAL_ROOT})
   --help         show this help`;
 
@@ -82,6 +85,7 @@ export async function checkCommand(args: string[], io: CommandIo): Promise<numbe
       from: { type: 'string' },
       to: { type: 'string' },
       stage: { type: 'string' },
+      region: { type: 'string' },
       root: { type: 'string' },
       help: { type: 'boolean', default: false },
     },
@@ -91,6 +95,8 @@ export async function checkCommand(args: string[], io: CommandIo): Promise<numbe
     return 0;
   }
   const pipeline = bundledPipeline();
+  if (values.region !== undefined && values.stage === undefined)
+    throw new UsageError('--region goes with --stage: the local lake has no region');
   if (values.stage !== undefined && !STAGE_NAME.test(values.stage))
     throw new UsageError(`--stage ${values.stage} is not a stage name (lowercase letters, digits, dashes)`);
   const { from, to } = days(values, values.stage ? yesterday(new Date().toISOString()) : SAMPLE_DAY);
@@ -116,7 +122,9 @@ export async function checkCommand(args: string[], io: CommandIo): Promise<numbe
       pipeline,
       { checks, runId, from, to },
       settings,
-      athenaCheckQueryRunner(new AthenaClient({})),
+      athenaCheckQueryRunner(
+        new AthenaClient({ region: stageRegion(readStageParams(values.stage), values.region) }),
+      ),
     );
   } else {
     const environment = localEnvironment(values.root, pipeline.database);

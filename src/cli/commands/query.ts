@@ -53,10 +53,7 @@ export async function queryCommand(args: string[], io: CommandIo): Promise<numbe
     const result = await athena.query(positionals[0]!).catch(async (error: unknown) => {
       const unknown = /Table with name (\S+) does not exist/.exec(errorMessage(error));
       if (!unknown) throw error;
-      const tables = await athena.query(
-        'SELECT view_name AS name FROM duckdb_views() WHERE NOT internal ORDER BY 1',
-      );
-      const names = tables.rows.map((row) => String(row.name));
+      const names = await athena.tableNames();
       throw new Error(`no table ${unknown[1]} in the local lake; tables: ${names.join(', ')}`);
     });
     const names = result.columns.map((c) => c.name);

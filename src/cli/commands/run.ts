@@ -8,9 +8,13 @@ import { type LoaderConfig, readLoaderConfig } from '../../lib/loading/config';
 import { describeConnection } from '../../lib/loading/connection';
 import type { StreamSource } from '../../lib/local/ingest-streams';
 import {
+  checkLocalRoot,
   DEFAULT_LOCAL_ROOT,
+  LOCAL_ROOT_MARKER,
   type LocalEnvironment,
+  LocalRootError,
   localEnvironment,
+  markLocalRoot,
   resetLocalRoot,
 } from '../../lib/local/local-environment';
 import { loadLocalHandlers, localDynamoTableArn } from '../../lib/local/local-handlers';
@@ -27,7 +31,7 @@ import {
   quarantineReasons,
   streamWarning,
 } from '../../lib/local/source-warnings';
-import { generatedClickstream, ndjsonRecords } from '../../lib/local/sources';
+import { generatedClickstream, ndjsonRecords, streamRecordsOf } from '../../lib/local/sources';
 import { dailyPipelineDefinition } from '../../lib/orchestration/local-state-machine';
 import { isDay, readRunInput } from '../../lib/orchestration/run-input';
 import { type ParquetCodec, zstdAvailable } from '../../lib/parquet/parquet-writer';
@@ -42,6 +46,9 @@ import { type CommandIo, counted, formatTable, UsageError, writeLine } from '../
 /** The day the shipped samples happened; the local run's default date. */
 export const SAMPLE_DAY = new Date(CLICKSTREAM_DEFAULTS.start).toISOString().slice(0, 10);
 
+/** The seed of --late events, so their ids differ from the events an earlier run generated. */
+const LATE_EVENTS_SEED = 7;
+
 export const RUN_HELP = `Usage: tributary run [--date YYYY-MM-DD] [--events N] [--late N] [--root DIR] [--codec snappy|zstd] [--keep] [--verbose]
 
 Runs the whole pipeline on this machine, on the same handlers and state machine definition that
@@ -55,7 +62,8 @@ an embedded DuckDB database in the local root. A self-contained HTML report is w
   --events N     send N generated clickstream events on that day instead of the shipped samples
   --late N       also send N generated clickstream events dated the day before: with --keep after a
                  run for that day, they are late data, and the run recomputes that day and says why
-  --root DIR     local root (default: $TRIBUTARY_LOCAL_ROOT or ${DEFAULT_LOCAL_ROOT})
+  --root DIR     local root (default: $TRIBUTARY_LOCAL_ROOT or ${DEFAULT_LOCAL_ROOT}); a run clears it, so
+                 it must be new, empty or an earlier run's (marked ${LOCAL_ROOT_MARKER})
   --codec C      Parquet compression of ingested data: snappy (default) or zstd (Node 22.15+)
   --keep         keep the data of earlier runs in the local root (default: start afresh)
   --verbose      show the Lambda handlers' own logs`;
@@ -69,10 +77,6 @@ export const KEPT_RUN_REPORTS = 10;
 
 async function* concatenated<T>(...sources: Array<AsyncIterable<T> | Iterable<T>>): AsyncGenerator<T> {
   for (const source of sources) yield* source;
-}
-
-async function* streamRecords(path: string): AsyncGenerator<DynamoDBRecord> {
-  for await (const line of ndjsonRecords(path)) yield JSON.parse(line.toString('utf8')) as DynamoDBRecord;
 }
 
 export async function runCommand(args: string[], io: CommandIo): Promise<number> {
@@ -116,6 +120,9 @@ export async function runCommand(args: string[], io: CommandIo): Promise<number>
   // everything is checked before the local root is touched: a mistake leaves earlier runs' data alone
   const pipeline = bundledPipeline();
   const environment = localEnvironment(values.root, pipeline.database);
+  await checkLocalRoot(environment).catch((error: unknown) => {
+    throw error instanceof LocalRootError ? new UsageError(error.message) : error;
+  });
   const loader = readLoaderConfig({ ...process.env, TRIBUTARY_LOCAL_ROOT: environment.root });
   refuseUnplannableDay(date, pipeline, environment);
   const missingSamples: string[] = [];
@@ -125,19 +132,26 @@ export async function runCommand(args: string[], io: CommandIo): Promise<number>
     const own = (): StreamSource['records'] => {
       if (events !== undefined && stream.name === 'clickstream')
         return generatedClickstream(events, Date.parse(`${date}T00:00:00Z`));
-      if (existsSync(file)) return ndjsonRecords(file);
+      if (existsSync(file))
+        return ndjsonRecords(file, (problem) =>
+          writeLine(
+            io.stderr,
+            `note: ${relative(io.cwd, problem.path)} line ${problem.line} is not valid UTF-8; the transform fails that record (processing-failed)`,
+          ),
+        );
       missingSamples.push(relative(io.cwd, file));
       return eventsFromColumns(stream, date, GENERATED_SAMPLE_RECORDS);
     };
     const records =
       stream.name === 'clickstream' && late > 0
-        ? concatenated(own(), generatedClickstream(late, dayBefore))
+        ? // another seed: late events are other events than the ones the earlier run sent
+          concatenated(own(), generatedClickstream(late, dayBefore, LATE_EVENTS_SEED))
         : own();
     return { stream: stream.name, records };
   });
   const dynamodb = pipeline.dynamodb.map((table) => {
     const file = join(SAMPLES_DIRECTORY, `${table.name}-stream.ndjson`);
-    if (existsSync(file)) return { table: table.name, records: streamRecords(file) };
+    if (existsSync(file)) return { table: table.name, records: streamRecordsOf(file) };
     missingSamples.push(relative(io.cwd, file));
     const streamArn = `${localDynamoTableArn(environment, table.name)}/stream/${date}T00:00:00.000`;
     return {
@@ -160,6 +174,7 @@ export async function runCommand(args: string[], io: CommandIo): Promise<number>
     );
   }
   await createLocalRoot(environment.root);
+  await markLocalRoot(environment);
   if (!values.keep) await resetLocalRoot(environment);
   if (events === undefined && date !== SAMPLE_DAY) {
     writeLine(
@@ -193,6 +208,7 @@ export async function runCommand(args: string[], io: CommandIo): Promise<number>
       pipeline,
       root: environment.root,
       lakeBucket: environment.lakeBucket,
+      rawBucket: environment.rawBucket,
       loadDestination: loadedInto,
     }),
   );
@@ -306,7 +322,12 @@ function progressPrinter(io: CommandIo): ((event: ProgressEvent) => void) & { fi
 
 export function printRunSummary(
   io: CommandIo,
-  { root, lakeBucket, resultsBucket }: Pick<LocalEnvironment, 'root' | 'lakeBucket' | 'resultsBucket'>,
+  {
+    root,
+    lakeBucket,
+    rawBucket,
+    resultsBucket,
+  }: Pick<LocalEnvironment, 'root' | 'lakeBucket' | 'rawBucket' | 'resultsBucket'>,
   summary: LocalRunSummary,
   loadedInto?: string,
 ): void {
@@ -314,7 +335,7 @@ export function printRunSummary(
   out();
   out('Ingested');
   for (const [stream, stats] of summary.streams) {
-    const failed = stats.processingFailed + stats.conversionFailed;
+    const failed = stats.processingFailed + stats.conversionFailed + stats.activePartitionExceeded;
     out(
       `  ${stream}: ${counted(stats.recordsIn, 'record')} in, ${counted(stats.rowsWritten, 'row')} in ${counted(stats.parquetFiles.length, 'Parquet file')}, ${failed} failed` +
         (stats.reingested ? `, ${stats.reingested} re-ingested` : ''),
@@ -324,7 +345,7 @@ export function printRunSummary(
     if (failed > 0) {
       out(
         `    failed records wait for a replay under ${join(root, lakeBucket, LakeLayout.firehoseErrors(stream))}` +
-          ` (processing-failed: ${stats.processingFailed}, format-conversion-failed: ${stats.conversionFailed})`,
+          ` (processing-failed: ${stats.processingFailed}, format-conversion-failed: ${stats.conversionFailed}, activePartitionExceeded: ${stats.activePartitionExceeded})`,
       );
       for (const reason of failureReasons(stats)) out(`      why: ${reason}`);
     }
@@ -345,10 +366,13 @@ export function printRunSummary(
     );
     const warning = captureWarning(table, stats, failed);
     if (warning) out(`    warning: ${warning}`);
-    for (const quarantine of quarantinedOf(table, summary.quarantined)) {
+    for (const parked of stats.parked) {
       out(
-        `    ${counted(quarantine.lines, 'line')} quarantined in ${join(root, lakeBucket, quarantine.key)}`,
+        `    ${counted(parked.changes, 'change')} parked in the raw bucket at ${parked.key} (${parked.reason}); tributary replay sends them again`,
       );
+    }
+    for (const quarantine of quarantinedOf(table, summary.quarantined)) {
+      out(`    ${counted(quarantine.lines, 'line')} quarantined in ${join(root, rawBucket, quarantine.key)}`);
       for (const reason of quarantineReasons(quarantine)) out(`      why: ${reason}`);
     }
   }
@@ -356,7 +380,7 @@ export function printRunSummary(
     [...summary.captures.keys()].flatMap((t) => quarantinedOf(t, summary.quarantined)),
   );
   for (const quarantine of summary.quarantined.filter((q) => !captured.has(q))) {
-    out(`    ${counted(quarantine.lines, 'line')} quarantined in ${join(root, lakeBucket, quarantine.key)}`);
+    out(`    ${counted(quarantine.lines, 'line')} quarantined in ${join(root, rawBucket, quarantine.key)}`);
   }
 
   out();
@@ -390,6 +414,12 @@ export function printRunSummary(
     for (const line of checkOutcomeLines(check)) out(`  ${line}`);
     if (!check.passed)
       out(`    every failing row: ${join(root, resultsBucket, `${check.queryExecutionId}.csv`)}`);
+  }
+  for (const { table, note } of summary.exports) out(`  ${table} ${note}`);
+  for (const held of summary.heldBack) {
+    out(
+      `  ${held.transform ? `transform ${held.transform}` : `load ${held.load}`} held back: ${held.reason}`,
+    );
   }
   for (const blocked of summary.blockedLoads) {
     out(`  load ${blocked.load} skipped: failed check ${blocked.checks.join(', ')}`);

@@ -2,7 +2,13 @@ import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { localEnvironment, resetLocalRoot } from '../../lib/local/local-environment';
+import {
+  checkLocalRoot,
+  LocalRootError,
+  localEnvironment,
+  markLocalRoot,
+  resetLocalRoot,
+} from '../../lib/local/local-environment';
 import { loadLocalHandlers } from '../../lib/local/local-handlers';
 import { bundledPipeline } from '../../lib/pipeline/bundled';
 import { DEFAULT_FIRST_DAY, type SimulationReport, simulate } from '../../lib/simulation/simulate';
@@ -66,6 +72,11 @@ export async function simulateCommand(args: string[], io: CommandIo): Promise<nu
   const pipeline = bundledPipeline();
   const root = values.root ?? (await mkdtemp(join(tmpdir(), 'tributary-simulate-')));
   const environment = localEnvironment(root, pipeline.database);
+  // a --root that is not a local stage's own (or empty) is refused before anything is cleared
+  await checkLocalRoot(environment).catch((error: unknown) => {
+    throw error instanceof LocalRootError ? new UsageError(error.message) : error;
+  });
+  await markLocalRoot(environment);
   const handlers = await loadLocalHandlers(environment, pipeline);
   let broken = 0;
   writeLine(

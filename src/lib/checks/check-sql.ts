@@ -79,7 +79,9 @@ export function failingRowsSql(pipeline: Pipeline, check: CheckSpec, scope: Chec
     }
     case 'accepted_values': {
       const column = quoteIdentifier(rule.column);
-      return `SELECT * FROM ${table} ${where(`${column} IS NOT NULL AND CAST(${column} AS varchar) NOT IN (${rule.values.map(stringLiteral).join(', ')})`)}`;
+      const outside = `CAST(${column} AS varchar) NOT IN (${rule.values.map(stringLiteral).join(', ')})`;
+      // NOT IN is never true for NULL: a NULL fails only when the rule says NULL is not accepted
+      return `SELECT * FROM ${table} ${where(rule.allowNull ? `${column} IS NOT NULL AND ${outside}` : `(${column} IS NULL OR ${outside})`)}`;
     }
     case 'row_count':
       return rowCountSql(table, daily, rule, scope);

@@ -178,19 +178,22 @@ export async function flattenRawObject(
     rowGroupRows: dependencies.rowGroupRows ?? 20_000,
   });
   const quarantineKey = DynamoLayout.quarantineKey(source);
-  const quarantine = new QuarantineSink(dependencies.store, dependencies.lakeBucket, quarantineKey, key);
+  // quarantined lines are raw data: they stay in the raw object's bucket, beside it
+  const quarantine = new QuarantineSink(dependencies.store, bucket, quarantineKey, key);
   try {
     await writeRows(input, source, table, builder, writer, quarantine);
+    // the quarantine is complete before the output appears: whoever sees the output (the snapshot
+    // check) also sees the lines that are missing from it
+    await quarantine.close();
     await writer.close();
     await upload;
-    await quarantine.close();
   } catch (error) {
     body.destroy(error as Error);
     await Promise.allSettled([upload, quarantine.abort(error as Error)]);
     throw error instanceof RawObjectError ? error : new RawObjectError(bucket, key, error);
   }
   // a fixed and re-processed file must not leave the old quarantine behind
-  if (quarantine.count === 0) await dependencies.store.delete(dependencies.lakeBucket, quarantineKey);
+  if (quarantine.count === 0) await dependencies.store.delete(bucket, quarantineKey);
   return {
     status: 'flattened',
     key,

@@ -10,6 +10,11 @@ const EXPORT_DATA_FILE = new RegExp(
   String.raw`^exports/dynamodb/${TABLE}/dt=${DAY}/exported_at=(\d{8}T\d{6}Z)/AWSDynamoDB/([A-Za-z0-9-]{1,64})/data/${FILE_NAME}\.json\.gz$`,
 );
 
+const QUARANTINE_SUFFIX = '.quarantine.ndjson';
+const QUARANTINE_FILE = new RegExp(
+  String.raw`^(raw|exports)/dynamodb/${TABLE}/dt=${DAY}/(?:.*/)?_[^/]+\.quarantine\.ndjson$`,
+);
+
 /** What an object in the raw bucket is, judged only by its key. */
 export type RawObject =
   | { readonly kind: 'changes'; readonly table: string; readonly dt: string; readonly name: string }
@@ -28,6 +33,7 @@ export type RawObject =
 export const DynamoLayout = {
   rawPrefix: 'raw/dynamodb/',
   exportsPrefix: 'exports/dynamodb/',
+  quarantineSuffix: QUARANTINE_SUFFIX,
   /** The raw bucket's notifications to the flattener: change files and export data files. */
   flattenerNotifications: [
     { prefix: 'raw/dynamodb/', suffix: '.ndjson.gz' },
@@ -98,11 +104,25 @@ export const DynamoLayout = {
     return DynamoLayout.classify(key).kind === 'other' ? undefined : key;
   },
 
-  /** Bad lines, next to the output; the leading underscore keeps Athena from reading it as data. */
+  /**
+   * Bad lines, beside the raw object they came from and in its bucket: a quarantined line is raw
+   * data (the clear text privacy rules would hash or drop), so it shares the raw copy's prefix, and
+   * with it its retention and its read fence, never the lake's. The leading underscore and the
+   * suffix keep it from notifying the flattener.
+   */
   quarantineKey(source: Exclude<RawObject, { kind: 'other' }>): string {
-    const output = DynamoLayout.outputKey(source);
-    const slash = output.lastIndexOf('/');
-    return `${output.slice(0, slash + 1)}_${output.slice(slash + 1, -'.parquet'.length)}.quarantine.ndjson`;
+    const directory =
+      source.kind === 'changes'
+        ? `raw/dynamodb/${source.table}/dt=${source.dt}/`
+        : `${DynamoLayout.exportPrefix(source.table, source.dt, source.exportedAt)}AWSDynamoDB/${source.exportId}/data/`;
+    return `${directory}_${source.name}${QUARANTINE_SUFFIX}`;
+  },
+
+  /** The lake table whose lines a quarantine file holds, judged by its key; undefined for other keys. */
+  quarantinedLakeTable(key: string): string | undefined {
+    const match = QUARANTINE_FILE.exec(key);
+    if (!match) return undefined;
+    return match[1] === 'raw' ? DynamoLayout.changesTable(match[2]!) : DynamoLayout.snapshotTable(match[2]!);
   },
 } as const;
 

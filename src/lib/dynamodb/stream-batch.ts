@@ -9,6 +9,22 @@ export class UnknownSourceTableError extends Error {
   override readonly name = 'UnknownSourceTableError';
 }
 
+/**
+ * The batch starts with a record that is not a valid change: nothing could be written, and a
+ * batch item failure would only make Lambda retry the same records until it parks them all.
+ * Failing the invocation makes the event source mapping split the batch until this change is
+ * alone, so the valid changes behind it go through and only it is parked.
+ */
+export class PoisonChangeError extends Error {
+  override readonly name = 'PoisonChangeError';
+  constructor(
+    readonly sequenceNumber: string,
+    readonly reason: string,
+  ) {
+    super(`change ${sequenceNumber}: ${reason}`);
+  }
+}
+
 export interface StreamBatchDependencies {
   readonly store: ObjectStore;
   readonly rawBucket: string;
@@ -41,7 +57,8 @@ export function parseStreamArn(arn: string): { table: string; label: string } {
  * Writes one stream batch as one gzip NDJSON change file. The name is derived from the batch's
  * first and last sequence numbers, so a retry overwrites its own file. Records are taken in order
  * up to the first one that is not a valid change; that one is reported as the batch item failure,
- * so Lambda retries from it and nothing after it is skipped or reordered.
+ * so Lambda retries from it and nothing after it is skipped or reordered. When it is the batch's
+ * first record, the invocation fails instead (PoisonChangeError), so the mapping bisects.
  */
 export async function writeStreamBatch(
   records: readonly DynamoDBRecord[],
@@ -75,6 +92,7 @@ export async function writeStreamBatch(
       break;
     }
   }
+  if (failure && changes.length === 0) throw new PoisonChangeError(failure.sequenceNumber, failure.reason);
   let key: string | undefined;
   const served = servedTimes(dependencies.lakeStartDate, (dependencies.now ?? Date.now)());
   const outOfRange = changes.filter((c) => !isServed(c.approximateCreationTime * 1000, served)).length;

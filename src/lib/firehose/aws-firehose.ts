@@ -9,11 +9,13 @@ type FirehoseSdk = typeof import('@aws-sdk/client-firehose');
  */
 export function awsFirehose(
   loadSdk: () => Promise<FirehoseSdk> = () => import('@aws-sdk/client-firehose'),
+  /** The delivery streams' region; unset, the SDK's (AWS_REGION in Lambda). */
+  region?: string,
 ): FirehosePort {
   let ready: Promise<{ sdk: FirehoseSdk; client: InstanceType<FirehoseSdk['FirehoseClient']> }> | undefined;
   return {
     async putRecordBatch(deliveryStreamName, records): Promise<PutRecordBatchOutcome> {
-      ready ??= loadSdk().then((sdk) => ({ sdk, client: new sdk.FirehoseClient({}) }));
+      ready ??= loadSdk().then((sdk) => ({ sdk, client: new sdk.FirehoseClient(region ? { region } : {}) }));
       const { sdk, client } = await ready;
       const response = await client.send(
         new sdk.PutRecordBatchCommand({

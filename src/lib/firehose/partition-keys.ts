@@ -5,6 +5,16 @@ export type PartitionKeys = {
 
 const HOUR_MS = 3_600_000;
 
+/**
+ * Active partitions a delivery stream may buffer at once (the default quota). A partition is
+ * active from its first record until its buffer is delivered; records for a new partition beyond
+ * the limit go to the error prefix as `activePartitionExceeded`.
+ */
+export const ACTIVE_PARTITION_LIMIT = 500;
+
+/** The error output type, and error code, of records over the active partition limit. */
+export const ACTIVE_PARTITION_EXCEEDED = 'activePartitionExceeded';
+
 /** The last hour's keys: a batch's records mostly share an hour, so most lookups format nothing. */
 let lastHour: { readonly from: number; readonly keys: PartitionKeys } | undefined;
 

@@ -3,6 +3,8 @@ export const DecodeFailure = {
   utf8: 'invalid-utf8',
   json: 'invalid-json',
   notObject: 'not-an-object',
+  /** A value its declared column would hold only altered (a lone surrogate, a number out of range). */
+  value: 'unstorable-value',
 } as const;
 export type DecodeFailure = (typeof DecodeFailure)[keyof typeof DecodeFailure];
 

@@ -2,7 +2,7 @@ import { valueText } from './flatten';
 import { FALLBACK, JsonByteReader, JsonBytes } from './json-byte-reader';
 import { parseJson } from './json-value';
 import { type PathNode, PathTrie, TRIE_RESET } from './path-trie';
-import { type FlattenPlan, PathRule } from './plan';
+import { type FlattenPlan, type NumberLimit, PathRule } from './plan';
 
 /**
  * Single-pass flattening straight from JSON bytes to flat JSON bytes, without building objects:
@@ -225,6 +225,9 @@ export class FastFlattener extends JsonByteReader {
     ) {
       const valueStart = this.pos;
       this.copyScalar();
+      // a number its column might not hold exactly is judged by the reference path, which names the problem
+      if (node.numberLimit !== undefined && c !== QUOTE && !this.fitsPlainly(valueStart, node.numberLimit))
+        throw FALLBACK;
       if (node.isEventTime && this.eventTimeStart < 0) {
         this.eventTimeStart = valueStart;
         this.eventTimeEnd = this.pos;
@@ -255,6 +258,28 @@ export class FastFlattener extends JsonByteReader {
       this.out[this.o++] = QUOTE;
     }
     this.endField(node);
+  }
+
+  /**
+   * Whether the literal or number at `input[start, this.pos)` surely fits its number column: a
+   * literal, or a number without exponent whose digits before and after the point are within the
+   * limit. Anything else is not necessarily wrong, only not decided here.
+   */
+  private fitsPlainly(start: number, limit: NumberLimit): boolean {
+    const input = this.input;
+    const end = this.pos;
+    let p = start;
+    const first = input[p];
+    if (first === 0x74 || first === 0x66 || first === 0x6e) return true;
+    if (first === MINUS) p++;
+    const integerStart = p;
+    while (p < end && isDigit(input[p]!)) p++;
+    if (p - integerStart > limit.integer) return false;
+    if (p === end) return true;
+    if (input[p] !== 0x2e) return false; // an exponent
+    const fractionStart = ++p;
+    while (p < end && isDigit(input[p]!)) p++;
+    return p === end && p - fractionStart <= limit.fraction;
   }
 
   /** Whether the object at `pos` is `{}` (whitespace allowed): it is kept as JSON text, not walked. */

@@ -1,3 +1,4 @@
+import type { ColumnSpec } from '../columns/column-types';
 import { isValidColumnName } from './naming';
 
 /** How one table's nested records become flat rows. Paths are given as flattened column names. */
@@ -18,6 +19,11 @@ export interface FlattenOptions {
   readonly hashKey?: string | undefined;
   /** The table's declared columns; columns outside them are reported (Parquet conversion drops them). */
   readonly declaredColumns?: readonly string[] | undefined;
+  /**
+   * Declared columns with their types: a record whose value one of them would hold only altered
+   * (see `exactValueCheck`) fails with the column named, instead of being stored changed.
+   */
+  readonly columnTypes?: readonly ColumnSpec[] | undefined;
 }
 
 export const FLATTEN_DEFAULTS: FlattenOptions = {

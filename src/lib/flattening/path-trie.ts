@@ -1,5 +1,5 @@
 import { isCanonicalSegment, joinPath, limitColumnName, normalizeSegment } from './naming';
-import { type FlattenPlan, PathRule } from './plan';
+import { type FlattenPlan, type NumberLimit, PathRule } from './plan';
 
 /** Paths remembered per table; past this the trie starts over, so hostile keys cannot grow memory. */
 const MAX_TRIE_NODES = 20_000;
@@ -35,6 +35,8 @@ export class PathNode {
     /** An array-index-like key ("0", "17"): JavaScript objects list these first, whatever the source order. */
     readonly indexLike: boolean,
     readonly declared: boolean,
+    /** For a column of a number type: digits a plain JSON number may have and surely fit it. */
+    readonly numberLimit: NumberLimit | undefined,
   ) {
     this.header = Buffer.from(`,"${name}":`);
   }
@@ -67,6 +69,7 @@ export class PathTrie {
       false,
       false,
       true,
+      undefined,
     );
   }
 
@@ -98,6 +101,7 @@ export class PathTrie {
       this.plan.isEventTime(name),
       isIndexLikeKey(key),
       this.plan.isDeclared(name),
+      this.plan.numberLimit(name),
     );
     parent.children.set(key, node);
     return node;

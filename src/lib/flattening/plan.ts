@@ -1,4 +1,5 @@
 import { createHmac } from 'node:crypto';
+import { exactValueCheck, plainNumberLimit, type ValueCheck } from '../parquet/coerce';
 import { type FlattenOptions, resolveFlattenOptions } from './options';
 
 export const PathRule = {
@@ -11,6 +12,11 @@ export type PathRule = (typeof PathRule)[keyof typeof PathRule];
 
 const RECENT_HASHES = 10_000;
 
+export interface NumberLimit {
+  readonly integer: number;
+  readonly fraction: number;
+}
+
 /** Flatten options compiled into lookups both flattening paths share. */
 export class FlattenPlan {
   readonly options: FlattenOptions;
@@ -18,6 +24,8 @@ export class FlattenPlan {
   private readonly rules: ReadonlyMap<string, PathRule>;
   private readonly recentHashes = new Map<string, string>();
   private readonly declared: ReadonlySet<string> | undefined;
+  private readonly valueChecks = new Map<string, ValueCheck>();
+  private readonly numberLimits = new Map<string, NumberLimit>();
 
   constructor(options: Partial<FlattenOptions> = {}) {
     this.options = resolveFlattenOptions(options);
@@ -28,6 +36,26 @@ export class FlattenPlan {
     for (const name of this.options.drop) rules.set(name, PathRule.drop);
     this.rules = rules;
     this.declared = this.options.declaredColumns ? new Set(this.options.declaredColumns) : undefined;
+    for (const column of this.options.columnTypes ?? []) {
+      const check = exactValueCheck(column);
+      if (check) this.valueChecks.set(column.name, check);
+      const limit = plainNumberLimit(column.type);
+      if (limit) this.numberLimits.set(column.name, limit);
+    }
+  }
+
+  /** The check a column's values must pass, when its declared type has one. */
+  valueCheck(column: string): ValueCheck | undefined {
+    return this.valueChecks.get(column);
+  }
+
+  get hasValueChecks(): boolean {
+    return this.valueChecks.size > 0;
+  }
+
+  /** Digits a plain JSON number in this column may have and surely fit; undefined for unchecked columns. */
+  numberLimit(column: string): NumberLimit | undefined {
+    return this.numberLimits.get(column);
   }
 
   /** Whether the table declares this column (every column is, when no declaration is given). */

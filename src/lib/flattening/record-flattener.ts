@@ -1,4 +1,5 @@
 import { isUtf8 } from 'node:buffer';
+import { ValueConversionError } from '../parquet/coerce';
 import { DecodeFailure, RecordDecodeError } from './errors';
 import { FastFlattener } from './fast-flattener';
 import { encodeFlatRow, type FlatRow, type FlatValue, flattenDocument } from './flatten';
@@ -60,6 +61,7 @@ export class RecordFlattener {
   private flattenSlowly(text: string, rowId: string | undefined): FlatLine {
     const doc = parseRecord(text);
     const result = flattenDocument(doc, this.plan, rowId);
+    if (this.plan.hasValueChecks) checkValues(result.row, this.plan);
     const buffer = Buffer.from(`${encodeFlatRow(result.row)}\n`);
     return {
       buffer,
@@ -70,6 +72,23 @@ export class RecordFlattener {
       childTables: result.childTables,
       undeclared: result.row.map((cell) => cell.name).filter((name) => !this.plan.isDeclared(name)),
     };
+  }
+}
+
+/** Fails the record at the first value its declared column would hold only altered, naming the column. */
+function checkValues(row: FlatRow, plan: FlattenPlan): void {
+  for (const cell of row) {
+    try {
+      plan.valueCheck(cell.name)?.(cell.value);
+    } catch (error) {
+      if (!(error instanceof ValueConversionError)) throw error;
+      // the reason names the column and the kind of problem, never the value
+      const message =
+        error.problem === undefined
+          ? `Column ${error.column}: ${error.expected} value is not one the column holds exactly`
+          : error.message;
+      throw new RecordDecodeError(DecodeFailure.value, message, { cause: error });
+    }
   }
 }
 

@@ -1,7 +1,7 @@
 import { type DuckDBConnection, DuckDBDataChunk, type DuckDBValue, VARCHAR } from '@duckdb/node-api';
 import { DuplicateKeyError, SchemaMismatchError } from './errors';
 import { quoteIdentifier, scratchTableName } from './identifiers';
-import { type LoadPlan, runLoad } from './load-plan';
+import { type LoadPlan, refuseEmptyReplace, runLoad } from './load-plan';
 import type { ResultRows } from './result-rows';
 import {
   columnDefinitions,
@@ -60,6 +60,7 @@ export class DuckDbLoader implements TableLoader {
         `CREATE TEMPORARY TABLE ${quote(stage)} (${plan.names.map((name) => `${quoteIdentifier('duckdb', name)} VARCHAR`).join(', ')})`,
       );
       await this.append(stage, plan, rows);
+      if (existing) await refuseEmptyReplace(plan, rows, () => this.hasRows(plan.table));
       const typed = typedRows(plan, stage);
       const names = nameList('duckdb', plan.names);
       if (!existing) {
@@ -80,6 +81,11 @@ export class DuckDbLoader implements TableLoader {
       throw error;
     }
     return !existing;
+  }
+
+  private async hasRows(table: string): Promise<boolean> {
+    const reader = await this.connection.runAndReadAll(`SELECT 1 FROM ${quote(table)} LIMIT 1`);
+    return reader.getRows().length > 0;
   }
 
   /** DuckDB has no CREATE TABLE ... LIKE: the new table is declared from the result's columns. */

@@ -189,11 +189,15 @@ const timestampCheck: ValueCheck = (value) => {
 const booleanCheck: ValueCheck = (value) =>
   value === 'true' || value === 'false' ? undefined : 'not true or false';
 
+/** PostgreSQL text cannot hold U+0000: COPY would fail on it without naming row or column. */
+const nulFreeCheck: ValueCheck = (value) =>
+  value.includes('\u0000') ? 'holds a NUL character (U+0000), which PostgreSQL text cannot store' : undefined;
+
 /** The check for one column type, or undefined for types whose every text is stored as it is. */
 export function valueCheck(dialect: Dialect, type: ColumnType): ValueCheck | undefined {
   switch (type.kind) {
     case 'string':
-      return undefined;
+      return dialect === 'postgres' ? nulFreeCheck : undefined;
     case 'bigint':
       return integerCheck('bigint', BIGINT_RANGE, 18);
     case 'int':

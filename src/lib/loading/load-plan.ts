@@ -1,5 +1,11 @@
 import { randomBytes } from 'node:crypto';
-import { DatabaseUnavailableError, LoadError, LoadFailedError, LoadRequestError } from './errors';
+import {
+  DatabaseUnavailableError,
+  EmptyReplaceError,
+  LoadError,
+  LoadFailedError,
+  LoadRequestError,
+} from './errors';
 import { valueChecks } from './exact-values';
 import { checkIdentifier, SCRATCH_TOKEN_LENGTH } from './identifiers';
 import { ResultRows } from './result-rows';
@@ -18,6 +24,22 @@ export interface LoadPlan {
   readonly values: readonly string[];
   /** Random part of this load's scratch table names. */
   readonly token: string;
+  /** Whether a replace of zero rows may empty a table that has rows. */
+  readonly allowEmpty: boolean;
+}
+
+/**
+ * A replace whose result turned out empty must not empty a table that has rows unless the load
+ * allows it; each loader calls this once the rows are staged, before the target changes (or, for
+ * PostgreSQL, inside the transaction that would change it).
+ */
+export async function refuseEmptyReplace(
+  plan: LoadPlan,
+  rows: ResultRows,
+  targetHasRows: () => Promise<boolean>,
+): Promise<void> {
+  if (plan.mode !== 'replace' || plan.allowEmpty || rows.count > 0) return;
+  if (await targetHasRows()) throw new EmptyReplaceError(plan.table);
 }
 
 /**
@@ -48,6 +70,7 @@ export function planLoad(request: LoadRequest): LoadPlan {
     names,
     values: names.filter((name) => !keys.includes(name)),
     token: randomBytes(SCRATCH_TOKEN_LENGTH / 2).toString('hex'),
+    allowEmpty: request.allowEmpty ?? false,
   };
 }
 
@@ -73,6 +96,9 @@ function loadFailure(
   return new LoadFailedError(plan.table, plan.mode, dialect, error, hint);
 }
 
+/** MySQL's error number for a packet over max_allowed_packet. */
+const ER_NET_PACKET_TOO_LARGE = 1153;
+
 /** Network errors of the client libraries, and the servers' own codes for a session that ended. */
 const LOST_CONNECTION_CODES = new Set([
   'PROTOCOL_CONNECTION_LOST',
@@ -95,7 +121,15 @@ const LOST_CONNECTION_CODES = new Set([
  */
 export function isConnectionLost(error: unknown): boolean {
   if (typeof error !== 'object' || error === null) return false;
-  const { code, fatal, message } = error as { code?: unknown; fatal?: unknown; message?: unknown };
+  const { code, errno, fatal, message } = error as {
+    code?: unknown;
+    errno?: unknown;
+    fatal?: unknown;
+    message?: unknown;
+  };
+  // the server ends the session after a packet over max_allowed_packet; the same rows would end
+  // it again, so it is not a connection to retry
+  if (code === 'ER_NET_PACKET_TOO_LARGE' || errno === ER_NET_PACKET_TOO_LARGE) return false;
   if (fatal === true) return true;
   if (typeof code === 'string' && (LOST_CONNECTION_CODES.has(code) || /^08[0-9A-Z]{3}$/.test(code)))
     return true;

@@ -13,6 +13,8 @@ export interface LoadEvent {
   readonly table: string;
   readonly mode: LoadMode;
   readonly keys: readonly string[];
+  /** Whether a replace of zero rows may empty a table that has rows; absent means no. */
+  readonly allowEmpty: boolean;
   readonly queryExecutionId: string;
 }
 
@@ -20,12 +22,13 @@ const MODES: readonly LoadMode[] = ['merge', 'replace', 'insert'];
 
 export function readLoadEvent(event: unknown): LoadEvent {
   return readConfig('load event', event, (root) => {
-    root.object(['load', 'table', 'mode', 'keys', 'queryExecutionId']);
+    root.object(['load', 'table', 'mode', 'keys', 'allowEmpty', 'queryExecutionId']);
     return {
       load: root.field('load').string(),
       table: root.field('table').string(),
       mode: root.field('mode').oneOf(MODES, 'merge'),
       keys: root.field('keys').stringList(),
+      allowEmpty: root.field('allowEmpty').boolean(false),
       queryExecutionId: root
         .field('queryExecutionId')
         .string({ pattern: /^[a-zA-Z0-9-]{1,128}$/, patternHint: 'an Athena query execution id' }),
@@ -58,7 +61,13 @@ export async function loadQueryResult(
   }
   let loaded = false;
   try {
-    const outcome = await loader.load({ table: event.table, mode: event.mode, keys: event.keys, result });
+    const outcome = await loader.load({
+      table: event.table,
+      mode: event.mode,
+      keys: event.keys,
+      allowEmpty: event.allowEmpty,
+      result,
+    });
     loaded = true;
     return outcome;
   } finally {

@@ -2,7 +2,7 @@ import { Readable } from 'node:stream';
 import type { Connection, ResultSetHeader, RowDataPacket } from 'mysql2/promise';
 import { DuplicateKeyError, RejectedValuesError, SchemaMismatchError } from './errors';
 import { isSwapTableOf, quoteIdentifier, scratchTableName } from './identifiers';
-import { type LoadPlan, runLoad } from './load-plan';
+import { type LoadPlan, refuseEmptyReplace, runLoad } from './load-plan';
 import { encodeTextRows, type ResultRows } from './result-rows';
 import {
   columnDefinitions,
@@ -77,6 +77,7 @@ export class MysqlLoader implements TableLoader {
 
   private async run(plan: LoadPlan, rows: ResultRows): Promise<boolean> {
     const session = await this.prepareSession();
+    rows.refuseRowsOver(session.maxAllowedPacket);
     await this.lockTable(plan.table);
     try {
       return await this.runLocked(plan, rows, session);
@@ -123,6 +124,7 @@ export class MysqlLoader implements TableLoader {
     let failed = true;
     try {
       await this.fillStage(stage, plan, rows);
+      if (existing) await refuseEmptyReplace(plan, rows, () => this.hasRows(plan.table));
       if (plan.mode === 'merge') await this.checkKeysUnique(stage, plan, existing);
       if (!existing || plan.mode === 'replace')
         await this.swapIn(stage, plan, target.order, existing !== undefined, session);
@@ -141,13 +143,19 @@ export class MysqlLoader implements TableLoader {
 
   private prepareSession(): Promise<Session> {
     this.session ??= (async () => {
-      const versions = await this.select('SELECT VERSION() AS version');
+      const versions = await this.select(
+        'SELECT VERSION() AS version, @@SESSION.max_allowed_packet AS maxAllowedPacket',
+      );
       await this.execute(`SET SESSION sql_mode = '${SQL_MODE}', time_zone = '+00:00'`);
       const mariadb = String(versions[0]?.version).includes('MariaDB');
       const engine = this.options.stagingEngine ?? (mariadb ? 'Aria' : 'InnoDB');
       if (!ENGINE_NAME.test(engine)) throw new Error(`Not a storage engine name: ${JSON.stringify(engine)}`);
       const collation = NO_PAD_BINARY[mariadb ? 'mariadb' : 'mysql'];
-      return { engine, tableOptions: `DEFAULT CHARSET=utf8mb4 COLLATE=${collation}` };
+      return {
+        engine,
+        tableOptions: `DEFAULT CHARSET=utf8mb4 COLLATE=${collation}`,
+        maxAllowedPacket: Number(versions[0]?.maxAllowedPacket),
+      };
     })();
     // a failed preparation (server down) is retried by the next load
     this.session.catch(() => {
@@ -233,6 +241,10 @@ export class MysqlLoader implements TableLoader {
         `the server stored ${result.affectedRows} of ${rows.count} rows`,
       ]);
     }
+  }
+
+  private async hasRows(table: string): Promise<boolean> {
+    return (await this.select(`SELECT 1 AS found FROM ${quote(table)} LIMIT 1`)).length > 0;
   }
 
   private async checkKeysUnique(
@@ -371,6 +383,8 @@ interface Session {
   readonly engine: string;
   /** Charset and collation of tables the loader creates. */
   readonly tableOptions: string;
+  /** The largest packet the server takes: a LOAD DATA row longer than this ends the connection. */
+  readonly maxAllowedPacket: number;
 }
 
 interface TargetKeys {
@@ -419,6 +433,8 @@ function describeComparison(
 
 function hintFor(error: unknown): string | undefined {
   const errno = (error as { errno?: unknown } | null)?.errno;
+  if (errno === 1153)
+    return 'a row is larger than the server takes: raise max_allowed_packet; retrying would fail the same way';
   return typeof errno === 'number' && LOCAL_INFILE_ERRORS.has(errno)
     ? 'the server must allow LOAD DATA LOCAL INFILE: set local_infile=1'
     : undefined;

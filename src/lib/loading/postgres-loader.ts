@@ -4,7 +4,7 @@ import type { Client } from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
 import { DuplicateKeyError, RejectedValuesError, SchemaMismatchError } from './errors';
 import { quoteIdentifier, scratchTableName } from './identifiers';
-import { type LoadPlan, runLoad } from './load-plan';
+import { type LoadPlan, refuseEmptyReplace, runLoad } from './load-plan';
 import { encodeTextRows, type ResultRows } from './result-rows';
 import {
   columnDefinitions,
@@ -96,8 +96,17 @@ export class PostgresLoader implements TableLoader {
    * and the views that read it, and readers see the old rows until the load commits.
    */
   private async replaceRows(plan: LoadPlan, rows: ResultRows): Promise<void> {
+    // asked before TRUNCATE, answered once the rows are counted; a refusal rolls the TRUNCATE back
+    const hadRows = plan.allowEmpty ? false : await this.hasRows(plan.table);
     await this.execute(`TRUNCATE ${quote(plan.table)}`);
     await this.copy(plan.table, plan, rows);
+    await refuseEmptyReplace(plan, rows, async () => hadRows);
+  }
+
+  private async hasRows(table: string): Promise<boolean> {
+    const sql = `SELECT 1 FROM ${quote(table)} LIMIT 1`;
+    this.options.onStatement?.(sql);
+    return ((await this.client.query(sql)).rowCount ?? 0) > 0;
   }
 
   /**

@@ -1,4 +1,4 @@
-import { InexactValueError, RowShapeError } from './errors';
+import { InexactValueError, RowShapeError, ValueTooLargeError } from './errors';
 import type { ValueCheck } from './exact-values';
 import type { Dialect, ResultColumn, ResultRow } from './types';
 
@@ -12,6 +12,8 @@ export class ResultRows implements AsyncIterable<ResultRow> {
   private sourceFailure: { readonly error: unknown } | undefined;
 
   private readonly width: number;
+  /** The most bytes one row may take (MySQL's max_allowed_packet), once the loader knows it. */
+  private maxRowBytes = Number.POSITIVE_INFINITY;
 
   /** `checks[i]` judges the values of column i (see exact-values.ts); none for a column of any text. */
   constructor(
@@ -23,7 +25,40 @@ export class ResultRows implements AsyncIterable<ResultRow> {
     this.width = columns.length;
   }
 
+  /**
+   * Refuses, from the next row on, a row larger than `bytes`: the server would end the connection
+   * on it (MySQL's max_allowed_packet), and a retry would send it again.
+   */
+  refuseRowsOver(bytes: number): void {
+    this.maxRowBytes = bytes;
+  }
+
+  private checkSize(row: ResultRow): void {
+    // a UTF-16 code unit is at most 3 UTF-8 bytes: most rows are judged without measuring
+    let upper = row.length;
+    for (const value of row) upper += value == null ? 2 : value.length * 3;
+    if (upper <= this.maxRowBytes) return;
+    let total = row.length;
+    let largest = 0;
+    let largestBytes = -1;
+    for (let i = 0; i < row.length; i++) {
+      const value = row[i];
+      const bytes = value == null ? 2 : Buffer.byteLength(value, 'utf8');
+      total += bytes;
+      if (bytes > largestBytes) [largest, largestBytes] = [i, bytes];
+    }
+    if (total > this.maxRowBytes)
+      throw new ValueTooLargeError(
+        this.table,
+        this.counted + 1,
+        this.columns[largest]!.name,
+        total,
+        this.maxRowBytes,
+      );
+  }
+
   private checkValues(row: ResultRow): void {
+    if (this.maxRowBytes !== Number.POSITIVE_INFINITY) this.checkSize(row);
     for (let i = 0; i < this.checks.length; i++) {
       const check = this.checks[i];
       const value = row[i];

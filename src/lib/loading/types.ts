@@ -33,6 +33,8 @@ export interface LoadRequest {
   /** Key columns for merge (and the primary key of a table the loader creates). */
   readonly keys: readonly string[];
   readonly result: QueryResult;
+  /** Whether a replace load of zero rows may empty a table that has rows (default: refused). */
+  readonly allowEmpty?: boolean;
 }
 
 export interface LoadOutcome {

@@ -7,6 +7,7 @@ import type {
   FirehoseTransformationResult,
   FirehoseTransformationResultRecord,
 } from 'aws-lambda';
+import { ACTIVE_PARTITION_EXCEEDED, ACTIVE_PARTITION_LIMIT } from '../firehose/partition-keys';
 import type { ParquetCodec } from '../parquet/parquet-writer';
 import { FirehoseErrorType, LakeLayout } from '../pipeline/lake-layout';
 import type { StreamSpec } from '../pipeline/pipeline';
@@ -65,6 +66,8 @@ export interface DeliveryStats {
   rowsWritten: number;
   processingFailed: number;
   conversionFailed: number;
+  /** Records for a partition beyond the active partition limit, written to the error prefix. */
+  activePartitionExceeded: number;
   parquetFiles: string[];
   errorFiles: string[];
   backupFiles: string[];
@@ -91,10 +94,23 @@ interface Partition {
   readonly lines: JoinedLinesBuilder;
 }
 
+/** What one delivery's transform results sort into. */
+interface Collected {
+  readonly partitions: Map<string, Partition>;
+  readonly processingFailed: ProcessingFailure[];
+  readonly exceeded: PartitionExceeded[];
+}
+
 interface ProcessingFailure {
   readonly record: FirehoseTransformationEventRecord;
   readonly code: string;
   readonly message: string;
+}
+
+/** An Ok record whose partition would have been one too many: Firehose keeps its transformed data. */
+interface PartitionExceeded {
+  readonly record: FirehoseTransformationEventRecord;
+  readonly data: string;
 }
 
 interface Pending {
@@ -124,6 +140,7 @@ export class LocalDeliveryStream {
     rowsWritten: 0,
     processingFailed: 0,
     conversionFailed: 0,
+    activePartitionExceeded: 0,
     parquetFiles: [],
     errorFiles: [],
     backupFiles: [],
@@ -192,6 +209,7 @@ export class LocalDeliveryStream {
     backup.catch(() => undefined);
     const partitions = new Map<string, Partition>();
     const processingFailed: ProcessingFailure[] = [];
+    const exceeded: PartitionExceeded[] = [];
     for (const chunk of this.invocationChunks(batch)) {
       const event = this.transformEvent(chunk);
       let response: FirehoseTransformationResult | undefined;
@@ -209,9 +227,10 @@ export class LocalDeliveryStream {
           processingFailed.push({ record, code: 'Lambda.FunctionError', message });
         continue;
       }
-      this.collectResults(event, response, partitions, processingFailed);
+      this.collectResults(event, response, { partitions, processingFailed, exceeded });
     }
     await this.writeProcessingFailed(processingFailed, time);
+    await this.writePartitionExceeded(exceeded, time);
     for (const [prefix, partition] of partitions) await this.writePartition(prefix, partition, time);
     await backup;
   }
@@ -248,15 +267,13 @@ export class LocalDeliveryStream {
   private collectResults(
     event: FirehoseTransformationEvent,
     response: FirehoseTransformationResult,
-    partitions: Map<string, Partition>,
-    processingFailed: ProcessingFailure[],
+    collected: Collected,
   ): void {
     const results = response.records ?? [];
     const records = event.records;
     // the usual answer, every recordId once in the order sent, needs no bookkeeping per record
     if (results.length === records.length && results.every((r, i) => r.recordId === records[i]!.recordId)) {
-      for (let i = 0; i < results.length; i++)
-        this.collectResult(records[i]!, results[i]!, partitions, processingFailed);
+      for (let i = 0; i < results.length; i++) this.collectResult(records[i]!, results[i]!, collected);
       return;
     }
     const byId = new Map(records.map((record) => [record.recordId, record]));
@@ -265,11 +282,11 @@ export class LocalDeliveryStream {
       const record = byId.get(result.recordId);
       if (!record || seen.has(result.recordId)) continue;
       seen.add(result.recordId);
-      this.collectResult(record, result, partitions, processingFailed);
+      this.collectResult(record, result, collected);
     }
     for (const record of records) {
       if (!seen.has(record.recordId)) {
-        processingFailed.push({
+        collected.processingFailed.push({
           record,
           code: 'Lambda.MissingRecordId',
           message: 'The Lambda response did not return this recordId',
@@ -281,8 +298,7 @@ export class LocalDeliveryStream {
   private collectResult(
     record: FirehoseTransformationEventRecord,
     result: FirehoseTransformationResultRecord,
-    partitions: Map<string, Partition>,
-    processingFailed: ProcessingFailure[],
+    { partitions, processingFailed, exceeded }: Collected,
   ): void {
     if (result.result === 'Dropped') return;
     if (result.result !== 'Ok') {
@@ -298,6 +314,11 @@ export class LocalDeliveryStream {
     const prefix = LakeLayout.streamPartition(this.options.stream.name, dt, hour);
     let partition = partitions.get(prefix);
     if (!partition) {
+      // one delivery is one buffering window: its partitions are all active until it is written
+      if (partitions.size >= ACTIVE_PARTITION_LIMIT) {
+        exceeded.push({ record, data: result.data ?? '' });
+        return;
+      }
       partition = { dt, hour, lines: new JoinedLinesBuilder() };
       partitions.set(prefix, partition);
     }
@@ -357,6 +378,25 @@ export class LocalDeliveryStream {
       }),
     );
     await this.writeErrors(FirehoseErrorType.processingFailed, lines, time);
+  }
+
+  private async writePartitionExceeded(
+    exceeded: PartitionExceeded[],
+    time: ReturnType<typeof timestampParts>,
+  ): Promise<void> {
+    this.stats.activePartitionExceeded += exceeded.length;
+    const now = this.options.now();
+    const lines = exceeded.map(({ record, data }) =>
+      JSON.stringify({
+        attemptsMade: 1,
+        arrivalTimestamp: record.approximateArrivalTimestamp,
+        errorCode: ACTIVE_PARTITION_EXCEEDED,
+        errorMessage: `The delivery stream already has ${ACTIVE_PARTITION_LIMIT} active partitions`,
+        attemptEndingTimestamp: now,
+        rawData: data,
+      }),
+    );
+    await this.writeErrors(FirehoseErrorType.activePartitionExceeded, lines, time);
   }
 
   /**

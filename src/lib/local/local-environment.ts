@@ -1,4 +1,4 @@
-import { rm } from 'node:fs/promises';
+import { mkdir, readdir, rm, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { DEFAULT_LAKE_START_DATE } from '../catalog/lake-days';
 import { LocalCatalog } from '../catalog/local-catalog';
@@ -9,6 +9,10 @@ import type { Pipeline } from '../pipeline/pipeline';
 import { LocalAthena } from '../query/local-athena';
 import { stageWorkGroups } from '../query/workgroups';
 import { LocalObjectStore } from '../storage/local-object-store';
+import { LocalRootError } from './local-root';
+
+export { LOCAL_DEVELOPMENT_HASH_KEY, localHashKey } from './local-hash-key';
+
 import { LOCAL_RESOURCE_PREFIX, LOCAL_STAGE, localDatabaseName } from './local-stage';
 
 /** Names a deployed stage would use, for the stage called `local` on this machine. */
@@ -30,8 +34,6 @@ export interface LocalEnvironment {
 }
 
 export const DEFAULT_LOCAL_ROOT = '.tributary';
-/** Used only on this machine when TRIBUTARY_HASH_KEY is unset; deployed stages read Secrets Manager. */
-export const LOCAL_DEVELOPMENT_HASH_KEY = 'tributary-local-development-key';
 
 export function localEnvironment(
   root = process.env.TRIBUTARY_LOCAL_ROOT || DEFAULT_LOCAL_ROOT,
@@ -53,19 +55,9 @@ export function localEnvironment(
   };
 }
 
-/** The hash key for privacy rules on this machine: TRIBUTARY_HASH_KEY, else the development key. */
-export function localHashKey(env: NodeJS.ProcessEnv = process.env): { key: string; development: boolean } {
-  return env.TRIBUTARY_HASH_KEY
-    ? { key: env.TRIBUTARY_HASH_KEY, development: false }
-    : { key: LOCAL_DEVELOPMENT_HASH_KEY, development: true };
-}
-
-/**
- * Removes what earlier local runs left in the root (buckets, catalog, Firehose inboxes, alerts,
- * the embedded warehouse), so a run shows exactly its own data. Run reports are kept.
- */
-export async function resetLocalRoot(environment: LocalEnvironment): Promise<void> {
-  const owned = [
+/** What a local run writes into its root and clears at the start of the next (reports excepted). */
+function clearedEntries(environment: LocalEnvironment): string[] {
+  return [
     environment.lakeBucket,
     environment.rawBucket,
     environment.resultsBucket,
@@ -75,7 +67,69 @@ export async function resetLocalRoot(environment: LocalEnvironment): Promise<voi
     LOCAL_WAREHOUSE_FILE,
     `${LOCAL_WAREHOUSE_FILE}.wal`,
   ];
-  await Promise.all(owned.map((name) => rm(join(environment.root, name), { recursive: true, force: true })));
+}
+
+/** The file every local run writes into its root, so a later run knows the directory is its own. */
+export const LOCAL_ROOT_MARKER = '.tributary-local-root';
+const MARKER_TEXT =
+  'This directory is a Tributary local root: `tributary run` clears and rewrites what it holds.\n';
+
+export { LocalRootError };
+
+/** A directory `tributary run` will not write into: it holds files that are not a local run's. */
+export class ForeignLocalRootError extends LocalRootError {
+  constructor(
+    readonly root: string,
+    readonly foreign: readonly string[],
+  ) {
+    const shown =
+      foreign.slice(0, 5).join(', ') + (foreign.length > 5 ? `, and ${foreign.length - 5} more` : '');
+    super(
+      `${root} is not a Tributary local root: it holds ${shown}, which a local run did not write, and a run ` +
+        `clears its root. Give --root (or TRIBUTARY_LOCAL_ROOT) a directory that does not exist yet, an empty ` +
+        `one, or one an earlier run used (it holds ${LOCAL_ROOT_MARKER}).`,
+    );
+  }
+}
+
+/**
+ * Accepts a root that does not exist, is empty, carries the marker a local run writes, or holds
+ * nothing but what a local run writes (a root from before the marker); refuses anything else, so a
+ * mistyped `--root /` or `--root ~` is never cleared or written into.
+ */
+export async function checkLocalRoot(environment: LocalEnvironment): Promise<void> {
+  let entries: string[];
+  try {
+    entries = await readdir(environment.root);
+  } catch (error) {
+    // a root that does not exist is created by the run; one that is (or lies below) a file is
+    // refused by createLocalRoot, which names the file
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT' || code === 'ENOTDIR') return;
+    throw error;
+  }
+  if (entries.includes(LOCAL_ROOT_MARKER)) return;
+  const own = new Set([...clearedEntries(environment), 'reports']);
+  const foreign = entries.filter((name) => !own.has(name)).sort();
+  if (foreign.length > 0) throw new ForeignLocalRootError(environment.root, foreign);
+}
+
+/** Marks the root as a local run's own; call after checkLocalRoot accepted it. */
+export async function markLocalRoot(environment: LocalEnvironment): Promise<void> {
+  await mkdir(environment.root, { recursive: true });
+  await writeFile(join(environment.root, LOCAL_ROOT_MARKER), MARKER_TEXT);
+}
+
+/**
+ * Removes what earlier local runs left in the root (buckets, catalog, Firehose inboxes, alerts,
+ * the embedded warehouse), so a run shows exactly its own data. Run reports are kept.
+ */
+export async function resetLocalRoot(environment: LocalEnvironment): Promise<void> {
+  await Promise.all(
+    clearedEntries(environment).map((name) =>
+      rm(join(environment.root, name), { recursive: true, force: true }),
+    ),
+  );
 }
 
 /** Athena on this machine: DuckDB over this environment's lake, with the pipeline's tables. */

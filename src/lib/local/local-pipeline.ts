@@ -12,6 +12,7 @@ import {
   type StepEvent,
   type TaskHandler,
 } from '../orchestration/local-state-machine';
+import type { GatedPlan, HeldBack } from '../orchestration/snapshot-gate';
 import type { ParquetCodec } from '../parquet/parquet-writer';
 import { ingestedLakeTables } from '../pipeline/lake-tables';
 import type { Pipeline } from '../pipeline/pipeline';
@@ -24,7 +25,8 @@ import type { DeliveryStats } from './local-delivery-stream';
 import { type ExportRequest, LocalDynamoTable } from './local-dynamodb';
 import { type LocalEnvironment, openLocalAthena } from './local-environment';
 import { type LocalHandlers, localDynamoTableArn } from './local-handlers';
-import { LocalS3Notifications } from './local-s3-notifications';
+import { deliverPending, LocalS3Notifications, type NotificationDelivery } from './local-s3-notifications';
+import { localStreamMapping, STREAM_MAPPING_DEFAULTS } from './local-stream-mapping';
 
 /** A DynamoDB table's stream, as the records Lambda would receive from it. */
 export interface DynamoSource {
@@ -46,12 +48,19 @@ export interface LocalRunOptions {
   readonly dynamodb: readonly DynamoSource[];
   readonly codec?: ParquetCodec;
   readonly onProgress?: (event: ProgressEvent) => void;
+  /**
+   * How S3's notifications of export data files reach the flattener while the state machine waits
+   * for the snapshot: every pending one at each check unless given (a test may deliver late).
+   */
+  readonly deliverNotifications?: NotificationDelivery;
 }
 
 export interface CaptureStats {
   changes: number;
-  /** Change records the stream Lambda reported as failed even after retries. */
+  /** Change records the event source mapping parked after its retries (and bisection). */
   failedChanges: number;
+  /** The on-failure objects those changes wait in for a replay, with the function's last error. */
+  parked: Array<{ key: string; changes: number; reason: string }>;
   changeFiles: number;
   /** Raw objects the S3 notifications delivered to the flattener. */
   flattenedObjects: number;
@@ -64,6 +73,7 @@ export interface TableSummary {
 }
 
 export interface QuarantineSummary {
+  /** In the raw bucket, beside the raw object its lines came from. */
   readonly key: string;
   readonly lines: number;
   /** Lines by the reason the flattener gave for quarantining them. */
@@ -73,6 +83,25 @@ export interface QuarantineSummary {
 export interface SkippedLoads {
   readonly reason: string;
   readonly skipped: readonly string[];
+}
+
+export interface ExportNote {
+  readonly table: string;
+  readonly note: string;
+}
+
+/** What the execution's output says about DynamoDB exports skipped or clamped to the recovery window. */
+export function exportNotes(output: unknown): ExportNote[] {
+  const outcomes = (output as { exported?: { dynamodb?: unknown } } | undefined)?.exported?.dynamodb;
+  if (!Array.isArray(outcomes)) return [];
+  return outcomes.flatMap((outcome: { table?: unknown; skipped?: unknown; timing?: unknown }) => {
+    if (typeof outcome?.table !== 'string') return [];
+    if (typeof outcome.skipped === 'string')
+      return [{ table: outcome.table, note: `export skipped: ${outcome.skipped}` }];
+    if (typeof outcome.timing === 'string' && outcome.timing !== 'as planned')
+      return [{ table: outcome.table, note: `export clamped: ${outcome.timing}` }];
+    return [];
+  });
 }
 
 /** What the execution's output says about loads it skipped (the `Skip loads` state writes it). */
@@ -100,6 +129,10 @@ export interface LocalRunSummary {
   readonly loads: readonly LoadOutcome[];
   /** Earlier days the transforms computed again because late data reached their sources, and why. */
   readonly recomputed: readonly RecomputedDay[];
+  /** DynamoDB exports the run skipped or clamped (outside the recovery window), and why. */
+  readonly exports: readonly ExportNote[];
+  /** Transforms and loads held back because a snapshot they read is partial, and why. */
+  readonly heldBack: readonly HeldBack[];
   /** Loads the run left out, and why (no BI database, or the input asked for none). */
   readonly skippedLoads: SkippedLoads | undefined;
   /** Failure notifications the alerts topic would have sent. */
@@ -110,9 +143,7 @@ export interface LocalRunSummary {
 }
 
 /** Stream records per stream Lambda invocation (the event source mapping's batch size). */
-const STREAM_BATCH_SIZE = 100;
-/** Lambda retries a batch with failures; after this many attempts the records go to the failure destination. */
-const STREAM_ATTEMPTS = 3;
+const STREAM_BATCH_SIZE = STREAM_MAPPING_DEFAULTS.batchSize;
 
 async function timed<T>(timings: Array<[string, number]>, name: string, work: () => Promise<T>): Promise<T> {
   const started = performance.now();
@@ -153,7 +184,7 @@ export async function runLocalPipeline(
     DynamoLayout.flattenerNotifications,
   );
   const captures = await timed(timings, 'capture', () =>
-    captureChanges(handlers, notifications, tables, options.dynamodb, progress),
+    captureChanges(environment, handlers, notifications, tables, options.dynamodb, progress),
   );
 
   const athena = await openLocalAthena(environment, pipeline);
@@ -165,7 +196,10 @@ export async function runLocalPipeline(
     const recomputed: RecomputedDay[] = [];
     const checks: CheckOutcome[] = [];
     const blocked: Array<LoadGate<{ load: string; transform: string }>['blocked'][number]> = [];
-    const tasks = localTasks(environment, handlers, athena, tables, notifications, {
+    const heldBack: HeldBack[] = [];
+    const delivery = options.deliverNotifications ?? deliverPending;
+    const tasks = localTasks(environment, handlers, athena, tables, notifications, delivery, {
+      heldBack,
       published,
       loads,
       alerts,
@@ -192,11 +226,13 @@ export async function runLocalPipeline(
       published,
       checks,
       blockedLoads: blocked,
+      exports: exportNotes(execution.output),
+      heldBack,
       loads,
       recomputed,
       skippedLoads: skippedLoads(execution.output),
       notifications: alerts,
-      tables: await tableSummaries(athena, pipeline),
+      tables: await tableSummaries(athena, pipeline, new Set(heldBack.map((h) => h.transform ?? ''))),
       timings,
     };
   } finally {
@@ -205,6 +241,7 @@ export async function runLocalPipeline(
 }
 
 async function captureChanges(
+  environment: LocalEnvironment,
   handlers: LocalHandlers,
   notifications: LocalS3Notifications,
   tables: ReadonlyMap<string, LocalDynamoTable>,
@@ -224,12 +261,27 @@ async function captureChanges(
   for (const source of sources) {
     const table = tables.get(source.table);
     if (!table) throw new Error(`No DynamoDB table ${source.table} in the pipeline description`);
-    const stats: CaptureStats = { changes: 0, failedChanges: 0, changeFiles: 0, flattenedObjects: 0 };
+    const stats: CaptureStats = {
+      changes: 0,
+      failedChanges: 0,
+      parked: [],
+      changeFiles: 0,
+      flattenedObjects: 0,
+    };
     results.set(source.table, stats);
+    // the mapping runs as the changes are made: its clock is the newest change's time
+    let clock = 0;
+    const mapping = localStreamMapping(environment, handlers, source.table, { now: () => clock });
     let batch: DynamoDBRecord[] = [];
     const send = async () => {
       stats.changes += batch.length;
-      stats.failedChanges += await invokeWithRetries(handlers, batch);
+      for (const record of batch)
+        clock = Math.max(clock, (record.dynamodb?.ApproximateCreationDateTime ?? 0) * 1000);
+      const outcome = await mapping.process(batch);
+      for (const parked of outcome.parked) {
+        stats.failedChanges += parked.records.length;
+        stats.parked.push({ key: parked.key, changes: parked.records.length, reason: parked.reason });
+      }
       for (const record of batch) table.apply(record);
       batch = [];
       await deliver(stats);
@@ -244,21 +296,6 @@ async function captureChanges(
   return results;
 }
 
-/**
- * Calls the stream Lambda as its event source mapping does with ReportBatchItemFailures: the
- * batch is retried from the first failed record. Returns how many records never got through.
- */
-async function invokeWithRetries(handlers: LocalHandlers, records: DynamoDBRecord[]): Promise<number> {
-  let pending = records;
-  for (let attempt = 1; attempt <= STREAM_ATTEMPTS && pending.length > 0; attempt++) {
-    const response = await handlers.dynamodbStream({ Records: pending });
-    const failed = new Set(response.batchItemFailures.map((f) => f.itemIdentifier));
-    const first = pending.findIndex((r) => failed.has(r.dynamodb?.SequenceNumber ?? ''));
-    pending = first < 0 ? [] : pending.slice(first);
-  }
-  return pending.length;
-}
-
 type Json = Parameters<TaskHandler>[0];
 
 /** Every Task state of the daily pipeline, bound to the real handler or the local stand-in. */
@@ -268,7 +305,9 @@ export function localTasks(
   athena: LocalAthena,
   tables: ReadonlyMap<string, LocalDynamoTable>,
   notifications: LocalS3Notifications,
+  delivery: NotificationDelivery,
   collected: {
+    heldBack: HeldBack[];
     published: PublishOutcome[];
     loads: LoadOutcome[];
     alerts: string[];
@@ -312,13 +351,25 @@ export function localTasks(
       return plan as unknown as Json;
     },
     'Plan transform': (input) => handlers.planRun(input) as Promise<Json>,
+    'Read recovery window': (input) => {
+      const { TableName } = input as { TableName: string };
+      return dynamoTable(TableName).describeContinuousBackups() as unknown as Json;
+    },
+    'Fit export to recovery window': (input) => handlers.planRun(input) as Promise<Json>,
     'Start DynamoDB export': async (input) => {
       const request = input as unknown as ExportRequest;
+      // DynamoDB writes the export; S3's notifications of its data files wait for the delivery
       const description = await dynamoTable(request.TableArn).exportToPointInTime(request, environment.store);
-      // DynamoDB writes the export, and S3 notifies the flattener of each data file
-      const event = await notifications.take();
-      if (event) await handlers.s3Flatten(event);
       return { ExportDescription: { ...description, ExportStatus: 'IN_PROGRESS' } } as Json;
+    },
+    'Check snapshot flattened': async (input) => {
+      await delivery(notifications, handlers.s3Flatten);
+      return (await handlers.planRun(input)) as Json;
+    },
+    'Hold back partial snapshots': async (input) => {
+      const gated = (await handlers.planRun(input)) as GatedPlan;
+      collected.heldBack.push(...gated.heldBack);
+      return gated as unknown as Json;
     },
     'Check DynamoDB export': (input) => {
       const { ExportArn } = input as { ExportArn: string };
@@ -377,13 +428,14 @@ export function localTasks(
 }
 
 async function quarantinedLines(environment: LocalEnvironment): Promise<QuarantineSummary[]> {
-  const { store, lakeBucket } = environment;
-  const keys = (await listKeys(store, lakeBucket, 'lake/')).filter((key) =>
-    key.endsWith('.quarantine.ndjson'),
-  );
+  const { store, rawBucket } = environment;
+  const keys = [
+    ...(await listKeys(store, rawBucket, DynamoLayout.rawPrefix)),
+    ...(await listKeys(store, rawBucket, DynamoLayout.exportsPrefix)),
+  ].filter((key) => key.endsWith('.quarantine.ndjson'));
   const summaries: QuarantineSummary[] = [];
   for (const key of keys) {
-    const lines = (await getBytes(store, lakeBucket, key)).toString('utf8').split('\n').filter(Boolean);
+    const lines = (await getBytes(store, rawBucket, key)).toString('utf8').split('\n').filter(Boolean);
     const reasons = new Map<string, number>();
     for (const line of lines) {
       const { reason } = JSON.parse(line) as { reason?: unknown };
@@ -396,18 +448,26 @@ async function quarantinedLines(environment: LocalEnvironment): Promise<Quaranti
 }
 
 /** Rows and day partitions of every lake table that exists, as a query sees them now. */
-async function tableSummaries(athena: LocalAthena, pipeline: Pipeline): Promise<TableSummary[]> {
+async function tableSummaries(
+  athena: LocalAthena,
+  pipeline: Pipeline,
+  /** Transforms this run held back: a table never published before is left out, not an error. */
+  heldBack: ReadonlySet<string>,
+): Promise<TableSummary[]> {
+  const published = new Set(
+    (await athena.query('SELECT table_name FROM information_schema.tables')).rows.map((r) =>
+      String(r.table_name),
+    ),
+  );
   const tables = [
     ...ingestedLakeTables(pipeline).map((t) => ({ name: t.name, byDay: true })),
-    ...pipeline.transforms.map((t) => ({ name: t.name, byDay: t.partitionedBy.includes('dt') })),
+    ...pipeline.transforms
+      .filter((t) => !heldBack.has(t.name) || published.has(t.name))
+      .map((t) => ({ name: t.name, byDay: t.partitionedBy.includes('dt') })),
   ];
-  // a failed run may end before a transform created its table: such tables are left out
-  const { rows: views } = await athena.query(
-    'SELECT view_name AS name FROM duckdb_views() WHERE NOT internal',
-  );
-  const existing = new Set(views.map((row) => String(row.name)));
   const summaries: TableSummary[] = [];
-  for (const table of tables.filter((t) => existing.has(t.name))) {
+  // a failed run may end before a transform created its table: such tables are left out
+  for (const table of tables.filter((t) => published.has(t.name))) {
     const { rows } = await athena.query(
       `SELECT count(*) AS rows, ${table.byDay ? 'count(DISTINCT dt)' : '0'} AS partitions FROM "${table.name}"`,
     );

@@ -2,6 +2,22 @@ import type { S3Event, S3EventRecord } from 'aws-lambda';
 import type { ObjectStore } from '../storage/object-store';
 import { encodeS3EventKey } from '../storage/s3-event-key';
 
+/**
+ * Hands the notifications S3 has not delivered yet to the flattener. The local run calls it where
+ * time passes for S3 (each `Check snapshot flattened` step), never inside the step that wrote the
+ * objects; a simulation can deliver late, in part, twice or out of order instead.
+ */
+export type NotificationDelivery = (
+  notifications: LocalS3Notifications,
+  flatten: (event: S3Event) => Promise<void>,
+) => Promise<void>;
+
+/** Delivers every pending notification, once, in one event. */
+export const deliverPending: NotificationDelivery = async (notifications, flatten) => {
+  const event = await notifications.take();
+  if (event) await flatten(event);
+};
+
 /** One notification rule of a bucket, as serverless.yml configures it for the raw bucket. */
 export interface NotificationFilter {
   readonly prefix: string;

@@ -1,5 +1,5 @@
 import type { ColumnSpec } from '../columns/column-types';
-import { timestampMillis } from '../columns/time';
+import { TimestampReading, timestampMillis } from '../columns/time';
 import { JsonNumber } from '../flattening/json-value';
 import { type ParquetValue, RowCoercer, ValueConversionError } from '../parquet/coerce';
 import { parseFlatLine } from '../parquet/flat-line';
@@ -40,7 +40,8 @@ export type PartitionConverter = (conversion: PartitionConversion) => Promise<Co
  */
 export function partitionConverter(store: ObjectStore): PartitionConverter {
   return async (conversion) => {
-    const coercer = new RowCoercer(conversion.columns);
+    // Firehose's reader, not the lake writer's: it takes up to 9 fraction digits, Athena shows milliseconds
+    const coercer = new RowCoercer(conversion.columns, { timestamps: TimestampReading.firehose });
     const declared = new Set(conversion.columns.map((c) => c.name));
     const undeclared = new Map<string, number>();
     const errors: string[] = [];

@@ -15,9 +15,10 @@ export interface RunReportContext {
   /** The daily pipeline's state machine definition, as it ran. */
   readonly definition: Record<string, unknown>;
   readonly pipeline: Pipeline;
-  /** The local root and lake bucket, to show and link where failed records wait. */
+  /** The local root, lake and raw buckets, to show and link where failed records wait. */
   readonly root: string;
   readonly lakeBucket: string;
+  readonly rawBucket: string;
   /** Where the loads went: the embedded warehouse file, or the database URL without its password. */
   readonly loadDestination?: string | undefined;
 }
@@ -50,7 +51,11 @@ table { border-collapse: collapse; width: 100%; }
 caption { text-align: left; font-weight: 600; padding-bottom: 6px; }
 th, td { text-align: left; padding: 6px 12px 6px 0; border-bottom: 1px solid var(--line); vertical-align: top; }
 th { font-size: 12px; color: var(--muted); font-weight: 600; }
-th.num, td.num { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
+th.num, td.num { text-align: right; font-variant-numeric: tabular-nums; }
+td.num { white-space: nowrap; }
+.path, code, pre { overflow-wrap: anywhere; }
+pre { white-space: pre-wrap; margin: 4px 0; }
+.alert { overflow-wrap: anywhere; }
 td.warn { color: #b54708; } td.bad { color: #b42318; }
 a { color: #175cd3; text-decoration: none; } a:hover { text-decoration: underline; }
 .legend { display: flex; flex-wrap: wrap; gap: 6px 18px; color: var(--muted); font-size: 12.5px; margin-bottom: 10px; }
@@ -70,7 +75,7 @@ function legend(): string {
     '<div class="legend">',
     swatch('succeeded', 'succeeded'),
     swatch('caught', 'caught, or some records failed and wait'),
-    swatch('failed', 'failed'),
+    swatch('failed', 'failed, or the failure path it took'),
     swatch('not run', 'not run'),
     '<span class="line" style="--c: #475467">next state</span>',
     '<span class="line dashed" style="--c: #f04438">on error (Catch)</span>',
@@ -83,13 +88,13 @@ function card(label: string, value: string, tone?: 'warn' | 'bad'): string {
 }
 
 /** A path under the lake bucket: shown from the local root, in full on hover, linked relative to the report (in reports/). */
-function lakePath(context: RunReportContext, key: string): Cell {
-  const full = join(context.root, context.lakeBucket, key);
-  const href = `../${context.lakeBucket}/${key}`
+function lakePath(context: RunReportContext, key: string, bucket = context.lakeBucket): Cell {
+  const full = join(context.root, bucket, key);
+  const href = `../${bucket}/${key}`
     .split('/')
     .map((part) => encodeURIComponent(part))
     .join('/');
-  const shown = `${context.lakeBucket}/${key}`;
+  const shown = `${bucket}/${key}`;
   return {
     html: `<a class="path" href="${escapeHtml(href)}" title="${escapeHtml(full)}">${escapeHtml(shown)}</a>`,
   };
@@ -98,7 +103,7 @@ function lakePath(context: RunReportContext, key: string): Cell {
 function ingestionTable(summary: LocalRunSummary, context: RunReportContext): string {
   const rows: Cell[][] = [];
   for (const [stream, stats] of summary.streams) {
-    const failed = stats.processingFailed + stats.conversionFailed;
+    const failed = stats.processingFailed + stats.conversionFailed + stats.activePartitionExceeded;
     const undeclared = [...stats.undeclaredColumns].map(([name, count]) => `${name} (${formatCount(count)})`);
     rows.push([
       { html: `<strong>${escapeHtml(stream)}</strong>` },
@@ -117,7 +122,10 @@ function ingestionTable(summary: LocalRunSummary, context: RunReportContext): st
       failed > 0
         ? {
             html: [
-              `processing ${formatCount(stats.processingFailed)}, format conversion ${formatCount(stats.conversionFailed)}`,
+              `processing ${formatCount(stats.processingFailed)}, format conversion ${formatCount(stats.conversionFailed)}` +
+                (stats.activePartitionExceeded > 0
+                  ? `, over the active partition limit ${formatCount(stats.activePartitionExceeded)}`
+                  : ''),
               ...failureReasons(stats).map(escapeHtml),
             ].join('<br/>'),
           }
@@ -154,7 +162,11 @@ function ingestionTable(summary: LocalRunSummary, context: RunReportContext): st
         .join('; '),
       '',
       quarantined.length > 0
-        ? { html: quarantined.map((q) => (lakePath(context, q.key) as { html: string }).html).join('<br/>') }
+        ? {
+            html: quarantined
+              .map((q) => (lakePath(context, q.key, context.rawBucket) as { html: string }).html)
+              .join('<br/>'),
+          }
         : '',
     ]);
   }
@@ -314,7 +326,7 @@ export async function renderRunReport(summary: LocalRunSummary, context: RunRepo
   const recordsIn =
     streams.reduce((s, x) => s + x.recordsIn, 0) + captures.reduce((s, x) => s + x.changes, 0);
   const failed =
-    streams.reduce((s, x) => s + x.processingFailed + x.conversionFailed, 0) +
+    streams.reduce((s, x) => s + x.processingFailed + x.conversionFailed + x.activePartitionExceeded, 0) +
     captures.reduce((s, x) => s + x.failedChanges, 0) +
     summary.quarantined.reduce((s, q) => s + q.lines, 0);
   const undeclared = streams.reduce((s, x) => s + x.undeclaredColumns.size, 0);
@@ -332,6 +344,7 @@ export async function renderRunReport(summary: LocalRunSummary, context: RunRepo
       loads: summary.loads,
       pipelineFailed: status === 'FAILED',
       loadDestination: context.loadDestination,
+      checks: summary.checks,
     }),
   ]);
   const error = summary.execution.error;
@@ -366,6 +379,9 @@ export async function renderRunReport(summary: LocalRunSummary, context: RunRepo
       : '',
     '</section>',
     recomputedSection(summary),
+    '<section id="checks"><h2>Data checks</h2>',
+    checksTable(summary),
+    '</section>',
     '<section id="lineage"><h2>Lineage</h2>',
     '<p class="note">Every source through the lake and the transforms into the database, with this run’s numbers and where failed records wait (paths under the lake bucket).</p>',
     `<div class="scroll">${lineage}</div>`,
@@ -380,9 +396,6 @@ export async function renderRunReport(summary: LocalRunSummary, context: RunRepo
     summary.skippedLoads
       ? `<p class="note">Loads skipped: ${escapeHtml(summary.skippedLoads.reason)}${summary.skippedLoads.skipped.length > 0 ? ` (${escapeHtml(summary.skippedLoads.skipped.join(', '))})` : ''}.</p>`
       : '',
-    '<section id="checks"><h2>Data checks</h2>',
-    checksTable(summary),
-    '</section>',
     '<section id="steps"><h2>States that ran</h2>',
     stepsTable(summary),
     '</section>',

@@ -1,11 +1,11 @@
-import { LakeLayout } from '../pipeline/lake-layout';
+import { DynamoLayout } from '../dynamodb/layout';
 import type { DeliveryStats } from './local-delivery-stream';
 import type { CaptureStats, LocalRunSummary, QuarantineSummary } from './local-pipeline';
 
-/** Quarantine files of a DynamoDB table's lake tables (its changes and its snapshot). */
+/** Quarantine files (in the raw bucket) of a DynamoDB table's lake tables (its changes and its snapshot). */
 export function quarantinedOf(table: string, quarantined: readonly QuarantineSummary[]): QuarantineSummary[] {
-  const prefixes = [`${table}_changes`, `${table}_snapshot`].map((name) => LakeLayout.table(name));
-  return quarantined.filter((q) => prefixes.some((prefix) => q.key.startsWith(prefix)));
+  const lakeTables = [DynamoLayout.changesTable(table), DynamoLayout.snapshotTable(table)];
+  return quarantined.filter((q) => lakeTables.includes(DynamoLayout.quarantinedLakeTable(q.key) ?? ''));
 }
 
 /** A DynamoDB table's failures: changes the stream Lambda gave up on, and lines the flattener quarantined. */

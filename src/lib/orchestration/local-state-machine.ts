@@ -30,8 +30,12 @@ export type TaskHandler = (input: Json) => Promise<Json> | Json;
 /** The Task states of the daily pipeline, by name; each gets a local implementation. */
 export const DAILY_PIPELINE_TASKS = [
   'Plan run',
+  'Read recovery window',
+  'Fit export to recovery window',
   'Start DynamoDB export',
   'Check DynamoDB export',
+  'Check snapshot flattened',
+  'Hold back partial snapshots',
   'Start Aurora export',
   'Start Aurora export of chosen data',
   'Check Aurora export',

@@ -1,9 +1,11 @@
+import { createHash } from 'node:crypto';
 import { checksForRun } from '../checks/check-run';
 import { DynamoLayout } from '../dynamodb/layout';
 import { NO_LOADER_DATABASE } from '../loading/config';
 import type { LoadMode } from '../loading/types';
 import { AuroraExportLayout } from '../pipeline/lake-layout';
 import type { Pipeline } from '../pipeline/pipeline';
+import { keyedStreamRelations } from '../transforms/deduplicate';
 import { dateLiteral, qualifiedTable } from '../transforms/sql-template';
 import { planTransformRun, type TransformRunOutput } from '../transforms/transform-run';
 import type { RecomputedDay } from './late-data';
@@ -43,6 +45,8 @@ export interface AthenaQuery {
 
 export interface DynamoExport {
   readonly table: string;
+  /** The run's last day, whose end the export shows. */
+  readonly day: string;
   /** ExportTableToPointInTime parameters. */
   readonly request: {
     readonly TableArn: string;
@@ -85,6 +89,7 @@ export interface PlannedLoad {
   readonly table: string;
   readonly mode: LoadMode;
   readonly keys: readonly string[];
+  readonly allowEmpty: boolean;
   readonly query: AthenaQuery;
 }
 
@@ -136,6 +141,26 @@ function exportTime(to: string, startTime: string): string {
   return new Date(Math.min(endOfDay, latest)).toISOString().replace(/\.\d{3}Z$/, '.000Z');
 }
 
+/**
+ * A client token that is a function of every parameter of the request: DynamoDB refuses a token
+ * reused with other parameters within 8 hours, and a run of today asks for a time and prefix that
+ * move with its start, so the same day may be asked for twice with different requests.
+ */
+export function exportClientToken(
+  table: string,
+  day: string,
+  request: Omit<DynamoExport['request'], 'ClientToken'>,
+): string {
+  const parameters = [
+    request.TableArn,
+    request.S3Bucket,
+    request.S3Prefix,
+    request.ExportFormat,
+    request.ExportTime,
+  ].join('\n');
+  return `${table}-${day}-${createHash('sha256').update(parameters).digest('hex').slice(0, 16)}`;
+}
+
 function query(sql: string, workGroup: string, settings: RunSettings): AthenaQuery {
   return {
     QueryString: sql,
@@ -185,6 +210,7 @@ export function planPipelineRun(
             table: load.table,
             mode: load.mode,
             keys: load.keys,
+            allowEmpty: load.allowEmpty,
             query: query(
               `SELECT * FROM ${qualifiedTable(settings.database, transform.name)}${days}`,
               settings.workGroup,
@@ -199,20 +225,21 @@ export function planPipelineRun(
       : { enabled: false, reason: skipReason, skipped: wanted.map((load) => load.name) };
 
   const time = exportTime(input.to, execution.startTime);
-  const dynamodb = settings.dynamodbExports.map(
-    ({ table, tableArn }): DynamoExport => ({
+  const dynamodb = settings.dynamodbExports.map(({ table, tableArn }): DynamoExport => {
+    const request = {
+      TableArn: tableArn,
+      S3Bucket: settings.rawBucket,
+      S3Prefix: DynamoLayout.exportPrefix(table, input.to, compactTime(time)),
+      ExportFormat: 'DYNAMODB_JSON' as const,
+      ExportTime: time,
+    };
+    // the same request asked for twice within DynamoDB's 8-hour window is the same export
+    return {
       table,
-      request: {
-        TableArn: tableArn,
-        S3Bucket: settings.rawBucket,
-        S3Prefix: DynamoLayout.exportPrefix(table, input.to, compactTime(time)),
-        ExportFormat: 'DYNAMODB_JSON',
-        ExportTime: time,
-        // the same day's export asked for twice within DynamoDB's 8-hour window is the same export
-        ClientToken: `${table}-${input.to}`,
-      },
-    }),
-  );
+      day: input.to,
+      request: { ...request, ClientToken: exportClientToken(table, input.to, request) },
+    };
+  });
   const aurora = settings.auroraExport
     ? [
         {
@@ -264,6 +291,8 @@ export function planTransform(
     to: request.to,
     recompute: (request.recomputed ?? []).filter((r) => r.transform === spec.name).map((r) => r.day),
     ...(plannedAt ? { plannedAt } : {}),
+    // a record delivered twice is read once: every stream with keys is read one copy per key and day
+    relations: keyedStreamRelations(pipeline, settings.database),
   });
   return { run, queries: statements.map((sql) => query(sql, settings.transformWorkGroup, settings)) };
 }

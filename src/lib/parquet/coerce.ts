@@ -1,5 +1,5 @@
 import type { ColumnSpec, ColumnType } from '../columns/column-types';
-import { timestampMillis } from '../columns/time';
+import { columnTimestampMillis, TimestampProblem, TimestampReading, timestampMillis } from '../columns/time';
 import { JsonNumber } from '../flattening/json-value';
 
 /** A value ready for the Parquet writer: string, number, bigint (int64 and unscaled decimals) or boolean. */
@@ -12,8 +12,14 @@ export class ValueConversionError extends Error {
     readonly column: string,
     readonly expected: string,
     readonly value: unknown,
+    /** What is wrong with the value, when the value itself should not be repeated. */
+    readonly problem?: string,
   ) {
-    super(`Column ${column}: cannot store ${describe(value)} as ${expected}`);
+    super(
+      problem === undefined
+        ? `Column ${column}: cannot store ${describe(value)} as ${expected}`
+        : `Column ${column}: ${expected} value ${problem}`,
+    );
   }
 }
 
@@ -74,18 +80,43 @@ export function toUnscaledDecimal(text: string, precision: number, scale: number
 
 export type Converter = (value: unknown) => ParquetValue;
 
-/** Converts one value to the column's type; throws ValueConversionError when it cannot. */
-export function converterFor(column: ColumnSpec): Converter {
+export interface ConversionOptions {
+  /** How timestamp columns read values: the lake writer's exact milliseconds (default) or Firehose's reader. */
+  readonly timestamps?: TimestampReading;
+}
+
+/** The smallest positive normal double: below it a double keeps fewer than 53 significant bits. */
+const MIN_NORMAL_DOUBLE = 2.2250738585072014e-308;
+const NONZERO_MANTISSA = /^[^eE]*[1-9]/;
+
+/** Text that is well-formed UTF-16; a lone surrogate has no UTF-8 encoding (ES2024's isWellFormed). */
+function isWellFormed(text: string): boolean {
+  return (text as string & { isWellFormed(): boolean }).isWellFormed();
+}
+
+/**
+ * Converts one value to the column's type; throws ValueConversionError when it cannot, or when
+ * the column would hold it only altered: a string with a lone surrogate (UTF-8 has no encoding for
+ * it), a number a double holds only as infinity, zero or a subnormal, a timestamp finer than the
+ * column's milliseconds.
+ */
+export function converterFor(column: ColumnSpec, options: ConversionOptions = {}): Converter {
   const fail =
     (expected: string) =>
     (value: unknown): never => {
       throw new ValueConversionError(column.name, expected, value);
     };
+  const problem = (expected: string, what: string): never => {
+    throw new ValueConversionError(column.name, expected, undefined, what);
+  };
   const type: ColumnType = column.type;
   switch (type.kind) {
     case 'string': {
       return (value) => {
-        if (typeof value === 'string') return value;
+        if (typeof value === 'string')
+          return isWellFormed(value)
+            ? value
+            : problem('string', 'holds a lone surrogate, which UTF-8 cannot encode');
         if (value instanceof JsonNumber) return value.raw;
         if (typeof value === 'number' || typeof value === 'boolean') return String(value);
         return fail('string')(value);
@@ -114,7 +145,14 @@ export function converterFor(column: ColumnSpec): Converter {
       return (value) => {
         if (typeof value === 'number') return value;
         const text = numberText(value);
-        return text === undefined ? bad(value) : Number(text);
+        if (text === undefined) return bad(value);
+        const double = Number(text);
+        const magnitude = Math.abs(double);
+        // the common case is one comparison; the rest only for values at the ends of the range
+        if (magnitude >= MIN_NORMAL_DOUBLE && magnitude !== Number.POSITIVE_INFINITY) return double;
+        if (magnitude === Number.POSITIVE_INFINITY) return problem('double', 'overflows a double');
+        if (magnitude === 0 && !NONZERO_MANTISSA.test(text)) return double;
+        return problem('double', 'underflows a double (to zero or a subnormal)');
       };
     }
     case 'boolean': {
@@ -127,11 +165,16 @@ export function converterFor(column: ColumnSpec): Converter {
     }
     case 'timestamp': {
       const bad = fail('timestamp');
+      const reading = options.timestamps ?? TimestampReading.exact;
       return (value) => {
-        const ms = timestampMillis(
-          typeof value === 'number' ? new JsonNumber(String(value)) : (value as string | JsonNumber),
+        if (typeof value !== 'string' && typeof value !== 'number' && !(value instanceof JsonNumber))
+          return bad(value);
+        const ms = columnTimestampMillis(
+          typeof value === 'number' ? new JsonNumber(String(value)) : value,
+          reading,
         );
-        return ms === undefined ? bad(value) : BigInt(ms);
+        if (typeof ms === 'number') return BigInt(ms);
+        return ms === TimestampProblem.unreadable ? bad(value) : problem('timestamp', ms);
       };
     }
     case 'date': {
@@ -152,12 +195,64 @@ export function converterFor(column: ColumnSpec): Converter {
   }
 }
 
+/** Checks one flat value; throws ValueConversionError when its column would hold it only altered. */
+export type ValueCheck = (value: string | boolean | null | JsonNumber) => void;
+
+/**
+ * What the Firehose transform refuses before Firehose's own conversion, which would store it
+ * altered: a string with a lone surrogate in a string column, and a JSON number that a double,
+ * int, bigint or decimal column cannot hold exactly (the same rules as the lake writer's). Text
+ * in a number column, and timestamps, are left to Firehose, which refuses or reads them itself.
+ * Undefined for types with nothing to check.
+ */
+export function exactValueCheck(column: ColumnSpec): ValueCheck | undefined {
+  const kind = column.type.kind;
+  if (kind === 'string') {
+    const convert = converterFor(column);
+    return (value) => {
+      if (typeof value === 'string') convert(value);
+    };
+  }
+  if (kind === 'double' || kind === 'int' || kind === 'bigint' || kind === 'decimal') {
+    const convert = converterFor(column);
+    return (value) => {
+      if (value instanceof JsonNumber) convert(value);
+    };
+  }
+  return undefined;
+}
+
+/**
+ * The digits a JSON number may have before and after its point (no exponent) to be certain to fit
+ * its column, so the flattener's fast path can pass it without converting; undefined for types
+ * that are not numbers. A double overflows or underflows only past 300 digits on either side.
+ */
+export function plainNumberLimit(
+  type: ColumnType,
+): { readonly integer: number; readonly fraction: number } | undefined {
+  switch (type.kind) {
+    case 'double':
+      return { integer: 300, fraction: 300 };
+    case 'int':
+      return { integer: 9, fraction: 0 };
+    case 'bigint':
+      return { integer: 18, fraction: 0 };
+    case 'decimal':
+      return { integer: type.precision - type.scale, fraction: type.scale };
+    default:
+      return undefined;
+  }
+}
+
 /** Converts flat records into rows of the declared columns; nulls and absent columns stay null. */
 export class RowCoercer {
   private readonly converters: Converter[];
 
-  constructor(readonly columns: readonly ColumnSpec[]) {
-    this.converters = columns.map(converterFor);
+  constructor(
+    readonly columns: readonly ColumnSpec[],
+    options: ConversionOptions = {},
+  ) {
+    this.converters = columns.map((column) => converterFor(column, options));
   }
 
   /** Values in declared column order. Throws ValueConversionError naming the first bad column. */

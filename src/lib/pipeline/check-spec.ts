@@ -17,7 +17,13 @@ export interface CheckSpec {
 export type CheckRule =
   | { readonly kind: 'not_null'; readonly columns: readonly string[] }
   | { readonly kind: 'unique'; readonly columns: readonly string[] }
-  | { readonly kind: 'accepted_values'; readonly column: string; readonly values: readonly string[] }
+  | {
+      readonly kind: 'accepted_values';
+      readonly column: string;
+      readonly values: readonly string[];
+      /** Whether NULL passes (`allow_null`, default true: NULLs are not_null's to catch). */
+      readonly allowNull: boolean;
+    }
   | {
       readonly kind: 'row_count';
       readonly min: number | undefined;
@@ -69,13 +75,18 @@ function readRule(item: ConfigReader, kind: (typeof CHECK_KINDS)[number]): Check
       return { kind, columns };
     }
     case 'accepted_values': {
-      field.object(['column', 'values']);
+      field.object(['column', 'values', 'allow_null']);
       const values = field.field('values').list((v) => {
         if (typeof v.value === 'number' || typeof v.value === 'boolean') return String(v.value);
         return v.string();
       });
       if (values.length === 0) field.field('values').problem('list at least one value');
-      return { kind, column: field.field('column').string(COLUMN), values };
+      return {
+        kind,
+        column: field.field('column').string(COLUMN),
+        values,
+        allowNull: field.field('allow_null').boolean(true),
+      };
     }
     case 'row_count': {
       field.object(['min', 'max', 'withinFactorOfLastWeek']);

@@ -30,4 +30,6 @@ export const AuroraExportLayout = {
 export const FirehoseErrorType = {
   processingFailed: 'processing-failed',
   formatConversionFailed: 'format-conversion-failed',
+  /** Records for a dynamic partition beyond the delivery stream's active partition limit. */
+  activePartitionExceeded: 'activePartitionExceeded',
 } as const;

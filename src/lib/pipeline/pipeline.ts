@@ -404,5 +404,10 @@ export function flattenOptionsFor(
     hashKey,
   };
   if (!('eventTime' in table)) return common;
-  return { ...common, eventTimeColumn: table.eventTime, declaredColumns: table.columns.map((c) => c.name) };
+  return {
+    ...common,
+    eventTimeColumn: table.eventTime,
+    declaredColumns: table.columns.map((c) => c.name),
+    columnTypes: table.columns,
+  };
 }

@@ -35,6 +35,8 @@ export interface LoadSpec {
   readonly table: string;
   readonly mode: LoadMode;
   readonly keys: readonly string[];
+  /** A replace of zero rows empties a table that has rows only when this is true (default false). */
+  readonly allowEmpty: boolean;
 }
 
 const NAME = /^[a-z][a-z0-9_]{0,47}$/;
@@ -106,7 +108,7 @@ export function readTransform(item: ConfigReader): TransformSpec {
 }
 
 export function readLoad(item: ConfigReader): LoadSpec {
-  item.object(['name', 'transform', 'table', 'mode', 'keys']);
+  item.object(['name', 'transform', 'table', 'mode', 'keys', 'allowEmpty']);
   const mode = item.field('mode').oneOf(['merge', 'replace', 'insert'] as const, 'merge');
   const keys = item.field('keys').stringList({ pattern: NAME, patternHint: NAME_HINT });
   if (mode === 'merge' && keys.length === 0)
@@ -117,6 +119,7 @@ export function readLoad(item: ConfigReader): LoadSpec {
     table: item.field('table').string({ pattern: NAME, patternHint: NAME_HINT }),
     mode,
     keys,
+    allowEmpty: item.field('allowEmpty').boolean(false),
   };
 }
 

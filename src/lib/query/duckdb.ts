@@ -6,6 +6,17 @@ export interface QueryResult {
   readonly rows: ReadonlyArray<Record<string, unknown>>;
 }
 
+export interface DuckDbOptions {
+  /** Settings applied before anything runs (`SET name = value`, the value as SQL). */
+  readonly settings?: Readonly<Record<string, string>>;
+  /**
+   * When given, the connection reads and writes files only under these directories: external
+   * access is switched off, these are allow-listed, and the configuration is locked so no SQL can
+   * switch it back on (nor INSTALL, LOAD or ATTACH anything).
+   */
+  readonly onlyDirectories?: readonly string[];
+}
+
 /** DuckDB in process: the local stand-in for Athena, and the reader that checks what we wrote. */
 export class DuckDb {
   private constructor(
@@ -13,9 +24,19 @@ export class DuckDb {
     private readonly connection: DuckDBConnection,
   ) {}
 
-  static async open(path = ':memory:'): Promise<DuckDb> {
+  static async open(path = ':memory:', options: DuckDbOptions = {}): Promise<DuckDb> {
     const instance = await DuckDBInstance.create(path, { threads: '2' });
-    return new DuckDb(instance, await instance.connect());
+    const connection = await instance.connect();
+    for (const [name, value] of Object.entries(options.settings ?? {})) {
+      await connection.run(`SET ${name} = ${value}`);
+    }
+    if (options.onlyDirectories) {
+      const directories = options.onlyDirectories.map((d) => sqlString(d.endsWith('/') ? d : `${d}/`));
+      await connection.run(`SET allowed_directories = [${directories.join(', ')}]`);
+      await connection.run('SET enable_external_access = false');
+      await connection.run('SET lock_configuration = true');
+    }
+    return new DuckDb(instance, connection);
   }
 
   async query(

@@ -9,7 +9,8 @@ import { type LakeTable, lakeTableProjection, PARTITION_KEYS } from '../pipeline
 import type { LocalObjectStore } from '../storage/local-object-store';
 import { getBytes, listKeys, ObjectNotFoundError } from '../storage/object-store';
 import { errorMessage } from '../util/errors';
-import { ATHENA_MACROS, athenaToDuckDb, UnsupportedSqlError } from './athena-compat';
+import { ATHENA_MACROS, athenaToDuckDb, CatalogTablesOnlyError, UnsupportedSqlError } from './athena-compat';
+import { rewriteParsedQuery, SEMANTIC_MACROS, semanticsError } from './athena-semantics';
 import { DuckDb, type QueryResult, sqlString } from './duckdb';
 import { type LocalResultColumn, resultMetadataKey } from './local-athena-results';
 import type { WorkGroup } from './workgroups';
@@ -83,17 +84,18 @@ export function hiveType(duckType: string): string {
     BOOLEAN: 'boolean',
     TIMESTAMP: 'timestamp',
     DATE: 'date',
-    HUGEINT: 'decimal(38,0)',
+    // Trino has no 128-bit integer: DuckDB's sum of integers is Athena's bigint
+    HUGEINT: 'bigint',
   };
   return map[duckType] ?? 'string';
 }
 
 /** An Athena result type (as GetQueryResults names it) for a DuckDB column type. */
-function athenaResultType(duckType: string): { type: string; precision: number; scale: number } {
+export function athenaResultType(duckType: string): { type: string; precision: number; scale: number } {
   const decimal = /^DECIMAL\((\d+),\s*(\d+)\)$/.exec(duckType);
   if (decimal) return { type: 'decimal', precision: Number(decimal[1]), scale: Number(decimal[2]) };
-  if (duckType === 'HUGEINT') return { type: 'decimal', precision: 38, scale: 0 };
   const map: Record<string, string> = {
+    HUGEINT: 'bigint',
     BIGINT: 'bigint',
     INTEGER: 'integer',
     SMALLINT: 'smallint',
@@ -102,6 +104,7 @@ function athenaResultType(duckType: string): { type: string; precision: number; 
     FLOAT: 'real',
     BOOLEAN: 'boolean',
     TIMESTAMP: 'timestamp',
+    'TIMESTAMP WITH TIME ZONE': 'timestamp with time zone',
     DATE: 'date',
   };
   return { type: map[duckType] ?? 'varchar', precision: 0, scale: 0 };
@@ -114,6 +117,23 @@ function catalogColumnType(type: string): string {
   } catch (error) {
     if (error instanceof ColumnTypeError) return 'VARCHAR';
     throw error;
+  }
+}
+
+/** DuckDB's refusals of file access, extensions and settings, as the error Athena's rule explains. */
+const DUCKDB_SANDBOX_REFUSAL =
+  /Permission Error|file system operations are disabled|configuration has been locked|external extensions is disabled/;
+
+async function refusingOutsideAccess<T>(run: () => Promise<T>): Promise<T> {
+  try {
+    return await run();
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    if (!DUCKDB_SANDBOX_REFUSAL.test(message)) throw semanticsError(error);
+    throw new CatalogTablesOnlyError(
+      `Athena reads only the tables in its catalog; the local engine reads only the lake it serves (${message.split('\n')[0]})`,
+      { cause: error },
+    );
   }
 }
 
@@ -132,22 +152,71 @@ export class LocalAthena {
     private readonly duck: DuckDb,
     private readonly options: LocalAthenaOptions,
     private readonly knownFunctions: ReadonlySet<string>,
+    private readonly tableFunctions: ReadonlySet<string>,
   ) {}
 
+  /**
+   * Opens DuckDB able to touch only the lake and results buckets' directories: the statements it
+   * runs are the user's SQL, and Athena reads nothing but its catalog's tables.
+   */
   static async open(options: LocalAthenaOptions): Promise<LocalAthena> {
-    const duck = await DuckDb.open();
-    const existing = new Set(
-      (await duck.query('SELECT DISTINCT function_name FROM duckdb_functions()')).rows.map((r) =>
-        String(r.function_name),
+    const duck = await DuckDb.open(':memory:', {
+      // Athena divides integers as integers; time zone functions work in UTC as Athena's session does
+      settings: { integer_division: 'true', TimeZone: "'UTC'" },
+      onlyDirectories: [options.lakeBucket, options.resultsBucket].map((bucket) =>
+        options.store.pathForPrefix(bucket, ''),
       ),
-    );
+    });
+    const functions = (
+      await duck.query('SELECT DISTINCT function_name, function_type FROM duckdb_functions()')
+    ).rows.map((r) => ({ name: String(r.function_name), type: String(r.function_type) }));
+    // table functions read files or DuckDB's internals; UNNEST is both Athena's and DuckDB's
+    const existing = new Set(functions.filter((f) => f.type !== 'table').map((f) => f.name));
+    existing.add('unnest');
+    const tableFunctions = new Set(functions.filter((f) => !existing.has(f.name)).map((f) => f.name));
     for (const [name, macro] of Object.entries(ATHENA_MACROS)) {
       if (!existing.has(name)) await duck.run(`CREATE MACRO ${macro}`);
       existing.add(name);
     }
+    for (const macro of SEMANTIC_MACROS) await duck.run(`CREATE MACRO ${macro}`);
     await duck.run(`CREATE SCHEMA IF NOT EXISTS "${options.database}"`);
     await duck.run(`SET search_path = '${options.database}'`);
-    return new LocalAthena(duck, options, existing);
+    return new LocalAthena(duck, options, existing, tableFunctions);
+  }
+
+  /** The DuckDB SQL for an Athena query: calls rewritten, then operators and casts given Athena's meaning. */
+  private async toDuckDb(sql: string): Promise<string> {
+    const duckSql = athenaToDuckDb(sql, this.knownFunctions, this.tableFunctions);
+    // SHOW and DESCRIBE compute nothing; DuckDB's parser would not give them back as written
+    if (/^\s*(SHOW|DESCRIBE)\b/i.test(duckSql)) return duckSql;
+    const { rows } = await this.duck.query(`SELECT json_serialize_sql(${sqlString(duckSql)}) AS ast`);
+    const rewritten = rewriteParsedQuery(String(rows[0]?.ast));
+    if (rewritten === undefined) return duckSql;
+    const back = await this.duck.query(`SELECT json_deserialize_sql(${sqlString(rewritten)}) AS sql`);
+    return this.bigintSums(String(back.rows[0]?.sql));
+  }
+
+  /**
+   * DuckDB sums integers into a 128-bit HUGEINT; Athena's sum of integers is a bigint that fails
+   * on overflow. Such columns are cast to BIGINT, which fails the same way.
+   */
+  private async bigintSums(select: string): Promise<string> {
+    const hugeints = (await this.columnsOf(select)).filter((c) => c.type === 'HUGEINT');
+    if (hugeints.length === 0) return select;
+    const casts = hugeints.map(
+      (c) => `CAST("${c.name.replace(/"/g, '""')}" AS BIGINT) AS "${c.name.replace(/"/g, '""')}"`,
+    );
+    return `SELECT * REPLACE (${casts.join(', ')}) FROM (${select})`;
+  }
+
+  /** The names of the tables a query can read (the ingested tables and the catalog's). */
+  async tableNames(): Promise<string[]> {
+    await this.refreshViews();
+    const { rows } = await this.duck.query(
+      'SELECT view_name FROM duckdb_views() WHERE NOT internal AND schema_name = $schema ORDER BY 1',
+      { schema: this.options.database },
+    );
+    return rows.map((r) => String(r.view_name));
   }
 
   close(): void {
@@ -161,7 +230,7 @@ export class LocalAthena {
   /** Runs a SELECT and returns its rows (exact values as text), for people at a terminal. */
   async query(sql: string): Promise<QueryResult> {
     await this.refreshViews();
-    return this.duck.query(athenaToDuckDb(sql, this.knownFunctions));
+    return refusingOutsideAccess(async () => this.duck.query(await this.toDuckDb(sql)));
   }
 
   /**
@@ -175,7 +244,7 @@ export class LocalAthena {
     queryExecutionId: string = randomUUID(),
   ): Promise<LocalQueryExecution> {
     try {
-      return await this.executeStatement(sql, workGroupName, queryExecutionId);
+      return await this.executeIn(sql, workGroupName, queryExecutionId);
     } catch (error) {
       throw await this.withKnownTables(error);
     }
@@ -198,7 +267,7 @@ export class LocalAthena {
     );
   }
 
-  private async executeStatement(
+  private async executeIn(
     sql: string,
     workGroupName: string,
     queryExecutionId: string,
@@ -209,6 +278,14 @@ export class LocalAthena {
     const workGroup = this.options.workGroups.find((w) => w.name === workGroupName);
     if (!workGroup) throw new AthenaQueryFailedError(`WorkGroup ${workGroupName} is not found.`);
     await this.refreshViews();
+    return refusingOutsideAccess(() => this.executeStatement(sql, queryExecutionId, workGroup));
+  }
+
+  private async executeStatement(
+    sql: string,
+    queryExecutionId: string,
+    workGroup: LocalAthenaOptions['workGroups'][number],
+  ): Promise<LocalQueryExecution> {
     const ctas = CTAS.exec(sql);
     if (ctas)
       return this.createTableAs(queryExecutionId, workGroup, {
@@ -246,6 +323,15 @@ export class LocalAthena {
     partitionedBy: readonly string[],
     compression: string,
   ): Promise<Array<{ name: string; type: string }>> {
+    const zoned = (await this.columnsOf(select)).filter((c) => c.type === 'TIMESTAMP WITH TIME ZONE');
+    if (zoned.length > 0) {
+      // a table's columns are Hive types, and Hive has no timestamp with time zone
+      throw new AthenaQueryFailedError(
+        `NOT_SUPPORTED: Unsupported Hive type: timestamp(3) with time zone (column ${zoned.map((c) => c.name).join(', ')}): ` +
+          'a table cannot hold a timestamp with time zone (from current_timestamp, now(), from_unixtime, ' +
+          'from_iso8601_timestamp, AT TIME ZONE); write a timestamp (date_parse of its text) or its to_iso8601 text',
+      );
+    }
     const staged = `"__statement_${randomUUID().replace(/-/g, '')}"`;
     await this.duck.run(`CREATE TEMP TABLE ${staged} AS ${select}`);
     try {
@@ -323,7 +409,7 @@ export class LocalAthena {
       (m) => m[1]!,
     );
     const compression = /^'(.*)'$/.exec(properties.get('write_compression') ?? "'ZSTD'")?.[1] ?? 'ZSTD';
-    const select = athenaToDuckDb(statement.selectText, this.knownFunctions);
+    const select = await this.toDuckDb(statement.selectText);
     const columns = await this.writeParquet(select, location, partitionedBy, compression);
     const toCatalog = (c: { name: string; type: string }): CatalogColumn => ({
       name: c.name,
@@ -350,7 +436,7 @@ export class LocalAthena {
   ): Promise<LocalQueryExecution> {
     const target = await this.options.catalog.getTable(database, table);
     if (!target) throw new UnsupportedSqlError(`INSERT INTO ${database}.${table}: no such table`);
-    const select = athenaToDuckDb(selectText, this.knownFunctions);
+    const select = await this.toDuckDb(selectText);
     await this.writeParquet(
       select,
       target.location,
@@ -361,7 +447,7 @@ export class LocalAthena {
   }
 
   private async select(id: string, sql: string): Promise<LocalQueryExecution> {
-    const select = athenaToDuckDb(sql, this.knownFunctions);
+    const select = await this.toDuckDb(sql);
     const columns = await this.columnsOf(select);
     const key = `${id}.csv`;
     const path = this.options.store.pathFor(this.options.resultsBucket, key);

@@ -1,5 +1,6 @@
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
+import type { DynamoDBRecord } from 'aws-lambda';
 import { isBase64 } from '../dynamodb/attribute-value';
 import { DynamoLayout } from '../dynamodb/layout';
 import type { Pipeline } from '../pipeline/pipeline';
@@ -23,7 +24,15 @@ export interface QuarantinedLines {
   readonly lines: readonly Buffer[];
 }
 
-export type ReplayBatch = FirehoseFailures | QuarantinedLines;
+/** Changes a DynamoDB stream's event source mapping parked in its S3 on-failure destination. */
+export interface ParkedChanges {
+  readonly kind: 'stream';
+  readonly file: string;
+  /** The stream records of the failed batch, in shard order, as Lambda sent them. */
+  readonly records: readonly DynamoDBRecord[];
+}
+
+export type ReplayBatch = FirehoseFailures | QuarantinedLines | ParkedChanges;
 
 /** One file of a replay source, local or in S3. */
 export interface ReplayFile {
@@ -74,8 +83,12 @@ export interface ReadReplayOptions {
   readonly onProblem: (file: string, line: number, problem: string) => void;
 }
 
+const RAW_DYNAMODB = /(?:^|\/)(?:raw|exports)\/dynamodb\//;
+
 /**
- * Reads Firehose error output (`processing-failed/`, `format-conversion-failed/`: JSON lines with
+ * Reads DynamoDB stream on-failure records (`aws/lambda/...`: the parked batch's records), Firehose
+ * error output (`processing-failed/`, `format-conversion-failed/`, `activePartitionExceeded/`:
+ * JSON lines with
  * the record as base64 `rawData`) and DynamoDB quarantine files (`*.quarantine.ndjson`: JSON lines
  * with the `raw` line and its `source` object) into what a replay sends.
  */
@@ -86,10 +99,17 @@ export async function readReplayBatches(
 ): Promise<ReplayBatch[]> {
   const batches: ReplayBatch[] = [];
   for (const file of files) {
-    // a lake directory holds the good data beside its quarantine files
-    if (file.name.endsWith('.parquet')) continue;
-    const lines = (await file.read()).toString('utf8').split('\n');
-    if (file.name.endsWith('.quarantine.ndjson')) {
+    const quarantine = file.name.endsWith(DynamoLayout.quarantineSuffix);
+    // a lake directory holds good data, a raw one the change and export files quarantine files sit beside
+    if (file.name.endsWith('.parquet') || (!quarantine && RAW_DYNAMODB.test(file.name))) continue;
+    const text = (await file.read()).toString('utf8');
+    if (/(?:^|\/)aws\/lambda\//.test(file.name)) {
+      const parked = readOnFailureRecord(file.name, text, options);
+      if (parked) batches.push(parked);
+      continue;
+    }
+    const lines = text.split('\n');
+    if (quarantine) {
       batches.push(...readQuarantine(file.name, lines, options));
       continue;
     }
@@ -103,12 +123,13 @@ export async function readReplayBatches(
       continue;
     }
     const hashed = pipeline.streams.find((s) => s.name === stream)?.flatten.hash ?? [];
-    if (/(?:^|\/)format-conversion-failed\//.test(file.name) && hashed.length > 0) {
+    const transformed = /(?:^|\/)(format-conversion-failed|activePartitionExceeded)\//.exec(file.name)?.[1];
+    if (transformed && hashed.length > 0) {
       // Firehose keeps the record the transform returned: its hash rules have already been applied
       options.onProblem(
         file.name,
         0,
-        `format-conversion-failed records of ${stream} hold values its hash rules (${hashed.join(', ')}) already hashed; sending them through the stream would hash them twice. Fix the schema, then load them from this file by hand`,
+        `${transformed} records of ${stream} hold values its hash rules (${hashed.join(', ')}) already hashed; sending them through the stream would hash them twice. Load them from this file by hand`,
       );
       continue;
     }
@@ -125,6 +146,33 @@ export async function readReplayBatches(
     if (records.length > 0) batches.push({ kind: 'firehose', file: file.name, stream, records });
   }
   return batches;
+}
+
+/**
+ * An event source mapping's S3 on-failure record: one JSON document whose `DDBStreamBatchInfo`
+ * says which batch failed and whose `payload` holds the invocation's event, its `Records` included.
+ */
+function readOnFailureRecord(
+  file: string,
+  text: string,
+  options: ReadReplayOptions,
+): ParkedChanges | undefined {
+  const document = parseObject(text);
+  if (!document || typeof document.DDBStreamBatchInfo !== 'object') {
+    options.onProblem(file, 0, 'not a DynamoDB stream on-failure record (no DDBStreamBatchInfo)');
+    return undefined;
+  }
+  const payload = typeof document.payload === 'string' ? parseObject(document.payload) : document.payload;
+  const records = (payload as { Records?: unknown } | undefined)?.Records;
+  if (!Array.isArray(records) || records.length === 0) {
+    options.onProblem(
+      file,
+      0,
+      'the on-failure record holds no payload Records (only an S3 destination keeps them)',
+    );
+    return undefined;
+  }
+  return { kind: 'stream', file, records: records as DynamoDBRecord[] };
 }
 
 function parseObject(line: string): Record<string, unknown> | undefined {

@@ -1,5 +1,9 @@
 import { gzipSync } from 'node:zlib';
+import type { DynamoDBRecord } from 'aws-lambda';
 import { DynamoLayout } from '../dynamodb/layout';
+import { ACTIVE_PARTITION_LIMIT } from '../firehose/partition-keys';
+import type { Pipeline } from '../pipeline/pipeline';
+import { eventHourOf, groupByPartitions } from './partition-groups';
 import type { ReplayBatch } from './replay-source';
 
 /** Where replayed data goes: a stage's delivery streams and raw bucket, deployed or local. */
@@ -8,11 +12,21 @@ export interface ReplayTargets {
   sendToStream(stream: string, records: readonly Buffer[]): Promise<void>;
   /** Puts an object into the raw bucket, whose notification hands it to the flattener. */
   putRawObject(key: string, body: Buffer): Promise<void>;
+  /** Hands parked stream records, in shard order, to the stream Lambda through its event source mapping. */
+  sendToStreamFunction(records: readonly DynamoDBRecord[]): Promise<void>;
+  /**
+   * Waits, between two groups of one stream, until the stream has delivered the first group's
+   * partitions (they stop counting as active once written); nothing to wait for locally, where
+   * each group is a delivery of its own.
+   */
+  betweenPartitionGroups?(): Promise<void>;
 }
 
 export interface ReplayOutcome {
   readonly records: number;
   readonly lines: number;
+  /** DynamoDB stream records sent back to the stream Lambda. */
+  readonly changes: number;
   readonly rawObjects: readonly string[];
 }
 
@@ -28,22 +42,33 @@ function stamp(now: Date): string {
 }
 
 /**
- * Sends failed Firehose records back through their stream (so the transform runs on them again)
+ * Sends failed Firehose records back through their stream (so the transform runs on them again):
+ * every file's records of one stream together, in groups that each span at most the active
+ * partition limit of event hours. Sends parked DynamoDB stream records back to the stream Lambda,
  * and quarantined DynamoDB lines back as a new raw object beside the one they came from (so the
  * flattener runs on them again).
  */
 export async function replayBatches(
   batches: readonly ReplayBatch[],
+  pipeline: Pipeline,
   targets: ReplayTargets,
   now: Date = new Date(),
 ): Promise<ReplayOutcome> {
   let records = 0;
   let lines = 0;
+  let changes = 0;
   const rawObjects: string[] = [];
+  const byStream = new Map<string, Buffer[]>();
   for (const batch of batches) {
     if (batch.kind === 'firehose') {
-      await targets.sendToStream(batch.stream, batch.records);
-      records += batch.records.length;
+      const collected = byStream.get(batch.stream) ?? [];
+      collected.push(...batch.records);
+      byStream.set(batch.stream, collected);
+      continue;
+    }
+    if (batch.kind === 'stream') {
+      await targets.sendToStreamFunction(batch.records);
+      changes += batch.records.length;
       continue;
     }
     const key = DynamoLayout.replayKey(batch.source, stamp(now));
@@ -53,5 +78,15 @@ export async function replayBatches(
     lines += batch.lines.length;
     rawObjects.push(key);
   }
-  return { records, lines, rawObjects };
+  for (const [stream, streamRecords] of byStream) {
+    const eventTime = pipeline.streams.find((s) => s.name === stream)?.eventTime;
+    const hourOf = (record: Buffer) => eventHourOf(record, eventTime);
+    const groups = groupByPartitions(streamRecords, hourOf, ACTIVE_PARTITION_LIMIT);
+    for (const [index, group] of groups.entries()) {
+      if (index > 0) await targets.betweenPartitionGroups?.();
+      await targets.sendToStream(stream, group);
+      records += group.length;
+    }
+  }
+  return { records, lines, changes, rawObjects };
 }

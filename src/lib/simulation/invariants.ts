@@ -5,6 +5,7 @@ import { failingRowsSql } from '../checks/check-sql';
 import { DynamoLayout } from '../dynamodb/layout';
 import { LOCAL_WAREHOUSE_FILE } from '../loading/config';
 import type { LocalEnvironment } from '../local/local-environment';
+import { ON_FAILURE_PREFIX } from '../local/local-stream-mapping';
 import { stepSubject } from '../orchestration/local-state-machine';
 import type { CheckSpec } from '../pipeline/check-spec';
 import { LakeLayout } from '../pipeline/lake-layout';
@@ -15,6 +16,7 @@ import { replayBatches } from '../replay/replay';
 import { readReplayBatches } from '../replay/replay-source';
 import { getBytes, listKeys } from '../storage/object-store';
 import { renderSql } from '../transforms/sql-template';
+import { FIREHOSE_BUFFER } from './faults';
 import type { SimulatedWorld } from './world';
 
 /** A broken promise: which, when (virtual time) and what was seen. */
@@ -78,14 +80,19 @@ export function pipelineInvariants(
       Object.entries(row).map(([k, v]) => [k, v === null || v === undefined ? null : String(v)]),
     );
 
-  /** Every export data file of the snapshot day a query would read has its Parquet (or quarantine). */
+  /** The exports this execution started, by table: the snapshots its transforms must wait for. */
+  const exportsOfRun = new Map<string, string>();
+
+  /** Every data file of the run's export of `table` has its Parquet in the lake (or its quarantine file). */
   const snapshotComplete = async (transform: string, snapshot: string, table: string) => {
-    const lakeKeys = await listKeys(store, lakeBucket, LakeLayout.table(snapshot));
-    const days = [...new Set(lakeKeys.map((k) => /\/dt=([^/]+)\//.exec(k)?.[1]).filter(Boolean))].sort();
-    const latest = days.at(-1);
-    if (!latest) return;
-    const exported = await listKeys(store, rawBucket, `${DynamoLayout.exportsPrefix}${table}/dt=${latest}/`);
-    const present = new Set(lakeKeys);
+    const prefix = exportsOfRun.get(table);
+    if (!prefix) return;
+    const exported = await listKeys(store, rawBucket, prefix);
+    const present = new Set([
+      ...(await listKeys(store, lakeBucket, LakeLayout.table(snapshot))),
+      // quarantined lines sit beside their data file in the raw bucket
+      ...exported.filter((k) => k.endsWith(DynamoLayout.quarantineSuffix)),
+    ]);
     const missing: string[] = [];
     let files = 0;
     for (const manifest of exported.filter((k) => k.endsWith('manifest-files.json'))) {
@@ -105,7 +112,7 @@ export function pipelineInvariants(
     if (missing.length > 0) {
       violate(
         'no transform reads a snapshot before every data file of its export is flattened',
-        `${transform} read ${snapshot} dt=${latest} with ${missing.length} of ${files} export data files not flattened yet (${missing.slice(0, 3).join(', ')})`,
+        `${transform} read ${snapshot} while ${missing.length} of ${files} data files of this run's export (${prefix}) were not flattened yet`,
       );
     }
   };
@@ -134,6 +141,12 @@ export function pipelineInvariants(
 
   return {
     async before(state, input) {
+      if (state === 'Plan run') exportsOfRun.clear();
+      if (state === 'Start DynamoDB export') {
+        const { TableArn, S3Prefix } = input as { TableArn: string; S3Prefix: string };
+        const table = pipeline.dynamodb.find((t) => TableArn.endsWith(`-${t.name}`));
+        if (table) exportsOfRun.set(table.name, S3Prefix);
+      }
       if (state !== 'Run CTAS') return;
       const name = stepSubject(input);
       const transform = pipeline.transforms.find((t) => t.name === name);
@@ -223,16 +236,26 @@ export function pipelineInvariants(
     },
 
     async replay(world, replayed) {
-      const keys = [
-        ...(await listKeys(store, lakeBucket, 'errors/')),
-        ...(await listKeys(store, lakeBucket, 'lake/')).filter((k) => k.endsWith('.quarantine.ndjson')),
-      ].filter((k) => !replayed.has(k));
-      if (keys.length === 0) return;
-      for (const key of keys) replayed.add(key);
-      const files = keys.map((key) => ({ name: key, read: () => getBytes(store, lakeBucket, key) }));
+      const located = [
+        ...(await listKeys(store, lakeBucket, 'errors/')).map((key) => ({ bucket: lakeBucket, key })),
+        ...(await quarantineKeys(environment)).map((key) => ({ bucket: rawBucket, key })),
+        ...(await listKeys(store, rawBucket, ON_FAILURE_PREFIX)).map((key) => ({ bucket: rawBucket, key })),
+      ].filter(({ bucket, key }) => !replayed.has(`${bucket}/${key}`));
+      if (located.length === 0) return;
+      for (const { bucket, key } of located) replayed.add(`${bucket}/${key}`);
+      const files = located.map(({ bucket, key }) => ({
+        name: key,
+        read: () => getBytes(store, bucket, key),
+      }));
       const batches = await readReplayBatches(files, pipeline, { onProblem: () => undefined });
-      await replayBatches(batches, {
-        sendToStream: async (stream, records) => {
+      await replayBatches(batches, pipeline, {
+        sendToStreamFunction: async (records) => {
+          const table = records[0] ? world.tableOf(records[0]) : undefined;
+          if (table) await world.deliverChanges(table, records);
+        },
+        // a deployed replay waits for Firehose to deliver one group before it sends the next
+        betweenPartitionGroups: () => world.scheduler.advance(FIREHOSE_BUFFER.intervalMs * 1.5),
+        sendToStream: async (stream: string, records: readonly Buffer[]) => {
           const spec = pipeline.streams.find((s) => s.name === stream);
           for (const record of records) {
             let key: string | undefined;
@@ -246,7 +269,7 @@ export function pipelineInvariants(
             await world.putRecord(stream, record, key);
           }
         },
-        putRawObject: (key, body) => store.put(rawBucket, key, body),
+        putRawObject: (key: string, body: Buffer) => store.put(rawBucket, key, body),
       });
     },
 
@@ -261,6 +284,16 @@ export function pipelineInvariants(
       return contents;
     },
   };
+}
+
+/** Every quarantine file, beside its change or export file in the raw bucket. */
+async function quarantineKeys(environment: LocalEnvironment): Promise<string[]> {
+  const { store, rawBucket } = environment;
+  const keys = [
+    ...(await listKeys(store, rawBucket, DynamoLayout.rawPrefix)),
+    ...(await listKeys(store, rawBucket, DynamoLayout.exportsPrefix)),
+  ];
+  return keys.filter((k) => k.endsWith(DynamoLayout.quarantineSuffix));
 }
 
 function firstDifference(a: readonly string[], b: readonly string[]): string {
@@ -339,10 +372,10 @@ export async function checkDelivery(
     // the change table keeps sequence numbers zero-padded to sort as text
     const accounted = new Set(rows.map((r) => String(r.seq).replace(/^0+(?=\d)/, '')));
     for (const seq of world.parkedChanges.get(table.name) ?? []) accounted.add(seq);
-    const { store, lakeBucket } = environment;
-    for (const key of await listKeys(store, lakeBucket, LakeLayout.table(changes))) {
-      if (!key.endsWith('.quarantine.ndjson')) continue;
-      const text = (await getBytes(store, lakeBucket, key)).toString('utf8');
+    const { store, rawBucket } = environment;
+    for (const key of await quarantineKeys(environment)) {
+      if (DynamoLayout.quarantinedLakeTable(key) !== changes) continue;
+      const text = (await getBytes(store, rawBucket, key)).toString('utf8');
       for (const match of text.matchAll(/SequenceNumber\\?":\\?"(\d+)/g)) accounted.add(match[1]!);
     }
     const failedRanges = world.failedNotifications

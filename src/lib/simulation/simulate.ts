@@ -5,7 +5,6 @@ import { openLocalAthena } from '../local/local-environment';
 import type { LocalHandlers } from '../local/local-handlers';
 import { localDynamoTableArn } from '../local/local-handlers';
 import { localTasks } from '../local/local-pipeline';
-import type { LocalS3Notifications } from '../local/local-s3-notifications';
 import {
   dailyPipelineDefinition,
   type LocalExecution,
@@ -35,7 +34,9 @@ export interface SimulationOptions {
   readonly firstDay?: string;
   readonly eventsPerDay?: number;
   readonly itemsPerDay?: number;
-  readonly faults?: FaultRates;
+  readonly faults?: Partial<FaultRates>;
+  /** How many past hours an offline device's backlog spans, at least and at most (default 504 to 600). */
+  readonly backlogHours?: readonly [number, number];
   /** Told of every execution as it ends. */
   readonly onExecution?: (execution: ExecutionSummary) => void;
 }
@@ -74,7 +75,7 @@ const NIGHTLY_OFFSET_MS = 90 * 60_000;
  */
 export async function simulate(options: SimulationOptions): Promise<SimulationReport> {
   const { environment, pipeline, handlers } = options;
-  const faults = options.faults ?? DEFAULT_FAULTS;
+  const faults: FaultRates = { ...DEFAULT_FAULTS, ...options.faults };
   const firstDay = options.firstDay ?? DEFAULT_FIRST_DAY;
   const start = Date.parse(`${firstDay}T00:00:00Z`);
   const random = new SimRandom(options.seed);
@@ -97,7 +98,9 @@ export async function simulate(options: SimulationOptions): Promise<SimulationRe
         const dayStart = start + index * DAY_MS;
         const day = isoDay(dayStart);
         for (const stream of pipeline.streams) scheduleEvents(world, stream, day, options.eventsPerDay ?? 40);
-        if (random.chance(faults.backlogDay)) scheduleBacklog(world, random.pick(pipeline.streams), day);
+        if (random.chance(faults.backlogDay)) {
+          scheduleBacklog(world, random.pick(pipeline.streams), day, options.backlogHours ?? [504, 600]);
+        }
         for (const table of pipeline.dynamodb) {
           scheduleChanges(world, table, day, options.itemsPerDay ?? 20, nextSequence);
         }
@@ -121,6 +124,13 @@ export async function simulate(options: SimulationOptions): Promise<SimulationRe
       await runner.replayWaiting();
       await scheduler.drain();
       const lastDay = isoDay(start + (options.days - 1) * DAY_MS);
+      for (const breach of world.standInBreaches) {
+        violations.push({
+          invariant: 'the stand-ins are no kinder than the AWS rules they model',
+          at: new Date(scheduler.now).toISOString(),
+          detail: breach,
+        });
+      }
       await checkDelivery(world, athena, violations, lastDay);
       await runner.checkConvergence(lastDay);
       return {
@@ -185,8 +195,12 @@ function scheduleEvents(world: SimulatedWorld, stream: StreamSpec, day: string, 
     let record = event;
     if (random.chance(faults.lateEvent)) {
       world.counts.lateEvents++;
-      sendAt += random.int(2 * HOUR_MS, 60 * HOUR_MS);
-      if (random.chance(faults.badLateEvent)) record = badEvent(stream, event);
+      if (random.chance(faults.badLateEvent)) {
+        // an old app version on a device offline since: it reaches the lake after its day's run,
+        // so only a later run's lookback reads it
+        record = badEvent(stream, event);
+        sendAt += random.int(26 * HOUR_MS, 60 * HOUR_MS);
+      } else sendAt += random.int(2 * HOUR_MS, 60 * HOUR_MS);
     }
     const bytes = Buffer.from(JSON.stringify(record));
     const key = recordKey(stream, record);
@@ -209,9 +223,14 @@ function badEvent(stream: StreamSpec, event: Record<string, unknown>): Record<st
   return bad;
 }
 
-/** One offline device's backlog: an event for each of 504 to 600 past hours, sent at once at noon. */
-function scheduleBacklog(world: SimulatedWorld, stream: StreamSpec, day: string): void {
-  const hours = world.random.int(504, 600);
+/** One offline device's backlog: an event for each of so many past hours, sent at once at noon. */
+function scheduleBacklog(
+  world: SimulatedWorld,
+  stream: StreamSpec,
+  day: string,
+  [least, most]: readonly [number, number],
+): void {
+  const hours = world.random.int(least, most);
   const noon = Date.parse(`${day}T12:00:00Z`);
   const records: Array<{ bytes: Buffer; key: string | undefined }> = [];
   let index = 0;
@@ -308,14 +327,24 @@ class ExecutionRunner {
     const { environment, handlers, scheduler, random } = world;
     const startedAt = new Date(scheduler.now).toISOString();
     const name = `sim-${day}-${scheduler.now}`;
-    const base = localTasks(environment, handlers, this.athena, world.tables, NO_INLINE_NOTIFICATIONS, {
-      published: [],
-      loads: [],
-      alerts: [],
-      recomputed: [],
-      checks: [],
-      blocked: [],
-    });
+    const base = localTasks(
+      environment,
+      handlers,
+      this.athena,
+      world.tables,
+      world.notifications,
+      // S3 notifies the flattener on its own schedule in the simulated world, not when a step looks
+      async () => undefined,
+      {
+        heldBack: [],
+        published: [],
+        loads: [],
+        alerts: [],
+        recomputed: [],
+        checks: [],
+        blocked: [],
+      },
+    );
     const exportsDone = new Map<string, number>();
     const tasks: Record<string, TaskHandler> = {};
     // one task at a time, in the order they were called: the interpreter starts a Map's iterations
@@ -347,8 +376,12 @@ class ExecutionRunner {
         await this.invariants.after(state, input, output);
         if (state === 'Start DynamoDB export') {
           const arn = (output as { ExportDescription?: { ExportArn?: string } }).ExportDescription?.ExportArn;
-          if (arn) exportsDone.set(arn, scheduler.now + random.int(300_000, 1_200_000));
+          const done = scheduler.now + random.int(300_000, 1_200_000);
+          if (arn) exportsDone.set(arn, done);
+          world.holdNotifications((input as { S3Prefix: string }).S3Prefix, done);
         }
+        // what the task wrote is notified as it is written, while the execution goes on
+        await world.notifyNewObjects();
         await scheduler.advance(taskDuration(state, random));
         return output;
       });
@@ -409,9 +442,6 @@ class ExecutionRunner {
     }
   }
 }
-
-/** The local export must not hand its files to the flattener itself: S3 notifies, late. */
-const NO_INLINE_NOTIFICATIONS = { take: async () => undefined } as unknown as LocalS3Notifications;
 
 const ATHENA_TASKS = new Set(['Run CTAS', 'Run check query', 'Run load query', 'Get check result']);
 

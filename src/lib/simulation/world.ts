@@ -1,11 +1,13 @@
 import type { DynamoDBRecord, S3Event, S3EventRecord } from 'aws-lambda';
 import { DynamoLayout } from '../dynamodb/layout';
 import { drainLocalInbox } from '../firehose/local-firehose';
+import { ACTIVE_PARTITION_LIMIT } from '../firehose/partition-keys';
 import { LOCAL_STREAM_DEFAULTS, LocalDeliveryStream } from '../local/local-delivery-stream';
 import { LocalDynamoTable } from '../local/local-dynamodb';
 import type { LocalEnvironment } from '../local/local-environment';
 import { type LocalHandlers, localDynamoTableArn } from '../local/local-handlers';
 import { LocalS3Notifications } from '../local/local-s3-notifications';
+import { LocalStreamMapping, STREAM_MAPPING_DEFAULTS } from '../local/local-stream-mapping';
 import type { Pipeline } from '../pipeline/pipeline';
 import { ASYNC_RETRY_DELAYS_MS, type FaultRates, FIREHOSE_BUFFER } from './faults';
 import type { SimRandom } from './random';
@@ -35,9 +37,8 @@ export interface FailedNotification {
   readonly reason: string;
 }
 
-/** Stream records per stream Lambda invocation and attempts before a batch is given up. */
-const STREAM_BATCH_SIZE = 100;
-const STREAM_ATTEMPTS = 6;
+/** Stream records the mapping reads per poll (the stack's batch size). */
+const STREAM_BATCH_SIZE = STREAM_MAPPING_DEFAULTS.batchSize;
 
 /**
  * The AWS services around the real handlers, asynchronous as AWS documents them and driven by the
@@ -61,6 +62,9 @@ export class SimulatedWorld {
   /** Table name → sequence numbers of every change the table made. */
   readonly changeSequences = new Map<string, string[]>();
   readonly failedNotifications: FailedNotification[] = [];
+  /** Where a stand-in was kinder than the AWS rule it models (checked as it runs). */
+  readonly standInBreaches: string[] = [];
+  private readonly held: Array<{ readonly prefix: string; readonly time: number }> = [];
   /** Changes the stream gave up on (the event source mapping's on-failure destination). */
   readonly parkedChanges = new Map<string, string[]>();
   readonly tables: Map<string, LocalDynamoTable>;
@@ -68,7 +72,10 @@ export class SimulatedWorld {
     string,
     { delivery: LocalDeliveryStream; flushAt: number | undefined }
   >();
-  private readonly shards = new Map<string, { pending: DynamoDBRecord[]; polling: boolean }>();
+  private readonly shards = new Map<
+    string,
+    { pending: DynamoDBRecord[]; polling: boolean; mapping: LocalStreamMapping }
+  >();
 
   private constructor(
     readonly environment: LocalEnvironment,
@@ -101,7 +108,18 @@ export class SimulatedWorld {
       this.sentKeys.set(stream.name, new Set());
     }
     for (const table of pipeline.dynamodb) {
-      this.shards.set(table.name, { pending: [], polling: false });
+      // the event source mapping as the stack configures it, its retries waiting virtual time
+      const mapping = new LocalStreamMapping(STREAM_MAPPING_DEFAULTS, {
+        invoke: (event) => this.killable(() => handlers.dynamodbStream(event)),
+        destination: { store: environment.store, bucket: environment.rawBucket },
+        functionArn: `arn:aws:lambda:local:000000000000:function:${environment.resourcePrefix}-dynamodbStream`,
+        mappingId: `${environment.resourcePrefix}-${table.name}`,
+        shardId: 'shardId-simulated-000001',
+        now: () => scheduler.now,
+        sleep: (ms) => scheduler.advance(ms),
+        newId: () => `${random.int(0, 0xffffffff).toString(16).padStart(8, '0')}-sim`,
+      });
+      this.shards.set(table.name, { pending: [], polling: false, mapping });
       this.changeSequences.set(table.name, []);
       this.parkedChanges.set(table.name, []);
     }
@@ -139,7 +157,7 @@ export class SimulatedWorld {
     if (!entry) throw new Error(`No stream ${stream} in the simulated pipeline`);
     if (key !== undefined) this.sentKeys.get(stream)!.add(key);
     this.counts.recordsSent++;
-    await entry.delivery.put([record]);
+    await this.delivering(stream, () => entry.delivery.put([record]));
     if (entry.flushAt === undefined) {
       // the buffer interval counts from the first record the buffer holds
       entry.flushAt = this.scheduler.now + FIREHOSE_BUFFER.intervalMs;
@@ -151,7 +169,23 @@ export class SimulatedWorld {
     const entry = this.streams.get(stream)!;
     entry.flushAt = undefined;
     this.counts.flushes++;
-    await entry.delivery.flush();
+    await this.delivering(stream, () => entry.delivery.flush());
+  }
+
+  /**
+   * Runs a step of the stream's delivery and holds the stand-in to Firehose's rule: one buffer
+   * writes at most 500 active partitions; records for more go to the error prefix.
+   */
+  private async delivering(stream: string, step: () => Promise<void>): Promise<void> {
+    const files = this.streams.get(stream)!.delivery.stats.parquetFiles;
+    const before = files.length;
+    await step();
+    const partitions = new Set(files.slice(before).map((key) => key.slice(0, key.lastIndexOf('/'))));
+    if (partitions.size > ACTIVE_PARTITION_LIMIT) {
+      this.standInBreaches.push(
+        `the local Firehose of ${stream} wrote ${partitions.size} partitions from one buffer; Firehose writes at most ${ACTIVE_PARTITION_LIMIT} and sends the rest to activePartitionExceeded`,
+      );
+    }
   }
 
   /** Records a stream still buffers (sent, not yet delivered anywhere). */
@@ -161,7 +195,8 @@ export class SimulatedWorld {
 
   // --- S3 notifications and the flattener ---------------------------------------------------------
 
-  private async notifyNewObjects(): Promise<void> {
+  /** Hands S3's notifications of objects written since the last call to their (late, repeated) delivery. */
+  async notifyNewObjects(): Promise<void> {
     const event = await this.notifications.take();
     for (const record of event?.Records ?? []) {
       this.counts.notifications++;
@@ -173,13 +208,24 @@ export class SimulatedWorld {
     }
   }
 
+  /**
+   * Objects under `prefix` are not there for S3 to notify before `time`: an export's data files
+   * land as it finishes, whatever moment the stand-in wrote them at.
+   */
+  holdNotifications(prefix: string, time: number): void {
+    this.held.push({ prefix, time });
+  }
+
   private scheduleNotification(record: S3EventRecord): void {
     const delay = this.random.chance(this.faults.notificationLate)
       ? this.random.int(60_000, 300_000)
       : this.random.int(200, 5_000);
-    this.schedule(this.scheduler.now + delay, `s3 notification ${record.s3.object.key}`, () =>
-      this.invokeAsync(record, 0),
+    const key = decodeURIComponent(record.s3.object.key.replace(/\+/g, ' '));
+    const from = Math.max(
+      this.scheduler.now,
+      ...this.held.filter((h) => key.startsWith(h.prefix)).map((h) => h.time),
     );
+    this.schedule(from + delay, `s3 notification ${record.s3.object.key}`, () => this.invokeAsync(record, 0));
   }
 
   /** Lambda's asynchronous invocation of the flattener: retried twice, then sent to the failures queue. */
@@ -238,32 +284,25 @@ export class SimulatedWorld {
   private async pollShard(table: string): Promise<void> {
     const shard = this.shards.get(table)!;
     const batch = shard.pending.splice(0, STREAM_BATCH_SIZE);
-    const parked = await this.deliverBatch(batch);
-    this.parkedChanges.get(table)!.push(...parked);
+    await this.deliverChanges(table, batch);
     if (shard.pending.length > 0) {
       this.schedule(this.scheduler.now + 1_000, `stream ${table}: batch`, () => this.pollShard(table));
     } else shard.polling = false;
   }
 
-  /**
-   * The event source mapping with ReportBatchItemFailures and BisectBatchOnFunctionError: a batch
-   * is retried from the first failed record; after the last attempt what is left is parked.
-   * Returns the sequence numbers parked.
-   */
-  private async deliverBatch(records: DynamoDBRecord[]): Promise<string[]> {
-    let pending = records;
-    for (let attempt = 1; attempt <= STREAM_ATTEMPTS && pending.length > 0; attempt++) {
-      let failed: Set<string>;
-      try {
-        const response = await this.killable(() => this.handlers.dynamodbStream({ Records: pending }));
-        failed = new Set(response.batchItemFailures.map((f) => f.itemIdentifier));
-      } catch {
-        continue;
-      }
-      const first = pending.findIndex((r) => failed.has(r.dynamodb?.SequenceNumber ?? ''));
-      pending = first < 0 ? [] : pending.slice(first);
+  /** Hands changes to the stream Lambda through the table's event source mapping; what it parks is noted. */
+  async deliverChanges(table: string, records: readonly DynamoDBRecord[]): Promise<void> {
+    const outcome = await this.shards.get(table)!.mapping.process(records);
+    for (const parked of outcome.parked) {
+      this.parkedChanges.get(table)!.push(...parked.records.map((r) => r.dynamodb?.SequenceNumber ?? ''));
     }
-    return pending.map((r) => r.dynamodb?.SequenceNumber ?? '');
+  }
+
+  /** The table a stream record came from, by its stream ARN. */
+  tableOf(record: DynamoDBRecord): string | undefined {
+    return this.pipeline.dynamodb.find((t) =>
+      record.eventSourceARN?.startsWith(`${localDynamoTableArn(this.environment, t.name)}/`),
+    )?.name;
   }
 
   /** True while a stream shard still has changes to hand to Lambda. */

@@ -11,11 +11,16 @@ export interface Line {
 export const MAX_LINE_BYTES = 8 * 1024 * 1024;
 
 /**
- * Splits a byte stream into lines without ever holding more than one line (plus one chunk):
+ * Splits a byte stream into lines at LF without ever holding more than one line (plus one chunk):
  * a line past `maxLineBytes` is reported without its text instead of growing memory. Stream
- * errors (a corrupt gzip, a dropped connection) reject the iteration.
+ * errors (a corrupt gzip, a dropped connection) reject the iteration. A CR before the LF is
+ * dropped unless `keepCarriageReturn` (records that must arrive byte for byte keep it).
  */
-export async function* readLines(stream: Readable, maxLineBytes = MAX_LINE_BYTES): AsyncGenerator<Line> {
+export async function* readLines(
+  stream: Readable,
+  maxLineBytes = MAX_LINE_BYTES,
+  keepCarriageReturn = false,
+): AsyncGenerator<Line> {
   let pending: Buffer[] = [];
   let pendingBytes = 0;
   let overlong = false;
@@ -27,7 +32,7 @@ export async function* readLines(stream: Readable, maxLineBytes = MAX_LINE_BYTES
     if (!overlong) {
       bytes =
         pending.length === 0 ? (tail ?? Buffer.alloc(0)) : Buffer.concat(tail ? [...pending, tail] : pending);
-      if (bytes.at(-1) === 0x0d) bytes = bytes.subarray(0, -1);
+      if (!keepCarriageReturn && bytes.at(-1) === 0x0d) bytes = bytes.subarray(0, -1);
     }
     pending = [];
     pendingBytes = 0;

@@ -18,6 +18,8 @@ export interface SqlTemplate {
 
 export interface SqlValues {
   readonly database: string;
+  /** What `{{table:<name>}}` stands for instead of the table itself (a parenthesised SELECT). */
+  readonly relations?: ReadonlyMap<string, string>;
   readonly from?: string;
   readonly to?: string;
   readonly date?: string;
@@ -72,8 +74,10 @@ export function qualifiedTable(database: string, table: string): string {
 export function renderSql(template: SqlTemplate | string, values: SqlValues): string {
   const parsed = typeof template === 'string' ? parseSqlTemplate(template) : template;
   return parsed.text.replace(PLACEHOLDER, (_whole, inside: string) => {
-    if (inside.startsWith('table:'))
-      return qualifiedTable(values.database, inside.slice('table:'.length).trim());
+    if (inside.startsWith('table:')) {
+      const table = inside.slice('table:'.length).trim();
+      return values.relations?.get(table) ?? qualifiedTable(values.database, table);
+    }
     const value = values[inside as DateParameter];
     if (value === undefined) throw new SqlTemplateError(`no value for {{${inside}}}`);
     return dateLiteral(value);

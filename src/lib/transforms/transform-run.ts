@@ -17,6 +17,8 @@ export interface TransformRunContext {
   readonly recompute?: readonly string[];
   /** When the run was planned, before its statements read the sources: recorded per day it writes. */
   readonly plannedAt?: string;
+  /** What `{{table:<name>}}` reads instead of the table (streams with keys: one copy per key). */
+  readonly relations?: ReadonlyMap<string, string>;
 }
 
 /** Everything one run of one transform does, computed before anything runs. */
@@ -99,7 +101,11 @@ export function planTransformRun(spec: TransformSpec, context: TransformRunConte
   const template = parseSqlTemplate(spec.sqlText);
   const staging = qualifiedTable(context.database, stagingTable);
   if (spec.mode === 'full') {
-    const select = renderSql(template, { database: context.database, date: context.to });
+    const select = renderSql(template, {
+      database: context.database,
+      date: context.to,
+      ...(context.relations ? { relations: context.relations } : {}),
+    });
     return {
       transform: spec.name,
       mode: spec.mode,
@@ -123,6 +129,7 @@ export function planTransformRun(spec: TransformSpec, context: TransformRunConte
         from: chunk[0]!,
         to: chunk.at(-1)!,
         date: context.to,
+        ...(context.relations ? { relations: context.relations } : {}),
       });
       statements.push(
         statements.length === 0 ? ctas(staging, location, spec, select) : `INSERT INTO ${staging}\n${select}`,

@@ -74,17 +74,36 @@ describe('check queries on real Parquet through the local engine', () => {
     expect(rows[0]).toMatchObject({ event_id: 'dup_1', occurrences: '2' });
   });
 
-  it('accepted_values fails values outside the list, quotes included, and leaves NULLs to not_null', async () => {
+  it('accepted_values fails values outside the list, quotes included, and with allow_null leaves NULLs to not_null', async () => {
     const { count, rows } = await failures({
       kind: 'accepted_values',
       column: 'event_type',
       values: ['click', 'page_view'],
+      allowNull: true,
     });
     expect(count).toBe(1);
     expect(rows[0]).toMatchObject({ event_type: "o'dd" });
     expect(
-      (await failures({ kind: 'accepted_values', column: 'event_type', values: ['click', "o'dd"] })).count,
+      (
+        await failures({
+          kind: 'accepted_values',
+          column: 'event_type',
+          values: ['click', "o'dd"],
+          allowNull: true,
+        })
+      ).count,
     ).toBe(0);
+  });
+
+  it('accepted_values without allow_null fails a NULL as a value outside the list', async () => {
+    const { count, rows } = await failures({
+      kind: 'accepted_values',
+      column: 'event_type',
+      values: ['click', "o'dd"],
+      allowNull: false,
+    });
+    expect(count).toBe(1);
+    expect(rows[0]).toMatchObject({ event_id: 'null_type', event_type: null });
   });
 
   it('row_count fails a day with no rows at all, counted as 0', async () => {

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import type { DynamoDBRecord } from 'aws-lambda';
 import { flattenRawObject } from '../../../src/lib/dynamodb/flatten-raw-object';
+import { DynamoLayout } from '../../../src/lib/dynamodb/layout';
 import { writeStreamBatch } from '../../../src/lib/dynamodb/stream-batch';
 import { bundledPipeline } from '../../../src/lib/pipeline/bundled';
 import { DuckDb, sqlString } from '../../../src/lib/query/duckdb';
@@ -156,10 +157,10 @@ describe('flattenRawObject', () => {
     expect(outcome).toMatchObject({
       rows: 2,
       quarantined: 4,
-      quarantineKey: 'lake/users_changes/dt=2026-11-20/_x-5-5.quarantine.ndjson',
+      quarantineKey: 'raw/dynamodb/users/dt=2026-11-20/_x-5-5.quarantine.ndjson',
     });
     const quarantined = (
-      await getBytes(store, 'lake-bucket', 'lake/users_changes/dt=2026-11-20/_x-5-5.quarantine.ndjson')
+      await getBytes(store, 'raw-bucket', 'raw/dynamodb/users/dt=2026-11-20/_x-5-5.quarantine.ndjson')
     )
       .toString()
       .trim()
@@ -175,17 +176,69 @@ describe('flattenRawObject', () => {
     );
   });
 
+  it.each([
+    [
+      'a change file',
+      'raw/dynamodb/users/dt=2026-11-20/q-7-7.ndjson.gz',
+      'raw/dynamodb/users/dt=2026-11-20/_q-7-7.quarantine.ndjson',
+    ],
+    [
+      'an export data file',
+      'exports/dynamodb/users/dt=2026-11-20/exported_at=20261121T000000Z/AWSDynamoDB/01700000000000-abcdef12/data/q7.json.gz',
+      'exports/dynamodb/users/dt=2026-11-20/exported_at=20261121T000000Z/AWSDynamoDB/01700000000000-abcdef12/data/_q7.quarantine.ndjson',
+    ],
+  ])(
+    'keeps the clear text of a quarantined line of %s beside it in the raw bucket, never in the lake',
+    async (_kind, key, quarantineKey) => {
+      const secret = 'grace.hopper@example.org';
+      const line = key.startsWith('raw/')
+        ? JSON.stringify({
+            eventName: 'INSERT',
+            eventID: 'e',
+            sequenceNumber: '7',
+            approximateCreationTime: 1795165200,
+            keys: { user_id: { S: 'u7' } },
+            newImage: { user_id: { S: 'u7' }, email: { S: secret }, age: { N: 'not a number' } },
+          })
+        : JSON.stringify({
+            Item: { user_id: { S: 'u7' }, email: { S: secret }, age: { N: 'not a number' } },
+          });
+      await store.put('raw-bucket', key, gzipSync(line));
+      const outcome = await flattenRawObject('raw-bucket', key, dependencies());
+      expect(outcome).toMatchObject({ quarantined: 1, quarantineKey });
+      expect((await getBytes(store, 'raw-bucket', quarantineKey)).toString()).toContain(secret);
+      const lakeFiles = await listKeys(store, 'lake-bucket', 'lake/');
+      for (const file of lakeFiles)
+        expect((await getBytes(store, 'lake-bucket', file)).toString('latin1')).not.toContain(secret);
+      expect(lakeFiles.filter((file) => file.endsWith('.quarantine.ndjson'))).toEqual([]);
+    },
+  );
+
+  it('names quarantine files so no flattener notification filter matches them', () => {
+    for (const key of [
+      'raw/dynamodb/users/dt=2026-11-20/q-7-7.ndjson.gz',
+      'exports/dynamodb/users/dt=2026-11-20/exported_at=20261121T000000Z/AWSDynamoDB/0170-ab/data/q7.json.gz',
+    ]) {
+      const source = DynamoLayout.classify(key);
+      if (source.kind === 'other') throw new Error(`${key} is a raw object`);
+      const quarantine = DynamoLayout.quarantineKey(source);
+      const notified = DynamoLayout.flattenerNotifications.filter(
+        (f) => quarantine.startsWith(f.prefix) && quarantine.endsWith(f.suffix),
+      );
+      expect({ quarantine, notified }).toEqual({ quarantine, notified: [] });
+      expect(DynamoLayout.classify(quarantine).kind).toBe('other');
+    }
+  });
+
   it('replaces its own output when the same object is processed again, and clears a stale quarantine', async () => {
     const key = await writeChanges();
     const first = (await flattenRawObject('raw-bucket', key, dependencies())) as { outputKey: string };
     const bytes = await getBytes(store, 'lake-bucket', first.outputKey);
-    await store.put(
-      'lake-bucket',
-      'lake/users_changes/dt=2026-11-20/_20260101T000000000-1000-1003.quarantine.ndjson',
-      'old',
-    );
+    const stale = 'raw/dynamodb/users/dt=2026-11-20/_20260101T000000000-1000-1003.quarantine.ndjson';
+    await store.put('raw-bucket', stale, 'old');
     await flattenRawObject('raw-bucket', key, dependencies());
     expect(await listKeys(store, 'lake-bucket', 'lake/users_changes/')).toEqual([first.outputKey]);
+    expect(await listKeys(store, 'raw-bucket', 'raw/dynamodb/users/')).toEqual([key]);
     expect((await getBytes(store, 'lake-bucket', first.outputKey)).equals(bytes)).toBe(true);
   });
 

@@ -19,7 +19,7 @@ import { getBytes, listKeys } from '../../../src/lib/storage/object-store';
 const pipeline = bundledPipeline();
 const CHANGE_KEY = 'raw/dynamodb/users/dt=2026-11-20/s-1-9.ndjson.gz';
 const OUTPUT_KEY = 'lake/users_changes/dt=2026-11-20/s-1-9.parquet';
-const QUARANTINE_KEY = 'lake/users_changes/dt=2026-11-20/_s-1-9.quarantine.ndjson';
+const QUARANTINE_KEY = 'raw/dynamodb/users/dt=2026-11-20/_s-1-9.quarantine.ndjson';
 const EXPORT_KEY =
   'exports/dynamodb/users/dt=2026-11-20/exported_at=20261121T000000Z/AWSDynamoDB/01234-abcd/data/part-0.json.gz';
 let root: string;
@@ -63,7 +63,7 @@ async function lakeRows() {
 }
 
 async function quarantined(): Promise<Array<Record<string, any>>> {
-  return (await getBytes(store, 'lake-bucket', QUARANTINE_KEY))
+  return (await getBytes(store, 'raw-bucket', QUARANTINE_KEY))
     .toString('utf8')
     .trim()
     .split('\n')
@@ -123,6 +123,55 @@ describe('DynamoDB capture under hostile input', () => {
     await flattenLines([line]);
     expect((await quarantined())[0]!.raw).toBe(line);
   });
+
+  it.each([
+    [
+      'a timestamp finer than milliseconds',
+      { createdAt: { S: '2026-11-20T09:15:02.123456Z' } },
+      'created_at',
+      'finer than milliseconds',
+    ],
+    [
+      'an epoch timestamp in nanoseconds',
+      { updatedAt: { N: '1795165200123456789' } },
+      'updated_at',
+      'finer than milliseconds',
+    ],
+    ['a lone surrogate', { displayName: { S: '\ud800x' } }, 'display_name', 'lone surrogate'],
+    [
+      'a number a double overflows on',
+      { address: { M: { geo: { M: { lat: { N: '1e400' }, lon: { N: '1' } } } } } },
+      'address__geo__lat',
+      'overflows a double',
+    ],
+    [
+      'a number a double underflows on',
+      { address: { M: { geo: { M: { lat: { N: '1e-400' }, lon: { N: '1' } } } } } },
+      'address__geo__lat',
+      'underflows a double',
+    ],
+  ])(
+    'quarantines %s, naming its column, instead of storing it altered',
+    async (_kind, change, column, problem) => {
+      const exact = {
+        ...userItem(2),
+        createdAt: { S: '2026-11-20T09:15:02.123000Z' },
+        updatedAt: { N: '1795165200123000000' },
+      };
+      const outcome = await flattenLines([
+        changeLine({ ...userItem(1), ...change }, 1),
+        changeLine(exact, 2),
+      ]);
+      expect(outcome).toMatchObject({ rows: 1, quarantined: 1 });
+      const [row] = await lakeRows();
+      const shown = (ms: number) => new Date(ms).toISOString().replace('T', ' ').replace('Z', '');
+      expect(row!.created_at).toBe(shown(Date.UTC(2026, 10, 20, 9, 15, 2, 123)));
+      expect(row!.updated_at).toBe(shown(1795165200123));
+      const [entry] = await quarantined();
+      expect(entry!.reason).toContain(`Column ${column}`);
+      expect(entry!.reason).toContain(problem);
+    },
+  );
 
   it('quarantines an item that lacks a key attribute instead of writing a NULL key', async () => {
     const { user_id: _key, ...keyless } = userItem(1);

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import type { DynamoDBRecord } from 'aws-lambda';
 import {
+  PoisonChangeError,
   parseStreamArn,
   UnknownSourceTableError,
   writeStreamBatch,
@@ -114,18 +115,18 @@ describe('writeStreamBatch', () => {
     ]);
   });
 
-  it('writes nothing when the first record is bad, reporting it', async () => {
+  it('throws when the first record is bad, so the event source mapping splits the batch down to it', async () => {
     const batch = records();
     delete (batch[0]!.dynamodb as any).NewImage;
-    const outcome = await writeStreamBatch(batch, {
+    const written = writeStreamBatch(batch, {
       store,
       rawBucket: 'raw-bucket',
       tables: TABLES,
       lakeStartDate: '2024-01-01',
     });
-    expect(outcome).toMatchObject({ key: undefined, written: 0 });
-    expect(outcome.response.batchItemFailures).toEqual([{ itemIdentifier: '4000000000000000000001' }]);
-    expect(outcome.failure!.reason).toContain('NEW_AND_OLD_IMAGES');
+    await expect(written).rejects.toThrow(PoisonChangeError);
+    await expect(written).rejects.toThrow(/change 4000000000000000000001: .*NEW_AND_OLD_IMAGES/);
+    expect(await listKeys(store, 'raw-bucket', '')).toEqual([]);
   });
 
   it('fails the batch for a table this stage does not capture', async () => {

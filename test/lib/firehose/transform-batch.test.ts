@@ -1,9 +1,11 @@
 import fc from 'fast-check';
+import { parseColumnType } from '../../../src/lib/columns/column-types';
 import { transformRecords } from '../../../src/lib/firehose/transform-batch';
 import { DecodeFailure } from '../../../src/lib/flattening/errors';
 import { JsonNumber, JsonObject, type JsonValue, parseJson } from '../../../src/lib/flattening/json-value';
 import { isValidColumnName } from '../../../src/lib/flattening/naming';
 import { RecordFlattener } from '../../../src/lib/flattening/record-flattener';
+import { converterFor } from '../../../src/lib/parquet/coerce';
 import { decodeData, firehoseEvent } from '../../support/firehose';
 
 /** Transform time 2026-11-21 08:30 UTC, lake from 2024-01-01. */
@@ -193,6 +195,61 @@ describe('the Firehose contract for any batch', () => {
         });
       }),
       { numRuns: 500 },
+    );
+  });
+});
+
+describe('values the declared columns cannot hold exactly', () => {
+  const columns = [
+    ['note', 'string'],
+    ['ratio', 'double'],
+    ['small', 'int'],
+    ['big', 'bigint'],
+    ['amount', 'decimal(12,2)'],
+  ].map(([name, type]) => ({ name: name!, type: parseColumnType(type!) }));
+  const digits = (max: number) => fc.stringMatching(new RegExp(`^[0-9]{1,${max}}$`));
+  const numberText = fc
+    .tuple(fc.boolean(), digits(25), fc.option(digits(25)), fc.option(fc.integer({ min: -420, max: 420 })))
+    .map(
+      ([negative, whole, fraction, exponent]) =>
+        `${negative ? '-' : ''}${whole.replace(/^0+(?=\d)/, '')}${fraction === null ? '' : `.${fraction}`}${exponent === null ? '' : `e${exponent}`}`,
+    );
+  const noteText = fc.oneof(fc.string(), fc.constantFrom('\ud800', 'a\udc00b', '\ud83d\ude00', 'caf\u00e9'));
+  const record = fc.record(
+    { note: noteText, ratio: numberText, small: numberText, big: numberText, amount: numberText },
+    { requiredKeys: [] },
+  );
+
+  it('fails exactly the records holding a value the lake could not store as written, naming its column, on either path', () => {
+    const flattener = new RecordFlattener({ keyColumns: ['event_id'], columnTypes: columns });
+    const converters = new Map(columns.map((column) => [column.name, converterFor(column)]));
+    fc.assert(
+      fc.property(fc.array(record, { minLength: 1, maxLength: 10 }), (records) => {
+        const texts = records.map((fields) => {
+          const members = Object.entries(fields).map(([name, value]) =>
+            name === 'note' ? `"note":${JSON.stringify(value)}` : `"${name}":${value}`,
+          );
+          return `{"event_id":"e",${members.join(',')}}`.replace(',}', '}');
+        });
+        const { results } = transformRecords(firehoseEvent(texts).records, flattener, lake);
+        results.forEach((result, i) => {
+          const bad = Object.entries(records[i]!).filter(([name, value]) => {
+            try {
+              converters.get(name)!(name === 'note' ? value : new JsonNumber(value as string));
+              return false;
+            } catch {
+              return true;
+            }
+          });
+          expect(result.result).toBe(bad.length === 0 ? 'Ok' : 'ProcessingFailed');
+        });
+        const { stats } = transformRecords(firehoseEvent(texts).records, flattener, lake);
+        for (const example of stats.failureExamples) {
+          expect(example.reason).toBe(DecodeFailure.value);
+          expect(example.message).toMatch(/^Column (note|ratio|small|big|amount): /);
+        }
+      }),
+      { numRuns: 400 },
     );
   });
 });

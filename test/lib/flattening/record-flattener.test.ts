@@ -1,4 +1,5 @@
 import fc from 'fast-check';
+import { parseColumnType } from '../../../src/lib/columns/column-types';
 import { DecodeFailure, RecordDecodeError } from '../../../src/lib/flattening/errors';
 import { FastFlattener } from '../../../src/lib/flattening/fast-flattener';
 import { encodeFlatRow, flattenDocument } from '../../../src/lib/flattening/flatten';
@@ -165,6 +166,104 @@ describe('RecordFlattener', () => {
     const deep = `{"a":${'['.repeat(5000)}${']'.repeat(5000)}}`;
     expect(() => new RecordFlattener().flattenText(deep)).toThrow(
       expect.objectContaining({ reason: DecodeFailure.json }),
+    );
+  });
+});
+
+describe('RecordFlattener with declared column types', () => {
+  const typed = (columns: Array<[string, string]>): Partial<FlattenOptions> => ({
+    keyColumns: ['id'],
+    columnTypes: columns.map(([name, type]) => ({ name, type: parseColumnType(type) })),
+  });
+  const OPTIONS_TYPED = typed([
+    ['id', 'string'],
+    ['note', 'string'],
+    ['ratio', 'double'],
+    ['small', 'int'],
+    ['big', 'bigint'],
+    ['amount', 'decimal(12,2)'],
+  ]);
+
+  /** The error flattening gives; with `rowId`, from the reference path alone. */
+  function failure(text: string, rowId?: string): RecordDecodeError | undefined {
+    try {
+      new RecordFlattener(OPTIONS_TYPED).flattenText(text, rowId);
+      return undefined;
+    } catch (error) {
+      if (error instanceof RecordDecodeError) return error;
+      throw error;
+    }
+  }
+
+  it.each([
+    ['{"id":"a","note":"\\ud800x"}', 'note', 'lone surrogate'],
+    ['{"id":"a","n":{"o":1},"note":"x\\udc00"}', 'note', 'lone surrogate'],
+    ['{"id":"a","ratio":1e400}', 'ratio', 'overflows a double'],
+    ['{"id":"a","ratio":-1E+400}', 'ratio', 'overflows a double'],
+    ['{"id":"a","ratio":1e-400}', 'ratio', 'underflows a double'],
+    [`{"id":"a","ratio":0.${'0'.repeat(330)}1}`, 'ratio', 'underflows a double'],
+    ['{"id":"a","small":1.5}', 'small', 'int'],
+    ['{"id":"a","small":2147483648}', 'small', 'int'],
+    ['{"id":"a","big":9223372036854775808}', 'big', 'bigint'],
+    ['{"id":"a","big":1e3}', 'big', 'bigint'],
+    ['{"id":"a","amount":1.005}', 'amount', 'decimal(12,2)'],
+    ['{"id":"a","amount":12345678901}', 'amount', 'decimal(12,2)'],
+  ])('fails %s, naming column %s, instead of letting Firehose store it altered', (text, column, kind) => {
+    const error = failure(text);
+    expect(failure(text, 'reference')?.message).toBe(error?.message);
+    expect(error?.reason).toBe(DecodeFailure.value);
+    expect(error?.message).toContain(`Column ${column}`);
+    expect(error?.message).toContain(kind);
+    const written = new RegExp(`"${column}":([^,}]+)`).exec(text)![1]!;
+    expect(error?.message).not.toContain(written);
+  });
+
+  it.each([
+    [
+      '{"id":"a","note":"\\ud83d\\ude00","ratio":1.5e3,"small":-2147483648,"big":9223372036854775807,"amount":1.50}',
+    ],
+    ['{"id":"a","ratio":0,"small":"seven","amount":-9999999999.99}'],
+    ['{"id":"a","other":"\\ud800","ratio":null}'],
+    ['{"id":"a","ratio":0.1,"small":42,"big":-12,"amount":12.5,"note":"plain"}'],
+    [`{"id":"a","ratio":0.${'0'.repeat(301)}1,"amount":1.500000}`],
+  ])('passes %s, which its columns hold exactly or Firehose itself refuses', (text) => {
+    expect(failure(text)).toBeUndefined();
+  });
+
+  it('answers on the fast path only for records the reference path passes, with the same bytes', () => {
+    const digits = (max: number) => fc.stringMatching(new RegExp(`^[0-9]{1,${max}}$`));
+    const numberText = fc
+      .tuple(fc.boolean(), digits(22), fc.option(digits(12)), fc.option(fc.integer({ min: -400, max: 400 })))
+      .map(
+        ([negative, whole, fraction, exponent]) =>
+          `${negative ? '-' : ''}${whole.replace(/^0+(?=\d)/, '')}${fraction === null ? '' : `.${fraction}`}${exponent === null ? '' : `e${exponent}`}`,
+      );
+    const member = fc.oneof(
+      fc.tuple(fc.constantFrom('ratio', 'small', 'big', 'amount', 'other'), numberText),
+      fc
+        .tuple(fc.constantFrom('note', 'other'), fc.oneof(fc.string(), fc.constantFrom('\ud800', '\udfff!')))
+        .map(([name, text]) => [name, JSON.stringify(text)] as const),
+    );
+    const fast = new FastFlattener(new FlattenPlan(OPTIONS_TYPED));
+    fc.assert(
+      fc.property(fc.uniqueArray(member, { selector: ([name]) => name, maxLength: 6 }), (members) => {
+        const text = `{"id":"a"${members.map(([name, value]) => `,"${name}":${value}`).join('')}}`;
+        if (!fast.flatten(Buffer.from(text))) return;
+        const answered = fast.output.toString('utf8', fast.outputStart, fast.outputEnd);
+        expect(failure(text, 'reference')).toBeUndefined();
+        expect(answered).toBe(reference(text, OPTIONS_TYPED));
+      }),
+      { numRuns: 2000 },
+    );
+  });
+
+  it('keeps ordinary typed numbers on the fast path', () => {
+    const fast = new FastFlattener(new FlattenPlan(OPTIONS_TYPED));
+    const text =
+      '{"id":"a","ratio":-12.125,"small":123456789,"big":-123456789012345678,"amount":9999999999.99}';
+    expect(fast.flatten(Buffer.from(text))).toBe(true);
+    expect(fast.output.toString('utf8', fast.outputStart, fast.outputEnd)).toBe(
+      reference(text, OPTIONS_TYPED),
     );
   });
 });

@@ -1,6 +1,6 @@
 import { LoadRequestError } from '../../../src/lib/loading/errors';
 import { IdentifierError } from '../../../src/lib/loading/identifiers';
-import { planLoad } from '../../../src/lib/loading/load-plan';
+import { isConnectionLost, planLoad } from '../../../src/lib/loading/load-plan';
 import type { LoadRequest, ResultColumn } from '../../../src/lib/loading/types';
 
 const columns: ResultColumn[] = [
@@ -62,5 +62,24 @@ describe('planLoad', () => {
     expect(() => planLoad(request({ columns: [], keys: [], mode: 'insert' }))).toThrow(
       'the result has no columns',
     );
+  });
+});
+
+describe('isConnectionLost', () => {
+  it.each([
+    [
+      'a packet over max_allowed_packet, even when the client marks it fatal',
+      { code: 'ER_NET_PACKET_TOO_LARGE', errno: 1153, fatal: true },
+      false,
+    ],
+    [
+      'the same by its number alone',
+      { errno: 1153, fatal: true, message: "Got a packet bigger than 'max_allowed_packet' bytes" },
+      false,
+    ],
+    ['a connection the client lost', { code: 'PROTOCOL_CONNECTION_LOST', fatal: true }, true],
+    ['a PostgreSQL connection exception', { code: '08006' }, true],
+  ])('judges %s', (_, error, lost) => {
+    expect(isConnectionLost(Object.assign(new Error('x'), error))).toBe(lost);
   });
 });

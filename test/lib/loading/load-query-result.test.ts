@@ -16,6 +16,7 @@ const event: LoadEvent = {
   table: 'daily_event_counts',
   mode: 'merge',
   keys: ['dt'],
+  allowEmpty: false,
   queryExecutionId: ID,
 };
 
@@ -24,7 +25,14 @@ describe('readLoadEvent', () => {
     expect(readLoadEvent({ ...event })).toEqual(event);
   });
 
+  it('reads allowEmpty, and takes an event without it as refusing an empty replace', () => {
+    expect(readLoadEvent({ ...event, allowEmpty: true }).allowEmpty).toBe(true);
+    const { allowEmpty: _, ...older } = event;
+    expect(readLoadEvent(older).allowEmpty).toBe(false);
+  });
+
   it.each([
+    [{ ...event, allowEmpty: 'true' }, 'allowEmpty'],
     [{ ...event, mode: 'upsert' }, 'mode: expected one of merge, replace, insert'],
     [{ ...event, queryExecutionId: "x'; DROP TABLE t; --" }, 'queryExecutionId'],
     [{ ...event, keys: 'dt' }, 'keys: expected a list'],
@@ -63,9 +71,14 @@ describe('loadQueryResult', () => {
     return loader satisfies TableLoader;
   }
 
-  it("hands the result to the loader with the event's table, mode and keys, then closes it", async () => {
+  it("hands the result to the loader with the event's table, mode, keys and allowEmpty, then closes it", async () => {
     const loader = fakeLoader(async (request) => {
-      expect(request).toMatchObject({ table: 'daily_event_counts', mode: 'merge', keys: ['dt'] });
+      expect(request).toMatchObject({
+        table: 'daily_event_counts',
+        mode: 'merge',
+        keys: ['dt'],
+        allowEmpty: false,
+      });
       expect(request.result.columns).toEqual([{ name: 'dt', type: { kind: 'date' } }]);
       return 7;
     });

@@ -1,5 +1,5 @@
 import type { Client } from 'pg';
-import { DuplicateKeyError } from '../../../src/lib/loading/errors';
+import { DuplicateKeyError, InexactValueError } from '../../../src/lib/loading/errors';
 import { PostgresLoader } from '../../../src/lib/loading/postgres-loader';
 import type { ResultColumn } from '../../../src/lib/loading/types';
 import { connectPostgres, describeWithDatabase, uniqueTableName } from '../../support/databases';
@@ -132,14 +132,22 @@ describeWithDatabase('postgres', 'PostgresLoader', (url) => {
           ['b', '5', 'new'],
         ],
       ],
-    ])('refuses %s repeated in the result, naming it, and leaves the table as it was', async (_, rows) => {
-      const table = newTable();
-      await merge(table, ['tenant', 'id'], [['a', '1', 'x']]);
-      const failure = merge(table, ['tenant', 'id'], rows);
-      await expect(failure).rejects.toThrow(DuplicateKeyError);
-      await expect(failure).rejects.toThrow(/key \(tenant, id\) = \("(a", "1|b", "5)"\) more than once/);
-      expect(await tableRows(table)).toEqual([['a', '1', 'x']]);
-    });
+    ])(
+      'refuses %s repeated in the result, naming its columns, and leaves the table as it was',
+      async (_, rows) => {
+        const table = newTable();
+        await merge(table, ['tenant', 'id'], [['a', '1', 'x']]);
+        const failure = merge(table, ['tenant', 'id'], rows);
+        await expect(failure).rejects.toThrow(DuplicateKeyError);
+        await expect(failure).rejects.toThrow(/a key \(tenant, id\) more than once/);
+        const error = (await failure.catch((e: unknown) => e)) as DuplicateKeyError;
+        expect([
+          ['a', '1'],
+          ['b', '5'],
+        ]).toContainEqual(error.example.map(String));
+        expect(await tableRows(table)).toEqual([['a', '1', 'x']]);
+      },
+    );
 
     it('refuses a repeated key when every column is a key (a merge that only inserts)', async () => {
       const table = newTable();
@@ -156,6 +164,26 @@ describeWithDatabase('postgres', 'PostgresLoader', (url) => {
       );
       await expect(failure).rejects.toThrow(DuplicateKeyError);
       expect(await tableRows(table)).toEqual([['a', '1']]);
+    });
+
+    it('refuses a NUL character before the server sees it, naming row and column, and leaves no table', async () => {
+      const table = uniqueTableName('ld_pg_nul');
+      const columns: ResultColumn[] = [
+        { name: 'id', type: { kind: 'bigint' } },
+        { name: 'note', type: { kind: 'string' } },
+      ];
+      const failure = loader.load({
+        table,
+        mode: 'insert',
+        keys: [],
+        result: result(columns, [
+          ['1', 'fine'],
+          ['2', 'before\u0000after'],
+        ]),
+      });
+      await expect(failure).rejects.toThrow(InexactValueError);
+      await expect(failure).rejects.toThrow(/^Result row 2, column note: .*NUL/);
+      expect((await check.query('SELECT to_regclass($1) AS found', [table])).rows[0].found).toBeNull();
     });
 
     it('fails a merge whose row clashes on a second unique index with that error, not a duplicate key', async () => {

@@ -146,7 +146,7 @@ describe('ResultRows', () => {
     expect(rows.count).toBe(1);
   });
 
-  it('fails on a value its column cannot hold exactly, naming row, column and value', async () => {
+  it('fails on a value its column cannot hold exactly, naming row and column, keeping the value out of the message', async () => {
     const columns: ResultColumn[] = [{ name: 'total', type: { kind: 'decimal', precision: 18, scale: 2 } }];
     const rows = new ResultRows(
       from([['1.00'], ['1.005']]),
@@ -158,7 +158,10 @@ describe('ResultRows', () => {
       for await (const _ of rows);
     })();
     await expect(failure).rejects.toThrow(InexactValueError);
-    await expect(failure).rejects.toThrow('Result row 2, column total: "1.005" cannot be loaded into sales');
+    await expect(failure).rejects.toThrow('Result row 2, column total: more than the 2 decimal places');
+    const error = (await failure.catch((e: unknown) => e)) as InexactValueError;
+    expect(`${error.message} ${JSON.stringify(error)} ${error.stack}`).not.toContain('1.005');
+    expect(error.value).toBe('1.005');
     expect(rows.count).toBe(1);
   });
 });

@@ -135,6 +135,7 @@ describe('a late event for a day an earlier run computed', () => {
       pipeline,
       root,
       lakeBucket: environment.lakeBucket,
+      rawBucket: environment.rawBucket,
     });
     expect(report).toContain('Days recomputed for late data');
     expect(report).toContain(`1 new file in clickstream dt=${lateDay} since`);

@@ -15,6 +15,8 @@ import {
 } from '../../../src/lib/local/local-delivery-stream';
 import { type PartitionConverter, partitionConverter } from '../../../src/lib/local/partition-conversion';
 import { DuckDb, sqlString } from '../../../src/lib/query/duckdb';
+import { replayBatches } from '../../../src/lib/replay/replay';
+import { listReplayFiles, readReplayBatches } from '../../../src/lib/replay/replay-source';
 import { LocalObjectStore } from '../../../src/lib/storage/local-object-store';
 import { getBytes, listKeys } from '../../../src/lib/storage/object-store';
 import { testPipeline } from '../../support/firehose';
@@ -186,6 +188,67 @@ describe('LocalDeliveryStream', () => {
     ]);
   });
 
+  it('lands the first 500 active partitions of a delivery and writes the rest to activePartitionExceeded', async () => {
+    // 600 events, each in an hour of its own: a backlog spanning 25 days
+    const start = Date.UTC(2026, 9, 27, 0);
+    const hourly = Array.from({ length: 600 }, (_, i) =>
+      Buffer.from(
+        JSON.stringify({ event_id: `h${i}`, event_time: new Date(start + i * 3_600_000).toISOString() }),
+      ),
+    );
+    const delivery = deliveryStream(realTransform());
+    await delivery.put(hourly);
+    await delivery.flush();
+    const partitions = new Set(
+      (await listKeys(store, 'lake-bucket', 'lake/clickstream/')).map((key) =>
+        key.split('/').slice(2, 4).join('/'),
+      ),
+    );
+    expect(partitions.size).toBe(500);
+    const exceeded = await errorRecords('activePartitionExceeded');
+    expect(exceeded).toHaveLength(100);
+    expect(new Set(exceeded.map((record) => record.errorCode))).toEqual(new Set(['activePartitionExceeded']));
+    expect(delivery.stats).toMatchObject({ rowsWritten: 500, activePartitionExceeded: 100 });
+  }, 120_000);
+
+  it('brings records over the active partition limit into the lake exactly once by replay', async () => {
+    const start = Date.UTC(2026, 9, 27, 0);
+    const hourly = Array.from({ length: 600 }, (_, i) =>
+      Buffer.from(
+        JSON.stringify({ event_id: `h${i}`, event_time: new Date(start + i * 3_600_000).toISOString() }),
+      ),
+    );
+    const delivery = deliveryStream(realTransform());
+    await delivery.put(hourly);
+    await delivery.flush();
+    expect(delivery.stats.activePartitionExceeded).toBe(100);
+
+    const files = await listReplayFiles(join(root, 'lake-bucket/errors/clickstream'), () => store);
+    const batches = await readReplayBatches(files, testPipeline, {
+      onProblem: (file, line, problem) => {
+        throw new Error(`${file}:${line}: ${problem}`);
+      },
+    });
+    const replays: Array<{ records: number; exceeded: number }> = [];
+    const outcome = await replayBatches(batches, testPipeline, {
+      async sendToStream(_stream, records) {
+        const again = deliveryStream(realTransform());
+        await again.put([...records]);
+        await again.flush();
+        replays.push({ records: records.length, exceeded: again.stats.activePartitionExceeded });
+      },
+      putRawObject: async () => undefined,
+      sendToStreamFunction: async () => undefined,
+    });
+    expect(outcome.records).toBe(100);
+    expect(replays).toEqual([{ records: 100, exceeded: 0 }]);
+    const { rows } = await duck.query(
+      `SELECT count(*) AS n, count(DISTINCT event_id) AS ids, count(DISTINCT dt || hour) AS hours
+       FROM read_parquet(${sqlString(join(root, 'lake-bucket/lake/clickstream/*/*/*.parquet'))}, hive_partitioning = true)`,
+    );
+    expect(rows[0]).toEqual({ n: '600', ids: '600', hours: '600' });
+  }, 120_000);
+
   it('writes rows that do not fit the declared types to format-conversion-failed', async () => {
     const delivery = deliveryStream(realTransform());
     await delivery.put([Buffer.from('{"event_id":"bad","user":{"id":"seven"}}'), ...events(1)]);
@@ -209,6 +272,26 @@ describe('LocalDeliveryStream', () => {
       ['the transform Lambda returned ProcessingFailed; its log says why', 1],
       ['Column user__id: cannot store "seven" as bigint', 2],
     ]);
+  });
+
+  it('reads timestamps as Firehose does: up to 9 fraction digits shown to the millisecond, epoch micro- and nanoseconds refused', async () => {
+    const delivery = deliveryStream(realTransform());
+    await delivery.put([
+      Buffer.from('{"event_id":"nanos","event_time":"2026-11-20T09:15:02.123456789Z"}'),
+      Buffer.from('{"event_id":"ten","event_time":"2026-11-20T09:15:02.1234567891Z"}'),
+      Buffer.from('{"event_id":"micros","event_time":1795165200123456}'),
+    ]);
+    await delivery.flush();
+    const { rows } = await duck.query(
+      `SELECT event_id, CAST(event_time AS VARCHAR) AS at
+       FROM read_parquet(${sqlString(join(root, 'lake-bucket/lake/clickstream/*/*/*.parquet'))})`,
+    );
+    expect(rows).toEqual([{ event_id: 'nanos', at: '2026-11-20 09:15:02.123' }]);
+    const failures = await errorRecords('format-conversion-failed');
+    expect(
+      failures.map((f) => JSON.parse(Buffer.from(f.rawData, 'base64').toString()).event_id).sort(),
+    ).toEqual(['micros', 'ten']);
+    for (const failure of failures) expect(failure.ErrorMessage).toContain('Column event_time');
   });
 
   it('keeps transforming while up to one buffer of partitions waits for the converter', async () => {

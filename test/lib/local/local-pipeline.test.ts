@@ -65,7 +65,12 @@ describe('a local run with events outside the days the lake serves', () => {
     const io = captureIo();
     printRunSummary(
       io,
-      { root, lakeBucket: 'tributary-local-lake', resultsBucket: 'tributary-local-results' },
+      {
+        root,
+        lakeBucket: 'tributary-local-lake',
+        rawBucket: 'tributary-local-raw',
+        resultsBucket: 'tributary-local-results',
+      },
       summary,
     );
     expect(io.out()).toContain(
@@ -76,6 +81,7 @@ describe('a local run with events outside the days the lake serves', () => {
       pipeline: bundledPipeline(),
       root,
       lakeBucket: 'tributary-local-lake',
+      rawBucket: 'tributary-local-raw',
     });
     await expect(report).resolves.toContain('event time outside the lake</th>');
   });

@@ -210,6 +210,45 @@ describeWithChromium('the run report in a browser', () => {
     60_000,
   );
 
+  /** What scrolls sideways at a width: the page itself, and any section or table wider than its box. */
+  async function sidewaysScroll(report: string, width: number): Promise<string[]> {
+    const page = await browser.context.newPage();
+    await page.setViewportSize({ width, height: 900 });
+    await page.goto(pathToFileURL(report).href, { waitUntil: 'load' });
+    await page.screenshot({
+      path: join(ARTIFACTS, `width-${width}-${report.includes('failed') ? 'failed' : 'succeeded'}.png`),
+      fullPage: true,
+    });
+    const scrolling = await page.evaluate(() => {
+      const found: string[] = [];
+      const root = (document as unknown as { documentElement: { scrollWidth: number; clientWidth: number } })
+        .documentElement;
+      if (root.scrollWidth > root.clientWidth)
+        found.push(`the page (${root.scrollWidth} px in ${root.clientWidth})`);
+      for (const element of document.querySelectorAll<
+        DomElement & { scrollWidth: number; clientWidth: number; id: string; className: string }
+      >('section, section .scroll, section table')) {
+        if (element.scrollWidth > element.clientWidth + 1) {
+          found.push(
+            `${element.id || element.className || 'a table'} (${element.scrollWidth} px in ${element.clientWidth})`,
+          );
+        }
+      }
+      return found;
+    });
+    await page.close();
+    return scrolling;
+  }
+
+  it.each([1280, 1400])(
+    'fits %i px without sideways scroll, every column in view',
+    async (width) => {
+      expect(await sidewaysScroll(succeeded.report, width)).toEqual([]);
+      expect(await sidewaysScroll(failed.report, width)).toEqual([]);
+    },
+    60_000,
+  );
+
   it('counts the retries the terminal counts', async () => {
     expect(failed.exitCode).toBe(1);
     const html = await readFile(failed.report, 'utf8');

@@ -30,6 +30,7 @@ const plan = {
     dynamodb: [
       {
         table: 'users',
+        day: '2026-11-20',
         request: {
           TableArn: 'arn:t',
           S3Bucket: 'raw',
@@ -52,6 +53,7 @@ const plan = {
       table: 't',
       mode: 'merge',
       keys: ['k'],
+      allowEmpty: false,
       query: { QueryString: 'SELECT', WorkGroup: 'w', QueryExecutionContext: { Database: 'd' } },
     },
   ],
@@ -79,6 +81,33 @@ function handlers(overrides: Handlers = {}) {
         ExportArn: 'arn:export',
         ExportStatus: ++checks < 2 ? 'IN_PROGRESS' : 'COMPLETED',
       },
+    })),
+    'Read recovery window': record('Read recovery window', () => ({
+      ContinuousBackupsDescription: {
+        ContinuousBackupsStatus: 'ENABLED',
+        PointInTimeRecoveryDescription: {
+          PointInTimeRecoveryStatus: 'ENABLED',
+          EarliestRestorableDateTime: '2026-11-01T00:00:00Z',
+          LatestRestorableDateTime: '2026-11-21T01:00:00Z',
+        },
+      },
+    })),
+    'Fit export to recovery window': record('Fit export to recovery window', (input) => ({
+      table: input.table,
+      day: input.day,
+      request: input.request,
+      timing: 'as planned',
+    })),
+    'Check snapshot flattened': record('Check snapshot flattened', (input) => ({
+      complete: true,
+      attempts: input.attempts + 1,
+      pending: [],
+      quarantined: [],
+      message: 'every data file flattened',
+    })),
+    'Hold back partial snapshots': record('Hold back partial snapshots', (input) => ({
+      ...input.plan,
+      heldBack: [],
     })),
     'Start Aurora export': record('Start Aurora export', () => ({})),
     'Start Aurora export of chosen data': record('Start Aurora export of chosen data', () => ({})),
@@ -180,6 +209,9 @@ describe('the daily pipeline definition', () => {
     ).toEqual([
       'PlanRunLambdaFunction"',
       'PlanRunLambdaFunction"',
+      'PlanRunLambdaFunction"',
+      'PlanRunLambdaFunction"',
+      'PlanRunLambdaFunction"',
       'PublishTransformLambdaFunction"',
       'PublishTransformLambdaFunction"',
       'PlanRunLambdaFunction"',
@@ -229,9 +261,13 @@ describe('running the daily pipeline locally', () => {
     expect(execution.status).toBe('SUCCEEDED');
     expect(calls.map(([name]) => name)).toEqual([
       'Plan run',
+      'Read recovery window',
+      'Fit export to recovery window',
       'Start DynamoDB export',
       'Check DynamoDB export',
       'Check DynamoDB export',
+      'Check snapshot flattened',
+      'Hold back partial snapshots',
       'Plan transform',
       'Run CTAS',
       'Publish output',
@@ -258,6 +294,7 @@ describe('running the daily pipeline locally', () => {
       table: 't',
       mode: 'merge',
       keys: ['k'],
+      allowEmpty: false,
       queryExecutionId: 'select-1',
     });
   });
@@ -320,6 +357,35 @@ describe('running the daily pipeline locally', () => {
     );
     expect(notification.Message).toContain('execution:tributary:run-1');
     expect(calls.some(([n]) => n === 'Load into database')).toBe(false);
+  });
+
+  it.each(['ValueTooLargeError', 'EmptyReplaceError'])(
+    'does not retry a load that fails with %s, which would fail the same way again',
+    async (name) => {
+      const { all, calls } = handlers({
+        'Load into database': () => {
+          throw thrown(name, 'Result row 2, column note: the same rows would fail again');
+        },
+      });
+      const execution = await run(all);
+      expect(execution.status).toBe('FAILED');
+      expect(calls.filter(([n]) => n === 'Load into database')).toHaveLength(1);
+      expect(calls.find(([n]) => n === 'Notify failure')![1].Message).toContain(`"Load tables": ${name}:`);
+    },
+  );
+
+  it('retries a load that lost its connection, by the error name DatabaseUnavailableError', async () => {
+    let attempts = 0;
+    const { all, calls } = handlers({
+      'Load into database': () => {
+        attempts++;
+        if (attempts === 1) throw thrown('DatabaseUnavailableError', 'Lost the connection to mysql');
+        return { table: 't', mode: 'merge', rows: 1, created: false };
+      },
+    });
+    const execution = await run(all);
+    expect(execution.status).toBe('SUCCEEDED');
+    expect(calls.filter(([n]) => n === 'Load into database')).toHaveLength(2);
   });
 
   it('notifies when a load fails after its retries', async () => {
@@ -411,6 +477,158 @@ describe('running the daily pipeline locally', () => {
     const execution = await run(all, { date: 'yesterday' });
     expect(execution.status).toBe('FAILED');
     expect(calls.find(([n]) => n === 'Notify failure')![1].Message).toContain('"Plan run": ConfigError');
+  });
+});
+
+describe('a DynamoDB export outside the point-in-time recovery window', () => {
+  it.each([
+    ['DynamoDb.InvalidExportTimeException', 'Export time is outside the point in time recovery window'],
+    ['DynamoDb.PointInTimeRecoveryUnavailableException', 'Point in time recovery is not enabled'],
+  ])(
+    'records an export refused with %s as skipped, says why in the output, and still transforms',
+    async (name, message) => {
+      const { all, calls } = handlers({
+        'Start DynamoDB export': () => {
+          throw thrown(name, message);
+        },
+      });
+      const execution = await run(all);
+      expect(execution.status).toBe('SUCCEEDED');
+      expect(calls.some(([n]) => n === 'Check DynamoDB export')).toBe(false);
+      expect(calls.filter(([n]) => n === 'Plan transform').map(([, i]) => i.transform)).toEqual(['a', 'b']);
+      expect((execution.output as any).exported.dynamodb).toEqual([
+        { table: 'users', skipped: expect.stringContaining(`${name}: ${message}`) },
+      ]);
+    },
+  );
+
+  it('skips the export the plan step finds outside the window, without asking DynamoDB', async () => {
+    const reason = 'users: export time 2026-11-21T00:00:00.000Z is before the earliest restorable time';
+    const { all, calls } = handlers({
+      'Fit export to recovery window': (input: any) => ({ ...input, timing: 'skipped', skipped: reason }),
+    });
+    const execution = await run(all);
+    expect(execution.status).toBe('SUCCEEDED');
+    expect(calls.find(([n]) => n === 'Fit export to recovery window')![1]).toEqual({
+      kind: 'fitExport',
+      table: 'users',
+      day: '2026-11-20',
+      request: plan.exports.dynamodb[0]!.request,
+      recovery: expect.objectContaining({ ContinuousBackupsStatus: 'ENABLED' }),
+    });
+    expect(calls.some(([n]) => n === 'Start DynamoDB export')).toBe(false);
+    expect(calls.filter(([n]) => n === 'Plan transform')).toHaveLength(2);
+    expect((execution.output as any).exported.dynamodb).toEqual([{ table: 'users', skipped: reason }]);
+  });
+});
+
+describe('the DynamoDB snapshot behind an export', () => {
+  /**
+   * An export of two data files that DynamoDB reports COMPLETED at once, while S3's notifications
+   * reach the flattener late: one more file is flattened whenever any later step runs.
+   */
+  function lateFlattening(files = ['data/a.json.gz', 'data/b.json.gz'], flattenEvery = 1) {
+    let completed = false;
+    let steps = 0;
+    const flattened = new Set<string>();
+    const advance = () => {
+      if (!completed) return;
+      if (++steps % flattenEvery === 0) {
+        const next = files.find((f) => !flattened.has(f));
+        if (next) flattened.add(next);
+      }
+    };
+    const seen: Array<[string, number]> = [];
+    const watched = (name: string, result: (input: any) => any) => (input: any) => {
+      advance();
+      seen.push([name, flattened.size]);
+      return result(input);
+    };
+    const overrides: Handlers = {
+      'Check DynamoDB export': () => {
+        completed = true;
+        return { ExportDescription: { ExportArn: 'arn:export', ExportStatus: 'COMPLETED' } };
+      },
+      'Check snapshot flattened': watched('Check snapshot flattened', (input) => {
+        const pending = files.filter((f) => !flattened.has(f));
+        return {
+          complete: pending.length === 0,
+          attempts: input.attempts + 1,
+          pending,
+          quarantined: [],
+          message:
+            pending.length === 0
+              ? 'every data file flattened'
+              : `${pending.length} of ${files.length} data files not flattened: ${pending.join(', ')}; copy each onto itself so S3 notifies s3Flatten again, then run the day again`,
+        };
+      }),
+      'Plan transform': watched('Plan transform', (input) => plannedTransforms[input.transform]),
+      'Run CTAS': watched('Run CTAS', () => ({ QueryExecution: { QueryExecutionId: 'q' } })),
+    };
+    return { overrides, seen, total: files.length };
+  }
+
+  it('runs no transform before every data file of the export is flattened, however late S3 notifies', async () => {
+    const world = lateFlattening(['data/a.json.gz', 'data/b.json.gz', 'data/c.json.gz'], 2);
+    const { all } = handlers(world.overrides);
+    const execution = await run(all);
+    expect(execution.status).toBe('SUCCEEDED');
+    const transforms = world.seen.filter(([name]) => name !== 'Check snapshot flattened');
+    expect(transforms.length).toBeGreaterThan(0);
+    for (const [name, flattened] of transforms)
+      expect({ name, flattened }).toEqual({ name, flattened: world.total });
+  });
+
+  it('fails naming the data files never flattened once it has waited its bound, and runs no transform', async () => {
+    const { all, calls } = handlers({
+      ...lateFlattening(['data/a.json.gz', 'data/never.json.gz'], 1_000_000).overrides,
+    });
+    const execution = await run(all);
+    expect(execution.status).toBe('FAILED');
+    const checks = calls.filter(([n]) => n === 'Check snapshot flattened');
+    expect(checks.length).toBeGreaterThan(1);
+    expect(checks.length).toBeLessThanOrEqual(100);
+    const alert = calls.find(([n]) => n === 'Notify failure')![1].Message;
+    expect(alert).toContain('"Export snapshots": SnapshotNotFlattened');
+    expect(alert).toContain('data/never.json.gz');
+    expect(alert).toContain('S3 notifies s3Flatten again');
+    expect(calls.some(([n]) => n === 'Plan transform')).toBe(false);
+  });
+
+  it("hands each export's snapshot outcome to the step that holds back its readers, and runs only what it leaves", async () => {
+    const heldBack = [
+      { transform: 'b', reason: 'users_snapshot is partial: 1 line of data/a.json.gz was quarantined' },
+    ];
+    const { all, calls } = handlers({
+      'Check snapshot flattened': (input: any) => ({
+        complete: true,
+        attempts: input.attempts + 1,
+        pending: [],
+        quarantined: [
+          { dataFile: 'data/a.json.gz', quarantine: 'lake/users_snapshot/dt=x/_a.quarantine.ndjson' },
+        ],
+        message: '1 data file has quarantined lines',
+      }),
+      'Hold back partial snapshots': (input: any) => ({
+        ...input.plan,
+        transformLevels: [['a']],
+        loads: [],
+        heldBack,
+      }),
+    });
+    const execution = await run(all);
+    expect(execution.status).toBe('SUCCEEDED');
+    const hold = calls.find(([n]) => n === 'Hold back partial snapshots')![1];
+    expect(hold.kind).toBe('holdBack');
+    expect(hold.snapshots).toEqual([
+      expect.objectContaining({
+        table: 'users',
+        quarantined: [expect.objectContaining({ dataFile: 'data/a.json.gz' })],
+      }),
+    ]);
+    expect(calls.filter(([n]) => n === 'Plan transform').map(([, i]) => i.transform)).toEqual(['a']);
+    expect(calls.some(([n]) => n === 'Load into database')).toBe(false);
+    expect((execution.output as any).plan.heldBack).toEqual(heldBack);
   });
 });
 

@@ -1,6 +1,8 @@
 import { DEFAULT_LAKE_START_DATE } from '../../../src/lib/catalog/lake-days';
 import { readCheckEvent } from '../../../src/lib/checks/check-event';
 import { gateLoads, planCheck, summariseCheck } from '../../../src/lib/checks/check-run';
+import { readExportStepEvent } from '../../../src/lib/orchestration/export-step-event';
+import { fitExportToWindow, readRecoveryWindow } from '../../../src/lib/orchestration/export-window';
 import {
   dailyPipelineDefinition,
   MAX_HISTORY_EVENTS,
@@ -11,6 +13,7 @@ import {
 } from '../../../src/lib/orchestration/local-state-machine';
 import { readRunInput, readTransformRunRequest } from '../../../src/lib/orchestration/run-input';
 import { planPipelineRun, planTransform } from '../../../src/lib/orchestration/run-plan';
+import { holdBackPartialSnapshots } from '../../../src/lib/orchestration/snapshot-gate';
 import { largePipeline, largeRunSettings } from '../../support/large-pipeline';
 
 const START = '2026-11-21T01:30:00.000Z';
@@ -65,6 +68,41 @@ function tasks(counts: Map<string, number>): Record<string, TaskHandler> {
     'Check DynamoDB export': counted('Check DynamoDB export', (request: any) => ({
       ExportDescription: { ExportArn: request.ExportArn, ExportStatus: 'COMPLETED' },
     })),
+    'Read recovery window': counted('Read recovery window', () => ({
+      ContinuousBackupsDescription: {
+        PointInTimeRecoveryDescription: {
+          PointInTimeRecoveryStatus: 'ENABLED',
+          EarliestRestorableDateTime: '2025-01-01T00:00:00Z',
+          LatestRestorableDateTime: '2026-11-21T00:55:00Z',
+        },
+      },
+    })),
+    'Fit export to recovery window': counted('Fit export to recovery window', (event: any) => {
+      const request = readExportStepEvent(
+        event,
+        pipeline.dynamodb.map((t) => t.name),
+      );
+      return (
+        request.kind === 'fitExport'
+          ? fitExportToWindow(request.export, readRecoveryWindow(request.recovery))
+          : undefined
+      ) as never;
+    }),
+    // every data file flattened at the first check: this test is about payload sizes
+    'Check snapshot flattened': counted('Check snapshot flattened', (event: any) => ({
+      table: event.table,
+      exportArn: event.exportArn,
+      complete: true,
+      attempts: event.attempts + 1,
+      dataFiles: 1,
+      pending: [],
+      quarantined: [],
+      message: 'all 1 data files flattened',
+    })),
+    'Hold back partial snapshots': counted(
+      'Hold back partial snapshots',
+      (event: any) => holdBackPartialSnapshots(pipeline, event.plan, event.snapshots) as never,
+    ),
     'Start Aurora export': counted('Start Aurora export', () => ({})),
     'Start Aurora export of chosen data': counted('Start Aurora export of chosen data', () => ({})),
     'Check Aurora export': counted('Check Aurora export', () => ({ ExportTasks: [{ Status: 'COMPLETE' }] })),

@@ -94,13 +94,14 @@ describe('planPipelineRun', () => {
     expect(plan.exports.dynamodb).toEqual([
       {
         table: 'users',
+        day: '2026-11-20',
         request: {
           TableArn: 'arn:aws:dynamodb:us-east-1:123456789012:table/app-users',
           S3Bucket: settings.rawBucket,
           S3Prefix: 'exports/dynamodb/users/dt=2026-11-20/exported_at=20261121T000000Z/',
           ExportFormat: 'DYNAMODB_JSON',
           ExportTime: '2026-11-21T00:00:00.000Z',
-          ClientToken: 'users-2026-11-20',
+          ClientToken: expect.stringMatching(/^users-2026-11-20-[0-9a-f]{16}$/),
         },
       },
     ]);
@@ -120,6 +121,32 @@ describe('planPipelineRun', () => {
     );
     expect(today.exports.dynamodb[0]!.request.ExportTime).toBe('2026-11-21T00:45:00.000Z');
     expect(compactTime('2026-11-21T00:45:00.000Z')).toBe('20261121T004500Z');
+  });
+
+  it('gives each distinct export request its own client token, and the same request the same one', () => {
+    const today = (startTime: string) =>
+      planPipelineRun(
+        pipeline,
+        readRunInput({ date: '2026-11-21' }, startTime, TRANSFORMS, LAKE_START),
+        { name: 'e', startTime },
+        settings,
+      ).exports.dynamodb[0]!.request;
+    const early = today('2026-11-21T01:00:00.000Z');
+    const later = today('2026-11-21T03:30:00.000Z');
+    expect(later.ExportTime).not.toBe(early.ExportTime);
+    expect(later.S3Prefix).not.toBe(early.S3Prefix);
+    expect(later.ClientToken).not.toBe(early.ClientToken);
+    expect(today('2026-11-21T01:00:00.000Z').ClientToken).toBe(early.ClientToken);
+    const otherTable = planPipelineRun(
+      pipeline,
+      readRunInput({ date: '2026-11-21' }, START, TRANSFORMS, LAKE_START),
+      { name: 'e', startTime: START },
+      {
+        ...settings,
+        dynamodbExports: [{ table: 'users', tableArn: `${settings.dynamodbExports[0]!.tableArn}-2` }],
+      },
+    ).exports.dynamodb[0]!.request;
+    expect(otherTable.ClientToken).not.toBe(early.ClientToken);
   });
 
   it('names the transforms to run by level, and plans each with ready-to-run Athena queries in the transforms workgroup', () => {
@@ -249,5 +276,19 @@ describe('the loads of a run', () => {
     );
     expect(planned.loading).toEqual({ enabled: true });
     expect(planned.loads.map((load) => load.load)).toEqual(loadNames);
+  });
+
+  it('carry whether an empty replace may empty the table, as pipeline.yml says', () => {
+    const allowing = {
+      ...pipeline,
+      loads: pipeline.loads.map((load, i) => ({ ...load, allowEmpty: i === 0 })),
+    };
+    const planned = planPipelineRun(
+      allowing,
+      readRunInput({}, START, TRANSFORMS, LAKE_START),
+      { name: 'e', startTime: START },
+      settings,
+    );
+    expect(planned.loads.map((load) => load.allowEmpty)).toEqual(allowing.loads.map((_, i) => i === 0));
   });
 });

@@ -65,6 +65,36 @@ describe('parsePipeline', () => {
     expect(text).toContain('streams[0].columns: column id is declared twice');
   });
 
+  it('reads allowEmpty on a load, refusing an empty replace unless it is true', () => {
+    const transform = {
+      name: 'event_totals',
+      mode: 'full',
+      sql: 'transforms/event_totals.sql',
+      sqlText: 'SELECT COUNT(*) AS events FROM {{table:events}}',
+      sources: ['events'],
+    };
+    const withLoads = (loads: unknown[]) =>
+      parsePipeline({ database: 'lake', streams: [minimalStream], transforms: [transform], loads });
+    const load = { name: 'totals_to_bi', transform: 'event_totals', table: 'event_totals', mode: 'replace' };
+    expect(withLoads([load]).loads[0]!.allowEmpty).toBe(false);
+    expect(withLoads([{ ...load, allowEmpty: true }]).loads[0]!.allowEmpty).toBe(true);
+    expect(() => withLoads([{ ...load, allowEmpty: 'yes' }])).toThrow('loads[0].allowEmpty');
+  });
+
+  it('reads allow_null on accepted_values, true unless it says false', () => {
+    const withCheck = (rule: Record<string, unknown>) =>
+      parsePipeline({
+        database: 'lake',
+        streams: [minimalStream],
+        checks: [
+          { name: 'known_ids', table: 'events', accepted_values: { column: 'id', values: ['a'], ...rule } },
+        ],
+      });
+    expect(withCheck({}).checks[0]!.rule).toMatchObject({ kind: 'accepted_values', allowNull: true });
+    expect(withCheck({ allow_null: false }).checks[0]!.rule).toMatchObject({ allowNull: false });
+    expect(() => withCheck({ allow_null: 'no' })).toThrow('checks[0].accepted_values.allow_null');
+  });
+
   it('rejects duplicate stream names', () => {
     expect(() => parsePipeline({ database: 'lake', streams: [minimalStream, minimalStream] })).toThrow(
       'lake table events is declared twice',

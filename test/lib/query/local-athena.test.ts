@@ -118,6 +118,23 @@ describe('local Athena CTAS and INSERT INTO', () => {
     expect(await catalog.getTable(DATABASE, 'taken')).toBeUndefined();
   });
 
+  it('fails an INSERT INTO that writes a timestamp with time zone, writing nothing', async () => {
+    const location = `s3://${LAKE}/lake/stamped/runs/a/`;
+    await athena.execute(
+      ctas('stamped', location, "SELECT TIMESTAMP '2026-01-01 00:00:00' AS at"),
+      TRANSFORMS,
+    );
+    const before = await listKeys(store, LAKE, 'lake/stamped/');
+    await expect(
+      athena.execute(
+        `INSERT INTO "${DATABASE}"."stamped"
+SELECT current_timestamp AS at`,
+        TRANSFORMS,
+      ),
+    ).rejects.toThrow(/^NOT_SUPPORTED: Unsupported Hive type: timestamp\(3\) with time zone \(column at\)/);
+    expect(await listKeys(store, LAKE, 'lake/stamped/')).toEqual(before);
+  });
+
   it('fails a CTAS or INSERT INTO that writes more than 100 partitions (HIVE_TOO_MANY_OPEN_PARTITIONS)', async () => {
     const tooMany =
       /^HIVE_TOO_MANY_OPEN_PARTITIONS: Exceeded limit of 100 open writers for partitions\/buckets$/;
@@ -227,5 +244,72 @@ describe('local Athena while other statements change the catalog', () => {
     } finally {
       racing.close();
     }
+  });
+});
+
+describe('local Athena reads only the lake it serves', () => {
+  let sandboxRoot: string;
+  let sandboxed: LocalAthena;
+
+  beforeAll(async () => {
+    sandboxRoot = await mkdtemp(join(tmpdir(), 'tributary-local-athena-sandbox-'));
+    const event = clickstreamEventJson(0, { seed: 5, start: Date.UTC(2026, 10, 20, 5), eventsPerDay: 1 });
+    await writeClickstream(new LocalObjectStore(sandboxRoot), LAKE, pipeline, [event]);
+    sandboxed = await LocalAthena.open({
+      store: new LocalObjectStore(sandboxRoot),
+      catalog: new LocalCatalog(sandboxRoot),
+      database: DATABASE,
+      lakeBucket: LAKE,
+      resultsBucket: RESULTS,
+      ingestedTables: ingestedLakeTables(pipeline),
+      lakeStartDate: '2026-01-01',
+      workGroups: stageWorkGroups('tributary-local'),
+      now: () => NOW,
+    });
+  });
+
+  afterAll(async () => {
+    sandboxed.close();
+    await rm(sandboxRoot, { recursive: true, force: true });
+  });
+
+  // Athena reads only its catalog's tables; SQL that reads a file by path passes locally only if
+  // the local engine lets it, so it must not
+  it.each([
+    ['read_csv of /etc/passwd', "SELECT * FROM read_csv('/etc/passwd')"],
+    ['read_text', "SELECT content FROM read_text('/etc/hostname')"],
+    ['glob', "SELECT * FROM glob('/etc/*')"],
+    ['read_parquet of a file outside the root', "SELECT * FROM read_parquet('/tmp/elsewhere.parquet')"],
+    ['a path as a table', "SELECT * FROM '/etc/passwd'"],
+    ['a path as a quoted name', 'SELECT * FROM "/etc/passwd"'],
+    ['a path that climbs out of the lake', `SELECT * FROM 'tributary-local-lake/../../etc/passwd'`],
+    ['COPY to a file', "COPY (SELECT 1) TO '/tmp/copied.csv'"],
+    ['a query followed by COPY', "SELECT 1; COPY (SELECT 1) TO '/tmp/copied.csv'"],
+    ['ATTACH', "ATTACH '/tmp/other.duckdb' AS other"],
+    ['INSTALL', 'INSTALL httpfs'],
+    ['LOAD', 'LOAD httpfs'],
+    ['SET to switch access back on', 'SET enable_external_access = true'],
+    ['DuckDB running SQL from a string', "SELECT * FROM query('SELECT * FROM read_csv(''/etc/passwd'')')"],
+  ])('refuses %s, saying Athena reads only catalog tables', async (_what, sql) => {
+    await expect(sandboxed.query(sql)).rejects.toMatchObject({
+      name: 'CatalogTablesOnlyError',
+      message: expect.stringContaining('Athena reads only the tables in its catalog'),
+    });
+  });
+
+  it('refuses the same SQL in a statement Athena runs', async () => {
+    await expect(
+      sandboxed.execute(ctas('leak', undefined, "SELECT * FROM read_csv('/etc/passwd')"), PEOPLE),
+    ).rejects.toMatchObject({ name: 'CatalogTablesOnlyError' });
+    await expect(sandboxed.execute("SELECT * FROM read_text('/etc/hostname')", PEOPLE)).rejects.toMatchObject(
+      {
+        name: 'CatalogTablesOnlyError',
+      },
+    );
+  });
+
+  it('still reads the lake and lists the tables a query can read', async () => {
+    expect((await sandboxed.query('SELECT count(*) AS n FROM clickstream')).rows).toEqual([{ n: '1' }]);
+    expect(await sandboxed.tableNames()).toEqual(expect.arrayContaining(['clickstream', 'users_changes']));
   });
 });

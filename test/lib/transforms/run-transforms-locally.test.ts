@@ -181,7 +181,7 @@ describe('transforms on the local engine', () => {
     const expected = [
       userItem(1, 0),
       userItem(2, 1), // modified after the export
-      userItem(4, 0),
+      userItem(4, 2), // changed twice after the export
       userItem(5, 0), // inserted after the export; user 3 was deleted
     ].map((item: any) => ({
       user_id: item.user_id.S,
@@ -193,6 +193,21 @@ describe('transforms on the local engine', () => {
     const table = await catalog.getTable(DATABASE, 'users_current');
     expect(table).toMatchObject({ format: 'parquet', partitionKeys: [] });
     expect(table!.location).toMatch(/\/lake\/users_current\/runs\/run_users_[0-9a-f]{8}\/$/);
+  });
+
+  it('orders the changes of a user by sequence number, not by their approximate creation time', async () => {
+    await runTransform('users_current', 'run-users-order', '2026-11-20');
+    const { rows } = await athena.query(
+      "SELECT display_name, age, CAST(changed_at AS VARCHAR) AS changed_at FROM users_current WHERE user_id = 'u_000004'",
+    );
+    const latest = userItem(4, 2) as any;
+    expect(rows).toEqual([
+      {
+        display_name: latest.displayName.S,
+        age: Number(latest.age.N),
+        changed_at: '2026-11-20 08:00:04',
+      },
+    ]);
   });
 
   it('writes SELECT results where Athena would, as its CSV with column types', async () => {

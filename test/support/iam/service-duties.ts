@@ -294,6 +294,10 @@ export function stateMachineRequests(template: DeployedTemplate): IamRequest[] {
           requests.push(...kms(template, names.rawBucket, ['kms:GenerateDataKey'], because));
         }
         break;
+      case 'arn:aws:states:::aws-sdk:dynamodb:describeContinuousBackups':
+        for (const table of exports.dynamodb)
+          requests.push({ action: 'dynamodb:DescribeContinuousBackups', resource: table, because });
+        break;
       case 'arn:aws:states:::aws-sdk:dynamodb:describeExport':
         for (const table of exports.dynamodb)
           requests.push({

@@ -1,4 +1,6 @@
 import type { ElkExtendedEdge, ElkNode } from 'elkjs/lib/elk-api';
+import type { CheckOutcome } from '../../checks/check-run';
+import { DynamoLayout } from '../../dynamodb/layout';
 import type { LoadOutcome } from '../../loading/types';
 import { LakeLayout } from '../../pipeline/lake-layout';
 import { ingestedLakeTables } from '../../pipeline/lake-tables';
@@ -9,7 +11,7 @@ import type { CaptureStats, QuarantineSummary, TableSummary } from '../local-pip
 import { edgePath, layeredOptions, layoutGraph, round } from './graph-layout';
 import { escapeHtml, formatCount, plural, shortenMiddle, textWidth } from './html';
 import { OUTCOME_COLORS } from './state-graph';
-import type { StateOutcome } from './step-tally';
+import { type StateOutcome, worstOutcome } from './step-tally';
 
 /** What the lineage view shows of a run; paths are relative to the lake bucket. */
 export interface LineageFacts {
@@ -24,6 +26,8 @@ export interface LineageFacts {
   readonly pipelineFailed: boolean;
   /** Where the loads went, for the loaded tables' captions. */
   readonly loadDestination: string | undefined;
+  /** The run's data checks: a table whose check failed is marked where it sits in the lineage. */
+  readonly checks: readonly CheckOutcome[];
 }
 
 type Stage = 'source' | 'lake' | 'transform' | 'load';
@@ -42,6 +46,8 @@ export interface LineageNode {
   readonly name: string;
   readonly outcome: StateOutcome;
   readonly lines: readonly LineageLine[];
+  /** The checks on this table that failed in this run. */
+  readonly failedChecks?: readonly string[];
 }
 
 const STAGE_TITLES: Record<Stage, string> = {
@@ -99,7 +105,7 @@ export function lineageNodes(facts: LineageFacts): { nodes: LineageNode[]; edges
     const lines: LineageLine[] = [];
     let outcome: StateOutcome = 'not run';
     if (stats) {
-      const failed = stats.processingFailed + stats.conversionFailed;
+      const failed = stats.processingFailed + stats.conversionFailed + stats.activePartitionExceeded;
       outcome = failed > 0 ? 'caught' : 'succeeded';
       lines.push({ text: `${plural(stats.recordsIn, 'record')} in` });
       if (failed > 0) {
@@ -160,7 +166,7 @@ export function lineageNodes(facts: LineageFacts): { nodes: LineageNode[]; edges
     ...pipeline.aurora.map((t) => t.name),
   ];
   for (const name of lakeTables) {
-    const quarantine = facts.quarantined.filter((q) => q.key.startsWith(LakeLayout.table(name)));
+    const quarantine = facts.quarantined.filter((q) => DynamoLayout.quarantinedLakeTable(q.key) === name);
     const lines = lakeLine(name);
     const quarantinedLines = quarantine.reduce((sum, q) => sum + q.lines, 0);
     if (quarantinedLines > 0) {
@@ -250,7 +256,32 @@ export function lineageNodes(facts: LineageFacts): { nodes: LineageNode[]; edges
     edges.push([`transform:${load.transform}`, `load:${load.name}`]);
   }
   const ids = new Set(nodes.map((n) => n.id));
-  return { nodes, edges: edges.filter(([from, to]) => ids.has(from) && ids.has(to)) };
+  return {
+    nodes: nodes.map((node) => withFailedChecks(node, facts.checks)),
+    edges: edges.filter(([from, to]) => ids.has(from) && ids.has(to)),
+  };
+}
+
+/** A lake table or transform output whose checks failed: red for an error check, amber for a warning. */
+function withFailedChecks(node: LineageNode, checks: readonly CheckOutcome[]): LineageNode {
+  if (node.stage !== 'lake' && node.stage !== 'transform') return node;
+  const failed = checks.filter((c) => !c.passed && c.table === node.name);
+  if (failed.length === 0) return node;
+  return {
+    ...node,
+    outcome: worstOutcome([
+      node.outcome,
+      ...failed.map((c) => (c.severity === 'error' ? 'failed' : 'caught') as StateOutcome),
+    ]),
+    lines: [
+      ...node.lines,
+      ...failed.map((c) => ({
+        text: `check ${c.check} failed: ${plural(c.failures, 'row')}`,
+        tone: c.severity === 'error' ? ('bad' as const) : ('warn' as const),
+      })),
+    ],
+    failedChecks: failed.map((c) => c.check),
+  };
 }
 
 const TONES: Record<NonNullable<LineageLine['tone']> | 'plain', string> = {
@@ -288,7 +319,7 @@ function drawLineageNode(node: LineageNode, layout: ElkNode): string {
     return `<text class="label" x="14" y="${y}" font-size="${size}" fill="${TONES[line.tone ?? 'plain']}"${mono}>${title}${escapeHtml(line.text)}</text>`;
   });
   return [
-    `<g class="lineage-node" data-box="${escapeHtml(node.id)}" data-stage="${node.stage}" data-outcome="${node.outcome}" transform="translate(${round(layout.x ?? 0)} ${round(layout.y ?? 0)})">`,
+    `<g class="lineage-node" data-box="${escapeHtml(node.id)}" data-stage="${node.stage}" data-outcome="${node.outcome}"${node.failedChecks ? ` data-failed-checks="${escapeHtml(node.failedChecks.join(' '))}"` : ''} transform="translate(${round(layout.x ?? 0)} ${round(layout.y ?? 0)})">`,
     `<rect class="frame" width="${width}" height="${height}" rx="10" fill="${fill}" stroke="${stroke}" stroke-width="1.2"/>`,
     `<rect x="0" y="0" width="5" height="${height}" rx="2.5" fill="${stroke}"/>`,
     `<text class="label" x="14" y="18" font-size="9.5" letter-spacing="0.06em" fill="#667085">${escapeHtml(node.kind.toUpperCase())}</text>`,

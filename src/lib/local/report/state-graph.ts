@@ -13,6 +13,7 @@ export interface Machine {
 interface AslState {
   readonly Type: string;
   readonly Next?: string;
+  readonly End?: boolean;
   readonly Default?: string;
   readonly Choices?: ReadonlyArray<{ readonly Next: string }>;
   readonly Catch?: ReadonlyArray<{ readonly Next: string }>;
@@ -62,6 +63,27 @@ function transitions(state: AslState): Array<{ to: string; caught: boolean }> {
   });
 }
 
+/**
+ * The states of a machine from which no path ends in success: the failure path (the Pass states
+ * that name the failed step, the alert, the Fail). When a run takes it, it reports a failure, and
+ * is drawn as one even though each of its states did its job.
+ */
+export function failurePathStates(machine: Machine): Set<string> {
+  const canSucceed = new Set<string>();
+  for (let changed = true; changed; ) {
+    changed = false;
+    for (const [name, state] of Object.entries(machine.States)) {
+      if (canSucceed.has(name)) continue;
+      const ends = state.Type === 'Succeed' || (state.End === true && state.Type !== 'Fail');
+      if (ends || transitions(state).some(({ to }) => canSucceed.has(to))) {
+        canSucceed.add(name);
+        changed = true;
+      }
+    }
+  }
+  return new Set(Object.keys(machine.States).filter((name) => !canSucceed.has(name)));
+}
+
 export function describeTally(tally: StateTally | undefined): string {
   if (!tally || tally.runs + tally.retries === 0) return 'not run';
   const parts = [tally.outcome, formatSeconds(tally.seconds)];
@@ -80,7 +102,10 @@ class StateGraphBuilder {
   /** The states of one machine as ELK children, and its transitions as ELK edges. */
   machine(machine: Machine, parent: string): { children: ElkNode[]; edges: ElkExtendedEdge[] } {
     const id = (name: string) => `${parent}/${name}`;
-    const children = Object.entries(machine.States).map(([name, state]) => this.state(id(name), name, state));
+    const failurePath = failurePathStates(machine);
+    const children = Object.entries(machine.States).map(([name, state]) =>
+      this.state(id(name), name, state, failurePath.has(name)),
+    );
     const edges = Object.entries(machine.States).flatMap(([name, state]) =>
       transitions(state)
         .filter(({ to }) => to in machine.States)
@@ -98,18 +123,21 @@ class StateGraphBuilder {
     return { children, edges };
   }
 
-  private state(id: string, name: string, state: AslState): ElkNode {
+  private state(id: string, name: string, state: AslState, onFailurePath: boolean): ElkNode {
     const tally = this.tallies.get(name);
     const inner = state.Branches ?? [state.ItemProcessor ?? state.Iterator].filter((m) => m !== undefined);
     if (inner.length === 0) {
-      const status = describeTally(tally);
+      const tookFailurePath = onFailurePath && tally?.outcome === 'succeeded';
+      const status = tookFailurePath
+        ? describeTally(tally).replace(/^succeeded/, 'failure path')
+        : describeTally(tally);
       this.boxes.set(id, {
         id,
         name,
         type: state.Type,
         kind: 'state',
         tally,
-        outcome: tally?.outcome ?? 'not run',
+        outcome: tookFailurePath ? 'failed' : (tally?.outcome ?? 'not run'),
         status,
       });
       const width = Math.max(
