@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { failingRowsSql } from '../checks/check-sql';
 import { DynamoLayout } from '../dynamodb/layout';
+import { ACTIVE_PARTITION_EXCEEDED } from '../firehose/partition-keys';
 import { LOCAL_WAREHOUSE_FILE } from '../loading/config';
 import type { LocalEnvironment } from '../local/local-environment';
 import { ON_FAILURE_PREFIX } from '../local/local-stream-mapping';
@@ -248,6 +249,8 @@ export function pipelineInvariants(
         read: () => getBytes(store, bucket, key),
       }));
       const batches = await readReplayBatches(files, pipeline, { onProblem: () => undefined });
+      const replaysOverflow = located.some(({ key }) => key.includes(`/${ACTIVE_PARTITION_EXCEEDED}/`));
+      const overflowBefore = world.activePartitionExceeded;
       await replayBatches(batches, pipeline, {
         sendToStreamFunction: async (records) => {
           const table = records[0] ? world.tableOf(records[0]) : undefined;
@@ -271,6 +274,17 @@ export function pipelineInvariants(
         },
         putRawObject: (key: string, body: Buffer) => store.put(rawBucket, key, body),
       });
+      if (replaysOverflow) {
+        // the documented way back for records over the limit is a replay: it must not overflow again
+        await world.scheduler.advance(FIREHOSE_BUFFER.intervalMs * 1.5);
+        const again = world.activePartitionExceeded - overflowBefore;
+        if (again > 0) {
+          violate(
+            'a record held back for a passing reason reaches the lake after a replay',
+            `replaying what waited for too many active partitions sent ${again} records over the limit again`,
+          );
+        }
+      }
     },
 
     async tableContents() {

@@ -223,7 +223,7 @@ function badEvent(stream: StreamSpec, event: Record<string, unknown>): Record<st
   return bad;
 }
 
-/** One offline device's backlog: an event for each of so many past hours, sent at once at noon. */
+/** One offline device's backlog: an event for each of so many past hours, sent at once at 09:00 (its buffer is delivered before the operator replays at noon). */
 function scheduleBacklog(
   world: SimulatedWorld,
   stream: StreamSpec,
@@ -231,19 +231,19 @@ function scheduleBacklog(
   [least, most]: readonly [number, number],
 ): void {
   const hours = world.random.int(least, most);
-  const noon = Date.parse(`${day}T12:00:00Z`);
+  const sentAt = Date.parse(`${day}T09:00:00Z`);
   const records: Array<{ bytes: Buffer; key: string | undefined }> = [];
   let index = 0;
   for (const buffer of eventsFromColumns(stream, day, hours)) {
     const event = JSON.parse(buffer.toString('utf8')) as Record<string, unknown>;
     if (stream.eventTime)
-      setPath(event, stream.eventTime, new Date(noon - (index + 1) * HOUR_MS).toISOString());
+      setPath(event, stream.eventTime, new Date(sentAt - (index + 1) * HOUR_MS).toISOString());
     for (const key of stream.keys) setPath(event, key, `${stream.name}-backlog-${day}-${index}`);
     records.push({ bytes: Buffer.from(JSON.stringify(event)), key: recordKey(stream, event) });
     index++;
   }
   world.counts.lateEvents += records.length;
-  world.schedule(noon, `producer ${stream.name}: offline backlog of ${hours} hours`, async () => {
+  world.schedule(sentAt, `producer ${stream.name}: offline backlog of ${hours} hours`, async () => {
     for (const { bytes, key } of records) await world.putRecord(stream.name, bytes, key);
   });
 }

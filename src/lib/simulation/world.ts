@@ -188,6 +188,11 @@ export class SimulatedWorld {
     }
   }
 
+  /** Records every stream has sent to the error prefix for too many active partitions, so far. */
+  get activePartitionExceeded(): number {
+    return [...this.streams.values()].reduce((sum, s) => sum + s.delivery.stats.activePartitionExceeded, 0);
+  }
+
   /** Records a stream still buffers (sent, not yet delivered anywhere). */
   get firehoseBusy(): boolean {
     return [...this.streams.values()].some((s) => s.flushAt !== undefined);

@@ -12,12 +12,12 @@ import { type SimulationReport, simulate } from '../../../src/lib/simulation/sim
 
 /**
  * The seeds the test command runs; `tributary simulate --seeds 1000` runs a soak. Each simulates
- * three days with the default fault rates, so the set meets late and duplicate notifications,
+ * two days with the default fault rates, so the set meets late and duplicate notifications,
  * producer retries, killed invocations, Athena throttling, backlogs past 500 partitions, runs of
  * today started twice and late events that break a check.
  */
 const SEEDS = [1, 2, 3];
-const DAYS = 3;
+const DAYS = 2;
 
 const pipeline = bundledPipeline();
 let environment: LocalEnvironment;
