@@ -21,8 +21,56 @@ function inlineTransformSql(document, directory) {
   return files;
 }
 
+/**
+ * A YAML file that cannot be read, named with the line and column of the mistake. Its stack is its
+ * message: the parser's frames say nothing to the person who mistyped the file.
+ */
+class PipelineFileError extends Error {
+  constructor(message) {
+    super(message);
+    this.name = 'PipelineFileError';
+    this.stack = `${this.name}: ${message}`;
+  }
+}
+
+/**
+ * The YAML parser notices a flow collection (`{ … }`, `[ … ]`) or a quote left open only where
+ * the next line starts; the mistake is on the last line before that which holds anything.
+ */
+const NOTICED_ON_THE_NEXT_LINE = /must be sufficiently indented and end with a [}\]]|Missing closing/;
+
+function describeYamlError(error, text, path) {
+  const [at] = error.linePos ?? [];
+  const reason = String(error.message)
+    .split('\n')[0]
+    .replace(/ at line \d+, column \d+:?$/, '');
+  if (!at) return new PipelineFileError(`${path}: ${reason}`);
+  const lines = text.split('\n');
+  let line = at.line;
+  let column = at.col;
+  if (NOTICED_ON_THE_NEXT_LINE.test(reason)) {
+    let before = line - 1;
+    while (before > 1 && (lines[before - 1] ?? '').trim() === '') before--;
+    if (before >= 1 && before < line) {
+      line = before;
+      column = undefined;
+    }
+  }
+  const shown = lines[line - 1] ?? '';
+  const caret = column === undefined ? '' : `\n${' '.repeat(Math.max(0, column - 1))}^`;
+  return new PipelineFileError(
+    `${path} line ${line}${column === undefined ? '' : `, column ${column}`}: ${reason}\n\n${shown}${caret}`,
+  );
+}
+
 function parseYaml(text, path) {
-  const document = YAML.parse(text);
+  let document;
+  try {
+    document = YAML.parse(text);
+  } catch (error) {
+    if (error instanceof YAML.YAMLError) throw describeYamlError(error, text, path);
+    throw error;
+  }
   const sqlFiles = inlineTransformSql(document, dirname(path));
   return { document, sqlFiles };
 }
@@ -64,4 +112,11 @@ function registerRequireHook() {
   };
 }
 
-module.exports = { yamlPlugin, jestTransform, parseYamlFile, registerRequireHook };
+module.exports = {
+  yamlPlugin,
+  jestTransform,
+  parseYaml,
+  parseYamlFile,
+  registerRequireHook,
+  PipelineFileError,
+};

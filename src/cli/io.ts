@@ -33,6 +33,11 @@ export function formatTable(headers: readonly string[], rows: ReadonlyArray<read
   );
 }
 
+/** `1 row`, `2 rows`: a count with its noun in the singular or the plural. */
+export function counted(count: number, one: string, many = `${one}s`): string {
+  return `${count} ${count === 1 ? one : many}`;
+}
+
 export class UsageError extends Error {
   override readonly name = 'UsageError';
 }

@@ -61,6 +61,16 @@ describe('tributary athena', () => {
     expect(csv.split('\n')[0]).toContain('"event_type"');
   }, 60_000);
 
+  it('refuses a root that holds no local lake, and creates nothing there', async () => {
+    const mistyped = `${root}-mistyped`;
+    const io = captureIo();
+    expect(
+      await main(['athena', PLAN_RUN, '--transform', 'daily_event_counts', '--root', mistyped], io),
+    ).toBe(1);
+    expect(io.err()).toContain(`no local lake at ${mistyped}: run npm start (tributary run) first`);
+    expect(existsSync(mistyped)).toBe(false);
+  });
+
   it('names the loads a run plans when asked for another, and refuses ids Athena would not give', async () => {
     const unknown = captureIo();
     expect(await main(['athena', PLAN_RUN, '--load', 'nope', '--root', root], unknown)).toBe(2);

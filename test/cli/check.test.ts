@@ -66,7 +66,7 @@ describe('an error check failing on a later run', () => {
     expect({ code: first!.code, out: first!.io.out() }).toEqual({ code: 0, out: expect.any(String) });
     expect(second!.code).toBe(1);
     const out = second!.io.out();
-    expect(out).toContain('check no_bot_days on clickstream (error): FAILED, 1 failing rows');
+    expect(out).toContain('check no_bot_days on clickstream (error): FAILED, 1 failing row');
     expect(out).toContain('load event_counts_to_mysql skipped: failed check no_bot_days');
     expect(out).toMatch(/alert: .*DataCheckFailed: Failed checks \(error\): no_bot_days/);
   });
@@ -89,7 +89,7 @@ describe('tributary check on the local lake', () => {
     const result = await tributary('check', '--root', root, '--date', badDay);
     expect(result.code).toBe(1);
     expect(result.out).toContain(`Data checks on the local lake in ${root}, ${badDay}:`);
-    expect(result.out).toContain('check no_bot_days on clickstream (error): FAILED, 1 failing rows');
+    expect(result.out).toContain('check no_bot_days on clickstream (error): FAILED, 1 failing row');
     expect(result.out).toContain(`{"dt":"${badDay}","row_count":"40"}`);
     const [, csv] = /every failing row: (\S+\.csv)/.exec(result.out)!;
     expect(await readFile(csv!, 'utf8')).toBe(`"dt","row_count","check_failures"\n"${badDay}","40","1"\n`);
@@ -219,6 +219,6 @@ describe('tributary check --stage', () => {
     }
     expect(result.code).toBe(1);
     expect(result.out).toContain('Data checks on stage prod (Athena workgroup tributary-prod)');
-    expect(result.out).toContain('check no_bot_days on clickstream (error): FAILED, 1 failing rows');
+    expect(result.out).toContain('check no_bot_days on clickstream (error): FAILED, 1 failing row');
   });
 });

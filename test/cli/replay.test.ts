@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -73,7 +74,7 @@ describe('tributary replay, to the local stage', () => {
     );
     const io = captureIo();
     expect(await main(['replay', '--root', root, join(root, LAKE, 'errors')], io)).toBe(1);
-    expect(io.out()).toContain('Replayed 3 Firehose records and 0 quarantined lines from 1 files');
+    expect(io.out()).toContain('Replayed 3 Firehose records and 0 quarantined lines from 1 file');
     expect(io.out()).toMatch(
       /clickstream: 2 rows written, 1 failed again \(now in errors\/clickstream\/processing-failed\//,
     );
@@ -101,11 +102,11 @@ describe('tributary replay, to the local stage', () => {
     const io = captureIo();
     expect(await main(['replay', '--root', root, '--delete', join(root, RAW, 'raw/dynamodb/')], io)).toBe(0);
     expect(io.err()).toBe('');
-    expect(io.out()).toContain('Replayed 0 Firehose records and 2 quarantined lines from 1 files');
+    expect(io.out()).toContain('Replayed 0 Firehose records and 2 quarantined lines from 1 file');
     expect(io.out()).toMatch(
       /raw object raw\/dynamodb\/users\/dt=2026-11-20\/replay-\d{8}T\d{9}Z-s-1-2\.ndjson\.gz/,
     );
-    expect(io.out()).toContain('Deleted 1 replayed files');
+    expect(io.out()).toContain('Deleted 1 replayed file');
     const directory = join(root, LAKE, 'lake/users_changes/dt=2026-11-20');
     expect((await readdir(rawDirectory)).filter((f) => f.endsWith('.quarantine.ndjson'))).toEqual([]);
     expect(await readdir(rawDirectory)).toContain('s-1-2.ndjson.gz');
@@ -139,7 +140,7 @@ describe('tributary replay, to the local stage', () => {
         io,
       ),
     ).toBe(0);
-    expect(io.out()).toContain('clickstream: 1 rows written, 0 failed again');
+    expect(io.out()).toContain('clickstream: 1 row written, 0 failed again');
     const parquet = sqlString(join(root, LAKE, 'lake/clickstream/*/*/*.parquet'));
     const rows = await query(
       `SELECT user__id, user__traits__plan, CAST(properties__value AS VARCHAR) AS value FROM read_parquet(${parquet}) WHERE event_id = 'fc-1'`,
@@ -162,9 +163,9 @@ describe('tributary replay, to the local stage', () => {
     );
     const io = captureIo();
     expect(await main(['replay', '--root', root, quarantine], io)).toBe(1);
-    expect(io.out()).toContain('Replayed 0 Firehose records and 1 quarantined lines');
+    expect(io.out()).toContain('Replayed 0 Firehose records and 1 quarantined line');
     expect(io.out()).toMatch(
-      /1 lines quarantined again \(now in raw\/dynamodb\/users\/dt=2026-11-20\/_replay-\d{8}T\d{9}Z-s-3-3\.quarantine\.ndjson\)/,
+      /1 line quarantined again \(now in raw\/dynamodb\/users\/dt=2026-11-20\/_replay-\d{8}T\d{9}Z-s-3-3\.quarantine\.ndjson\)/,
     );
     const again = (await readdir(join(root, RAW, 'raw/dynamodb/users/dt=2026-11-20'))).find((f) =>
       /^_replay-.*-s-3-3\.quarantine\.ndjson$/.test(f),
@@ -184,6 +185,16 @@ describe('tributary replay, to the local stage', () => {
     expect(io.err()).toContain('nothing to replay in');
   });
 
+  it('refuses to replay into a local root that holds no local lake, and creates nothing there', async () => {
+    const errors = join(root, 'mistyped-case/errors/clickstream/processing-failed/dt=2026-11-20');
+    await put(join(errors, 'tributary-prod-clickstream-1-2026-11-20-12-00-00-ghi'), errorRecord(events[0]!));
+    const mistyped = `${root}-mistyped`;
+    const io = captureIo();
+    expect(await main(['replay', '--root', mistyped, join(root, 'mistyped-case')], io)).toBe(1);
+    expect(io.err()).toContain(`no local lake at ${mistyped}: run npm start (tributary run) first`);
+    expect(existsSync(mistyped)).toBe(false);
+  });
+
   it('refuses a missing path, an unknown stream and a deployed target without a stage', async () => {
     const missing = captureIo();
     expect(await main(['replay', '--root', root, join(root, 'nope')], missing)).toBe(1);
@@ -195,6 +206,21 @@ describe('tributary replay, to the local stage', () => {
     expect(await main(['replay', '--to', 'deployed', root], stage)).toBe(2);
     expect(stage.err()).toContain('--to deployed needs --stage');
   });
+
+  it('says why a record failed again', async () => {
+    const event = JSON.parse(clickstreamEventJson(60_000));
+    event.user = { ...event.user, id: 'seven' };
+    // the handlers are loaded once per process, for this file's root: the record waits outside its lake
+    const errors = join(root, 'elsewhere/errors/clickstream/processing-failed/dt=2026-11-20');
+    await put(
+      join(errors, 'tributary-prod-clickstream-1-2026-11-20-11-00-00-def'),
+      errorRecord(JSON.stringify(event)),
+    );
+    const io = captureIo();
+    expect(await main(['replay', '--root', root, join(root, 'elsewhere')], io)).toBe(1);
+    expect(io.out()).toContain('clickstream: 0 rows written, 1 failed again');
+    expect(io.out()).toContain('    why: Column user__id: cannot store "seven" as bigint (1 record)');
+  }, 60_000);
 });
 
 describe('tributary replay, to a deployed stage (over HTTP, with the real SDK)', () => {
@@ -247,7 +273,7 @@ describe('tributary replay, to a deployed stage (over HTTP, with the real SDK)',
     const location = 's3://tributary-prod-lake-111122223333-us-east-1/errors/clickstream/';
     expect(await main(['replay', '--to', 'deployed', '--stage', 'prod', location], io)).toBe(0);
     expect(io.out()).toContain(
-      'Replayed 2 Firehose records and 0 quarantined lines from 1 files to stage prod',
+      'Replayed 2 Firehose records and 0 quarantined lines from 1 file to stage prod',
     );
     expect(calls).toHaveLength(1);
     expect(calls[0]!.target).toBe('Firehose_20150804.PutRecordBatch');

@@ -40,7 +40,7 @@ describe('data checks in a local run', () => {
   it('holds back the load behind a failed error check, loads the rest and ends failed with an alert', async () => {
     expect(exitCode).toBe(1);
     expect(run.out()).toContain(
-      'check no_signups_counted on daily_event_counts (error): FAILED, 1 failing rows',
+      'check no_signups_counted on daily_event_counts (error): FAILED, 1 failing row',
     );
     expect(run.out()).toContain('load event_counts_to_mysql skipped: failed check no_signups_counted');
     expect(run.out()).toMatch(/every failing row: .*tributary-local-results\/[0-9a-f-]{36}\.csv/);
@@ -66,7 +66,7 @@ describe('data checks in a local run', () => {
   });
 
   it('reports a failed warn check without holding anything back, and a passing check as passed', () => {
-    expect(run.out()).toMatch(/check few_clicks on clickstream \(warn\): warning, 1 failing rows/);
+    expect(run.out()).toMatch(/check few_clicks on clickstream \(warn\): warning, 1 failing row/);
     expect(run.out()).toContain('check users_keyed on users_current (error): passed');
   });
 

@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -32,6 +33,51 @@ describe('tributary run checks everything before it touches the local root', () 
       await rm(root, { recursive: true, force: true });
     }
   });
+
+  it.each([
+    ['a day the calendar does not have', '2026-11-31', 'got 2026-11-31: not a day of the calendar'],
+    ['a day after today', '2999-01-01', '2999-01-01 is after today'],
+    ['a day before the lake starts', '1999-01-01', '1999-01-01 is before lakeStartDate'],
+  ])(
+    'refuses --date with %s before ingesting anything, and keeps the earlier data',
+    async (_, date, says) => {
+      const root = await rootWithEarlierRun();
+      try {
+        const io = captureIo();
+        expect(await main(['run', '--root', root, '--date', date], io)).toBe(2);
+        expect(io.err()).toContain(says);
+        expect(io.out()).not.toContain('Tributary local run');
+        expect(await readdir(join(root, 'tributary-local-lake', 'lake'))).toEqual(['earlier.parquet']);
+      } finally {
+        await rm(root, { recursive: true, force: true });
+      }
+    },
+  );
+
+  it('refuses a root that is a file, naming it, before anything else', async () => {
+    const directory = await mkdtemp(join(tmpdir(), 'tributary-validate-file-'));
+    try {
+      const file = join(directory, 'package.json');
+      await writeFile(file, '{}');
+      const io = captureIo();
+      expect(await main(['run', '--root', file], io)).toBe(1);
+      expect(io.err()).toContain(`cannot use the local root ${file}: ${file} is a file, not a directory`);
+      expect(io.err()).not.toContain('ENOTDIR');
+    } finally {
+      await rm(directory, { recursive: true, force: true });
+    }
+  });
+
+  const withProc = existsSync('/proc/self') ? it : it.skip;
+  withProc(
+    'fails at once for a root the filesystem cannot hold (/proc), instead of spinning',
+    async () => {
+      const io = captureIo();
+      expect(await main(['run', '--root', '/proc/tributary-nope'], io)).toBe(1);
+      expect(io.err()).toContain('cannot create the local root /proc/tributary-nope');
+    },
+    10_000,
+  );
 
   // `--root /` is refused by the same check (test/lib/local/local-environment.test.ts); running it
   // here would write into / wherever the check is missing

@@ -68,9 +68,9 @@ describe('tributary run (the whole local pipeline)', () => {
     expect(out).toContain(
       'columns not in pipeline.yml, left out of Parquet: context__feature_flags__dark_mode (1)',
     );
-    expect(out).toContain('users (DynamoDB): 250 changes in 3 change files, 0 failed');
+    expect(out).toContain('users (DynamoDB): 250 changes in 3 change files, 1 failed');
     expect(out).toMatch(
-      /1 lines quarantined in .*tributary-local-raw\/raw\/dynamodb\/users\/dt=2026-11-20\/_.*\.quarantine\.ndjson/,
+      /1 line quarantined in .*tributary-local-raw\/raw\/dynamodb\/users\/dt=2026-11-20\/_.*\.quarantine\.ndjson/,
     );
     expect(out).toContain(': SUCCEEDED');
     expect(firstRun.err()).toContain('step Load into database (users): succeeded');

@@ -2,6 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import { DEFAULT_LOCAL_ROOT, localEnvironment, openLocalAthena } from '../../lib/local/local-environment';
 import { loadLocalHandlers } from '../../lib/local/local-handlers';
+import { requireLocalLake } from '../../lib/local/local-root';
 import type { PipelineRunPlan, PlannedTransform } from '../../lib/orchestration/run-plan';
 import { bundledPipeline } from '../../lib/pipeline/bundled';
 import { QUERY_EXECUTION_ID } from '../../lib/query/local-athena';
@@ -63,6 +64,7 @@ export async function athenaCommand(args: string[], io: CommandIo): Promise<numb
   const event: unknown = JSON.parse(await readFile(positionals[0]!, 'utf8'));
   const pipeline = bundledPipeline();
   const environment = localEnvironment(values.root, pipeline.database);
+  requireLocalLake(environment);
   const handlers = await loadLocalHandlers(environment, pipeline);
   const plan = (await handlers.planRun(event)) as PipelineRunPlan;
   const athena = await openLocalAthena(environment, pipeline);

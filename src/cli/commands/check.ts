@@ -1,5 +1,3 @@
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { AthenaClient } from '@aws-sdk/client-athena';
 import { CheckRunError } from '../../lib/checks/check-run';
@@ -18,6 +16,7 @@ import {
   localEnvironment,
   openLocalAthena,
 } from '../../lib/local/local-environment';
+import { requireLocalLake } from '../../lib/local/local-root';
 import { isDay, yesterday } from '../../lib/orchestration/run-input';
 import { bundledPipeline } from '../../lib/pipeline/bundled';
 import type { Pipeline } from '../../lib/pipeline/pipeline';
@@ -129,11 +128,7 @@ export async function checkCommand(args: string[], io: CommandIo): Promise<numbe
     );
   } else {
     const environment = localEnvironment(values.root, pipeline.database);
-    if (!existsSync(join(environment.root, environment.lakeBucket))) {
-      throw new Error(
-        `no local lake at ${environment.root}: run npm start (tributary run) first, or give --root or TRIBUTARY_LOCAL_ROOT`,
-      );
-    }
+    requireLocalLake(environment);
     await requirePublished(pipeline, checks, environment);
     where = `the local lake in ${environment.root}`;
     const athena = await openLocalAthena(environment, pipeline);

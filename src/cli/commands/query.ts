@@ -1,7 +1,6 @@
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { DEFAULT_LOCAL_ROOT, localEnvironment, openLocalAthena } from '../../lib/local/local-environment';
+import { requireLocalLake } from '../../lib/local/local-root';
 import { bundledPipeline } from '../../lib/pipeline/bundled';
 import { errorMessage } from '../../lib/util/errors';
 import { type CommandIo, formatTable, UsageError, writeLine } from '../io';
@@ -48,11 +47,7 @@ export async function queryCommand(args: string[], io: CommandIo): Promise<numbe
   }
   const pipeline = bundledPipeline();
   const environment = localEnvironment(values.root, pipeline.database);
-  if (!existsSync(join(environment.root, environment.lakeBucket))) {
-    throw new Error(
-      `no local lake at ${environment.root}: run npm start (tributary run) first, or give --root or TRIBUTARY_LOCAL_ROOT`,
-    );
-  }
+  requireLocalLake(environment);
   const athena = await openLocalAthena(environment, pipeline);
   try {
     const result = await athena.query(positionals[0]!).catch(async (error: unknown) => {

@@ -16,15 +16,17 @@ import {
   localEnvironment,
 } from '../../lib/local/local-environment';
 import { loadLocalHandlers, localDynamoTableName } from '../../lib/local/local-handlers';
+import { requireLocalLake } from '../../lib/local/local-root';
 import { LocalS3Notifications } from '../../lib/local/local-s3-notifications';
 import { localStreamMapping } from '../../lib/local/local-stream-mapping';
+import { failureReasons } from '../../lib/local/source-warnings';
 import { bundledPipeline } from '../../lib/pipeline/bundled';
 import type { Pipeline } from '../../lib/pipeline/pipeline';
 import { ReplayError, type ReplayTargets, replayBatches } from '../../lib/replay/replay';
 import { listReplayFiles, readReplayBatches } from '../../lib/replay/replay-source';
 import { getBytes } from '../../lib/storage/object-store';
 import { S3ObjectStore } from '../../lib/storage/s3-object-store';
-import { type CommandIo, UsageError, writeLine } from '../io';
+import { type CommandIo, counted, UsageError, writeLine } from '../io';
 
 export const REPLAY_HELP = `Usage: tributary replay <file|directory|s3://bucket/prefix> [options]
 
@@ -119,43 +121,43 @@ export async function replayCommand(args: string[], io: CommandIo): Promise<numb
     throw new UsageError('quarantine files go to the raw bucket: give --raw-bucket');
   }
 
-  const local =
-    values.to === 'local'
-      ? await localTargets(localEnvironment(values.root, pipeline.database), pipeline)
-      : undefined;
+  const localStage = values.to === 'local' ? localEnvironment(values.root, pipeline.database) : undefined;
+  if (localStage) requireLocalLake(localStage);
+  const local = localStage ? await localTargets(localStage, pipeline) : undefined;
   const targets =
     local?.targets ?? deployedTargets(values.stage!, values['raw-bucket'], bufferSeconds, region);
   const outcome = await replayBatches(batches, pipeline, targets);
   const where = values.to === 'local' ? `the local stage in ${local!.root}` : `stage ${values.stage}`;
   writeLine(
     io.stdout,
-    `Replayed ${outcome.records} Firehose records and ${outcome.lines} quarantined lines` +
-      (outcome.changes > 0 ? ` and ${outcome.changes} parked stream changes` : '') +
-      ` from ${new Set(batches.map((b) => b.file)).size} files to ${where}`,
+    `Replayed ${counted(outcome.records, 'Firehose record')} and ${counted(outcome.lines, 'quarantined line')}` +
+      (outcome.changes > 0 ? ` and ${counted(outcome.changes, 'parked stream change')}` : '') +
+      ` from ${counted(new Set(batches.map((b) => b.file)).size, 'file')} to ${where}`,
   );
   for (const key of outcome.rawObjects) writeLine(io.stdout, `  raw object ${key}`);
   let stillFailing = 0;
   for (const { changes, key, reason } of local?.parkedAgain ?? []) {
     stillFailing += changes;
-    writeLine(io.stdout, `  ${changes} stream changes parked again (now in ${key}): ${reason}`);
+    writeLine(io.stdout, `  ${counted(changes, 'stream change')} parked again (now in ${key}): ${reason}`);
   }
   for (const { lines, quarantineKey } of local?.quarantinedAgain ?? []) {
     stillFailing += lines;
-    writeLine(io.stdout, `  ${lines} lines quarantined again (now in ${quarantineKey})`);
+    writeLine(io.stdout, `  ${counted(lines, 'line')} quarantined again (now in ${quarantineKey})`);
   }
   for (const [stream, stats] of local?.deliveries ?? []) {
     const failed = stats.processingFailed + stats.conversionFailed + stats.activePartitionExceeded;
     stillFailing += failed;
     writeLine(
       io.stdout,
-      `  ${stream}: ${stats.rowsWritten} rows written, ${failed} failed again` +
+      `  ${stream}: ${counted(stats.rowsWritten, 'row')} written, ${failed} failed again` +
         (stats.errorFiles.length > 0 ? ` (now in ${stats.errorFiles.join(', ')})` : ''),
     );
+    for (const reason of failureReasons(stats)) writeLine(io.stdout, `    why: ${reason}`);
   }
   if (values.delete) {
     const replayed = new Set(batches.map((b) => b.file));
     for (const file of replayed) if (!file.startsWith('s3://')) await rm(file, { force: true });
-    writeLine(io.stdout, `Deleted ${replayed.size} replayed files`);
+    writeLine(io.stdout, `Deleted ${counted(replayed.size, 'replayed file')}`);
   }
   return problems > 0 || stillFailing > 0 ? 1 : 0;
 }

@@ -3,6 +3,7 @@ import { mkdir, readdir, rm, stat, writeFile } from 'node:fs/promises';
 import { join, relative } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { DynamoDBRecord } from 'aws-lambda';
+import { ConfigError } from '../../lib/config/reader';
 import { type LoaderConfig, readLoaderConfig } from '../../lib/loading/config';
 import { describeConnection } from '../../lib/loading/connection';
 import type { StreamSource } from '../../lib/local/ingest-streams';
@@ -18,18 +19,29 @@ import {
 } from '../../lib/local/local-environment';
 import { loadLocalHandlers, localDynamoTableArn } from '../../lib/local/local-handlers';
 import { type LocalRunSummary, type ProgressEvent, runLocalPipeline } from '../../lib/local/local-pipeline';
+import { createLocalRoot } from '../../lib/local/local-root';
 import { SAMPLES_DIRECTORY } from '../../lib/local/project-paths';
-import { retriesByState } from '../../lib/local/report/step-tally';
+import { endStates, failedStep, retriesByState } from '../../lib/local/report/step-tally';
 import { renderRunReport } from '../../lib/local/run-report';
+import {
+  captureWarning,
+  failedChanges,
+  failureReasons,
+  quarantinedOf,
+  quarantineReasons,
+  streamWarning,
+} from '../../lib/local/source-warnings';
 import { generatedClickstream, ndjsonRecords, streamRecordsOf } from '../../lib/local/sources';
 import { dailyPipelineDefinition } from '../../lib/orchestration/local-state-machine';
+import { isDay, readRunInput } from '../../lib/orchestration/run-input';
 import { type ParquetCodec, zstdAvailable } from '../../lib/parquet/parquet-writer';
 import { bundledPipeline } from '../../lib/pipeline/bundled';
 import { LakeLayout } from '../../lib/pipeline/lake-layout';
+import type { Pipeline } from '../../lib/pipeline/pipeline';
 import { CLICKSTREAM_DEFAULTS } from '../../lib/samples/clickstream';
 import { changesFromColumns, eventsFromColumns } from '../../lib/samples/declared-columns';
 import { checkOutcomeLines } from '../check-outcome';
-import { type CommandIo, formatTable, UsageError, writeLine } from '../io';
+import { type CommandIo, counted, formatTable, UsageError, writeLine } from '../io';
 
 /** The day the shipped samples happened; the local run's default date. */
 export const SAMPLE_DAY = new Date(CLICKSTREAM_DEFAULTS.start).toISOString().slice(0, 10);
@@ -96,9 +108,8 @@ export async function runCommand(args: string[], io: CommandIo): Promise<number>
   if (values.codec !== 'snappy' && values.codec !== 'zstd')
     throw new UsageError('--codec must be snappy or zstd');
   const date = values.date;
-  if (!DAY.test(date) || Number.isNaN(Date.parse(`${date}T00:00:00Z`))) {
-    throw new UsageError(`--date must be a day as YYYY-MM-DD, got ${date}`);
-  }
+  if (!DAY.test(date) || !isDay(date))
+    throw new UsageError(`--date must be a day as YYYY-MM-DD, got ${date}: not a day of the calendar`);
 
   if (values.codec === 'zstd' && !zstdAvailable()) {
     throw new UsageError(
@@ -113,6 +124,7 @@ export async function runCommand(args: string[], io: CommandIo): Promise<number>
     throw error instanceof LocalRootError ? new UsageError(error.message) : error;
   });
   const loader = readLoaderConfig({ ...process.env, TRIBUTARY_LOCAL_ROOT: environment.root });
+  refuseUnplannableDay(date, pipeline, environment);
   const missingSamples: string[] = [];
   const dayBefore = Date.parse(`${date}T00:00:00Z`) - 86_400_000;
   const streams: StreamSource[] = pipeline.streams.map((stream) => {
@@ -161,6 +173,7 @@ export async function runCommand(args: string[], io: CommandIo): Promise<number>
       `No ${file}: sending ${GENERATED_SAMPLE_RECORDS} records generated from its columns in pipeline.yml`,
     );
   }
+  await createLocalRoot(environment.root);
   await markLocalRoot(environment);
   if (!values.keep) await resetLocalRoot(environment);
   if (events === undefined && date !== SAMPLE_DAY) {
@@ -207,6 +220,25 @@ export async function runCommand(args: string[], io: CommandIo): Promise<number>
   return summary.execution.status === 'SUCCEEDED' ? 0 : 1;
 }
 
+/**
+ * The day as the state machine's `Plan run` will read it, with the same rules (a day of the
+ * calendar, from lakeStartDate through today), so a day it would refuse is refused before
+ * anything is ingested or cleared.
+ */
+function refuseUnplannableDay(date: string, pipeline: Pipeline, environment: LocalEnvironment): void {
+  try {
+    readRunInput(
+      { date },
+      new Date().toISOString(),
+      pipeline.transforms.map((t) => t.name),
+      environment.lakeStartDate,
+    );
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    throw new UsageError(`--date ${date}: ${error.problems.join('; ')}`);
+  }
+}
+
 function shownPath(cwd: string, path: string): string {
   const shown = relative(cwd, path);
   return shown === '' || shown.startsWith('..') ? path : shown;
@@ -246,6 +278,7 @@ function progressPrinter(io: CommandIo): ((event: ProgressEvent) => void) & { fi
   let latest = '';
   let shown = true;
   let lastWrite = 0;
+  const shownErrors = new Set<string>();
   const endLine = () => {
     if (open === undefined) return;
     if (!shown) io.stderr.write(terminal ? `\r${latest}\n` : `${latest}\n`);
@@ -257,9 +290,13 @@ function progressPrinter(io: CommandIo): ((event: ProgressEvent) => void) & { fi
       endLine();
       const { step } = event;
       const seconds = ((step.endedAt - step.startedAt) / 1000).toFixed(2);
+      // a failure travels out through every enclosing state: its error is shown the first time only
+      const error =
+        step.error === undefined ? '' : shownErrors.has(step.error) ? ' (the error above)' : ` ${step.error}`;
+      if (step.error !== undefined) shownErrors.add(step.error);
       writeLine(
         io.stderr,
-        `step ${step.state}${step.subject ? ` (${step.subject})` : ''}: ${step.outcome} (${seconds} s)${step.error ? ` ${step.error}` : ''}`,
+        `step ${step.state}${step.subject ? ` (${step.subject})` : ''}: ${step.outcome} (${seconds} s)${error}`,
       );
       return;
     }
@@ -300,14 +337,17 @@ export function printRunSummary(
   for (const [stream, stats] of summary.streams) {
     const failed = stats.processingFailed + stats.conversionFailed + stats.activePartitionExceeded;
     out(
-      `  ${stream}: ${stats.recordsIn} records in, ${stats.rowsWritten} rows in ${stats.parquetFiles.length} Parquet files, ${failed} failed` +
+      `  ${stream}: ${counted(stats.recordsIn, 'record')} in, ${counted(stats.rowsWritten, 'row')} in ${counted(stats.parquetFiles.length, 'Parquet file')}, ${failed} failed` +
         (stats.reingested ? `, ${stats.reingested} re-ingested` : ''),
     );
+    const warning = streamWarning(stream, stats);
+    if (warning) out(`    warning: ${warning}`);
     if (failed > 0) {
       out(
         `    failed records wait for a replay under ${join(root, lakeBucket, LakeLayout.firehoseErrors(stream))}` +
           ` (processing-failed: ${stats.processingFailed}, format-conversion-failed: ${stats.conversionFailed}, activePartitionExceeded: ${stats.activePartitionExceeded})`,
       );
+      for (const reason of failureReasons(stats)) out(`      why: ${reason}`);
     }
     if (stats.eventTimeOutOfRange > 0) {
       out(
@@ -320,22 +360,43 @@ export function printRunSummary(
     }
   }
   for (const [table, stats] of summary.captures) {
+    const failed = failedChanges(table, stats, summary.quarantined);
     out(
-      `  ${table} (DynamoDB): ${stats.changes} changes in ${stats.changeFiles} change files, ${stats.failedChanges} failed`,
+      `  ${table} (DynamoDB): ${counted(stats.changes, 'change')} in ${counted(stats.changeFiles, 'change file')}, ${failed} failed`,
     );
+    const warning = captureWarning(table, stats, failed);
+    if (warning) out(`    warning: ${warning}`);
     for (const parked of stats.parked) {
       out(
-        `    ${parked.changes} changes parked in the raw bucket at ${parked.key} (${parked.reason}); tributary replay sends them again`,
+        `    ${counted(parked.changes, 'change')} parked in the raw bucket at ${parked.key} (${parked.reason}); tributary replay sends them again`,
       );
     }
+    for (const quarantine of quarantinedOf(table, summary.quarantined)) {
+      out(`    ${counted(quarantine.lines, 'line')} quarantined in ${join(root, rawBucket, quarantine.key)}`);
+      for (const reason of quarantineReasons(quarantine)) out(`      why: ${reason}`);
+    }
   }
-  for (const quarantine of summary.quarantined) {
-    out(`    ${quarantine.lines} lines quarantined in ${join(root, rawBucket, quarantine.key)}`);
+  const captured = new Set(
+    [...summary.captures.keys()].flatMap((t) => quarantinedOf(t, summary.quarantined)),
+  );
+  for (const quarantine of summary.quarantined.filter((q) => !captured.has(q))) {
+    out(`    ${counted(quarantine.lines, 'line')} quarantined in ${join(root, rawBucket, quarantine.key)}`);
   }
 
   out();
   out(`Daily pipeline ${summary.executionName}: ${summary.execution.status}`);
-  if (summary.execution.error) out(`  ${summary.execution.error.name}: ${summary.execution.error.cause}`);
+  const failed =
+    summary.execution.status === 'FAILED'
+      ? failedStep(summary.execution.steps, endStates(dailyPipelineDefinition()))
+      : undefined;
+  // the alert carries the error (and names the step when no task failed): without one, say it here
+  const alerted = summary.notifications.length > 0;
+  if (failed) {
+    const error = !alerted && failed.error ? `: ${failed.error}` : '';
+    out(`  failed step: ${failed.state}${failed.subject ? ` (${failed.subject})` : ''}${error}`);
+  } else if (summary.execution.error && !alerted) {
+    out(`  ${summary.execution.error.name}: ${summary.execution.error.cause}`);
+  }
   for (const message of summary.notifications) out(`  alert: ${message}`);
   const retries = retriesByState(summary.execution.steps);
   if (retries.length > 0) {
@@ -345,7 +406,9 @@ export function printRunSummary(
     out(`  recomputed ${transform} dt=${day}: ${reason}`);
   }
   for (const outcome of summary.published) {
-    out(`  published ${outcome.target}: ${outcome.days} days, ${outcome.files} files`);
+    // a full transform is rebuilt whole, not by day
+    const what = outcome.days === 0 ? 'rebuilt in full' : counted(outcome.days, 'day');
+    out(`  published ${outcome.target}: ${what}, ${counted(outcome.files, 'file')}`);
   }
   for (const check of summary.checks) {
     for (const line of checkOutcomeLines(check)) out(`  ${line}`);

@@ -1,4 +1,5 @@
 import { ConfigError, ConfigReader, isPlainObject, readConfig } from '../config/reader';
+import { DatabaseConfigurationError } from './errors';
 import type { TableLoader } from './types';
 
 /**
@@ -177,6 +178,66 @@ function readPassword(reader: ConfigReader): string {
   return '';
 }
 
+/** Where a loader's connection is configured: a URL here, the loader secret in AWS. */
+const WHERE_CONFIGURED =
+  'TRIBUTARY_MYSQL_URL or TRIBUTARY_POSTGRES_URL on this machine, the loaderSecretArn secret in AWS';
+
+/**
+ * The servers' codes for refusals only configuration fixes (MySQL/MariaDB error names, PostgreSQL
+ * SQLSTATEs), with what is wrong and what to do.
+ */
+const REFUSALS: Readonly<
+  Record<string, (config: ServerConnectionConfig) => { readonly problem: string; readonly fix: string }>
+> = {
+  ER_BAD_DB_ERROR: missingDatabase,
+  '3D000': missingDatabase,
+  ER_ACCESS_DENIED_ERROR: refusedLogin,
+  '28P01': refusedLogin,
+  '28000': refusedLogin,
+  ER_DBACCESS_DENIED_ERROR: (config) => ({
+    problem: `user ${config.user} may not use the database ${config.database}`,
+    fix: `grant ${config.user} access to ${config.database}, or connect as a user that has it (${WHERE_CONFIGURED})`,
+  }),
+};
+
+function missingDatabase(config: ServerConnectionConfig) {
+  return {
+    problem: `the database ${config.database} does not exist`,
+    fix: `create it, or correct the database name (${WHERE_CONFIGURED})`,
+  };
+}
+
+function refusedLogin(config: ServerConnectionConfig) {
+  return {
+    problem: `it does not accept user ${config.user} with the password given`,
+    fix: `correct the user and password (${WHERE_CONFIGURED}), or create the user on the server`,
+  };
+}
+
+/**
+ * A connection error as DatabaseConfigurationError when the server refused what it was given (no
+ * such database, a login it does not accept), which no retry can fix; undefined otherwise.
+ */
+export function refusedConnection(
+  error: unknown,
+  config: ServerConnectionConfig,
+): DatabaseConfigurationError | undefined {
+  const code = (error as { code?: unknown } | null)?.code;
+  const refusal = typeof code === 'string' && Object.hasOwn(REFUSALS, code) ? REFUSALS[code] : undefined;
+  if (!refusal) return undefined;
+  const { problem, fix } = refusal(config);
+  return new DatabaseConfigurationError(describeConnection(config), problem, fix, { cause: error });
+}
+
+/** Opens a server connection; a refusal only configuration fixes becomes DatabaseConfigurationError. */
+async function connectTo<T>(config: ServerConnectionConfig, connect: () => Promise<T>): Promise<T> {
+  try {
+    return await connect();
+  } catch (error) {
+    throw refusedConnection(error, config) ?? error;
+  }
+}
+
 export interface OpenLoaderOptions {
   /** Sees each statement before it runs, for logs. */
   readonly onStatement?: (sql: string) => void;
@@ -195,19 +256,21 @@ export async function openLoader(
     case 'mysql': {
       const { createConnection } = require('mysql2/promise') as typeof import('mysql2/promise');
       const { MysqlLoader } = require('./mysql-loader') as typeof import('./mysql-loader');
-      const connection = await createConnection({
-        host: config.host,
-        port: config.port,
-        user: config.user,
-        password: config.password,
-        database: config.database,
-        ...(config.tls === 'disable' ? {} : { ssl: { rejectUnauthorized: config.tls === 'verify-full' } }),
-        charset: 'UTF8MB4_GENERAL_CI',
-        supportBigNumbers: true,
-        bigNumberStrings: true,
-        dateStrings: true,
-        connectTimeout: 10_000,
-      });
+      const connection = await connectTo(config, () =>
+        createConnection({
+          host: config.host,
+          port: config.port,
+          user: config.user,
+          password: config.password,
+          database: config.database,
+          ...(config.tls === 'disable' ? {} : { ssl: { rejectUnauthorized: config.tls === 'verify-full' } }),
+          charset: 'UTF8MB4_GENERAL_CI',
+          supportBigNumbers: true,
+          bigNumberStrings: true,
+          dateStrings: true,
+          connectTimeout: 10_000,
+        }),
+      );
       // a dropped idle connection must not crash the process; the next query reports it
       connection.on('error', () => undefined);
       return new MysqlLoader(connection, options);
@@ -225,7 +288,7 @@ export async function openLoader(
         connectionTimeoutMillis: 10_000,
       });
       client.on('error', () => undefined);
-      await client.connect();
+      await connectTo(config, () => client.connect());
       return new PostgresLoader(client, options);
     }
     case 'duckdb': {

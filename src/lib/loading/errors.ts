@@ -177,6 +177,24 @@ export class DatabaseUnavailableError extends LoadError {
   override readonly name = 'DatabaseUnavailableError';
 }
 
+/**
+ * The database refused the connection for a reason only a change of configuration fixes: no such
+ * database, or a user or password it does not accept. Trying again cannot help, so the state
+ * machine does not retry it and the alert goes out at once. `target` is the connection without
+ * its password.
+ */
+export class DatabaseConfigurationError extends LoadError {
+  override readonly name = 'DatabaseConfigurationError';
+  constructor(
+    readonly target: string,
+    readonly problem: string,
+    readonly fix: string,
+    options?: ErrorOptions,
+  ) {
+    super(`The database ${target} refused the connection: ${problem}. To fix: ${fix}`, options);
+  }
+}
+
 /** A database error during a load, with the table and mode it happened in; the database's error is the cause. */
 export class LoadFailedError extends LoadError {
   override readonly name = 'LoadFailedError';

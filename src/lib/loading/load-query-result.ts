@@ -1,7 +1,7 @@
 import { readConfig } from '../config/reader';
 import type { ObjectStore } from '../storage/object-store';
 import { type AthenaResultPort, readAthenaQueryResult } from './athena-result';
-import { DatabaseUnavailableError } from './errors';
+import { DatabaseConfigurationError, DatabaseUnavailableError } from './errors';
 
 export { DatabaseUnavailableError };
 
@@ -53,6 +53,8 @@ export async function loadQueryResult(
   try {
     loader = await dependencies.connect();
   } catch (error) {
+    // a refusal only configuration fixes is not retried: it goes on as it is
+    if (error instanceof DatabaseConfigurationError) throw error;
     throw new DatabaseUnavailableError(`Cannot connect to the database: ${(error as Error).message}`, {
       cause: error,
     });

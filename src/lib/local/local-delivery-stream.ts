@@ -78,7 +78,15 @@ export interface DeliveryStats {
    * time: counted as the rows written to an hour partition other than their event time's.
    */
   eventTimeOutOfRange: number;
+  /** Failed records by reason, as their error records give it (the transform's own reasons are in its log). */
+  failureReasons: Map<string, number>;
 }
+
+/** What a processing-failed error record's code means, for a person; other codes keep their message. */
+const PROCESSING_FAILURE_REASONS: Readonly<Record<string, string>> = {
+  'Lambda.ProcessingFailedStatus': 'the transform Lambda returned ProcessingFailed; its log says why',
+  'Lambda.MissingRecordId': 'the transform Lambda did not return the record',
+};
 
 interface Partition {
   readonly dt: string;
@@ -138,6 +146,7 @@ export class LocalDeliveryStream {
     backupFiles: [],
     undeclaredColumns: new Map(),
     eventTimeOutOfRange: 0,
+    failureReasons: new Map(),
   };
   private pending: Pending[] = [];
   private pendingBytes = 0;
@@ -346,11 +355,16 @@ export class LocalDeliveryStream {
     this.stats.errorFiles.push(key);
   }
 
+  private countReason(reason: string): void {
+    this.stats.failureReasons.set(reason, (this.stats.failureReasons.get(reason) ?? 0) + 1);
+  }
+
   private async writeProcessingFailed(
     failed: ProcessingFailure[],
     time: ReturnType<typeof timestampParts>,
   ): Promise<void> {
     this.stats.processingFailed += failed.length;
+    for (const { code, message } of failed) this.countReason(PROCESSING_FAILURE_REASONS[code] ?? message);
     const now = this.options.now();
     const lines = failed.map(({ record, code, message }) =>
       JSON.stringify({
@@ -431,6 +445,10 @@ export class LocalDeliveryStream {
       this.stats.undeclaredColumns.set(column, (this.stats.undeclaredColumns.get(column) ?? 0) + count);
     }
     this.stats.conversionFailed += converted.errors.length;
+    for (const error of converted.errors) {
+      const { ErrorMessage } = JSON.parse(error) as { ErrorMessage?: string };
+      this.countReason(ErrorMessage ?? 'format conversion failed');
+    }
     this.stats.eventTimeOutOfRange += converted.filedOutsideEventTime;
     await this.writeErrors(FirehoseErrorType.formatConversionFailed, [...converted.errors], time);
   }

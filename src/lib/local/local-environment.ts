@@ -9,6 +9,7 @@ import type { Pipeline } from '../pipeline/pipeline';
 import { LocalAthena } from '../query/local-athena';
 import { stageWorkGroups } from '../query/workgroups';
 import { LocalObjectStore } from '../storage/local-object-store';
+import { LocalRootError } from './local-root';
 
 export { LOCAL_DEVELOPMENT_HASH_KEY, localHashKey } from './local-hash-key';
 
@@ -73,9 +74,10 @@ export const LOCAL_ROOT_MARKER = '.tributary-local-root';
 const MARKER_TEXT =
   'This directory is a Tributary local root: `tributary run` clears and rewrites what it holds.\n';
 
+export { LocalRootError };
+
 /** A directory `tributary run` will not write into: it holds files that are not a local run's. */
-export class LocalRootError extends Error {
-  override readonly name = 'LocalRootError';
+export class ForeignLocalRootError extends LocalRootError {
   constructor(
     readonly root: string,
     readonly foreign: readonly string[],
@@ -100,13 +102,16 @@ export async function checkLocalRoot(environment: LocalEnvironment): Promise<voi
   try {
     entries = await readdir(environment.root);
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return;
+    // a root that does not exist is created by the run; one that is (or lies below) a file is
+    // refused by createLocalRoot, which names the file
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT' || code === 'ENOTDIR') return;
     throw error;
   }
   if (entries.includes(LOCAL_ROOT_MARKER)) return;
   const own = new Set([...clearedEntries(environment), 'reports']);
   const foreign = entries.filter((name) => !own.has(name)).sort();
-  if (foreign.length > 0) throw new LocalRootError(environment.root, foreign);
+  if (foreign.length > 0) throw new ForeignLocalRootError(environment.root, foreign);
 }
 
 /** Marks the root as a local run's own; call after checkLocalRoot accepted it. */

@@ -76,6 +76,8 @@ export interface QuarantineSummary {
   /** In the raw bucket, beside the raw object its lines came from. */
   readonly key: string;
   readonly lines: number;
+  /** Lines by the reason the flattener gave for quarantining them. */
+  readonly reasons?: ReadonlyMap<string, number>;
 }
 
 export interface SkippedLoads {
@@ -433,13 +435,19 @@ async function quarantinedLines(environment: LocalEnvironment): Promise<Quaranti
   ].filter((key) => key.endsWith('.quarantine.ndjson'));
   const summaries: QuarantineSummary[] = [];
   for (const key of keys) {
-    const text = (await getBytes(store, rawBucket, key)).toString('utf8');
-    summaries.push({ key, lines: text.split('\n').filter(Boolean).length });
+    const lines = (await getBytes(store, rawBucket, key)).toString('utf8').split('\n').filter(Boolean);
+    const reasons = new Map<string, number>();
+    for (const line of lines) {
+      const { reason } = JSON.parse(line) as { reason?: unknown };
+      const why = typeof reason === 'string' ? reason : 'no reason given';
+      reasons.set(why, (reasons.get(why) ?? 0) + 1);
+    }
+    summaries.push({ key, lines: lines.length, reasons });
   }
   return summaries;
 }
 
-/** Rows and day partitions of every lake table, as a query sees them now. */
+/** Rows and day partitions of every lake table that exists, as a query sees them now. */
 async function tableSummaries(
   athena: LocalAthena,
   pipeline: Pipeline,
@@ -458,7 +466,8 @@ async function tableSummaries(
       .map((t) => ({ name: t.name, byDay: t.partitionedBy.includes('dt') })),
   ];
   const summaries: TableSummary[] = [];
-  for (const table of tables) {
+  // a failed run may end before a transform created its table: such tables are left out
+  for (const table of tables.filter((t) => published.has(t.name))) {
     const { rows } = await athena.query(
       `SELECT count(*) AS rows, ${table.byDay ? 'count(DISTINCT dt)' : '0'} AS partitions FROM "${table.name}"`,
     );

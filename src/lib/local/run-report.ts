@@ -1,5 +1,4 @@
 import { join } from 'node:path';
-import { DynamoLayout } from '../dynamodb/layout';
 import { LakeLayout } from '../pipeline/lake-layout';
 import type { Pipeline } from '../pipeline/pipeline';
 import type { LocalRunSummary } from './local-pipeline';
@@ -7,7 +6,8 @@ import { type Bar, barChart } from './report/charts';
 import { type Cell, escapeHtml, formatCount, formatSeconds, htmlTable, plural } from './report/html';
 import { lineageSvg } from './report/lineage';
 import { type Machine, OUTCOME_COLORS, stateMachineSvg } from './report/state-graph';
-import { tallySteps } from './report/step-tally';
+import { endStates, failedStep, tallySteps } from './report/step-tally';
+import { failureReasons, quarantinedOf, quarantineReasons, sourceWarnings } from './source-warnings';
 
 export { escapeHtml } from './report/html';
 
@@ -121,11 +121,13 @@ function ingestionTable(summary: LocalRunSummary, context: RunReportContext): st
       { html: failed > 0 ? `<span class="warn">${formatCount(failed)}</span>` : '0', numeric: true },
       failed > 0
         ? {
-            html:
+            html: [
               `processing ${formatCount(stats.processingFailed)}, format conversion ${formatCount(stats.conversionFailed)}` +
-              (stats.activePartitionExceeded > 0
-                ? `, over the active partition limit ${formatCount(stats.activePartitionExceeded)}`
-                : ''),
+                (stats.activePartitionExceeded > 0
+                  ? `, over the active partition limit ${formatCount(stats.activePartitionExceeded)}`
+                  : ''),
+              ...failureReasons(stats).map(escapeHtml),
+            ].join('<br/>'),
           }
         : '',
       undeclared.length > 0
@@ -135,10 +137,7 @@ function ingestionTable(summary: LocalRunSummary, context: RunReportContext): st
     ]);
   }
   for (const [table, stats] of summary.captures) {
-    const lakeTables = [DynamoLayout.changesTable(table), DynamoLayout.snapshotTable(table)];
-    const quarantined = summary.quarantined.filter((q) =>
-      lakeTables.includes(DynamoLayout.quarantinedLakeTable(q.key) ?? ''),
-    );
+    const quarantined = quarantinedOf(table, summary.quarantined);
     const lines = quarantined.reduce((sum, q) => sum + q.lines, 0);
     rows.push([
       { html: `<strong>${escapeHtml(table)}</strong>` },
@@ -157,6 +156,7 @@ function ingestionTable(summary: LocalRunSummary, context: RunReportContext): st
       [
         stats.failedChanges > 0 ? `${formatCount(stats.failedChanges)} changes failed after retries` : '',
         lines > 0 ? `${plural(lines, 'line')} quarantined by the flattener` : '',
+        ...quarantined.flatMap(quarantineReasons),
       ]
         .filter(Boolean)
         .join('; '),
@@ -348,6 +348,10 @@ export async function renderRunReport(summary: LocalRunSummary, context: RunRepo
     }),
   ]);
   const error = summary.execution.error;
+  const failedAt =
+    status === 'FAILED'
+      ? failedStep(summary.execution.steps, endStates(context.definition as { States?: unknown }))
+      : undefined;
   const sections = [
     '<header>',
     `<h1>Tributary run for ${escapeHtml(summary.date)}</h1>`,
@@ -355,7 +359,7 @@ export async function renderRunReport(summary: LocalRunSummary, context: RunRepo
     `<p class="sub">Execution <code>${escapeHtml(summary.executionName)}</code> · local root <code>${escapeHtml(context.root)}</code>${context.loadDestination ? ` · loaded into <code>${escapeHtml(context.loadDestination)}</code>` : ''}</p>`,
     '</header>',
     error || summary.notifications.length > 0
-      ? `<div class="alert">${error ? `<p><strong>${escapeHtml(error.name)}</strong>: ${escapeHtml(error.cause)}</p>` : ''}${summary.notifications.map((m) => `<p>Alert: ${escapeHtml(m)}</p>`).join('')}</div>`
+      ? `<div class="alert">${failedAt ? `<p>Failed step: <code>${escapeHtml(failedAt.state)}</code>${failedAt.subject ? ` (${escapeHtml(failedAt.subject)})` : ''}${summary.notifications.length === 0 && failedAt.error ? `: ${escapeHtml(failedAt.error)}` : ''}</p>` : ''}${error ? `<p><strong>${escapeHtml(error.name)}</strong>: ${escapeHtml(error.cause)}</p>` : ''}${summary.notifications.map((m) => `<p>Alert: ${escapeHtml(m)}</p>`).join('')}</div>`
       : '',
     '<div class="cards">',
     card('records and changes in', formatCount(recordsIn)),
@@ -366,6 +370,9 @@ export async function renderRunReport(summary: LocalRunSummary, context: RunRepo
     card('total time', formatSeconds(seconds)),
     '</div>',
     '<section id="ingestion"><h2>Ingestion outcomes</h2>',
+    ...sourceWarnings(summary).map(
+      (warning) => `<p class="note"><span class="warn">Warning</span>: ${escapeHtml(warning)}</p>`,
+    ),
     ingestionTable(summary, context),
     streams.some((x) => x.eventTimeOutOfRange > 0)
       ? `<p class="note">Records dated outside the days the lake serves (${escapeHtml(summary.lakeStartDate)} to today, UTC) are filed under their arrival time, with event_time as sent.</p>`

@@ -135,6 +135,19 @@ export function dailyPipelineDefinition(): Record<string, unknown> {
   return resolveForLocalRun(structuredClone(definitionDocument)) as Record<string, unknown>;
 }
 
+/**
+ * The interpreter reports a task's error as its name and its `cause` when it has one (else its
+ * message), so a typed error wrapping another would read as the wrapped one
+ * (`DatabaseUnavailableError: Error: connect ECONNREFUSED`): a task's error reaches it as its own
+ * name and message only.
+ */
+function withoutCause(error: unknown): unknown {
+  if (!(error instanceof Error) || error.cause === undefined) return error;
+  const plain = new Error(error.message);
+  plain.name = error.name;
+  return plain;
+}
+
 export async function runStateMachineLocally(
   definition: Record<string, unknown>,
   input: Json,
@@ -183,7 +196,12 @@ export async function runStateMachineLocally(
       async (taskInput) => {
         measure(`The parameters of task ${JSON.stringify(state)}`, taskInput);
         if (exceeded) throw exceeded;
-        const result = await handler(taskInput);
+        let result: Json;
+        try {
+          result = await handler(taskInput);
+        } catch (error) {
+          throw withoutCause(error);
+        }
         measure(`The result of task ${JSON.stringify(state)}`, result);
         if (exceeded) throw exceeded;
         return result;

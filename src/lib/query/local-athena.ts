@@ -8,6 +8,7 @@ import { type ColumnType, ColumnTypeError, parseColumnType } from '../columns/co
 import { type LakeTable, lakeTableProjection, PARTITION_KEYS } from '../pipeline/lake-tables';
 import type { LocalObjectStore } from '../storage/local-object-store';
 import { getBytes, listKeys, ObjectNotFoundError } from '../storage/object-store';
+import { errorMessage } from '../util/errors';
 import { ATHENA_MACROS, athenaToDuckDb, CatalogTablesOnlyError, UnsupportedSqlError } from './athena-compat';
 import { rewriteParsedQuery, SEMANTIC_MACROS, semanticsError } from './athena-semantics';
 import { DuckDb, type QueryResult, sqlString } from './duckdb';
@@ -241,6 +242,35 @@ export class LocalAthena {
     sql: string,
     workGroupName: string,
     queryExecutionId: string = randomUUID(),
+  ): Promise<LocalQueryExecution> {
+    try {
+      return await this.executeIn(sql, workGroupName, queryExecutionId);
+    } catch (error) {
+      throw await this.withKnownTables(error);
+    }
+  }
+
+  /**
+   * DuckDB answers a table that is not there with its guess among every relation it holds (its
+   * own catalog, other transforms' run tables); the tables of the lake are what a person needs.
+   * No `cause`: the local interpreter would report the cause's message in place of this one.
+   */
+  private async withKnownTables(error: unknown): Promise<unknown> {
+    const missing = /Catalog Error: Table with name (\S+) does not exist!/.exec(errorMessage(error));
+    if (!missing) return error;
+    const { rows } = await this.duck.query(
+      'SELECT view_name AS name FROM duckdb_views() WHERE NOT internal ORDER BY 1',
+    );
+    const tables = rows.map((row) => String(row.name)).filter((name) => !name.includes('__run_'));
+    return new AthenaQueryFailedError(
+      `Table ${missing[1]} does not exist in the local lake (tables: ${tables.join(', ')})`,
+    );
+  }
+
+  private async executeIn(
+    sql: string,
+    workGroupName: string,
+    queryExecutionId: string,
   ): Promise<LocalQueryExecution> {
     if (!QUERY_EXECUTION_ID.test(queryExecutionId)) {
       throw new AthenaQueryFailedError(`${queryExecutionId} is not a query execution id (a UUID)`);

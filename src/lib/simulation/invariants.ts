@@ -386,10 +386,10 @@ export async function checkDelivery(
     // the change table keeps sequence numbers zero-padded to sort as text
     const accounted = new Set(rows.map((r) => String(r.seq).replace(/^0+(?=\d)/, '')));
     for (const seq of world.parkedChanges.get(table.name) ?? []) accounted.add(seq);
-    const { store, lakeBucket } = environment;
+    const { store, rawBucket } = environment;
     for (const key of await quarantineKeys(environment)) {
       if (DynamoLayout.quarantinedLakeTable(key) !== changes) continue;
-      const text = (await getBytes(store, environment.rawBucket, key)).toString('utf8');
+      const text = (await getBytes(store, rawBucket, key)).toString('utf8');
       for (const match of text.matchAll(/SequenceNumber\\?":\\?"(\d+)/g)) accounted.add(match[1]!);
     }
     const failedRanges = world.failedNotifications

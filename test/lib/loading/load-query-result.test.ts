@@ -1,5 +1,6 @@
 import { ConfigError } from '../../../src/lib/config/reader';
 import type { AthenaResultPort } from '../../../src/lib/loading/athena-result';
+import { DatabaseConfigurationError } from '../../../src/lib/loading/errors';
 import {
   DatabaseUnavailableError,
   type LoadEvent,
@@ -107,5 +108,15 @@ describe('loadQueryResult', () => {
     await expect(failure).rejects.toThrow(
       'Cannot connect to the database: connect ECONNREFUSED 10.0.3.7:3306',
     );
+  });
+
+  it('passes a refusal the configuration must fix on as it is, so the state machine does not retry it', async () => {
+    const refused = new DatabaseConfigurationError(
+      'mysql://loader@db.internal:3306/bi',
+      'the database bi does not exist',
+      'create it, or correct the database name',
+    );
+    const failure = loadQueryResult(event, { athena, store, connect: async () => Promise.reject(refused) });
+    await expect(failure).rejects.toBe(refused);
   });
 });

@@ -259,6 +259,21 @@ describe('LocalDeliveryStream', () => {
     expect(delivery.stats).toMatchObject({ conversionFailed: 1, rowsWritten: 1 });
   });
 
+  it('counts each failure reason, as the error records give it, for the summary to say why', async () => {
+    const delivery = deliveryStream(realTransform());
+    await delivery.put([
+      Buffer.from('{"event_id":"a","user":{"id":"seven"}}'),
+      Buffer.from('{"event_id":"b","user":{"id":"seven"}}'),
+      Buffer.from('{"event_id":'),
+      ...events(1),
+    ]);
+    await delivery.flush();
+    expect([...delivery.stats.failureReasons]).toEqual([
+      ['the transform Lambda returned ProcessingFailed; its log says why', 1],
+      ['Column user__id: cannot store "seven" as bigint', 2],
+    ]);
+  });
+
   it('reads timestamps as Firehose does: up to 9 fraction digits shown to the millisecond, epoch micro- and nanoseconds refused', async () => {
     const delivery = deliveryStream(realTransform());
     await delivery.put([

@@ -34,6 +34,7 @@ function delivery(overrides: Partial<DeliveryStats> = {}): DeliveryStats {
     backupFiles: [],
     undeclaredColumns: new Map([['context__feature_flags__dark_mode', 1]]),
     eventTimeOutOfRange: 0,
+    failureReasons: new Map(),
     ...overrides,
   };
 }

@@ -99,7 +99,7 @@ describe('capturing a DynamoDB stream with a change the stream Lambda cannot tak
       summary,
     );
     expect(io.out()).toMatch(
-      /1 changes parked in the raw bucket at aws\/lambda\/\S+ \(PoisonChangeError: change \d+: .*eventName must be INSERT, MODIFY or REMOVE.*\); tributary replay sends them again/,
+      /1 change parked in the raw bucket at aws\/lambda\/\S+ \(PoisonChangeError: change \d+: .*eventName must be INSERT, MODIFY or REMOVE.*\); tributary replay sends them again/,
     );
   });
 
@@ -110,7 +110,7 @@ describe('capturing a DynamoDB stream with a change the stream Lambda cannot tak
     await writeFile(file, JSON.stringify(document));
     const io = captureIo();
     expect(await main(['replay', '--root', root, file], io)).toBe(0);
-    expect(io.out()).toContain('1 parked stream changes');
+    expect(io.out()).toContain('1 parked stream change ');
     const duck = await DuckDb.open();
     try {
       const { rows } = await duck.query(

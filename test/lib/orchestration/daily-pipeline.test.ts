@@ -402,6 +402,45 @@ describe('running the daily pipeline locally', () => {
     );
   });
 
+  it.each([
+    ['DatabaseConfigurationError', 1],
+    ['DatabaseUnavailableError', 4],
+  ])(
+    'retries a load that failed with %s only if its name is in the Retry: %i attempts',
+    async (name, attempts) => {
+      const { all, calls } = handlers({
+        'Load into database': () => {
+          throw thrown(name, 'the database bi does not exist');
+        },
+      });
+      const execution = await run(all);
+      expect(execution.status).toBe('FAILED');
+      expect(calls.filter(([n]) => n === 'Load into database')).toHaveLength(attempts);
+      expect(calls.find(([n]) => n === 'Notify failure')![1].Message).toContain(`"Load tables": ${name}: `);
+    },
+  );
+
+  it("reports a task's error by its own name and message, not by the error it wraps", async () => {
+    const { all, calls } = handlers({
+      'Load into database': () => {
+        const refused = Object.assign(new Error('connect ECONNREFUSED 10.0.3.7:3306'), {
+          code: 'ECONNREFUSED',
+        });
+        throw Object.assign(
+          new Error('Cannot connect to the database: connect ECONNREFUSED 10.0.3.7:3306', { cause: refused }),
+          {
+            name: 'DatabaseUnavailableError',
+          },
+        );
+      },
+    });
+    const execution = await run(all);
+    const said =
+      'DatabaseUnavailableError: Cannot connect to the database: connect ECONNREFUSED 10.0.3.7:3306';
+    expect(execution.steps.find((s) => s.state === 'Load into database')?.error).toBe(said);
+    expect(calls.find(([n]) => n === 'Notify failure')![1].Message).toContain(`"Load tables": ${said}`);
+  });
+
   it('reports a failure a Catch handles once, as failed then caught, not also as succeeded', async () => {
     const { all } = handlers({
       'Load into database': () => {

@@ -63,6 +63,27 @@ const LINE_HEIGHT = 16;
 const NODE_WIDTH_MIN = 170;
 const PATH_CHARS = 42;
 
+/**
+ * A URL or path as lines of at most `width` characters, broken after a `/` or `@` or before a
+ * space, so that a host, port or database name is never cut; only a single part longer than
+ * `width` is left for the caller to shorten.
+ */
+export function wrapAtSeparators(text: string, width: number): string[] {
+  const parts = text.split(/(?<=[/@])|(?= )/);
+  const lines: string[] = [];
+  let line = '';
+  for (const part of parts) {
+    if (line !== '' && line.length + part.length > width) {
+      lines.push(line);
+      line = part.trimStart();
+    } else {
+      line += part;
+    }
+  }
+  if (line !== '') lines.push(line);
+  return lines;
+}
+
 /** Streams and DynamoDB tables → lake tables → transforms → loaded tables, with this run's numbers. */
 export function lineageNodes(facts: LineageFacts): { nodes: LineageNode[]; edges: Array<[string, string]> } {
   const { pipeline } = facts;
@@ -220,11 +241,9 @@ export function lineageNodes(facts: LineageFacts): { nodes: LineageNode[]; edges
       );
     }
     if (facts.loadDestination) {
-      lines.push({
-        text: shortenMiddle(facts.loadDestination, PATH_CHARS),
-        tone: 'path',
-        title: facts.loadDestination,
-      });
+      for (const part of wrapAtSeparators(facts.loadDestination, PATH_CHARS)) {
+        lines.push({ text: shortenMiddle(part, PATH_CHARS), tone: 'path', title: facts.loadDestination });
+      }
     }
     nodes.push({
       id: `load:${load.name}`,

@@ -91,3 +91,31 @@ export function tallySteps(steps: readonly StepEvent[]): Map<string, StateTally>
 export function retriesByState(steps: readonly StepEvent[]): Array<[string, number]> {
   return [...tallySteps(steps).values()].filter((t) => t.retries > 0).map((t) => [t.state, t.retries]);
 }
+
+/**
+ * The step where a failed execution's failure began. The failure that ended the execution is the
+ * last one a Catch took (or, without a Catch, the last failure); its error is carried outwards by
+ * every enclosing Map, Parallel and Fail state, so the first step that failed with that same error
+ * is where it happened. `endStates` are the definition's own top-level Fail states (such as
+ * `Pipeline failed`): they end every failure, so they are the failed step only of nothing.
+ */
+export function failedStep(
+  steps: readonly StepEvent[],
+  endStates: ReadonlySet<string> = new Set(),
+): StepEvent | undefined {
+  const failures = steps.filter(
+    (step) => step.outcome === 'failed' && step.error !== undefined && !endStates.has(step.state),
+  );
+  const lastCaught = steps.findLast((step) => step.outcome === 'caught');
+  const ending = lastCaught
+    ? failures.findLast((step) => step.state === lastCaught.state && step.endedAt <= lastCaught.endedAt)
+    : failures.at(-1);
+  if (!ending) return undefined;
+  return failures.find((step) => step.error === ending.error) ?? ending;
+}
+
+/** The top-level Fail states of a state machine definition. */
+export function endStates(definition: { readonly States?: unknown }): Set<string> {
+  const states = (definition.States ?? {}) as Record<string, { readonly Type?: unknown }>;
+  return new Set(Object.entries(states).flatMap(([name, state]) => (state.Type === 'Fail' ? [name] : [])));
+}
