@@ -21,6 +21,20 @@ function planRunWith(
   };
 }
 
+describe('with those faults and no defect put back, the simulation finds nothing', () => {
+  it.each([
+    ['late notifications', { seed: 21, days: 1, faults: { notificationLate: 1 } }],
+    ['runs of today started twice', { seed: 22, days: 1, faults: { rerunToday: 1 } }],
+    ['late events that break a check', { seed: 24, days: 2, faults: { lateEvent: 0.3, badLateEvent: 1 } }],
+  ] as const)(
+    '%s',
+    async (_name, options) => {
+      expect((await stage.run(options)).violations).toEqual([]);
+    },
+    TIMEOUT,
+  );
+});
+
 describe('the simulation finds', () => {
   it(
     'a transform reading a snapshot before its export is flattened (moving on at COMPLETED)',
