@@ -102,7 +102,8 @@ describe('checkSnapshotFlattened', () => {
       quarantined: [
         {
           dataFile: dataFile('b2'),
-          quarantine: `lake/members_snapshot/dt=2026-11-20/_${EXPORT_ID}-b2.quarantine.ndjson`,
+          // beside its data file, in the raw bucket, behind the raw copy's fence
+          quarantine: dataFile('b2').replace(/\/b2\.json\.gz$/, '/_b2.quarantine.ndjson'),
         },
       ],
     });
