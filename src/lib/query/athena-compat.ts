@@ -255,6 +255,16 @@ function rewriteCalls(sql: string): string {
 const ATHENA_READS_ONLY_CATALOG_TABLES =
   'Athena reads only the tables in its catalog (query them by name: FROM "table")';
 
+/** The words a DuckDB statement can start with; every one but a query's is refused. */
+const DUCKDB_STATEMENTS = new Set(
+  (
+    'abort alter analyze attach begin call checkpoint comment commit copy create deallocate delete ' +
+    'describe detach drop end execute explain export force from import insert install load merge ' +
+    'pivot pragma prepare reset rollback select set show start summarize table transaction truncate ' +
+    'unpivot update use vacuum values with'
+  ).split(' '),
+);
+
 /** Refuses anything but one query: Athena runs one statement per query and never COPY, SET, ATTACH, … */
 function refuseOtherStatements(code: string): void {
   const body = code.trim().replace(/;$/, '').trim();
@@ -264,6 +274,8 @@ function refuseOtherStatements(code: string): void {
     );
   }
   const first = /^\(*\s*([a-z]+)/i.exec(body)?.[1]?.toLowerCase();
+  // a word that starts no statement is a typo: DuckDB's parser reports it, as Athena's does
+  if (first !== undefined && !DUCKDB_STATEMENTS.has(first)) return;
   // SHOW and DESCRIBE read the catalog, as Athena's SHOW TABLES and DESCRIBE do
   if (!['select', 'with', 'values', 'show', 'describe'].includes(first ?? '')) {
     throw new CatalogTablesOnlyError(
