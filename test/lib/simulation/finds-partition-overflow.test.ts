@@ -16,6 +16,7 @@ jest.mock('../../../src/lib/replay/partition-groups', () => ({
 it('the simulation finds a replay that overflows the active partition limit again', async () => {
   // 50 to 60 hours of backlog: 20 land, the rest wait, and a replay of them at once overflows again
   const report = await simulatedStage().run({
+    convergence: false,
     seed: 25,
     days: 1,
     faults: { backlogDay: 1 },
