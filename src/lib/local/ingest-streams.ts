@@ -1,8 +1,13 @@
 import { drainLocalInbox } from '../firehose/local-firehose';
 import type { ParquetCodec } from '../parquet/parquet-writer';
-import type { Pipeline } from '../pipeline/pipeline';
+import type { Pipeline, StreamSpec } from '../pipeline/pipeline';
 import { ConversionThread } from './conversion-thread';
-import { type DeliveryStats, LOCAL_STREAM_DEFAULTS, LocalDeliveryStream } from './local-delivery-stream';
+import {
+  type DeliveryStats,
+  LOCAL_STREAM_DEFAULTS,
+  LocalDeliveryStream,
+  type LocalDeliveryStreamOptions,
+} from './local-delivery-stream';
 import type { LocalEnvironment } from './local-environment';
 import type { LocalHandlers } from './local-handlers';
 
@@ -16,6 +21,27 @@ export interface IngestOptions {
   /** Source bytes per local Firehose flush; smaller than AWS's 64 MB so a laptop sees files quickly. */
   readonly bufferBytes?: number;
   readonly onProgress?: (stream: string, stats: DeliveryStats) => void;
+}
+
+/** A stream's delivery stream on the local stage: the real transform Lambda, the local buckets. */
+export function localDeliveryStream(
+  environment: LocalEnvironment,
+  stream: StreamSpec,
+  handlers: Pick<LocalHandlers, 'firehoseTransform'>,
+  options: Partial<Omit<LocalDeliveryStreamOptions, 'deliveryStreamName' | 'stream'>>,
+): LocalDeliveryStream {
+  const deliveryStreamName = `${environment.deliveryStreamPrefix}${stream.name}`;
+  return new LocalDeliveryStream({
+    ...LOCAL_STREAM_DEFAULTS,
+    deliveryStreamName,
+    stream,
+    store: environment.store,
+    lakeBucket: environment.lakeBucket,
+    rawBucket: environment.rawBucket,
+    invokeTransform: (event) => handlers.firehoseTransform(event),
+    takeReingested: () => drainLocalInbox(environment.root, deliveryStreamName),
+    ...options,
+  });
 }
 
 /** Sends each source through its stream's local Firehose, exactly as producers would in AWS. */
@@ -51,16 +77,7 @@ async function ingestSource(
 ): Promise<DeliveryStats> {
   const stream = pipeline.streams.find((s) => s.name === source.stream);
   if (!stream) throw new Error(`No stream ${source.stream} in the pipeline description`);
-  const deliveryStreamName = `${environment.deliveryStreamPrefix}${stream.name}`;
-  const delivery = new LocalDeliveryStream({
-    ...LOCAL_STREAM_DEFAULTS,
-    deliveryStreamName,
-    stream,
-    store: environment.store,
-    lakeBucket: environment.lakeBucket,
-    rawBucket: environment.rawBucket,
-    invokeTransform: handlers.firehoseTransform,
-    takeReingested: () => drainLocalInbox(environment.root, deliveryStreamName),
+  const delivery = localDeliveryStream(environment, stream, handlers, {
     bufferBytes: options.bufferBytes ?? 16 * 1024 * 1024,
     codec: options.codec ?? 'snappy',
     convert: conversion.convert,

@@ -1,8 +1,8 @@
 import type { DynamoDBRecord, S3Event, S3EventRecord } from 'aws-lambda';
 import { DynamoLayout } from '../dynamodb/layout';
-import { drainLocalInbox } from '../firehose/local-firehose';
 import { ACTIVE_PARTITION_LIMIT } from '../firehose/partition-keys';
-import { LOCAL_STREAM_DEFAULTS, LocalDeliveryStream } from '../local/local-delivery-stream';
+import { localDeliveryStream } from '../local/ingest-streams';
+import type { LocalDeliveryStream } from '../local/local-delivery-stream';
 import { LocalDynamoTable } from '../local/local-dynamodb';
 import type { LocalEnvironment } from '../local/local-environment';
 import { type LocalHandlers, localDynamoTableArn } from '../local/local-handlers';
@@ -90,16 +90,7 @@ export class SimulatedWorld {
       pipeline.dynamodb.map((t) => [t.name, new LocalDynamoTable(localDynamoTableArn(environment, t.name))]),
     );
     for (const stream of pipeline.streams) {
-      const deliveryStreamName = `${environment.deliveryStreamPrefix}${stream.name}`;
-      const delivery = new LocalDeliveryStream({
-        ...LOCAL_STREAM_DEFAULTS,
-        deliveryStreamName,
-        stream,
-        store: environment.store,
-        lakeBucket: environment.lakeBucket,
-        rawBucket: environment.rawBucket,
-        invokeTransform: (event) => handlers.firehoseTransform(event),
-        takeReingested: () => drainLocalInbox(environment.root, deliveryStreamName),
+      const delivery = localDeliveryStream(environment, stream, handlers, {
         bufferBytes: FIREHOSE_BUFFER.bytes,
         codec: 'snappy',
         now: () => Date.now(),
