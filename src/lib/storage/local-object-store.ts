@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { createReadStream, createWriteStream } from 'node:fs';
-import { mkdir, readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, rename, rm, stat, utimes, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -62,6 +62,9 @@ export class LocalObjectStore implements ObjectStore {
     try {
       if (typeof body === 'string' || body instanceof Uint8Array) await writeFile(temporary, body);
       else await pipeline(body as Readable, createWriteStream(temporary));
+      // LastModified is the time of the write as the store's clock says, which a simulation sets
+      const now = new Date();
+      await utimes(temporary, now, now);
       await rename(temporary, path);
     } catch (error) {
       await rm(temporary, { force: true });

@@ -1,6 +1,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
+import { install } from '@sinonjs/fake-timers';
 import fc from 'fast-check';
 import {
   decodeKeySegment,
@@ -47,6 +48,19 @@ describe('LocalObjectStore', () => {
     expect(await listKeys(store, 'lake-bucket', '')).toEqual(['a/1', 'b/10', 'b/2', 'é']);
   });
 
+  it('stamps LastModified with the clock of the write, so a simulated clock moves it too', async () => {
+    const store = new LocalObjectStore(root);
+    const at = Date.UTC(2026, 9, 1, 1, 30);
+    const clock = install({ now: at, toFake: ['Date'] });
+    try {
+      await store.put('lake-bucket', 'late/file', 'body');
+    } finally {
+      clock.uninstall();
+    }
+    const [object] = await collect(store.list('lake-bucket', 'late/'));
+    expect(object?.lastModified).toBe(at);
+  });
+
   it('reports a missing object as ObjectNotFoundError', async () => {
     await expect(new LocalObjectStore(root).get('lake-bucket', 'nope')).rejects.toThrow(ObjectNotFoundError);
   });
@@ -71,3 +85,9 @@ describe('LocalObjectStore', () => {
     );
   });
 });
+
+async function collect<T>(items: AsyncIterable<T>): Promise<T[]> {
+  const all: T[] = [];
+  for await (const item of items) all.push(item);
+  return all;
+}
