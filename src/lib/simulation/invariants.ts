@@ -18,6 +18,7 @@ import { readReplayBatches } from '../replay/replay-source';
 import { getBytes, listKeys } from '../storage/object-store';
 import { renderSql } from '../transforms/sql-template';
 import { FIREHOSE_BUFFER } from './faults';
+import { recordKey } from './record-key';
 import type { SimulatedWorld } from './world';
 
 /** A broken promise: which, when (virtual time) and what was seen. */
@@ -38,17 +39,6 @@ export interface Invariants {
 const QUERY_TARGET = /^\s*CREATE\s+TABLE\s+(?:"[^"]+"\.)?"([^"]+)"/i;
 
 const at = () => new Date().toISOString();
-
-/** The key a stream's declared keys give a parsed record (text of the values in order). */
-function keyOf(stream: StreamSpec, record: Record<string, unknown>): string | undefined {
-  if (stream.keys.length === 0) return undefined;
-  const value = (column: string) => {
-    let node: unknown = record;
-    for (const part of column.split('__')) node = (node as Record<string, unknown> | undefined)?.[part];
-    return node;
-  };
-  return JSON.stringify(stream.keys.map(value));
-}
 
 async function rowsText(athena: LocalAthena, sql: string): Promise<string[]> {
   const { rows } = await athena.query(sql);
@@ -264,7 +254,7 @@ export function pipelineInvariants(
             let key: string | undefined;
             try {
               key = spec
-                ? keyOf(spec, JSON.parse(record.toString('utf8')) as Record<string, unknown>)
+                ? recordKey(spec, JSON.parse(record.toString('utf8')) as Record<string, unknown>)
                 : undefined;
             } catch {
               key = undefined;
@@ -331,8 +321,8 @@ async function waitingRecords(
       try {
         const entry = JSON.parse(line) as { rawData?: string; errorCode?: string };
         const record = JSON.parse(Buffer.from(entry.rawData ?? '', 'base64').toString('utf8'));
-        const recordKey = keyOf(stream, record as Record<string, unknown>);
-        if (recordKey) waiting.set(recordKey, entry.errorCode ?? 'unknown');
+        const key = recordKey(stream, record as Record<string, unknown>);
+        if (key) waiting.set(key, entry.errorCode ?? 'unknown');
       } catch {
         // a record that is not JSON waits too, but names no key to account for
       }

@@ -17,6 +17,7 @@ import { changesFromColumns, eventsFromColumns } from '../samples/declared-colum
 import { DEFAULT_FAULTS, type FaultRates } from './faults';
 import { checkDelivery, type Invariants, pipelineInvariants, type Violation } from './invariants';
 import { SimRandom } from './random';
+import { getPath, recordKey, setPath } from './record-key';
 import { Scheduler } from './scheduler';
 import { SimulatedWorld, type WorldCounts } from './world';
 
@@ -157,28 +158,6 @@ export async function simulate(options: SimulationOptions): Promise<SimulationRe
 
 function isoDay(ms: number): string {
   return new Date(ms).toISOString().slice(0, 10);
-}
-
-/** `a__b` of a flat column name, set in a nested JSON object. */
-function setPath(target: Record<string, unknown>, column: string, value: unknown): void {
-  const parts = column.split('__');
-  let node = target;
-  for (const part of parts.slice(0, -1)) {
-    if (typeof node[part] !== 'object' || node[part] === null) node[part] = {};
-    node = node[part] as Record<string, unknown>;
-  }
-  node[parts.at(-1)!] = value;
-}
-
-function getPath(source: Record<string, unknown>, column: string): unknown {
-  let node: unknown = source;
-  for (const part of column.split('__')) node = (node as Record<string, unknown> | undefined)?.[part];
-  return node;
-}
-
-/** The identity a stream's declared keys give a record, or undefined for a stream without keys. */
-export function recordKey(stream: StreamSpec, record: Record<string, unknown>): string | undefined {
-  return stream.keys.length === 0 ? undefined : JSON.stringify(stream.keys.map((k) => getPath(record, k)));
 }
 
 /** A day of a stream: most events sent within seconds, some days late, some twice. */
@@ -399,10 +378,6 @@ class ExecutionRunner {
       status: execution.status,
       error: execution.error ? `${execution.error.name}: ${execution.error.cause}` : undefined,
     };
-    if (process.env.TRIBUTARY_SIMULATE_DEBUG) {
-      for (const step of execution.steps)
-        console.error(step.state, step.outcome, step.error?.slice(0, 200) ?? '');
-    }
     this.executions.push(summary);
     this.options.onExecution?.(summary);
     // a failed `error` check ends the execution through `Checks failed`, by design

@@ -184,11 +184,6 @@ export class SimulatedWorld {
     return [...this.streams.values()].reduce((sum, s) => sum + s.delivery.stats.activePartitionExceeded, 0);
   }
 
-  /** Records a stream still buffers (sent, not yet delivered anywhere). */
-  get firehoseBusy(): boolean {
-    return [...this.streams.values()].some((s) => s.flushAt !== undefined);
-  }
-
   // --- S3 notifications and the flattener ---------------------------------------------------------
 
   /** Hands S3's notifications of objects written since the last call to their (late, repeated) delivery. */
@@ -299,10 +294,5 @@ export class SimulatedWorld {
     return this.pipeline.dynamodb.find((t) =>
       record.eventSourceARN?.startsWith(`${localDynamoTableArn(this.environment, t.name)}/`),
     )?.name;
-  }
-
-  /** True while a stream shard still has changes to hand to Lambda. */
-  get streamsBusy(): boolean {
-    return [...this.shards.values()].some((s) => s.pending.length > 0 || s.polling);
   }
 }
