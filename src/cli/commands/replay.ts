@@ -40,6 +40,8 @@ Sends records that failed back through the pipeline after a fix:
   - DynamoDB quarantine files (_*.quarantine.ndjson beside their raw object, under raw/dynamodb/
     or exports/dynamodb/ of the raw bucket) go back as a new raw object beside the one each line
     came from, so the flattener runs on it again.
+A stream's raw backup (raw bucket firehose/<stream>/) is named and skipped: its records are
+already in the lake. tributary backfill rebuilds days from it when a column was added.
 
   --to local|deployed  where to send (default local: the local stand-ins under --root)
   --root DIR           local root (default: $TRIBUTARY_LOCAL_ROOT or ${DEFAULT_LOCAL_ROOT})
@@ -48,6 +50,7 @@ Sends records that failed back through the pipeline after a fix:
   --region R           the region stage S was deployed to, when not its region param
   --raw-bucket B       the deployed stage's raw bucket, for quarantine files (with --to deployed)
   --stream NAME        the stream of Firehose error files whose path does not say it
+                       (error files copied elsewhere); never needed under errors/<stream>/
   --buffer-seconds N   the deployed stage's firehoseBufferSeconds (default 900, the most): a
                        stream's records spanning more than 500 hours are sent in groups, each
                        1.5 times that after the last, once its partitions are written

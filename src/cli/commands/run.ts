@@ -357,6 +357,9 @@ export function printRunSummary(
     if (stats.undeclaredColumns.size > 0) {
       const columns = [...stats.undeclaredColumns].map(([name, count]) => `${name} (${count})`).join(', ');
       out(`    columns not in pipeline.yml, left out of Parquet: ${columns}`);
+      out(
+        `    next: tributary schema diff --table ${stream} ${join(root, rawBucket, LakeLayout.firehoseBackup(stream))} prints the lines to add to pipeline.yml`,
+      );
     }
   }
   for (const [table, stats] of summary.captures) {

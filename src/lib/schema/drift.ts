@@ -3,6 +3,11 @@ import { encodeFlatValue, type FlatRow } from '../flattening/flatten';
 import { type Converter, converterFor, ValueConversionError } from '../parquet/coerce';
 import { type InferredColumn, SchemaInference } from './infer';
 
+/** A column of a proposed table entry, with a note for its line. */
+export interface EntryColumn extends InferredColumn {
+  readonly note?: string | undefined;
+}
+
 /** A declared column some sample values cannot be stored in. */
 export interface TypeChange {
   readonly column: ColumnSpec;
@@ -19,7 +24,10 @@ export interface SchemaDrift {
   readonly typeChanges: readonly TypeChange[];
   /** Declared columns no sample record had. */
   readonly missingColumns: readonly ColumnSpec[];
+  /** Records read. */
   readonly rows: number;
+  /** Records with a value in an undeclared column or a value their declared column cannot hold. */
+  readonly differingRows: number;
 }
 
 export function hasDrift(drift: SchemaDrift): boolean {
@@ -36,6 +44,7 @@ export class SchemaComparison {
   private readonly failures = new Map<string, { count: number; example: string }>();
   private readonly inference = new SchemaInference();
   private rows = 0;
+  private differingRows = 0;
 
   constructor(private readonly declared: readonly ColumnSpec[]) {
     this.converters = new Map(declared.map((column) => [column.name, converterFor(column)]));
@@ -44,13 +53,19 @@ export class SchemaComparison {
   add(row: FlatRow): void {
     this.rows++;
     this.inference.add(row);
+    let differs = false;
     for (const cell of row) {
+      if (cell.value === null) continue;
       const convert = this.converters.get(cell.name);
-      if (!convert || cell.value === null) continue;
+      if (!convert) {
+        differs = true;
+        continue;
+      }
       try {
         convert(cell.value);
       } catch (error) {
         if (!(error instanceof ValueConversionError)) throw error;
+        differs = true;
         const failure = this.failures.get(cell.name);
         if (failure) failure.count++;
         else {
@@ -59,6 +74,7 @@ export class SchemaComparison {
         }
       }
     }
+    if (differs) this.differingRows++;
   }
 
   drift(): SchemaDrift {
@@ -74,7 +90,31 @@ export class SchemaComparison {
       }),
       missingColumns: this.declared.filter((column) => !found.has(column.name)),
       rows: this.rows,
+      differingRows: this.differingRows,
     };
+  }
+
+  /**
+   * The table's columns as `schema infer` proposes them for a declared table: every declared column
+   * with its declared type (values it cannot hold are reported, not turned into a wider type), then
+   * the columns the samples add, with their inferred types.
+   */
+  keptColumns(): { columns: EntryColumn[]; drift: SchemaDrift } {
+    const drift = this.drift();
+    const found = new Map(this.inference.columns().map((column) => [column.name, column]));
+    const declared = this.declared.map((column): EntryColumn => {
+      const seen = found.get(column.name)?.seen ?? 0;
+      return {
+        ...column,
+        seen,
+        conflict: undefined,
+        note: found.has(column.name) ? undefined : 'declared; not in the samples',
+      };
+    });
+    const added = drift.newColumns.map(
+      (column): EntryColumn => ({ ...column, note: `new: in ${column.seen} of ${drift.rows} records` }),
+    );
+    return { columns: [...declared, ...added], drift };
   }
 }
 
