@@ -144,7 +144,7 @@ describe('tributary schema diff', () => {
     const out = io.out();
     expect(out).toMatch(/^clickstream: 1 of 1 record differs from the declared columns\n/);
     expect(out).toContain(
-      'New columns (not declared: Parquet conversion drops them):\n  + shiny__new int (in 1 record)',
+      'New columns (not declared: Parquet conversion drops them):\n  + shiny__new int (in 1 record; first in ',
     );
     expect(out).toContain('~ user__id: declared bigint, found string (1 value, e.g. "abc")');
     expect(out).toContain('Missing columns (declared, never in the data):\n  - anonymous_id string');
@@ -226,6 +226,8 @@ describe('tributary schema diff', () => {
       ),
     ).toBe(1);
     expect(io.out()).toMatch(/^clickstream: 3 of 3 records differ/);
+    // the first record that had the field, by file name order: a raw backup's names sort by time
+    expect(io.out()).toMatch(/\+ beta__on boolean \(in 3 records; first in .*00\/a\.gz:1\)/);
     expect(io.out()).toContain('      - { name: beta__on, type: boolean }');
   });
 });

@@ -50,7 +50,7 @@ async function readSamples(
   files: readonly string[],
   plan: FlattenPlan,
   io: CommandIo,
-  add: (row: FlatRow) => void,
+  add: (row: FlatRow, source: string) => void,
 ): Promise<Samples> {
   let malformed = 0;
   let rows = 0;
@@ -59,7 +59,7 @@ async function readSamples(
     try {
       if (!line.bytes) throw new Error(`line is longer than ${MAX_LINE_BYTES / 1024 / 1024} MiB`);
       const { row, dynamo } = flattenSampleLine(line.bytes.toString('utf8'), plan);
-      add(row);
+      add(row, lineReference(line.file, line.number));
       rows++;
       if (dynamo) dynamoLines++;
     } catch (error) {
@@ -106,8 +106,8 @@ async function infer(
   const plan = new FlattenPlan(existing ? flattenOptionsFor(existing.spec, hashKeyFor(existing, io)) : {});
   const inference = new SchemaInference();
   const comparison = existing && !reinfer ? new SchemaComparison(existing.spec.columns) : undefined;
-  const samples = await readSamples(files, plan, io, (row) =>
-    comparison ? comparison.add(row) : inference.add(row),
+  const samples = await readSamples(files, plan, io, (row, source) =>
+    comparison ? comparison.add(row, source) : inference.add(row),
   );
   if (samples.rows === 0) {
     writeLine(io.stderr, 'no readable records in the samples; nothing to infer');
@@ -137,7 +137,7 @@ async function diff(name: string, files: readonly string[], io: CommandIo): Prom
   const table = requireTable(bundledPipeline(), name);
   const plan = new FlattenPlan(flattenOptionsFor(table.spec, hashKeyFor(table, io)));
   const comparison = new SchemaComparison(table.spec.columns);
-  const samples = await readSamples(files, plan, io, (row) => comparison.add(row));
+  const samples = await readSamples(files, plan, io, (row, source) => comparison.add(row, source));
   const drift = comparison.drift();
   printDrift(io, name, table.section, drift);
   return hasDrift(drift) || samples.malformed > 0 ? 1 : 0;
@@ -162,9 +162,11 @@ function printDrift(io: CommandIo, name: string, section: 'streams' | 'dynamodb'
         : '\nNew columns (not declared: kept only as JSON text in _extra):',
     );
     for (const column of drift.newColumns) {
+      const types = column.conflict ? `; values were ${column.conflict}` : '';
+      const first = column.firstSeen ? `; first in ${column.firstSeen}` : '';
       writeLine(
         io.stdout,
-        `  + ${column.name} ${formatColumnType(column.type)} (in ${counted(column.seen, 'record')})`,
+        `  + ${column.name} ${formatColumnType(column.type)} (in ${counted(column.seen, 'record')}${types}${first})`,
       );
     }
     const file = join(PROJECT_ROOT, 'pipeline.yml');

@@ -19,8 +19,8 @@ export interface TypeChange {
 
 /** How sample data differs from a table's declared columns. */
 export interface SchemaDrift {
-  /** Columns in the data that the table does not declare. */
-  readonly newColumns: readonly InferredColumn[];
+  /** Columns in the data that the table does not declare, with the first record that had each. */
+  readonly newColumns: readonly (InferredColumn & { readonly firstSeen?: string | undefined })[];
   readonly typeChanges: readonly TypeChange[];
   /** Declared columns no sample record had. */
   readonly missingColumns: readonly ColumnSpec[];
@@ -45,12 +45,15 @@ export class SchemaComparison {
   private readonly inference = new SchemaInference();
   private rows = 0;
   private differingRows = 0;
+  /** Where each undeclared column was first seen, as the caller names a record. */
+  private readonly firstSeen = new Map<string, string>();
 
   constructor(private readonly declared: readonly ColumnSpec[]) {
     this.converters = new Map(declared.map((column) => [column.name, converterFor(column)]));
   }
 
-  add(row: FlatRow): void {
+  /** Compares one record; `source` (such as `file:line`) is kept for the first record of each new column. */
+  add(row: FlatRow, source?: string): void {
     this.rows++;
     this.inference.add(row);
     let differs = false;
@@ -59,6 +62,7 @@ export class SchemaComparison {
       const convert = this.converters.get(cell.name);
       if (!convert) {
         differs = true;
+        if (source !== undefined && !this.firstSeen.has(cell.name)) this.firstSeen.set(cell.name, source);
         continue;
       }
       try {
@@ -81,7 +85,9 @@ export class SchemaComparison {
     const inferred = this.inference.columns();
     const found = new Map(inferred.map((column) => [column.name, column]));
     return {
-      newColumns: inferred.filter((column) => !this.converters.has(column.name)),
+      newColumns: inferred
+        .filter((column) => !this.converters.has(column.name))
+        .map((column) => ({ ...column, firstSeen: this.firstSeen.get(column.name) })),
       typeChanges: this.declared.flatMap((column) => {
         const failure = this.failures.get(column.name);
         return failure
