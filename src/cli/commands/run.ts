@@ -7,6 +7,7 @@ import { ConfigError } from '../../lib/config/reader';
 import { type LoaderConfig, readLoaderConfig } from '../../lib/loading/config';
 import { describeConnection } from '../../lib/loading/connection';
 import type { StreamSource } from '../../lib/local/ingest-streams';
+import { refuseUnreadableTypeChanges } from '../../lib/local/lake-types';
 import {
   checkLocalRoot,
   DEFAULT_LOCAL_ROOT,
@@ -123,6 +124,7 @@ export async function runCommand(args: string[], io: CommandIo): Promise<number>
   await checkLocalRoot(environment).catch((error: unknown) => {
     throw error instanceof LocalRootError ? new UsageError(error.message) : error;
   });
+  await refuseUnreadableTypeChanges(environment, pipeline);
   const loader = readLoaderConfig({ ...process.env, TRIBUTARY_LOCAL_ROOT: environment.root });
   refuseUnplannableDay(date, pipeline, environment);
   const missingSamples: string[] = [];
