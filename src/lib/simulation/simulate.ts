@@ -5,15 +5,15 @@ import { openLocalAthena } from '../local/local-environment';
 import type { LocalHandlers } from '../local/local-handlers';
 import { localDynamoTableArn } from '../local/local-handlers';
 import { localTasks } from '../local/local-pipeline';
+import type { Pipeline, StreamSpec } from '../pipeline/pipeline';
+import { changesFromColumns, eventsFromColumns } from '../samples/declared-columns';
+import type { LocalAthena } from '../standins/athena/local-athena';
 import {
   dailyPipelineDefinition,
   type LocalExecution,
   runStateMachineLocally,
   type TaskHandler,
-} from '../orchestration/local-state-machine';
-import type { Pipeline, StreamSpec } from '../pipeline/pipeline';
-import type { LocalAthena } from '../query/local-athena';
-import { changesFromColumns, eventsFromColumns } from '../samples/declared-columns';
+} from '../standins/stepfunctions/local-state-machine';
 import { DEFAULT_FAULTS, type FaultRates } from './faults';
 import { checkDelivery, type Invariants, pipelineInvariants, type Violation } from './invariants';
 import { SimRandom } from './random';

@@ -1,15 +1,15 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { LocalCatalog } from '../../../src/lib/catalog/local-catalog';
 import { bundledPipeline } from '../../../src/lib/pipeline/bundled';
 import { ingestedLakeTables } from '../../../src/lib/pipeline/lake-tables';
 import type { TransformSpec } from '../../../src/lib/pipeline/transform-spec';
-import { LocalAthena } from '../../../src/lib/query/local-athena';
 import { stageWorkGroups, workGroupName } from '../../../src/lib/query/workgroups';
 import { clickstreamEvent, clickstreamEventJson } from '../../../src/lib/samples/clickstream';
 import { userItem } from '../../../src/lib/samples/users';
-import { LocalObjectStore } from '../../../src/lib/storage/local-object-store';
+import { LocalAthena } from '../../../src/lib/standins/athena/local-athena';
+import { LocalCatalog } from '../../../src/lib/standins/glue/local-catalog';
+import { LocalObjectStore } from '../../../src/lib/standins/s3/local-object-store';
 import { listKeys } from '../../../src/lib/storage/object-store';
 import { discardTransformRun, publishTransformRun } from '../../../src/lib/transforms/publish';
 import { planTransformRun } from '../../../src/lib/transforms/transform-run';
