@@ -14,7 +14,7 @@ import {
   type LocalEnvironment,
   localEnvironment,
 } from '../../lib/local/local-environment';
-import { loadLocalHandlers, localDynamoTableName } from '../../lib/local/local-handlers';
+import { loadLocalHandlers, localDynamoTableName, localStreamMapping } from '../../lib/local/local-handlers';
 import { requireLocalLake } from '../../lib/local/local-root';
 import { failureReasons } from '../../lib/local/source-warnings';
 import { bundledPipeline } from '../../lib/pipeline/bundled';
@@ -22,7 +22,7 @@ import type { Pipeline } from '../../lib/pipeline/pipeline';
 import { ReplayError, type ReplayTargets, replayBatches } from '../../lib/replay/replay';
 import { listReplayFiles, readReplayBatches } from '../../lib/replay/replay-source';
 import type { DeliveryStats } from '../../lib/standins/firehose/local-delivery-stream';
-import { localStreamMapping } from '../../lib/standins/lambda/local-stream-mapping';
+
 import { LocalS3Notifications } from '../../lib/standins/s3/local-s3-notifications';
 import { getBytes } from '../../lib/storage/object-store';
 import { S3ObjectStore } from '../../lib/storage/s3-object-store';

@@ -13,7 +13,7 @@ import type { LocalAthena } from '../standins/athena/local-athena';
 import { localResultPage } from '../standins/athena/results';
 import { type ExportRequest, LocalDynamoTable } from '../standins/dynamodb/local-dynamodb';
 import type { DeliveryStats } from '../standins/firehose/local-delivery-stream';
-import { localStreamMapping, STREAM_MAPPING_DEFAULTS } from '../standins/lambda/local-stream-mapping';
+import { STREAM_MAPPING_DEFAULTS } from '../standins/lambda/local-stream-mapping';
 import {
   deliverPending,
   LocalS3Notifications,
@@ -30,7 +30,7 @@ import { getBytes, listKeys } from '../storage/object-store';
 import type { PublishOutcome } from '../transforms/publish';
 import { ingestStreams, type StreamSource } from './ingest-streams';
 import { type LocalEnvironment, openLocalAthena } from './local-environment';
-import { type LocalHandlers, localDynamoTableArn } from './local-handlers';
+import { type LocalHandlers, localDynamoTableArn, localStreamMapping } from './local-handlers';
 
 /** A DynamoDB table's stream, as the records Lambda would receive from it. */
 export interface DynamoSource {

@@ -1,7 +1,4 @@
-import { randomUUID } from 'node:crypto';
 import type { DynamoDBBatchResponse, DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
-import type { LocalEnvironment } from '../../local/local-environment';
-import type { LocalHandlers } from '../../local/local-handlers';
 import type { ObjectStore } from '../../storage/object-store';
 import { errorMessage } from '../../util/errors';
 
@@ -255,29 +252,4 @@ export class LocalStreamMapping {
     });
     return { key, records, condition, reason };
   }
-}
-
-/**
- * A table's mapping on the local stage: the stack's settings, the real stream Lambda, parking in
- * the raw bucket. Retries wait no real time.
- */
-export function localStreamMapping(
-  environment: LocalEnvironment,
-  handlers: LocalHandlers,
-  table: string,
-  options: { readonly now: () => number; readonly settings?: Partial<StreamMappingSettings> },
-): LocalStreamMapping {
-  return new LocalStreamMapping(
-    { ...STREAM_MAPPING_DEFAULTS, ...options.settings },
-    {
-      invoke: handlers.dynamodbStream,
-      destination: { store: environment.store, bucket: environment.rawBucket },
-      functionArn: `arn:aws:lambda:local:000000000000:function:${environment.resourcePrefix}-dynamodbStream`,
-      mappingId: `${environment.resourcePrefix}-${table}`,
-      shardId: 'shardId-local-000001',
-      now: options.now,
-      sleep: async () => undefined,
-      newId: randomUUID,
-    },
-  );
 }
