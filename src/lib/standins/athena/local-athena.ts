@@ -1,19 +1,30 @@
 import { randomUUID } from 'node:crypto';
-import { mkdir, writeFile } from 'node:fs/promises';
-import { dirname } from 'node:path';
-import type { Catalog, CatalogColumn, CatalogTable } from '../../catalog/catalog';
-import { parseS3Uri, s3Uri } from '../../catalog/catalog';
-import { type ProjectedObjectFilter, projectedObjectFilter } from '../../catalog/partition-projection';
-import { type ColumnType, ColumnTypeError, parseColumnType } from '../../columns/column-types';
-import { type LakeTable, lakeTableProjection, PARTITION_KEYS } from '../../pipeline/lake-tables';
+import { mkdir } from 'node:fs/promises';
+import type { Catalog, CatalogColumn } from '../../catalog/catalog';
+import { parseS3Uri } from '../../catalog/catalog';
+import type { LakeTable } from '../../pipeline/lake-tables';
 import type { WorkGroup } from '../../query/workgroups';
-import { getBytes, listKeys, ObjectNotFoundError } from '../../storage/object-store';
-import { errorMessage } from '../../util/errors';
+import { listKeys } from '../../storage/object-store';
 import type { LocalObjectStore } from '../s3/local-object-store';
-import { ATHENA_MACROS, athenaToDuckDb, CatalogTablesOnlyError, UnsupportedSqlError } from './athena-compat';
-import { rewriteParsedQuery, SEMANTIC_MACROS, semanticsError } from './athena-semantics';
+import { ATHENA_MACROS, athenaToDuckDb, UnsupportedSqlError } from './athena-compat';
+import {
+  ctasLocation,
+  missingTableError,
+  parquetCodec,
+  refuseTooManyPartitions,
+  refuseZonedColumns,
+  refusingOutsideAccess,
+  requireEmptyLocation,
+  requireQueryExecutionId,
+  requireWorkGroup,
+} from './athena-rules';
+import { rewriteParsedQuery, SEMANTIC_MACROS } from './athena-semantics';
 import { DuckDb, type QueryResult, sqlString } from './duckdb';
-import { type LocalResultColumn, resultMetadataKey } from './results';
+import { refreshViews } from './projection-views';
+import { writeQueryResult } from './result-writer';
+import type { LocalResultColumn } from './results';
+import { type CtasProperties, routeStatement } from './statement-routing';
+import { hiveType } from './type-maps';
 
 export interface LocalAthenaOptions {
   readonly store: LocalObjectStore;
@@ -31,17 +42,6 @@ export interface LocalAthenaOptions {
   readonly now?: () => Date;
 }
 
-/** A statement Athena would fail; the message is what Athena reports as the reason. */
-export class AthenaQueryFailedError extends Error {
-  override readonly name = 'AthenaQueryFailedError';
-}
-
-/** Athena's query execution ids are UUIDs; locally one also names the result's files. */
-export const QUERY_EXECUTION_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
-
-/** Athena writes at most this many partitions in one CTAS or INSERT INTO. */
-export const MAX_OPEN_PARTITIONS = 100;
-
 /** What Athena's GetQueryExecution and GetQueryResults would say about a finished query. */
 export interface LocalQueryExecution {
   readonly queryExecutionId: string;
@@ -49,96 +49,6 @@ export interface LocalQueryExecution {
   /** `s3://<results bucket>/<id>.csv` for SELECTs. */
   readonly outputLocation: string | undefined;
   readonly columns: readonly LocalResultColumn[];
-}
-
-const CTAS = /^\s*CREATE\s+TABLE\s+("[a-z0-9_]+")\.("[a-z0-9_]+")\s*WITH\s*\(([\s\S]*?)\)\s*AS\s*([\s\S]+)$/i;
-const INSERT = /^\s*INSERT\s+INTO\s+("[a-z0-9_]+")\.("[a-z0-9_]+")\s+([\s\S]+)$/i;
-const PROPERTY = /(\w+)\s*=\s*('(?:[^']|'')*'|ARRAY\s*\[[^\]]*\])/g;
-
-const DUCKDB_TYPES: Record<Exclude<ColumnType['kind'], 'decimal'>, string> = {
-  string: 'VARCHAR',
-  bigint: 'BIGINT',
-  int: 'INTEGER',
-  double: 'DOUBLE',
-  boolean: 'BOOLEAN',
-  timestamp: 'TIMESTAMP',
-  date: 'DATE',
-};
-
-function duckDbType(type: ColumnType): string {
-  return type.kind === 'decimal' ? `DECIMAL(${type.precision},${type.scale})` : DUCKDB_TYPES[type.kind];
-}
-
-/** A Hive type as the catalog spells it, for a DuckDB column type. */
-export function hiveType(duckType: string): string {
-  const decimal = /^DECIMAL\((\d+),\s*(\d+)\)$/.exec(duckType);
-  if (decimal) return `decimal(${decimal[1]},${decimal[2]})`;
-  const map: Record<string, string> = {
-    VARCHAR: 'string',
-    BIGINT: 'bigint',
-    INTEGER: 'int',
-    SMALLINT: 'smallint',
-    TINYINT: 'tinyint',
-    DOUBLE: 'double',
-    FLOAT: 'float',
-    BOOLEAN: 'boolean',
-    TIMESTAMP: 'timestamp',
-    DATE: 'date',
-    // Trino has no 128-bit integer: DuckDB's sum of integers is Athena's bigint
-    HUGEINT: 'bigint',
-  };
-  return map[duckType] ?? 'string';
-}
-
-/** An Athena result type (as GetQueryResults names it) for a DuckDB column type. */
-export function athenaResultType(duckType: string): { type: string; precision: number; scale: number } {
-  const decimal = /^DECIMAL\((\d+),\s*(\d+)\)$/.exec(duckType);
-  if (decimal) return { type: 'decimal', precision: Number(decimal[1]), scale: Number(decimal[2]) };
-  const map: Record<string, string> = {
-    HUGEINT: 'bigint',
-    BIGINT: 'bigint',
-    INTEGER: 'integer',
-    SMALLINT: 'smallint',
-    TINYINT: 'tinyint',
-    DOUBLE: 'double',
-    FLOAT: 'real',
-    BOOLEAN: 'boolean',
-    TIMESTAMP: 'timestamp',
-    'TIMESTAMP WITH TIME ZONE': 'timestamp with time zone',
-    DATE: 'date',
-  };
-  return { type: map[duckType] ?? 'varchar', precision: 0, scale: 0 };
-}
-
-/** The DuckDB type of a catalog column; types outside the pipeline's are read as text. */
-function catalogColumnType(type: string): string {
-  try {
-    return duckDbType(parseColumnType(type));
-  } catch (error) {
-    if (error instanceof ColumnTypeError) return 'VARCHAR';
-    throw error;
-  }
-}
-
-/** DuckDB's refusals of file access, extensions and settings, as the error Athena's rule explains. */
-const DUCKDB_SANDBOX_REFUSAL =
-  /Permission Error|file system operations are disabled|configuration has been locked|external extensions is disabled/;
-
-async function refusingOutsideAccess<T>(run: () => Promise<T>): Promise<T> {
-  try {
-    return await run();
-  } catch (error) {
-    const message = error instanceof Error ? error.message : String(error);
-    if (!DUCKDB_SANDBOX_REFUSAL.test(message)) throw semanticsError(error);
-    throw new CatalogTablesOnlyError(
-      `Athena reads only the tables in its catalog; the local engine reads only the lake it serves (${message.split('\n')[0]})`,
-      { cause: error },
-    );
-  }
-}
-
-function unquote(identifier: string): string {
-  return identifier.slice(1, -1);
 }
 
 /**
@@ -250,20 +160,15 @@ export class LocalAthena {
     }
   }
 
-  /**
-   * DuckDB answers a table that is not there with its guess among every relation it holds (its
-   * own catalog, other transforms' run tables); the tables of the lake are what a person needs.
-   * No `cause`: the local interpreter would report the cause's message in place of this one.
-   */
+  /** A missing table's error names the lake's tables (see `missingTableError`). */
   private async withKnownTables(error: unknown): Promise<unknown> {
-    const missing = /Catalog Error: Table with name (\S+) does not exist!/.exec(errorMessage(error));
-    if (!missing) return error;
+    if (missingTableError(error, []) === undefined) return error;
     const { rows } = await this.duck.query(
       'SELECT view_name AS name FROM duckdb_views() WHERE NOT internal ORDER BY 1',
     );
-    const tables = rows.map((row) => String(row.name)).filter((name) => !name.includes('__run_'));
-    return new AthenaQueryFailedError(
-      `Table ${missing[1]} does not exist in the local lake (tables: ${tables.join(', ')})`,
+    return missingTableError(
+      error,
+      rows.map((row) => String(row.name)),
     );
   }
 
@@ -272,11 +177,8 @@ export class LocalAthena {
     workGroupName: string,
     queryExecutionId: string,
   ): Promise<LocalQueryExecution> {
-    if (!QUERY_EXECUTION_ID.test(queryExecutionId)) {
-      throw new AthenaQueryFailedError(`${queryExecutionId} is not a query execution id (a UUID)`);
-    }
-    const workGroup = this.options.workGroups.find((w) => w.name === workGroupName);
-    if (!workGroup) throw new AthenaQueryFailedError(`WorkGroup ${workGroupName} is not found.`);
+    requireQueryExecutionId(queryExecutionId);
+    const workGroup = requireWorkGroup(this.options.workGroups, workGroupName);
     await this.refreshViews();
     return refusingOutsideAccess(() => this.executeStatement(sql, queryExecutionId, workGroup));
   }
@@ -286,21 +188,15 @@ export class LocalAthena {
     queryExecutionId: string,
     workGroup: LocalAthenaOptions['workGroups'][number],
   ): Promise<LocalQueryExecution> {
-    const ctas = CTAS.exec(sql);
-    if (ctas)
-      return this.createTableAs(queryExecutionId, workGroup, {
-        database: unquote(ctas[1]!),
-        table: unquote(ctas[2]!),
-        propertyText: ctas[3]!,
-        selectText: ctas[4]!,
-      });
-    const insert = INSERT.exec(sql);
-    if (insert)
-      return this.insertInto(queryExecutionId, unquote(insert[1]!), unquote(insert[2]!), insert[3]!);
-    if (/^\s*(WITH|SELECT)\b/i.test(sql)) return this.select(queryExecutionId, sql);
-    throw new UnsupportedSqlError(
-      `The local engine runs CTAS, INSERT INTO and SELECT; not: ${sql.trim().slice(0, 60)}…`,
-    );
+    const statement = routeStatement(sql);
+    switch (statement.kind) {
+      case 'ctas':
+        return this.createTableAs(queryExecutionId, workGroup, statement);
+      case 'insert':
+        return this.insertInto(queryExecutionId, statement.database, statement.table, statement.selectText);
+      case 'select':
+        return this.select(queryExecutionId, statement.selectText);
+    }
   }
 
   private localDirectory(uri: string): string {
@@ -323,15 +219,7 @@ export class LocalAthena {
     partitionedBy: readonly string[],
     compression: string,
   ): Promise<Array<{ name: string; type: string }>> {
-    const zoned = (await this.columnsOf(select)).filter((c) => c.type === 'TIMESTAMP WITH TIME ZONE');
-    if (zoned.length > 0) {
-      // a table's columns are Hive types, and Hive has no timestamp with time zone
-      throw new AthenaQueryFailedError(
-        `NOT_SUPPORTED: Unsupported Hive type: timestamp(3) with time zone (column ${zoned.map((c) => c.name).join(', ')}): ` +
-          'a table cannot hold a timestamp with time zone (from current_timestamp, now(), from_unixtime, ' +
-          'from_iso8601_timestamp, AT TIME ZONE); write a timestamp (date_parse of its text) or its to_iso8601 text',
-      );
-    }
+    refuseZonedColumns(await this.columnsOf(select));
     const staged = `"__statement_${randomUUID().replace(/-/g, '')}"`;
     await this.duck.run(`CREATE TEMP TABLE ${staged} AS ${select}`);
     try {
@@ -341,15 +229,11 @@ export class LocalAthena {
         const { rows } = await this.duck.query(
           `SELECT count(*) AS n FROM (SELECT DISTINCT ${keys} FROM ${staged})`,
         );
-        if (Number(rows[0]?.n) > MAX_OPEN_PARTITIONS) {
-          throw new AthenaQueryFailedError(
-            `HIVE_TOO_MANY_OPEN_PARTITIONS: Exceeded limit of ${MAX_OPEN_PARTITIONS} open writers for partitions/buckets`,
-          );
-        }
+        refuseTooManyPartitions(Number(rows[0]?.n));
       }
       const directory = this.localDirectory(location);
       await mkdir(directory, { recursive: true });
-      const codec = compression.toLowerCase() === 'snappy' ? 'snappy' : 'zstd';
+      const codec = parquetCodec(compression);
       if (partitionedBy.length > 0) {
         await this.duck.run(
           `COPY ${staged} TO ${sqlString(directory)} (FORMAT parquet, COMPRESSION ${codec}, PARTITION_BY (${keys}), ` +
@@ -366,49 +250,22 @@ export class LocalAthena {
     }
   }
 
-  /**
-   * Where a CTAS writes: a workgroup that overrides client-side settings puts the table under its
-   * result location and fails a CTAS that names its own; otherwise `external_location` is used.
-   */
-  private ctasLocation(
-    id: string,
-    workGroup: LocalAthenaOptions['workGroups'][number],
-    external: string | undefined,
-  ): string {
-    if (workGroup.enforceConfiguration) {
-      if (external !== undefined) {
-        throw new AthenaQueryFailedError(
-          `external_location cannot be specified: workgroup ${workGroup.name} overrides client-side settings, ` +
-            'so a CTAS is written under its query result location',
-        );
-      }
-      return s3Uri(this.options.resultsBucket, `tables/${id}/`);
-    }
-    const day = this.now().toISOString().slice(0, 10).replace(/-/g, '/');
-    return external ?? s3Uri(this.options.resultsBucket, `Unsaved/${day}/tables/${id}/`);
-  }
-
   private async createTableAs(
     id: string,
     workGroup: LocalAthenaOptions['workGroups'][number],
-    statement: { database: string; table: string; propertyText: string; selectText: string },
+    statement: { database: string; table: string; properties: CtasProperties; selectText: string },
   ): Promise<LocalQueryExecution> {
-    const { database, table } = statement;
-    const properties = new Map(
-      [...statement.propertyText.matchAll(PROPERTY)].map((m) => [m[1]!.toLowerCase(), m[2]!]),
+    const { database, table, properties } = statement;
+    const location = ctasLocation(
+      id,
+      workGroup,
+      properties.externalLocation,
+      this.options.resultsBucket,
+      this.now(),
     );
-    const external = /^'(.*)'$/.exec(properties.get('external_location') ?? '')?.[1];
-    const location = this.ctasLocation(id, workGroup, external);
     const { bucket, key } = parseS3Uri(location);
-    if ((await listKeys(this.options.store, bucket, key)).length > 0) {
-      throw new AthenaQueryFailedError(
-        `HIVE_PATH_ALREADY_EXISTS: Target directory for table '${database}.${table}' already exists: ${location}`,
-      );
-    }
-    const partitionedBy = [...(properties.get('partitioned_by') ?? '').matchAll(/'([a-z0-9_]+)'/g)].map(
-      (m) => m[1]!,
-    );
-    const compression = /^'(.*)'$/.exec(properties.get('write_compression') ?? "'ZSTD'")?.[1] ?? 'ZSTD';
+    requireEmptyLocation((await listKeys(this.options.store, bucket, key)).length, database, table, location);
+    const { partitionedBy, writeCompression: compression } = properties;
     const select = await this.toDuckDb(statement.selectText);
     const columns = await this.writeParquet(select, location, partitionedBy, compression);
     const toCatalog = (c: { name: string; type: string }): CatalogColumn => ({
@@ -449,109 +306,19 @@ export class LocalAthena {
   private async select(id: string, sql: string): Promise<LocalQueryExecution> {
     const select = await this.toDuckDb(sql);
     const columns = await this.columnsOf(select);
-    const key = `${id}.csv`;
-    const path = this.options.store.pathFor(this.options.resultsBucket, key);
-    const metadataPath = this.options.store.pathFor(this.options.resultsBucket, resultMetadataKey(id));
-    await mkdir(dirname(path), { recursive: true });
-    await this.duck.run(`COPY (${select}) TO ${sqlString(path)} (FORMAT csv, HEADER true, FORCE_QUOTE *)`);
-    const resultColumns = columns.map((c) => ({ name: c.name, ...athenaResultType(c.type) }));
-    await writeFile(metadataPath, JSON.stringify(resultColumns));
-    return {
-      queryExecutionId: id,
-      statementType: 'DML',
-      outputLocation: `s3://${this.options.resultsBucket}/${key}`,
-      columns: resultColumns,
-    };
+    const result = await writeQueryResult(
+      this.duck,
+      this.options.store,
+      this.options.resultsBucket,
+      id,
+      select,
+      columns,
+    );
+    return { queryExecutionId: id, statementType: 'DML', ...result };
   }
 
-  /** Points a view at the current files of every table, so each statement sees the lake as it is now. */
+  /** Every table's view over the lake as it is now (projection-views.ts). */
   private async refreshViews(): Promise<void> {
-    const { database, lakeBucket, store } = this.options;
-    const now = this.now();
-    for (const table of this.options.ingestedTables) {
-      const partitionKeys = PARTITION_KEYS[table.partitioning];
-      const projection = lakeTableProjection(table, this.options.lakeStartDate, (partition) =>
-        s3Uri(lakeBucket, `${table.prefix}${partition}`),
-      );
-      const served = projectedObjectFilter(projection, partitionKeys, s3Uri(lakeBucket, table.prefix))!;
-      const files = (await listKeys(store, lakeBucket, table.prefix)).filter(
-        (k) => k.endsWith('.parquet') && served(s3Uri(lakeBucket, k), now),
-      );
-      const typed = [
-        ...table.columns.map((c) => ({ name: c.name, type: duckDbType(c.type) })),
-        ...partitionKeys.map((name) => ({ name, type: 'VARCHAR' })),
-      ];
-      await this.defineView(
-        table.name,
-        files.map((k) => store.pathFor(lakeBucket, k)),
-        typed,
-        partitionKeys,
-      );
-    }
-    // a statement running beside this one (a level's transforms run at once) may drop a table or
-    // remove a manifest between our list and read: it is then as if listed a moment later
-    for (const name of await this.options.catalog.listTables(database, '')) {
-      const table = await this.options.catalog.getTable(database, name);
-      if (!table) continue;
-      const typed = [...table.columns, ...table.partitionKeys].map((c) => ({
-        name: c.name,
-        type: catalogColumnType(c.type),
-      }));
-      await this.defineView(
-        name,
-        await this.filesOf(table, now),
-        typed,
-        table.partitionKeys.map((k) => k.name),
-      );
-    }
-  }
-
-  /** A catalog table's files: under its location, or listed by its manifests; with projection, only the partitions it serves. */
-  private async filesOf(table: CatalogTable, now: Date): Promise<string[]> {
-    const { bucket, key } = parseS3Uri(table.location);
-    const store = this.options.store;
-    const projected: ProjectedObjectFilter | undefined = projectedObjectFilter(
-      table.parameters,
-      table.partitionKeys.map((k) => k.name),
-      table.location,
-    );
-    const objects = (await listKeys(store, bucket, key)).filter(
-      (k) => projected === undefined || projected(s3Uri(bucket, k), now),
-    );
-    if (table.format === 'parquet') return objects.map((k) => store.pathFor(bucket, k));
-    const files: string[] = [];
-    for (const manifest of objects.filter((k) => k.endsWith('/symlink.txt'))) {
-      const listed = await getBytes(store, bucket, manifest).catch((error: unknown) => {
-        if (error instanceof ObjectNotFoundError) return Buffer.alloc(0);
-        throw error;
-      });
-      for (const uri of listed.toString('utf8').split('\n').filter(Boolean)) {
-        const target = parseS3Uri(uri);
-        files.push(store.pathFor(target.bucket, target.key));
-      }
-    }
-    return files;
-  }
-
-  private async defineView(
-    name: string,
-    files: readonly string[],
-    columns: ReadonlyArray<{ name: string; type: string }>,
-    partitionKeys: readonly string[],
-  ): Promise<void> {
-    const view = `"${this.options.database}"."${name}"`;
-    if (files.length === 0) {
-      const empty = columns.map((c) => `CAST(NULL AS ${c.type}) AS "${c.name}"`).join(', ');
-      await this.duck.run(`CREATE OR REPLACE VIEW ${view} AS SELECT ${empty} WHERE false`);
-      return;
-    }
-    const hiveTypes = partitionKeys.map((k) => `'${k}': 'VARCHAR'`).join(', ');
-    const options =
-      partitionKeys.length > 0
-        ? `, hive_partitioning = true, hive_types = {${hiveTypes}}`
-        : ', hive_partitioning = false';
-    await this.duck.run(
-      `CREATE OR REPLACE VIEW ${view} AS SELECT * FROM read_parquet([${files.map(sqlString).join(', ')}]${options}, union_by_name = true)`,
-    );
+    await refreshViews(this.duck, this.options, this.now());
   }
 }

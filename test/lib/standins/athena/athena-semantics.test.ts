@@ -5,7 +5,8 @@ import { join } from 'node:path';
 import { bundledPipeline } from '../../../../src/lib/pipeline/bundled';
 import { ingestedLakeTables } from '../../../../src/lib/pipeline/lake-tables';
 import { stageWorkGroups, workGroupName } from '../../../../src/lib/query/workgroups';
-import { athenaResultType, LocalAthena } from '../../../../src/lib/standins/athena/local-athena';
+import { LocalAthena } from '../../../../src/lib/standins/athena/local-athena';
+import { athenaResultType } from '../../../../src/lib/standins/athena/type-maps';
 import { LocalCatalog } from '../../../../src/lib/standins/glue/local-catalog';
 import { LocalObjectStore } from '../../../../src/lib/standins/s3/local-object-store';
 
