@@ -20,6 +20,7 @@ import {
   type NotificationDelivery,
 } from '../standins/s3/local-s3-notifications';
 import {
+  type DailyPipelineTask,
   dailyPipelineDefinition,
   type LocalExecution,
   runStateMachineLocally,
@@ -319,7 +320,7 @@ export function localTasks(
     checks: CheckOutcome[];
     blocked: Array<LoadGate<{ load: string; transform: string }>['blocked'][number]>;
   },
-): Record<string, TaskHandler> {
+): Record<DailyPipelineTask, TaskHandler> {
   const tableByArn = new Map([...tables.values()].map((t) => [t.tableArn, t]));
   const dynamoTable = (arn: string) => {
     const table = tableByArn.get(arn) ?? [...tables.values()].find((t) => arn.startsWith(`${t.tableArn}/`));
