@@ -3,7 +3,7 @@ import { join, resolve } from 'node:path';
 import { DEFAULT_LAKE_START_DATE } from '../catalog/lake-days';
 import { LOCAL_BUCKETS } from '../config/storage';
 import { LOCAL_WAREHOUSE_FILE } from '../loading/config';
-import { ingestedLakeTables } from '../pipeline/lake-tables';
+import { ingestedLakeTables } from '../sources/registry';
 import type { Pipeline } from '../pipeline/pipeline';
 import { stageWorkGroups } from '../query/workgroups';
 import { LocalAthena } from '../standins/athena/local-athena';

@@ -7,6 +7,7 @@ import type {
   S3Event,
 } from 'aws-lambda';
 import type { Pipeline } from '../pipeline/pipeline';
+import { declaredSources } from '../sources/registry';
 import {
   LocalStreamMapping,
   STREAM_MAPPING_DEFAULTS,
@@ -47,9 +48,7 @@ export function localHandlerEnvironment(
   pipeline: Pipeline,
   options: { readonly verbose?: boolean } = {},
 ): Record<string, string> {
-  const hashing =
-    pipeline.streams.some((s) => s.flatten.hash.length > 0) ||
-    pipeline.dynamodb.some((t) => t.flatten.hash.length > 0);
+  const hashing = declaredSources(pipeline).some((source) => source.spec.flatten.hash.length > 0);
   const hashKey = localHashKey();
   return {
     TRIBUTARY_LOCAL_ROOT: environment.root,

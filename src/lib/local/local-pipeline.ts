@@ -7,7 +7,7 @@ import type { LoadOutcome } from '../loading/types';
 import type { RecomputedDay } from '../orchestration/late-data';
 import type { GatedPlan, HeldBack } from '../orchestration/snapshot-gate';
 import type { ParquetCodec } from '../parquet/parquet-writer';
-import { ingestedLakeTables } from '../pipeline/lake-tables';
+import { ingestedLakeTables } from '../sources/registry';
 import type { Pipeline } from '../pipeline/pipeline';
 import type { LocalAthena } from '../standins/athena/local-athena';
 import { localResultPage } from '../standins/athena/results';

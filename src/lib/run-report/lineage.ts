@@ -4,7 +4,7 @@ import { DynamoLayout } from '../dynamodb/layout';
 import type { LoadOutcome } from '../loading/types';
 import type { CaptureStats, QuarantineSummary, TableSummary } from '../local/local-pipeline';
 import { LakeLayout } from '../pipeline/lake-layout';
-import { ingestedLakeTables } from '../pipeline/lake-tables';
+import { ingestedLakeTables } from '../sources/registry';
 import type { Pipeline } from '../pipeline/pipeline';
 import type { DeliveryStats } from '../standins/firehose/local-delivery-stream';
 import type { PublishOutcome } from '../transforms/publish';

@@ -5,7 +5,7 @@ import { checkQuerySql, FAILURES_COLUMN, SAMPLE_ROWS } from '../../../src/lib/ch
 import type { ConfigError } from '../../../src/lib/config/reader';
 import { bundledPipeline } from '../../../src/lib/pipeline/bundled';
 import type { CheckRule, CheckSpec } from '../../../src/lib/pipeline/check-spec';
-import { ingestedLakeTables } from '../../../src/lib/pipeline/lake-tables';
+import { ingestedLakeTables } from '../../../src/lib/sources/registry';
 import { parsePipeline } from '../../../src/lib/pipeline/pipeline';
 import { stageWorkGroups } from '../../../src/lib/query/workgroups';
 import { LocalAthena } from '../../../src/lib/standins/athena/local-athena';

@@ -2,7 +2,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { bundledPipeline } from '../../../src/lib/pipeline/bundled';
-import { ingestedLakeTables } from '../../../src/lib/pipeline/lake-tables';
+import { ingestedLakeTables } from '../../../src/lib/sources/registry';
 import type { TransformSpec } from '../../../src/lib/pipeline/transform-spec';
 import { stageWorkGroups, workGroupName } from '../../../src/lib/query/workgroups';
 import { clickstreamEvent, clickstreamEventJson } from '../../../src/lib/samples/clickstream';

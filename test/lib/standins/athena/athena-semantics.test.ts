@@ -3,7 +3,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { bundledPipeline } from '../../../../src/lib/pipeline/bundled';
-import { ingestedLakeTables } from '../../../../src/lib/pipeline/lake-tables';
+import { ingestedLakeTables } from '../../../../src/lib/sources/registry';
 import { stageWorkGroups, workGroupName } from '../../../../src/lib/query/workgroups';
 import { LocalAthena } from '../../../../src/lib/standins/athena/local-athena';
 import { athenaResultType } from '../../../../src/lib/standins/athena/type-maps';

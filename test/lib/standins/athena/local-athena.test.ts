@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { dayProjection } from '../../../../src/lib/catalog/catalog';
 import { bundledPipeline } from '../../../../src/lib/pipeline/bundled';
-import { ingestedLakeTables } from '../../../../src/lib/pipeline/lake-tables';
+import { ingestedLakeTables } from '../../../../src/lib/sources/registry';
 import { stageWorkGroups, WORK_GROUPS, workGroupName } from '../../../../src/lib/query/workgroups';
 import { clickstreamEventJson } from '../../../../src/lib/samples/clickstream';
 import { LocalAthena } from '../../../../src/lib/standins/athena/local-athena';
