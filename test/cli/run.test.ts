@@ -4,10 +4,10 @@ import { join } from 'node:path';
 import { XMLValidator } from 'fast-xml-parser';
 import { main } from '../../src/cli/main';
 import { formatColumnType } from '../../src/lib/columns/column-types';
-import { SAMPLES_DIRECTORY } from '../../src/lib/local/project-paths';
-import { DAILY_PIPELINE_TASKS } from '../../src/lib/orchestration/local-state-machine';
 import { bundledPipeline } from '../../src/lib/pipeline/bundled';
-import { DuckDb, sqlString } from '../../src/lib/query/duckdb';
+import { DuckDb, sqlString } from '../../src/lib/standins/athena/duckdb';
+import { DAILY_PIPELINE_TASKS } from '../../src/lib/standins/stepfunctions/local-state-machine';
+import { SAMPLES_DIRECTORY } from '../../src/lib/util/project-paths';
 import { captureIo } from '../support/cli';
 
 let root: string;

@@ -4,9 +4,9 @@ import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { parse } from 'yaml';
 import { main } from '../../src/cli/main';
-import { SAMPLES_DIRECTORY } from '../../src/lib/local/project-paths';
 import { parsePipeline } from '../../src/lib/pipeline/pipeline';
 import { userItem } from '../../src/lib/samples/users';
+import { SAMPLES_DIRECTORY } from '../../src/lib/util/project-paths';
 import { captureIo } from '../support/cli';
 
 let directory: string;

@@ -9,21 +9,21 @@ import { parseStreamArn } from '../../lib/dynamodb/stream-batch';
 import { awsFirehose } from '../../lib/firehose/aws-firehose';
 import { reingestRecords } from '../../lib/firehose/reingest';
 import { ingestStreams } from '../../lib/local/ingest-streams';
-import type { DeliveryStats } from '../../lib/local/local-delivery-stream';
 import {
   DEFAULT_LOCAL_ROOT,
   type LocalEnvironment,
   localEnvironment,
 } from '../../lib/local/local-environment';
-import { loadLocalHandlers, localDynamoTableName } from '../../lib/local/local-handlers';
+import { loadLocalHandlers, localDynamoTableName, localStreamMapping } from '../../lib/local/local-handlers';
 import { requireLocalLake } from '../../lib/local/local-root';
-import { LocalS3Notifications } from '../../lib/local/local-s3-notifications';
-import { localStreamMapping } from '../../lib/local/local-stream-mapping';
 import { failureReasons } from '../../lib/local/source-warnings';
 import { bundledPipeline } from '../../lib/pipeline/bundled';
 import type { Pipeline } from '../../lib/pipeline/pipeline';
 import { ReplayError, type ReplayTargets, replayBatches } from '../../lib/replay/replay';
 import { listReplayFiles, readReplayBatches } from '../../lib/replay/replay-source';
+import type { DeliveryStats } from '../../lib/standins/firehose/local-delivery-stream';
+
+import { LocalS3Notifications } from '../../lib/standins/s3/local-s3-notifications';
 import { getBytes } from '../../lib/storage/object-store';
 import { S3ObjectStore } from '../../lib/storage/s3-object-store';
 import { type CommandIo, counted, UsageError, writeLine } from '../io';

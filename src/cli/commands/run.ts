@@ -21,9 +21,6 @@ import {
 import { loadLocalHandlers, localDynamoTableArn } from '../../lib/local/local-handlers';
 import { type LocalRunSummary, type ProgressEvent, runLocalPipeline } from '../../lib/local/local-pipeline';
 import { createLocalRoot } from '../../lib/local/local-root';
-import { SAMPLES_DIRECTORY } from '../../lib/local/project-paths';
-import { endStates, failedStep, retriesByState } from '../../lib/local/report/step-tally';
-import { renderRunReport } from '../../lib/local/run-report';
 import {
   captureWarning,
   failedChanges,
@@ -33,14 +30,17 @@ import {
   streamWarning,
 } from '../../lib/local/source-warnings';
 import { generatedClickstream, ndjsonRecords, streamRecordsOf } from '../../lib/local/sources';
-import { dailyPipelineDefinition } from '../../lib/orchestration/local-state-machine';
 import { isDay, readRunInput } from '../../lib/orchestration/run-input';
 import { type ParquetCodec, zstdAvailable } from '../../lib/parquet/parquet-writer';
 import { bundledPipeline } from '../../lib/pipeline/bundled';
 import { LakeLayout } from '../../lib/pipeline/lake-layout';
 import type { Pipeline } from '../../lib/pipeline/pipeline';
+import { renderRunReport } from '../../lib/run-report/run-report';
+import { endStates, failedStep, retriesByState } from '../../lib/run-report/step-tally';
 import { CLICKSTREAM_DEFAULTS } from '../../lib/samples/clickstream';
 import { changesFromColumns, eventsFromColumns } from '../../lib/samples/declared-columns';
+import { dailyPipelineDefinition } from '../../lib/standins/stepfunctions/local-state-machine';
+import { SAMPLES_DIRECTORY } from '../../lib/util/project-paths';
 import { checkOutcomeLines } from '../check-outcome';
 import { type CommandIo, counted, formatTable, UsageError, writeLine } from '../io';
 

@@ -1,4 +1,4 @@
-import { ingestedLakeTables } from '../pipeline/lake-tables';
+import { ingestedLakeTables } from '../sources/registry';
 import type { Pipeline } from '../pipeline/pipeline';
 import { getBytes, ObjectNotFoundError, type ObjectStore } from '../storage/object-store';
 import { computedMarkerKey, daysBetween } from '../transforms/transform-run';
