@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { main } from '../../src/cli/main';
 import { createLocalRoot } from '../../src/lib/local/local-root';
-import { DuckDb } from '../../src/lib/query/duckdb';
+import { DuckDb } from '../../src/lib/standins/athena/duckdb';
 import { captureIo } from '../support/cli';
 
 let root: string;

@@ -4,7 +4,6 @@ import { parseArgs } from 'node:util';
 import { formatColumnType } from '../../lib/columns/column-types';
 import type { FlatRow } from '../../lib/flattening/flatten';
 import { FlattenPlan } from '../../lib/flattening/plan';
-import { PROJECT_ROOT } from '../../lib/local/project-paths';
 import { bundledPipeline } from '../../lib/pipeline/bundled';
 import { flattenOptionsFor, TABLE_NAME } from '../../lib/pipeline/pipeline';
 import { hasDrift, SchemaComparison, type SchemaDrift } from '../../lib/schema/drift';
@@ -14,6 +13,7 @@ import { flattenSampleLine, sampleLines } from '../../lib/schema/sample-rows';
 import { columnLine, tableEntryYaml } from '../../lib/schema/table-entry';
 import { MAX_LINE_BYTES } from '../../lib/storage/lines';
 import { errorMessage } from '../../lib/util/errors';
+import { PROJECT_ROOT } from '../../lib/util/project-paths';
 import { type CommandIo, counted, UsageError, writeLine } from '../io';
 import { findTable, hashKeyFor, lineReference, requireTable } from '../tables';
 

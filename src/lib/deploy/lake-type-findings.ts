@@ -1,8 +1,8 @@
 import { type ColumnType, parseColumnType } from '../columns/column-types';
 import { stageDatabaseName } from '../config/stage-names';
-import { ingestedLakeTables } from '../pipeline/lake-tables';
 import type { Pipeline } from '../pipeline/pipeline';
 import { type RefusedTypeChange, refusedTypeChanges, SchemaChangeRefusedError } from '../schema/type-change';
+import { ingestedLakeTables } from '../sources/registry';
 import { errorMessage } from '../util/errors';
 import type { Finding } from './preflight';
 

@@ -2,15 +2,15 @@ import { readdir } from 'node:fs/promises';
 import { join, relative } from 'node:path';
 import type { ColumnType } from '../columns/column-types';
 import { columnTypeOfParquet, type ParquetColumnElement } from '../parquet/schema';
-import { ingestedLakeTables } from '../pipeline/lake-tables';
 import type { Pipeline } from '../pipeline/pipeline';
-import { DuckDb, sqlString } from '../query/duckdb';
 import {
   type RefusedTypeChange,
   refusedTypeChanges,
   SchemaChangeRefusedError,
   typeChangeVerdict,
 } from '../schema/type-change';
+import { ingestedLakeTables } from '../sources/registry';
+import { DuckDb, sqlString } from '../standins/athena/duckdb';
 import type { LocalEnvironment } from './local-environment';
 
 /** One Parquet file per partition folder: files of one partition were written under one declaration. */

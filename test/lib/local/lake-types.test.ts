@@ -5,8 +5,8 @@ import { parseColumnType } from '../../../src/lib/columns/column-types';
 import { refuseUnreadableTypeChanges } from '../../../src/lib/local/lake-types';
 import { columnTypeOfParquet, parquetSchema } from '../../../src/lib/parquet/schema';
 import { parsePipeline } from '../../../src/lib/pipeline/pipeline';
-import { DuckDb } from '../../../src/lib/query/duckdb';
 import { SchemaChangeRefusedError } from '../../../src/lib/schema/type-change';
+import { DuckDb } from '../../../src/lib/standins/athena/duckdb';
 
 let root: string;
 beforeAll(async () => {
