@@ -6,6 +6,7 @@ import type { DynamoDBRecord } from 'aws-lambda';
 import { ConfigError } from '../../lib/config/reader';
 import { type LoaderConfig, readLoaderConfig } from '../../lib/loading/config';
 import { describeConnection } from '../../lib/loading/connection';
+import { databaseOf } from '../../lib/loading/databases/registry';
 import type { StreamSource } from '../../lib/local/ingest-streams';
 import {
   checkLocalRoot,
@@ -250,8 +251,8 @@ function loadDestination(config: LoaderConfig, cwd: string): string {
   if (target.kind === 'secret') return `the database of secret ${target.secretId}`;
   if (target.kind === 'none') return 'no database: loads are skipped';
   const connection = target.connection;
-  return connection.dialect === 'duckdb'
-    ? `the embedded DuckDB warehouse ${shownPath(cwd, connection.path)}`
+  return 'path' in connection
+    ? `the embedded ${databaseOf(connection.dialect).label} warehouse ${shownPath(cwd, connection.path)}`
     : describeConnection(connection);
 }
 
