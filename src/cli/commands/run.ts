@@ -7,6 +7,7 @@ import { ConfigError } from '../../lib/config/reader';
 import { type LoaderConfig, readLoaderConfig } from '../../lib/loading/config';
 import { describeConnection } from '../../lib/loading/connection';
 import { databaseOf } from '../../lib/loading/databases/registry';
+import { describeTableChange } from '../../lib/loading/table-change';
 import type { StreamSource } from '../../lib/local/ingest-streams';
 import {
   checkLocalRoot,
@@ -426,7 +427,7 @@ export function printRunSummary(
     out(`  load ${blocked.load} skipped: failed check ${blocked.checks.join(', ')}`);
   }
   for (const load of summary.loads) {
-    out(`  loaded ${load.table} (${load.mode}): ${load.rows} rows${load.created ? ', table created' : ''}`);
+    out(`  loaded ${load.table} (${load.mode}): ${load.rows} rows${describeTableChange(load)}`);
   }
   if (summary.skippedLoads) {
     const { reason, skipped } = summary.skippedLoads;

@@ -30,6 +30,14 @@ export interface LoadPlan {
   readonly allowEmpty: boolean;
 }
 
+/** What a load did to the target's shape. */
+export interface TableChange {
+  /** Whether the load created the table. */
+  readonly created: boolean;
+  /** Result columns the load added to the existing table. */
+  readonly added: readonly ResultColumn[];
+}
+
 /**
  * A replace whose result turned out empty must not empty a table that has rows unless the load
  * allows it; each loader calls this once the rows are staged, before the target changes (or, for
@@ -117,12 +125,12 @@ export function isConnectionLost(error: unknown): boolean {
 
 /**
  * What every loader does around its own SQL: check the request, count the rows as they stream,
- * and report a failure as above. `run` returns whether it created the table.
+ * and report a failure as above. `run` says whether it created the table or added columns to it.
  */
 export async function runLoad(
   request: LoadRequest,
   dialect: Dialect,
-  run: (plan: LoadPlan, rows: ResultRows) => Promise<boolean>,
+  run: (plan: LoadPlan, rows: ResultRows) => Promise<TableChange>,
   hint: (error: unknown) => string | undefined = () => undefined,
 ): Promise<LoadOutcome> {
   const plan = planLoad(request);
@@ -133,8 +141,9 @@ export async function runLoad(
     plan.table,
   );
   try {
-    const created = await run(plan, rows);
-    return { table: plan.table, mode: plan.mode, rows: rows.count, created };
+    const { created, added } = await run(plan, rows);
+    const outcome = { table: plan.table, mode: plan.mode, rows: rows.count, created };
+    return added.length > 0 ? { ...outcome, addedColumns: added.map((column) => column.name) } : outcome;
   } catch (error) {
     throw loadFailure(error, plan, dialect, rows, hint(error));
   }

@@ -15,9 +15,11 @@ export function columnSqlType(dialect: Dialect, type: ColumnType, role: ColumnRo
 export type { ExistingColumn };
 
 /**
- * Every difference between the result's columns and an existing table's, each naming its column;
- * empty when the table fits. Wider types that hold every value (INT result into BIGINT, VARCHAR(100)
- * for a string, DECIMAL(20,2) for decimal(18,2)) fit; a value that still does not fit is rejected
+ * Every difference between the result's columns and an existing table's that a load cannot bridge,
+ * each naming its column; empty when the table fits. Wider types that hold every value (INT result
+ * into BIGINT, VARCHAR(100) for a string, DECIMAL(20,2) for decimal(18,2)) fit; a narrower or other
+ * type does not, nor does a table column the result lacks. A result column the table lacks is no
+ * difference: the load adds it (see missingColumns); a value that still does not fit is rejected
  * by the load itself.
  */
 export function describeMismatch(
@@ -31,10 +33,8 @@ export function describeMismatch(
   const expectedNames = new Set(expected.map((column) => column.name));
   for (const column of expected) {
     const existing = byName.get(column.name);
-    const wanted = `${formatColumnType(column.type)}, e.g. ${columnSqlType(dialect, column.type)}`;
-    if (!existing) {
-      problems.push(`missing column ${column.name} (${wanted})`);
-    } else if (!database.accepts(column.type, existing, existing.dataType.toLowerCase())) {
+    if (existing && !database.accepts(column.type, existing, existing.dataType.toLowerCase())) {
+      const wanted = `${formatColumnType(column.type)}, e.g. ${columnSqlType(dialect, column.type)}`;
       problems.push(
         `column ${column.name} is ${existing.display ?? existing.dataType} in the table but the result has ${wanted}`,
       );
@@ -44,6 +44,29 @@ export function describeMismatch(
     if (!expectedNames.has(column.name)) problems.push(`column ${column.name} is not in the result`);
   }
   return problems;
+}
+
+/** The result's columns an existing table lacks, in result order: what a load adds to it. */
+export function missingColumns(
+  expected: readonly ResultColumn[],
+  actual: readonly ExistingColumn[],
+): ResultColumn[] {
+  const present = new Set(actual.map((column) => column.name));
+  return expected.filter((column) => !present.has(column.name));
+}
+
+/**
+ * The statements adding `columns` to `table` as nullable columns of the types a created table
+ * would have (existing rows read NULL in them). Never NOT NULL, so rows already there stay valid.
+ */
+export function addColumnsSql(dialect: Dialect, table: string, columns: readonly ResultColumn[]): string[] {
+  const database = databaseOf(dialect);
+  return database.addColumns(
+    quoteIdentifier(dialect, table, 'table'),
+    columns.map(
+      (column) => `${quoteIdentifier(dialect, column.name)} ${columnSqlType(dialect, column.type)}`,
+    ),
+  );
 }
 
 /** The unique key (primary key or unique index) on exactly the key columns, in its index order. */
