@@ -6,6 +6,8 @@ import type { DynamoDBRecord } from 'aws-lambda';
 import { ConfigError } from '../../lib/config/reader';
 import { type LoaderConfig, readLoaderConfig } from '../../lib/loading/config';
 import { describeConnection } from '../../lib/loading/connection';
+import { databaseOf } from '../../lib/loading/databases/registry';
+import { describeTableChange } from '../../lib/loading/table-change';
 import type { StreamSource } from '../../lib/local/ingest-streams';
 import { refuseUnreadableTypeChanges } from '../../lib/local/lake-types';
 import {
@@ -252,8 +254,8 @@ function loadDestination(config: LoaderConfig, cwd: string): string {
   if (target.kind === 'secret') return `the database of secret ${target.secretId}`;
   if (target.kind === 'none') return 'no database: loads are skipped';
   const connection = target.connection;
-  return connection.dialect === 'duckdb'
-    ? `the embedded DuckDB warehouse ${shownPath(cwd, connection.path)}`
+  return 'path' in connection
+    ? `the embedded ${databaseOf(connection.dialect).label} warehouse ${shownPath(cwd, connection.path)}`
     : describeConnection(connection);
 }
 
@@ -430,7 +432,7 @@ export function printRunSummary(
     out(`  load ${blocked.load} skipped: failed check ${blocked.checks.join(', ')}`);
   }
   for (const load of summary.loads) {
-    out(`  loaded ${load.table} (${load.mode}): ${load.rows} rows${load.created ? ', table created' : ''}`);
+    out(`  loaded ${load.table} (${load.mode}): ${load.rows} rows${describeTableChange(load)}`);
   }
   if (summary.skippedLoads) {
     const { reason, skipped } = summary.skippedLoads;

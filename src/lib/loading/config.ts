@@ -1,6 +1,7 @@
 import { readConfig } from '../config/reader';
 import { readStorageConfig, type StorageConfig } from '../config/storage';
 import { type ConnectionConfig, parseConnectionUrl, type TlsMode } from './connection';
+import { ALL_DATABASES } from './databases/registry';
 
 /** Where the loader's connection settings come from. */
 export type LoaderTarget =
@@ -23,6 +24,13 @@ export const LOCAL_WAREHOUSE_FILE = 'warehouse.duckdb';
 
 const TLS_MODES: readonly TlsMode[] = ['disable', 'require', 'verify-full'];
 
+/** The environment variable naming each server's URL on this machine, as its module declares. */
+const SERVER_URL_VARIABLES = ALL_DATABASES.flatMap((database) =>
+  database.connection.kind === 'server'
+    ? [{ variable: database.connection.urlVariable, dialect: database.dialect }]
+    : [],
+);
+
 /**
  * In AWS the database is the Secrets Manager secret TRIBUTARY_DATABASE_SECRET_ARN (RDS format),
  * over TLS (TRIBUTARY_DATABASE_TLS, default verify-full). Locally TRIBUTARY_MYSQL_URL or
@@ -32,13 +40,14 @@ const TLS_MODES: readonly TlsMode[] = ['disable', 'require', 'verify-full'];
 export function readLoaderConfig(env: NodeJS.ProcessEnv): LoaderConfig {
   return readConfig('loader environment', env, (root) => {
     const storage = readStorageConfig(root, {});
-    const urls = (['TRIBUTARY_MYSQL_URL', 'TRIBUTARY_POSTGRES_URL'] as const).filter((name) => env[name]);
-    if (urls.length > 1) root.problem('set TRIBUTARY_MYSQL_URL or TRIBUTARY_POSTGRES_URL, not both');
-    const url = urls[0];
-    if (url) {
-      const connection = parseConnectionUrl(env[url]!, url);
-      const expected = url === 'TRIBUTARY_MYSQL_URL' ? 'mysql' : 'postgres';
-      if (connection.dialect !== expected) root.field(url).problem(`must be a ${expected}:// URL`);
+    const servers = SERVER_URL_VARIABLES.filter(({ variable }) => env[variable]);
+    if (servers.length > 1)
+      root.problem(`set ${SERVER_URL_VARIABLES.map(({ variable }) => variable).join(' or ')}, not both`);
+    const server = servers[0];
+    if (server) {
+      const connection = parseConnectionUrl(env[server.variable]!, server.variable);
+      if (connection.dialect !== server.dialect)
+        root.field(server.variable).problem(`must be a ${server.dialect}:// URL`);
       return { storage, target: { kind: 'connection', connection } };
     }
     // serverless passes an unset param as an empty string

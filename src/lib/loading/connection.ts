@@ -1,50 +1,62 @@
 import { ConfigError, ConfigReader, isPlainObject, readConfig } from '../config/reader';
-import { DatabaseConfigurationError } from './errors';
-import type { TableLoader } from './types';
+import { describeServer } from './databases/connect';
+import type {
+  ConnectionConfig,
+  DatabaseModule,
+  FileConnectionConfig,
+  OpenLoaderOptions,
+  ServerConnectionConfig,
+  ServerDialect,
+  TlsMode,
+} from './databases/database';
+import { ALL_DATABASES, DATABASES, databaseFor, isFileDialect } from './databases/registry';
+import type { Dialect, TableLoader } from './types';
 
-/**
- * TLS to the database, as libpq's sslmode: `require` encrypts without checking the certificate,
- * `verify-full` also checks it (for RDS, Node must trust the RDS CA: NODE_EXTRA_CA_CERTS).
- */
-export type TlsMode = 'disable' | 'require' | 'verify-full';
+export { refusedConnection } from './databases/connect';
 
-export interface ServerConnectionConfig {
-  readonly dialect: 'mysql' | 'postgres';
-  readonly host: string;
-  readonly port: number;
-  readonly user: string;
-  readonly password: string;
-  readonly database: string;
-  readonly tls: TlsMode;
-}
-
-export interface DuckDbConnectionConfig {
-  readonly dialect: 'duckdb';
-  /** The database file (created when missing), or `:memory:`. */
-  readonly path: string;
-}
-
-export type ConnectionConfig = ServerConnectionConfig | DuckDbConnectionConfig;
-
-const SCHEMES: Readonly<Record<string, ConnectionConfig['dialect']>> = {
-  mysql: 'mysql',
-  mariadb: 'mysql',
-  postgres: 'postgres',
-  postgresql: 'postgres',
-  duckdb: 'duckdb',
+export type {
+  ConnectionConfig,
+  FileConnectionConfig as DuckDbConnectionConfig,
+  OpenLoaderOptions,
+  ServerConnectionConfig,
+  TlsMode,
 };
+
+const SERVERS = ALL_DATABASES.filter(
+  (database): database is DatabaseModule<ServerDialect> => database.connection.kind === 'server',
+);
+/** URL schemes of every database, each to its dialect. */
+const SCHEMES: ReadonlyMap<string, Dialect> = new Map(
+  ALL_DATABASES.flatMap((database) =>
+    database.connection.urlSchemes.map((scheme) => [scheme, database.dialect]),
+  ),
+);
 /** The `engine` values of Secrets Manager's RDS secret format. */
-const ENGINES: Readonly<Record<string, ServerConnectionConfig['dialect']>> = {
-  mysql: 'mysql',
-  mariadb: 'mysql',
-  'aurora-mysql': 'mysql',
-  aurora: 'mysql',
-  postgres: 'postgres',
-  'aurora-postgresql': 'postgres',
-};
-const DEFAULT_PORTS = { mysql: 3306, postgres: 5432 } as const;
+const ENGINES: ReadonlyMap<string, ServerDialect> = new Map(
+  SERVERS.flatMap((database) =>
+    database.connection.secretEngines.map((engine) => [engine, database.dialect]),
+  ),
+);
 const TLS_MODES: readonly TlsMode[] = ['disable', 'require', 'verify-full'];
-const URL_HINT = 'mysql://user:password@host:3306/database or postgres://user:password@host:5432/database';
+const URL_HINT = SERVERS.map(
+  ({ connection }) => `${connection.urlSchemes[0]}://user:password@host:${connection.defaultPort}/database`,
+).join(' or ');
+const SCHEME_LIST = listed(
+  ALL_DATABASES.flatMap((database) =>
+    database.connection.urlSchemes.map((scheme) =>
+      database.connection.kind === 'server' ? `${scheme}://` : `${scheme}:`,
+    ),
+  ),
+);
+
+function defaultPort(dialect: ServerDialect): number {
+  return (DATABASES[dialect] as DatabaseModule<ServerDialect>).connection.defaultPort;
+}
+
+/** `a, b or c` */
+function listed(items: readonly string[]): string {
+  return items.length > 1 ? `${items.slice(0, -1).join(', ')} or ${items.at(-1)}` : (items[0] ?? '');
+}
 
 /** The URL with its password masked, for messages and logs. */
 export function redactUrl(url: string): string {
@@ -53,9 +65,7 @@ export function redactUrl(url: string): string {
 
 /** A connection described for logs: never the password. */
 export function describeConnection(config: ConnectionConfig): string {
-  return config.dialect === 'duckdb'
-    ? `duckdb ${config.path}`
-    : `${config.dialect}://${config.user}@${config.host}:${config.port}/${config.database} (tls ${config.tls})`;
+  return 'path' in config ? `${config.dialect} ${config.path}` : describeServer(config);
 }
 
 /**
@@ -72,18 +82,16 @@ export function parseConnectionUrl(url: string, source = 'connection URL'): Conn
     throw new ConfigError(source, [`is not a URL like ${URL_HINT}`]);
   }
   const scheme = parsed.protocol.replace(/:$/, '').toLowerCase();
-  const dialect = Object.hasOwn(SCHEMES, scheme) ? SCHEMES[scheme] : undefined;
-  if (!dialect)
-    throw new ConfigError(source, [
-      `must start with mysql://, mariadb://, postgres://, postgresql:// or duckdb:`,
-    ]);
-  if (dialect === 'duckdb') {
+  const dialect = SCHEMES.get(scheme);
+  if (!dialect) throw new ConfigError(source, [`must start with ${SCHEME_LIST}`]);
+  if (isFileDialect(dialect)) {
     const path = url.slice(url.indexOf(':') + 1).replace(/^\/\/(?=\/)/, '');
     return readConfig(`${source} ${url}`, { path: path || undefined }, (root) => ({
-      dialect: 'duckdb' as const,
+      dialect,
       path: root.field('path').string(),
     }));
   }
+  const server = dialect;
   const decode = (text: string): string | undefined => {
     try {
       return text === '' ? undefined : decodeURIComponent(text);
@@ -109,9 +117,9 @@ export function parseConnectionUrl(url: string, source = 'connection URL'): Conn
     if (typeof database.value === 'string' && database.value.includes('/'))
       database.problem('must be a database name, without /');
     return {
-      dialect,
+      dialect: server,
       host: root.field('host').string(),
-      port: root.field('port').integer(1, 65535, DEFAULT_PORTS[dialect]),
+      port: root.field('port').integer(1, 65535, defaultPort(server)),
       user: root.field('user').string(),
       password,
       database: database.string(),
@@ -141,21 +149,19 @@ export function parseConnectionSecret(
   return readConfig(source, document, (root) => {
     if (!isPlainObject(root.value)) root.problem('expected a JSON object');
     const engine = root.field('engine');
-    const dialect =
-      typeof engine.value === 'string' && Object.hasOwn(ENGINES, engine.value)
-        ? ENGINES[engine.value]
-        : undefined;
+    const dialect = typeof engine.value === 'string' ? ENGINES.get(engine.value) : undefined;
     if (!dialect)
       engine.problem(
         engine.present
-          ? `${JSON.stringify(engine.value)} is not one of ${Object.keys(ENGINES).join(', ')}`
+          ? `${JSON.stringify(engine.value)} is not one of ${[...ENGINES.keys()].join(', ')}`
           : 'is required',
       );
-    const server = dialect ?? 'mysql';
+    // an unknown engine is already a problem: the first server's port stands in while reading on
+    const server = dialect ?? SERVERS[0]!.dialect;
     return {
       dialect: server,
       host: root.field('host').string(),
-      port: readPort(root.field('port'), DEFAULT_PORTS[server]),
+      port: readPort(root.field('port'), defaultPort(server)),
       user: root.field('username').string(),
       password: readPassword(root.field('password')),
       database: options.database ?? root.field('dbname').string(),
@@ -178,71 +184,6 @@ function readPassword(reader: ConfigReader): string {
   return '';
 }
 
-/** Where a loader's connection is configured: a URL here, the loader secret in AWS. */
-const WHERE_CONFIGURED =
-  'TRIBUTARY_MYSQL_URL or TRIBUTARY_POSTGRES_URL on this machine, the loaderSecretArn secret in AWS';
-
-/**
- * The servers' codes for refusals only configuration fixes (MySQL/MariaDB error names, PostgreSQL
- * SQLSTATEs), with what is wrong and what to do.
- */
-const REFUSALS: Readonly<
-  Record<string, (config: ServerConnectionConfig) => { readonly problem: string; readonly fix: string }>
-> = {
-  ER_BAD_DB_ERROR: missingDatabase,
-  '3D000': missingDatabase,
-  ER_ACCESS_DENIED_ERROR: refusedLogin,
-  '28P01': refusedLogin,
-  '28000': refusedLogin,
-  ER_DBACCESS_DENIED_ERROR: (config) => ({
-    problem: `user ${config.user} may not use the database ${config.database}`,
-    fix: `grant ${config.user} access to ${config.database}, or connect as a user that has it (${WHERE_CONFIGURED})`,
-  }),
-};
-
-function missingDatabase(config: ServerConnectionConfig) {
-  return {
-    problem: `the database ${config.database} does not exist`,
-    fix: `create it, or correct the database name (${WHERE_CONFIGURED})`,
-  };
-}
-
-function refusedLogin(config: ServerConnectionConfig) {
-  return {
-    problem: `it does not accept user ${config.user} with the password given`,
-    fix: `correct the user and password (${WHERE_CONFIGURED}), or create the user on the server`,
-  };
-}
-
-/**
- * A connection error as DatabaseConfigurationError when the server refused what it was given (no
- * such database, a login it does not accept), which no retry can fix; undefined otherwise.
- */
-export function refusedConnection(
-  error: unknown,
-  config: ServerConnectionConfig,
-): DatabaseConfigurationError | undefined {
-  const code = (error as { code?: unknown } | null)?.code;
-  const refusal = typeof code === 'string' && Object.hasOwn(REFUSALS, code) ? REFUSALS[code] : undefined;
-  if (!refusal) return undefined;
-  const { problem, fix } = refusal(config);
-  return new DatabaseConfigurationError(describeConnection(config), problem, fix, { cause: error });
-}
-
-/** Opens a server connection; a refusal only configuration fixes becomes DatabaseConfigurationError. */
-async function connectTo<T>(config: ServerConnectionConfig, connect: () => Promise<T>): Promise<T> {
-  try {
-    return await connect();
-  } catch (error) {
-    throw refusedConnection(error, config) ?? error;
-  }
-}
-
-export interface OpenLoaderOptions {
-  /** Sees each statement before it runs, for logs. */
-  readonly onStatement?: (sql: string) => void;
-}
-
 /**
  * Connects and returns the loader for the configured database. Drivers are required on first use
  * (require, not import(), so tsx, jest and esbuild all resolve them): a Lambda loads only its
@@ -252,85 +193,5 @@ export async function openLoader(
   config: ConnectionConfig,
   options: OpenLoaderOptions = {},
 ): Promise<TableLoader> {
-  switch (config.dialect) {
-    case 'mysql': {
-      const { createConnection } = require('mysql2/promise') as typeof import('mysql2/promise');
-      const { MysqlLoader } = require('./mysql-loader') as typeof import('./mysql-loader');
-      const connection = await connectTo(config, () =>
-        createConnection({
-          host: config.host,
-          port: config.port,
-          user: config.user,
-          password: config.password,
-          database: config.database,
-          ...(config.tls === 'disable' ? {} : { ssl: { rejectUnauthorized: config.tls === 'verify-full' } }),
-          charset: 'UTF8MB4_GENERAL_CI',
-          supportBigNumbers: true,
-          bigNumberStrings: true,
-          dateStrings: true,
-          connectTimeout: 10_000,
-        }),
-      );
-      // a dropped idle connection must not crash the process; the next query reports it
-      connection.on('error', () => undefined);
-      return new MysqlLoader(connection, options);
-    }
-    case 'postgres': {
-      const { Client } = require('pg') as typeof import('pg');
-      const { PostgresLoader } = require('./postgres-loader') as typeof import('./postgres-loader');
-      const client = new Client({
-        host: config.host,
-        port: config.port,
-        user: config.user,
-        password: config.password,
-        database: config.database,
-        ssl: config.tls === 'disable' ? false : { rejectUnauthorized: config.tls === 'verify-full' },
-        connectionTimeoutMillis: 10_000,
-      });
-      client.on('error', () => undefined);
-      await connectTo(config, () => client.connect());
-      return new PostgresLoader(client, options);
-    }
-    case 'duckdb': {
-      const { DuckDbLoader } = require('./duckdb-loader') as typeof import('./duckdb-loader');
-      const file = await openDuckDbFile(config.path);
-      try {
-        return new DuckDbLoader(await file.instance.connect(), { ...options, onClose: file.release });
-      } catch (error) {
-        file.release();
-        throw error;
-      }
-    }
-  }
-}
-
-type DuckDBInstance = import('@duckdb/node-api').DuckDBInstance;
-
-/**
- * One DuckDB instance per database file in this process, shared by concurrent loads (the state
- * machine runs two at once): two instances of one file would each overwrite the other's writes.
- * The last load to finish closes it.
- */
-const duckDbFiles = new Map<string, { instance: Promise<DuckDBInstance>; users: number }>();
-
-async function openDuckDbFile(path: string): Promise<{ instance: DuckDBInstance; release: () => void }> {
-  let file = duckDbFiles.get(path);
-  if (!file) {
-    const { DuckDBInstance } = require('@duckdb/node-api') as typeof import('@duckdb/node-api');
-    file = { instance: DuckDBInstance.create(path), users: 0 };
-    duckDbFiles.set(path, file);
-  }
-  const shared = file;
-  shared.users++;
-  const release = () => {
-    if (--shared.users > 0) return;
-    duckDbFiles.delete(path);
-    shared.instance.then((instance) => instance.closeSync()).catch(() => undefined);
-  };
-  try {
-    return { instance: await shared.instance, release };
-  } catch (error) {
-    release();
-    throw error;
-  }
+  return databaseFor(config).open(config, options);
 }

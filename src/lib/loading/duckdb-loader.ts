@@ -1,14 +1,16 @@
 import { type DuckDBConnection, DuckDBDataChunk, type DuckDBValue, VARCHAR } from '@duckdb/node-api';
 import { DuplicateKeyError, SchemaMismatchError } from './errors';
 import { quoteIdentifier, scratchTableName } from './identifiers';
-import { type LoadPlan, refuseEmptyReplace, runLoad } from './load-plan';
+import { type LoadPlan, refuseEmptyReplace, runLoad, type TableChange } from './load-plan';
 import type { ResultRows } from './result-rows';
 import {
+  addColumnsSql,
   columnDefinitions,
   columnSqlType,
   describeMismatch,
   describeMissingUniqueKey,
   type ExistingColumn,
+  missingColumns,
   nameList,
 } from './sql-types';
 import type { LoadOutcome, LoadRequest, TableLoader } from './types';
@@ -31,7 +33,8 @@ const CHUNK_ROWS = 2048;
  * - merge: INSERT ... ON CONFLICT (keys) DO UPDATE from the typed staging rows;
  * - insert: INSERT ... SELECT;
  * - replace: a new table, renamed into place, the old one dropped;
- * - first load: CREATE TABLE and INSERT.
+ * - first load: CREATE TABLE and INSERT;
+ * - result columns an existing table lacks: added to it, nullable, before merge or insert.
  */
 export class DuckDbLoader implements TableLoader {
   readonly dialect = 'duckdb' as const;
@@ -50,9 +53,10 @@ export class DuckDbLoader implements TableLoader {
     this.options.onClose?.();
   }
 
-  private async run(plan: LoadPlan, rows: ResultRows): Promise<boolean> {
+  private async run(plan: LoadPlan, rows: ResultRows): Promise<TableChange> {
     const existing = await this.describeTable(plan.table);
     if (existing) await this.checkTable(plan, existing);
+    const added = existing ? missingColumns(plan.columns, existing) : [];
     const stage = scratchTableName(plan.table, 'stage', plan.token);
     await this.execute('BEGIN TRANSACTION');
     try {
@@ -67,11 +71,14 @@ export class DuckDbLoader implements TableLoader {
         await this.execute(`CREATE TABLE ${quote(plan.table)} (${definitions(plan)})`);
         await this.execute(`INSERT INTO ${quote(plan.table)} (${names}) ${typed}`);
       } else if (plan.mode === 'replace') {
+        // the new table is declared from the result: it has the added columns already
         await this.swapIn(plan, typed);
-      } else if (plan.mode === 'insert') {
-        await this.execute(`INSERT INTO ${quote(plan.table)} (${names}) ${typed}`);
       } else {
-        await this.merge(plan, stage, typed);
+        // in the load's transaction: a failed load takes the new columns back with it
+        for (const sql of addColumnsSql('duckdb', plan.table, added)) await this.execute(sql);
+        if (plan.mode === 'insert')
+          await this.execute(`INSERT INTO ${quote(plan.table)} (${names}) ${typed}`);
+        else await this.merge(plan, stage, typed);
       }
       await this.execute(`DROP TABLE ${quote(stage)}`);
       await this.execute('COMMIT');
@@ -80,7 +87,7 @@ export class DuckDbLoader implements TableLoader {
       await this.execute('ROLLBACK').catch(() => undefined);
       throw error;
     }
-    return !existing;
+    return { created: !existing, added };
   }
 
   private async hasRows(table: string): Promise<boolean> {

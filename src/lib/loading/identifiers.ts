@@ -1,3 +1,4 @@
+import { databaseOf } from './databases/registry';
 import { LoadError } from './errors';
 import type { Dialect } from './types';
 
@@ -32,7 +33,7 @@ export function checkIdentifier(name: string, kind: IdentifierKind): string {
 /** The name quoted for SQL text. Checks it again, so an unchecked name can never reach a statement. */
 export function quoteIdentifier(dialect: Dialect, name: string, kind: IdentifierKind = 'column'): string {
   checkIdentifier(name, kind);
-  return dialect === 'mysql' ? `\`${name}\`` : `"${name}"`;
+  return databaseOf(dialect).quote(name);
 }
 
 /**

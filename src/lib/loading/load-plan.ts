@@ -1,4 +1,6 @@
 import { randomBytes } from 'node:crypto';
+import type { DriverErrorFields } from './databases/database';
+import { ALL_DATABASES } from './databases/registry';
 import {
   DatabaseUnavailableError,
   EmptyReplaceError,
@@ -26,6 +28,14 @@ export interface LoadPlan {
   readonly token: string;
   /** Whether a replace of zero rows may empty a table that has rows. */
   readonly allowEmpty: boolean;
+}
+
+/** What a load did to the target's shape. */
+export interface TableChange {
+  /** Whether the load created the table. */
+  readonly created: boolean;
+  /** Result columns the load added to the existing table. */
+  readonly added: readonly ResultColumn[];
 }
 
 /**
@@ -96,54 +106,31 @@ function loadFailure(
   return new LoadFailedError(plan.table, plan.mode, dialect, error, hint);
 }
 
-/** MySQL's error number for a packet over max_allowed_packet. */
-const ER_NET_PACKET_TOO_LARGE = 1153;
-
-/** Network errors of the client libraries, and the servers' own codes for a session that ended. */
-const LOST_CONNECTION_CODES = new Set([
-  'PROTOCOL_CONNECTION_LOST',
-  'ECONNRESET',
-  'ECONNREFUSED',
-  'EPIPE',
-  'ETIMEDOUT',
-  'ER_CONNECTION_KILLED',
-  'ER_SERVER_SHUTDOWN',
-  // PostgreSQL: admin_shutdown, crash_shutdown, cannot_connect_now
-  '57P01',
-  '57P02',
-  '57P03',
-]);
+/** Network errors of the client libraries, whichever database they reached. */
+const NETWORK_ERROR_CODES = new Set(['ECONNRESET', 'ECONNREFUSED', 'EPIPE', 'ETIMEDOUT']);
 
 /**
  * Whether a load failed because its connection ended (a failover, a restart, a network cut) rather
- * than because of what it sent: mysql2 marks such errors fatal; PostgreSQL's class 08 is
- * connection exceptions; node-postgres reports an ended socket only in words.
+ * than because of what it sent: each database's module knows its driver's and server's codes.
  */
 export function isConnectionLost(error: unknown): boolean {
   if (typeof error !== 'object' || error === null) return false;
-  const { code, errno, fatal, message } = error as {
-    code?: unknown;
-    errno?: unknown;
-    fatal?: unknown;
-    message?: unknown;
-  };
-  // the server ends the session after a packet over max_allowed_packet; the same rows would end
-  // it again, so it is not a connection to retry
-  if (code === 'ER_NET_PACKET_TOO_LARGE' || errno === ER_NET_PACKET_TOO_LARGE) return false;
-  if (fatal === true) return true;
-  if (typeof code === 'string' && (LOST_CONNECTION_CODES.has(code) || /^08[0-9A-Z]{3}$/.test(code)))
-    return true;
-  return typeof message === 'string' && /Connection terminated|connection is in closed state/i.test(message);
+  const fields = error as DriverErrorFields;
+  for (const database of ALL_DATABASES) {
+    const lost = database.connectionLost(fields);
+    if (lost !== undefined) return lost;
+  }
+  return typeof fields.code === 'string' && NETWORK_ERROR_CODES.has(fields.code);
 }
 
 /**
  * What every loader does around its own SQL: check the request, count the rows as they stream,
- * and report a failure as above. `run` returns whether it created the table.
+ * and report a failure as above. `run` says whether it created the table or added columns to it.
  */
 export async function runLoad(
   request: LoadRequest,
   dialect: Dialect,
-  run: (plan: LoadPlan, rows: ResultRows) => Promise<boolean>,
+  run: (plan: LoadPlan, rows: ResultRows) => Promise<TableChange>,
   hint: (error: unknown) => string | undefined = () => undefined,
 ): Promise<LoadOutcome> {
   const plan = planLoad(request);
@@ -154,8 +141,9 @@ export async function runLoad(
     plan.table,
   );
   try {
-    const created = await run(plan, rows);
-    return { table: plan.table, mode: plan.mode, rows: rows.count, created };
+    const { created, added } = await run(plan, rows);
+    const outcome = { table: plan.table, mode: plan.mode, rows: rows.count, created };
+    return added.length > 0 ? { ...outcome, addedColumns: added.map((column) => column.name) } : outcome;
   } catch (error) {
     throw loadFailure(error, plan, dialect, rows, hint(error));
   }

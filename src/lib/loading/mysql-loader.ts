@@ -2,17 +2,19 @@ import { Readable } from 'node:stream';
 import type { Connection, ResultSetHeader, RowDataPacket } from 'mysql2/promise';
 import { DuplicateKeyError, RejectedValuesError, SchemaMismatchError } from './errors';
 import { isSwapTableOf, quoteIdentifier, scratchTableName } from './identifiers';
-import { type LoadPlan, refuseEmptyReplace, runLoad } from './load-plan';
+import { type LoadPlan, refuseEmptyReplace, runLoad, type TableChange } from './load-plan';
 import { encodeTextRows, type ResultRows } from './result-rows';
 import {
+  addColumnsSql,
   columnDefinitions,
   describeMismatch,
   describeMissingUniqueKey,
   type ExistingColumn,
   findUniqueKey,
+  missingColumns,
   nameList,
 } from './sql-types';
-import type { LoadOutcome, LoadRequest, TableLoader } from './types';
+import type { LoadOutcome, LoadRequest, ResultColumn, TableLoader } from './types';
 
 export interface MysqlLoaderOptions {
   /**
@@ -75,7 +77,7 @@ export class MysqlLoader implements TableLoader {
     await this.connection.end();
   }
 
-  private async run(plan: LoadPlan, rows: ResultRows): Promise<boolean> {
+  private async run(plan: LoadPlan, rows: ResultRows): Promise<TableChange> {
     const session = await this.prepareSession();
     rows.refuseRowsOver(session.maxAllowedPacket);
     await this.lockTable(plan.table);
@@ -111,11 +113,12 @@ export class MysqlLoader implements TableLoader {
     for (const name of leftovers) await this.execute(`DROP TABLE IF EXISTS ${quote(name)}`);
   }
 
-  private async runLocked(plan: LoadPlan, rows: ResultRows, session: Session): Promise<boolean> {
+  private async runLocked(plan: LoadPlan, rows: ResultRows, session: Session): Promise<TableChange> {
     const existing = await this.describeTable(plan.table);
     const target = existing
       ? await this.checkTable(plan, existing)
       : { order: plan.keys, otherUniqueKeys: false };
+    const added = existing ? missingColumns(plan.columns, existing) : [];
     const stage = scratchTableName(plan.table, 'stage', plan.token);
     // the staging table compares keys as the target does, so the duplicate check sees what it will see
     await this.execute(
@@ -126,11 +129,16 @@ export class MysqlLoader implements TableLoader {
       await this.fillStage(stage, plan, rows);
       if (existing) await refuseEmptyReplace(plan, rows, () => this.hasRows(plan.table));
       if (plan.mode === 'merge') await this.checkKeysUnique(stage, plan, existing);
-      if (!existing || plan.mode === 'replace')
-        await this.swapIn(stage, plan, target.order, existing !== undefined, session);
-      else if (plan.mode === 'merge' && target.otherUniqueKeys)
-        await this.inTransaction(...this.updateThenInsertSql(stage, plan, target.order));
-      else await this.inTransaction(this.insertSql(stage, plan, target.order));
+      if (!existing || plan.mode === 'replace') {
+        await this.swapIn(stage, plan, target.order, existing !== undefined, session, added);
+      } else {
+        // DDL commits on its own in MySQL: added only once the rows are staged and checked, and a
+        // load that fails after it leaves the new columns empty, which the next load finds in place
+        for (const sql of addColumnsSql('mysql', plan.table, added)) await this.execute(sql);
+        if (plan.mode === 'merge' && target.otherUniqueKeys)
+          await this.inTransaction(...this.updateThenInsertSql(stage, plan, target.order));
+        else await this.inTransaction(this.insertSql(stage, plan, target.order));
+      }
       failed = false;
     } finally {
       // after a failure the first error matters; the table dies with the session anyway
@@ -138,7 +146,7 @@ export class MysqlLoader implements TableLoader {
         if (!failed) throw error;
       });
     }
-    return !existing;
+    return { created: !existing, added };
   }
 
   private prepareSession(): Promise<Session> {
@@ -283,6 +291,7 @@ export class MysqlLoader implements TableLoader {
     order: readonly string[],
     exists: boolean,
     session: Session,
+    added: readonly ResultColumn[],
   ): Promise<void> {
     const fresh = scratchTableName(plan.table, 'new', plan.token);
     const primaryKey = plan.keys.length > 0 ? `, PRIMARY KEY (${nameList('mysql', plan.keys)})` : '';
@@ -294,6 +303,8 @@ export class MysqlLoader implements TableLoader {
     );
     const old = scratchTableName(plan.table, 'old', plan.token);
     try {
+      // the copy gets the new columns, so the target has them only from the atomic rename on
+      for (const sql of addColumnsSql('mysql', fresh, added)) await this.execute(sql);
       await this.execute(
         `INSERT INTO ${quote(fresh)} (${nameList('mysql', plan.names)}) SELECT ${nameList('mysql', plan.names)} FROM ${quote(stage)}${orderBy(order)}`,
       );

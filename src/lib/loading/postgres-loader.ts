@@ -4,14 +4,16 @@ import type { Client } from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
 import { DuplicateKeyError, RejectedValuesError, SchemaMismatchError } from './errors';
 import { quoteIdentifier, scratchTableName } from './identifiers';
-import { type LoadPlan, refuseEmptyReplace, runLoad } from './load-plan';
+import { type LoadPlan, refuseEmptyReplace, runLoad, type TableChange } from './load-plan';
 import { encodeTextRows, type ResultRows } from './result-rows';
 import {
+  addColumnsSql,
   columnDefinitions,
   describeMismatch,
   describeMissingUniqueKey,
   type ExistingColumn,
   findUniqueKey,
+  missingColumns,
   nameList,
 } from './sql-types';
 import type { LoadOutcome, LoadRequest, TableLoader } from './types';
@@ -28,7 +30,8 @@ export interface PostgresLoaderOptions {
  *   INSERT ... SELECT, for merge in key order with ON CONFLICT (keys) DO UPDATE, which also refuses
  *   a key the result repeats;
  * - the first load creates the table and COPYs into it;
- * - replace TRUNCATEs the table and COPYs into it; readers see the old rows until the commit.
+ * - replace TRUNCATEs the table and COPYs into it; readers see the old rows until the commit;
+ * - result columns an existing table lacks are added to it first, nullable, in the same transaction.
  * Loads into one table take turns under an advisory lock.
  */
 export class PostgresLoader implements TableLoader {
@@ -48,7 +51,7 @@ export class PostgresLoader implements TableLoader {
     await this.client.end();
   }
 
-  private async run(plan: LoadPlan, rows: ResultRows): Promise<boolean> {
+  private async run(plan: LoadPlan, rows: ResultRows): Promise<TableChange> {
     // timestamps carry no zone: into a timestamptz column they mean UTC
     this.session ??= this.execute("SET TIME ZONE 'UTC'").catch((error: unknown) => {
       this.session = undefined;
@@ -60,6 +63,10 @@ export class PostgresLoader implements TableLoader {
       await this.lockTable(plan.table);
       const existing = await this.describeTable(plan.table);
       const order = existing ? await this.checkTable(plan, existing) : plan.keys;
+      // in the load's transaction: a failed load takes the new columns back with it
+      const added = existing ? missingColumns(plan.columns, existing) : [];
+      if (added.length > 0)
+        for (const sql of addColumnsSql('postgres', plan.table, added)) await this.execute(sql);
       if (!existing) {
         const primaryKey = plan.keys.length > 0 ? `, PRIMARY KEY (${nameList('postgres', plan.keys)})` : '';
         await this.execute(
@@ -72,7 +79,7 @@ export class PostgresLoader implements TableLoader {
         await this.mergeOrInsert(plan, rows, order);
       }
       await this.execute('COMMIT');
-      return !existing;
+      return { created: !existing, added };
     } catch (error) {
       await this.execute('ROLLBACK').catch(() => undefined);
       throw error;

@@ -1,3 +1,4 @@
+import { databaseOf } from './databases/registry';
 import { InexactValueError, RowShapeError, ValueTooLargeError } from './errors';
 import type { ValueCheck } from './exact-values';
 import type { Dialect, ResultColumn, ResultRow } from './types';
@@ -132,14 +133,16 @@ const MAX_BYTES_PER_CODE_UNIT = 3;
  * Rows in the text format that MySQL's LOAD DATA (FIELDS TERMINATED BY '\t' ESCAPED BY '\\' LINES
  * TERMINATED BY '\n') and PostgreSQL's COPY ... FROM STDIN (FORMAT text) both read: tab-separated,
  * one row per line, NULL as \N, and backslash, tab, newline, carriage return and NUL escaped, so any
- * value, including `\N` itself, arrives as it was. MySQL has no boolean type: true/false become 1/0.
+ * value, including `\N` itself, arrives as it was. Booleans are written as the database's module says (MySQL has none: true/false become 1/0).
  */
 export async function* encodeTextRows(
-  dialect: Exclude<Dialect, 'duckdb'>,
+  dialect: Dialect,
   columns: readonly ResultColumn[],
   rows: AsyncIterable<ResultRow>,
 ): AsyncGenerator<Buffer> {
-  const booleans = columns.map((column) => dialect === 'mysql' && column.type.kind === 'boolean');
+  const { true: trueText, false: falseText } = databaseOf(dialect).booleanText;
+  const rewrite = trueText !== 'true' || falseText !== 'false';
+  const booleans = columns.map((column) => rewrite && column.type.kind === 'boolean');
   // each line is encoded into the chunk as it is made: one long string of many rows costs far more
   // to flatten and encode (a third of the client's time in the profile) than short ones
   let chunk = Buffer.allocUnsafe(CHUNK_BYTES);
@@ -153,7 +156,7 @@ export async function* encodeTextRows(
         line += '\\N';
         continue;
       }
-      if (booleans[i]) value = value === 'true' ? '1' : value === 'false' ? '0' : value;
+      if (booleans[i]) value = value === 'true' ? trueText : value === 'false' ? falseText : value;
       line += SPECIAL.test(value) ? value.replace(SPECIALS, escapeCharacter) : value;
     }
     line += '\n';

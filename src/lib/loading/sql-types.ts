@@ -1,98 +1,25 @@
 import { type ColumnType, formatColumnType } from '../columns/column-types';
+import type { ColumnRole, ExistingColumn } from './databases/database';
+import { databaseOf } from './databases/registry';
 import { quoteIdentifier } from './identifiers';
 import type { Dialect, ResultColumn } from './types';
 
 /**
- * The column type a loader declares for a result column. MySQL cannot index TEXT, so string key
- * columns are VARCHAR(255) (a longer value is rejected, never cut); other strings are LONGTEXT.
- * Timestamps keep Athena's millisecond precision.
+ * The column type a loader declares for a result column: each database's module says (MySQL cannot
+ * index TEXT, so its string key columns differ from its value columns).
  */
-export function columnSqlType(dialect: Dialect, type: ColumnType, role: 'key' | 'value' = 'value'): string {
-  switch (type.kind) {
-    case 'string':
-      if (dialect === 'mysql') return role === 'key' ? 'VARCHAR(255)' : 'LONGTEXT';
-      return dialect === 'postgres' ? 'TEXT' : 'VARCHAR';
-    case 'bigint':
-      return 'BIGINT';
-    case 'int':
-      return dialect === 'mysql' ? 'INT' : 'INTEGER';
-    case 'double':
-      return dialect === 'postgres' ? 'DOUBLE PRECISION' : 'DOUBLE';
-    case 'boolean':
-      return 'BOOLEAN';
-    case 'timestamp':
-      return dialect === 'mysql' ? 'DATETIME(3)' : dialect === 'postgres' ? 'TIMESTAMP(3)' : 'TIMESTAMP';
-    case 'date':
-      return 'DATE';
-    case 'decimal':
-      return `${dialect === 'postgres' ? 'NUMERIC' : 'DECIMAL'}(${type.precision},${type.scale})`;
-  }
+export function columnSqlType(dialect: Dialect, type: ColumnType, role: ColumnRole = 'value'): string {
+  return databaseOf(dialect).columnType(type, role);
 }
 
-/** A column of an existing table, as information_schema.columns describes it. */
-export interface ExistingColumn {
-  readonly name: string;
-  /** DATA_TYPE as reported (`varchar`, `character varying`, `DECIMAL(18,2)`, ...), any case. */
-  readonly dataType: string;
-  /** The full type for messages (MySQL's COLUMN_TYPE, e.g. `varchar(20)`); dataType when absent. */
-  readonly display?: string | null;
-  readonly numericPrecision?: number | null;
-  readonly numericScale?: number | null;
-  readonly datetimePrecision?: number | null;
-  /** Text columns' collation (MySQL), which decides which keys are equal. */
-  readonly collation?: string | null;
-}
-
-type Accepts = (column: ExistingColumn, dataType: string) => boolean;
-
-const oneOf =
-  (...names: string[]): Accepts =>
-  (_, dataType) =>
-    names.includes(dataType);
-
-/** Whether an existing column can hold every value of the result type without loss. */
-function accepts(dialect: Dialect, type: ColumnType): Accepts {
-  const timestamp: Accepts = (column, dataType) =>
-    (dialect === 'mysql'
-      ? ['datetime', 'timestamp']
-      : dialect === 'postgres'
-        ? ['timestamp without time zone', 'timestamp with time zone']
-        : ['timestamp', 'timestamp with time zone', 'timestamp_ns']
-    ).includes(dataType) &&
-    (dialect === 'duckdb' || column.datetimePrecision == null || column.datetimePrecision >= 3);
-  switch (type.kind) {
-    case 'string':
-      return dialect === 'mysql'
-        ? oneOf('char', 'varchar', 'tinytext', 'text', 'mediumtext', 'longtext')
-        : dialect === 'postgres'
-          ? oneOf('text', 'character varying', 'character')
-          : oneOf('varchar');
-    case 'bigint':
-      return oneOf('bigint');
-    case 'int':
-      return oneOf(dialect === 'mysql' ? 'int' : 'integer', 'bigint');
-    case 'double':
-      return oneOf(dialect === 'postgres' ? 'double precision' : 'double');
-    case 'boolean':
-      return oneOf(dialect === 'mysql' ? 'tinyint' : 'boolean');
-    case 'timestamp':
-      return timestamp;
-    case 'date':
-      return oneOf('date');
-    case 'decimal':
-      return (column, dataType) => {
-        if (!/^(decimal|numeric)\b/.test(dataType)) return false;
-        // an unconstrained PostgreSQL numeric holds any decimal
-        if (column.numericPrecision == null) return dialect === 'postgres';
-        return column.numericScale === type.scale && column.numericPrecision >= type.precision;
-      };
-  }
-}
+export type { ExistingColumn };
 
 /**
- * Every difference between the result's columns and an existing table's, each naming its column;
- * empty when the table fits. Wider types that hold every value (INT result into BIGINT, VARCHAR(100)
- * for a string, DECIMAL(20,2) for decimal(18,2)) fit; a value that still does not fit is rejected
+ * Every difference between the result's columns and an existing table's that a load cannot bridge,
+ * each naming its column; empty when the table fits. Wider types that hold every value (INT result
+ * into BIGINT, VARCHAR(100) for a string, DECIMAL(20,2) for decimal(18,2)) fit; a narrower or other
+ * type does not, nor does a table column the result lacks. A result column the table lacks is no
+ * difference: the load adds it (see missingColumns); a value that still does not fit is rejected
  * by the load itself.
  */
 export function describeMismatch(
@@ -100,15 +27,14 @@ export function describeMismatch(
   expected: readonly ResultColumn[],
   actual: readonly ExistingColumn[],
 ): string[] {
+  const database = databaseOf(dialect);
   const problems: string[] = [];
   const byName = new Map(actual.map((column) => [column.name, column]));
   const expectedNames = new Set(expected.map((column) => column.name));
   for (const column of expected) {
     const existing = byName.get(column.name);
-    const wanted = `${formatColumnType(column.type)}, e.g. ${columnSqlType(dialect, column.type)}`;
-    if (!existing) {
-      problems.push(`missing column ${column.name} (${wanted})`);
-    } else if (!accepts(dialect, column.type)(existing, existing.dataType.toLowerCase())) {
+    if (existing && !database.accepts(column.type, existing, existing.dataType.toLowerCase())) {
+      const wanted = `${formatColumnType(column.type)}, e.g. ${columnSqlType(dialect, column.type)}`;
       problems.push(
         `column ${column.name} is ${existing.display ?? existing.dataType} in the table but the result has ${wanted}`,
       );
@@ -118,6 +44,29 @@ export function describeMismatch(
     if (!expectedNames.has(column.name)) problems.push(`column ${column.name} is not in the result`);
   }
   return problems;
+}
+
+/** The result's columns an existing table lacks, in result order: what a load adds to it. */
+export function missingColumns(
+  expected: readonly ResultColumn[],
+  actual: readonly ExistingColumn[],
+): ResultColumn[] {
+  const present = new Set(actual.map((column) => column.name));
+  return expected.filter((column) => !present.has(column.name));
+}
+
+/**
+ * The statements adding `columns` to `table` as nullable columns of the types a created table
+ * would have (existing rows read NULL in them). Never NOT NULL, so rows already there stay valid.
+ */
+export function addColumnsSql(dialect: Dialect, table: string, columns: readonly ResultColumn[]): string[] {
+  const database = databaseOf(dialect);
+  return database.addColumns(
+    quoteIdentifier(dialect, table, 'table'),
+    columns.map(
+      (column) => `${quoteIdentifier(dialect, column.name)} ${columnSqlType(dialect, column.type)}`,
+    ),
+  );
 }
 
 /** The unique key (primary key or unique index) on exactly the key columns, in its index order. */

@@ -43,6 +43,8 @@ export interface LoadOutcome {
   readonly rows: number;
   /** Whether the loader created the target table. */
   readonly created: boolean;
+  /** Result columns the loader added to the existing table, nullable, in result order; absent when none. */
+  readonly addedColumns?: readonly string[];
 }
 
 /** A database the loader writes to; one connection per instance. */

@@ -1,6 +1,7 @@
 import type { ElkExtendedEdge, ElkNode } from 'elkjs/lib/elk-api';
 import type { CheckOutcome } from '../checks/check-run';
 import { DynamoLayout } from '../dynamodb/layout';
+import { describeTableChange } from '../loading/table-change';
 import type { LoadOutcome } from '../loading/types';
 import type { CaptureStats, QuarantineSummary, TableSummary } from '../local/local-pipeline';
 import { LakeLayout } from '../pipeline/lake-layout';
@@ -231,7 +232,7 @@ export function lineageNodes(facts: LineageFacts): { nodes: LineageNode[]; edges
     const lines: LineageLine[] = [{ text: `${load.mode} on ${load.keys.join(', ')}`, tone: 'muted' }];
     if (outcome) {
       lines.push({
-        text: `${plural(outcome.rows, 'row')} loaded${outcome.created ? ', table created' : ''}`,
+        text: `${plural(outcome.rows, 'row')} loaded${describeTableChange(outcome)}`,
       });
     } else {
       lines.push(

@@ -1,11 +1,13 @@
 import type { ColumnType } from '../../../src/lib/columns/column-types';
 import {
+  addColumnsSql,
   columnDefinitions,
   columnSqlType,
   describeMismatch,
   describeMissingUniqueKey,
   type ExistingColumn,
   findUniqueKey,
+  missingColumns,
 } from '../../../src/lib/loading/sql-types';
 import type { Dialect, ResultColumn } from '../../../src/lib/loading/types';
 
@@ -91,7 +93,7 @@ describe('describeMismatch', () => {
     expect(describeMismatch(dialect, expected, actual)).toEqual([]);
   });
 
-  it('names each missing, extra and mistyped column', () => {
+  it('names each extra and mistyped column, but not a column the load adds', () => {
     const actual = [
       column('id', 'varchar', { display: 'varchar(20)' }),
       column('name', 'longtext'),
@@ -104,7 +106,6 @@ describe('describeMismatch', () => {
       'column id is varchar(20) in the table but the result has bigint, e.g. BIGINT',
       'column amount is decimal(18,4) in the table but the result has decimal(18,2), e.g. DECIMAL(18,2)',
       'column at is datetime in the table but the result has timestamp, e.g. DATETIME(3)',
-      'missing column quantity (int, e.g. INT)',
       'column legacy is not in the result',
     ]);
   });
@@ -142,5 +143,53 @@ describe('findUniqueKey', () => {
   it('returns the matching unique key in its own column order', () => {
     expect(findUniqueKey(['id', 'tenant'], [['email'], ['tenant', 'id']])).toEqual(['tenant', 'id']);
     expect(findUniqueKey(['id'], [['tenant', 'id']])).toBeUndefined();
+  });
+});
+
+describe('missingColumns', () => {
+  it('lists the result columns the table lacks, in result order, whatever else differs', () => {
+    const result: ResultColumn[] = [
+      { name: 'id', type: { kind: 'bigint' } },
+      { name: 'zone', type: { kind: 'string' } },
+      { name: 'day', type: { kind: 'date' } },
+    ];
+    const table: ExistingColumn[] = [
+      { name: 'legacy', dataType: 'text' },
+      { name: 'id', dataType: 'varchar' },
+    ];
+    expect(missingColumns(result, table).map((column) => column.name)).toEqual(['zone', 'day']);
+    expect(
+      missingColumns(result, [
+        ...table,
+        { name: 'zone', dataType: 'text' },
+        { name: 'day', dataType: 'date' },
+      ]),
+    ).toEqual([]);
+  });
+});
+
+describe('addColumnsSql', () => {
+  const added: ResultColumn[] = [
+    { name: 'zone', type: { kind: 'string' } },
+    { name: 'amount', type: decimal(18, 2) },
+  ];
+  it.each<[Dialect, string[]]>([
+    ['mysql', ['ALTER TABLE `orders` ADD COLUMN `zone` LONGTEXT, ADD COLUMN `amount` DECIMAL(18,2)']],
+    ['postgres', ['ALTER TABLE "orders" ADD COLUMN "zone" TEXT, ADD COLUMN "amount" NUMERIC(18,2)']],
+    [
+      'duckdb',
+      [
+        'ALTER TABLE "orders" ADD COLUMN "zone" VARCHAR',
+        'ALTER TABLE "orders" ADD COLUMN "amount" DECIMAL(18,2)',
+      ],
+    ],
+  ])('adds nullable columns of the types a created table has, in %s', (dialect, statements) => {
+    expect(addColumnsSql(dialect, 'orders', added)).toEqual(statements);
+  });
+
+  it('checks every name it quotes', () => {
+    expect(() => addColumnsSql('mysql', 'orders', [{ name: 'bad name', type: { kind: 'date' } }])).toThrow(
+      /Invalid column name/,
+    );
   });
 });
