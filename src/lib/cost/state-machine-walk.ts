@@ -75,11 +75,19 @@ export const ITEMS: Readonly<Record<string, (run: RunShape, outer: unknown) => r
 
 const LAMBDA_LOGICAL_ID = /^(.+)LambdaFunction$/;
 
-/** `PlanRunLambdaFunction` → `planRun`, the function's name in serverless.yml. */
+/**
+ * `PlanRunLambdaFunction` → `planRun`, the function's name in serverless.yml, from the definition
+ * as deployed (`Fn::GetAtt`) or as resolved for a local run (an ARN ending in the logical id).
+ */
 function lambdaName(resource: unknown): string | undefined {
   const getAtt = (resource as { 'Fn::GetAtt'?: unknown } | undefined)?.['Fn::GetAtt'];
-  if (!Array.isArray(getAtt) || typeof getAtt[0] !== 'string') return undefined;
-  const match = LAMBDA_LOGICAL_ID.exec(getAtt[0]);
+  const logicalId =
+    Array.isArray(getAtt) && typeof getAtt[0] === 'string'
+      ? getAtt[0]
+      : typeof resource === 'string' && resource.startsWith('arn:aws:lambda:')
+        ? resource.slice(resource.lastIndexOf(':') + 1)
+        : undefined;
+  const match = logicalId === undefined ? null : LAMBDA_LOGICAL_ID.exec(logicalId);
   return match ? match[1]!.charAt(0).toLowerCase() + match[1]!.slice(1) : undefined;
 }
 
