@@ -1,5 +1,6 @@
 import type { LifecycleRule, StackFacts } from '../lib/cost/stack-facts';
 import type { Pipeline } from '../lib/pipeline/pipeline';
+import { STREAM_BATCHING_WINDOW_SECONDS } from './dynamodb';
 import { type Cfn, LogicalId } from './names';
 import type { StackSettings } from './settings';
 import { stackResources } from './stack';
@@ -93,6 +94,7 @@ export function stackCostFacts(
     },
     lambdaMemoryMB,
     streamBatchSize: settings.streamBatchSize,
+    streamBatchingWindowSeconds: STREAM_BATCHING_WINDOW_SECONDS,
     alarms: ofType('AWS::CloudWatch::Alarm').length,
     secrets: createdSecrets + (usesHash ? hashSecret : 0) + (settings.loaderSecretArn !== undefined ? 1 : 0),
     kmsKeys: keys.size,

@@ -83,6 +83,20 @@ describe('the stack facts the estimate prices', () => {
     expect(facts.runsPerMonth).toBe(0);
   });
 
+  it('takes the stream mapping’s batching window from the mapping the stack creates', () => {
+    const settings = settingsOf({ demoTables: true });
+    const facts = stackCostFacts(pipeline, settings, serverless, {
+      region: 'us-east-1',
+      scheduleEnabled: true,
+    });
+    const mappings = Object.values(stackResources(pipeline, settings).Resources).filter(
+      (r) => (r as { Type?: string }).Type === 'AWS::Lambda::EventSourceMapping',
+    ) as { Properties: { MaximumBatchingWindowInSeconds: number; BatchSize: number } }[];
+    expect(mappings).toHaveLength(1);
+    expect(facts.streamBatchingWindowSeconds).toBe(mappings[0]!.Properties.MaximumBatchingWindowInSeconds);
+    expect(facts.streamBatchSize).toBe(mappings[0]!.Properties.BatchSize);
+  });
+
   it('counts the alarms, secrets and keys the stack makes or names, and memory as serverless.yml gives it', () => {
     const settings = settingsOf({
       loaderSecretArn: 'arn:aws:secretsmanager:us-east-1:111122223333:secret:bi-AbCdEf',

@@ -21,14 +21,14 @@ export const TB = 1024 ** 4;
 export const FIREHOSE_RECORD_INCREMENT_BYTES = 5 * 1024;
 /** Athena bills at least 10 MB per query, and rounds bytes scanned up to the megabyte. */
 export const ATHENA_MINIMUM_BYTES = 10 * MB;
-/** Lambda polls each DynamoDB stream shard four times a second. */
-export const STREAM_POLLS_PER_SECOND = 4;
 
 /** What the estimate assumes where AWS documents nothing to compute from; each is a guess, named. */
 export const ASSUMPTIONS = {
   /** Transform Lambda: time per invocation and throughput (the benchmark's 67 MB/s on a VM, halved for 512 MB). */
   firehoseTransformSecondsPerInvocation: 0.05,
   firehoseTransformBytesPerSecond: 30 * MB,
+  /** A table's stream has one shard (small tables; a large table's has more, each batched on its own). */
+  streamShards: 1,
   /** Stream Lambda: writes one gzip change file per batch. */
   dynamodbStreamSecondsPerInvocation: 0.1,
   /** Flattener: per change or export file, and its end-to-end throughput (benchmark: 43 MB/s of NDJSON). */
@@ -303,9 +303,13 @@ export function estimateMonth(
   const changeFiles = new Map<string, number>();
   let exportFiles = 0;
   for (const [name, t] of Object.entries(profile.tables)) {
+    // the mapping invokes once per batching window that saw a change, or per full batch
     const batches = Math.min(
       t.changesPerDay,
-      Math.max(Math.ceil(t.changesPerDay / facts.streamBatchSize), STREAM_POLLS_PER_SECOND * 86_400),
+      Math.max(
+        Math.ceil(t.changesPerDay / facts.streamBatchSize),
+        (ASSUMPTIONS.streamShards * 86_400) / facts.streamBatchingWindowSeconds,
+      ),
     );
     changeFiles.set(name, batches);
     const bytes = t.changesPerDay * t.averageChangeBytes;

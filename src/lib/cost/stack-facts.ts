@@ -38,6 +38,8 @@ export interface StackFacts {
   readonly lambdaMemoryMB: Readonly<Record<string, number>>;
   /** Records per DynamoDB stream Lambda invocation at most. */
   readonly streamBatchSize: number;
+  /** Seconds the stream's event source mapping gathers records before it invokes the Lambda. */
+  readonly streamBatchingWindowSeconds: number;
   readonly alarms: number;
   /** Secrets the stack reads: created by it (hash key) or named in its params (BI database). */
   readonly secrets: number;

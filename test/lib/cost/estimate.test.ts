@@ -82,6 +82,7 @@ const facts: StackFacts = {
     loader: 1024,
   },
   streamBatchSize: 100,
+  streamBatchingWindowSeconds: 5,
   alarms: 12,
   secrets: 2,
   kmsKeys: 1,
@@ -267,13 +268,13 @@ describe('a month of one DynamoDB table', () => {
     expect(item(estimate, 'DynamoDB', 'daily exports').usd).toBeCloseTo(6, 10);
   });
 
-  it('invokes the stream Lambda once per change when changes are sparser than its four polls a second', () => {
-    // 8,640 changes a day (one every 10 s): each poll finds one; the flattener reads each file
+  it('invokes the stream Lambda once per change when changes are sparser than its 5-second batching window', () => {
+    // 8,640 changes a day (one every 10 s): each window gathers one; the flattener reads each file
     // and the export's 21 data files (2 GiB in files of 100 MiB)
     expect(item(estimate, 'Lambda', 'requests').quantity).toBe(8640 * 30 + (8640 + 21) * 30 + 60);
   });
 
-  it('invokes it at most four times a second when changes come faster, each with a batch', () => {
+  it('invokes it once per batching window when changes come faster, or per full batch', () => {
     const busy = (changesPerDay: number) =>
       estimateMonth(
         pipeline,
@@ -282,11 +283,11 @@ describe('a month of one DynamoDB table', () => {
         prices,
         run,
       );
-    // 1M changes a day: 4 polls a second find some every time: 345,600 batches of about 3
+    // 1M changes a day: every 5-second window holds some: 17,280 batches of about 58
     // a day's requests: the stream Lambda's batches, the flattener's change files and export file
     const stream = (changesPerDay: number) =>
       (item(busy(changesPerDay), 'Lambda', 'requests').quantity / 30 - 1) / 2;
-    expect(stream(1_000_000)).toBe(345_600);
+    expect(stream(1_000_000)).toBe(17_280);
     // 100M changes a day fill batches of streamBatchSize (100): 1,000,000 batches
     expect(stream(100_000_000)).toBe(1_000_000);
   });
