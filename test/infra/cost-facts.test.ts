@@ -84,7 +84,10 @@ describe('the stack facts the estimate prices', () => {
   });
 
   it('takes the stream mapping’s batching window from the mapping the stack creates', () => {
-    const settings = settingsOf({ demoTables: true });
+    const tableArn = 'arn:aws:dynamodb:us-east-1:111122223333:table/app-carts';
+    const settings = settingsOf({
+      dynamodbSources: { carts: { tableArn, streamArn: `${tableArn}/stream/2026-01-01T00:00:00.000` } },
+    });
     const facts = stackCostFacts(pipeline, settings, serverless, {
       region: 'us-east-1',
       scheduleEnabled: true,
