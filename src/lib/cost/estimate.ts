@@ -235,15 +235,21 @@ export function estimateMonth(
   const billedBytes =
     streams.reduce((n, [, s]) => n + firehoseBilledBytes(s.eventsPerDay, s.averageEventBytes), 0) * M;
   const sentBytes = streams.reduce((n, [, s]) => n + s.eventsPerDay * s.averageEventBytes, 0) * M;
-  const smallest = streams.map(([name, s]) => `${name} ${fmt(s.averageEventBytes)} B`).join(', ');
+  const overbilled = streams
+    .map(
+      ([name, s]) =>
+        `${name} ${fmt(s.averageEventBytes)} B bills ${fmt(firehoseBilledBytes(1, s.averageEventBytes) / Math.max(s.averageEventBytes, 1))}x`,
+    )
+    .join(', ');
   add({
     service: 'Firehose',
     item: 'ingestion (each record rounded up to 5 KB)',
     quantity: billedBytes / GB,
     unit: 'GB',
     usd: usd(billedBytes / GB, prices.firehoseIngestionPerGB.usd),
-    driver: `events per day and their size (${smallest}): every record bills at least 5 KB`,
-    change: 'send fewer, larger records: batch small events into one record of up to 5 KB each (JSON lines)',
+    driver: `events per day; each event is one record and bills at least 5 KB (${overbilled})`,
+    change:
+      'no param changes it: Parquet conversion reads one event per record, so only fewer or fuller events (closer to 5 KB) bill less',
   });
   add({
     service: 'Firehose',
@@ -252,7 +258,7 @@ export function estimateMonth(
     unit: 'GB',
     usd: usd(billedBytes / GB, prices.firehoseFormatConversionPerGB.usd),
     driver: 'the same 5 KB-rounded GB as ingestion',
-    change: 'as for ingestion: fewer, larger records',
+    change: 'as for ingestion: fewer or fuller events',
   });
   add({
     service: 'Firehose',

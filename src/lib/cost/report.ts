@@ -18,6 +18,10 @@ function quantity(n: number, unit: string): string {
   return `${n.toLocaleString('en-US', { minimumFractionDigits: 0, maximumFractionDigits: digits })} ${unit}`;
 }
 
+/** A table's size: GB from 1 GB up, MB below. */
+const size = (gb: number) =>
+  gb >= 1 ? `${count(gb)} GB` : `${(gb * 1024).toLocaleString('en-US', { maximumFractionDigits: 3 })} MB`;
+
 const count = (n: number) => n.toLocaleString('en-US', { maximumFractionDigits: 1 });
 
 function traffic(profile: TrafficProfile): string[] {
@@ -28,7 +32,7 @@ function traffic(profile: TrafficProfile): string[] {
     ),
     ...Object.entries(profile.tables).map(
       ([name, t]) =>
-        `  table ${name}: ${count(t.changesPerDay)} changes a day of ${count(t.averageChangeBytes)} bytes, ${t.tableGB.toLocaleString('en-US', { maximumFractionDigits: 3 })} GB`,
+        `  table ${name}: ${count(t.changesPerDay)} changes a day of ${count(t.averageChangeBytes)} bytes, ${size(t.tableGB)}`,
     ),
     `  ${profile.historyDays} days of history; Parquet ${profile.parquetRatio.toFixed(3)} and gzip ${profile.gzipRatio.toFixed(3)} of the source bytes`,
   ];
