@@ -302,3 +302,8 @@ export function regionPrices(region: string): RegionPrices {
   if (!(PRICE_REGIONS as readonly string[]).includes(region)) throw new UnpricedRegionError(region);
   return PRICES[region as PriceRegion];
 }
+
+/** What Athena bills per TB scanned in a region: for per-query dollars, from this one price file. */
+export function athenaUsdPerTB(region: string): number {
+  return regionPrices(region).athenaPerTBScanned.usd;
+}
