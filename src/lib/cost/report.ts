@@ -15,7 +15,9 @@ const dollars = (n: number) => `${n < -0.004 ? '-' : ''}$${Math.abs(n).toFixed(2
 
 function quantity(n: number, unit: string): string {
   const digits = n === 0 || Math.abs(n) >= 100 ? 0 : Math.abs(n) >= 1 ? 1 : Math.abs(n) >= 0.01 ? 3 : 6;
-  return `${n.toLocaleString('en-US', { minimumFractionDigits: 0, maximumFractionDigits: digits })} ${unit}`;
+  // one alarm-month, one secret-month: the unit in the singular
+  const named = n === 1 && /[a-z]s$/.test(unit) && unit !== 'GB-s' ? unit.slice(0, -1) : unit;
+  return `${n.toLocaleString('en-US', { minimumFractionDigits: 0, maximumFractionDigits: digits })} ${named}`;
 }
 
 /** A table's size: GB from 1 GB up, MB below. */
