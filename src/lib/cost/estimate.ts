@@ -553,6 +553,22 @@ export function estimateMonth(
     ),
   });
 
+  // the database and its tables; partition projection stores no partitions
+  const glueObjects = facts.catalogTables + 1;
+  add({
+    service: 'Glue',
+    item: 'Data Catalog storage (database and tables)',
+    quantity: glueObjects,
+    unit: 'objects',
+    usd: usd(glueObjects / 100_000, prices.glueCatalogPer100kObjectsMonth.usd),
+    driver: 'tables in pipeline.yml; partition projection keeps partitions out of the catalog',
+    change: 'nothing: the first million objects are free',
+    freeUsd: usd(
+      Math.min(glueObjects, FREE_TIERS.glueObjects.quantity) / 100_000,
+      prices.glueCatalogPer100kObjectsMonth.usd,
+    ),
+  });
+
   // --- DynamoDB ---------------------------------------------------------------------------------
   const exportGB = Object.values(profile.tables).reduce((n, t) => n + t.tableGB, 0) * runs;
   add({

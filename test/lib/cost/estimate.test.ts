@@ -245,6 +245,8 @@ describe('a month of one stream', () => {
     expect(item(estimate, 'KMS', 'customer managed keys').usd).toBe(1);
     expect(item(estimate, 'KMS', 'requests')).toMatchObject({ quantity: 0, usd: 0 });
     expect(item(estimate, 'Glue', 'Data Catalog requests')).toMatchObject({ quantity: 2 * 30 * 5 });
+    // 3 tables and their database, at $1 per 100,000 objects
+    expect(item(estimate, 'Glue', 'Data Catalog storage')).toMatchObject({ quantity: 4, usd: 0.00004 });
     expect(item(estimate, 'CloudWatch', 'logs').quantity).toBeCloseTo((43_260 * 600) / GB, 12);
   });
 
