@@ -50,7 +50,7 @@ export function stackCostFacts(
   pipeline: Pipeline,
   settings: StackSettings,
   serverless: ServerlessFunctions,
-  stage: { readonly region: string; readonly scheduleEnabled: boolean },
+  stage: { readonly region: string; readonly runsPerMonth: number },
 ): StackFacts {
   const resources = stackResources(pipeline, settings).Resources as Record<string, Resource>;
   const all = Object.values(resources);
@@ -78,7 +78,7 @@ export function stackCostFacts(
   return {
     stage: settings.stage,
     region: stage.region,
-    runsPerMonth: stage.scheduleEnabled ? 30 : 0,
+    runsPerMonth: stage.runsPerMonth,
     firehose: {
       bufferMB: Number(hints?.SizeInMBs ?? settings.firehoseBufferMB),
       bufferSeconds: Number(hints?.IntervalInSeconds ?? settings.firehoseBufferSeconds),

@@ -53,6 +53,24 @@ describe('tributary cost', () => {
     expect(out).toMatch(/The param that changes it most: firehoseBufferSeconds 60 → 900/);
   });
 
+  it('runs the pipeline as often as its schedule says, and refuses a schedule it cannot count', async () => {
+    const twice = await cost(
+      '--stream',
+      'clickstream:1000:500',
+      '--param',
+      'pipelineSchedule=rate(12 hours)',
+    );
+    expect(twice.out).toMatch(/the daily pipeline runs 60 times/);
+    const weekdays = await cost(
+      '--stream',
+      'clickstream:1000:500',
+      '--param',
+      'pipelineSchedule=cron(0 1 ? * MON-FRI *)',
+    );
+    expect(weekdays.code).toBe(2);
+    expect(weekdays.err).toContain('reads rate(...) and daily cron(...) schedules only');
+  });
+
   it('prices the stage in its region, and refuses a region without prices', async () => {
     const tokyo = await cost('--stream', 'clickstream:1000:500', '--region', 'ap-northeast-1');
     expect(tokyo.out).toContain('in ap-northeast-1');

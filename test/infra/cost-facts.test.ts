@@ -47,7 +47,7 @@ describe('the stack facts the estimate prices', () => {
       serverless,
       {
         region: 'ap-northeast-1',
-        scheduleEnabled: true,
+        runsPerMonth: 30,
       },
     );
     expect(facts.firehose).toEqual({
@@ -68,7 +68,7 @@ describe('the stack facts the estimate prices', () => {
       serverless,
       {
         region: 'us-east-1',
-        scheduleEnabled: false,
+        runsPerMonth: 0,
       },
     );
     expect(facts.lifecycle.raw).toEqual(
@@ -90,7 +90,7 @@ describe('the stack facts the estimate prices', () => {
     });
     const facts = stackCostFacts(pipeline, settings, serverless, {
       region: 'us-east-1',
-      scheduleEnabled: true,
+      runsPerMonth: 30,
     });
     const mappings = Object.values(stackResources(pipeline, settings).Resources).filter(
       (r) => (r as { Type?: string }).Type === 'AWS::Lambda::EventSourceMapping',
@@ -107,7 +107,7 @@ describe('the stack facts the estimate prices', () => {
     });
     const facts = stackCostFacts(pipeline, settings, serverless, {
       region: 'us-east-1',
-      scheduleEnabled: true,
+      runsPerMonth: 30,
     });
     const resources = Object.values(stackResources(pipeline, settings).Resources) as { Type?: string }[];
     expect(facts.alarms).toBe(resources.filter((r) => r.Type === 'AWS::CloudWatch::Alarm').length);

@@ -15,6 +15,7 @@ import {
   type TrafficProfile,
 } from '../../lib/cost/profile';
 import { type KnobEffect, renderEstimate } from '../../lib/cost/report';
+import { runsPerMonth } from '../../lib/cost/schedule';
 import { walkRun } from '../../lib/cost/state-machine-walk';
 import { stageParams, stageRegion } from '../../lib/deploy/stage-params';
 import { localEnvironment } from '../../lib/local/local-environment';
@@ -169,9 +170,16 @@ export async function costCommand(args: string[], io: CommandIo): Promise<number
   const prices = regionPrices(region);
   const estimateWith = (variant: Record<string, unknown>) => {
     const settings = readStackSettings({ ...variant, service: SERVICE, stage: values.stage });
+    const scheduleEnabled = variant.scheduleEnabled === true || variant.scheduleEnabled === 'true';
+    const schedule = String(variant.pipelineSchedule ?? '');
+    const runs = runsPerMonth(schedule);
+    if (scheduleEnabled && runs === undefined)
+      throw new UsageError(
+        `pipelineSchedule ${JSON.stringify(schedule)}: cost reads rate(...) and daily cron(...) schedules only`,
+      );
     const facts = stackCostFacts(pipeline, settings, serverless, {
       region,
-      scheduleEnabled: variant.scheduleEnabled === true || variant.scheduleEnabled === 'true',
+      runsPerMonth: scheduleEnabled ? (runs ?? 0) : 0,
     });
     const run = walkRun(dailyPipelineDefinition(), dailyRunShape(pipeline, profile, facts));
     return { facts, estimate: estimateMonth(pipeline, profile, facts, prices, run) };

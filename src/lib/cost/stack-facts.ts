@@ -17,7 +17,7 @@ export interface LifecycleRule {
 export interface StackFacts {
   readonly stage: string;
   readonly region: string;
-  /** Daily runs a month: 30 with the schedule on, else 0. */
+  /** Runs of the daily pipeline a month, from its schedule (0 with the schedule off). */
   readonly runsPerMonth: number;
   readonly firehose: {
     readonly bufferMB: number;
