@@ -4,7 +4,7 @@
  */
 import { flattenRawObject } from '../src/lib/dynamodb/flatten-raw-object';
 import { bundledPipeline } from '../src/lib/pipeline/bundled';
-import { LocalObjectStore } from '../src/lib/storage/local-object-store';
+import { LocalObjectStore } from '../src/lib/standins/s3/local-object-store';
 
 async function main(): Promise<void> {
   const [root, bucket, key] = process.argv.slice(2) as [string, string, string];

@@ -4,8 +4,8 @@
  */
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { SAMPLES_DIRECTORY } from '../src/lib/local/project-paths';
 import { userChanges } from '../src/lib/samples/users';
+import { SAMPLES_DIRECTORY } from '../src/lib/util/project-paths';
 
 const lines = [...userChanges()].map((record) => JSON.stringify(record));
 writeFileSync(join(SAMPLES_DIRECTORY, 'users-stream.ndjson'), `${lines.join('\n')}\n`);

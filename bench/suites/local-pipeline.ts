@@ -3,9 +3,9 @@ import { createWriteStream } from 'node:fs';
 import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { PROJECT_ROOT } from '../../src/lib/local/project-paths';
-import { DuckDb, sqlString } from '../../src/lib/query/duckdb';
 import { CLICKSTREAM_DEFAULTS, clickstreamEventJson } from '../../src/lib/samples/clickstream';
+import { DuckDb, sqlString } from '../../src/lib/standins/athena/duckdb';
+import { PROJECT_ROOT } from '../../src/lib/util/project-paths';
 import { printResults, type ResultRow } from '../harness';
 
 /** Times DuckDB alone may take for the whole pipeline (issue 12's target). */

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { PROJECT_ROOT } from '../lib/local/project-paths';
 import { errorMessage } from '../lib/util/errors';
+import { PROJECT_ROOT } from '../lib/util/project-paths';
 import { type CommandIo, processIo, UsageError, writeLine } from './io';
 
 /**

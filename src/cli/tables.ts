@@ -6,6 +6,7 @@ import {
   type Pipeline,
   type StreamSpec,
 } from '../lib/pipeline/pipeline';
+import { declaredSources } from '../lib/sources/registry';
 import { type CommandIo, UsageError, writeLine } from './io';
 
 /** A table of the pipeline description named on the command line. */
@@ -23,7 +24,9 @@ export function findTable(pipeline: Pipeline, name: string): NamedTable | undefi
 export function requireTable(pipeline: Pipeline, name: string): NamedTable {
   const table = findTable(pipeline, name);
   if (table) return table;
-  const known = [...pipeline.streams, ...pipeline.dynamodb].map((t) => t.name).join(', ');
+  const known = declaredSources(pipeline)
+    .map((source) => source.spec.name)
+    .join(', ');
   throw new UsageError(
     `no table ${JSON.stringify(name)} in pipeline.yml (streams and DynamoDB tables: ${known})`,
   );

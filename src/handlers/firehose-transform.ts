@@ -6,12 +6,12 @@ import middy from '@middy/core';
 import type { FirehoseTransformationEvent, FirehoseTransformationResult } from 'aws-lambda';
 import { awsFirehose } from '../lib/firehose/aws-firehose';
 import { readFirehoseTransformConfig } from '../lib/firehose/config';
-import { localFirehose } from '../lib/firehose/local-firehose';
 import { type FirehoseTransformDependencies, processFirehoseEvent } from '../lib/firehose/process-event';
 import { reportBatch } from '../lib/firehose/report';
 import { createStreamResolver } from '../lib/firehose/stream-resolver';
 import { bundledPipeline } from '../lib/pipeline/bundled';
 import { loadHashKey } from '../lib/secrets/hash-key';
+import { localFirehose } from '../lib/standins/firehose/local-firehose';
 
 const pipeline = bundledPipeline();
 const config = readFirehoseTransformConfig(process.env, pipeline);

@@ -14,8 +14,8 @@ import {
 import { LoaderDatabaseNotConfiguredError } from '../lib/loading/errors';
 import { loadQueryResult, readLoadEvent } from '../lib/loading/load-query-result';
 import type { LoadOutcome } from '../lib/loading/types';
-import { localAthenaResultPort } from '../lib/query/local-athena-results';
 import { readSecretString } from '../lib/secrets/secret-string';
+import { localAthenaResultPort } from '../lib/standins/athena/results';
 import { onceAsync } from '../lib/util/once';
 
 const config = readLoaderConfig(process.env);

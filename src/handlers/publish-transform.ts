@@ -3,9 +3,9 @@ import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { GlueClient } from '@aws-sdk/client-glue';
 import middy from '@middy/core';
 import { glueCatalog } from '../lib/catalog/glue-catalog';
-import { LocalCatalog } from '../lib/catalog/local-catalog';
 import { objectStoreFor } from '../lib/config/storage';
 import { readPublishConfig } from '../lib/orchestration/config';
+import { LocalCatalog } from '../lib/standins/glue/local-catalog';
 import { discardTransformRun, type PublishOutcome, publishTransformRun } from '../lib/transforms/publish';
 import type { TransformRunOutput } from '../lib/transforms/transform-run';
 

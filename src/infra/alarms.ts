@@ -1,9 +1,11 @@
+import { UNDECLARED_COLUMNS_METRIC } from '../lib/firehose/report';
+import { LakeLayout } from '../lib/pipeline/lake-layout';
 import type { Pipeline, StreamSpec } from '../lib/pipeline/pipeline';
-import { type Cfn, deliveryStreamName, getAtt, LogicalId, ref, resourcePrefix } from './names';
+import { bucketName, type Cfn, deliveryStreamName, getAtt, LogicalId, ref, resourcePrefix } from './names';
 import type { StackSettings } from './settings';
 
 function alarm(
-  description: string,
+  description: string | Cfn,
   metric: Cfn,
   threshold: number,
   comparison = 'GreaterThanOrEqualToThreshold',
@@ -22,6 +24,20 @@ function alarm(
       AlarmActions: [ref(LogicalId.alertsTopic)],
       OKActions: [ref(LogicalId.alertsTopic)],
     },
+  };
+}
+
+/** What the undeclared-fields alarm of a stream tells the alerts topic to do. */
+function undeclaredFieldsAdvice(settings: StackSettings, stream: string): Cfn {
+  return {
+    'Fn::Join': [
+      '',
+      [
+        `Records of ${stream} carry fields pipeline.yml does not declare, and Parquet conversion leaves them out. To see them with their types and counts and the lines to add: aws s3 cp --recursive s3://`,
+        bucketName(settings, 'raw'),
+        `/${LakeLayout.firehoseBackup(stream)}YYYY/MM/DD/ ${stream}-raw && tributary schema diff --table ${stream} ${stream}-raw`,
+      ],
+    ],
   };
 }
 
@@ -96,6 +112,16 @@ export function alarmResources(pipeline: Pipeline, settings: StackSettings): Cfn
     },
     1,
   );
+  resources.S3FlattenUndeclaredFieldsAlarm = alarm(
+    'DynamoDB items carry attributes their table in pipeline.yml does not declare: they are kept only as JSON text in _extra. The s3Flatten log line "Flattened object" names them; tributary schema diff --table <table> on a change file prints the lines to add.',
+    {
+      Namespace: 'Tributary',
+      MetricName: UNDECLARED_COLUMNS_METRIC,
+      Dimensions: [{ Name: 'service', Value: 's3Flatten' }],
+      Statistic: 'Sum',
+    },
+    1,
+  );
   if (settings.alarmEmail) {
     resources.AlertsEmailSubscription = {
       Type: 'AWS::SNS::Subscription',
@@ -109,6 +135,19 @@ export function alarmResources(pipeline: Pipeline, settings: StackSettings): Cfn
       {
         Namespace: 'Tributary',
         MetricName: 'RecordsFailed',
+        Dimensions: [
+          { Name: 'service', Value: 'firehoseTransform' },
+          { Name: 'stream', Value: stream.name },
+        ],
+        Statistic: 'Sum',
+      },
+      1,
+    );
+    resources[`${id}UndeclaredFieldsAlarm`] = alarm(
+      undeclaredFieldsAdvice(settings, stream.name),
+      {
+        Namespace: 'Tributary',
+        MetricName: UNDECLARED_COLUMNS_METRIC,
         Dimensions: [
           { Name: 'service', Value: 'firehoseTransform' },
           { Name: 'stream', Value: stream.name },

@@ -1,8 +1,9 @@
 import { dayProjection } from '../lib/catalog/catalog';
 import { type ColumnSpec, formatColumnType } from '../lib/columns/column-types';
 import { AuroraExportLayout, LakeLayout } from '../lib/pipeline/lake-layout';
-import { ingestedLakeTables, type LakeTable, lakeTableProjection } from '../lib/pipeline/lake-tables';
+import { type LakeTable, lakeTableProjection } from '../lib/pipeline/lake-tables';
 import type { Pipeline } from '../lib/pipeline/pipeline';
+import { ingestedLakeTables } from '../lib/sources/registry';
 import { type Cfn, glueDatabaseName, LogicalId, ref, resourcePrefix, sub } from './names';
 import type { StackSettings } from './settings';
 

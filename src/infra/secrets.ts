@@ -1,13 +1,16 @@
 import type { Pipeline } from '../lib/pipeline/pipeline';
+import { declaredSources, sourceKind } from '../lib/sources/registry';
+import type { FlatteningFunction } from '../lib/sources/source-kind';
 import { type Cfn, HASH_KEY_SECRET_FOR_ENVIRONMENT, LogicalId, ref, sub } from './names';
 import type { StackSettings } from './settings';
 
-export type HashingFunction = 'firehoseTransform' | 's3Flatten';
+export type HashingFunction = FlatteningFunction;
 
 /** Whether the function's inputs have `hash` rules, so it needs the HMAC key at all. */
 export function hashes(pipeline: Pipeline, fn: HashingFunction): boolean {
-  const specs = fn === 'firehoseTransform' ? pipeline.streams : pipeline.dynamodb;
-  return specs.some((spec) => spec.flatten.hash.length > 0);
+  return declaredSources(pipeline).some(
+    (source) => sourceKind(source.kind).flatteningFunction === fn && source.spec.flatten.hash.length > 0,
+  );
 }
 
 /** The stack makes the HMAC key itself unless the stage names one (hashKeySecretArn). */

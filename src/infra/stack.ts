@@ -1,4 +1,6 @@
 import type { Pipeline } from '../lib/pipeline/pipeline';
+import { declaredSources } from '../lib/sources/registry';
+import { forSource, type PerSourceKind } from '../lib/sources/source-kind';
 import { alarmResources } from './alarms';
 import { catalogResources } from './catalog';
 import { dynamodbResources } from './dynamodb';
@@ -13,6 +15,14 @@ import {
 import { createsHashKeySecret, hashKeySecretResources } from './secrets';
 import type { StackSettings } from './settings';
 import { storageResources } from './storage';
+
+/** The stack outputs of one source, by kind: a stream's delivery stream name, for producers. */
+const SOURCE_OUTPUTS: PerSourceKind<[StackSettings], Cfn> = {
+  stream: (stream, settings) => ({
+    [`${LogicalId.deliveryStream(stream.name)}Name`]: { Value: deliveryStreamName(settings, stream.name) },
+  }),
+  dynamodb: () => ({}),
+};
 
 /** Everything serverless.yml's `resources` gets, generated from the pipeline description. */
 export function stackResources(
@@ -41,10 +51,7 @@ export function stackResources(
     // set hashKeySecretArn to this after `sls remove` to keep hashes stable in a new stack
     Outputs.HashKeySecretArn = { Value: ref(LogicalId.hashKeySecret) };
   }
-  for (const stream of pipeline.streams) {
-    Outputs[`${LogicalId.deliveryStream(stream.name)}Name`] = {
-      Value: deliveryStreamName(settings, stream.name),
-    };
-  }
+  for (const source of declaredSources(pipeline))
+    Object.assign(Outputs, forSource(source, SOURCE_OUTPUTS, settings));
   return { Resources, Outputs, extensions: loaderVpcExtension(settings) };
 }

@@ -1,6 +1,8 @@
 import { DynamoLayout } from '../lib/dynamodb/layout';
 import { LakeLayout } from '../lib/pipeline/lake-layout';
 import type { FlattenSpec, Pipeline } from '../lib/pipeline/pipeline';
+import { declaredSources } from '../lib/sources/registry';
+import { forSource, type PerSourceKind } from '../lib/sources/source-kind';
 import { rawBucketNotifications } from './dynamodb';
 import { type BucketPurpose, bucketName, type Cfn, getAtt, LogicalId, ref, sub } from './names';
 import type { StackSettings } from './settings';
@@ -26,32 +28,43 @@ export interface PrivatePrefix {
 
 const hasPrivacyRules = (flatten: FlattenSpec): boolean => flatten.drop.length > 0 || flatten.hash.length > 0;
 
-export function privatePrefixes(pipeline: Pipeline, settings: StackSettings): PrivatePrefix[] {
-  const prefixes: PrivatePrefix[] = [];
-  for (const stream of pipeline.streams.filter((s) => hasPrivacyRules(s.flatten))) {
+/** The prefixes holding a source's records before its privacy rules ran, by kind of source. */
+const SOURCE_PRIVATE_PREFIXES: PerSourceKind<[], PrivatePrefix[]> = {
+  stream: (stream) => {
     const readers = [LogicalId.deliveryStreamRole(stream.name)];
-    prefixes.push({ bucket: 'raw', prefix: LakeLayout.firehoseBackup(stream.name), readers });
-    prefixes.push({ bucket: 'lake', prefix: LakeLayout.firehoseErrors(stream.name), readers });
-  }
-  const tables = pipeline.dynamodb.filter((t) => hasPrivacyRules(t.flatten));
-  for (const table of tables) {
+    return [
+      { bucket: 'raw', prefix: LakeLayout.firehoseBackup(stream.name), readers },
+      { bucket: 'lake', prefix: LakeLayout.firehoseErrors(stream.name), readers },
+    ];
+  },
+  dynamodb: (table) => {
     const readers = [LogicalId.s3FlattenRole];
-    prefixes.push({ bucket: 'raw', prefix: `${DynamoLayout.rawPrefix}${table.name}/`, readers });
-    // planRun checks an export's manifest (keys and counts; its IAM policy grants nothing else)
-    prefixes.push({
-      bucket: 'raw',
-      prefix: `${DynamoLayout.exportsPrefix}${table.name}/`,
-      readers: [...readers, LogicalId.planRunRole],
-    });
-    // ...but the data files and the lines quarantined beside them only the flattener
-    prefixes.push({
-      bucket: 'raw',
-      prefix: `${DynamoLayout.exportsPrefix}${table.name}/`,
-      within: `${DynamoLayout.exportsPrefix}${table.name}/*/data/*`,
-      readers,
-    });
-  }
-  if (tables.length > 0 && settings.streamFailureDestination === 's3') {
+    return [
+      { bucket: 'raw', prefix: `${DynamoLayout.rawPrefix}${table.name}/`, readers },
+      // planRun checks an export's manifest (keys and counts; its IAM policy grants nothing else)
+      {
+        bucket: 'raw',
+        prefix: `${DynamoLayout.exportsPrefix}${table.name}/`,
+        readers: [...readers, LogicalId.planRunRole],
+      },
+      // ...but the data files and the lines quarantined beside them only the flattener
+      {
+        bucket: 'raw',
+        prefix: `${DynamoLayout.exportsPrefix}${table.name}/`,
+        within: `${DynamoLayout.exportsPrefix}${table.name}/*/data/*`,
+        readers,
+      },
+    ];
+  },
+};
+
+export function privatePrefixes(pipeline: Pipeline, settings: StackSettings): PrivatePrefix[] {
+  const privateSources = declaredSources(pipeline).filter((source) => hasPrivacyRules(source.spec.flatten));
+  const prefixes = privateSources.flatMap((source) => forSource(source, SOURCE_PRIVATE_PREFIXES));
+  if (
+    privateSources.some((source) => source.kind === 'dynamodb') &&
+    settings.streamFailureDestination === 's3'
+  ) {
     // a failed batch's records, whichever table they came from
     prefixes.push({ bucket: 'raw', prefix: STREAM_FAILURE_PREFIX, readers: [LogicalId.dynamodbStreamRole] });
   }

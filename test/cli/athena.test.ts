@@ -8,7 +8,7 @@ import { localEnvironment } from '../../src/lib/local/local-environment';
 import { loadLocalHandlers } from '../../src/lib/local/local-handlers';
 import { bundledPipeline } from '../../src/lib/pipeline/bundled';
 import { clickstreamEventJson } from '../../src/lib/samples/clickstream';
-import { LocalObjectStore } from '../../src/lib/storage/local-object-store';
+import { LocalObjectStore } from '../../src/lib/standins/s3/local-object-store';
 import { listKeys } from '../../src/lib/storage/object-store';
 import { captureIo } from '../support/cli';
 import { writeClickstream } from '../support/lake-fixtures';

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { AthenaClient } from '@aws-sdk/client-athena';
 import { main } from '../../src/cli/main';
 import { LOCAL_WAREHOUSE_FILE } from '../../src/lib/loading/config';
-import { DuckDb } from '../../src/lib/query/duckdb';
+import { DuckDb } from '../../src/lib/standins/athena/duckdb';
 import { captureIo } from '../support/cli';
 
 // the shipped pipeline with one more error check: a day with more than 30 clickstream events is

@@ -37,7 +37,10 @@ describe('tributary doctor', () => {
     expect(out).toMatch(
       /\? captured-tables: offline: could not check that app-users have point-in-time recovery/,
     );
-    expect(out).toMatch(/\d+ errors?, \d+ warnings?, 1 not checked/);
+    expect(out).toMatch(
+      /\? lake-types: offline: could not compare the column types of tributary_prod's tables/,
+    );
+    expect(out).toMatch(/\d+ errors?, \d+ warnings?, 2 not checked/);
     expect(code).toBe(1);
   });
 

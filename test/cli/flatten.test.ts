@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { main } from '../../src/cli/main';
-import { SAMPLES_DIRECTORY } from '../../src/lib/local/project-paths';
 import { userItem } from '../../src/lib/samples/users';
+import { SAMPLES_DIRECTORY } from '../../src/lib/util/project-paths';
 import { captureIo } from '../support/cli';
 
 describe('tributary flatten', () => {

@@ -2,7 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { main } from '../../src/cli/main';
-import { PROJECT_ROOT } from '../../src/lib/local/project-paths';
+import { PROJECT_ROOT } from '../../src/lib/util/project-paths';
 import { captureIo } from '../support/cli';
 
 describe('tributary', () => {

@@ -5,7 +5,7 @@ import { main } from '../../src/cli/main';
 import { LOCAL_BUCKETS } from '../../src/lib/config/storage';
 import { bundledPipeline } from '../../src/lib/pipeline/bundled';
 import { clickstreamEvent, clickstreamEventJson } from '../../src/lib/samples/clickstream';
-import { LocalObjectStore } from '../../src/lib/storage/local-object-store';
+import { LocalObjectStore } from '../../src/lib/standins/s3/local-object-store';
 import { captureIo } from '../support/cli';
 import { writeClickstream } from '../support/lake-fixtures';
 

@@ -7,9 +7,9 @@ import { dirname, join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { GetObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import { main } from '../../src/cli/main';
-import { DuckDb, sqlString } from '../../src/lib/query/duckdb';
 import { clickstreamEventJson } from '../../src/lib/samples/clickstream';
 import { userItem } from '../../src/lib/samples/users';
+import { DuckDb, sqlString } from '../../src/lib/standins/athena/duckdb';
 import { captureIo } from '../support/cli';
 import { type S3Server, startS3Server } from '../support/s3-server';
 

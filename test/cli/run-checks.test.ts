@@ -2,7 +2,7 @@ import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { main } from '../../src/cli/main';
-import { DuckDb } from '../../src/lib/query/duckdb';
+import { DuckDb } from '../../src/lib/standins/athena/duckdb';
 import { captureIo } from '../support/cli';
 
 // pipeline.yml with an `error` check that the shipped samples fail (signup is not an accepted

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { main } from '../../src/cli/main';
 import { LOCAL_WAREHOUSE_FILE } from '../../src/lib/loading/config';
-import { DuckDb } from '../../src/lib/query/duckdb';
+import { DuckDb } from '../../src/lib/standins/athena/duckdb';
 import { captureIo } from '../support/cli';
 
 const DAY_MS = 86_400_000;

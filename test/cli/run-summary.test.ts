@@ -1,9 +1,9 @@
 import { printRunSummary } from '../../src/cli/commands/run';
-import type { DeliveryStats } from '../../src/lib/local/local-delivery-stream';
 import type { CaptureStats, LocalRunSummary } from '../../src/lib/local/local-pipeline';
-import { renderRunReport } from '../../src/lib/local/run-report';
-import { dailyPipelineDefinition } from '../../src/lib/orchestration/local-state-machine';
 import { parsePipeline } from '../../src/lib/pipeline/pipeline';
+import { renderRunReport } from '../../src/lib/run-report/run-report';
+import type { DeliveryStats } from '../../src/lib/standins/firehose/local-delivery-stream';
+import { dailyPipelineDefinition } from '../../src/lib/standins/stepfunctions/local-state-machine';
 import { captureIo } from '../support/cli';
 
 const environment = {

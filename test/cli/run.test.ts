@@ -4,10 +4,10 @@ import { join } from 'node:path';
 import { XMLValidator } from 'fast-xml-parser';
 import { main } from '../../src/cli/main';
 import { formatColumnType } from '../../src/lib/columns/column-types';
-import { SAMPLES_DIRECTORY } from '../../src/lib/local/project-paths';
-import { DAILY_PIPELINE_TASKS } from '../../src/lib/orchestration/local-state-machine';
 import { bundledPipeline } from '../../src/lib/pipeline/bundled';
-import { DuckDb, sqlString } from '../../src/lib/query/duckdb';
+import { DuckDb, sqlString } from '../../src/lib/standins/athena/duckdb';
+import { DAILY_PIPELINE_TASKS } from '../../src/lib/standins/stepfunctions/local-state-machine';
+import { SAMPLES_DIRECTORY } from '../../src/lib/util/project-paths';
 import { captureIo } from '../support/cli';
 
 let root: string;
@@ -68,6 +68,12 @@ describe('tributary run (the whole local pipeline)', () => {
     expect(out).toContain(
       'columns not in pipeline.yml, left out of Parquet: context__feature_flags__dark_mode (1)',
     );
+    // and what to do next: a command that runs as printed and prints the lines to add
+    const next =
+      /next: (tributary schema diff --table clickstream (\S+)) prints the lines to add to pipeline\.yml/.exec(
+        out,
+      );
+    expect(next?.[2]).toMatch(/tributary-local-raw\/firehose\/clickstream\/$/);
     expect(out).toContain('users (DynamoDB): 250 changes in 3 change files, 1 failed');
     expect(out).toMatch(
       /1 line quarantined in .*tributary-local-raw\/raw\/dynamodb\/users\/dt=2026-11-20\/_.*\.quarantine\.ndjson/,

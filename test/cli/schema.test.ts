@@ -4,9 +4,9 @@ import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { parse } from 'yaml';
 import { main } from '../../src/cli/main';
-import { SAMPLES_DIRECTORY } from '../../src/lib/local/project-paths';
 import { parsePipeline } from '../../src/lib/pipeline/pipeline';
 import { userItem } from '../../src/lib/samples/users';
+import { SAMPLES_DIRECTORY } from '../../src/lib/util/project-paths';
 import { captureIo } from '../support/cli';
 
 let directory: string;
@@ -57,9 +57,37 @@ describe('tributary schema infer', () => {
     expect(io.err()).toContain('columns from 3 records');
   });
 
-  it('reports type conflicts and malformed lines, and exits 1 for the malformed lines', async () => {
+  it('keeps the declared types of an existing table, naming the values they cannot hold', async () => {
     const io = captureIo();
     expect(await main(['schema', 'infer', '--table', 'clickstream', clickstream], io)).toBe(1);
+    // one bad sample must not turn a declared bigint into string, nor a decimal into double
+    expect(io.out()).toContain('- { name: user__id, type: bigint }');
+    expect(io.out()).toContain('- { name: properties__value, type: "decimal(12,2)" }');
+    expect(io.out()).not.toContain('type: string } # type conflict');
+    expect(io.err()).toContain(
+      'user__id: kept the declared bigint; 1 value cannot be stored in it (e.g. "not-a-number"); --reinfer infers declared columns again',
+    );
+    expect(io.out()).toContain(
+      '- { name: order_id, type: bigint, comment: "can exceed 2^53; stored exactly" }',
+    );
+    expect(io.err()).toContain('clickstream.ndjson:58: RecordDecodeError: Invalid JSON');
+    expect(io.err()).toContain('2 malformed lines skipped');
+  });
+
+  it('marks the columns an existing table does not declare yet', async () => {
+    const data =
+      '{"event_id":"e","event_type":"x","event_time":"2026-01-01T00:00:00Z","user":{"id":7},"shiny":{"new":true}}\n';
+    const io = captureIo();
+    expect(
+      await main(['schema', 'infer', '--table', 'clickstream', await file('new-field.ndjson', data)], io),
+    ).toBe(0);
+    expect(io.out()).toContain('- { name: shiny__new, type: boolean } # new: in 1 of 1 records');
+    expect(io.out()).toContain('- { name: user__id, type: bigint }');
+  });
+
+  it('infers declared columns again when asked', async () => {
+    const io = captureIo();
+    expect(await main(['schema', 'infer', '--reinfer', '--table', 'clickstream', clickstream], io)).toBe(1);
     expect(io.out()).toContain(
       '- { name: user__id, type: string } # type conflict: string (1) and number (401)',
     );
@@ -114,10 +142,11 @@ describe('tributary schema diff', () => {
       await main(['schema', 'diff', '--table', 'clickstream', await file('drift.ndjson', data)], io),
     ).toBe(1);
     const out = io.out();
+    expect(out).toMatch(/^clickstream: 1 of 1 record differs from the declared columns\n/);
     expect(out).toContain(
-      'New columns (not declared: Parquet conversion drops them):\n  + shiny__new int (in 1 records)',
+      'New columns (not declared: Parquet conversion drops them):\n  + shiny__new int (in 1 record; first in ',
     );
-    expect(out).toContain('~ user__id: declared bigint, found string (1 values, e.g. "abc")');
+    expect(out).toContain('~ user__id: declared bigint, found string (1 value, e.g. "abc")');
     expect(out).toContain('Missing columns (declared, never in the data):\n  - anonymous_id string');
   });
 
@@ -148,5 +177,57 @@ describe('tributary schema diff', () => {
     const unknown = captureIo();
     expect(await main(['schema', 'guess', '--table', 'x', clickstream], unknown)).toBe(2);
     expect(unknown.err()).toContain('say infer or diff');
+  });
+
+  it('counts the records that differ, not the records read', async () => {
+    const io = captureIo();
+    expect(await main(['schema', 'diff', '--table', 'clickstream', clickstream], io)).toBe(1);
+    // of the 403 readable sample records, one carries an undeclared flag and one a text user id
+    expect(io.out()).toMatch(/^clickstream: 2 of 403 records differ from the declared columns\n/);
+  });
+
+  it('prints the exact lines to add to pipeline.yml, and where', async () => {
+    const data = [
+      '{"event_id":"e1","event_type":"x","event_time":"2026-01-01T00:00:00Z","device":{"os":"ios","build":1234}}',
+      '{"event_id":"e2","event_type":"x","event_time":"2026-01-02T00:00:00Z","device":{"os":"android"}}',
+    ].join('\n');
+    const io = captureIo();
+    expect(
+      await main(['schema', 'diff', '--table', 'clickstream', await file('device.ndjson', data)], io),
+    ).toBe(1);
+    const out = io.out();
+    const at = /To keep them, add under clickstream's columns in (\S+):(\d+):\n((?: {6}- .*\n)+)/.exec(out);
+    expect(at).not.toBeNull();
+    expect(at![1]).toMatch(/pipeline\.yml$/);
+    expect(at![3]).toBe(
+      '      - { name: device__os, type: string }\n      - { name: device__build, type: int }\n',
+    );
+    // the named line is the table's last declared column, so the lines go right after it
+    const lines = (await import('node:fs')).readFileSync(at![1]!, 'utf8').split('\n');
+    expect(lines[Number(at![2]) - 1]).toMatch(/^ {6}- \{ name: \w+, type: /);
+    expect(lines[Number(at![2])]).not.toMatch(/^ {6}- \{ name:/);
+    expect(out).toContain(
+      'then deploy; tributary backfill --table clickstream fills them back from the raw copies',
+    );
+  });
+
+  it('reads every file under a directory, such as a stream’s raw backup prefix', async () => {
+    const backup = join(directory, 'firehose', 'clickstream', '2026', '01', '01', '00');
+    await (await import('node:fs/promises')).mkdir(backup, { recursive: true });
+    const line = (id: string) =>
+      `{"event_id":"${id}","event_type":"x","event_time":"2026-01-01T00:00:00Z","beta":{"on":true}}`;
+    await writeFile(join(backup, 'a.gz'), gzipSync(`${line('a')}\n${line('b')}\n`));
+    await writeFile(join(backup, 'b.gz'), gzipSync(`${line('c')}\n`));
+    const io = captureIo();
+    expect(
+      await main(
+        ['schema', 'diff', '--table', 'clickstream', join(directory, 'firehose', 'clickstream')],
+        io,
+      ),
+    ).toBe(1);
+    expect(io.out()).toMatch(/^clickstream: 3 of 3 records differ/);
+    // the first record that had the field, by file name order: a raw backup's names sort by time
+    expect(io.out()).toMatch(/\+ beta__on boolean \(in 3 records; first in .*00\/a\.gz:1\)/);
+    expect(io.out()).toContain('      - { name: beta__on, type: boolean }');
   });
 });

@@ -4,7 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { main } from '../../src/cli/main';
-import { PROJECT_ROOT } from '../../src/lib/local/project-paths';
+import { PROJECT_ROOT } from '../../src/lib/util/project-paths';
 import { captureIo } from '../support/cli';
 
 /**

@@ -4,10 +4,10 @@ import YAML from 'yaml';
 import { deliveryStreamName } from '../../src/infra/names';
 import { readStackSettings } from '../../src/infra/settings';
 import { stackResources } from '../../src/infra/stack';
-import { PROJECT_ROOT } from '../../src/lib/local/project-paths';
 import { bundledPipeline } from '../../src/lib/pipeline/bundled';
 import { CHECK_KINDS } from '../../src/lib/pipeline/check-spec';
 import { parsePipeline } from '../../src/lib/pipeline/pipeline';
+import { PROJECT_ROOT } from '../../src/lib/util/project-paths';
 
 const readme = readFileSync(join(PROJECT_ROOT, 'README.md'), 'utf8');
 const shipped = YAML.parse(readFileSync(join(PROJECT_ROOT, 'pipeline.yml'), 'utf8'));

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { GetObjectCommand } from '@aws-sdk/client-s3';
 import type { DynamoDBBatchResponse, DynamoDBStreamEvent, S3Event } from 'aws-lambda';
-import { DuckDb, sqlString } from '../../src/lib/query/duckdb';
+import { DuckDb, sqlString } from '../../src/lib/standins/athena/duckdb';
 import { encodeS3EventKey } from '../../src/lib/storage/s3-event-key';
 import streamEvent from '../fixtures/events/dynamodb/stream-users.json';
 import objectCreated from '../fixtures/events/s3/object-created.json';

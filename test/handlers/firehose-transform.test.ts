@@ -2,7 +2,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Context, FirehoseTransformationEvent, FirehoseTransformationResult } from 'aws-lambda';
-import { drainLocalInbox } from '../../src/lib/firehose/local-firehose';
+import { drainLocalInbox } from '../../src/lib/standins/firehose/local-firehose';
 import { decodeData, firehoseEvent } from '../support/firehose';
 
 const context = { functionName: 'tributary-test-firehoseTransform', awsRequestId: 'req-1' } as Context;

@@ -2,7 +2,7 @@ import { execFile } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { DuckDb } from '../../src/lib/query/duckdb';
+import { DuckDb } from '../../src/lib/standins/athena/duckdb';
 import { offlineEnv, PROJECT_ROOT, withServerlessLock } from '../support/serverless';
 
 const START = '<!-- invoke-local:start -->';

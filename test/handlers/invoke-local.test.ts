@@ -2,7 +2,7 @@ import { mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { writeAthenaCsv } from '../../src/lib/loading/athena-csv';
-import { DuckDb, sqlString } from '../../src/lib/query/duckdb';
+import { DuckDb, sqlString } from '../../src/lib/standins/athena/duckdb';
 import { invokeLocal, invokeLocalRun, PROJECT_ROOT } from '../support/serverless';
 
 describe('sls invoke local', () => {

@@ -1,12 +1,12 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { LocalCatalog } from '../../src/lib/catalog/local-catalog';
 import { LOCAL_BUCKETS } from '../../src/lib/config/storage';
-import { DuckDb } from '../../src/lib/query/duckdb';
-import { LocalAthena } from '../../src/lib/query/local-athena';
 import { stageWorkGroups } from '../../src/lib/query/workgroups';
-import { LocalObjectStore } from '../../src/lib/storage/local-object-store';
+import { DuckDb } from '../../src/lib/standins/athena/duckdb';
+import { LocalAthena } from '../../src/lib/standins/athena/local-athena';
+import { LocalCatalog } from '../../src/lib/standins/glue/local-catalog';
+import { LocalObjectStore } from '../../src/lib/standins/s3/local-object-store';
 import { loadHandler } from '../support/handlers';
 
 let root: string;

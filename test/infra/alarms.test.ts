@@ -1,6 +1,7 @@
 import { alarmResources } from '../../src/infra/alarms';
 import { readStackSettings } from '../../src/infra/settings';
 import { ConfigError } from '../../src/lib/config/reader';
+import { UNDECLARED_COLUMNS_METRIC } from '../../src/lib/firehose/report';
 import { parsePipeline } from '../../src/lib/pipeline/pipeline';
 import { validateTemplate } from '../support/cloudformation-spec';
 
@@ -112,5 +113,44 @@ describe('alarms for a stream that goes quiet', () => {
       expect(resources[id].Properties.AlarmActions).toEqual([{ Ref: 'AlertsTopic' }]);
     }
     expect(resources.DynamodbStreamIteratorAgeAlarm.Properties.MetricName).toBe('IteratorAge');
+  });
+});
+
+describe('alarms for fields pipeline.yml does not declare', () => {
+  it('tells the alerts topic within one five-minute period, per stream, with the command that shows the lines to add', () => {
+    const resources: Record<string, any> = alarmResources(pipelineWith(undefined), settings);
+    const alarm = resources.DeliveryStreamClicksUndeclaredFieldsAlarm.Properties;
+    expect(alarm).toMatchObject({
+      Namespace: 'Tributary',
+      MetricName: UNDECLARED_COLUMNS_METRIC,
+      Dimensions: [
+        { Name: 'service', Value: 'firehoseTransform' },
+        { Name: 'stream', Value: 'clicks' },
+      ],
+      Statistic: 'Sum',
+      Period: 300,
+      EvaluationPeriods: 1,
+      Threshold: 1,
+      AlarmActions: [{ Ref: 'AlertsTopic' }],
+    });
+    const description = JSON.stringify(alarm.AlarmDescription);
+    expect(description).toContain('aws s3 cp --recursive s3://');
+    expect(description).toContain('/firehose/clicks/');
+    expect(description).toContain('tributary schema diff --table clicks');
+    // AlarmDescription holds at most 1024 characters, with the longest bucket name a stack makes
+    const text = alarm.AlarmDescription['Fn::Join'][1]
+      .map((part: unknown) => (typeof part === 'string' ? part : 'b'.repeat(63)))
+      .join('');
+    expect(text.length).toBeLessThanOrEqual(1024);
+  });
+
+  it('alarms on DynamoDB attributes the tables do not declare (kept only in _extra)', () => {
+    const resources: Record<string, any> = alarmResources(pipelineWith(undefined), settings);
+    expect(resources.S3FlattenUndeclaredFieldsAlarm.Properties).toMatchObject({
+      MetricName: UNDECLARED_COLUMNS_METRIC,
+      Dimensions: [{ Name: 'service', Value: 's3Flatten' }],
+      Period: 300,
+      Threshold: 1,
+    });
   });
 });

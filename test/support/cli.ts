@@ -1,6 +1,6 @@
 import { PassThrough, Readable } from 'node:stream';
 import type { CommandIo } from '../../src/cli/io';
-import { PROJECT_ROOT } from '../../src/lib/local/project-paths';
+import { PROJECT_ROOT } from '../../src/lib/util/project-paths';
 
 /** In-memory stdin/stdout/stderr for running CLI commands inside a test. */
 export function captureIo(stdin = ''): CommandIo & { out(): string; err(): string } {

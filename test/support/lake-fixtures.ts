@@ -10,7 +10,7 @@ import { ParquetRowWriter } from '../../src/lib/parquet/parquet-writer';
 import { LakeLayout } from '../../src/lib/pipeline/lake-layout';
 import type { Pipeline } from '../../src/lib/pipeline/pipeline';
 import { userItem, userStreamRecord } from '../../src/lib/samples/users';
-import type { LocalObjectStore } from '../../src/lib/storage/local-object-store';
+import type { LocalObjectStore } from '../../src/lib/standins/s3/local-object-store';
 import { uploadPipe } from '../../src/lib/storage/object-store';
 
 /** Writes clickstream events into the lake as the Firehose path would: flattened, typed, by dt/hour. */

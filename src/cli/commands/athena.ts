@@ -5,7 +5,7 @@ import { loadLocalHandlers } from '../../lib/local/local-handlers';
 import { requireLocalLake } from '../../lib/local/local-root';
 import type { PipelineRunPlan, PlannedTransform } from '../../lib/orchestration/run-plan';
 import { bundledPipeline } from '../../lib/pipeline/bundled';
-import { QUERY_EXECUTION_ID } from '../../lib/query/local-athena';
+import { QUERY_EXECUTION_ID } from '../../lib/standins/athena/athena-rules';
 import { type CommandIo, UsageError, writeLine } from '../io';
 
 export const ATHENA_HELP = `Usage: tributary athena [--root DIR] <planRun event file> --transform NAME

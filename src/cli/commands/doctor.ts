@@ -6,6 +6,8 @@ import { readStackSettings } from '../../infra/settings';
 import { ConfigError } from '../../lib/config/reader';
 import { SERVICE, STAGE_NAME } from '../../lib/config/stage-names';
 import { awsDescribeCapturedTable, environmentHasAwsCredentials } from '../../lib/deploy/aws-captured-tables';
+import { awsGlueColumns } from '../../lib/deploy/aws-glue-columns';
+import { lakeTypeFindings } from '../../lib/deploy/lake-type-findings';
 import {
   capturedTableFindings,
   deployPermissions,
@@ -21,15 +23,16 @@ export const DOCTOR_HELP = `Usage: tributary doctor --stage S [--region R] [--pa
 
 Checks a stage's params before anything is deployed: alerts without an alarmEmail, loads without a
 BI database, a loader VPC config Lambda would refuse, resources in another region than the stage,
-captured DynamoDB tables without point-in-time recovery or a NEW_AND_OLD_IMAGES stream, and the
-permissions the person deploying needs. Reads serverless.yml's params as \`sls deploy\` would.
+captured DynamoDB tables without point-in-time recovery or a NEW_AND_OLD_IMAGES stream, a column
+type in pipeline.yml that Athena could not read the deployed tables' files as (Glue GetTable), and
+the permissions the person deploying needs. Reads serverless.yml's params as \`sls deploy\` would.
 Exits 1 when something would fail.
 
   --stage S          the stage to check (params.default, then params.S)
   --region R         the region \`sls deploy --region R\` would use (default: the stage's region param)
   --param name=value a param as \`sls deploy --param\` gives it (lists and mappings as JSON)
-  --offline          do not ask DynamoDB about captured tables (the default when this shell has no
-                     AWS credentials); says what was left unchecked
+  --offline          do not ask DynamoDB about captured tables nor Glue about the deployed tables
+                     (the default when this shell has no AWS credentials); says what was left unchecked
   --help             show this help`;
 
 const MARK: Record<FindingLevel, string> = { ok: '✓', warning: '!', error: '✗', unchecked: '?' };
@@ -93,6 +96,7 @@ export async function doctorCommand(args: string[], io: CommandIo): Promise<numb
       environmentRegion: process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION,
     }),
     ...(await capturedTableFindings(settings, online ? awsDescribeCapturedTable(region) : undefined)),
+    ...(await lakeTypeFindings(pipeline, stage, online ? awsGlueColumns(region) : undefined)),
   );
   for (const { level, topic, message } of findings)
     writeLine(io.stdout, `  ${MARK[level]} ${topic}: ${message}`);

@@ -9,21 +9,21 @@ import { parseStreamArn } from '../../lib/dynamodb/stream-batch';
 import { awsFirehose } from '../../lib/firehose/aws-firehose';
 import { reingestRecords } from '../../lib/firehose/reingest';
 import { ingestStreams } from '../../lib/local/ingest-streams';
-import type { DeliveryStats } from '../../lib/local/local-delivery-stream';
 import {
   DEFAULT_LOCAL_ROOT,
   type LocalEnvironment,
   localEnvironment,
 } from '../../lib/local/local-environment';
-import { loadLocalHandlers, localDynamoTableName } from '../../lib/local/local-handlers';
+import { loadLocalHandlers, localDynamoTableName, localStreamMapping } from '../../lib/local/local-handlers';
 import { requireLocalLake } from '../../lib/local/local-root';
-import { LocalS3Notifications } from '../../lib/local/local-s3-notifications';
-import { localStreamMapping } from '../../lib/local/local-stream-mapping';
 import { failureReasons } from '../../lib/local/source-warnings';
 import { bundledPipeline } from '../../lib/pipeline/bundled';
 import type { Pipeline } from '../../lib/pipeline/pipeline';
 import { ReplayError, type ReplayTargets, replayBatches } from '../../lib/replay/replay';
 import { listReplayFiles, readReplayBatches } from '../../lib/replay/replay-source';
+import type { DeliveryStats } from '../../lib/standins/firehose/local-delivery-stream';
+
+import { LocalS3Notifications } from '../../lib/standins/s3/local-s3-notifications';
 import { getBytes } from '../../lib/storage/object-store';
 import { S3ObjectStore } from '../../lib/storage/s3-object-store';
 import { type CommandIo, counted, UsageError, writeLine } from '../io';
@@ -40,6 +40,8 @@ Sends records that failed back through the pipeline after a fix:
   - DynamoDB quarantine files (_*.quarantine.ndjson beside their raw object, under raw/dynamodb/
     or exports/dynamodb/ of the raw bucket) go back as a new raw object beside the one each line
     came from, so the flattener runs on it again.
+A stream's raw backup (raw bucket firehose/<stream>/) is named and skipped: its records are
+already in the lake. tributary backfill rebuilds days from it when a column was added.
 
   --to local|deployed  where to send (default local: the local stand-ins under --root)
   --root DIR           local root (default: $TRIBUTARY_LOCAL_ROOT or ${DEFAULT_LOCAL_ROOT})
@@ -48,6 +50,7 @@ Sends records that failed back through the pipeline after a fix:
   --region R           the region stage S was deployed to, when not its region param
   --raw-bucket B       the deployed stage's raw bucket, for quarantine files (with --to deployed)
   --stream NAME        the stream of Firehose error files whose path does not say it
+                       (error files copied elsewhere); never needed under errors/<stream>/
   --buffer-seconds N   the deployed stage's firehoseBufferSeconds (default 900, the most): a
                        stream's records spanning more than 500 hours are sent in groups, each
                        1.5 times that after the last, once its partitions are written

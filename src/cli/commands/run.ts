@@ -7,6 +7,7 @@ import { ConfigError } from '../../lib/config/reader';
 import { type LoaderConfig, readLoaderConfig } from '../../lib/loading/config';
 import { describeConnection } from '../../lib/loading/connection';
 import type { StreamSource } from '../../lib/local/ingest-streams';
+import { refuseUnreadableTypeChanges } from '../../lib/local/lake-types';
 import {
   checkLocalRoot,
   DEFAULT_LOCAL_ROOT,
@@ -20,9 +21,6 @@ import {
 import { loadLocalHandlers, localDynamoTableArn } from '../../lib/local/local-handlers';
 import { type LocalRunSummary, type ProgressEvent, runLocalPipeline } from '../../lib/local/local-pipeline';
 import { createLocalRoot } from '../../lib/local/local-root';
-import { SAMPLES_DIRECTORY } from '../../lib/local/project-paths';
-import { endStates, failedStep, retriesByState } from '../../lib/local/report/step-tally';
-import { renderRunReport } from '../../lib/local/run-report';
 import {
   captureWarning,
   failedChanges,
@@ -32,14 +30,17 @@ import {
   streamWarning,
 } from '../../lib/local/source-warnings';
 import { generatedClickstream, ndjsonRecords, streamRecordsOf } from '../../lib/local/sources';
-import { dailyPipelineDefinition } from '../../lib/orchestration/local-state-machine';
 import { isDay, readRunInput } from '../../lib/orchestration/run-input';
 import { type ParquetCodec, zstdAvailable } from '../../lib/parquet/parquet-writer';
 import { bundledPipeline } from '../../lib/pipeline/bundled';
 import { LakeLayout } from '../../lib/pipeline/lake-layout';
 import type { Pipeline } from '../../lib/pipeline/pipeline';
+import { renderRunReport } from '../../lib/run-report/run-report';
+import { endStates, failedStep, retriesByState } from '../../lib/run-report/step-tally';
 import { CLICKSTREAM_DEFAULTS } from '../../lib/samples/clickstream';
 import { changesFromColumns, eventsFromColumns } from '../../lib/samples/declared-columns';
+import { dailyPipelineDefinition } from '../../lib/standins/stepfunctions/local-state-machine';
+import { SAMPLES_DIRECTORY } from '../../lib/util/project-paths';
 import { checkOutcomeLines } from '../check-outcome';
 import { type CommandIo, counted, formatTable, UsageError, writeLine } from '../io';
 
@@ -123,6 +124,7 @@ export async function runCommand(args: string[], io: CommandIo): Promise<number>
   await checkLocalRoot(environment).catch((error: unknown) => {
     throw error instanceof LocalRootError ? new UsageError(error.message) : error;
   });
+  await refuseUnreadableTypeChanges(environment, pipeline);
   const loader = readLoaderConfig({ ...process.env, TRIBUTARY_LOCAL_ROOT: environment.root });
   refuseUnplannableDay(date, pipeline, environment);
   const missingSamples: string[] = [];
@@ -357,6 +359,9 @@ export function printRunSummary(
     if (stats.undeclaredColumns.size > 0) {
       const columns = [...stats.undeclaredColumns].map(([name, count]) => `${name} (${count})`).join(', ');
       out(`    columns not in pipeline.yml, left out of Parquet: ${columns}`);
+      out(
+        `    next: tributary schema diff --table ${stream} ${join(root, rawBucket, LakeLayout.firehoseBackup(stream))} prints the lines to add to pipeline.yml`,
+      );
     }
   }
   for (const [table, stats] of summary.captures) {

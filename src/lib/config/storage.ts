@@ -1,5 +1,5 @@
 import { S3Client } from '@aws-sdk/client-s3';
-import { LocalObjectStore } from '../storage/local-object-store';
+import { LocalObjectStore } from '../standins/s3/local-object-store';
 import type { ObjectStore } from '../storage/object-store';
 import { S3ObjectStore } from '../storage/s3-object-store';
 import type { ConfigReader } from './reader';

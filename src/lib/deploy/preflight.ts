@@ -11,7 +11,7 @@ import { errorMessage } from '../util/errors';
 /** `unchecked`: could not be checked here (offline); says what to check by hand. */
 export type FindingLevel = 'ok' | 'warning' | 'error' | 'unchecked';
 
-export type FindingTopic = 'alerts' | 'bi-database' | 'vpc' | 'region' | 'captured-tables';
+export type FindingTopic = 'alerts' | 'bi-database' | 'vpc' | 'region' | 'captured-tables' | 'lake-types';
 
 export interface Finding {
   readonly level: FindingLevel;

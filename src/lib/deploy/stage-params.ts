@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
 import { isPlainObject } from '../config/reader';
-import { PROJECT_ROOT } from '../local/project-paths';
+import { PROJECT_ROOT } from '../util/project-paths';
 
 /**
  * A stage's params as serverless resolves them: `params.default`, then `params.<stage>`, then

@@ -1,5 +1,6 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
 import { type Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
+import { UNDECLARED_COLUMNS_METRIC } from '../firehose/report';
 import type { FlattenRawObjectOutcome } from './flatten-raw-object';
 import type { StreamBatchOutcome } from './stream-batch';
 
@@ -36,6 +37,7 @@ export function reportFlattenedObjects(
     }
     metrics.addMetric('RowsWritten', MetricUnit.Count, outcome.rows);
     metrics.addMetric('LinesQuarantined', MetricUnit.Count, outcome.quarantined);
+    metrics.addMetric(UNDECLARED_COLUMNS_METRIC, MetricUnit.Count, outcome.undeclaredColumns.size);
     logger.info('Flattened object', {
       key: outcome.key,
       output: outcome.outputKey,

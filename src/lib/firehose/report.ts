@@ -2,6 +2,12 @@ import type { Logger } from '@aws-lambda-powertools/logger';
 import { type Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { FirehoseTransformOutcome } from './process-event';
 
+/**
+ * Columns records carried that the table does not declare, per batch or object; the stack alarms on
+ * it so the alerts topic hears of a new field within minutes.
+ */
+export const UNDECLARED_COLUMNS_METRIC = 'UndeclaredColumns';
+
 /** One log line per batch (two when records failed) and the batch's metrics, per stream. */
 export function reportBatch(outcome: FirehoseTransformOutcome, logger: Logger, metrics: Metrics): void {
   const { stats } = outcome;
@@ -15,7 +21,7 @@ export function reportBatch(outcome: FirehoseTransformOutcome, logger: Logger, m
   metrics.addMetric('EventTimeFallbacks', MetricUnit.Count, stats.eventTimeFallbacks);
   metrics.addMetric('EventTimesOutOfRange', MetricUnit.Count, stats.eventTimeOutOfRange);
   metrics.addMetric('ColumnCollisions', MetricUnit.Count, stats.columnCollisions);
-  metrics.addMetric('UndeclaredColumns', MetricUnit.Count, stats.undeclaredColumns.size);
+  metrics.addMetric(UNDECLARED_COLUMNS_METRIC, MetricUnit.Count, stats.undeclaredColumns.size);
   logger.info('Transformed Firehose batch', {
     stream,
     recordsIn: stats.recordsIn,

@@ -1,13 +1,13 @@
-import { drainLocalInbox } from '../firehose/local-firehose';
 import type { ParquetCodec } from '../parquet/parquet-writer';
 import type { Pipeline, StreamSpec } from '../pipeline/pipeline';
-import { ConversionThread } from './conversion-thread';
+import { ConversionThread } from '../standins/firehose/conversion-thread';
 import {
   type DeliveryStats,
   LOCAL_STREAM_DEFAULTS,
   LocalDeliveryStream,
   type LocalDeliveryStreamOptions,
-} from './local-delivery-stream';
+} from '../standins/firehose/local-delivery-stream';
+import { drainLocalInbox } from '../standins/firehose/local-firehose';
 import type { LocalEnvironment } from './local-environment';
 import type { LocalHandlers } from './local-handlers';
 

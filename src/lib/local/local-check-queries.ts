@@ -1,7 +1,7 @@
 import { parseS3Uri } from '../catalog/catalog';
 import type { CheckQueryRunner } from '../checks/run-checks';
-import type { LocalAthena } from '../query/local-athena';
-import { localResultPage } from '../query/local-athena-results';
+import type { LocalAthena } from '../standins/athena/local-athena';
+import { localResultPage } from '../standins/athena/results';
 import type { LocalEnvironment } from './local-environment';
 
 /** `s3://bucket/key` in the local stand-in: the file a person opens. */

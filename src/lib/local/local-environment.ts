@@ -1,14 +1,14 @@
 import { mkdir, readdir, rm, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { DEFAULT_LAKE_START_DATE } from '../catalog/lake-days';
-import { LocalCatalog } from '../catalog/local-catalog';
 import { LOCAL_BUCKETS } from '../config/storage';
 import { LOCAL_WAREHOUSE_FILE } from '../loading/config';
-import { ingestedLakeTables } from '../pipeline/lake-tables';
 import type { Pipeline } from '../pipeline/pipeline';
-import { LocalAthena } from '../query/local-athena';
 import { stageWorkGroups } from '../query/workgroups';
-import { LocalObjectStore } from '../storage/local-object-store';
+import { ingestedLakeTables } from '../sources/registry';
+import { LocalAthena } from '../standins/athena/local-athena';
+import { LocalCatalog } from '../standins/glue/local-catalog';
+import { LocalObjectStore } from '../standins/s3/local-object-store';
 import { LocalRootError } from './local-root';
 
 export { LOCAL_DEVELOPMENT_HASH_KEY, localHashKey } from './local-hash-key';

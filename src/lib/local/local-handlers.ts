@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import type {
   DynamoDBBatchResponse,
   DynamoDBStreamEvent,
@@ -6,6 +7,12 @@ import type {
   S3Event,
 } from 'aws-lambda';
 import type { Pipeline } from '../pipeline/pipeline';
+import { declaredSources } from '../sources/registry';
+import {
+  LocalStreamMapping,
+  STREAM_MAPPING_DEFAULTS,
+  type StreamMappingSettings,
+} from '../standins/lambda/local-stream-mapping';
 import { type LocalEnvironment, localHashKey } from './local-environment';
 import { localAthenaVariables } from './local-stage';
 
@@ -41,9 +48,7 @@ export function localHandlerEnvironment(
   pipeline: Pipeline,
   options: { readonly verbose?: boolean } = {},
 ): Record<string, string> {
-  const hashing =
-    pipeline.streams.some((s) => s.flatten.hash.length > 0) ||
-    pipeline.dynamodb.some((t) => t.flatten.hash.length > 0);
+  const hashing = declaredSources(pipeline).some((source) => source.spec.flatten.hash.length > 0);
   const hashKey = localHashKey();
   return {
     TRIBUTARY_LOCAL_ROOT: environment.root,
@@ -100,4 +105,29 @@ export async function loadLocalHandlers(
     loader: (event) => modules.loader.handler(event as never, context('loader')),
     usedDevelopmentHashKey,
   };
+}
+
+/**
+ * A table's mapping on the local stage: the stack's settings, the real stream Lambda, parking in
+ * the raw bucket. Retries wait no real time.
+ */
+export function localStreamMapping(
+  environment: LocalEnvironment,
+  handlers: LocalHandlers,
+  table: string,
+  options: { readonly now: () => number; readonly settings?: Partial<StreamMappingSettings> },
+): LocalStreamMapping {
+  return new LocalStreamMapping(
+    { ...STREAM_MAPPING_DEFAULTS, ...options.settings },
+    {
+      invoke: handlers.dynamodbStream,
+      destination: { store: environment.store, bucket: environment.rawBucket },
+      functionArn: `arn:aws:lambda:local:000000000000:function:${environment.resourcePrefix}-dynamodbStream`,
+      mappingId: `${environment.resourcePrefix}-${table}`,
+      shardId: 'shardId-local-000001',
+      now: options.now,
+      sleep: async () => undefined,
+      newId: randomUUID,
+    },
+  );
 }

@@ -5,28 +5,33 @@ import type { CheckOutcome, LoadGate } from '../checks/check-run';
 import { DynamoLayout } from '../dynamodb/layout';
 import type { LoadOutcome } from '../loading/types';
 import type { RecomputedDay } from '../orchestration/late-data';
+import type { GatedPlan, HeldBack } from '../orchestration/snapshot-gate';
+import type { ParquetCodec } from '../parquet/parquet-writer';
+import type { Pipeline } from '../pipeline/pipeline';
+import { ingestedLakeTables } from '../sources/registry';
+import type { LocalAthena } from '../standins/athena/local-athena';
+import { localResultPage } from '../standins/athena/results';
+import { type ExportRequest, LocalDynamoTable } from '../standins/dynamodb/local-dynamodb';
+import type { DeliveryStats } from '../standins/firehose/local-delivery-stream';
+import { STREAM_MAPPING_DEFAULTS } from '../standins/lambda/local-stream-mapping';
 import {
+  deliverPending,
+  LocalS3Notifications,
+  type NotificationDelivery,
+} from '../standins/s3/local-s3-notifications';
+import {
+  type DailyPipelineTask,
   dailyPipelineDefinition,
   type LocalExecution,
   runStateMachineLocally,
   type StepEvent,
   type TaskHandler,
-} from '../orchestration/local-state-machine';
-import type { GatedPlan, HeldBack } from '../orchestration/snapshot-gate';
-import type { ParquetCodec } from '../parquet/parquet-writer';
-import { ingestedLakeTables } from '../pipeline/lake-tables';
-import type { Pipeline } from '../pipeline/pipeline';
-import type { LocalAthena } from '../query/local-athena';
-import { localResultPage } from '../query/local-athena-results';
+} from '../standins/stepfunctions/local-state-machine';
 import { getBytes, listKeys } from '../storage/object-store';
 import type { PublishOutcome } from '../transforms/publish';
 import { ingestStreams, type StreamSource } from './ingest-streams';
-import type { DeliveryStats } from './local-delivery-stream';
-import { type ExportRequest, LocalDynamoTable } from './local-dynamodb';
 import { type LocalEnvironment, openLocalAthena } from './local-environment';
-import { type LocalHandlers, localDynamoTableArn } from './local-handlers';
-import { deliverPending, LocalS3Notifications, type NotificationDelivery } from './local-s3-notifications';
-import { localStreamMapping, STREAM_MAPPING_DEFAULTS } from './local-stream-mapping';
+import { type LocalHandlers, localDynamoTableArn, localStreamMapping } from './local-handlers';
 
 /** A DynamoDB table's stream, as the records Lambda would receive from it. */
 export interface DynamoSource {
@@ -315,7 +320,7 @@ export function localTasks(
     checks: CheckOutcome[];
     blocked: Array<LoadGate<{ load: string; transform: string }>['blocked'][number]>;
   },
-): Record<string, TaskHandler> {
+): Record<DailyPipelineTask, TaskHandler> {
   const tableByArn = new Map([...tables.values()].map((t) => [t.tableArn, t]));
   const dynamoTable = (arn: string) => {
     const table = tableByArn.get(arn) ?? [...tables.values()].find((t) => arn.startsWith(`${t.tableArn}/`));

@@ -1,5 +1,5 @@
 import { DynamoLayout } from '../dynamodb/layout';
-import type { DeliveryStats } from './local-delivery-stream';
+import type { DeliveryStats } from '../standins/firehose/local-delivery-stream';
 import type { CaptureStats, LocalRunSummary, QuarantineSummary } from './local-pipeline';
 
 /** Quarantine files (in the raw bucket) of a DynamoDB table's lake tables (its changes and its snapshot). */

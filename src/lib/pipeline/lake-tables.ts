@@ -1,12 +1,7 @@
 import { dayProjection, HOUR_PROJECTION } from '../catalog/catalog';
 import { type ColumnSpec, parseColumnType } from '../columns/column-types';
 import { LakeLayout } from './lake-layout';
-import {
-  CHANGE_METADATA_COLUMNS,
-  type DynamoTableSpec,
-  EXTRA_ATTRIBUTES_COLUMN,
-  type Pipeline,
-} from './pipeline';
+import { CHANGE_METADATA_COLUMNS, type DynamoTableSpec, EXTRA_ATTRIBUTES_COLUMN } from './pipeline';
 
 /** How a table's partitions are laid out under its prefix. */
 export type PartitionLayout = 'day-hour' | 'day';
@@ -71,25 +66,4 @@ export function changeTableColumns(table: DynamoTableSpec): ColumnSpec[] {
   }));
   const rest = table.columns.filter((c) => !table.keys.includes(c.name));
   return [...keys, ...metadata, ...rest, { name: EXTRA_ATTRIBUTES_COLUMN, type: parseColumnType('string') }];
-}
-
-export function ingestedLakeTables(pipeline: Pipeline): LakeTable[] {
-  return [
-    ...pipeline.streams.map((stream) => ({
-      name: stream.name,
-      description: stream.description,
-      columns: stream.columns,
-      partitioning: 'day-hour' as const,
-      prefix: LakeLayout.table(stream.name),
-    })),
-    ...pipeline.dynamodb.flatMap((table) =>
-      [`${table.name}_changes`, `${table.name}_snapshot`].map((name) => ({
-        name,
-        description: table.description,
-        columns: changeTableColumns(table),
-        partitioning: 'day' as const,
-        prefix: LakeLayout.table(name),
-      })),
-    ),
-  ];
 }

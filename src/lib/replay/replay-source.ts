@@ -76,6 +76,16 @@ function streamOf(file: string, pipeline: Pipeline): string | undefined {
   return match && pipeline.streams.some((s) => s.name === match[1]) ? match[1] : undefined;
 }
 
+/** The stream whose raw backup prefix (`firehose/<stream>/` of the raw bucket) a file lies under. */
+function backupStreamOf(file: string, pipeline: Pipeline): string | undefined {
+  if (/(?:^|\/)errors\//.test(file)) return undefined;
+  const match = /(?:^|\/)firehose\/([a-z][a-z0-9_]{0,47})\//.exec(file);
+  return match && pipeline.streams.some((s) => s.name === match[1]) ? match[1] : undefined;
+}
+
+/** Unreadable lines of one file named one by one; the rest are counted in one problem. */
+const NAMED_LINES = 5;
+
 export interface ReadReplayOptions {
   /** The stream Firehose error records belong to, when their path does not say. */
   readonly stream?: string | undefined;
@@ -113,6 +123,15 @@ export async function readReplayBatches(
       batches.push(...readQuarantine(file.name, lines, options));
       continue;
     }
+    const backedUp = backupStreamOf(file.name, pipeline);
+    if (backedUp && options.stream === undefined) {
+      options.onProblem(
+        file.name,
+        0,
+        `a raw backup of ${backedUp} (firehose/${backedUp}/): its records are already in the lake, so sending them again would store each twice. To fill columns added since back from the raw copies, run tributary backfill --table ${backedUp}`,
+      );
+      continue;
+    }
     const stream = options.stream ?? streamOf(file.name, pipeline);
     if (!stream) {
       options.onProblem(
@@ -134,15 +153,27 @@ export async function readReplayBatches(
       continue;
     }
     const records: Buffer[] = [];
+    const unreadable: number[] = [];
     lines.forEach((line, index) => {
       if (line.trim() === '') return;
       const rawData = parseObject(line)?.rawData;
       if (typeof rawData !== 'string' || !isBase64(rawData)) {
-        options.onProblem(file.name, index + 1, 'not a Firehose error record (no base64 rawData)');
+        unreadable.push(index + 1);
+        if (unreadable.length <= NAMED_LINES) {
+          options.onProblem(file.name, index + 1, 'not a Firehose error record (no base64 rawData)');
+        }
         return;
       }
       records.push(Buffer.from(rawData, 'base64'));
     });
+    if (unreadable.length > NAMED_LINES) {
+      const rest = unreadable.slice(NAMED_LINES);
+      options.onProblem(
+        file.name,
+        0,
+        `${rest.length} more lines like these (lines ${rest[0]} to ${rest.at(-1)}) were not replayed either`,
+      );
+    }
     if (records.length > 0) batches.push({ kind: 'firehose', file: file.name, stream, records });
   }
   return batches;

@@ -1,4 +1,5 @@
-import { createReadStream } from 'node:fs';
+import { createReadStream, readdirSync, statSync } from 'node:fs';
+import { join } from 'node:path';
 import type { Readable } from 'node:stream';
 import { createGunzip } from 'node:zlib';
 import { AttributeValueError, mapToJson } from '../dynamodb/attribute-value';
@@ -83,9 +84,23 @@ export class SampleFileError extends Error {
   override readonly name = 'SampleFileError';
 }
 
-/** Non-blank lines of NDJSON files (`-` is stdin), gzip or not; DynamoDB export files are gzip. */
+/** The files named, with a directory standing for every file under it, in name order. */
+function expandDirectories(files: readonly string[]): string[] {
+  return files.flatMap((file) => {
+    if (file === '-' || !statSync(file, { throwIfNoEntry: false })?.isDirectory()) return [file];
+    return readdirSync(file, { recursive: true, withFileTypes: true })
+      .filter((entry) => entry.isFile())
+      .map((entry) => join(entry.parentPath, entry.name))
+      .sort();
+  });
+}
+
+/**
+ * Non-blank lines of NDJSON files (`-` is stdin), gzip or not; DynamoDB export files are gzip. A
+ * directory stands for every file under it, such as a stream's raw backup prefix.
+ */
 export async function* sampleLines(files: readonly string[], stdin?: Readable): AsyncGenerator<SampleLine> {
-  const sources = files.length > 0 ? files : ['-'];
+  const sources = files.length > 0 ? expandDirectories(files) : ['-'];
   for (const file of sources) {
     const input = file === '-' && stdin ? stdin : createReadStream(file);
     const stream = file.endsWith('.gz') ? input.pipe(createGunzip()) : input;

@@ -1,6 +1,6 @@
 import { formatColumnType } from '../columns/column-types';
 import type { DynamoTableSpec, StreamSpec } from '../pipeline/pipeline';
-import type { InferredColumn } from './infer';
+import type { EntryColumn } from './drift';
 
 const EVENT_TIME_NAME = /(^|_)(time|timestamp|ts)$|_at$/;
 
@@ -10,13 +10,14 @@ function yamlScalar(text: string): string {
     : JSON.stringify(text);
 }
 
-function columnLine(column: InferredColumn, declaredComment: string | undefined): string {
+/** One column as a line of a table's `columns:` list in pipeline.yml. */
+export function columnLine(column: EntryColumn, declaredComment?: string): string {
   const type = formatColumnType(column.type);
   const quotedType = type.includes(',') ? JSON.stringify(type) : type;
   const comment = declaredComment !== undefined ? `, comment: ${yamlScalar(declaredComment)}` : '';
   const notes = [
     column.conflict ? `type conflict: ${column.conflict}` : undefined,
-    column.seen === 0 ? 'only null in the samples' : undefined,
+    column.note ?? (column.seen === 0 ? 'only null in the samples' : undefined),
   ].filter((note) => note !== undefined);
   const trailer = notes.length > 0 ? ` # ${notes.join('; ')}` : '';
   return `      - { name: ${column.name}, type: ${quotedType}${comment} }${trailer}`;
@@ -30,7 +31,7 @@ function columnLine(column: InferredColumn, declaredComment: string | undefined)
 export function tableEntryYaml(
   name: string,
   section: 'streams' | 'dynamodb',
-  columns: readonly InferredColumn[],
+  columns: readonly EntryColumn[],
   existing?: StreamSpec | DynamoTableSpec,
 ): string {
   const comments = new Map(existing?.columns.map((column) => [column.name, column.comment]));

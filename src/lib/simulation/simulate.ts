@@ -5,15 +5,17 @@ import { openLocalAthena } from '../local/local-environment';
 import type { LocalHandlers } from '../local/local-handlers';
 import { localDynamoTableArn } from '../local/local-handlers';
 import { localTasks } from '../local/local-pipeline';
+import type { Pipeline, StreamSpec } from '../pipeline/pipeline';
+import { changesFromColumns, eventsFromColumns } from '../samples/declared-columns';
+import type { LocalAthena } from '../standins/athena/local-athena';
 import {
+  DAILY_PIPELINE_TASKS,
+  type DailyPipelineTask,
   dailyPipelineDefinition,
   type LocalExecution,
   runStateMachineLocally,
   type TaskHandler,
-} from '../orchestration/local-state-machine';
-import type { Pipeline, StreamSpec } from '../pipeline/pipeline';
-import type { LocalAthena } from '../query/local-athena';
-import { changesFromColumns, eventsFromColumns } from '../samples/declared-columns';
+} from '../standins/stepfunctions/local-state-machine';
 import { DEFAULT_FAULTS, type FaultRates } from './faults';
 import { checkDelivery, type Invariants, pipelineInvariants, type Violation } from './invariants';
 import { SimRandom } from './random';
@@ -327,7 +329,8 @@ class ExecutionRunner {
       },
     );
     const exportsDone = new Map<string, number>();
-    const tasks: Record<string, TaskHandler> = {};
+    // filled below, one entry for each Task state
+    const tasks = {} as Record<DailyPipelineTask, TaskHandler>;
     // one task at a time, in the order they were called: the interpreter starts a Map's iterations
     // together, and tasks that overlapped on real I/O would draw the seed's numbers in any order
     let queue: Promise<unknown> = Promise.resolve();
@@ -338,7 +341,8 @@ class ExecutionRunner {
         queue = result.catch(() => undefined);
         return result;
       };
-    for (const [state, handler] of Object.entries(base)) {
+    for (const state of DAILY_PIPELINE_TASKS) {
+      const handler = base[state];
       tasks[state] = serially(async (input) => {
         await scheduler.advance(this.waitBefore.get(state) ?? 0);
         if (state === 'Check DynamoDB export') {
@@ -420,7 +424,12 @@ class ExecutionRunner {
   }
 }
 
-const ATHENA_TASKS = new Set(['Run CTAS', 'Run check query', 'Run load query', 'Get check result']);
+const ATHENA_TASKS: ReadonlySet<DailyPipelineTask> = new Set([
+  'Run CTAS',
+  'Run check query',
+  'Run load query',
+  'Get check result',
+] as const);
 
 /** How long a task takes in AWS, drawn per call: Lambda a second or so, Athena seconds to a minute. */
 function taskDuration(state: string, random: SimRandom): number {

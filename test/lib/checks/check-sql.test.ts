@@ -1,16 +1,16 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { LocalCatalog } from '../../../src/lib/catalog/local-catalog';
 import { checkQuerySql, FAILURES_COLUMN, SAMPLE_ROWS } from '../../../src/lib/checks/check-sql';
 import type { ConfigError } from '../../../src/lib/config/reader';
 import { bundledPipeline } from '../../../src/lib/pipeline/bundled';
 import type { CheckRule, CheckSpec } from '../../../src/lib/pipeline/check-spec';
-import { ingestedLakeTables } from '../../../src/lib/pipeline/lake-tables';
 import { parsePipeline } from '../../../src/lib/pipeline/pipeline';
-import { LocalAthena } from '../../../src/lib/query/local-athena';
 import { stageWorkGroups } from '../../../src/lib/query/workgroups';
-import { LocalObjectStore } from '../../../src/lib/storage/local-object-store';
+import { ingestedLakeTables } from '../../../src/lib/sources/registry';
+import { LocalAthena } from '../../../src/lib/standins/athena/local-athena';
+import { LocalCatalog } from '../../../src/lib/standins/glue/local-catalog';
+import { LocalObjectStore } from '../../../src/lib/standins/s3/local-object-store';
 import { writeClickstream } from '../../support/lake-fixtures';
 
 const pipeline = bundledPipeline();

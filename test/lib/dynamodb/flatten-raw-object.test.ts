@@ -7,9 +7,9 @@ import { flattenRawObject } from '../../../src/lib/dynamodb/flatten-raw-object';
 import { DynamoLayout } from '../../../src/lib/dynamodb/layout';
 import { writeStreamBatch } from '../../../src/lib/dynamodb/stream-batch';
 import { bundledPipeline } from '../../../src/lib/pipeline/bundled';
-import { DuckDb, sqlString } from '../../../src/lib/query/duckdb';
 import { userItem, userStreamRecord } from '../../../src/lib/samples/users';
-import { LocalObjectStore } from '../../../src/lib/storage/local-object-store';
+import { DuckDb, sqlString } from '../../../src/lib/standins/athena/duckdb';
+import { LocalObjectStore } from '../../../src/lib/standins/s3/local-object-store';
 import { getBytes, listKeys } from '../../../src/lib/storage/object-store';
 
 const STREAM_ARN =

@@ -11,9 +11,9 @@ import { writeStreamBatch } from '../../../src/lib/dynamodb/stream-batch';
 import { encodeFlatRow, flattenDocument } from '../../../src/lib/flattening/flatten';
 import { FlattenPlan } from '../../../src/lib/flattening/plan';
 import { bundledPipeline } from '../../../src/lib/pipeline/bundled';
-import { DuckDb, sqlString } from '../../../src/lib/query/duckdb';
 import { userItem } from '../../../src/lib/samples/users';
-import { LocalObjectStore } from '../../../src/lib/storage/local-object-store';
+import { DuckDb, sqlString } from '../../../src/lib/standins/athena/duckdb';
+import { LocalObjectStore } from '../../../src/lib/standins/s3/local-object-store';
 import { getBytes, listKeys } from '../../../src/lib/storage/object-store';
 
 const pipeline = bundledPipeline();

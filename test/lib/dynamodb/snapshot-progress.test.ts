@@ -6,7 +6,7 @@ import { flattenRawObject } from '../../../src/lib/dynamodb/flatten-raw-object';
 import { DynamoLayout } from '../../../src/lib/dynamodb/layout';
 import { checkSnapshotFlattened, ExportManifestError } from '../../../src/lib/dynamodb/snapshot-progress';
 import { parsePipeline } from '../../../src/lib/pipeline/pipeline';
-import { LocalObjectStore } from '../../../src/lib/storage/local-object-store';
+import { LocalObjectStore } from '../../../src/lib/standins/s3/local-object-store';
 import { listKeys } from '../../../src/lib/storage/object-store';
 
 const RAW = 'raw';

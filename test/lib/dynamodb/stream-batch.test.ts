@@ -9,7 +9,7 @@ import {
   UnknownSourceTableError,
   writeStreamBatch,
 } from '../../../src/lib/dynamodb/stream-batch';
-import { LocalObjectStore } from '../../../src/lib/storage/local-object-store';
+import { LocalObjectStore } from '../../../src/lib/standins/s3/local-object-store';
 import { getBytes, listKeys, type ObjectStore } from '../../../src/lib/storage/object-store';
 import streamEvent from '../../fixtures/events/dynamodb/stream-users.json';
 

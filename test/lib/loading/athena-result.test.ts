@@ -12,8 +12,8 @@ import {
 } from '../../../src/lib/loading/athena-result';
 import { openLoader } from '../../../src/lib/loading/connection';
 import type { ResultRow } from '../../../src/lib/loading/types';
-import { DuckDb } from '../../../src/lib/query/duckdb';
-import { LocalObjectStore } from '../../../src/lib/storage/local-object-store';
+import { DuckDb } from '../../../src/lib/standins/athena/duckdb';
+import { LocalObjectStore } from '../../../src/lib/standins/s3/local-object-store';
 import type { ObjectStore } from '../../../src/lib/storage/object-store';
 
 describe('athenaColumnType', () => {

@@ -8,7 +8,7 @@ import {
   readLoadEvent,
 } from '../../../src/lib/loading/load-query-result';
 import type { LoadRequest, ResultRow, TableLoader } from '../../../src/lib/loading/types';
-import { LocalObjectStore } from '../../../src/lib/storage/local-object-store';
+import { LocalObjectStore } from '../../../src/lib/standins/s3/local-object-store';
 
 const ID = '0b0e2f9e-1c1d-4e6b-9d1a-3b9c2f0a7e11';
 const event: LoadEvent = {

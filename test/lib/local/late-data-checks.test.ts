@@ -6,7 +6,7 @@ import { localEnvironment } from '../../../src/lib/local/local-environment';
 import { loadLocalHandlers } from '../../../src/lib/local/local-handlers';
 import { type LocalRunSummary, runLocalPipeline } from '../../../src/lib/local/local-pipeline';
 import { bundledPipeline } from '../../../src/lib/pipeline/bundled';
-import { DuckDb } from '../../../src/lib/query/duckdb';
+import { DuckDb } from '../../../src/lib/standins/athena/duckdb';
 
 // one `error` check on the merged transform: only page views may be counted
 jest.mock('../../../src/lib/pipeline/bundled', () =>

@@ -10,10 +10,10 @@ import {
 } from '../../../src/lib/local/local-environment';
 import { type LocalHandlers, loadLocalHandlers } from '../../../src/lib/local/local-handlers';
 import { type LocalRunSummary, runLocalPipeline } from '../../../src/lib/local/local-pipeline';
-import { renderRunReport } from '../../../src/lib/local/run-report';
-import { dailyPipelineDefinition } from '../../../src/lib/orchestration/local-state-machine';
 import { bundledPipeline } from '../../../src/lib/pipeline/bundled';
-import { DuckDb } from '../../../src/lib/query/duckdb';
+import { renderRunReport } from '../../../src/lib/run-report/run-report';
+import { DuckDb } from '../../../src/lib/standins/athena/duckdb';
+import { dailyPipelineDefinition } from '../../../src/lib/standins/stepfunctions/local-state-machine';
 import { computedMarkerKey, manifestKey } from '../../../src/lib/transforms/transform-run';
 import { captureIo } from '../../support/cli';
 

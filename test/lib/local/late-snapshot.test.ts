@@ -6,9 +6,9 @@ import { printRunSummary } from '../../../src/cli/commands/run';
 import { localEnvironment } from '../../../src/lib/local/local-environment';
 import { loadLocalHandlers, localDynamoTableArn } from '../../../src/lib/local/local-handlers';
 import { type LocalRunSummary, runLocalPipeline } from '../../../src/lib/local/local-pipeline';
-import type { NotificationDelivery } from '../../../src/lib/local/local-s3-notifications';
 import { bundledPipeline } from '../../../src/lib/pipeline/bundled';
 import { userStreamRecord } from '../../../src/lib/samples/users';
+import type { NotificationDelivery } from '../../../src/lib/standins/s3/local-s3-notifications';
 import { captureIo } from '../../support/cli';
 
 const DAY = '2026-11-20';

@@ -5,10 +5,10 @@ import { printRunSummary } from '../../../src/cli/commands/run';
 import { localEnvironment } from '../../../src/lib/local/local-environment';
 import { loadLocalHandlers } from '../../../src/lib/local/local-handlers';
 import { type LocalRunSummary, runLocalPipeline } from '../../../src/lib/local/local-pipeline';
-import { renderRunReport } from '../../../src/lib/local/run-report';
-import { dailyPipelineDefinition } from '../../../src/lib/orchestration/local-state-machine';
 import { bundledPipeline } from '../../../src/lib/pipeline/bundled';
-import { DuckDb, sqlString } from '../../../src/lib/query/duckdb';
+import { renderRunReport } from '../../../src/lib/run-report/run-report';
+import { DuckDb, sqlString } from '../../../src/lib/standins/athena/duckdb';
+import { dailyPipelineDefinition } from '../../../src/lib/standins/stepfunctions/local-state-machine';
 import { captureIo } from '../../support/cli';
 
 const now = new Date();

@@ -8,9 +8,9 @@ import { localEnvironment } from '../../../src/lib/local/local-environment';
 import { loadLocalHandlers, localDynamoTableArn } from '../../../src/lib/local/local-handlers';
 import { type LocalRunSummary, runLocalPipeline } from '../../../src/lib/local/local-pipeline';
 import { bundledPipeline } from '../../../src/lib/pipeline/bundled';
-import { DuckDb, sqlString } from '../../../src/lib/query/duckdb';
 import { listReplayFiles, readReplayBatches } from '../../../src/lib/replay/replay-source';
 import { userStreamRecord } from '../../../src/lib/samples/users';
+import { DuckDb, sqlString } from '../../../src/lib/standins/athena/duckdb';
 import { captureIo } from '../../support/cli';
 
 const today = new Date().toISOString().slice(0, 10);

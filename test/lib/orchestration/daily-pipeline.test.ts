@@ -6,7 +6,7 @@ import {
   payloadBytes,
   runStateMachineLocally,
   type TaskHandler,
-} from '../../../src/lib/orchestration/local-state-machine';
+} from '../../../src/lib/standins/stepfunctions/local-state-machine';
 
 type Handlers = Record<string, TaskHandler>;
 

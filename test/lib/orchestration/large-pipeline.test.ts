@@ -3,6 +3,9 @@ import { readCheckEvent } from '../../../src/lib/checks/check-event';
 import { gateLoads, planCheck, summariseCheck } from '../../../src/lib/checks/check-run';
 import { readExportStepEvent } from '../../../src/lib/orchestration/export-step-event';
 import { fitExportToWindow, readRecoveryWindow } from '../../../src/lib/orchestration/export-window';
+import { readRunInput, readTransformRunRequest } from '../../../src/lib/orchestration/run-input';
+import { planPipelineRun, planTransform } from '../../../src/lib/orchestration/run-plan';
+import { holdBackPartialSnapshots } from '../../../src/lib/orchestration/snapshot-gate';
 import {
   dailyPipelineDefinition,
   MAX_HISTORY_EVENTS,
@@ -10,10 +13,7 @@ import {
   payloadBytes,
   runStateMachineLocally,
   type TaskHandler,
-} from '../../../src/lib/orchestration/local-state-machine';
-import { readRunInput, readTransformRunRequest } from '../../../src/lib/orchestration/run-input';
-import { planPipelineRun, planTransform } from '../../../src/lib/orchestration/run-plan';
-import { holdBackPartialSnapshots } from '../../../src/lib/orchestration/snapshot-gate';
+} from '../../../src/lib/standins/stepfunctions/local-state-machine';
 import { largePipeline, largeRunSettings } from '../../support/large-pipeline';
 
 const START = '2026-11-21T01:30:00.000Z';

@@ -11,7 +11,7 @@ import type { RunInput } from '../../../src/lib/orchestration/run-input';
 import { planPipelineRun, planTransform, type RunSettings } from '../../../src/lib/orchestration/run-plan';
 import { bundledPipeline } from '../../../src/lib/pipeline/bundled';
 import { parsePipeline } from '../../../src/lib/pipeline/pipeline';
-import { LocalObjectStore } from '../../../src/lib/storage/local-object-store';
+import { LocalObjectStore } from '../../../src/lib/standins/s3/local-object-store';
 import { computedMarkerKey, contiguousRanges } from '../../../src/lib/transforms/transform-run';
 
 const pipeline = bundledPipeline();

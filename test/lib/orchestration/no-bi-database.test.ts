@@ -1,11 +1,11 @@
 import type { PlanRunEvent } from '../../../src/handlers/plan-run';
 import { skippedLoads } from '../../../src/lib/local/local-pipeline';
+import { bundledPipeline } from '../../../src/lib/pipeline/bundled';
 import {
   dailyPipelineDefinition,
   runStateMachineLocally,
   type TaskHandler,
-} from '../../../src/lib/orchestration/local-state-machine';
-import { bundledPipeline } from '../../../src/lib/pipeline/bundled';
+} from '../../../src/lib/standins/stepfunctions/local-state-machine';
 import { loadHandler } from '../../support/handlers';
 import { type S3Server, startS3Server } from '../../support/s3-server';
 

@@ -10,7 +10,7 @@ import type { ParquetValue } from '../../../src/lib/parquet/coerce';
 import { compareUtf8 } from '../../../src/lib/parquet/flat-column';
 import { ParquetRowWriter } from '../../../src/lib/parquet/parquet-writer';
 import { parquetSchema } from '../../../src/lib/parquet/schema';
-import { DuckDb, sqlString } from '../../../src/lib/query/duckdb';
+import { DuckDb, sqlString } from '../../../src/lib/standins/athena/duckdb';
 
 const columns: ColumnSpec[] = [
   ['text', 'string'],

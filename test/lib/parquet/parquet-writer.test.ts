@@ -7,7 +7,7 @@ import { JsonNumber } from '../../../src/lib/flattening/json-value';
 import { RowCoercer, toUnscaledDecimal, ValueConversionError } from '../../../src/lib/parquet/coerce';
 import { parseFlatLine } from '../../../src/lib/parquet/flat-line';
 import { ParquetRowWriter, zstdAvailable } from '../../../src/lib/parquet/parquet-writer';
-import { DuckDb, sqlString } from '../../../src/lib/query/duckdb';
+import { DuckDb, sqlString } from '../../../src/lib/standins/athena/duckdb';
 
 const columns: ColumnSpec[] = [
   ['id', 'string'],

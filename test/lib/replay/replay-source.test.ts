@@ -41,4 +41,36 @@ describe('readReplayBatches', () => {
     );
     expect(batches).toHaveLength(1);
   });
+
+  it('names a raw backup file as such, once, with the way to fill days back, and needs no --stream', async () => {
+    const problems: string[] = [];
+    const raw = file(
+      'tributary-local-raw/firehose/clickstream/2026/12/05/08/tributary-local-clickstream-1-x.gz',
+      [JSON.stringify({ event_id: 'e1' }), JSON.stringify({ event_id: 'e2' })],
+    );
+    const batches = await readReplayBatches([raw], testPipeline, {
+      onProblem: (name, line, problem) => problems.push(`${name}:${line}: ${problem}`),
+    });
+    expect(batches).toEqual([]);
+    expect(problems).toEqual([
+      expect.stringMatching(
+        /:0: a raw backup of clickstream \(firehose\/clickstream\/\): .*already in the lake.*twice.*tributary backfill --table clickstream/,
+      ),
+    ]);
+  });
+
+  it('names the first few lines it cannot read and counts the rest, instead of one line each', async () => {
+    const problems: string[] = [];
+    const lines = Array.from({ length: 40 }, (_, i) => `{"line":${i}}`);
+    await readReplayBatches([file('errors/clickstream/processing-failed/a', lines)], testPipeline, {
+      onProblem: (name, line, problem) => problems.push(`${name}:${line}: ${problem}`),
+    });
+    expect(problems).toHaveLength(6);
+    expect(problems[0]).toBe(
+      'errors/clickstream/processing-failed/a:1: not a Firehose error record (no base64 rawData)',
+    );
+    expect(problems[5]).toBe(
+      'errors/clickstream/processing-failed/a:0: 35 more lines like these (lines 6 to 40) were not replayed either',
+    );
+  });
 });

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { SAMPLES_DIRECTORY } from '../../../src/lib/local/project-paths';
 import { userChanges } from '../../../src/lib/samples/users';
+import { SAMPLES_DIRECTORY } from '../../../src/lib/util/project-paths';
 
 describe('the shipped users stream sample', () => {
   const shipped = readFileSync(join(SAMPLES_DIRECTORY, 'users-stream.ndjson'), 'utf8').trim().split('\n');

@@ -3,8 +3,8 @@ import { brokenInvariants, simulatedStage } from '../../support/simulation';
 
 // put back: the stream runner retries a batch from its first failed change a few times, then
 // gives the rest up, neither bisecting nor parking anything
-jest.mock('../../../src/lib/local/local-stream-mapping', () => {
-  const actual = jest.requireActual('../../../src/lib/local/local-stream-mapping');
+jest.mock('../../../src/lib/standins/lambda/local-stream-mapping', () => {
+  const actual = jest.requireActual('../../../src/lib/standins/lambda/local-stream-mapping');
   class GivingUpMapping {
     constructor(
       _settings: unknown,

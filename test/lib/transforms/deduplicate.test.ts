@@ -1,5 +1,5 @@
 import { parsePipeline } from '../../../src/lib/pipeline/pipeline';
-import { DuckDb } from '../../../src/lib/query/duckdb';
+import { DuckDb } from '../../../src/lib/standins/athena/duckdb';
 import { keyedStreamRelations } from '../../../src/lib/transforms/deduplicate';
 import { renderSql } from '../../../src/lib/transforms/sql-template';
 
