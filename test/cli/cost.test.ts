@@ -4,8 +4,8 @@ import { join } from 'node:path';
 import { main } from '../../src/cli/main';
 import { measureLocalRun } from '../../src/lib/cost/measure-local-run';
 import { localEnvironment } from '../../src/lib/local/local-environment';
-import { PROJECT_ROOT } from '../../src/lib/local/project-paths';
 import { bundledPipeline } from '../../src/lib/pipeline/bundled';
+import { PROJECT_ROOT } from '../../src/lib/util/project-paths';
 import { captureIo } from '../support/cli';
 
 async function cost(...args: string[]) {

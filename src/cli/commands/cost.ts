@@ -20,9 +20,9 @@ import { walkRun } from '../../lib/cost/state-machine-walk';
 import { stageParams, stageRegion } from '../../lib/deploy/stage-params';
 import { localEnvironment } from '../../lib/local/local-environment';
 import { requireLocalLake } from '../../lib/local/local-root';
-import { PROJECT_ROOT } from '../../lib/local/project-paths';
-import { dailyPipelineDefinition } from '../../lib/orchestration/local-state-machine';
 import { bundledPipeline } from '../../lib/pipeline/bundled';
+import { dailyPipelineDefinition } from '../../lib/standins/stepfunctions/local-state-machine';
+import { PROJECT_ROOT } from '../../lib/util/project-paths';
 import { type CommandIo, UsageError, writeLine } from '../io';
 
 export const COST_HELP = `Usage: tributary cost (--profile FILE | --stream S:EVENTS:BYTES... --table T:CHANGES:GB[:BYTES]... | --from-run [--root DIR])

@@ -5,7 +5,7 @@ import {
   UnknownStateMachineShapeError,
   walkRun,
 } from '../../../src/lib/cost/state-machine-walk';
-import { dailyPipelineDefinition } from '../../../src/lib/orchestration/local-state-machine';
+import { dailyPipelineDefinition } from '../../../src/lib/standins/stepfunctions/local-state-machine';
 
 const shape: RunShape = {
   exportedTables: 0,
