@@ -79,6 +79,14 @@ const COMMANDS: Record<string, Command> = {
       return { help: m.DOCTOR_HELP, run: m.doctorCommand };
     },
   },
+  cost: {
+    summary:
+      "estimate a stage's month on AWS per service and line item, from a traffic profile or a local run",
+    load: () => {
+      const m: typeof import('./commands/cost') = require('./commands/cost');
+      return { help: m.COST_HELP, run: m.costCommand };
+    },
+  },
   schema: {
     summary: 'infer a table entry from samples, or diff samples against pipeline.yml',
     load: () => {

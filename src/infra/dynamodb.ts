@@ -113,6 +113,9 @@ function streamFailureDestination(settings: StackSettings): Cfn {
  * and the flattener's failure queue and permission to be invoked by the raw bucket. (The Glue
  * tables `<table>_changes` and `<table>_snapshot` are with the other lake tables, in catalog.ts.)
  */
+/** Seconds the stream Lambda's mapping gathers changes before it invokes (unless a batch fills). */
+export const STREAM_BATCHING_WINDOW_SECONDS = 5;
+
 export function dynamodbResources(pipeline: Pipeline, settings: StackSettings): Cfn {
   const resources: Cfn = {};
   const sources = captureSources(pipeline, settings);
@@ -126,7 +129,7 @@ export function dynamodbResources(pipeline: Pipeline, settings: StackSettings): 
         EventSourceArn: source.streamArn,
         StartingPosition: 'TRIM_HORIZON',
         BatchSize: settings.streamBatchSize,
-        MaximumBatchingWindowInSeconds: 5,
+        MaximumBatchingWindowInSeconds: STREAM_BATCHING_WINDOW_SECONDS,
         ParallelizationFactor: 1,
         BisectBatchOnFunctionError: true,
         MaximumRetryAttempts: settings.streamMaxRetries,
