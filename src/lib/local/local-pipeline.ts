@@ -333,6 +333,8 @@ export function localTasks(
       QueryExecution: {
         QueryExecutionId: execution.queryExecutionId,
         Status: { State: 'SUCCEEDED' },
+        // Athena's GetQueryExecution reports the bytes it scanned; locally, the engine's estimate
+        Statistics: { DataScannedInBytes: execution.scannedBytes ?? 0 },
         ...(execution.outputLocation
           ? { ResultConfiguration: { OutputLocation: execution.outputLocation } }
           : {}),

@@ -13,6 +13,7 @@ import { ATHENA_MACROS, athenaToDuckDb, CatalogTablesOnlyError, UnsupportedSqlEr
 import { rewriteParsedQuery, SEMANTIC_MACROS, semanticsError } from './athena-semantics';
 import { DuckDb, type QueryResult, sqlString } from './duckdb';
 import { type LocalResultColumn, resultMetadataKey } from './local-athena-results';
+import { estimateScannedBytes, SCAN_LOGGING_SETTINGS } from './scan-estimate';
 import type { WorkGroup } from './workgroups';
 
 export interface LocalAthenaOptions {
@@ -49,6 +50,8 @@ export interface LocalQueryExecution {
   /** `s3://<results bucket>/<id>.csv` for SELECTs. */
   readonly outputLocation: string | undefined;
   readonly columns: readonly LocalResultColumn[];
+  /** What Athena would report as `Statistics.DataScannedInBytes`, estimated (src/lib/query/scan-estimate.ts). */
+  readonly scannedBytes?: number;
 }
 
 const CTAS = /^\s*CREATE\s+TABLE\s+("[a-z0-9_]+")\.("[a-z0-9_]+")\s*WITH\s*\(([\s\S]*?)\)\s*AS\s*([\s\S]+)$/i;
@@ -162,7 +165,7 @@ export class LocalAthena {
   static async open(options: LocalAthenaOptions): Promise<LocalAthena> {
     const duck = await DuckDb.open(':memory:', {
       // Athena divides integers as integers; time zone functions work in UTC as Athena's session does
-      settings: { integer_division: 'true', TimeZone: "'UTC'" },
+      settings: { integer_division: 'true', TimeZone: "'UTC'", ...SCAN_LOGGING_SETTINGS },
       onlyDirectories: [options.lakeBucket, options.resultsBucket].map((bucket) =>
         options.store.pathForPrefix(bucket, ''),
       ),
@@ -244,7 +247,8 @@ export class LocalAthena {
     queryExecutionId: string = randomUUID(),
   ): Promise<LocalQueryExecution> {
     try {
-      return await this.executeIn(sql, workGroupName, queryExecutionId);
+      const execution = await this.executeIn(sql, workGroupName, queryExecutionId);
+      return { ...execution, scannedBytes: await estimateScannedBytes(this.duck, queryExecutionId) };
     } catch (error) {
       throw await this.withKnownTables(error);
     }
@@ -322,6 +326,7 @@ export class LocalAthena {
     location: string,
     partitionedBy: readonly string[],
     compression: string,
+    id: string,
   ): Promise<Array<{ name: string; type: string }>> {
     const zoned = (await this.columnsOf(select)).filter((c) => c.type === 'TIMESTAMP WITH TIME ZONE');
     if (zoned.length > 0) {
@@ -332,7 +337,8 @@ export class LocalAthena {
           'from_iso8601_timestamp, AT TIME ZONE); write a timestamp (date_parse of its text) or its to_iso8601 text',
       );
     }
-    const staged = `"__statement_${randomUUID().replace(/-/g, '')}"`;
+    // named by the query execution id: the scan estimate finds the statement that read the lake by it
+    const staged = `"__statement_${id}"`;
     await this.duck.run(`CREATE TEMP TABLE ${staged} AS ${select}`);
     try {
       const columns = await this.columnsOf(`SELECT * FROM ${staged}`);
@@ -410,7 +416,7 @@ export class LocalAthena {
     );
     const compression = /^'(.*)'$/.exec(properties.get('write_compression') ?? "'ZSTD'")?.[1] ?? 'ZSTD';
     const select = await this.toDuckDb(statement.selectText);
-    const columns = await this.writeParquet(select, location, partitionedBy, compression);
+    const columns = await this.writeParquet(select, location, partitionedBy, compression, id);
     const toCatalog = (c: { name: string; type: string }): CatalogColumn => ({
       name: c.name,
       type: hiveType(c.type),
@@ -442,6 +448,7 @@ export class LocalAthena {
       target.location,
       target.partitionKeys.map((k) => k.name),
       target.parameters.write_compression ?? 'ZSTD',
+      id,
     );
     return { queryExecutionId: id, statementType: 'DML', outputLocation: undefined, columns: [] };
   }
