@@ -3,6 +3,7 @@ import type { DeliveryStats } from '../../src/lib/local/local-delivery-stream';
 import type { CaptureStats, LocalRunSummary } from '../../src/lib/local/local-pipeline';
 import { renderRunReport } from '../../src/lib/local/run-report';
 import { dailyPipelineDefinition } from '../../src/lib/orchestration/local-state-machine';
+import { summariseScans } from '../../src/lib/orchestration/scan-budget';
 import { parsePipeline } from '../../src/lib/pipeline/pipeline';
 import { captureIo } from '../support/cli';
 
@@ -72,6 +73,7 @@ function capture(overrides: Partial<CaptureStats> = {}): CaptureStats {
 
 function summary(overrides: Partial<LocalRunSummary> = {}): LocalRunSummary {
   return {
+    scans: summariseScans([], undefined),
     executionName: 'local-2026-11-20-1',
     date: '2026-11-20',
     lakeStartDate: '2024-01-01',

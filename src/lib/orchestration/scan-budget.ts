@@ -98,7 +98,8 @@ function stepOf(scans: RunScans, subject: SubjectScans): ScanStep {
 const NAME = /^[a-z][a-z0-9_]*$/;
 const KEY = /^(transform|check|load)\/([a-z][a-z0-9_]*)\/([^/]+)\.(\d+)\.json$/;
 
-function queryScan(
+/** One query's scan with what Athena bills for it. */
+export function queryScan(
   step: ScanStep,
   subject: string,
   queryExecutionId: string,

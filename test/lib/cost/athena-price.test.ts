@@ -9,9 +9,12 @@ describe('billedScanBytes', () => {
     [10_000_001, 11_000_000],
     [123_456_789, 124_000_000],
     [1e12, 1e12],
-  ])('bills %i scanned bytes as %i: whole megabytes rounded up, at least 10 MB per query', (scanned, billed) => {
-    expect(billedScanBytes(scanned)).toBe(billed);
-  });
+  ])(
+    'bills %i scanned bytes as %i: whole megabytes rounded up, at least 10 MB per query',
+    (scanned, billed) => {
+      expect(billedScanBytes(scanned)).toBe(billed);
+    },
+  );
 
   it.each([-1, Number.NaN, Number.POSITIVE_INFINITY])('refuses %p scanned bytes', (scanned) => {
     expect(() => billedScanBytes(scanned)).toThrow(RangeError);

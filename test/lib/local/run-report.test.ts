@@ -3,6 +3,7 @@ import type { DeliveryStats } from '../../../src/lib/local/local-delivery-stream
 import type { LocalRunSummary } from '../../../src/lib/local/local-pipeline';
 import { renderRunReport } from '../../../src/lib/local/run-report';
 import { dailyPipelineDefinition, type StepEvent } from '../../../src/lib/orchestration/local-state-machine';
+import { summariseScans } from '../../../src/lib/orchestration/scan-budget';
 import { bundledPipeline } from '../../../src/lib/pipeline/bundled';
 
 const context = {
@@ -41,6 +42,7 @@ function delivery(overrides: Partial<DeliveryStats> = {}): DeliveryStats {
 
 function summary(steps: StepEvent[], overrides: Partial<LocalRunSummary> = {}): LocalRunSummary {
   return {
+    scans: summariseScans([], undefined),
     executionName: 'local-2026-11-20-1',
     date: '2026-11-20',
     lakeStartDate: '2024-01-01',
