@@ -217,3 +217,34 @@ export function readScanEvent(
     };
   });
 }
+
+/** One line per transform, check and load that ran a query, then the run's total: for the summary and the report. */
+export function scanTableRows(scans: RunScans): string[][] {
+  const line = (step: string, s: Omit<SubjectScans, 'name'> & { name: string }) => [
+    step,
+    s.name,
+    String(s.queries),
+    formatBytes(s.scannedBytes),
+    formatBytes(s.billedBytes),
+    formatDollars(s.dollars),
+  ];
+  return [
+    ...scans.transforms.map((s) => line('transform', s)),
+    ...scans.checks.map((s) => line('check', s)),
+    ...scans.loads.map((s) => line('load', s)),
+    line('total', { ...scans, name: '' }),
+  ];
+}
+
+export const SCAN_TABLE_HEADER = ['step', 'name', 'queries', 'scanned', 'billed', 'dollars'] as const;
+
+/** The run's total against its budget, in words. */
+export function scanBudgetLine(scans: RunScans): string {
+  const total = `${counted(scans.queries, 'Athena query', 'Athena queries')} billed ${formatBytes(scans.billedBytes)} (${formatDollars(scans.dollars)})`;
+  if (scans.budgetBytes === null) return `${total}; no scan budget (runScanBudgetBytes)`;
+  return `${total} of a ${formatBytes(scans.budgetBytes)} budget per run`;
+}
+
+function counted(n: number, one: string, many: string): string {
+  return `${n} ${n === 1 ? one : many}`;
+}
