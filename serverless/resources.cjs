@@ -31,6 +31,7 @@ const PARAMS = [
   'streamMaxRecordAgeSeconds',
   'streamFailureDestination',
   'athenaBytesScannedCutoff',
+  'runScanBudgetBytes',
   'queryResultRetentionDays',
   'loaderSecretArn',
   'loaderSecretKmsKeyArn',

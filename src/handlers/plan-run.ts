@@ -28,6 +28,16 @@ import {
   planPipelineRun,
   planTransform,
 } from '../lib/orchestration/run-plan';
+import {
+  isScanEvent,
+  type QueryScan,
+  type RunScans,
+  readRunScans,
+  readScanEvent,
+  recordScan,
+  type ScanEvent,
+  summariseScans,
+} from '../lib/orchestration/scan-budget';
 import { type GatedPlan, holdBackPartialSnapshots } from '../lib/orchestration/snapshot-gate';
 import { bundledPipeline } from '../lib/pipeline/bundled';
 
@@ -55,6 +65,24 @@ export interface PlanTransformEvent {
 const transformNames = pipeline.transforms.map((t) => t.name);
 const checkNames = pipeline.checks.map((c) => c.name);
 const tableNames = pipeline.dynamodb.map((t) => t.name);
+const scanNames = { transform: transformNames, check: checkNames, load: pipeline.loads.map((l) => l.name) };
+
+/** After each Athena query: record what it scanned, and stop the run once its budget is spent. */
+async function runScanStep(event: ScanEvent): Promise<QueryScan | RunScans> {
+  if (event.kind === 'recordScan') {
+    const scan = await recordScan(store, settings.lakeBucket, event, settings.scanBudgetBytes);
+    logger.info('Athena scan', { ...scan });
+    return scan;
+  }
+  const scans = await readRunScans(store, settings.lakeBucket, event.execution);
+  const run = summariseScans(scans, settings.scanBudgetBytes);
+  logger.info('Athena scans of the run', {
+    queries: run.queries,
+    billedBytes: run.billedBytes,
+    dollars: run.dollars,
+  });
+  return run;
+}
 
 /** The export branch's steps: is every data file flattened, and what a partial snapshot holds back. */
 async function runExportStep(event: ExportStepEvent): Promise<FittedExport | SnapshotProgress | GatedPlan> {
@@ -95,8 +123,10 @@ function runCheckStep(event: CheckEvent): PlannedCheck | CheckOutcome | LoadGate
 
 export const handler = middy(
   async (
-    event: PlanRunEvent | PlanTransformEvent | CheckEvent | ExportStepEvent,
+    event: PlanRunEvent | PlanTransformEvent | CheckEvent | ExportStepEvent | ScanEvent,
   ): Promise<
+    | QueryScan
+    | RunScans
     | PipelineRunPlan
     | PlannedTransform
     | PlannedCheck
@@ -105,6 +135,7 @@ export const handler = middy(
     | FittedExport
     | SnapshotProgress
   > => {
+    if (isScanEvent(event)) return runScanStep(readScanEvent(event, scanNames));
     if (isExportStepEvent(event)) return runExportStep(readExportStepEvent(event, tableNames));
     if ('kind' in event) return runCheckStep(readCheckEvent(event, checkNames));
     if ('transform' in event) {

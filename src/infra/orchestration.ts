@@ -258,14 +258,17 @@ export function orchestrationResources(pipeline: Pipeline, settings: StackSettin
  * planRun: finding late data lists the sources' day partitions in the lake (ListObjectsV2 is
  * s3:ListBucket on the bucket) and reads each incremental transform's computed markers; checking
  * a DynamoDB snapshot reads its export's manifest-files.json in the raw bucket and lists the
- * snapshot's day partition.
+ * snapshot's day partition; after each Athena query it records the bytes scanned under
+ * `_runs/<execution>/scans/` and lists them to total the run against its scan budget.
  */
 export function planRunStatements(pipeline: Pipeline, settings: StackSettings): Cfn[] {
   const incremental = pipeline.transforms.filter((t) => t.mode === 'incremental').map((t) => t.name);
   const exported = captureSources(pipeline, settings).map((s) => s.table.name);
-  if (incremental.length === 0 && exported.length === 0) return [];
+  const reads = incremental.length > 0 || exported.length > 0;
   return [
     { Effect: 'Allow', Action: ['s3:ListBucket'], Resource: [bucketArn(settings, 'lake')] },
+    // each Athena query's scanned bytes, one object per query under the run's _runs/<execution>/scans/
+    { Effect: 'Allow', Action: ['s3:PutObject'], Resource: [bucketArn(settings, 'lake', '/_runs/*')] },
     // which export data files have a quarantine file beside them (names only)
     ...(exported.length > 0
       ? [{ Effect: 'Allow', Action: ['s3:ListBucket'], Resource: [bucketArn(settings, 'raw')] }]
@@ -274,19 +277,27 @@ export function planRunStatements(pipeline: Pipeline, settings: StackSettings): 
     ...(exported.length > 0
       ? [{ Effect: 'Allow', Action: ['s3:ListBucket'], Resource: [bucketArn(settings, 'raw')] }]
       : []),
-    {
-      Effect: 'Allow',
-      Action: ['s3:GetObject'],
-      Resource: [
-        ...incremental.map((name) => bucketArn(settings, 'lake', `/lake/${name}/computed/*`)),
-        ...exported.map((name) =>
-          bucketArn(settings, 'raw', `/exports/dynamodb/${name}/*/AWSDynamoDB/*/manifest-files.json`),
-        ),
-      ],
-    },
-    // the markers and manifests are encrypted with the stage's key, like everything stored
+    ...(reads
+      ? [
+          {
+            Effect: 'Allow',
+            Action: ['s3:GetObject'],
+            Resource: [
+              ...incremental.map((name) => bucketArn(settings, 'lake', `/lake/${name}/computed/*`)),
+              ...exported.map((name) =>
+                bucketArn(settings, 'raw', `/exports/dynamodb/${name}/*/AWSDynamoDB/*/manifest-files.json`),
+              ),
+            ],
+          },
+        ]
+      : []),
+    // the markers and manifests are encrypted with the stage's key, like everything stored, and so
+    // is what it writes
     ...(settings.kmsKeyArn
-      ? [{ Effect: 'Allow', Action: ['kms:Decrypt'], Resource: [settings.kmsKeyArn] }]
+      ? [
+          ...(reads ? [{ Effect: 'Allow', Action: ['kms:Decrypt'], Resource: [settings.kmsKeyArn] }] : []),
+          { Effect: 'Allow', Action: ['kms:GenerateDataKey'], Resource: [settings.kmsKeyArn] },
+        ]
       : []),
   ];
 }

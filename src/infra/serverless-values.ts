@@ -38,6 +38,8 @@ export const serverlessValues = {
   transformWorkGroupName: (_pipeline: Pipeline, settings: StackSettings) => transformWorkGroupName(settings),
   /** The first day the Glue tables project, for the functions that must file data within it. */
   lakeStartDate: (_pipeline: Pipeline, settings: StackSettings) => settings.lakeStartDate,
+  /** planRun's per-run scan budget, as the text an environment variable holds. */
+  runScanBudgetBytes: (_pipeline: Pipeline, settings: StackSettings) => String(settings.runScanBudgetBytes),
   dynamodbExportsSetting,
   auroraExportSetting,
   planRunStatements,

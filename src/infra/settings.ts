@@ -41,6 +41,8 @@ export interface StackSettings {
   readonly streamFailureDestination: 's3' | 'sqs';
   /** Athena refuses any query of this stage that would scan more. */
   readonly athenaBytesScannedCutoff: number;
+  /** A run stops before its next Athena query once its queries have billed this many bytes; 0: no budget. */
+  readonly runScanBudgetBytes: number;
   readonly queryResultRetentionDays: number;
   /** Secrets Manager secret with the database the loader writes to (RDS secret format). */
   readonly loaderSecretArn: string | undefined;
@@ -192,6 +194,7 @@ export function readStackSettings(raw: Record<string, unknown>, now = Date.now()
       athenaBytesScannedCutoff: root
         .field('athenaBytesScannedCutoff')
         .integer(10_000_000, 1e15, 10_000_000_000),
+      runScanBudgetBytes: root.field('runScanBudgetBytes').integer(0, 1e15, 0),
       queryResultRetentionDays: root.field('queryResultRetentionDays').integer(1, 3650, 7),
       loaderSecretArn: root
         .field('loaderSecretArn')

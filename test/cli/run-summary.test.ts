@@ -1,5 +1,6 @@
 import { printRunSummary } from '../../src/cli/commands/run';
 import type { CaptureStats, LocalRunSummary } from '../../src/lib/local/local-pipeline';
+import { summariseScans } from '../../src/lib/orchestration/scan-budget';
 import { parsePipeline } from '../../src/lib/pipeline/pipeline';
 import { renderRunReport } from '../../src/lib/run-report/run-report';
 import type { DeliveryStats } from '../../src/lib/standins/firehose/local-delivery-stream';
@@ -72,6 +73,7 @@ function capture(overrides: Partial<CaptureStats> = {}): CaptureStats {
 
 function summary(overrides: Partial<LocalRunSummary> = {}): LocalRunSummary {
   return {
+    scans: summariseScans([], undefined),
     executionName: 'local-2026-11-20-1',
     date: '2026-11-20',
     lakeStartDate: '2024-01-01',

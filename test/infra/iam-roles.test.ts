@@ -251,6 +251,16 @@ async function runFunctions(template: DeployedTemplate): Promise<Record<string, 
       attempts: 0,
     } as never);
   }
+  // planRun: after each Athena query it records the bytes scanned, and totals the run's at its end
+  await planRun.invoke({
+    kind: 'recordScan',
+    execution: 'iam-run',
+    step: 'transform',
+    subject: 'daily_event_counts',
+    queryExecutionId: 'a2b9c1d0-0000-4000-8000-000000000000',
+    scannedBytes: 12_345_678,
+  } as never);
+  await planRun.invoke({ kind: 'summariseScans', execution: 'iam-run' } as never);
   calls.PlanRunLambdaFunction = planRun.calls;
 
   // firehoseTransform: a response over 6 MB re-ingests records into its delivery stream

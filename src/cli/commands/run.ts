@@ -33,6 +33,7 @@ import {
 } from '../../lib/local/source-warnings';
 import { generatedClickstream, ndjsonRecords, streamRecordsOf } from '../../lib/local/sources';
 import { isDay, readRunInput } from '../../lib/orchestration/run-input';
+import { SCAN_TABLE_HEADER, scanBudgetLine, scanTableRows } from '../../lib/orchestration/scan-budget';
 import { type ParquetCodec, zstdAvailable } from '../../lib/parquet/parquet-writer';
 import { bundledPipeline } from '../../lib/pipeline/bundled';
 import { LakeLayout } from '../../lib/pipeline/lake-layout';
@@ -52,7 +53,7 @@ export const SAMPLE_DAY = new Date(CLICKSTREAM_DEFAULTS.start).toISOString().sli
 /** The seed of --late events, so their ids differ from the events an earlier run generated. */
 const LATE_EVENTS_SEED = 7;
 
-export const RUN_HELP = `Usage: tributary run [--date YYYY-MM-DD] [--events N] [--late N] [--root DIR] [--codec snappy|zstd] [--keep] [--verbose]
+export const RUN_HELP = `Usage: tributary run [--date YYYY-MM-DD] [--events N] [--late N] [--root DIR] [--codec snappy|zstd] [--scan-budget BYTES] [--keep] [--verbose]
 
 Runs the whole pipeline on this machine, on the same handlers and state machine definition that
 run in AWS, with embedded stand-ins: local files for S3 under the local root, an in-process
@@ -68,6 +69,8 @@ an embedded DuckDB database in the local root. A self-contained HTML report is w
   --root DIR     local root (default: $TRIBUTARY_LOCAL_ROOT or ${DEFAULT_LOCAL_ROOT}); a run clears it, so
                  it must be new, empty or an earlier run's (marked ${LOCAL_ROOT_MARKER})
   --codec C      Parquet compression of ingested data: snappy (default) or zstd (Node 22.15+)
+  --scan-budget B  stop the run before its next Athena query once its queries billed B bytes, as a
+                 stage's runScanBudgetBytes param does (default: no budget)
   --keep         keep the data of earlier runs in the local root (default: start afresh)
   --verbose      show the Lambda handlers' own logs`;
 
@@ -91,6 +94,7 @@ export async function runCommand(args: string[], io: CommandIo): Promise<number>
       late: { type: 'string' },
       root: { type: 'string' },
       codec: { type: 'string', default: 'snappy' },
+      'scan-budget': { type: 'string' },
       keep: { type: 'boolean', default: false },
       verbose: { type: 'boolean', default: false },
       help: { type: 'boolean', default: false },
@@ -110,6 +114,10 @@ export async function runCommand(args: string[], io: CommandIo): Promise<number>
   }
   if (values.codec !== 'snappy' && values.codec !== 'zstd')
     throw new UsageError('--codec must be snappy or zstd');
+  const scanBudget = values['scan-budget'] === undefined ? undefined : Number(values['scan-budget']);
+  if (scanBudget !== undefined && (!Number.isSafeInteger(scanBudget) || scanBudget < 1)) {
+    throw new UsageError(`--scan-budget must be a whole number of bytes, got ${values['scan-budget']}`);
+  }
   const date = values.date;
   if (!DAY.test(date) || !isDay(date))
     throw new UsageError(`--date must be a day as YYYY-MM-DD, got ${date}: not a day of the calendar`);
@@ -186,7 +194,10 @@ export async function runCommand(args: string[], io: CommandIo): Promise<number>
       `note: the shipped samples are from ${SAMPLE_DAY}; use --events N to generate data for ${date}`,
     );
   }
-  const handlers = await loadLocalHandlers(environment, pipeline, { verbose: values.verbose });
+  const handlers = await loadLocalHandlers(environment, pipeline, {
+    verbose: values.verbose,
+    ...(scanBudget === undefined ? {} : { scanBudgetBytes: scanBudget }),
+  });
   if (handlers.usedDevelopmentHashKey) {
     writeLine(io.stderr, 'note: TRIBUTARY_HASH_KEY is not set; hashing with the local development key');
   }
@@ -448,6 +459,11 @@ export function printRunSummary(
       summary.tables.map((t) => [t.table, t.rows, t.partitions]),
     ).replace(/^/gm, '  '),
   );
+  out();
+  out('Athena scans (bytes Athena would bill, estimated from the Parquet column chunks each query read)');
+  out(`  ${scanBudgetLine(summary.scans)}`);
+  if (summary.scans.queries > 0)
+    out(formatTable([...SCAN_TABLE_HEADER], scanTableRows(summary.scans)).replace(/^/gm, '  '));
   out();
   out(`Time: ${summary.timings.map(([stage, seconds]) => `${stage} ${seconds.toFixed(1)} s`).join(', ')}`);
 }

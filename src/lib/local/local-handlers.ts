@@ -28,6 +28,14 @@ export interface LocalHandlers {
   readonly publishTransform: (event: unknown) => Promise<unknown>;
   readonly loader: (event: unknown) => Promise<unknown>;
   readonly usedDevelopmentHashKey: boolean;
+  /** The per-run Athena scan budget planRun enforces (the stage's runScanBudgetBytes); none when undefined. */
+  readonly scanBudgetBytes: number | undefined;
+}
+
+export interface LocalHandlerOptions {
+  readonly verbose?: boolean;
+  /** A per-run Athena scan budget in billed bytes, as a stage's runScanBudgetBytes param sets it. */
+  readonly scanBudgetBytes?: number;
 }
 
 /** The local stage's name for a DynamoDB table of the pipeline, as serverless would name it. */
@@ -46,7 +54,7 @@ let loadedFor: string | undefined;
 export function localHandlerEnvironment(
   environment: LocalEnvironment,
   pipeline: Pipeline,
-  options: { readonly verbose?: boolean } = {},
+  options: LocalHandlerOptions = {},
 ): Record<string, string> {
   const hashing = declaredSources(pipeline).some((source) => source.spec.flatten.hash.length > 0);
   const hashKey = localHashKey();
@@ -64,13 +72,14 @@ export function localHandlerEnvironment(
     POWERTOOLS_METRICS_DISABLED: 'true',
     POWERTOOLS_LOG_LEVEL: options.verbose ? 'INFO' : 'SILENT',
     ...(hashing && hashKey.development ? { TRIBUTARY_HASH_KEY: hashKey.key } : {}),
+    TRIBUTARY_RUN_SCAN_BUDGET_BYTES: String(options.scanBudgetBytes ?? ''),
   };
 }
 
 export async function loadLocalHandlers(
   environment: LocalEnvironment,
   pipeline: Pipeline,
-  options: { readonly verbose?: boolean } = {},
+  options: LocalHandlerOptions = {},
 ): Promise<LocalHandlers> {
   if (loadedFor !== undefined && loadedFor !== environment.root) {
     throw new Error(
@@ -104,6 +113,7 @@ export async function loadLocalHandlers(
       modules.publishTransform.handler(event as never, context('publishTransform')),
     loader: (event) => modules.loader.handler(event as never, context('loader')),
     usedDevelopmentHashKey,
+    scanBudgetBytes: options.scanBudgetBytes,
   };
 }
 

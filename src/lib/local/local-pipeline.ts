@@ -5,6 +5,7 @@ import type { CheckOutcome, LoadGate } from '../checks/check-run';
 import { DynamoLayout } from '../dynamodb/layout';
 import type { LoadOutcome } from '../loading/types';
 import type { RecomputedDay } from '../orchestration/late-data';
+import { type RunScans, readRunScans, summariseScans } from '../orchestration/scan-budget';
 import type { GatedPlan, HeldBack } from '../orchestration/snapshot-gate';
 import type { ParquetCodec } from '../parquet/parquet-writer';
 import type { Pipeline } from '../pipeline/pipeline';
@@ -142,6 +143,8 @@ export interface LocalRunSummary {
   readonly skippedLoads: SkippedLoads | undefined;
   /** Failure notifications the alerts topic would have sent. */
   readonly notifications: readonly string[];
+  /** Bytes and dollars of the run's Athena queries, per transform, check and load (failed runs too). */
+  readonly scans: RunScans;
   readonly tables: readonly TableSummary[];
   /** Seconds per stage: ingest, capture, pipeline. */
   readonly timings: ReadonlyArray<readonly [string, number]>;
@@ -237,6 +240,10 @@ export async function runLocalPipeline(
       recomputed,
       skippedLoads: skippedLoads(execution.output),
       notifications: alerts,
+      scans: summariseScans(
+        await readRunScans(environment.store, environment.lakeBucket, executionName),
+        handlers.scanBudgetBytes,
+      ),
       tables: await tableSummaries(athena, pipeline, new Set(heldBack.map((h) => h.transform ?? ''))),
       timings,
     };
@@ -338,6 +345,8 @@ export function localTasks(
       QueryExecution: {
         QueryExecutionId: execution.queryExecutionId,
         Status: { State: 'SUCCEEDED' },
+        // Athena's GetQueryExecution reports the bytes it scanned; locally, the engine's estimate
+        Statistics: { DataScannedInBytes: execution.scannedBytes ?? 0 },
         ...(execution.outputLocation
           ? { ResultConfiguration: { OutputLocation: execution.outputLocation } }
           : {}),
@@ -386,6 +395,10 @@ export function localTasks(
     'Run CTAS': runQuery,
     'Run load query': runQuery,
     'Run check query': runQuery,
+    'Record CTAS scan': (input) => handlers.planRun(input) as Promise<Json>,
+    'Record check scan': (input) => handlers.planRun(input) as Promise<Json>,
+    'Record load scan': (input) => handlers.planRun(input) as Promise<Json>,
+    'Summarise scans': (input) => handlers.planRun(input) as Promise<Json>,
     'Plan check': (input) => handlers.planRun(input) as Promise<Json>,
     'Get check result': async (input) => {
       const { QueryExecutionId, MaxResults } = input as { QueryExecutionId: string; MaxResults: number };

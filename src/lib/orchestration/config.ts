@@ -54,9 +54,12 @@ function localArns(text: string | undefined): string | undefined {
 }
 
 /** The plan step's settings: where this stage's data and queries live, and what it exports. */
-export function readRunSettings(
-  env: NodeJS.ProcessEnv,
-): RunSettings & { storage: StorageConfig; lakeStartDate: string } {
+export function readRunSettings(env: NodeJS.ProcessEnv): RunSettings & {
+  storage: StorageConfig;
+  lakeStartDate: string;
+  /** The stage's per-run Athena scan budget in billed bytes (the runScanBudgetBytes param); none when unset or 0. */
+  scanBudgetBytes: number | undefined;
+} {
   const local = Boolean(env.TRIBUTARY_LOCAL_ROOT);
   const settings = local
     ? { ...env, TRIBUTARY_DYNAMODB_EXPORTS: localArns(env.TRIBUTARY_DYNAMODB_EXPORTS) }
@@ -77,8 +80,19 @@ export function readRunSettings(
       lakeStartDate:
         root.field('TRIBUTARY_LAKE_START_DATE').optionalString(LAKE_START_DATE) ?? DEFAULT_LAKE_START_DATE,
       loaderDatabase,
+      scanBudgetBytes: readScanBudget(root.field('TRIBUTARY_RUN_SCAN_BUDGET_BYTES')),
     };
   });
+}
+
+function readScanBudget(field: ConfigReader): number | undefined {
+  // serverless passes an unset param as an empty string
+  const text =
+    field.value === ''
+      ? undefined
+      : field.optionalString({ pattern: /^\d{1,18}$/, patternHint: 'a whole number of bytes' });
+  const bytes = text === undefined ? 0 : Number(text);
+  return bytes > 0 ? bytes : undefined;
 }
 
 export interface PublishConfig {

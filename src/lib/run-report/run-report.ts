@@ -1,6 +1,8 @@
 import { join } from 'node:path';
+import { formatDollars } from '../cost/athena-price';
 import type { LocalRunSummary } from '../local/local-pipeline';
 import { failureReasons, quarantinedOf, quarantineReasons, sourceWarnings } from '../local/source-warnings';
+import { SCAN_TABLE_HEADER, scanBudgetLine, scanTableRows } from '../orchestration/scan-budget';
 import { LakeLayout } from '../pipeline/lake-layout';
 import type { Pipeline } from '../pipeline/pipeline';
 import { type Bar, barChart } from './charts';
@@ -231,6 +233,27 @@ function checksTable(summary: LocalRunSummary): string {
   );
 }
 
+/** Bytes and dollars of every Athena query, per transform, check and load, and the run's total. */
+function scansSection(summary: LocalRunSummary): string {
+  const { scans } = summary;
+  const numeric = new Set(['queries', 'scanned', 'billed', 'dollars']);
+  return [
+    '<section id="scans"><h2>Athena scans</h2>',
+    `<p class="note">${escapeHtml(scanBudgetLine(scans))}. Locally the bytes are the local engine’s estimate of what Athena would bill: the Parquet column chunks each query read, at least 10 MB per query.</p>`,
+    scans.queries === 0
+      ? ''
+      : htmlTable(
+          SCAN_TABLE_HEADER.map((h) => (numeric.has(h) ? { html: h, numeric: true } : h)),
+          scanTableRows(scans).map((row) =>
+            row.map((cell, i) =>
+              numeric.has(SCAN_TABLE_HEADER[i]!) ? { html: escapeHtml(cell), numeric: true } : cell,
+            ),
+          ),
+        ),
+    '</section>',
+  ].join('');
+}
+
 function stepsTable(summary: LocalRunSummary): string {
   const tallies = tallySteps(summary.execution.steps);
   const rows: Cell[][] = [...tallies.values()].map((tally) => [
@@ -367,6 +390,7 @@ export async function renderRunReport(summary: LocalRunSummary, context: RunRepo
     card('undeclared columns dropped', formatCount(undeclared), undeclared > 0 ? 'warn' : undefined),
     card('rows loaded', formatCount(loaded)),
     card('retries', formatCount(retries), retries > 0 ? 'warn' : undefined),
+    card('Athena billed', formatDollars(summary.scans.dollars)),
     card('total time', formatSeconds(seconds)),
     '</div>',
     '<section id="ingestion"><h2>Ingestion outcomes</h2>',
@@ -382,6 +406,7 @@ export async function renderRunReport(summary: LocalRunSummary, context: RunRepo
     '<section id="checks"><h2>Data checks</h2>',
     checksTable(summary),
     '</section>',
+    scansSection(summary),
     '<section id="lineage"><h2>Lineage</h2>',
     '<p class="note">Every source through the lake and the transforms into the database, with this run’s numbers and where failed records wait (paths under the lake bucket).</p>',
     `<div class="scroll">${lineage}</div>`,

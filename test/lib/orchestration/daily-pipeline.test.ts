@@ -113,11 +113,17 @@ function handlers(overrides: Handlers = {}) {
     'Start Aurora export of chosen data': record('Start Aurora export of chosen data', () => ({})),
     'Check Aurora export': record('Check Aurora export', () => ({ ExportTasks: [{ Status: 'COMPLETE' }] })),
     'Run CTAS': record('Run CTAS', () => ({
-      QueryExecution: { QueryExecutionId: 'q', Status: { State: 'SUCCEEDED' } },
+      QueryExecution: {
+        QueryExecutionId: 'q',
+        Status: { State: 'SUCCEEDED' },
+        Statistics: { DataScannedInBytes: 0 },
+      },
     })),
     'Publish output': record('Publish output', (input) => ({ target: input.run.transform })),
     'Discard run': record('Discard run', () => ({ discarded: 0 })),
-    'Run load query': record('Run load query', () => ({ QueryExecution: { QueryExecutionId: 'select-1' } })),
+    'Run load query': record('Run load query', () => ({
+      QueryExecution: { QueryExecutionId: 'select-1', Statistics: { DataScannedInBytes: 0 } },
+    })),
     'Load into database': record('Load into database', (input) => ({ table: input.table, rows: 3 })),
     'Notify failure': record('Notify failure', () => ({ MessageId: 'm' })),
     'Plan check': record('Plan check', (input) => ({
@@ -125,12 +131,19 @@ function handlers(overrides: Handlers = {}) {
       query: query(`CHECK ${input.check}`),
     })),
     'Run check query': record('Run check query', (input) => ({
-      QueryExecution: { QueryExecutionId: `check-${input.QueryString}` },
+      QueryExecution: {
+        QueryExecutionId: `check-${input.QueryString}`,
+        Statistics: { DataScannedInBytes: 0 },
+      },
     })),
     'Get check result': record('Get check result', () => ({
       ResultSet: { Rows: [{ Data: [{ VarCharValue: 'check_failures' }] }] },
     })),
     'Summarise check': record('Summarise check', (input) => ({ check: input.check, passed: true })),
+    'Record CTAS scan': record('Record CTAS scan', () => ({})),
+    'Record check scan': record('Record check scan', () => ({})),
+    'Record load scan': record('Record load scan', () => ({})),
+    'Summarise scans': record('Summarise scans', () => ({ queries: 0 })),
     'Gate loads': record('Gate loads', (input) => ({
       loads: input.loads,
       blocked: [],
@@ -212,12 +225,16 @@ describe('the daily pipeline definition', () => {
       'PlanRunLambdaFunction"',
       'PlanRunLambdaFunction"',
       'PlanRunLambdaFunction"',
+      'PlanRunLambdaFunction"',
       'PublishTransformLambdaFunction"',
       'PublishTransformLambdaFunction"',
+      'PlanRunLambdaFunction"',
+      'PlanRunLambdaFunction"',
       'PlanRunLambdaFunction"',
       'PlanRunLambdaFunction"',
       'PlanRunLambdaFunction"',
       'LoaderLambdaFunction"',
+      'PlanRunLambdaFunction"',
     ]);
   });
 });
@@ -270,14 +287,19 @@ describe('running the daily pipeline locally', () => {
       'Hold back partial snapshots',
       'Plan transform',
       'Run CTAS',
+      'Record CTAS scan',
       'Publish output',
       'Plan transform',
       'Run CTAS',
+      'Record CTAS scan',
       'Run CTAS',
+      'Record CTAS scan',
       'Publish output',
       'Gate loads',
       'Run load query',
+      'Record load scan',
       'Load into database',
+      'Summarise scans',
     ]);
     expect(calls[0]![1]).toEqual({
       input: { date: '2026-11-20' },
@@ -289,7 +311,7 @@ describe('running the daily pipeline locally', () => {
       'CTAS b',
       'INSERT b',
     ]);
-    expect(calls.at(-1)![1]).toEqual({
+    expect(calls.find(([n]) => n === 'Load into database')![1]).toEqual({
       load: 'l',
       table: 't',
       mode: 'merge',
@@ -314,7 +336,7 @@ describe('running the daily pipeline locally', () => {
     const { all, calls } = handlers({
       'Run CTAS': () => {
         if (++attempts === 1) throw thrown('Athena.TooManyRequestsException', 'Rate exceeded');
-        return { QueryExecution: { QueryExecutionId: 'q' } };
+        return { QueryExecution: { QueryExecutionId: 'q', Statistics: { DataScannedInBytes: 0 } } };
       },
     });
     const execution = await run(all);
@@ -329,7 +351,7 @@ describe('running the daily pipeline locally', () => {
       'Run CTAS': async () => {
         if (++attempts === 1) throw thrown('Athena.TooManyRequestsException', 'Rate exceeded');
         await new Promise((resolve) => setTimeout(resolve, 30));
-        return { QueryExecution: { QueryExecutionId: 'q' } };
+        return { QueryExecution: { QueryExecutionId: 'q', Statistics: { DataScannedInBytes: 0 } } };
       },
     });
     const execution = await run(all);
@@ -344,7 +366,7 @@ describe('running the daily pipeline locally', () => {
       'Run CTAS': (input: any) => {
         if (input.QueryString === 'CTAS b')
           throw thrown('States.TaskFailed', 'SYNTAX_ERROR: Column x cannot be resolved');
-        return { QueryExecution: { QueryExecutionId: 'q' } };
+        return { QueryExecution: { QueryExecutionId: 'q', Statistics: { DataScannedInBytes: 0 } } };
       },
     });
     const execution = await run(all);
@@ -563,7 +585,9 @@ describe('the DynamoDB snapshot behind an export', () => {
         };
       }),
       'Plan transform': watched('Plan transform', (input) => plannedTransforms[input.transform]),
-      'Run CTAS': watched('Run CTAS', () => ({ QueryExecution: { QueryExecutionId: 'q' } })),
+      'Run CTAS': watched('Run CTAS', () => ({
+        QueryExecution: { QueryExecutionId: 'q', Statistics: { DataScannedInBytes: 0 } },
+      })),
     };
     return { overrides, seen, total: files.length };
   }

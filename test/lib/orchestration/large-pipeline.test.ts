@@ -5,6 +5,12 @@ import { readExportStepEvent } from '../../../src/lib/orchestration/export-step-
 import { fitExportToWindow, readRecoveryWindow } from '../../../src/lib/orchestration/export-window';
 import { readRunInput, readTransformRunRequest } from '../../../src/lib/orchestration/run-input';
 import { planPipelineRun, planTransform } from '../../../src/lib/orchestration/run-plan';
+import {
+  type QueryScan,
+  queryScan,
+  readScanEvent,
+  summariseScans,
+} from '../../../src/lib/orchestration/scan-budget';
 import { holdBackPartialSnapshots } from '../../../src/lib/orchestration/snapshot-gate';
 import {
   dailyPipelineDefinition,
@@ -47,7 +53,20 @@ function tasks(counts: Map<string, number>): Record<string, TaskHandler> {
       counts.set(name, (counts.get(name) ?? 0) + 1);
       return work(input);
     };
+  const scanNames = { transform: names, check: checkNames, load: pipeline.loads.map((l) => l.name) };
+  const scans: QueryScan[] = [];
+  const recordScan = (event: unknown) => {
+    const scan = readScanEvent(event, scanNames);
+    if (scan.kind === 'recordScan')
+      scans.push(queryScan(scan.step, scan.subject, scan.queryExecutionId, scan.scannedBytes));
+    return {};
+  };
   return {
+    'Record CTAS scan': counted('Record CTAS scan', recordScan),
+    'Record check scan': counted('Record check scan', recordScan),
+    'Record load scan': counted('Record load scan', recordScan),
+    // every transform, check and load named in the execution output with its bytes and dollars
+    'Summarise scans': counted('Summarise scans', () => summariseScans(scans, 50_000_000_000) as never),
     'Plan run': counted(
       'Plan run',
       (event: any) =>
@@ -107,7 +126,12 @@ function tasks(counts: Map<string, number>): Record<string, TaskHandler> {
     'Start Aurora export of chosen data': counted('Start Aurora export of chosen data', () => ({})),
     'Check Aurora export': counted('Check Aurora export', () => ({ ExportTasks: [{ Status: 'COMPLETE' }] })),
     'Run CTAS': counted('Run CTAS', (query: any) => ({
-      QueryExecution: { QueryExecutionId: 'q', Query: query.QueryString, Status: { State: 'SUCCEEDED' } },
+      QueryExecution: {
+        QueryExecutionId: 'q',
+        Query: query.QueryString,
+        Status: { State: 'SUCCEEDED' },
+        Statistics: { DataScannedInBytes: 123_456_789 },
+      },
     })),
     'Publish output': counted('Publish output', (event: any) => ({
       target: event.run.target,
@@ -117,7 +141,11 @@ function tasks(counts: Map<string, number>): Record<string, TaskHandler> {
     })),
     'Discard run': counted('Discard run', () => ({ discarded: 0 })),
     'Run load query': counted('Run load query', () => ({
-      QueryExecution: { QueryExecutionId: 'select', Status: { State: 'SUCCEEDED' } },
+      QueryExecution: {
+        QueryExecutionId: 'select',
+        Status: { State: 'SUCCEEDED' },
+        Statistics: { DataScannedInBytes: 123_456_789 },
+      },
     })),
     'Load into database': counted('Load into database', (event: any) => ({
       table: event.table,
@@ -135,6 +163,7 @@ function tasks(counts: Map<string, number>): Record<string, TaskHandler> {
       QueryExecution: {
         QueryExecutionId: query.QueryString.includes('"user_id"') ? 'failing' : 'passing',
         Status: { State: 'SUCCEEDED' },
+        Statistics: { DataScannedInBytes: 123_456_789 },
       },
     })),
     'Get check result': counted('Get check result', (request: any) =>

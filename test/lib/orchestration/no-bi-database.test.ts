@@ -55,19 +55,28 @@ describe('a stage without a BI database', () => {
     const handlers: Record<string, TaskHandler> = {
       'Plan run': task('Plan run', (input) => planRun(input as never) as never),
       'Plan transform': task('Plan transform', (input) => planRun(input as never) as never),
-      'Run CTAS': task('Run CTAS', () => ({ QueryExecution: { QueryExecutionId: 'q' } })),
+      'Run CTAS': task('Run CTAS', () => ({
+        QueryExecution: { QueryExecutionId: 'q', Statistics: { DataScannedInBytes: 0 } },
+      })),
       'Publish output': task('Publish output', () => ({ target: 't', days: 1, files: 1, removed: 0 })),
       'Discard run': task('Discard run', () => ({ discarded: 0 })),
-      'Run load query': task('Run load query', () => ({ QueryExecution: { QueryExecutionId: 'select' } })),
+      'Run load query': task('Run load query', () => ({
+        QueryExecution: { QueryExecutionId: 'select', Statistics: { DataScannedInBytes: 0 } },
+      })),
       'Load into database': task('Load into database', (input) => loader(input) as never),
       'Notify failure': task('Notify failure', () => ({ MessageId: 'm' })),
       'Plan check': task('Plan check', (input) => planRun(input as never) as never),
-      'Run check query': task('Run check query', () => ({ QueryExecution: { QueryExecutionId: 'check' } })),
+      'Run check query': task('Run check query', () => ({
+        QueryExecution: { QueryExecutionId: 'check', Statistics: { DataScannedInBytes: 0 } },
+      })),
       'Get check result': task('Get check result', () => ({
         ResultSet: { Rows: [{ Data: [{ VarCharValue: 'check_failures' }] }] },
       })),
       'Summarise check': task('Summarise check', (input) => planRun(input as never) as never),
       'Gate loads': task('Gate loads', (input) => planRun(input as never) as never),
+      'Record CTAS scan': task('Record CTAS scan', (input) => planRun(input as never) as never),
+      'Record check scan': task('Record check scan', (input) => planRun(input as never) as never),
+      'Summarise scans': task('Summarise scans', (input) => planRun(input as never) as never),
     };
     const execution = await runStateMachineLocally(dailyPipelineDefinition(), {}, handlers, {
       executionName: 'nightly',
@@ -91,6 +100,9 @@ describe('a stage without a BI database', () => {
     });
     // what the local run summary prints
     expect(skippedLoads(execution.output)).toEqual(output.loaded);
+    // the queries it ran are counted; the stage sets no scan budget
+    expect(output.scanned).toMatchObject({ budgetBytes: null, loads: [] });
+    expect(output.scanned.transforms.length).toBeGreaterThan(0);
   });
 
   it('has a loader that refuses a load with a typed error instead of failing to start', async () => {

@@ -1,5 +1,6 @@
 import { XMLValidator } from 'fast-xml-parser';
 import type { LocalRunSummary } from '../../../src/lib/local/local-pipeline';
+import { summariseScans } from '../../../src/lib/orchestration/scan-budget';
 import { bundledPipeline } from '../../../src/lib/pipeline/bundled';
 import { renderRunReport } from '../../../src/lib/run-report/run-report';
 import type { DeliveryStats } from '../../../src/lib/standins/firehose/local-delivery-stream';
@@ -44,6 +45,7 @@ function delivery(overrides: Partial<DeliveryStats> = {}): DeliveryStats {
 
 function summary(steps: StepEvent[], overrides: Partial<LocalRunSummary> = {}): LocalRunSummary {
   return {
+    scans: summariseScans([], undefined),
     executionName: 'local-2026-11-20-1',
     date: '2026-11-20',
     lakeStartDate: '2024-01-01',

@@ -203,9 +203,13 @@ function runSettings(template: DeployedTemplate): RunSettings {
 function mapItems(itemsPath: string | undefined, settings: RunSettings): unknown[] {
   const run = { runId: 'iam-simulation', from: '2026-01-01', to: '2026-04-30' };
   switch (itemsPath) {
+    // each statement's iteration gets it as `query`, beside its transform's name (the ItemSelector)
     case '$.planned.queries':
-      return pipeline.transforms.flatMap(
-        (spec) => planTransform(pipeline, { ...run, transform: spec.name }, settings).queries,
+      return pipeline.transforms.flatMap((spec) =>
+        planTransform(pipeline, { ...run, transform: spec.name }, settings).queries.map((query) => ({
+          query,
+          transform: spec.name,
+        })),
       );
     case '$.plan.checks':
       // each iteration plans its check first; the Athena task reads the planned query

@@ -23,6 +23,7 @@ import { DuckDb, type QueryResult, sqlString } from './duckdb';
 import { refreshViews } from './projection-views';
 import { writeQueryResult } from './result-writer';
 import type { LocalResultColumn } from './results';
+import { estimateScannedBytes, SCAN_LOGGING_SETTINGS } from './scan-estimate';
 import { type CtasProperties, routeStatement } from './statement-routing';
 import { hiveType } from './type-maps';
 
@@ -49,6 +50,8 @@ export interface LocalQueryExecution {
   /** `s3://<results bucket>/<id>.csv` for SELECTs. */
   readonly outputLocation: string | undefined;
   readonly columns: readonly LocalResultColumn[];
+  /** What Athena would report as `Statistics.DataScannedInBytes`, estimated (./scan-estimate.ts). */
+  readonly scannedBytes?: number;
 }
 
 /**
@@ -72,7 +75,7 @@ export class LocalAthena {
   static async open(options: LocalAthenaOptions): Promise<LocalAthena> {
     const duck = await DuckDb.open(':memory:', {
       // Athena divides integers as integers; time zone functions work in UTC as Athena's session does
-      settings: { integer_division: 'true', TimeZone: "'UTC'" },
+      settings: { integer_division: 'true', TimeZone: "'UTC'", ...SCAN_LOGGING_SETTINGS },
       onlyDirectories: [options.lakeBucket, options.resultsBucket].map((bucket) =>
         options.store.pathForPrefix(bucket, ''),
       ),
@@ -154,7 +157,8 @@ export class LocalAthena {
     queryExecutionId: string = randomUUID(),
   ): Promise<LocalQueryExecution> {
     try {
-      return await this.executeIn(sql, workGroupName, queryExecutionId);
+      const execution = await this.executeIn(sql, workGroupName, queryExecutionId);
+      return { ...execution, scannedBytes: await estimateScannedBytes(this.duck, queryExecutionId) };
     } catch (error) {
       throw await this.withKnownTables(error);
     }
@@ -218,9 +222,11 @@ export class LocalAthena {
     location: string,
     partitionedBy: readonly string[],
     compression: string,
+    id: string,
   ): Promise<Array<{ name: string; type: string }>> {
     refuseZonedColumns(await this.columnsOf(select));
-    const staged = `"__statement_${randomUUID().replace(/-/g, '')}"`;
+    // named by the query execution id: the scan estimate finds the statement that read the lake by it
+    const staged = `"__statement_${id}"`;
     await this.duck.run(`CREATE TEMP TABLE ${staged} AS ${select}`);
     try {
       const columns = await this.columnsOf(`SELECT * FROM ${staged}`);
@@ -267,7 +273,7 @@ export class LocalAthena {
     requireEmptyLocation((await listKeys(this.options.store, bucket, key)).length, database, table, location);
     const { partitionedBy, writeCompression: compression } = properties;
     const select = await this.toDuckDb(statement.selectText);
-    const columns = await this.writeParquet(select, location, partitionedBy, compression);
+    const columns = await this.writeParquet(select, location, partitionedBy, compression, id);
     const toCatalog = (c: { name: string; type: string }): CatalogColumn => ({
       name: c.name,
       type: hiveType(c.type),
@@ -299,6 +305,7 @@ export class LocalAthena {
       target.location,
       target.partitionKeys.map((k) => k.name),
       target.parameters.write_compression ?? 'ZSTD',
+      id,
     );
     return { queryExecutionId: id, statementType: 'DML', outputLocation: undefined, columns: [] };
   }
