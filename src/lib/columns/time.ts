@@ -1,3 +1,6 @@
+import { isCalendarDay } from './calendar';
+import { digitsAt } from './digits';
+
 /** A flat value as it comes from flattening: text, a boolean, null, or a JSON number kept as its text. */
 type FlatValue = string | boolean | null | { readonly raw: string };
 
@@ -46,23 +49,7 @@ function isoToMillis(text: string): number | undefined {
   const parsed = Date.parse(`${year}-${month}-${day}T${hour}:${minute}:${second}.${ms}${offset}`);
   if (Number.isNaN(parsed)) return undefined;
   // Date.parse rolls 2024-02-30 over into March; a date that does not exist is not an event time
-  const check = new Date(Date.UTC(Number(year), Number(month) - 1, Number(day)));
-  if (check.getUTCMonth() !== Number(month) - 1 || check.getUTCDate() !== Number(day)) return undefined;
-  return parsed;
-}
-
-const ZERO = 48;
-const DAYS_IN_MONTH = [31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
-
-/** The digits at `text[from .. from + count)` as a number, or -1 if any is not a digit. */
-function digitsAt(text: string, from: number, count: number): number {
-  let value = 0;
-  for (let i = from; i < from + count; i++) {
-    const digit = text.charCodeAt(i) - ZERO;
-    if (digit < 0 || digit > 9) return -1;
-    value = value * 10 + digit;
-  }
-  return value;
+  return isCalendarDay(Number(year), Number(month), Number(day)) ? parsed : undefined;
 }
 
 /**
@@ -91,12 +78,8 @@ function canonicalIsoToMillis(text: string): number | undefined {
   const ms = digitsAt(text, 20, 3);
   if (year < 1970 || month < 1 || month > 12 || day < 1 || hour > 23 || minute > 59 || second > 59 || ms < 0)
     return undefined;
-  if (day > DAYS_IN_MONTH[month - 1]! || (month === 2 && day === 29 && !isLeapYear(year))) return undefined;
+  if (!isCalendarDay(year, month, day)) return undefined;
   return Date.UTC(year, month - 1, day, hour, minute, second, ms);
-}
-
-function isLeapYear(year: number): boolean {
-  return (year % 4 === 0 && year % 100 !== 0) || year % 400 === 0;
 }
 
 function normalizeOffset(zone: string): string {
