@@ -1,5 +1,5 @@
 import type { SchemaElement } from 'hyparquet';
-import { JsonNumber } from '../flattening/json-value';
+import { JsonNumber } from './json-number';
 import type { TimestampReading } from './time';
 
 /**

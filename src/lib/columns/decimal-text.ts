@@ -1,5 +1,5 @@
-import { JsonNumber } from '../flattening/json-value';
 import { onlyZeros, skipDigits, ZERO } from './digits';
+import { JsonNumber } from './json-number';
 
 /**
  * Where the parts of a decimal number's text lie: `[+-] digits [. digits] [(e|E) [+-] digits]`,

@@ -1,5 +1,5 @@
-import { JsonNumber } from '../../flattening/json-value';
 import type { ColumnKind, LoaderValueCheck, SampleContext } from '../column-kind';
+import { JsonNumber } from '../json-number';
 
 export interface StringColumn {
   readonly kind: 'string';

@@ -1,7 +1,7 @@
-import { JsonNumber } from '../../flattening/json-value';
 import { dayProblemAt } from '../calendar';
 import type { ColumnKind, LoaderValueCheck } from '../column-kind';
 import { digitsAt, onlyZeros, skipDigits } from '../digits';
+import { JsonNumber } from '../json-number';
 import { columnTimestampMillis, TimestampProblem } from '../time';
 
 export interface TimestampColumn {
