@@ -1,5 +1,4 @@
-import { isCalendarDay } from './calendar';
-import { digitsAt } from './digits';
+import { canonicalIsoToMillis, isCalendarDay } from './value-text';
 
 /** A flat value as it comes from flattening: text, a boolean, null, or a JSON number kept as its text. */
 type FlatValue = string | boolean | null | { readonly raw: string };
@@ -50,36 +49,6 @@ function isoToMillis(text: string): number | undefined {
   if (Number.isNaN(parsed)) return undefined;
   // Date.parse rolls 2024-02-30 over into March; a date that does not exist is not an event time
   return isCalendarDay(Number(year), Number(month), Number(day)) ? parsed : undefined;
-}
-
-/**
- * `YYYY-MM-DDTHH:MM:SS.mmmZ` (what toISOString writes, and most producers send) read without
- * regular expressions or Date.parse; undefined for any other text, which then takes the general
- * path. Only dates from 1970 whose every field is in range are read here, where both agree.
- */
-function canonicalIsoToMillis(text: string): number | undefined {
-  if (
-    text.length !== 24 ||
-    text.charCodeAt(4) !== 45 || // -
-    text.charCodeAt(7) !== 45 ||
-    text.charCodeAt(10) !== 84 || // T
-    text.charCodeAt(13) !== 58 || // :
-    text.charCodeAt(16) !== 58 ||
-    text.charCodeAt(19) !== 46 || // .
-    text.charCodeAt(23) !== 90 // Z
-  )
-    return undefined;
-  const year = digitsAt(text, 0, 4);
-  const month = digitsAt(text, 5, 2);
-  const day = digitsAt(text, 8, 2);
-  const hour = digitsAt(text, 11, 2);
-  const minute = digitsAt(text, 14, 2);
-  const second = digitsAt(text, 17, 2);
-  const ms = digitsAt(text, 20, 3);
-  if (year < 1970 || month < 1 || month > 12 || day < 1 || hour > 23 || minute > 59 || second > 59 || ms < 0)
-    return undefined;
-  if (!isCalendarDay(year, month, day)) return undefined;
-  return Date.UTC(year, month - 1, day, hour, minute, second, ms);
 }
 
 function normalizeOffset(zone: string): string {

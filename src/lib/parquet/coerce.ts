@@ -11,7 +11,7 @@ import { TimestampReading } from '../columns/time';
 import { JsonNumber } from '../flattening/json-value';
 
 export { type Converter, type ParquetValue, ValueConversionError } from '../columns/column-kind';
-export { toUnscaledDecimal } from '../columns/decimal-text';
+export { toUnscaledDecimal } from '../columns/value-text';
 
 export interface ConversionOptions {
   /** How timestamp columns read values: the lake writer's exact milliseconds (default) or Firehose's reader. */

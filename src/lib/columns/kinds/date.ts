@@ -1,6 +1,6 @@
-import { dayProblemAt } from '../calendar';
 import type { ColumnKind } from '../column-kind';
 import { timestampMillis } from '../time';
+import { dayProblemAt } from '../value-text';
 
 export interface DateColumn {
   readonly kind: 'date';

@@ -1,11 +1,5 @@
 import { type ColumnKind, ColumnTypeError, type LoaderValueCheck } from '../column-kind';
-import {
-  decimalFitProblem,
-  hasDigits,
-  numberText,
-  scanDecimalText,
-  toUnscaledDecimal,
-} from '../decimal-text';
+import { decimalTextProblem, numberText, toUnscaledDecimal } from '../value-text';
 
 export interface DecimalColumn {
   readonly kind: 'decimal';
@@ -32,9 +26,9 @@ const isDecimal = (precision: number, scale: number): boolean =>
 
 function loaderCheck({ precision, scale }: DecimalColumn): LoaderValueCheck {
   return (value) => {
-    const parts = scanDecimalText(value, false);
-    if (parts === undefined || !hasDigits(parts)) return 'not a decimal number';
-    switch (decimalFitProblem(value, parts, precision, scale)) {
+    switch (decimalTextProblem(value, precision, scale)) {
+      case 'syntax':
+        return 'not a decimal number';
       case 'scale':
         return `more than the ${scale} decimal places of decimal(${precision},${scale}); it would be rounded`;
       case 'precision':

@@ -1,6 +1,5 @@
 import type { ColumnKind, DatabaseValueRules, LoaderValueCheck } from '../column-kind';
-import { hasDigits, numberText, scanDecimalText } from '../decimal-text';
-import { ZERO } from '../digits';
+import { hasDigits, numberText, scanDecimalText } from '../value-text';
 
 export interface DoubleColumn {
   readonly kind: 'double';
@@ -12,6 +11,7 @@ const DOUBLE: DoubleColumn = { kind: 'double' };
 const MIN_NORMAL_DOUBLE = 2.2250738585072014e-308;
 const NONZERO_MANTISSA = /^[^eE]*[1-9]/;
 
+const ZERO = 0x30;
 const NINE = 0x39;
 
 function loaderCheck(database: DatabaseValueRules): LoaderValueCheck {

@@ -1,6 +1,5 @@
 import type { ConversionContext, Converter, LoaderValueCheck, SampleContext } from '../column-kind';
-import { numberText } from '../decimal-text';
-import { skipDigits } from '../digits';
+import { numberText, skipDigits } from '../value-text';
 
 // What the two integer types (bigint, int) share: only their range and Parquet width differ.
 

@@ -1,8 +1,7 @@
-import { dayProblemAt } from '../calendar';
 import type { ColumnKind, LoaderValueCheck } from '../column-kind';
-import { digitsAt, onlyZeros, skipDigits } from '../digits';
 import { JsonNumber } from '../json-number';
 import { columnTimestampMillis, TimestampProblem } from '../time';
+import { timestampTextProblem } from '../value-text';
 
 export interface TimestampColumn {
   readonly kind: 'timestamp';
@@ -11,39 +10,17 @@ export interface TimestampColumn {
 const TIMESTAMP: TimestampColumn = { kind: 'timestamp' };
 const MS_PER_DAY = 86_400_000;
 
-/** Athena's timestamps have millisecond precision, and so do the columns the loader declares. */
-const FRACTION_DIGITS = 3;
-const SPACE = 0x20;
-const LETTER_T = 0x54;
-const COLON = 0x3a;
-const DOT = 0x2e;
+const PROBLEMS = {
+  format: 'not a timestamp (YYYY-MM-DD HH:MM:SS.fff)',
+  day: 'not a day of the calendar',
+  time: 'not a time of day (a database would move it to another time)',
+  precision: 'more precise than milliseconds; it would be rounded',
+} as const;
 
 /** Athena's text of a timestamp, `YYYY-MM-DD HH:MM:SS[.fff]`, that a database stores as it is. */
 const loaderCheck: LoaderValueCheck = (value) => {
-  const length = value.length;
-  const separator = value.charCodeAt(10);
-  let problem =
-    length < 19 ||
-    (separator !== SPACE && separator !== LETTER_T) ||
-    value.charCodeAt(13) !== COLON ||
-    value.charCodeAt(16) !== COLON
-      ? 'format'
-      : dayProblemAt(value);
-  const hour = digitsAt(value, 11, 2);
-  const minute = digitsAt(value, 14, 2);
-  const second = digitsAt(value, 17, 2);
-  if (hour < 0 || minute < 0 || second < 0) problem = 'format';
-  if (length > 19 && (value.charCodeAt(19) !== DOT || length === 20 || skipDigits(value, 20) !== length))
-    problem = 'format';
-  if (problem === 'format') return 'not a timestamp (YYYY-MM-DD HH:MM:SS.fff)';
-  if (problem === 'day') return 'not a day of the calendar';
-  if (hour > 23 || minute > 59 || second > 59) {
-    return 'not a time of day (a database would move it to another time)';
-  }
-  if (length - 20 > FRACTION_DIGITS && !onlyZeros(value, 20 + FRACTION_DIGITS, length)) {
-    return 'more precise than milliseconds; it would be rounded';
-  }
-  return undefined;
+  const problem = timestampTextProblem(value);
+  return problem === undefined ? undefined : PROBLEMS[problem];
 };
 
 export const timestampKind: ColumnKind<TimestampColumn> = {
