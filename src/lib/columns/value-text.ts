@@ -119,8 +119,9 @@ export function canonicalIsoToMillis(text: string): number | undefined {
   const minute = digitsAt(text, 14, 2);
   const second = digitsAt(text, 17, 2);
   const ms = digitsAt(text, 20, 3);
-  if (year < 1970 || month < 1 || month > 12 || day < 1 || hour > 23 || minute > 59 || second > 59 || ms < 0)
+  if (year < 1970 || month < 1 || month > 12 || day < 1 || hour < 0 || hour > 23 || minute < 0 || minute > 59)
     return undefined;
+  if (second < 0 || second > 59 || ms < 0) return undefined;
   if (!isCalendarDay(year, month, day)) return undefined;
   return Date.UTC(year, month - 1, day, hour, minute, second, ms);
 }
