@@ -50,6 +50,20 @@ export function columnKind<T extends ColumnType>(type: T): ColumnKind<T> {
   return COLUMN_KINDS[type.kind as ColumnKindName] as unknown as ColumnKind<T>;
 }
 
+/**
+ * One entry per column type, for code outside the type modules that must say something of every
+ * type (a database's column types, say): a table that leaves a type out does not compile.
+ */
+export type PerColumnKind<V> = {
+  readonly [K in ColumnKindName]: (type: Extract<ColumnType, { kind: K }>) => V;
+};
+
+/** The entry of `table` for the column's type, given the type. */
+export function forColumnType<V>(table: PerColumnKind<V>, type: ColumnType): V {
+  // as in columnKind: the mapped type relates each entry to its own type
+  return (table[type.kind] as (type: ColumnType) => V)(type);
+}
+
 export interface ColumnSpec {
   readonly name: string;
   readonly type: ColumnType;

@@ -13,6 +13,7 @@ import {
   columnTypeOfAthenaResult,
   columnTypeOfDuckDb,
   duckDbColumnType,
+  forColumnType,
   formatColumnType,
   glueColumnType,
   parseColumnType,
@@ -73,6 +74,32 @@ describe('the column-type table', () => {
       }
     }
     expect(found).toBe(Object.keys(COLUMN_KINDS).length);
+  });
+
+  it('looks up the entry of a per-type table by the type, passing the type', () => {
+    const spelled = {
+      string: () => 'text',
+      bigint: () => 'int64',
+      int: () => 'int32',
+      double: () => 'float64',
+      boolean: () => 'bool',
+      timestamp: () => 'instant',
+      date: () => 'day',
+      decimal: ({ precision, scale }: { precision: number; scale: number }) => `fixed ${precision}.${scale}`,
+    };
+    expect(TYPES.map((type) => forColumnType(spelled, type))).toEqual([
+      'text',
+      'int64',
+      'int32',
+      'float64',
+      'bool',
+      'instant',
+      'day',
+      'fixed 18.2',
+      'fixed 38.9',
+      'fixed 3.3',
+      'fixed 38.0',
+    ]);
   });
 
   it.each(named)('reads %s back from how the pipeline description writes it', (text, type) => {
