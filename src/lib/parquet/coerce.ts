@@ -51,15 +51,24 @@ export type ValueCheck = (value: string | boolean | null | JsonNumber) => void;
  */
 export function exactValueCheck(column: ColumnSpec): ValueCheck | undefined {
   const checks = columnKind(column.type).firehoseChecks;
-  if (checks === 'none') return undefined;
-  const convert = converterFor(column);
-  return checks === 'text'
-    ? (value) => {
+  switch (checks) {
+    case 'none':
+      return undefined;
+    case 'text': {
+      const convert = converterFor(column);
+      return (value) => {
         if (typeof value === 'string') convert(value);
-      }
-    : (value) => {
+      };
+    }
+    case 'numbers': {
+      const convert = converterFor(column);
+      return (value) => {
         if (value instanceof JsonNumber) convert(value);
       };
+    }
+    default:
+      return checks satisfies never;
+  }
 }
 
 /**
