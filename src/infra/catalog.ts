@@ -1,5 +1,5 @@
 import { dayProjection } from '../lib/catalog/catalog';
-import { type ColumnSpec, formatColumnType } from '../lib/columns/column-types';
+import { type ColumnSpec, glueColumnType } from '../lib/columns/column-types';
 import { AuroraExportLayout, LakeLayout } from '../lib/pipeline/lake-layout';
 import { type LakeTable, lakeTableProjection } from '../lib/pipeline/lake-tables';
 import type { Pipeline } from '../lib/pipeline/pipeline';
@@ -22,7 +22,7 @@ export const HOUR_PARTITIONS: Cfn[] = [...DAY_PARTITION, { Name: 'hour', Type: '
 export function glueColumns(columns: readonly ColumnSpec[]): Cfn[] {
   return columns.map((column) => ({
     Name: column.name,
-    Type: formatColumnType(column.type),
+    Type: glueColumnType(column.type),
     ...(column.comment ? { Comment: column.comment } : {}),
   }));
 }

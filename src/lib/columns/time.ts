@@ -1,3 +1,5 @@
+import { canonicalIsoToMillis, isCalendarDay } from './value-text';
+
 /** A flat value as it comes from flattening: text, a boolean, null, or a JSON number kept as its text. */
 type FlatValue = string | boolean | null | { readonly raw: string };
 
@@ -46,57 +48,7 @@ function isoToMillis(text: string): number | undefined {
   const parsed = Date.parse(`${year}-${month}-${day}T${hour}:${minute}:${second}.${ms}${offset}`);
   if (Number.isNaN(parsed)) return undefined;
   // Date.parse rolls 2024-02-30 over into March; a date that does not exist is not an event time
-  const check = new Date(Date.UTC(Number(year), Number(month) - 1, Number(day)));
-  if (check.getUTCMonth() !== Number(month) - 1 || check.getUTCDate() !== Number(day)) return undefined;
-  return parsed;
-}
-
-const ZERO = 48;
-const DAYS_IN_MONTH = [31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
-
-/** The digits at `text[from .. from + count)` as a number, or -1 if any is not a digit. */
-function digitsAt(text: string, from: number, count: number): number {
-  let value = 0;
-  for (let i = from; i < from + count; i++) {
-    const digit = text.charCodeAt(i) - ZERO;
-    if (digit < 0 || digit > 9) return -1;
-    value = value * 10 + digit;
-  }
-  return value;
-}
-
-/**
- * `YYYY-MM-DDTHH:MM:SS.mmmZ` (what toISOString writes, and most producers send) read without
- * regular expressions or Date.parse; undefined for any other text, which then takes the general
- * path. Only dates from 1970 whose every field is in range are read here, where both agree.
- */
-function canonicalIsoToMillis(text: string): number | undefined {
-  if (
-    text.length !== 24 ||
-    text.charCodeAt(4) !== 45 || // -
-    text.charCodeAt(7) !== 45 ||
-    text.charCodeAt(10) !== 84 || // T
-    text.charCodeAt(13) !== 58 || // :
-    text.charCodeAt(16) !== 58 ||
-    text.charCodeAt(19) !== 46 || // .
-    text.charCodeAt(23) !== 90 // Z
-  )
-    return undefined;
-  const year = digitsAt(text, 0, 4);
-  const month = digitsAt(text, 5, 2);
-  const day = digitsAt(text, 8, 2);
-  const hour = digitsAt(text, 11, 2);
-  const minute = digitsAt(text, 14, 2);
-  const second = digitsAt(text, 17, 2);
-  const ms = digitsAt(text, 20, 3);
-  if (year < 1970 || month < 1 || month > 12 || day < 1 || hour > 23 || minute > 59 || second > 59 || ms < 0)
-    return undefined;
-  if (day > DAYS_IN_MONTH[month - 1]! || (month === 2 && day === 29 && !isLeapYear(year))) return undefined;
-  return Date.UTC(year, month - 1, day, hour, minute, second, ms);
-}
-
-function isLeapYear(year: number): boolean {
-  return (year % 4 === 0 && year % 100 !== 0) || year % 400 === 0;
+  return isCalendarDay(Number(year), Number(month), Number(day)) ? parsed : undefined;
 }
 
 function normalizeOffset(zone: string): string {

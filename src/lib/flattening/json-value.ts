@@ -3,9 +3,9 @@
  * 2^53 and decimals keep every digit), objects keep every key in source order, duplicates included,
  * and keys such as `__proto__` are plain data.
  */
-export class JsonNumber {
-  constructor(readonly raw: string) {}
-}
+import { JsonNumber } from '../columns/json-number';
+
+export { JsonNumber };
 
 export class JsonObject {
   constructor(readonly entries: Array<[key: string, value: JsonValue]> = []) {}

@@ -7,7 +7,7 @@ import {
   type GetQueryResultsCommandInput,
   type GetQueryResultsCommandOutput,
 } from '@aws-sdk/client-athena';
-import { type ColumnType, ColumnTypeError } from '../columns/column-types';
+import { type ColumnType, columnTypeOfAthenaResult } from '../columns/column-types';
 import type { ObjectStore } from '../storage/object-store';
 import { readAthenaCsv } from './athena-csv';
 import type { QueryResult, ResultColumn, ResultRow } from './types';
@@ -40,68 +40,13 @@ export class AthenaResultError extends Error {
   }
 }
 
-/** Trino types whose CSV text is loaded as it is: nested values arrive as their JSON-like text. */
-const TEXT_TYPES = new Set([
-  'varchar',
-  'char',
-  'string',
-  'array',
-  'map',
-  'row',
-  'struct',
-  'json',
-  'varbinary',
-  'binary',
-  'uuid',
-  'ipaddress',
-  'time',
-  'time with time zone',
-  // Athena writes the zone after the time (`... 09:15:02.120 UTC`), which no target type parses
-  'timestamp with time zone',
-  'interval year to month',
-  'interval day to second',
-  'unknown',
-]);
-const INTEGER_TYPES = new Set(['integer', 'int', 'smallint', 'tinyint']);
-const DOUBLE_TYPES = new Set(['double', 'real', 'float']);
-const DECIMAL_PARAMETERS = /^decimal\s*\(\s*(\d+)\s*,\s*(\d+)\s*\)$/;
-
 /**
  * The column type for an Athena result column, from GetQueryResults' ColumnInfo (`decimal` with
- * Precision and Scale beside it) or a full type text (`decimal(38,10)`, `array(varchar)`).
+ * Precision and Scale beside it) or a full type text (`decimal(38,10)`, `array(varchar)`): each
+ * column type's module names the result types it reads.
  */
 export function athenaColumnType(type: string, precision?: number, scale?: number): ColumnType {
-  const text = type.trim().toLowerCase();
-  const base = text
-    .replace(/\(.*\)/s, '')
-    .replace(/\s+/g, ' ')
-    .trim();
-  if (TEXT_TYPES.has(base)) return { kind: 'string' };
-  if (base === 'bigint') return { kind: 'bigint' };
-  if (INTEGER_TYPES.has(base)) return { kind: 'int' };
-  if (DOUBLE_TYPES.has(base)) return { kind: 'double' };
-  if (base === 'boolean') return { kind: 'boolean' };
-  if (base === 'timestamp') return { kind: 'timestamp' };
-  if (base === 'date') return { kind: 'date' };
-  if (base === 'decimal') {
-    const parameters = DECIMAL_PARAMETERS.exec(text);
-    const p = parameters ? Number(parameters[1]) : precision;
-    const s = parameters ? Number(parameters[2]) : (scale ?? 0);
-    if (
-      p !== undefined &&
-      Number.isInteger(p) &&
-      p >= 1 &&
-      p <= 38 &&
-      Number.isInteger(s) &&
-      s >= 0 &&
-      s <= p
-    )
-      return { kind: 'decimal', precision: p, scale: s };
-    throw new ColumnTypeError(
-      `decimal needs a precision from 1 to 38 and a scale up to it, got ${JSON.stringify(type)} (precision ${precision}, scale ${scale})`,
-    );
-  }
-  throw new ColumnTypeError(`unsupported Athena result type ${JSON.stringify(type)}`);
+  return columnTypeOfAthenaResult(type, precision, scale);
 }
 
 const S3_URI = /^s3:\/\/([^/]+)\/(.+)$/;

@@ -4,7 +4,6 @@ import { writePageHeader } from 'hyparquet-writer/src/datapage.js';
 import { writeRleBitPackedHybrid } from 'hyparquet-writer/src/encoding.js';
 import type { ColumnSpec } from '../columns/column-types';
 import type { ParquetValue } from './coerce';
-import { decimalByteLength } from './schema';
 
 /** Compresses one page's value bytes with the file's codec; the result is read before the next call. */
 export type PageCompressor = (input: Uint8Array) => Uint8Array;
@@ -82,7 +81,10 @@ export class FlatColumn {
   ) {
     this.element = element;
     this.physical = element.type as Physical;
-    this.fixedLength = spec.type.kind === 'decimal' ? decimalByteLength(spec.type.precision) : 0;
+    // a fixed-length column holds a bigint as big-endian two's complement in the element's length (as
+    // Parquet's DECIMAL does) and keeps signed min/max: a type whose fixed bytes mean anything else
+    // (UUID, FLOAT16) needs its own encoding and statistics here
+    this.fixedLength = element.type_length ?? 0;
     this.levels = new Uint8Array(capacity);
     this.ends = new Int32Array(this.physical === 'BYTE_ARRAY' ? capacity : 0);
     this.int32 = new Int32Array(this.physical === 'INT32' || this.physical === 'BOOLEAN' ? capacity : 0);

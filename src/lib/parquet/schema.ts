@@ -1,51 +1,17 @@
 import type { SchemaElement } from 'hyparquet';
-import type { ColumnSpec, ColumnType } from '../columns/column-types';
-
-/** Bytes of a FIXED_LEN_BYTE_ARRAY that hold any signed integer of `precision` decimal digits. */
-export function decimalByteLength(precision: number): number {
-  return Math.ceil((precision * Math.log2(10) + 1) / 8);
-}
-
-function element(name: string, type: ColumnType): SchemaElement {
-  const optional = { name, repetition_type: 'OPTIONAL' } as const;
-  switch (type.kind) {
-    case 'string':
-      return { ...optional, type: 'BYTE_ARRAY', converted_type: 'UTF8', logical_type: { type: 'STRING' } };
-    case 'bigint':
-      return { ...optional, type: 'INT64' };
-    case 'int':
-      return { ...optional, type: 'INT32' };
-    case 'double':
-      return { ...optional, type: 'DOUBLE' };
-    case 'boolean':
-      return { ...optional, type: 'BOOLEAN' };
-    case 'timestamp':
-      // UTC instants stored as Athena's `timestamp` (no zone), millisecond precision
-      return {
-        ...optional,
-        type: 'INT64',
-        converted_type: 'TIMESTAMP_MILLIS',
-        logical_type: { type: 'TIMESTAMP', isAdjustedToUTC: false, unit: 'MILLIS' },
-      };
-    case 'date':
-      return { ...optional, type: 'INT32', converted_type: 'DATE' };
-    case 'decimal':
-      return {
-        ...optional,
-        type: 'FIXED_LEN_BYTE_ARRAY',
-        type_length: decimalByteLength(type.precision),
-        converted_type: 'DECIMAL',
-        precision: type.precision,
-        scale: type.scale,
-      };
-  }
-}
+import { type ColumnSpec, type ColumnType, columnKind } from '../columns/column-types';
 
 /** The Parquet schema for a table's declared columns (all nullable, in declared order). */
 export function parquetSchema(columns: readonly ColumnSpec[]): SchemaElement[] {
   return [
     { name: 'root', num_children: columns.length },
-    ...columns.map((column) => element(column.name, column.type)),
+    ...columns.map(
+      ({ name, type }): SchemaElement => ({
+        name,
+        repetition_type: 'OPTIONAL',
+        ...columnKind(type).parquetElement(type),
+      }),
+    ),
   ];
 }
 

@@ -1,4 +1,4 @@
-import type { ColumnSpec, ColumnType } from '../columns/column-types';
+import { type ColumnSpec, columnKind } from '../columns/column-types';
 import { SeededRandom } from './random';
 
 /**
@@ -8,76 +8,24 @@ import { SeededRandom } from './random';
  * run's day. The same table, day and count always give the same records.
  */
 
-const MS_PER_DAY = 86_400_000;
-
-const WORDS: ReadonlyArray<readonly [RegExp, readonly string[]]> = [
-  [/country/, ['DE', 'FR', 'US', 'GB', 'NL', 'ES', 'JP']],
-  [/city/, ['Berlin', 'Paris', 'Austin', 'London', 'Utrecht', 'Madrid', 'Osaka']],
-  [/currency/, ['EUR', 'USD', 'GBP']],
-  [/(^|_)(status|state)$/, ['pending', 'active', 'completed', 'cancelled']],
-  [/(^|_)(type|kind|category)$/, ['standard', 'express', 'gift', 'bulk']],
-  [/(plan|tier)/, ['free', 'pro', 'team', 'enterprise']],
-  [/(locale|language)/, ['en-US', 'de-DE', 'fr-FR', 'ja-JP']],
-  [/(browser)/, ['Chrome', 'Firefox', 'Safari', 'Edge']],
-  [/(^|_)os(_|$)/, ['iOS', 'Android', 'macOS', 'Windows', 'Linux']],
-  [/(device)/, ['mobile', 'desktop', 'tablet']],
-  [
-    /(first_name|display_name|(^|_)name$)/,
-    ['Ada', 'Grace', 'Alan', 'Radia', 'Barbara', 'Edsger', 'Katherine'],
-  ],
-];
-
-function stringValue(column: string, key: string, index: number, random: SeededRandom): string {
-  const last = column.split('__').at(-1) ?? column;
-  if (/email/.test(last)) return `user${index + 1}@example.com`;
-  if (/(^|_)id$/.test(last)) return `${key}_${String(index + 1).padStart(6, '0')}`;
-  if (/(url|path|referrer)/.test(last)) return `/${key}/${index + 1}`;
-  for (const [pattern, words] of WORDS) if (pattern.test(last)) return random.pick(words);
-  return `${last.replaceAll('_', ' ')} ${index + 1}`;
-}
-
-function decimalValue(precision: number, scale: number, random: SeededRandom): string {
-  const integerDigits = Math.min(precision - scale, 6);
-  const integer = integerDigits > 0 ? random.int(0, 10 ** integerDigits - 1) : 0;
-  const fraction =
-    scale > 0
-      ? `.${String(random.int(0, 10 ** Math.min(scale, 6) - 1)).padStart(Math.min(scale, 6), '0')}`
-      : '';
-  return `${integer}${fraction}`;
-}
-
 type SampleValue = string | number | boolean;
 
+/** A value of the column's declared type, from the type's own sample generator. */
 function columnValue(
   column: ColumnSpec,
   context: { key: string; index: number; count: number; dayStart: number; random: SeededRandom },
 ): SampleValue {
-  const { index, random } = context;
   const last = column.name.split('__').at(-1) ?? column.name;
-  const type: ColumnType = column.type;
-  switch (type.kind) {
-    case 'string':
-      return stringValue(column.name, context.key, index, random);
-    case 'bigint':
-    case 'int':
-      if (/(^|_)id$/.test(last)) return index + 1;
-      if (/(count|quantity|seats|items)/.test(last)) return random.int(1, 20);
-      return random.int(0, 1000);
-    case 'double':
-      if (/lat/.test(last)) return Number((random.next() * 180 - 90).toFixed(6));
-      if (/lon/.test(last)) return Number((random.next() * 360 - 180).toFixed(6));
-      return Number((random.next() * 1000).toFixed(2));
-    case 'decimal':
-      return decimalValue(type.precision, type.scale, random);
-    case 'boolean':
-      return random.chance(0.5);
-    case 'timestamp': {
-      const spacing = MS_PER_DAY / Math.max(context.count, 1);
-      return new Date(context.dayStart + Math.floor(index * spacing + random.next() * spacing)).toISOString();
-    }
-    case 'date':
-      return new Date(context.dayStart).toISOString().slice(0, 10);
-  }
+  const { key, index, count, dayStart, random } = context;
+  return columnKind(column.type).sample(column.type, {
+    column: column.name,
+    last,
+    key,
+    index,
+    count,
+    dayStart,
+    random,
+  });
 }
 
 /** `{a__b: 1}` → `{a: {b: 1}}`; a name that is also a prefix of another keeps the first one declared. */

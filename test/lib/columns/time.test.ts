@@ -1,5 +1,10 @@
 import fc from 'fast-check';
-import { timestampMillis } from '../../../src/lib/columns/time';
+import {
+  columnTimestampMillis,
+  TimestampProblem,
+  TimestampReading,
+  timestampMillis,
+} from '../../../src/lib/columns/time';
 import { JsonNumber } from '../../../src/lib/flattening/json-value';
 
 describe('timestampMillis', () => {
@@ -30,6 +35,14 @@ describe('timestampMillis', () => {
     'rejects %j so the arrival time is used',
     (text) => {
       expect(timestampMillis(text)).toBeUndefined();
+    },
+  );
+
+  it.each([['2026-11-20Tab:15:02.120Z'], ['2026-11-20T09:1x:02.120Z'], ['2026-11-20T09:15:0x.120Z']])(
+    'rejects %j, a letter where the time has a digit, on the toISOString fast path too',
+    (text) => {
+      expect(timestampMillis(text)).toBeUndefined();
+      expect(columnTimestampMillis(text, TimestampReading.exact)).toBe(TimestampProblem.unreadable);
     },
   );
 

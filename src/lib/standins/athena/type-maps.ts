@@ -1,61 +1,43 @@
-import { type ColumnType, ColumnTypeError, parseColumnType } from '../../columns/column-types';
+import {
+  athenaResultOf,
+  type ColumnType,
+  ColumnTypeError,
+  columnTypeOfDuckDb,
+  duckDbColumnType,
+  glueColumnType,
+  parseColumnType,
+} from '../../columns/column-types';
 
-/** The three type maps of the local engine: pipeline type → DuckDB, DuckDB → Hive, DuckDB → Athena result. */
+/**
+ * The local engine's type maps: pipeline type → DuckDB, DuckDB → Hive, DuckDB → Athena result.
+ * Each column type's module says its own (src/lib/columns/kinds); only DuckDB types that no column
+ * type is read as are named here.
+ */
 
-const DUCKDB_TYPES: Record<Exclude<ColumnType['kind'], 'decimal'>, string> = {
-  string: 'VARCHAR',
-  bigint: 'BIGINT',
-  int: 'INTEGER',
-  double: 'DOUBLE',
-  boolean: 'BOOLEAN',
-  timestamp: 'TIMESTAMP',
-  date: 'DATE',
+/** DuckDB types no column type is read as, which queries still produce: their Hive and Athena result names. */
+const OTHER_DUCKDB_TYPES: Readonly<Record<string, { hive: string; athena: string }>> = {
+  SMALLINT: { hive: 'smallint', athena: 'smallint' },
+  TINYINT: { hive: 'tinyint', athena: 'tinyint' },
+  FLOAT: { hive: 'float', athena: 'real' },
+  'TIMESTAMP WITH TIME ZONE': { hive: 'string', athena: 'timestamp with time zone' },
 };
 
 /** The DuckDB type a view gives a column of the pipeline's type. */
 export function duckDbType(type: ColumnType): string {
-  return type.kind === 'decimal' ? `DECIMAL(${type.precision},${type.scale})` : DUCKDB_TYPES[type.kind];
+  return duckDbColumnType(type);
 }
 
 /** A Hive type as the catalog spells it, for a DuckDB column type. */
 export function hiveType(duckType: string): string {
-  const decimal = /^DECIMAL\((\d+),\s*(\d+)\)$/.exec(duckType);
-  if (decimal) return `decimal(${decimal[1]},${decimal[2]})`;
-  const map: Record<string, string> = {
-    VARCHAR: 'string',
-    BIGINT: 'bigint',
-    INTEGER: 'int',
-    SMALLINT: 'smallint',
-    TINYINT: 'tinyint',
-    DOUBLE: 'double',
-    FLOAT: 'float',
-    BOOLEAN: 'boolean',
-    TIMESTAMP: 'timestamp',
-    DATE: 'date',
-    // Trino has no 128-bit integer: DuckDB's sum of integers is Athena's bigint
-    HUGEINT: 'bigint',
-  };
-  return map[duckType] ?? 'string';
+  const type = columnTypeOfDuckDb(duckType);
+  return type ? glueColumnType(type) : (OTHER_DUCKDB_TYPES[duckType]?.hive ?? 'string');
 }
 
 /** An Athena result type (as GetQueryResults names it) for a DuckDB column type. */
 export function athenaResultType(duckType: string): { type: string; precision: number; scale: number } {
-  const decimal = /^DECIMAL\((\d+),\s*(\d+)\)$/.exec(duckType);
-  if (decimal) return { type: 'decimal', precision: Number(decimal[1]), scale: Number(decimal[2]) };
-  const map: Record<string, string> = {
-    HUGEINT: 'bigint',
-    BIGINT: 'bigint',
-    INTEGER: 'integer',
-    SMALLINT: 'smallint',
-    TINYINT: 'tinyint',
-    DOUBLE: 'double',
-    FLOAT: 'real',
-    BOOLEAN: 'boolean',
-    TIMESTAMP: 'timestamp',
-    'TIMESTAMP WITH TIME ZONE': 'timestamp with time zone',
-    DATE: 'date',
-  };
-  return { type: map[duckType] ?? 'varchar', precision: 0, scale: 0 };
+  const type = columnTypeOfDuckDb(duckType);
+  if (type) return { ...athenaResultOf(type) };
+  return { type: OTHER_DUCKDB_TYPES[duckType]?.athena ?? 'varchar', precision: 0, scale: 0 };
 }
 
 /** The DuckDB type of a catalog column; types outside the pipeline's are read as text. */
