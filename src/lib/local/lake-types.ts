@@ -1,7 +1,6 @@
 import { readdir } from 'node:fs/promises';
 import { join, relative } from 'node:path';
-import type { ColumnType } from '../columns/column-types';
-import { columnTypeOfParquet, type ParquetColumnElement } from '../parquet/schema';
+import { type ColumnType, columnTypeOfDuckDb } from '../columns/column-types';
 import type { Pipeline } from '../pipeline/pipeline';
 import {
   type RefusedTypeChange,
@@ -42,24 +41,23 @@ export async function refuseUnreadableTypeChanges(
       const files = await partitionFiles(join(environment.root, environment.lakeBucket, table.prefix));
       if (files.length === 0) continue;
       duck ??= await DuckDb.open();
-      const { rows } = await duck.query(
-        `SELECT file_name, name, type, converted_type, precision, scale FROM parquet_schema([${files.map(sqlString).join(', ')}]) WHERE num_children IS NULL OR num_children = 0`,
-      );
       const held = new Map<string, { type: ColumnType; where: string }>();
       const declared = new Map(table.columns.map((c) => [c.name, c.type]));
-      for (const row of rows as unknown as Array<
-        ParquetColumnElement & { file_name: string; name: string }
-      >) {
-        const type = columnTypeOfParquet(row);
-        if (!type) continue;
-        const where = relative(environment.root, row.file_name);
-        const previous = held.get(row.name);
-        // of several partitions, the first whose type Athena could not read as the declared one is named
-        const wanted = declared.get(row.name);
-        const unreadable = (candidate: ColumnType) =>
-          wanted !== undefined && typeChangeVerdict(candidate, wanted) === 'refused';
-        if (!previous || (!unreadable(previous.type) && unreadable(type)))
-          held.set(row.name, { type, where });
+      for (const file of files) {
+        // DESCRIBE reads the footer only; DuckDB names the types as the local Athena reads them
+        const { rows } = await duck.query(`DESCRIBE SELECT * FROM read_parquet(${sqlString(file)})`);
+        for (const row of rows as Array<{ column_name: string; column_type: string }>) {
+          const type = columnTypeOfDuckDb(row.column_type);
+          if (!type) continue;
+          const where = relative(environment.root, file);
+          const name = row.column_name;
+          const previous = held.get(name);
+          // of several partitions, the first whose type Athena could not read as the declared one is named
+          const wanted = declared.get(name);
+          const unreadable = (candidate: ColumnType) =>
+            wanted !== undefined && typeChangeVerdict(candidate, wanted) === 'refused';
+          if (!previous || (!unreadable(previous.type) && unreadable(type))) held.set(name, { type, where });
+        }
       }
       refused.push(...refusedTypeChanges(table.name, table.columns, held));
     }

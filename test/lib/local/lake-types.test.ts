@@ -1,9 +1,7 @@
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { parseColumnType } from '../../../src/lib/columns/column-types';
 import { refuseUnreadableTypeChanges } from '../../../src/lib/local/lake-types';
-import { columnTypeOfParquet, parquetSchema } from '../../../src/lib/parquet/schema';
 import { parsePipeline } from '../../../src/lib/pipeline/pipeline';
 import { SchemaChangeRefusedError } from '../../../src/lib/schema/type-change';
 import { DuckDb } from '../../../src/lib/standins/athena/duckdb';
@@ -44,24 +42,6 @@ async function writePartition(dt: string, select: string): Promise<void> {
     duck.close();
   }
 }
-
-describe('columnTypeOfParquet', () => {
-  it.each([
-    'string',
-    'bigint',
-    'int',
-    'double',
-    'boolean',
-    'timestamp',
-    'date',
-    'decimal(12,2)',
-    'decimal(38,9)',
-  ])('reads back %s from the schema this project writes', (text) => {
-    const type = parseColumnType(text);
-    const [, element] = parquetSchema([{ name: 'c', type }]);
-    expect(columnTypeOfParquet(element!)).toEqual(type);
-  });
-});
 
 describe('refuseUnreadableTypeChanges', () => {
   beforeAll(async () => {
