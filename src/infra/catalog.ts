@@ -2,8 +2,8 @@ import { dayProjection } from '../lib/catalog/catalog';
 import { type ColumnSpec, formatColumnType } from '../lib/columns/column-types';
 import { AuroraExportLayout, LakeLayout } from '../lib/pipeline/lake-layout';
 import { type LakeTable, lakeTableProjection } from '../lib/pipeline/lake-tables';
-import { ingestedLakeTables } from '../lib/sources/registry';
 import type { Pipeline } from '../lib/pipeline/pipeline';
+import { ingestedLakeTables } from '../lib/sources/registry';
 import { type Cfn, glueDatabaseName, LogicalId, ref, resourcePrefix, sub } from './names';
 import type { StackSettings } from './settings';
 

@@ -1,5 +1,5 @@
-import { ingestedLakeTables } from '../sources/registry';
 import type { Pipeline } from '../pipeline/pipeline';
+import { ingestedLakeTables } from '../sources/registry';
 import { getBytes, ObjectNotFoundError, type ObjectStore } from '../storage/object-store';
 import { computedMarkerKey, daysBetween } from '../transforms/transform-run';
 import type { RunInput } from './run-input';

@@ -1,11 +1,6 @@
 import { dayProjection, HOUR_PROJECTION } from '../catalog/catalog';
 import { type ColumnSpec, parseColumnType } from '../columns/column-types';
-import { LakeLayout } from './lake-layout';
-import {
-  CHANGE_METADATA_COLUMNS,
-  type DynamoTableSpec,
-  EXTRA_ATTRIBUTES_COLUMN,
-} from './pipeline';
+import { CHANGE_METADATA_COLUMNS, type DynamoTableSpec, EXTRA_ATTRIBUTES_COLUMN } from './pipeline';
 
 /** How a table's partitions are laid out under its prefix. */
 export type PartitionLayout = 'day-hour' | 'day';

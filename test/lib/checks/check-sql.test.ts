@@ -5,9 +5,9 @@ import { checkQuerySql, FAILURES_COLUMN, SAMPLE_ROWS } from '../../../src/lib/ch
 import type { ConfigError } from '../../../src/lib/config/reader';
 import { bundledPipeline } from '../../../src/lib/pipeline/bundled';
 import type { CheckRule, CheckSpec } from '../../../src/lib/pipeline/check-spec';
-import { ingestedLakeTables } from '../../../src/lib/sources/registry';
 import { parsePipeline } from '../../../src/lib/pipeline/pipeline';
 import { stageWorkGroups } from '../../../src/lib/query/workgroups';
+import { ingestedLakeTables } from '../../../src/lib/sources/registry';
 import { LocalAthena } from '../../../src/lib/standins/athena/local-athena';
 import { LocalCatalog } from '../../../src/lib/standins/glue/local-catalog';
 import { LocalObjectStore } from '../../../src/lib/standins/s3/local-object-store';
