@@ -1,6 +1,8 @@
 import { UNDECLARED_COLUMNS_METRIC } from '../lib/firehose/report';
 import { LakeLayout } from '../lib/pipeline/lake-layout';
 import type { Pipeline, StreamSpec } from '../lib/pipeline/pipeline';
+import { declaredSources } from '../lib/sources/registry';
+import { forSource, type PerSourceKind } from '../lib/sources/source-kind';
 import { bucketName, type Cfn, deliveryStreamName, getAtt, LogicalId, ref, resourcePrefix } from './names';
 import type { StackSettings } from './settings';
 
@@ -40,6 +42,58 @@ function undeclaredFieldsAdvice(settings: StackSettings, stream: string): Cfn {
     ],
   };
 }
+/**
+ * The alarms of one source, by kind. A stream's records that failed to flatten, its delivery
+ * falling behind, and its going quiet; a DynamoDB table's failures are alarmed once for all tables
+ * (the stream Lambda's and the flattener's alarms above).
+ */
+const SOURCE_ALARMS: PerSourceKind<[StackSettings], Cfn> = {
+  stream: (stream, settings) => {
+    const alarms: Cfn = {};
+    const id = LogicalId.deliveryStream(stream.name);
+    alarms[`${id}FailedRecordsAlarm`] = alarm(
+      `Records of ${stream.name} failed to flatten and wait in the processing-failed prefix for a replay`,
+      {
+        Namespace: 'Tributary',
+        MetricName: 'RecordsFailed',
+        Dimensions: [
+          { Name: 'service', Value: 'firehoseTransform' },
+          { Name: 'stream', Value: stream.name },
+        ],
+        Statistic: 'Sum',
+      },
+      1,
+    );
+    alarms[`${id}UndeclaredFieldsAlarm`] = alarm(
+      undeclaredFieldsAdvice(settings, stream.name),
+      {
+        Namespace: 'Tributary',
+        MetricName: UNDECLARED_COLUMNS_METRIC,
+        Dimensions: [
+          { Name: 'service', Value: 'firehoseTransform' },
+          { Name: 'stream', Value: stream.name },
+        ],
+        Statistic: 'Sum',
+      },
+      1,
+    );
+    alarms[`${id}FreshnessAlarm`] = alarm(
+      `Data of ${stream.name} is older than expected: delivery to S3 is falling behind`,
+      {
+        Namespace: 'AWS/Firehose',
+        MetricName: 'DeliveryToS3.DataFreshness',
+        Dimensions: [{ Name: 'DeliveryStreamName', Value: deliveryStreamName(settings, stream.name) }],
+        Statistic: 'Maximum',
+      },
+      settings.firehoseBufferSeconds * 2 + 900,
+      'GreaterThanThreshold',
+    );
+    if (stream.expect && settings.quietStreamAlarms)
+      Object.assign(alarms, quietStreamAlarms(id, stream, settings));
+    return alarms;
+  },
+  dynamodb: () => ({}),
+};
 
 /** The stage's alert topic (e-mail from params) and the alarms that say data is not flowing. */
 export function alarmResources(pipeline: Pipeline, settings: StackSettings): Cfn {
@@ -128,48 +182,8 @@ export function alarmResources(pipeline: Pipeline, settings: StackSettings): Cfn
       Properties: { TopicArn: ref(LogicalId.alertsTopic), Protocol: 'email', Endpoint: settings.alarmEmail },
     };
   }
-  for (const stream of pipeline.streams) {
-    const id = LogicalId.deliveryStream(stream.name);
-    resources[`${id}FailedRecordsAlarm`] = alarm(
-      `Records of ${stream.name} failed to flatten and wait in the processing-failed prefix for a replay`,
-      {
-        Namespace: 'Tributary',
-        MetricName: 'RecordsFailed',
-        Dimensions: [
-          { Name: 'service', Value: 'firehoseTransform' },
-          { Name: 'stream', Value: stream.name },
-        ],
-        Statistic: 'Sum',
-      },
-      1,
-    );
-    resources[`${id}UndeclaredFieldsAlarm`] = alarm(
-      undeclaredFieldsAdvice(settings, stream.name),
-      {
-        Namespace: 'Tributary',
-        MetricName: UNDECLARED_COLUMNS_METRIC,
-        Dimensions: [
-          { Name: 'service', Value: 'firehoseTransform' },
-          { Name: 'stream', Value: stream.name },
-        ],
-        Statistic: 'Sum',
-      },
-      1,
-    );
-    resources[`${id}FreshnessAlarm`] = alarm(
-      `Data of ${stream.name} is older than expected: delivery to S3 is falling behind`,
-      {
-        Namespace: 'AWS/Firehose',
-        MetricName: 'DeliveryToS3.DataFreshness',
-        Dimensions: [{ Name: 'DeliveryStreamName', Value: deliveryStreamName(settings, stream.name) }],
-        Statistic: 'Maximum',
-      },
-      settings.firehoseBufferSeconds * 2 + 900,
-      'GreaterThanThreshold',
-    );
-    if (stream.expect && settings.quietStreamAlarms)
-      Object.assign(resources, quietStreamAlarms(id, stream, settings));
-  }
+  for (const source of declaredSources(pipeline))
+    Object.assign(resources, forSource(source, SOURCE_ALARMS, settings));
   return resources;
 }
 

@@ -6,7 +6,8 @@ import type { LoadOutcome } from '../loading/types';
 import type { CaptureStats, QuarantineSummary, TableSummary } from '../local/local-pipeline';
 import { LakeLayout } from '../pipeline/lake-layout';
 import type { Pipeline } from '../pipeline/pipeline';
-import { ingestedLakeTables } from '../sources/registry';
+import { declaredSources, ingestedLakeTables, lakeTablesOf, sourceKind } from '../sources/registry';
+import { forSource, type PerSourceKind } from '../sources/source-kind';
 import type { DeliveryStats } from '../standins/firehose/local-delivery-stream';
 import type { PublishOutcome } from '../transforms/publish';
 import { edgePath, layeredOptions, layoutGraph, round } from './graph-layout';
@@ -85,23 +86,9 @@ export function wrapAtSeparators(text: string, width: number): string[] {
   return lines;
 }
 
-/** Streams and DynamoDB tables → lake tables → transforms → loaded tables, with this run's numbers. */
-export function lineageNodes(facts: LineageFacts): { nodes: LineageNode[]; edges: Array<[string, string]> } {
-  const { pipeline } = facts;
-  const nodes: LineageNode[] = [];
-  const edges: Array<[string, string]> = [];
-  const rowsOf = new Map(facts.tables.map((t) => [t.table, t]));
-  const lakeLine = (name: string): LineageLine[] => {
-    const table = rowsOf.get(name);
-    if (!table) return [{ text: 'not queried in this run', tone: 'muted' }];
-    return [
-      {
-        text: `${plural(table.rows, 'row')}${table.partitions > 0 ? ` · ${plural(table.partitions, 'partition')}` : ''}`,
-      },
-    ];
-  };
-
-  for (const stream of pipeline.streams) {
+/** A source's node in the lineage, with this run's numbers, by kind of source. */
+const SOURCE_LINEAGE: PerSourceKind<[LineageFacts], LineageNode> = {
+  stream: (stream, facts) => {
     const stats = facts.streams.get(stream.name);
     const lines: LineageLine[] = [];
     let outcome: StateOutcome = 'not run';
@@ -122,17 +109,16 @@ export function lineageNodes(facts: LineageFacts): { nodes: LineageNode[]; edges
         });
       }
     }
-    nodes.push({
+    return {
       id: `stream:${stream.name}`,
       stage: 'source',
-      kind: 'Firehose stream',
+      kind: sourceKind('stream').title,
       name: stream.name,
       outcome,
       lines,
-    });
-    edges.push([`stream:${stream.name}`, `lake:${stream.name}`]);
-  }
-  for (const table of pipeline.dynamodb) {
+    };
+  },
+  dynamodb: (table, facts) => {
     const stats = facts.captures.get(table.name);
     const lines: LineageLine[] = [];
     let outcome: StateOutcome = 'not run';
@@ -146,8 +132,30 @@ export function lineageNodes(facts: LineageFacts): { nodes: LineageNode[]; edges
       );
     }
     const id = `dynamodb:${table.name}`;
-    nodes.push({ id, stage: 'source', kind: 'DynamoDB table', name: table.name, outcome, lines });
-    edges.push([id, `lake:${table.name}_changes`], [id, `lake:${table.name}_snapshot`]);
+    return { id, stage: 'source', kind: sourceKind('dynamodb').title, name: table.name, outcome, lines };
+  },
+};
+
+/** Streams and DynamoDB tables → lake tables → transforms → loaded tables, with this run's numbers. */
+export function lineageNodes(facts: LineageFacts): { nodes: LineageNode[]; edges: Array<[string, string]> } {
+  const { pipeline } = facts;
+  const nodes: LineageNode[] = [];
+  const edges: Array<[string, string]> = [];
+  const rowsOf = new Map(facts.tables.map((t) => [t.table, t]));
+  const lakeLine = (name: string): LineageLine[] => {
+    const table = rowsOf.get(name);
+    if (!table) return [{ text: 'not queried in this run', tone: 'muted' }];
+    return [
+      {
+        text: `${plural(table.rows, 'row')}${table.partitions > 0 ? ` · ${plural(table.partitions, 'partition')}` : ''}`,
+      },
+    ];
+  };
+
+  for (const source of declaredSources(pipeline)) {
+    const node = forSource(source, SOURCE_LINEAGE, facts);
+    nodes.push(node);
+    for (const table of lakeTablesOf(source)) edges.push([node.id, `lake:${table.name}`]);
   }
   for (const table of pipeline.aurora) {
     const id = `aurora:${table.name}`;
