@@ -75,11 +75,13 @@ export function list<T extends v.GenericSchema>(item: T) {
 }
 
 /** A value that may be left out (or left empty in YAML: `key:`), then taking its default. */
-export function optional<T extends v.GenericSchema, const D extends v.InferOutput<T> | undefined>(
+export function optional<T extends v.GenericSchema>(schema: T): v.NullishSchema<T, undefined>;
+export function optional<T extends v.GenericSchema, const D extends v.Default<T, null | undefined>>(
   schema: T,
-  fallback?: D,
-) {
-  return v.nullish(schema, fallback as v.Default<T, null | undefined>);
+  fallback: D,
+): v.NullishSchema<T, D>;
+export function optional(schema: v.GenericSchema, fallback?: unknown) {
+  return v.nullish(schema, fallback as never);
 }
 
 /**
@@ -98,12 +100,7 @@ export function mapping<const E extends v.ObjectEntries>(entries: E) {
       if (!isPlainObject(dataset.value)) return;
       for (const key of Object.keys(dataset.value)) {
         if (!allowed.includes(key))
-          problemAt(
-            addIssue,
-            dataset.value,
-            [key],
-            `unknown key ${JSON.stringify(key)} (allowed: ${allowed.join(', ')})`,
-          );
+          addIssue({ message: `unknown key ${JSON.stringify(key)} (allowed: ${allowed.join(', ')})` });
       }
     }),
     v.metadata({ additionalProperties: false }),
