@@ -1,6 +1,6 @@
 /**
  * Rewrites the README's stage params table from src/infra/stage-params.ts and serverless.yml's
- * per-stage params: `node --require ./scripts/register.cjs scripts/stage-params-table.ts`.
+ * per-stage params: `npm run stage-params-table`.
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
