@@ -158,3 +158,15 @@ export function parseConfig<T extends v.GenericSchema>(
     result.issues.map((issue) => `${formatPath(issue.path)}: ${issue.message}`),
   );
 }
+
+/**
+ * Environment variables a function needs (others are left alone): every value is text, so a
+ * missing one reads as the text it should have been.
+ */
+export function environment<const E extends v.ObjectEntries>(entries: E) {
+  return v.object(entries, (issue) =>
+    issue.expected?.startsWith('"')
+      ? 'expected a non-empty string, got nothing'
+      : `expected the environment, got ${describeValue(issue.input)}`,
+  );
+}
