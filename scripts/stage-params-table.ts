@@ -2,6 +2,7 @@
  * Rewrites the README's stage params table from src/infra/stage-params.ts and serverless.yml's
  * per-stage params: `npm run stage-params-table`.
  */
+import { execFileSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
@@ -20,3 +21,5 @@ writeFileSync(
   readmePath,
   readme.replace(marked, (_m, start, end) => `${start}${renderStageParamsTable(stages)}${end}`),
 );
+// padded as the formatter pads every table of the README
+execFileSync(join(ROOT, 'node_modules', '.bin', 'biome'), ['format', '--write', readmePath]);
