@@ -6,6 +6,7 @@ import { promisify } from 'node:util';
 import { build } from 'esbuild';
 import { cfnLint, probeCfnLint } from '../support/cfn-lint';
 import { createResolver, FAKE_STACK } from '../support/intrinsics';
+import { describeWhenAvailable } from '../support/requirement';
 import { type PackagedStage, PROJECT_ROOT, packageStage, removePackage } from '../support/serverless';
 
 /**
@@ -76,40 +77,32 @@ const zipName = (logicalId: string) => {
   return `${name[0]!.toLowerCase()}${name.slice(1)}.zip`;
 };
 
-describe('cfn-lint, AWS CloudFormation linter', () => {
-  const probe = probeCfnLint();
-  const ci = process.env.CI === 'true';
-  if (!probe.command) {
-    if (ci) {
-      it('is installed in CI', () => {
-        throw new Error(probe.reason);
-      });
-      return;
-    }
-    console.warn(`Skipping cfn-lint tests: ${probe.reason}`);
-  }
-  const maybe = probe.command ? it : it.skip;
+const cfnLintProbe = probeCfnLint();
+describeWhenAvailable(
+  'cfn-lint, AWS CloudFormation linter',
+  { what: 'cfn-lint', missing: cfnLintProbe.reason },
+  () => {
+    // warnings count as findings too: every one cfn-lint has raised here pointed at a real fault
+    it.each(STAGES)('finds nothing wrong in the packaged %s template', (stage) => {
+      const findings = cfnLint(cfnLintProbe.command!, templatePath(stage), ['us-east-1', 'eu-west-1']).map(
+        (m) => `${m.Level} ${m.Rule.Id} ${m.Location.Path.join('/')}: ${m.Message}`,
+      );
+      expect(findings).toEqual([]);
+    });
 
-  // warnings count as findings too: every one cfn-lint has raised here pointed at a real fault
-  maybe.each(STAGES)('finds nothing wrong in the packaged %s template', (stage) => {
-    const findings = cfnLint(probe.command!, templatePath(stage), ['us-east-1', 'eu-west-1']).map(
-      (m) => `${m.Level} ${m.Rule.Id} ${m.Location.Path.join('/')}: ${m.Message}`,
-    );
-    expect(findings).toEqual([]);
-  });
-
-  maybe('reports a planted mistake, so a clean result means something', async () => {
-    const broken = structuredClone(stages.dev!.template);
-    broken.Resources.LakeBucket.Properties.BucketNmae = 'typo';
-    broken.Resources.RawBucketPolicy.Properties.Bucket = { Ref: 'NoSuchBucket' };
-    const path = join(stages.dev!.directory, 'broken-template.json');
-    await require('node:fs/promises').writeFile(path, JSON.stringify(broken));
-    const errors = cfnLint(probe.command!, path, ['us-east-1']).filter((m) => m.Level === 'Error');
-    expect(errors.map((m) => m.Location.Path.slice(0, 3).join('/'))).toEqual(
-      expect.arrayContaining(['Resources/LakeBucket/Properties', 'Resources/RawBucketPolicy/Properties']),
-    );
-  });
-});
+    it('reports a planted mistake, so a clean result means something', async () => {
+      const broken = structuredClone(stages.dev!.template);
+      broken.Resources.LakeBucket.Properties.BucketNmae = 'typo';
+      broken.Resources.RawBucketPolicy.Properties.Bucket = { Ref: 'NoSuchBucket' };
+      const path = join(stages.dev!.directory, 'broken-template.json');
+      await require('node:fs/promises').writeFile(path, JSON.stringify(broken));
+      const errors = cfnLint(cfnLintProbe.command!, path, ['us-east-1']).filter((m) => m.Level === 'Error');
+      expect(errors.map((m) => m.Location.Path.slice(0, 3).join('/'))).toEqual(
+        expect.arrayContaining(['Resources/LakeBucket/Properties', 'Resources/RawBucketPolicy/Properties']),
+      );
+    });
+  },
+);
 
 /** Fails the process on any network connection, and reports that one was tried. */
 const NO_NETWORK = `
