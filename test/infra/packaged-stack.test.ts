@@ -1,5 +1,5 @@
 import { execFile, spawn } from 'node:child_process';
-import { mkdir, mkdtemp, readdir, readFile, rm, stat, symlink } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, rm, stat, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -7,7 +7,7 @@ import { build } from 'esbuild';
 import { cfnLint, probeCfnLint } from '../support/cfn-lint';
 import { createResolver, FAKE_STACK } from '../support/intrinsics';
 import { describeWhenAvailable } from '../support/requirement';
-import { type PackagedStage, PROJECT_ROOT, packageStage, removePackage } from '../support/serverless';
+import { type PackagedStage, PROJECT_ROOT, packageStage } from '../support/serverless';
 
 /**
  * What `sls package` ships, checked as shipped: the templates of dev, prod and a stage with every
@@ -45,15 +45,11 @@ const stages: Record<string, PackagedStage> = {};
 const STAGES = ['dev', 'prod', 'everything'] as const;
 
 beforeAll(async () => {
-  // one after the other: serverless-esbuild builds in the shared .esbuild directory
+  // packaged once per test run for every suite that asks (test/support/serverless.ts)
   stages.dev = await packageStage('dev');
   stages.prod = await packageStage('prod');
   stages.everything = await packageStage('everything', EVERY_OPTIONAL_PARAM);
-}, 240_000);
-
-afterAll(async () => {
-  await Promise.all(Object.values(stages).map(removePackage));
-});
+}, 600_000);
 
 const templatePath = (stage: string) =>
   join(stages[stage]!.directory, 'cloudformation-template-update-stack.json');
@@ -94,9 +90,12 @@ describeWhenAvailable(
       const broken = structuredClone(stages.dev!.template);
       broken.Resources.LakeBucket.Properties.BucketNmae = 'typo';
       broken.Resources.RawBucketPolicy.Properties.Bucket = { Ref: 'NoSuchBucket' };
-      const path = join(stages.dev!.directory, 'broken-template.json');
-      await require('node:fs/promises').writeFile(path, JSON.stringify(broken));
+      // the package is shared by every suite, so the broken copy goes elsewhere
+      const directory = await mkdtemp(join(tmpdir(), 'tributary-broken-template-'));
+      const path = join(directory, 'broken-template.json');
+      await writeFile(path, JSON.stringify(broken));
       const errors = cfnLint(cfnLintProbe.command!, path, ['us-east-1']).filter((m) => m.Level === 'Error');
+      await rm(directory, { recursive: true, force: true });
       expect(errors.map((m) => m.Location.Path.slice(0, 3).join('/'))).toEqual(
         expect.arrayContaining(['Resources/LakeBucket/Properties', 'Resources/RawBucketPolicy/Properties']),
       );
