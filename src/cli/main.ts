@@ -48,6 +48,13 @@ const COMMANDS: Record<string, Command> = {
       return { help: m.REPLAY_HELP, run: m.replayCommand };
     },
   },
+  compact: {
+    summary: "rewrite a day of each stream's lake table into few large files, one copy per key",
+    load: () => {
+      const m: typeof import('./commands/compact') = require('./commands/compact');
+      return { help: m.COMPACT_HELP, run: m.compactCommand };
+    },
+  },
   athena: {
     summary:
       "run a planned transform's statements or a load's query on the local Athena, for sls invoke local",

@@ -5,7 +5,10 @@ import type { Catalog, CatalogColumn, CatalogTable } from '../catalog/catalog';
 import { parseS3Uri, s3Uri } from '../catalog/catalog';
 import { type ProjectedObjectFilter, projectedObjectFilter } from '../catalog/partition-projection';
 import { type ColumnType, ColumnTypeError, parseColumnType } from '../columns/column-types';
+import { LakeLayout } from '../pipeline/lake-layout';
 import { type LakeTable, lakeTableProjection, PARTITION_KEYS } from '../pipeline/lake-tables';
+import { objectStorePointers, type PointerStore } from '../rewrite/pointer-store';
+import { readableFiles } from '../rewrite/readable-files';
 import type { LocalObjectStore } from '../storage/local-object-store';
 import { getBytes, listKeys, ObjectNotFoundError } from '../storage/object-store';
 import { errorMessage } from '../util/errors';
@@ -153,7 +156,11 @@ export class LocalAthena {
     private readonly options: LocalAthenaOptions,
     private readonly knownFunctions: ReadonlySet<string>,
     private readonly tableFunctions: ReadonlySet<string>,
-  ) {}
+  ) {
+    this.pointers = objectStorePointers(options.store);
+  }
+
+  private readonly pointers: PointerStore;
 
   /**
    * Opens DuckDB able to touch only the lake and results buckets' directories: the statements it
@@ -474,8 +481,12 @@ export class LocalAthena {
         s3Uri(lakeBucket, `${table.prefix}${partition}`),
       );
       const served = projectedObjectFilter(projection, partitionKeys, s3Uri(lakeBucket, table.prefix))!;
-      const files = (await listKeys(store, lakeBucket, table.prefix)).filter(
+      const projected = (await listKeys(store, lakeBucket, table.prefix)).filter(
         (k) => k.endsWith('.parquet') && served(s3Uri(lakeBucket, k), now),
+      );
+      // rewritten days (src/lib/rewrite): a generation replaces the live files it consumed
+      const files = await readableFiles(store, this.pointers, lakeBucket, table.name, projected, (dt) =>
+        served(s3Uri(lakeBucket, LakeLayout.streamPartition(table.name, dt, '00')), now),
       );
       const typed = [
         ...table.columns.map((c) => ({ name: c.name, type: duckDbType(c.type) })),
@@ -483,9 +494,10 @@ export class LocalAthena {
       ];
       await this.defineView(
         table.name,
-        files.map((k) => store.pathFor(lakeBucket, k)),
+        files.live.map((k) => store.pathFor(lakeBucket, k)),
         typed,
         partitionKeys,
+        files.compacted.map((k) => store.pathFor(lakeBucket, k)),
       );
     }
     // a statement running beside this one (a level's transforms run at once) may drop a table or
@@ -538,8 +550,20 @@ export class LocalAthena {
     files: readonly string[],
     columns: ReadonlyArray<{ name: string; type: string }>,
     partitionKeys: readonly string[],
+    /** Files that hold their partition values as columns (a rewritten day's generation). */
+    rewritten: readonly string[] = [],
   ): Promise<void> {
     const view = `"${this.options.database}"."${name}"`;
+    const rewrittenRows =
+      rewritten.length > 0
+        ? ` UNION ALL BY NAME SELECT * FROM read_parquet([${rewritten.map(sqlString).join(', ')}], hive_partitioning = false, union_by_name = true)`
+        : '';
+    if (files.length === 0 && rewritten.length > 0) {
+      await this.duck.run(
+        `CREATE OR REPLACE VIEW ${view} AS ${rewrittenRows.replace(' UNION ALL BY NAME ', '')}`,
+      );
+      return;
+    }
     if (files.length === 0) {
       const empty = columns.map((c) => `CAST(NULL AS ${c.type}) AS "${c.name}"`).join(', ');
       await this.duck.run(`CREATE OR REPLACE VIEW ${view} AS SELECT ${empty} WHERE false`);
@@ -551,7 +575,7 @@ export class LocalAthena {
         ? `, hive_partitioning = true, hive_types = {${hiveTypes}}`
         : ', hive_partitioning = false';
     await this.duck.run(
-      `CREATE OR REPLACE VIEW ${view} AS SELECT * FROM read_parquet([${files.map(sqlString).join(', ')}]${options}, union_by_name = true)`,
+      `CREATE OR REPLACE VIEW ${view} AS SELECT * FROM read_parquet([${files.map(sqlString).join(', ')}]${options}, union_by_name = true)${rewrittenRows}`,
     );
   }
 }
