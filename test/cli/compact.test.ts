@@ -54,6 +54,7 @@ describe('tributary compact', () => {
       .find((l) => l.startsWith('clickstream'))!;
     expect(line.split(/\s{2,}/)).toEqual([
       'clickstream',
+      '2026-11-20',
       'rewritten',
       '53 → 1',
       '58 → 48',

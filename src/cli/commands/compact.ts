@@ -3,7 +3,7 @@ import { DEFAULT_LOCAL_ROOT, localEnvironment } from '../../lib/local/local-envi
 import { requireLocalLake } from '../../lib/local/local-root';
 import { bundledPipeline } from '../../lib/pipeline/bundled';
 import { DEFAULT_GRACE_MS } from '../../lib/rewrite/cleanup';
-import { COMPACTION_DEFAULTS } from '../../lib/rewrite/compact';
+import { COMPACTION_DEFAULTS, daysDueForCompaction } from '../../lib/rewrite/compact';
 import { compactStreamDay } from '../../lib/rewrite/compaction';
 import { objectStorePointers } from '../../lib/rewrite/pointer-store';
 import { type CommandIo, formatTable, UsageError, writeLine } from '../io';
@@ -21,15 +21,23 @@ kept once per key is the same before and after.
 Replaced files are deleted by a later compaction of the day, once the grace period has passed
 since the switch (so no query that listed them still reads them).
 
-  --date D          the day to compact (default: yesterday, UTC)
+  --date D          the day to compact (default: per stream, the day its compaction.afterDays
+                    in pipeline.yml ends on, default 2 days ago, and the six days before it)
   --stream NAME     only this stream (default: every stream)
-  --target-mb N     target file size (default ${COMPACTION_DEFAULTS.targetFileBytes / 1024 / 1024})
-  --max-files N     at most this many files per day (default ${COMPACTION_DEFAULTS.maxFilesPerDay})
+  --target-mb N     target file size (default: the stream's compaction.targetFileMB, else ${COMPACTION_DEFAULTS.targetFileBytes / 1024 / 1024})
+  --max-files N     at most this many files per day (default: compaction.maxFilesPerDay, else ${COMPACTION_DEFAULTS.maxFilesPerDay})
   --grace-hours N   keep replaced files this long after the switch (default ${DEFAULT_GRACE_MS / 3_600_000})
   --root DIR        local root (default: $TRIBUTARY_LOCAL_ROOT or ${DEFAULT_LOCAL_ROOT})
   --help            show this help
 
 Example: tributary compact --date 2026-11-20`;
+
+function isDay(text: string): boolean {
+  const time = Date.parse(`${text}T00:00:00Z`);
+  return (
+    /^\d{4}-\d{2}-\d{2}$/.test(text) && !Number.isNaN(time) && new Date(time).toISOString().startsWith(text)
+  );
+}
 
 function positiveNumber(text: string | undefined, flag: string): number | undefined {
   if (text === undefined) return undefined;
@@ -55,10 +63,8 @@ export async function compactCommand(args: string[], io: CommandIo): Promise<num
     writeLine(io.stdout, COMPACT_HELP);
     return 0;
   }
-  const dt = values.date ?? new Date(Date.now() - 86_400_000).toISOString().slice(0, 10);
-  if (!/^\d{4}-\d{2}-\d{2}$/.test(dt) || Number.isNaN(Date.parse(`${dt}T00:00:00Z`))) {
-    throw new UsageError(`--date must be a day, YYYY-MM-DD, not ${dt}`);
-  }
+  const dt = values.date;
+  if (dt !== undefined && !isDay(dt)) throw new UsageError(`--date must be a day, YYYY-MM-DD, not ${dt}`);
   const pipeline = bundledPipeline();
   const streams = pipeline.streams.filter((s) => values.stream === undefined || s.name === values.stream);
   if (streams.length === 0) {
@@ -78,34 +84,39 @@ export async function compactCommand(args: string[], io: CommandIo): Promise<num
     ...(graceHours !== undefined ? { graceMs: graceHours * 3_600_000 } : {}),
   };
   const rows: string[][] = [];
+  const today = new Date().toISOString().slice(0, 10);
   for (const stream of streams) {
-    const result = await compactStreamDay(stream, dt, dependencies, {
-      ...(targetMb !== undefined ? { targetFileBytes: targetMb * 1024 * 1024 } : {}),
-      ...(maxFiles !== undefined ? { maxFilesPerDay: Math.max(1, Math.floor(maxFiles)) } : {}),
-    });
-    const { before, after, outcome } = result;
-    rows.push([
-      stream.name,
-      outcome.status,
-      `${before.files} → ${after.files}`,
-      `${before.rows} → ${after.rows}`,
-      String(outcome.duplicatesDropped),
-      before.checksum === after.checksum ? `${after.checksum.slice(0, 12)} (same)` : 'CHANGED',
-      String(result.removed),
-    ]);
-    if (before.distinctRows !== after.rows || before.checksum !== after.checksum) {
-      writeLine(io.stderr, `${stream.name} dt=${dt}: the rewritten day differs from the rows it replaced`);
-      writeLine(io.stdout, formatTable(HEADER, rows));
-      return 1;
+    for (const day of dt !== undefined ? [dt] : daysDueForCompaction(stream, today)) {
+      const result = await compactStreamDay(stream, day, dependencies, {
+        ...(targetMb !== undefined ? { targetFileBytes: targetMb * 1024 * 1024 } : {}),
+        ...(maxFiles !== undefined ? { maxFilesPerDay: Math.max(1, Math.floor(maxFiles)) } : {}),
+      });
+      const { before, after, outcome } = result;
+      if (dt === undefined && outcome.status === 'empty') continue;
+      rows.push([
+        stream.name,
+        day,
+        outcome.status,
+        `${before.files} → ${after.files}`,
+        `${before.rows} → ${after.rows}`,
+        String(outcome.duplicatesDropped),
+        before.checksum === after.checksum ? `${after.checksum.slice(0, 12)} (same)` : 'CHANGED',
+        String(result.removed),
+      ]);
+      if (before.distinctRows !== after.rows || before.checksum !== after.checksum) {
+        writeLine(io.stderr, `${stream.name} dt=${day}: the rewritten day differs from the rows it replaced`);
+        writeLine(io.stdout, formatTable(HEADER, rows));
+        return 1;
+      }
     }
   }
-  writeLine(io.stdout, `compacted dt=${dt}`);
-  writeLine(io.stdout, formatTable(HEADER, rows));
+  writeLine(io.stdout, rows.length > 0 ? formatTable(HEADER, rows) : 'no day with files to compact');
   return 0;
 }
 
 const HEADER = [
   'stream',
+  'day',
   'status',
   'files',
   'rows',

@@ -47,6 +47,16 @@ export interface StreamSpec {
   readonly columns: readonly ColumnSpec[];
   /** How often records must arrive; the stack alarms when fewer do. */
   readonly expect: ArrivalExpectation | undefined;
+  /** When and how `tributary compact` rewrites the stream's days (src/lib/rewrite); absent: defaults. */
+  readonly compaction?: CompactionSpec | undefined;
+}
+
+/** `compaction: { afterDays: 2, targetFileMB: 128, maxFilesPerDay: 64 }` on a stream. */
+export interface CompactionSpec {
+  /** A day is compacted once this many days have passed since it (late data rarely arrives later). */
+  readonly afterDays: number;
+  readonly targetFileMB: number;
+  readonly maxFilesPerDay: number;
 }
 
 /**
@@ -200,7 +210,7 @@ function validateChecks(
 }
 
 function readStream(item: ConfigReader): StreamSpec {
-  item.object(['name', 'description', 'eventTime', 'keys', 'flatten', 'columns', 'expect']);
+  item.object(['name', 'description', 'eventTime', 'keys', 'flatten', 'columns', 'expect', 'compaction']);
   const name = item.field('name').string({ pattern: TABLE_NAME, patternHint: TABLE_NAME_HINT });
   const { columns, keys } = readColumnsAndKeys(item);
   const declared = new Map(columns.map((c) => [c.name, c]));
@@ -226,6 +236,17 @@ function readStream(item: ConfigReader): StreamSpec {
     ),
     columns,
     expect: readExpectation(item.field('expect')),
+    compaction: readCompaction(item.field('compaction')),
+  };
+}
+
+function readCompaction(reader: ConfigReader): CompactionSpec | undefined {
+  if (!reader.present) return undefined;
+  reader.object(['afterDays', 'targetFileMB', 'maxFilesPerDay']);
+  return {
+    afterDays: reader.field('afterDays').integer(1, 365, 2),
+    targetFileMB: reader.field('targetFileMB').integer(1, 1024, 128),
+    maxFilesPerDay: reader.field('maxFilesPerDay').integer(1, 10_000, 64),
   };
 }
 

@@ -19,7 +19,29 @@ export interface CompactionOptions {
 }
 
 export function compactionOptions(stream: StreamSpec): CompactionOptions {
-  return { keys: stream.keys, columns: stream.columns.map((c) => c.name) };
+  return {
+    keys: stream.keys,
+    columns: stream.columns.map((c) => c.name),
+    targetFileBytes:
+      (stream.compaction?.targetFileMB ?? COMPACTION_DEFAULTS.targetFileBytes / 2 ** 20) * 2 ** 20,
+    maxFilesPerDay: stream.compaction?.maxFilesPerDay ?? COMPACTION_DEFAULTS.maxFilesPerDay,
+  };
+}
+
+/** A day is compacted this many days after it unless the stream says otherwise. */
+export const DEFAULT_COMPACT_AFTER_DAYS = 2;
+
+/**
+ * The days `tributary compact` rewrites for a stream when no day is named: the day its lookback
+ * ends on, and the six before it (a day already compacted whose live files all went into its
+ * generation is left unchanged at the cost of one list, so late files still get taken in).
+ */
+export function daysDueForCompaction(stream: StreamSpec, today: string): string[] {
+  const afterDays = stream.compaction?.afterDays ?? DEFAULT_COMPACT_AFTER_DAYS;
+  const last = Date.parse(`${today}T00:00:00Z`) - afterDays * 86_400_000;
+  return Array.from({ length: 7 }, (_, i) =>
+    new Date(last - (6 - i) * 86_400_000).toISOString().slice(0, 10),
+  );
 }
 
 /** A file to merge: a live file takes `dt`/`hour` from its folder, a generation file holds them as columns. */
