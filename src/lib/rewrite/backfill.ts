@@ -108,7 +108,7 @@ export async function backfillStream(
     let records = 0;
     let conversionErrors = 0;
     const outcome = await rewriteDay(
-      { table: stream.name, dt, reason: 'backfill', force: true },
+      { table: stream.name, dt, reason: 'backfill', force: true, changesContent: true },
       async (request) => {
         const staged = [];
         for (const [hour, hourLines] of [...hours].sort()) {

@@ -15,6 +15,11 @@ export interface GenerationSummary {
   readonly duplicatesDropped: number;
   /** Why it was made: `compact`, `backfill`. */
   readonly reason: string;
+  /**
+   * When the day's rows last changed other than by files landing: a backfill's time, carried on
+   * by later compactions (which keep the rows as they are). Transforms recompute a day after it.
+   */
+  readonly contentChangedAt?: string | undefined;
 }
 
 export interface CurrentGeneration {
@@ -91,4 +96,20 @@ export function visibleFiles(state: DayState): { live: string[]; compacted: stri
 /** The symlink manifest of a generation: its data files and its consumed list, one URI a line. */
 export function manifestBody(bucket: string, files: readonly string[], consumedKey: string): string {
   return [...files, consumedKey].map((key) => `${s3Uri(bucket, key)}\n`).join('');
+}
+
+/**
+ * When a day's rows were last changed by a rewrite (a backfill), if ever: transforms that read the
+ * day must compute it again after that. Files landing are found by listing the live partition.
+ */
+export async function rewrittenContentAt(
+  store: ObjectStore,
+  pointers: PointerStore,
+  bucket: string,
+  table: string,
+  dt: string,
+): Promise<string | undefined> {
+  const pointer = await pointers.read(bucket, RewriteLayout.pointer(table, dt));
+  if (!pointer) return undefined;
+  return (await readGeneration(store, bucket, pointer.body)).summary.contentChangedAt;
 }

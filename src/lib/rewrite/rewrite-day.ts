@@ -39,6 +39,8 @@ export interface RewriteRequest {
   readonly reason: string;
   /** Rewrite even when no live file arrived since the current generation (a backfill). */
   readonly force?: boolean;
+  /** The rows change (a backfill), so what reads the day must compute it again. */
+  readonly changesContent?: boolean;
 }
 
 export interface RewriteOutcome {
@@ -102,6 +104,7 @@ export async function rewriteDay(
     rowsOut: built.rowsOut,
     duplicatesDropped,
     reason: request.reason,
+    contentChangedAt: request.changesContent ? now().toISOString() : state.current?.summary.contentChangedAt,
   };
   await store.put(lakeBucket, `${prefix}${SUMMARY_FILE}`, JSON.stringify(summary, null, 2), {
     contentType: 'application/json',

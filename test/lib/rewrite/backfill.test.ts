@@ -11,7 +11,7 @@ import { LakeLayout } from '../../../src/lib/pipeline/lake-layout';
 import type { StreamSpec } from '../../../src/lib/pipeline/pipeline';
 import { DuckDb, sqlString } from '../../../src/lib/query/duckdb';
 import { backfillStream } from '../../../src/lib/rewrite/backfill';
-import { readDayState, visibleFiles } from '../../../src/lib/rewrite/day-state';
+import { readDayState, rewrittenContentAt, visibleFiles } from '../../../src/lib/rewrite/day-state';
 import { objectStorePointers } from '../../../src/lib/rewrite/pointer-store';
 import { LocalObjectStore } from '../../../src/lib/storage/local-object-store';
 import type { ObjectStore } from '../../../src/lib/storage/object-store';
@@ -166,6 +166,9 @@ describe('backfillStream', () => {
       '2026-11-19 c 3 spring-c',
       '2026-11-20 d 5 spring-d',
     ]);
+    // the transforms that read these days compute them again on the next run
+    const changed = await rewrittenContentAt(store, objectStorePointers(store), LAKE, 'clicks', '2026-11-18');
+    expect(Date.parse(changed ?? '')).toBeGreaterThan(Date.now() - 60_000);
   });
 
   it('leaves readers on the old days when killed before a flip, and converges when run again', async () => {
