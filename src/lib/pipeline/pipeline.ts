@@ -60,6 +60,16 @@ export interface StreamSpec {
   readonly columns: readonly ColumnSpec[];
   /** How often records must arrive; the stack alarms when fewer do. */
   readonly expect: ArrivalExpectation | undefined;
+  /** When and how `tributary compact` rewrites the stream's days (src/lib/rewrite); absent: defaults. */
+  readonly compaction?: CompactionSpec | undefined;
+}
+
+/** `compaction: { afterDays: 2, targetFileMB: 128, maxFilesPerDay: 64 }` on a stream. */
+export interface CompactionSpec {
+  /** A day is compacted once this many days have passed since it (late data rarely arrives later). */
+  readonly afterDays: number;
+  readonly targetFileMB: number;
+  readonly maxFilesPerDay: number;
 }
 
 /**
@@ -206,6 +216,12 @@ const EXPECTATION = v.pipe(
   }),
 );
 
+const COMPACTION = mapping({
+  afterDays: optional(integer(1, 365), 2),
+  targetFileMB: optional(integer(1, 1024), 128),
+  maxFilesPerDay: optional(integer(1, 10_000), 64),
+});
+
 interface DeclaredTable {
   readonly keys: readonly string[];
   readonly columns: readonly { readonly name: string }[];
@@ -232,6 +248,7 @@ const STREAM = v.pipe(
     ),
     columns: COLUMNS,
     expect: optional(EXPECTATION),
+    compaction: optional(COMPACTION),
   }),
   v.rawCheck(({ dataset, addIssue }) => {
     if (!dataset.typed) return;
@@ -389,6 +406,7 @@ export function parsePipeline(document: unknown, source = 'pipeline.yml'): Pipel
             anomalyDetection: stream.expect.anomalyDetection,
           }
         : undefined,
+      ...(stream.compaction ? { compaction: stream.compaction } : {}),
     })),
     dynamodb: parsed.dynamodb.map((table) => ({
       name: table.name,
