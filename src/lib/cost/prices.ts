@@ -299,9 +299,32 @@ export class UnpricedRegionError extends Error {
 }
 
 export function regionPrices(region: string): RegionPrices {
-  if (!(PRICE_REGIONS as readonly string[]).includes(region)) throw new UnpricedRegionError(region);
-  return PRICES[region as PriceRegion];
+  if (!isPriceRegion(region)) throw new UnpricedRegionError(region);
+  return PRICES[region];
 }
+
+/** Whether this file has prices for a region. */
+export function isPriceRegion(region: string): region is PriceRegion {
+  return (PRICE_REGIONS as readonly string[]).includes(region);
+}
+
+/**
+ * How Athena turns a query's scanned bytes into billed bytes, in every region: whole megabytes
+ * (10^6 bytes) rounded up, at least 10 MB for a query that scans anything. The per-TB dollars are
+ * each region's `athenaPerTBScanned`.
+ */
+export const ATHENA_SCAN_BILLING = {
+  /** A query is billed in whole megabytes (10^6 bytes), rounded up. */
+  billingUnitBytes: 1_000_000,
+  /** Every query that scans anything is billed at least this much. */
+  minimumBytes: 10_000_000,
+  /** Athena's price is per terabyte of 10^12 bytes. */
+  terabyteBytes: 1e12,
+  url: 'https://aws.amazon.com/jp/athena/pricing/',
+  read: READ,
+  checked: 'page',
+  note: 'rounded up to the megabyte, 10 MB minimum per query; DDL and failed queries are not billed',
+} as const;
 
 /** What Athena bills per TB scanned in a region: for per-query dollars, from this one price file. */
 export function athenaUsdPerTB(region: string): number {
