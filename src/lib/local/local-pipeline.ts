@@ -2,6 +2,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { DynamoDBRecord } from 'aws-lambda';
 import type { CheckOutcome, LoadGate } from '../checks/check-run';
+import { athenaScanPrice } from '../cost/athena-price';
 import { DynamoLayout } from '../dynamodb/layout';
 import type { LoadOutcome } from '../loading/types';
 import type { RecomputedDay } from '../orchestration/late-data';
@@ -33,6 +34,9 @@ import type { PublishOutcome } from '../transforms/publish';
 import { ingestStreams, type StreamSource } from './ingest-streams';
 import { type LocalEnvironment, openLocalAthena } from './local-environment';
 import { type LocalHandlers, localDynamoTableArn, localStreamMapping } from './local-handlers';
+
+/** A local run has no region: its Athena dollars are at LOCAL_PRICE_REGION's price, as planRun's are. */
+const LOCAL_SCAN_PRICE = athenaScanPrice(null);
 
 /** A DynamoDB table's stream, as the records Lambda would receive from it. */
 export interface DynamoSource {
@@ -241,8 +245,9 @@ export async function runLocalPipeline(
       skippedLoads: skippedLoads(execution.output),
       notifications: alerts,
       scans: summariseScans(
-        await readRunScans(environment.store, environment.lakeBucket, executionName),
+        await readRunScans(environment.store, environment.lakeBucket, executionName, LOCAL_SCAN_PRICE),
         handlers.scanBudgetBytes,
+        LOCAL_SCAN_PRICE,
       ),
       tables: await tableSummaries(athena, pipeline, new Set(heldBack.map((h) => h.transform ?? ''))),
       timings,
