@@ -57,6 +57,9 @@ describe('attributeToJson', () => {
         // util-dynamodb assigns attributes onto a plain object, so an attribute named __proto__
         // disappears there; Tributary keeps it, so such items cannot be compared
         if (JSON.stringify(item).includes('"__proto__"')) return;
+        // a number too small for a double becomes 0 there, so a number set holding it and 0 loses a
+        // member to util-dynamodb's Set (NS ["0","1e-400"]); Tributary keeps both, so no comparison
+        if (underflows(item)) return;
         let expected: unknown;
         try {
           expected = unmarshall(item as never);
@@ -69,6 +72,19 @@ describe('attributeToJson', () => {
     );
   });
 });
+
+/** Whether any N or NS number of the item is nonzero yet reads as 0 in a double. */
+function underflows(value: unknown): boolean {
+  if (Array.isArray(value)) return value.some(underflows);
+  if (value === null || typeof value !== 'object') return false;
+  return Object.entries(value).some(([key, inner]) => {
+    const numbers =
+      key === 'N' && typeof inner === 'string' ? [inner] : key === 'NS' && Array.isArray(inner) ? inner : [];
+    if (numbers.some((n) => typeof n === 'string' && Number(n) === 0 && /[1-9]/.test(n.split(/e/i)[0]!)))
+      return true;
+    return underflows(inner);
+  });
+}
 
 /** Our lossless model as plain values, numbers as doubles, for comparing with util-dynamodb. */
 function toPlain(value: JsonValue): unknown {
