@@ -151,7 +151,12 @@ describe('tributary run (the whole local pipeline)', () => {
     expect(await readdir(root)).toContain('.tributary-local-root');
     const second = captureIo();
     expect(await main(['run', '--root', root], second)).toBe(0);
-    const tables = (out: string) => out.slice(out.indexOf('Lake tables'), out.indexOf('Time:'));
+    // the lake tables' rows, not what the queries scanned: a rewritten Parquet file may differ by its metadata
+    const tables = (out: string) => {
+      const start = out.indexOf('Lake tables');
+      const scans = out.indexOf('Athena scans', start);
+      return out.slice(start, scans > start ? scans : out.indexOf('Time:'));
+    };
     expect(tables(second.out())).toBe(tables(firstRun.out()));
     expect(tables(second.out())).toMatch(/users_current\s+110\s/);
   }, 120_000);
