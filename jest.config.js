@@ -4,6 +4,10 @@ module.exports = {
   roots: ['<rootDir>/test'],
   testMatch: ['**/*.test.ts'],
   setupFiles: ['<rootDir>/test/support/setup-env.cjs'],
+  // The shipped pipeline.yml is the user's to edit: every in-process import of it (src/lib/pipeline/bundled.ts
+  // and the test helpers) gets the tests' own copy instead. Tests about the shipped file read it by
+  // path (test/support/shipped-pipeline.ts); `sls package` and child processes still read pipeline.yml.
+  moduleNameMapper: { '^(\\.\\./)+pipeline\\.yml$': '<rootDir>/test/fixtures/pipelines/demo/pipeline.yml' },
   transform: {
     '\\.ya?ml$': '<rootDir>/test/support/yaml-transform.cjs',
     '^.+\\.[tj]s$': [

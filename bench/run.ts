@@ -3,6 +3,7 @@
  * a table. Long benchmarks live here, never in the test command.
  */
 import { cpus, totalmem } from 'node:os';
+import * as compaction from './suites/compaction';
 import * as dynamodbFlatten from './suites/dynamodb-flatten';
 import * as firehoseTransform from './suites/firehose-transform';
 import * as loader from './suites/loader';
@@ -13,6 +14,7 @@ const SUITES: Record<string, { run: () => void | Promise<void> }> = {
   'dynamodb-flatten': dynamodbFlatten,
   loader,
   'local-pipeline': localPipeline,
+  compaction,
 };
 
 async function main(): Promise<void> {

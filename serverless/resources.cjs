@@ -9,39 +9,10 @@ const { serverlessValues } = tsx.require('../src/infra/serverless-values.ts', __
 const { parsePipeline } = tsx.require('../src/lib/pipeline/pipeline.ts', __filename);
 const { readStackSettings } = tsx.require('../src/infra/settings.ts', __filename);
 const { packagingWarnings } = tsx.require('../src/infra/preflight-warnings.ts', __filename);
+const { STAGE_PARAM_NAMES } = tsx.require('../src/infra/stage-params.ts', __filename);
 
-const PARAMS = [
-  'firehoseBufferMB',
-  'firehoseBufferSeconds',
-  'rawRetentionDays',
-  'errorRetentionDays',
-  'logRetentionDays',
-  'lakeStartDate',
-  'alarmEmail',
-  'quietStreamAlarms',
-  'hashKeySecretArn',
-  'hashKeySecretKmsKeyArn',
-  'privateRawRetentionDays',
-  'privateRawReaderArns',
-  'kmsKeyArn',
-  'demoTables',
-  'dynamodbSources',
-  'streamBatchSize',
-  'streamMaxRetries',
-  'streamMaxRecordAgeSeconds',
-  'streamFailureDestination',
-  'athenaBytesScannedCutoff',
-  'runScanBudgetBytes',
-  'queryResultRetentionDays',
-  'loaderSecretArn',
-  'loaderSecretKmsKeyArn',
-  'loaderSubnetIds',
-  'loaderSecurityGroupIds',
-  'auroraClusterArn',
-  'auroraExportRoleArn',
-  'auroraExportKmsKeyArn',
-  'auroraExportOnly',
-];
+// every declared stage param, so none resolves as unset because a list here missed it
+const PARAMS = STAGE_PARAM_NAMES;
 
 /**
  * osls resolves each of these variables on its own and prints every failure, so a mistake in

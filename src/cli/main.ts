@@ -48,6 +48,21 @@ const COMMANDS: Record<string, Command> = {
       return { help: m.REPLAY_HELP, run: m.replayCommand };
     },
   },
+  compact: {
+    summary: "rewrite a day of each stream's lake table into few large files, one copy per key",
+    load: () => {
+      const m: typeof import('./commands/compact') = require('./commands/compact');
+      return { help: m.COMPACT_HELP, run: m.compactCommand };
+    },
+  },
+  backfill: {
+    summary:
+      "rebuild a stream's days from the raw copies, so a newly declared column gets its earlier values",
+    load: () => {
+      const m: typeof import('./commands/backfill') = require('./commands/backfill');
+      return { help: m.BACKFILL_HELP, run: m.backfillCommand };
+    },
+  },
   athena: {
     summary:
       "run a planned transform's statements or a load's query on the local Athena, for sls invoke local",

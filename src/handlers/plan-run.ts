@@ -70,16 +70,23 @@ const scanNames = { transform: transformNames, check: checkNames, load: pipeline
 /** After each Athena query: record what it scanned, and stop the run once its budget is spent. */
 async function runScanStep(event: ScanEvent): Promise<QueryScan | RunScans> {
   if (event.kind === 'recordScan') {
-    const scan = await recordScan(store, settings.lakeBucket, event, settings.scanBudgetBytes);
+    const scan = await recordScan(
+      store,
+      settings.lakeBucket,
+      event,
+      settings.scanBudgetBytes,
+      settings.athenaPrice,
+    );
     logger.info('Athena scan', { ...scan });
     return scan;
   }
-  const scans = await readRunScans(store, settings.lakeBucket, event.execution);
-  const run = summariseScans(scans, settings.scanBudgetBytes);
+  const scans = await readRunScans(store, settings.lakeBucket, event.execution, settings.athenaPrice);
+  const run = summariseScans(scans, settings.scanBudgetBytes, settings.athenaPrice);
   logger.info('Athena scans of the run', {
     queries: run.queries,
     billedBytes: run.billedBytes,
     dollars: run.dollars,
+    priceRegion: run.price.region,
   });
   return run;
 }

@@ -1,7 +1,9 @@
-import { DEFAULT_LAKE_START_DATE, LAKE_START_DATE, lakeStartDateProblem } from '../lib/catalog/lake-days';
-import { type ConfigReader, isPlainObject, readConfig } from '../lib/config/reader';
+import * as v from 'valibot';
+import { LAKE_START_DATE, lakeStartDateProblem } from '../lib/catalog/lake-days';
+import { parseConfig, problemAt, text } from '../lib/config/schema';
 import { STAGE_NAME } from '../lib/config/stage-names';
 import { BUCKET_NAME_MAX_LENGTH, BUCKET_NAME_OVERHEAD } from './names';
+import { STAGE_PARAM_NAMES, STAGE_PARAMS, type StageParamName } from './stage-params';
 
 /** Per-stage settings, from serverless `params`; everything stage-specific lives here. */
 export interface StackSettings {
@@ -65,64 +67,9 @@ export interface DynamoSource {
   readonly streamArn: string;
 }
 
-const ARN = /^arn:aws[a-z-]*:[a-z0-9-]+:[a-z0-9-]*:\d{12}:.+$/;
-const ROLE_ARN = /^arn:aws[a-z-]*:iam::\d{12}:role\/.+$/;
 const LOG_RETENTION_DAYS = [
   1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653,
 ];
-
-const TABLE_ARN = /^arn:aws[a-z-]*:dynamodb:[a-z0-9-]+:\d{12}:table\/[A-Za-z0-9_.-]+$/;
-const STREAM_ARN = /^arn:aws[a-z-]*:dynamodb:[a-z0-9-]+:\d{12}:table\/[A-Za-z0-9_.-]+\/stream\/.+$/;
-
-function readDynamoSources(reader: ConfigReader): Record<string, DynamoSource> {
-  if (!reader.present) return {};
-  if (!isPlainObject(reader.value)) {
-    reader.problem('expected a mapping of pipeline table name to { tableArn, streamArn }');
-    return {};
-  }
-  const sources: Record<string, DynamoSource> = {};
-  for (const name of Object.keys(reader.value as object)) {
-    const source = reader.field(name);
-    if (typeof source.value !== 'object' || source.value === null) {
-      source.problem('expected { tableArn, streamArn }');
-      continue;
-    }
-    sources[name] = {
-      tableArn: source.field('tableArn').string({ pattern: TABLE_ARN, patternHint: 'a DynamoDB table ARN' }),
-      streamArn: source
-        .field('streamArn')
-        .string({ pattern: STREAM_ARN, patternHint: 'a DynamoDB stream ARN' }),
-    };
-  }
-  return sources;
-}
-
-function readAurora(root: ConfigReader): AuroraSettings | undefined {
-  const clusterArn = root
-    .field('auroraClusterArn')
-    .optionalString({ pattern: ARN, patternHint: 'an Aurora cluster ARN' });
-  if (clusterArn === undefined) return undefined;
-  return {
-    clusterArn,
-    exportRoleArn: root.field('auroraExportRoleArn').string({ pattern: ARN, patternHint: 'an IAM role ARN' }),
-    exportKmsKeyArn: root
-      .field('auroraExportKmsKeyArn')
-      .string({ pattern: ARN, patternHint: 'a KMS key ARN' }),
-    exportOnly: root.field('auroraExportOnly').stringList(),
-  };
-}
-
-/**
- * The first day the tables project. A day after today would leave even arrival-time partitions
- * unserved until then, so every writer's fallback relies on it being today or earlier.
- */
-function readLakeStartDate(field: ConfigReader, now: number): string {
-  const day = field.optionalString(LAKE_START_DATE) ?? DEFAULT_LAKE_START_DATE;
-  if (!LAKE_START_DATE.pattern.test(day)) return DEFAULT_LAKE_START_DATE;
-  const problem = lakeStartDateProblem(day, now);
-  if (problem) field.problem(problem);
-  return day;
-}
 
 /** `--param="loaderSubnetIds=[\"subnet-1\"]"`: lists and mappings given on the command line are JSON. */
 function fromJsonText(value: unknown): unknown {
@@ -134,81 +81,106 @@ function fromJsonText(value: unknown): unknown {
   }
 }
 
-/** Validates the raw params (strings or numbers, as serverless resolves them). */
-export function readStackSettings(raw: Record<string, unknown>, now = Date.now()): StackSettings {
-  const values = Object.fromEntries(
-    Object.entries(raw).map(([k, v]) => [
-      k,
-      typeof v === 'string' && /^\d+$/.test(v) ? Number(v) : v === '' ? undefined : fromJsonText(v),
-    ]),
-  );
-  return readConfig('serverless params', values, (root) => {
-    const name = { pattern: STAGE_NAME, patternHint: 'lowercase letters, digits and dashes' };
-    const logRetentionDays = root.field('logRetentionDays').integer(1, 3653, 14);
-    if (!LOG_RETENTION_DAYS.includes(logRetentionDays)) {
-      root
-        .field('logRetentionDays')
-        .problem(`must be one of CloudWatch's retention values (${LOG_RETENTION_DAYS.join(', ')})`);
-    }
-    const service = root.field('service').string(name);
-    const stage = root.field('stage').string(name);
-    if (service.length + 1 + stage.length + BUCKET_NAME_OVERHEAD > BUCKET_NAME_MAX_LENGTH) {
-      root
-        .field('stage')
-        .problem(
+/**
+ * serverless resolves an unset param as `null` (resources.cjs asks `param:x, null`) and passes an
+ * unset string as `""`; both take the declared default, which for ARNs and the like is "not set".
+ */
+function normalized(value: unknown): unknown {
+  if (typeof value === 'string' && /^\d+$/.test(value)) return Number(value);
+  if (value === '') return undefined;
+  return fromJsonText(value);
+}
+
+const stageName = text({ pattern: STAGE_NAME, hint: 'lowercase letters, digits and dashes' });
+
+/** Every declared param, taking its declared default when it is not given (or given empty). */
+const paramsSchema = (now: number) =>
+  v.pipe(
+    v.object({
+      service: stageName,
+      stage: stageName,
+      ...(Object.fromEntries(
+        STAGE_PARAM_NAMES.map((name) => {
+          const { schema, default: fallback } = STAGE_PARAMS[name];
+          return [name, v.nullish(schema, normalized(fallback) as never)];
+        }),
+      ) as { [K in StageParamName]: v.NullishSchema<(typeof STAGE_PARAMS)[K]['schema'], never> }),
+    }),
+    v.rawCheck(({ dataset, addIssue }) => {
+      if (!dataset.typed) return;
+      const { service, stage, logRetentionDays, lakeStartDate, auroraClusterArn } = dataset.value;
+      // The first day the tables project. A day after today would leave even arrival-time partitions
+      // unserved until then, so every writer's fallback relies on it being today or earlier.
+      const dayProblem = lakeStartDateProblem(lakeStartDate as string, now);
+      if (LAKE_START_DATE.pattern.test(lakeStartDate as string) && dayProblem)
+        problemAt(addIssue, dataset.value, ['lakeStartDate'], dayProblem);
+      if (auroraClusterArn != null) {
+        for (const name of ['auroraExportRoleArn', 'auroraExportKmsKeyArn'] as const)
+          if (dataset.value[name] == null)
+            problemAt(addIssue, dataset.value, [name], 'is required with auroraClusterArn');
+      }
+      if (!LOG_RETENTION_DAYS.includes(logRetentionDays as number)) {
+        problemAt(
+          addIssue,
+          dataset.value,
+          ['logRetentionDays'],
+          `must be one of CloudWatch's retention values (${LOG_RETENTION_DAYS.join(', ')})`,
+        );
+      }
+      if (service.length + 1 + stage.length + BUCKET_NAME_OVERHEAD > BUCKET_NAME_MAX_LENGTH) {
+        problemAt(
+          addIssue,
+          dataset.value,
+          ['stage'],
           `with service ${service}, makes bucket names longer than S3's ${BUCKET_NAME_MAX_LENGTH} characters: shorten one`,
         );
-    }
-    return {
-      service,
-      stage,
-      // Firehose needs at least 64 MB buffers with dynamic partitioning and format conversion
-      firehoseBufferMB: root.field('firehoseBufferMB').integer(64, 128, 64),
-      firehoseBufferSeconds: root.field('firehoseBufferSeconds').integer(60, 900, 300),
-      rawRetentionDays: root.field('rawRetentionDays').integer(1, 3650, 90),
-      privateRawRetentionDays: root.field('privateRawRetentionDays').integer(1, 3650, 14),
-      privateRawReaderArns: root
-        .field('privateRawReaderArns')
-        .stringList({ pattern: ROLE_ARN, patternHint: 'an IAM role ARN' }),
-      errorRetentionDays: root.field('errorRetentionDays').integer(1, 3650, 30),
-      logRetentionDays,
-      lakeStartDate: readLakeStartDate(root.field('lakeStartDate'), now),
-      alarmEmail: root
-        .field('alarmEmail')
-        .optionalString({ pattern: /^[^@\s]+@[^@\s]+$/, patternHint: 'an e-mail address' }),
-      hashKeySecretArn: root
-        .field('hashKeySecretArn')
-        .optionalString({ pattern: ARN, patternHint: 'a Secrets Manager ARN' }),
-      hashKeySecretKmsKeyArn: root
-        .field('hashKeySecretKmsKeyArn')
-        .optionalString({ pattern: ARN, patternHint: 'a KMS key ARN' }),
-      kmsKeyArn: root.field('kmsKeyArn').optionalString({ pattern: ARN, patternHint: 'a KMS key ARN' }),
-      demoTables: root.field('demoTables').boolean(false),
-      quietStreamAlarms: root.field('quietStreamAlarms').boolean(false),
-      dynamodbSources: readDynamoSources(root.field('dynamodbSources')),
-      streamBatchSize: root.field('streamBatchSize').integer(1, 10_000, 100),
-      streamMaxRetries: root.field('streamMaxRetries').integer(0, 10_000, 5),
-      streamMaxRecordAgeSeconds: root.field('streamMaxRecordAgeSeconds').integer(60, 604_800, 86_400),
-      streamFailureDestination: root.field('streamFailureDestination').oneOf(['s3', 'sqs'] as const, 's3'),
-      // the minimum Athena allows is 10 MB; the default stops a careless query at 10 GB
-      athenaBytesScannedCutoff: root
-        .field('athenaBytesScannedCutoff')
-        .integer(10_000_000, 1e15, 10_000_000_000),
-      runScanBudgetBytes: root.field('runScanBudgetBytes').integer(0, 1e15, 0),
-      queryResultRetentionDays: root.field('queryResultRetentionDays').integer(1, 3650, 7),
-      loaderSecretArn: root
-        .field('loaderSecretArn')
-        .optionalString({ pattern: ARN, patternHint: 'a Secrets Manager ARN' }),
-      loaderSecretKmsKeyArn: root
-        .field('loaderSecretKmsKeyArn')
-        .optionalString({ pattern: ARN, patternHint: 'a KMS key ARN' }),
-      loaderSubnetIds: root
-        .field('loaderSubnetIds')
-        .stringList({ pattern: /^subnet-[0-9a-f]+$/, patternHint: 'a subnet id' }),
-      loaderSecurityGroupIds: root
-        .field('loaderSecurityGroupIds')
-        .stringList({ pattern: /^sg-[0-9a-f]+$/, patternHint: 'a security group id' }),
-      aurora: readAurora(root),
-    };
-  });
+      }
+    }),
+  );
+
+/** Validates the raw params (strings or numbers, as serverless resolves them). */
+export function readStackSettings(raw: Record<string, unknown>, now = Date.now()): StackSettings {
+  const values = Object.fromEntries(Object.entries(raw).map(([k, value]) => [k, normalized(value)]));
+  const p = parseConfig('serverless params', paramsSchema(now), values);
+  const optional = (value: unknown) =>
+    value === undefined || value === null ? undefined : (value as string);
+  return {
+    service: p.service,
+    stage: p.stage,
+    firehoseBufferMB: p.firehoseBufferMB as number,
+    firehoseBufferSeconds: p.firehoseBufferSeconds as number,
+    rawRetentionDays: p.rawRetentionDays as number,
+    privateRawRetentionDays: p.privateRawRetentionDays as number,
+    privateRawReaderArns: p.privateRawReaderArns as string[],
+    errorRetentionDays: p.errorRetentionDays as number,
+    logRetentionDays: p.logRetentionDays as number,
+    lakeStartDate: p.lakeStartDate as string,
+    alarmEmail: optional(p.alarmEmail),
+    hashKeySecretArn: optional(p.hashKeySecretArn),
+    hashKeySecretKmsKeyArn: optional(p.hashKeySecretKmsKeyArn),
+    kmsKeyArn: optional(p.kmsKeyArn),
+    demoTables: p.demoTables as boolean,
+    quietStreamAlarms: p.quietStreamAlarms as boolean,
+    dynamodbSources: p.dynamodbSources as Record<string, DynamoSource>,
+    streamBatchSize: p.streamBatchSize as number,
+    streamMaxRetries: p.streamMaxRetries as number,
+    streamMaxRecordAgeSeconds: p.streamMaxRecordAgeSeconds as number,
+    streamFailureDestination: p.streamFailureDestination as 's3' | 'sqs',
+    athenaBytesScannedCutoff: p.athenaBytesScannedCutoff as number,
+    runScanBudgetBytes: p.runScanBudgetBytes as number,
+    queryResultRetentionDays: p.queryResultRetentionDays as number,
+    loaderSecretArn: optional(p.loaderSecretArn),
+    loaderSecretKmsKeyArn: optional(p.loaderSecretKmsKeyArn),
+    loaderSubnetIds: p.loaderSubnetIds as string[],
+    loaderSecurityGroupIds: p.loaderSecurityGroupIds as string[],
+    aurora:
+      optional(p.auroraClusterArn) === undefined
+        ? undefined
+        : {
+            clusterArn: p.auroraClusterArn as string,
+            exportRoleArn: p.auroraExportRoleArn as string,
+            exportKmsKeyArn: p.auroraExportKmsKeyArn as string,
+            exportOnly: p.auroraExportOnly as string[],
+          },
+  };
 }

@@ -1,4 +1,5 @@
 import { printRunSummary } from '../../src/cli/commands/run';
+import { athenaScanPrice } from '../../src/lib/cost/athena-price';
 import type { CaptureStats, LocalRunSummary } from '../../src/lib/local/local-pipeline';
 import { summariseScans } from '../../src/lib/orchestration/scan-budget';
 import { parsePipeline } from '../../src/lib/pipeline/pipeline';
@@ -73,7 +74,7 @@ function capture(overrides: Partial<CaptureStats> = {}): CaptureStats {
 
 function summary(overrides: Partial<LocalRunSummary> = {}): LocalRunSummary {
   return {
-    scans: summariseScans([], undefined),
+    scans: summariseScans([], undefined, athenaScanPrice(null)),
     executionName: 'local-2026-11-20-1',
     date: '2026-11-20',
     lakeStartDate: '2024-01-01',

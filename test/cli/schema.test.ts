@@ -207,7 +207,7 @@ describe('tributary schema diff', () => {
     expect(lines[Number(at![2]) - 1]).toMatch(/^ {6}- \{ name: \w+, type: /);
     expect(lines[Number(at![2])]).not.toMatch(/^ {6}- \{ name:/);
     expect(out).toContain(
-      'then deploy; tributary backfill --table clickstream fills them back from the raw copies',
+      'then deploy; tributary backfill --stream clickstream --from <the day producers started sending them> fills them back from the raw copies',
     );
   });
 
@@ -228,6 +228,8 @@ describe('tributary schema diff', () => {
     expect(io.out()).toMatch(/^clickstream: 3 of 3 records differ/);
     // the first record that had the field, by file name order: a raw backup's names sort by time
     expect(io.out()).toMatch(/\+ beta__on boolean \(in 3 records; first in .*00\/a\.gz:1\)/);
+    // the raw backup's folders say the day the field first arrived: the day to backfill from
+    expect(io.out()).toContain('tributary backfill --stream clickstream --from 2026-01-01 fills them back');
     expect(io.out()).toContain('      - { name: beta__on, type: boolean }');
   });
 });

@@ -1,12 +1,13 @@
 import { execFile, spawn } from 'node:child_process';
-import { mkdir, mkdtemp, readdir, readFile, rm, stat, symlink } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, rm, stat, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { build } from 'esbuild';
 import { cfnLint, probeCfnLint } from '../support/cfn-lint';
 import { createResolver, FAKE_STACK } from '../support/intrinsics';
-import { type PackagedStage, PROJECT_ROOT, packageStage, removePackage } from '../support/serverless';
+import { describeWhenAvailable } from '../support/requirement';
+import { type PackagedStage, PROJECT_ROOT, packageStage } from '../support/serverless';
 
 /**
  * What `sls package` ships, checked as shipped: the templates of dev, prod and a stage with every
@@ -44,15 +45,11 @@ const stages: Record<string, PackagedStage> = {};
 const STAGES = ['dev', 'prod', 'everything'] as const;
 
 beforeAll(async () => {
-  // one after the other: serverless-esbuild builds in the shared .esbuild directory
+  // packaged once per test run for every suite that asks (test/support/serverless.ts)
   stages.dev = await packageStage('dev');
   stages.prod = await packageStage('prod');
   stages.everything = await packageStage('everything', EVERY_OPTIONAL_PARAM);
-}, 240_000);
-
-afterAll(async () => {
-  await Promise.all(Object.values(stages).map(removePackage));
-});
+}, 600_000);
 
 const templatePath = (stage: string) =>
   join(stages[stage]!.directory, 'cloudformation-template-update-stack.json');
@@ -76,40 +73,36 @@ const zipName = (logicalId: string) => {
   return `${name[0]!.toLowerCase()}${name.slice(1)}.zip`;
 };
 
-describe('cfn-lint, AWS CloudFormation linter', () => {
-  const probe = probeCfnLint();
-  const ci = process.env.CI === 'true';
-  if (!probe.command) {
-    if (ci) {
-      it('is installed in CI', () => {
-        throw new Error(probe.reason);
-      });
-      return;
-    }
-    console.warn(`Skipping cfn-lint tests: ${probe.reason}`);
-  }
-  const maybe = probe.command ? it : it.skip;
+const cfnLintProbe = probeCfnLint();
+describeWhenAvailable(
+  'cfn-lint, AWS CloudFormation linter',
+  { what: 'cfn-lint', missing: cfnLintProbe.reason },
+  () => {
+    // warnings count as findings too: every one cfn-lint has raised here pointed at a real fault
+    it.each(STAGES)('finds nothing wrong in the packaged %s template', (stage) => {
+      const findings = cfnLint(cfnLintProbe.command!, templatePath(stage), ['us-east-1', 'eu-west-1']).map(
+        (m) => `${m.Level} ${m.Rule.Id} ${m.Location.Path.join('/')}: ${m.Message}`,
+      );
+      expect(findings).toEqual([]);
+    });
 
-  // warnings count as findings too: every one cfn-lint has raised here pointed at a real fault
-  maybe.each(STAGES)('finds nothing wrong in the packaged %s template', (stage) => {
-    const findings = cfnLint(probe.command!, templatePath(stage), ['us-east-1', 'eu-west-1']).map(
-      (m) => `${m.Level} ${m.Rule.Id} ${m.Location.Path.join('/')}: ${m.Message}`,
-    );
-    expect(findings).toEqual([]);
-  });
-
-  maybe('reports a planted mistake, so a clean result means something', async () => {
-    const broken = structuredClone(stages.dev!.template);
-    broken.Resources.LakeBucket.Properties.BucketNmae = 'typo';
-    broken.Resources.RawBucketPolicy.Properties.Bucket = { Ref: 'NoSuchBucket' };
-    const path = join(stages.dev!.directory, 'broken-template.json');
-    await require('node:fs/promises').writeFile(path, JSON.stringify(broken));
-    const errors = cfnLint(probe.command!, path, ['us-east-1']).filter((m) => m.Level === 'Error');
-    expect(errors.map((m) => m.Location.Path.slice(0, 3).join('/'))).toEqual(
-      expect.arrayContaining(['Resources/LakeBucket/Properties', 'Resources/RawBucketPolicy/Properties']),
-    );
-  });
-});
+    it('reports a planted mistake, so a clean result means something', async () => {
+      const broken = structuredClone(stages.dev!.template);
+      broken.Resources.LakeBucket.Properties.BucketNmae = 'typo';
+      broken.Resources.RawBucketPolicy.Properties.Bucket = { Ref: 'NoSuchBucket' };
+      // the package is shared by every suite, so the broken copy goes elsewhere
+      const directory = await mkdtemp(join(tmpdir(), 'tributary-broken-template-'));
+      const path = join(directory, 'broken-template.json');
+      await writeFile(path, JSON.stringify(broken));
+      const errors = cfnLint(cfnLintProbe.command!, path, ['us-east-1']).filter((m) => m.Level === 'Error');
+      await rm(directory, { recursive: true, force: true });
+      expect(errors.map((m) => m.Location.Path.slice(0, 3).join('/'))).toEqual(
+        expect.arrayContaining(['Resources/LakeBucket/Properties', 'Resources/RawBucketPolicy/Properties']),
+      );
+      // cfn-lint takes over 30 s for a whole template on a busy 2-core machine
+    }, 120_000);
+  },
+);
 
 /** Fails the process on any network connection, and reports that one was tried. */
 const NO_NETWORK = `

@@ -2,7 +2,12 @@ import { DynamoLayout } from '../../src/lib/dynamodb/layout';
 import { bundledPipeline } from '../../src/lib/pipeline/bundled';
 import { validateTemplate } from '../support/cloudformation-spec';
 import { createResolver, FAKE_STACK, type FakeStack } from '../support/intrinsics';
-import { type PackagedStage, packageStage, removePackage } from '../support/serverless';
+import { type PackagedStage, packageStage } from '../support/serverless';
+
+// Its subject is the stack as shipped: `sls package` reads the shipped pipeline.yml, so this suite does too.
+jest.mock('../../src/lib/pipeline/bundled', () => ({
+  bundledPipeline: jest.requireActual('../support/shipped-pipeline').shippedPipeline,
+}));
 
 type Template = Record<string, any>;
 
@@ -25,14 +30,10 @@ const pipeline = bundledPipeline();
 const stages: Record<string, PackagedStage> = {};
 
 beforeAll(async () => {
-  // one after the other: serverless-esbuild builds in the shared .esbuild directory
+  // packaged once per test run for every suite that asks (test/support/serverless.ts)
   stages.dev = await packageStage('dev');
   stages.prod = await packageStage('prod');
-}, 120_000);
-
-afterAll(async () => {
-  await Promise.all(Object.values(stages).map(removePackage));
-});
+}, 600_000);
 
 /** Actions authorized on "*" because their calls name no resource (see docs/aws-rules.md, IAM and KMS). */
 const ACTIONS_ON_NO_RESOURCE = ['dynamodb:ListStreams', 'rds:DescribeExportTasks'];

@@ -2,7 +2,8 @@ import { spawnSync } from 'node:child_process';
 
 /**
  * AWS's CloudFormation linter, installed with the machine's Python (pip install cfn-lint). Found on
- * PATH; in CI a missing linter fails the tests, elsewhere they are skipped with the reason.
+ * PATH; its `reason` feeds describeWhenAvailable (./requirement): a failure under CI=true, a skip
+ * with the reason elsewhere.
  */
 export function probeCfnLint(): { command?: string; reason?: string } {
   const probe = spawnSync('cfn-lint', ['--version'], { encoding: 'utf8' });

@@ -3,10 +3,11 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type BrowserContext, chromium } from 'playwright-core';
+import { describeWhenAvailable } from './requirement';
 
 /**
  * Debian's `chromium` package, which .ci/run installs; CHROMIUM_PATH points elsewhere. Browser
- * tests fail in CI without it and skip, saying why, elsewhere.
+ * tests fail under CI=true without it and are skipped, saying why, elsewhere.
  */
 export const CHROMIUM_PATH = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
 
@@ -22,23 +23,18 @@ const FLAGS = [
   '--disable-sync',
 ];
 
+/** `describe` for browser tests: skipped with the reason without Chromium, failing under CI=true. */
 export function describeWithChromium(title: string, define: () => void): void {
-  if (existsSync(CHROMIUM_PATH)) {
-    describe(title, define);
-    return;
-  }
-  const message = `${title}: no Chromium at ${CHROMIUM_PATH}; install Debian's chromium package (apt-get install -y chromium) or set CHROMIUM_PATH`;
-  describe(title, () => {
-    if (process.env.CI === 'true') {
-      it('finds Chromium', () => {
-        throw new Error(message);
-      });
-    } else {
-      it('is not run: no Chromium', () => {
-        console.warn(`SKIPPED ${message}`);
-      });
-    }
-  });
+  describeWhenAvailable(
+    title,
+    {
+      what: 'Chromium',
+      missing: existsSync(CHROMIUM_PATH)
+        ? undefined
+        : `nothing at ${CHROMIUM_PATH}; install Debian's chromium package (apt-get install -y chromium) or set CHROMIUM_PATH`,
+    },
+    define,
+  );
 }
 
 /** Headless Chromium with a fresh profile of its own; `close` removes the profile too. */

@@ -3,12 +3,13 @@ import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import mysql from 'mysql2/promise';
 import { Client } from 'pg';
+import { describeWhenAvailable } from './requirement';
 
 /**
  * The database servers integration tests use: MariaDB/MySQL and PostgreSQL on loopback, as on every
  * developer machine and in CI. TRIBUTARY_TEST_MYSQL_URL and TRIBUTARY_TEST_POSTGRES_URL point
- * elsewhere. A server that cannot be reached fails the tests in CI and skips them, saying why,
- * elsewhere.
+ * elsewhere. A server that cannot be reached fails the tests under CI=true and skips them, saying
+ * why, elsewhere.
  */
 export type ServerKind = 'mysql' | 'postgres';
 
@@ -73,29 +74,17 @@ export function probeDatabase(kind: ServerKind): { url?: string; reason?: string
 }
 
 /**
- * `describe` for tests that need a database server. When the server is unreachable the block holds
- * one test instead: in CI it fails with the reason; elsewhere it prints the reason and passes, so a
- * laptop without the server still runs everything else.
+ * `describe` for tests that need a database server. When the server is unreachable the block is
+ * skipped with the reason, and fails under CI=true (see ./requirement).
  */
 export function describeWithDatabase(kind: ServerKind, title: string, define: (url: string) => void): void {
   const { url, reason } = probeDatabase(kind);
-  if (url) {
-    describe(title, () => define(url));
-    return;
-  }
   const variable = kind === 'mysql' ? 'TRIBUTARY_TEST_MYSQL_URL' : 'TRIBUTARY_TEST_POSTGRES_URL';
-  const message = `${title}: no ${kind} server reachable (${reason}); start one or set ${variable}`;
-  describe(title, () => {
-    if (process.env.CI === 'true') {
-      it(`reaches the ${kind} server`, () => {
-        throw new Error(message);
-      });
-    } else {
-      it(`is not run: no ${kind} server`, () => {
-        console.warn(`SKIPPED ${message}`);
-      });
-    }
-  });
+  describeWhenAvailable(
+    title,
+    { what: `${kind} server`, missing: url ? undefined : `${reason}; start one or set ${variable}` },
+    () => define(url!),
+  );
 }
 
 /** A table name no other test run or jest worker uses: `<prefix>_<random>`. */

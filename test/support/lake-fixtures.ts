@@ -19,6 +19,8 @@ export async function writeClickstream(
   bucket: string,
   pipeline: Pipeline,
   events: readonly string[],
+  /** The object name in each hour's folder: one per delivery, as Firehose names one per buffer. */
+  fileName = 'fixture.parquet',
 ) {
   const stream = pipeline.streams.find((s) => s.name === 'clickstream')!;
   const flattener = flattenerForStream(stream, undefined);
@@ -33,7 +35,7 @@ export async function writeClickstream(
   }
   for (const [prefix, rows] of partitions) {
     const body = uploadPipe();
-    const upload = store.put(bucket, `${prefix}fixture.parquet`, body);
+    const upload = store.put(bucket, `${prefix}${fileName}`, body);
     const writer = new ParquetRowWriter(stream.columns, body);
     for (const row of rows) await writer.append(row as never);
     await writer.close();

@@ -1,9 +1,9 @@
-import document from '../../pipeline.yml';
 import type { RunSettings } from '../../src/lib/orchestration/run-plan';
 import { type Pipeline, parsePipeline } from '../../src/lib/pipeline/pipeline';
+import document from '../fixtures/pipelines/demo/pipeline.yml';
 
 /**
- * A pipeline.yml-like description far larger than the shipped one: `tables` DynamoDB tables shaped
+ * A pipeline.yml-like description far larger than the demo one (test/fixtures/pipelines/demo): `tables` DynamoDB tables shaped
  * like `users`, each with a transform like `users_current` over it, then further transforms that
  * read those (so they run in later levels), and a load per table.
  */

@@ -41,7 +41,8 @@ Sends records that failed back through the pipeline after a fix:
     or exports/dynamodb/ of the raw bucket) go back as a new raw object beside the one each line
     came from, so the flattener runs on it again.
 A stream's raw backup (raw bucket firehose/<stream>/) is named and skipped: its records are
-already in the lake. tributary backfill rebuilds days from it when a column was added.
+already in the lake. tributary backfill --stream S --from D rebuilds days from it when a
+column was added.
 
   --to local|deployed  where to send (default local: the local stand-ins under --root)
   --root DIR           local root (default: $TRIBUTARY_LOCAL_ROOT or ${DEFAULT_LOCAL_ROOT})

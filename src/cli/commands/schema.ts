@@ -143,6 +143,17 @@ async function diff(name: string, files: readonly string[], io: CommandIo): Prom
   return hasDrift(drift) || samples.malformed > 0 ? 1 : 0;
 }
 
+/** The earliest day a new column was first seen, when its first record lay in a raw backup (`firehose/<stream>/YYYY/MM/DD/`). */
+function firstDay(columns: SchemaDrift['newColumns']): string | undefined {
+  const days = columns.flatMap((column) => {
+    const match = /(?:^|\/)firehose\/[a-z][a-z0-9_]*\/(\d{4})\/(\d{2})\/(\d{2})\//.exec(
+      column.firstSeen ?? '',
+    );
+    return match ? [`${match[1]}-${match[2]}-${match[3]}`] : [];
+  });
+  return days.sort()[0];
+}
+
 function printDrift(io: CommandIo, name: string, section: 'streams' | 'dynamodb', drift: SchemaDrift): void {
   if (!hasDrift(drift)) {
     writeLine(io.stdout, `${name}: ${drift.rows} records match the declared columns`);
@@ -178,7 +189,9 @@ function printDrift(io: CommandIo, name: string, section: 'streams' | 'dynamodb'
     for (const column of drift.newColumns) writeLine(io.stdout, columnLine(column));
     writeLine(
       io.stdout,
-      `then deploy; tributary backfill --table ${name} fills them back from the raw copies for the days before.`,
+      section === 'streams'
+        ? `then deploy; tributary backfill --stream ${name} --from ${firstDay(drift.newColumns) ?? '<the day producers started sending them>'} fills them back from the raw copies for the days before.`
+        : 'then deploy; the next daily export writes them into the snapshot for every item, and changes carry them from then on.',
     );
   }
   if (drift.typeChanges.length > 0) {

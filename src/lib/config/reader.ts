@@ -2,23 +2,9 @@
  * Reads untrusted configuration (YAML, JSON, environment) and collects every problem with the path
  * where it was found, so a bad file fails once with the complete list instead of one error at a time.
  */
-export class ConfigError extends Error {
-  override readonly name = 'ConfigError';
-  constructor(
-    readonly source: string,
-    readonly problems: readonly string[],
-  ) {
-    super(`${source} is invalid:\n  - ${problems.join('\n  - ')}`);
-  }
-}
+import { ConfigError, describeValue as describe, isPlainObject, type Problems } from './config-error';
 
-export type Problems = string[];
-
-type Plain = Record<string, unknown>;
-
-export function isPlainObject(value: unknown): value is Plain {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
+export { ConfigError, isPlainObject, type Problems };
 
 export class ConfigReader {
   constructor(
@@ -141,14 +127,6 @@ export class ConfigReader {
   stringList(options: { pattern?: RegExp; patternHint?: string } = {}): string[] {
     return this.list((item) => item.string(options));
   }
-}
-
-function describe(value: unknown): string {
-  if (value === undefined) return 'nothing';
-  if (value === null) return 'null';
-  if (Array.isArray(value)) return 'a list';
-  if (typeof value === 'object') return 'a mapping';
-  return `${typeof value} ${JSON.stringify(value)}`;
 }
 
 /** Runs a reader over a document and throws one ConfigError naming every problem. */

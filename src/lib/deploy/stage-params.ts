@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
-import { isPlainObject } from '../config/reader';
+import { isPlainObject } from '../config/config-error';
 import { PROJECT_ROOT } from '../util/project-paths';
 
 /**

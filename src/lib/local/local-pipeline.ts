@@ -1,6 +1,7 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { CheckOutcome, LoadGate } from '../checks/check-run';
+import { athenaScanPrice } from '../cost/athena-price';
 import { DynamoLayout } from '../dynamodb/layout';
 import type { LoadOutcome } from '../loading/types';
 import type { RecomputedDay } from '../orchestration/late-data';
@@ -42,6 +43,9 @@ import {
 } from './local-ingestion';
 
 export type { CaptureStats, DynamoSource } from './capture-changes';
+
+/** A local run has no region: its Athena dollars are at LOCAL_PRICE_REGION's price, as planRun's are. */
+const LOCAL_SCAN_PRICE = athenaScanPrice(null);
 
 export type ProgressEvent =
   | { readonly kind: 'ingest'; readonly stream: string; readonly stats: DeliveryStats }
@@ -239,8 +243,9 @@ export async function runLocalPipeline(
       skippedLoads: skippedLoads(execution.output),
       notifications: alerts,
       scans: summariseScans(
-        await readRunScans(environment.store, environment.lakeBucket, executionName),
+        await readRunScans(environment.store, environment.lakeBucket, executionName, LOCAL_SCAN_PRICE),
         handlers.scanBudgetBytes,
+        LOCAL_SCAN_PRICE,
       ),
       tables: await tableSummaries(athena, pipeline, new Set(heldBack.map((h) => h.transform ?? ''))),
       timings,

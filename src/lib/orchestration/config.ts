@@ -1,6 +1,7 @@
 import { DEFAULT_LAKE_START_DATE, LAKE_START_DATE } from '../catalog/lake-days';
 import { type ConfigReader, readConfig } from '../config/reader';
 import { readStorageConfig, type StorageConfig } from '../config/storage';
+import { type AthenaScanPrice, athenaScanPrice } from '../cost/athena-price';
 import { readLoaderConfig } from '../loading/config';
 import type { AuroraExportSettings, RunSettings } from './run-plan';
 
@@ -11,6 +12,7 @@ const EXPORT_ONLY = {
   pattern: /^[^.\s]+(\.[^.\s]+){0,2}$/,
   patternHint: 'database, database.table, database.schema or database.schema.table',
 };
+const REGION = /^[a-z]{2}(-[a-z]+)+-\d$/;
 const ARN = /^arn:aws[a-z-]*:[a-z0-9-]+:[a-z0-9-]*:\d{12}:.+$/;
 
 function readDynamodbExports(field: ConfigReader): RunSettings['dynamodbExports'] {
@@ -59,6 +61,8 @@ export function readRunSettings(env: NodeJS.ProcessEnv): RunSettings & {
   lakeStartDate: string;
   /** The stage's per-run Athena scan budget in billed bytes (the runScanBudgetBytes param); none when unset or 0. */
   scanBudgetBytes: number | undefined;
+  /** The Athena price per-run dollars are at: the stage's region's (AWS_REGION), or a named one locally. */
+  athenaPrice: AthenaScanPrice;
 } {
   const local = Boolean(env.TRIBUTARY_LOCAL_ROOT);
   const settings = local
@@ -81,6 +85,13 @@ export function readRunSettings(env: NodeJS.ProcessEnv): RunSettings & {
         root.field('TRIBUTARY_LAKE_START_DATE').optionalString(LAKE_START_DATE) ?? DEFAULT_LAKE_START_DATE,
       loaderDatabase,
       scanBudgetBytes: readScanBudget(root.field('TRIBUTARY_RUN_SCAN_BUDGET_BYTES')),
+      // Lambda sets AWS_REGION to the function's region; a local run has none
+      athenaPrice: athenaScanPrice(
+        local
+          ? null
+          : (root.field('AWS_REGION').optionalString({ pattern: REGION, patternHint: 'an AWS region' }) ??
+              null),
+      ),
     };
   });
 }

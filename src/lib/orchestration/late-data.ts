@@ -1,4 +1,6 @@
 import type { Pipeline } from '../pipeline/pipeline';
+import { rewrittenContentAt } from '../rewrite/day-state';
+import { objectStorePointers } from '../rewrite/pointer-store';
 import { ingestedLakeTables } from '../sources/registry';
 import { getBytes, ObjectNotFoundError, type ObjectStore } from '../storage/object-store';
 import { computedMarkerKey, daysBetween } from '../transforms/transform-run';
@@ -139,6 +141,19 @@ async function whyRecompute(
     if (newer > 0) {
       const files = newer === 1 ? '1 new file' : `${newer} new files`;
       return `${files} in ${source} dt=${day} since ${shortTime(computedAt)}`;
+    }
+    if (context.ingested.has(source)) {
+      // a backfill rebuilt the day's rows from the raw copies (src/lib/rewrite)
+      const changed = await rewrittenContentAt(
+        context.store,
+        objectStorePointers(context.store),
+        context.lakeBucket,
+        source,
+        day,
+      );
+      if (changed !== undefined && Date.parse(changed) >= since) {
+        return `${source} dt=${day} rebuilt from its raw copies at ${shortTime(changed)}, since ${shortTime(computedAt)}`;
+      }
     }
   }
   return undefined;

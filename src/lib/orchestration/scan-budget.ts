@@ -1,5 +1,12 @@
 import { readConfig } from '../config/reader';
-import { billedScanBytes, formatBytes, formatDollars, scanDollars } from '../cost/athena-price';
+import {
+  type AthenaScanPrice,
+  billedScanBytes,
+  describeScanPrice,
+  formatBytes,
+  formatDollars,
+  scanDollars,
+} from '../cost/athena-price';
 import type { ObjectStore } from '../storage/object-store';
 
 /**
@@ -63,6 +70,8 @@ export interface RunScans {
   readonly dollars: number;
   /** The stage's per-run budget in billed bytes; null when it has none. */
   readonly budgetBytes: number | null;
+  /** The Athena price the dollars are at: the stage's region's, or which region's a local run shows. */
+  readonly price: AthenaScanPrice;
   readonly transforms: readonly SubjectScans[];
   readonly checks: readonly SubjectScans[];
   readonly loads: readonly SubjectScans[];
@@ -104,9 +113,17 @@ export function queryScan(
   subject: string,
   queryExecutionId: string,
   scannedBytes: number,
+  price: AthenaScanPrice,
 ): QueryScan {
   const billedBytes = billedScanBytes(scannedBytes);
-  return { step, subject, queryExecutionId, scannedBytes, billedBytes, dollars: scanDollars(billedBytes) };
+  return {
+    step,
+    subject,
+    queryExecutionId,
+    scannedBytes,
+    billedBytes,
+    dollars: scanDollars(billedBytes, price),
+  };
 }
 
 /** The key names everything the record holds, so listing the prefix reads the whole run. */
@@ -119,19 +136,26 @@ export async function readRunScans(
   store: ObjectStore,
   bucket: string,
   execution: string,
+  price: AthenaScanPrice,
 ): Promise<QueryScan[]> {
   const prefix = runScansPrefix(execution);
   const scans: QueryScan[] = [];
   for await (const object of store.list(bucket, prefix)) {
     const match = KEY.exec(object.key.slice(prefix.length));
     if (match)
-      scans.push(queryScan(match[1] as ScanStep, match[2]!, decodeURIComponent(match[3]!), Number(match[4])));
+      scans.push(
+        queryScan(match[1] as ScanStep, match[2]!, decodeURIComponent(match[3]!), Number(match[4]), price),
+      );
   }
   return scans;
 }
 
 /** The run's scans per transform, check and load, and in total. */
-export function summariseScans(scans: readonly QueryScan[], budgetBytes: number | undefined): RunScans {
+export function summariseScans(
+  scans: readonly QueryScan[],
+  budgetBytes: number | undefined,
+  price: AthenaScanPrice,
+): RunScans {
   const per = (step: ScanStep): SubjectScans[] => {
     const bySubject = new Map<string, SubjectScans>();
     for (const scan of scans.filter((s) => s.step === step)) {
@@ -153,6 +177,7 @@ export function summariseScans(scans: readonly QueryScan[], budgetBytes: number 
     billedBytes: sum('billedBytes'),
     dollars: sum('dollars'),
     budgetBytes: budgetBytes ?? null,
+    price,
     transforms: per('transform'),
     checks: per('check'),
     loads: per('load'),
@@ -169,11 +194,12 @@ export async function recordScan(
   bucket: string,
   scan: RecordScanEvent,
   budgetBytes: number | undefined,
+  price: AthenaScanPrice,
 ): Promise<QueryScan> {
   await store.put(bucket, scanKey(scan), JSON.stringify(scan), { contentType: 'application/json' });
-  const recorded = queryScan(scan.step, scan.subject, scan.queryExecutionId, scan.scannedBytes);
+  const recorded = queryScan(scan.step, scan.subject, scan.queryExecutionId, scan.scannedBytes, price);
   if (budgetBytes === undefined) return recorded;
-  const run = summariseScans(await readRunScans(store, bucket, scan.execution), budgetBytes);
+  const run = summariseScans(await readRunScans(store, bucket, scan.execution, price), budgetBytes, price);
   if (run.billedBytes >= budgetBytes) throw new ScanBudgetExceededError(budgetBytes, run);
   return recorded;
 }
@@ -240,7 +266,7 @@ export const SCAN_TABLE_HEADER = ['step', 'name', 'queries', 'scanned', 'billed'
 
 /** The run's total against its budget, in words. */
 export function scanBudgetLine(scans: RunScans): string {
-  const total = `${counted(scans.queries, 'Athena query', 'Athena queries')} billed ${formatBytes(scans.billedBytes)} (${formatDollars(scans.dollars)})`;
+  const total = `${counted(scans.queries, 'Athena query', 'Athena queries')} billed ${formatBytes(scans.billedBytes)} (${formatDollars(scans.dollars)} at ${describeScanPrice(scans.price)})`;
   if (scans.budgetBytes === null) return `${total}; no scan budget (runScanBudgetBytes)`;
   return `${total} of a ${formatBytes(scans.budgetBytes)} budget per run`;
 }

@@ -1,13 +1,26 @@
+import * as v from 'valibot';
 import { type ColumnSpec, ColumnTypeError, parseColumnType } from '../columns/column-types';
-import { type ConfigReader, readConfig } from '../config/reader';
+import {
+  bool,
+  integer,
+  list,
+  mapping,
+  oneOf,
+  optional,
+  parseConfig,
+  problemAt,
+  text,
+} from '../config/schema';
 import { isValidColumnName, normalizeSegment } from '../flattening/naming';
 import { type FlattenOptions, MAX_FLATTEN_DEPTH } from '../flattening/options';
-import { type CheckSpec, readCheck } from './check-spec';
+import { CHECK_SCHEMA, type CheckSpec, toCheckSpec } from './check-spec';
 import {
+  LOAD_SCHEMA,
   type LoadSpec,
-  readLoad,
-  readTransform,
+  TRANSFORM_SCHEMA,
   type TransformSpec,
+  toLoadSpec,
+  toTransformSpec,
   transformLevels,
 } from './transform-spec';
 
@@ -47,6 +60,16 @@ export interface StreamSpec {
   readonly columns: readonly ColumnSpec[];
   /** How often records must arrive; the stack alarms when fewer do. */
   readonly expect: ArrivalExpectation | undefined;
+  /** When and how `tributary compact` rewrites the stream's days (src/lib/rewrite); absent: defaults. */
+  readonly compaction?: CompactionSpec | undefined;
+}
+
+/** `compaction: { afterDays: 2, targetFileMB: 128, maxFilesPerDay: 64 }` on a stream. */
+export interface CompactionSpec {
+  /** A day is compacted once this many days have passed since it (late data rarely arrives later). */
+  readonly afterDays: number;
+  readonly targetFileMB: number;
+  readonly maxFilesPerDay: number;
 }
 
 /**
@@ -108,279 +131,390 @@ const TABLE_NAME_HINT =
 const COLUMN_NAME_HINT = 'a column name ([a-z0-9_], at most 255 characters)';
 const COLUMN_NAME = /^[a-z0-9_]{1,255}$/;
 
-export function parsePipeline(document: unknown, source = 'pipeline.yml'): Pipeline {
-  return readConfig(source, document, (root) => {
-    root.object(['database', 'streams', 'dynamodb', 'aurora', 'transforms', 'loads', 'checks']);
-    const database = root.field('database').string({ pattern: TABLE_NAME, patternHint: TABLE_NAME_HINT });
-    const streams = root.field('streams').list(readStream);
-    const dynamodb = root.field('dynamodb').list(readDynamoTable);
-    const aurora = root.field('aurora').list(readAuroraTable);
-    const transforms = root.field('transforms').list(readTransform);
-    const loads = root.field('loads').list(readLoad);
-    const checks = root.field('checks').list(readCheck);
-    const ingested = [
-      ...streams.map((s) => s.name),
-      ...dynamodb.flatMap((t) => [`${t.name}_changes`, `${t.name}_snapshot`]),
-      ...aurora.map((t) => t.name),
-    ];
-    requireUnique(root, 'lake table', [...ingested, ...transforms.map((t) => t.name)]);
-    requireUnique(
-      root,
-      'load',
-      loads.map((l) => l.name),
-    );
-    const { levels, problems } = transformLevels(transforms, new Set(ingested));
-    for (const problem of problems) root.field('transforms').problem(problem);
-    for (const load of loads) {
-      if (!transforms.some((t) => t.name === load.transform)) {
-        root
-          .field('loads')
-          .problem(`load ${load.name} reads transform ${load.transform}, which is not declared`);
-      }
-    }
-    requireUnique(
-      root,
-      'check',
-      checks.map((c) => c.name),
-    );
-    validateChecks(root.field('checks'), checks, { streams, dynamodb, aurora, transforms });
-    return { database, streams, dynamodb, aurora, transforms, loads, checks, transformLevels: levels };
-  });
-}
+const TABLE_NAME_TEXT = text({ pattern: TABLE_NAME, hint: TABLE_NAME_HINT });
+const COLUMN_NAME_TEXT = text({ pattern: COLUMN_NAME, hint: COLUMN_NAME_HINT });
 
-/**
- * A check names a lake table or transform output; on a table whose columns pipeline.yml declares,
- * its columns must exist (a transform's columns come from its SQL, so Athena reports those).
- */
-function validateChecks(
-  reader: ConfigReader,
-  checks: readonly CheckSpec[],
-  declared: Pick<Pipeline, 'streams' | 'dynamodb' | 'aurora' | 'transforms'>,
-): void {
-  const columnsOf = new Map<string, readonly ColumnSpec[] | undefined>([
-    ...declared.streams.map((s) => [s.name, s.columns] as const),
-    ...declared.dynamodb.flatMap((t) => [
-      [`${t.name}_changes`, undefined] as const,
-      [`${t.name}_snapshot`, undefined] as const,
-    ]),
-    ...declared.aurora.map((t) => [t.name, t.columns] as const),
-    ...declared.transforms.map((t) => [t.name, undefined] as const),
-  ]);
-  checks.forEach((check, index) => {
-    const item = reader.field(String(index));
-    if (!check.table) return;
-    if (!columnsOf.has(check.table)) {
-      item.field('table').problem(`${check.table} is not a lake table or transform of the pipeline`);
-      return;
+const COLUMN_TYPE = v.pipe(
+  text(),
+  v.rawCheck<string>(({ dataset, addIssue }) => {
+    if (!dataset.typed || dataset.issues) return;
+    try {
+      parseColumnType(dataset.value);
+    } catch (error) {
+      if (!(error instanceof ColumnTypeError)) throw error;
+      addIssue({ message: error.message });
     }
-    const columns = columnsOf.get(check.table);
-    const rule = check.rule;
-    const named =
-      rule.kind === 'not_null' || rule.kind === 'unique'
-        ? rule.columns
-        : rule.kind === 'accepted_values' || rule.kind === 'freshness'
-          ? [rule.column]
-          : [];
-    for (const column of columns ? named : []) {
-      if (column !== 'dt' && !columns!.some((c) => c.name === column))
-        item.problem(`${check.table} has no column ${column}`);
-    }
-    if (rule.kind === 'freshness' && columns) {
-      const type = columns.find((c) => c.name === rule.column)?.type.kind;
-      if (type && type !== 'timestamp')
-        item.problem(`freshness needs a timestamp column; ${rule.column} is ${type}`);
-    }
-    if (rule.kind === 'sql') {
-      for (const match of rule.sql.matchAll(/\{\{\s*table:\s*([a-z0-9_]+)\s*\}\}/g)) {
-        if (!columnsOf.has(match[1]!))
-          item.problem(`sql reads {{table:${match[1]}}}, which is not a lake table`);
-      }
-    }
-  });
-}
+  }),
+  v.metadata({
+    description: 'string, bigint, int, double, boolean, timestamp, date, decimal(p,s), array<...>, ...',
+  }),
+);
 
-function readStream(item: ConfigReader): StreamSpec {
-  item.object(['name', 'description', 'eventTime', 'keys', 'flatten', 'columns', 'expect']);
-  const name = item.field('name').string({ pattern: TABLE_NAME, patternHint: TABLE_NAME_HINT });
-  const { columns, keys } = readColumnsAndKeys(item);
-  const declared = new Map(columns.map((c) => [c.name, c]));
-  const eventTime = item
-    .field('eventTime')
-    .optionalString({ pattern: COLUMN_NAME, patternHint: COLUMN_NAME_HINT });
-  if (eventTime !== undefined) {
-    const column = declared.get(eventTime);
-    if (!column) item.field('eventTime').problem(`${eventTime} is not a declared column`);
-    else if (!['timestamp', 'string', 'bigint'].includes(column.type.kind)) {
-      item.field('eventTime').problem(`${eventTime} must be a timestamp, string or bigint column`);
-    }
-  }
-  return {
-    name,
-    description: item.field('description').optionalString() ?? '',
-    eventTime,
-    keys,
-    flatten: readFlatten(
-      item.field('flatten'),
-      keys,
-      'Firehose writes one table per stream, so a stream cannot explode arrays into child tables',
+const COLUMNS = v.pipe(
+  list(mapping({ name: COLUMN_NAME_TEXT, type: COLUMN_TYPE, comment: optional(text()) })),
+  v.rawCheck(({ dataset, addIssue }) => {
+    if (!dataset.typed) return;
+    const names = dataset.value.map((c) => c.name);
+    if (names.length === 0) addIssue({ message: 'declare at least one column' });
+    for (const problem of duplicates('column', names)) addIssue({ message: problem });
+    for (const name of names)
+      if (name && !isValidColumnName(name)) addIssue({ message: `invalid column name ${name}` });
+  }),
+);
+
+const flattenSchema = (whyNoExplode: string) =>
+  optional(
+    v.pipe(
+      mapping({
+        maxDepth: optional(integer(1, MAX_FLATTEN_DEPTH), 10),
+        drop: optional(list(COLUMN_NAME_TEXT), []),
+        hash: optional(list(COLUMN_NAME_TEXT), []),
+        explode: optional(
+          v.pipe(
+            v.unknown(),
+            v.rawCheck(({ addIssue }) => addIssue({ message: whyNoExplode })),
+            v.metadata({ not: {}, description: whyNoExplode }),
+          ),
+        ),
+      }),
+      v.rawCheck(({ dataset, addIssue }) => {
+        if (!dataset.typed) return;
+        for (const column of dataset.value.drop)
+          if (dataset.value.hash.includes(column))
+            addIssue({ message: `${column} is both dropped and hashed` });
+      }),
     ),
-    columns,
-    expect: readExpectation(item.field('expect')),
-  };
-}
+    { maxDepth: 10, drop: [], hash: [] },
+  );
 
 const PERIOD = /^([1-9]\d*)(m|h|d)$/;
 const PERIOD_UNIT_SECONDS = { m: 60, h: 3600, d: 86_400 } as const;
 /** A CloudWatch alarm evaluates at most one day of periods. */
 const MAX_ALARM_PERIOD_SECONDS = 86_400;
 
-function readExpectation(reader: ConfigReader): ArrivalExpectation | undefined {
-  if (!reader.present) return undefined;
-  reader.object(['atLeastRecords', 'per', 'anomalyDetection']);
-  const per = reader.field('per').string({ pattern: PERIOD, patternHint: 'a period such as 15m, 1h or 1d' });
+const periodSeconds = (per: string) => {
   const match = PERIOD.exec(per);
-  const periodSeconds = match
-    ? Number(match[1]) * PERIOD_UNIT_SECONDS[match[2] as keyof typeof PERIOD_UNIT_SECONDS]
-    : 3600;
-  if (match && periodSeconds > MAX_ALARM_PERIOD_SECONDS)
-    reader.field('per').problem(`${per} is longer than a CloudWatch alarm can evaluate (at most 1d)`);
-  if (!reader.field('atLeastRecords').present) reader.field('atLeastRecords').problem('is required');
-  return {
-    atLeastRecords: reader.field('atLeastRecords').integer(1, Number.MAX_SAFE_INTEGER, 1),
-    periodSeconds,
-    anomalyDetection: reader.field('anomalyDetection').boolean(false),
-  };
+  return match ? Number(match[1]) * PERIOD_UNIT_SECONDS[match[2] as keyof typeof PERIOD_UNIT_SECONDS] : 3600;
+};
+
+const EXPECTATION = v.pipe(
+  mapping({
+    atLeastRecords: integer(1, Number.MAX_SAFE_INTEGER),
+    per: text({ pattern: PERIOD, hint: 'a period such as 15m, 1h or 1d' }),
+    anomalyDetection: optional(bool(), false),
+  }),
+  v.rawCheck(({ dataset, addIssue }) => {
+    if (!dataset.typed) return;
+    const { per } = dataset.value;
+    if (PERIOD.test(per) && periodSeconds(per) > MAX_ALARM_PERIOD_SECONDS)
+      problemAt(
+        addIssue,
+        dataset.value,
+        ['per'],
+        `${per} is longer than a CloudWatch alarm can evaluate (at most 1d)`,
+      );
+  }),
+);
+
+const COMPACTION = mapping({
+  afterDays: optional(integer(1, 365), 2),
+  targetFileMB: optional(integer(1, 1024), 128),
+  maxFilesPerDay: optional(integer(1, 10_000), 64),
+});
+
+interface DeclaredTable {
+  readonly keys: readonly string[];
+  readonly columns: readonly { readonly name: string }[];
+  readonly flatten: { readonly drop: readonly string[] };
 }
 
-function readDynamoTable(item: ConfigReader): DynamoTableSpec {
-  item.object(['name', 'description', 'keys', 'flatten', 'columns', 'demo']);
-  const name = item.field('name').string({ pattern: TABLE_NAME, patternHint: TABLE_NAME_HINT });
-  const { columns, keys } = readColumnsAndKeys(item);
-  if (keys.length < 1 || keys.length > 2)
-    item.field('keys').problem('list the partition key, then the sort key if any');
-  for (const column of columns) {
-    if (
-      (CHANGE_METADATA_COLUMNS as readonly string[]).includes(column.name) ||
-      column.name === EXTRA_ATTRIBUTES_COLUMN
-    ) {
-      item.field('columns').problem(`${column.name} is a metadata column Tributary adds itself`);
+/** Keys must be declared columns, and may not be dropped. */
+function keyProblems(item: DeclaredTable, report: (keys: string[], message: string) => void): void {
+  const declared = new Set(item.columns.map((c) => c.name));
+  for (const key of item.keys)
+    if (!declared.has(key)) report(['keys'], `key ${key} is not a declared column`);
+  for (const column of item.flatten.drop)
+    if (item.keys.includes(column)) report(['flatten'], `key column ${column} cannot be dropped`);
+}
+
+const STREAM = v.pipe(
+  mapping({
+    name: TABLE_NAME_TEXT,
+    description: optional(text()),
+    eventTime: optional(COLUMN_NAME_TEXT),
+    keys: optional(list(COLUMN_NAME_TEXT), []),
+    flatten: flattenSchema(
+      'Firehose writes one table per stream, so a stream cannot explode arrays into child tables',
+    ),
+    columns: COLUMNS,
+    expect: optional(EXPECTATION),
+    compaction: optional(COMPACTION),
+  }),
+  v.rawCheck(({ dataset, addIssue }) => {
+    if (!dataset.typed) return;
+    const item = dataset.value;
+    const report = (keys: string[], message: string) => problemAt(addIssue, item, keys, message);
+    keyProblems(item, report);
+    const { eventTime } = item;
+    if (eventTime != null) {
+      const column = item.columns.find((c) => c.name === eventTime);
+      if (!column) report(['eventTime'], `${eventTime} is not a declared column`);
+      else if (!['timestamp', 'string', 'bigint'].includes(columnKind(column.type) ?? 'string'))
+        report(['eventTime'], `${eventTime} must be a timestamp, string or bigint column`);
     }
-  }
-  return {
-    name,
-    description: item.field('description').optionalString() ?? '',
-    keys,
-    flatten: readFlatten(
-      item.field('flatten'),
-      keys,
+  }),
+);
+
+const DEMO_KEY = mapping({ name: text(), type: oneOf(['S', 'N', 'B'] as const) });
+
+const DYNAMO_TABLE = v.pipe(
+  mapping({
+    name: TABLE_NAME_TEXT,
+    description: optional(text()),
+    keys: optional(list(COLUMN_NAME_TEXT), []),
+    flatten: flattenSchema(
       'child tables have no declared columns, so DynamoDB tables keep lists as JSON text instead',
     ),
-    columns,
-    demo: readDemo(item.field('demo'), keys),
-  };
-}
+    columns: COLUMNS,
+    demo: optional(mapping({ partitionKey: DEMO_KEY, sortKey: optional(DEMO_KEY) })),
+  }),
+  v.rawCheck(({ dataset, addIssue }) => {
+    if (!dataset.typed) return;
+    const item = dataset.value;
+    const report = (keys: string[], message: string) => problemAt(addIssue, item, keys, message);
+    if (item.keys.length < 1 || item.keys.length > 2)
+      report(['keys'], 'list the partition key, then the sort key if any');
+    keyProblems(item, report);
+    for (const column of item.columns) {
+      if (
+        (CHANGE_METADATA_COLUMNS as readonly string[]).includes(column.name) ||
+        column.name === EXTRA_ATTRIBUTES_COLUMN
+      )
+        report(['columns'], `${column.name} is a metadata column Tributary adds itself`);
+    }
+    const { demo } = item;
+    if (demo) {
+      const demoKeys = [demo.partitionKey, ...(demo.sortKey ? [demo.sortKey] : [])].map((k) =>
+        normalizeSegment(k.name),
+      );
+      if (demoKeys.join() !== item.keys.join())
+        report(
+          ['demo'],
+          `the demo table's key attributes must flatten to the keys (${item.keys.join(', ')}), not ${demoKeys.join(', ')}`,
+        );
+    }
+  }),
+);
 
 /** RDS exports only names of Latin letters, digits, `$` and `_` table by table. */
 const MYSQL_NAME_HINT = 'a MySQL name of letters, digits, $ and _';
 
-function readAuroraTable(item: ConfigReader): AuroraTableSpec {
-  item.object(['name', 'description', 'source', 'columns']);
-  const name = item.field('name').string({ pattern: TABLE_NAME, patternHint: TABLE_NAME_HINT });
-  const source = item.field('source').string({
+const AURORA_TABLE = mapping({
+  name: TABLE_NAME_TEXT,
+  description: optional(text()),
+  source: text({
     pattern: /^[A-Za-z0-9_$]{1,64}\.[A-Za-z0-9_$]{1,64}$/,
-    patternHint: `database.table, each ${MYSQL_NAME_HINT}`,
-  });
-  const [database = '', table = ''] = source.split('.');
+    hint: `database.table, each ${MYSQL_NAME_HINT}`,
+  }),
+  columns: COLUMNS,
+});
+
+/**
+ * pipeline.yml as a schema: what each entry may hold, and the checks across entries (unique
+ * names, transform order, what loads and checks refer to). pipeline.schema.json is generated from
+ * it (`npm run pipeline-schema`), so editors check the file as it is written.
+ */
+export const PIPELINE_SCHEMA = v.pipe(
+  mapping({
+    database: TABLE_NAME_TEXT,
+    streams: optional(list(STREAM), []),
+    dynamodb: optional(list(DYNAMO_TABLE), []),
+    aurora: optional(list(AURORA_TABLE), []),
+    transforms: optional(list(TRANSFORM_SCHEMA), []),
+    loads: optional(list(LOAD_SCHEMA), []),
+    checks: optional(list(CHECK_SCHEMA), []),
+  }),
+  v.rawCheck(({ dataset, addIssue }) => {
+    if (!dataset.typed) return;
+    const document = dataset.value;
+    const report = (keys: (string | number)[], message: string) =>
+      problemAt(addIssue, document, keys, message);
+    const ingested = [
+      ...document.streams.map((s) => s.name),
+      ...document.dynamodb.flatMap((t) => [`${t.name}_changes`, `${t.name}_snapshot`]),
+      ...document.aurora.map((t) => t.name),
+    ];
+    const transforms = document.transforms.map(toTransformSpec);
+    for (const problem of duplicates('lake table', [...ingested, ...transforms.map((t) => t.name)]))
+      report([], problem);
+    for (const problem of duplicates(
+      'load',
+      document.loads.map((l) => l.name),
+    ))
+      report([], problem);
+    for (const problem of transformLevels(transforms, new Set(ingested)).problems)
+      report(['transforms'], problem);
+    for (const load of document.loads) {
+      if (!transforms.some((t) => t.name === load.transform))
+        report(['loads'], `load ${load.name} reads transform ${load.transform}, which is not declared`);
+    }
+    for (const problem of duplicates(
+      'check',
+      document.checks.map((c) => c.name),
+    ))
+      report([], problem);
+    const columnsOf = new Map<string, readonly ColumnSpec[] | undefined>([
+      ...document.streams.map((s) => [s.name, s.columns.map(checkedColumn)] as const),
+      ...document.dynamodb.flatMap((t) => [
+        [`${t.name}_changes`, undefined] as const,
+        [`${t.name}_snapshot`, undefined] as const,
+      ]),
+      ...document.aurora.map((t) => [t.name, t.columns.map(checkedColumn)] as const),
+      ...transforms.map((t) => [t.name, undefined] as const),
+    ]);
+    document.checks.forEach((item, index) => {
+      checkProblems(toCheckSpec(item), columnsOf, (keys, message) =>
+        report(['checks', index, ...keys], message),
+      );
+    });
+  }),
+);
+
+export type PipelineDocument = v.InferInput<typeof PIPELINE_SCHEMA>;
+
+export function parsePipeline(document: unknown, source = 'pipeline.yml'): Pipeline {
+  const parsed = parseConfig(source, PIPELINE_SCHEMA, document);
+  const transforms = parsed.transforms.map(toTransformSpec);
+  const ingested = [
+    ...parsed.streams.map((s) => s.name),
+    ...parsed.dynamodb.flatMap((t) => [`${t.name}_changes`, `${t.name}_snapshot`]),
+    ...parsed.aurora.map((t) => t.name),
+  ];
   return {
-    name,
-    description: item.field('description').optionalString() ?? '',
-    database,
-    table,
-    columns: readColumns(item.field('columns')),
+    database: parsed.database,
+    streams: parsed.streams.map((stream) => ({
+      name: stream.name,
+      description: stream.description ?? '',
+      eventTime: stream.eventTime ?? undefined,
+      keys: stream.keys,
+      flatten: toFlattenSpec(stream.flatten),
+      columns: stream.columns.map(toColumnSpec),
+      expect: stream.expect
+        ? {
+            atLeastRecords: stream.expect.atLeastRecords,
+            periodSeconds: periodSeconds(stream.expect.per),
+            anomalyDetection: stream.expect.anomalyDetection,
+          }
+        : undefined,
+      ...(stream.compaction ? { compaction: stream.compaction } : {}),
+    })),
+    dynamodb: parsed.dynamodb.map((table) => ({
+      name: table.name,
+      description: table.description ?? '',
+      keys: table.keys,
+      flatten: toFlattenSpec(table.flatten),
+      columns: table.columns.map(toColumnSpec),
+      demo: table.demo
+        ? table.demo.sortKey
+          ? { partitionKey: toKey(table.demo.partitionKey), sortKey: toKey(table.demo.sortKey) }
+          : { partitionKey: toKey(table.demo.partitionKey) }
+        : undefined,
+    })),
+    aurora: parsed.aurora.map((table) => {
+      const [database = '', name = ''] = table.source.split('.');
+      return {
+        name: table.name,
+        description: table.description ?? '',
+        database,
+        table: name,
+        columns: table.columns.map(toColumnSpec),
+      };
+    }),
+    transforms,
+    loads: parsed.loads.map(toLoadSpec),
+    checks: parsed.checks.map(toCheckSpec),
+    transformLevels: transformLevels(transforms, new Set(ingested)).levels,
   };
 }
 
-function readDemo(reader: ConfigReader, keys: readonly string[]): DynamoTableSpec['demo'] {
-  if (!reader.present) return undefined;
-  reader.object(['partitionKey', 'sortKey']);
-  const readKey = (field: ConfigReader): DynamoKeyAttribute => {
-    field.object(['name', 'type']);
-    return {
-      name: field.field('name').string(),
-      type: field.field('type').oneOf(['S', 'N', 'B'] as const, 'S'),
-    };
-  };
-  const partitionKey = readKey(reader.field('partitionKey'));
-  const sortKey = reader.field('sortKey').present ? readKey(reader.field('sortKey')) : undefined;
-  const demoKeys = [partitionKey, ...(sortKey ? [sortKey] : [])].map((k) => normalizeSegment(k.name));
-  if (demoKeys.join() !== keys.join()) {
-    reader.problem(
-      `the demo table's key attributes must flatten to the keys (${keys.join(', ')}), not ${demoKeys.join(', ')}`,
-    );
+/** The kind of a column type, or nothing for a type the column's own check reports. */
+function columnKind(type: string): string | undefined {
+  try {
+    return parseColumnType(type).kind;
+  } catch (error) {
+    if (!(error instanceof ColumnTypeError)) throw error;
+    return undefined;
   }
-  return sortKey ? { partitionKey, sortKey } : { partitionKey };
 }
 
-function readColumnsAndKeys(item: ConfigReader): { columns: ColumnSpec[]; keys: string[] } {
-  const columns = readColumns(item.field('columns'));
-  const declared = new Set(columns.map((c) => c.name));
-  const keys = item.field('keys').stringList({ pattern: COLUMN_NAME, patternHint: COLUMN_NAME_HINT });
-  for (const key of keys)
-    if (!declared.has(key)) item.field('keys').problem(`key ${key} is not a declared column`);
-  return { columns, keys };
+/** A column for the checks across entries; a type its own check refuses stands as a string. */
+function checkedColumn(column: { name: string; type: string }): ColumnSpec {
+  const kind = columnKind(column.type);
+  return { name: column.name, type: kind ? parseColumnType(column.type) : { kind: 'string' } };
 }
 
-function readFlatten(reader: ConfigReader, keys: readonly string[], whyNoExplode: string): FlattenSpec {
-  if (!reader.present) return { maxDepth: 10, drop: [], hash: [] };
-  reader.object(['maxDepth', 'drop', 'hash', 'explode']);
-  if (reader.field('explode').present) reader.field('explode').problem(whyNoExplode);
-  const path = { pattern: COLUMN_NAME, patternHint: COLUMN_NAME_HINT };
-  const drop = reader.field('drop').stringList(path);
-  const hash = reader.field('hash').stringList(path);
-  for (const column of drop) {
-    if (hash.includes(column)) reader.problem(`${column} is both dropped and hashed`);
-    if (keys.includes(column)) reader.problem(`key column ${column} cannot be dropped`);
+function toColumnSpec(column: { name: string; type: string; comment?: string | null }): ColumnSpec {
+  return { name: column.name, type: parseColumnType(column.type), comment: column.comment ?? undefined };
+}
+
+function toFlattenSpec(flatten: {
+  maxDepth: number;
+  drop: readonly string[];
+  hash: readonly string[];
+}): FlattenSpec {
+  return { maxDepth: flatten.maxDepth, drop: flatten.drop, hash: flatten.hash };
+}
+
+function toKey(key: { name: string; type: DynamoKeyAttribute['type'] }): DynamoKeyAttribute {
+  return { name: key.name, type: key.type };
+}
+
+/**
+ * A check names a lake table or transform output; on a table whose columns pipeline.yml declares,
+ * its columns must exist (a transform's columns come from its SQL, so Athena reports those).
+ */
+function checkProblems(
+  check: CheckSpec,
+  columnsOf: ReadonlyMap<string, readonly ColumnSpec[] | undefined>,
+  report: (keys: string[], message: string) => void,
+): void {
+  if (!check.table) return;
+  if (!columnsOf.has(check.table)) {
+    report(['table'], `${check.table} is not a lake table or transform of the pipeline`);
+    return;
   }
-  return { maxDepth: reader.field('maxDepth').integer(1, MAX_FLATTEN_DEPTH, 10), drop, hash };
-}
-
-function readColumns(reader: ConfigReader): ColumnSpec[] {
-  const columns = reader.list(
-    (item) => {
-      item.object(['name', 'type', 'comment']);
-      const name = item.field('name').string({ pattern: COLUMN_NAME, patternHint: COLUMN_NAME_HINT });
-      const typeText = item.field('type').string();
-      let type: ColumnSpec['type'] = { kind: 'string' };
-      if (typeText) {
-        try {
-          type = parseColumnType(typeText);
-        } catch (error) {
-          if (!(error instanceof ColumnTypeError)) throw error;
-          item.field('type').problem(error.message);
-        }
-      }
-      return { name, type, comment: item.field('comment').optionalString() };
-    },
-    { required: true },
-  );
-  if (reader.present && columns.length === 0) reader.problem('declare at least one column');
-  requireUnique(
-    reader,
-    'column',
-    columns.map((c) => c.name),
-  );
-  for (const column of columns) {
-    if (column.name && !isValidColumnName(column.name)) reader.problem(`invalid column name ${column.name}`);
+  const columns = columnsOf.get(check.table);
+  const rule = check.rule;
+  const named =
+    rule.kind === 'not_null' || rule.kind === 'unique'
+      ? rule.columns
+      : rule.kind === 'accepted_values' || rule.kind === 'freshness'
+        ? [rule.column]
+        : [];
+  for (const column of columns ? named : []) {
+    if (column !== 'dt' && !columns!.some((c) => c.name === column))
+      report([], `${check.table} has no column ${column}`);
   }
-  return columns;
+  if (rule.kind === 'freshness' && columns) {
+    const type = columns.find((c) => c.name === rule.column)?.type.kind;
+    if (type && type !== 'timestamp')
+      report([], `freshness needs a timestamp column; ${rule.column} is ${type}`);
+  }
+  if (rule.kind === 'sql') {
+    for (const match of rule.sql.matchAll(/\{\{\s*table:\s*([a-z0-9_]+)\s*\}\}/g)) {
+      if (!columnsOf.has(match[1]!)) report([], `sql reads {{table:${match[1]}}}, which is not a lake table`);
+    }
+  }
 }
 
-function requireUnique(reader: ConfigReader, noun: string, names: readonly string[]): void {
+function duplicates(noun: string, names: readonly string[]): string[] {
   const seen = new Set<string>();
+  const problems: string[] = [];
   for (const name of names) {
-    if (seen.has(name)) reader.problem(`${noun} ${name} is declared twice`);
+    if (seen.has(name)) problems.push(`${noun} ${name} is declared twice`);
     seen.add(name);
   }
+  return problems;
 }
 
 export function findStream(pipeline: Pipeline, name: string): StreamSpec | undefined {

@@ -1,4 +1,5 @@
-import type { ConfigReader } from '../config/reader';
+import * as v from 'valibot';
+import { bool, integer, list, mapping, oneOf, optional, problemAt, text } from '../config/schema';
 import type { LoadMode } from '../loading/types';
 import { parseSqlTemplate, SqlTemplateError } from '../transforms/sql-template';
 
@@ -40,87 +41,90 @@ export interface LoadSpec {
 }
 
 const NAME = /^[a-z][a-z0-9_]{0,47}$/;
-const NAME_HINT = 'lowercase letters, digits and underscores, starting with a letter';
+const NAME_TEXT = text({
+  pattern: NAME,
+  hint: 'lowercase letters, digits and underscores, starting with a letter',
+});
 
-export function readTransform(item: ConfigReader): TransformSpec {
-  item.object([
-    'name',
-    'description',
-    'sql',
-    'sqlText',
-    'mode',
-    'partitionedBy',
-    'sources',
-    'compression',
-    'lookbackDays',
-  ]);
-  const name = item.field('name').string({ pattern: NAME, patternHint: NAME_HINT });
-  const mode = item.field('mode').oneOf(['incremental', 'full'] as const, 'incremental');
-  const partitionedBy = item.field('partitionedBy').stringList({ pattern: NAME, patternHint: NAME_HINT });
-  const sql = item
-    .field('sql')
-    .string({ pattern: /^transforms\/[a-z0-9_-]+\.sql$/, patternHint: 'transforms/<name>.sql' });
-  const sqlText =
-    typeof item.field('sqlText').value === 'string' ? (item.field('sqlText').value as string) : '';
-  if (sql && !sqlText) item.field('sql').problem(`${sql} was not found next to pipeline.yml`);
-  if (sqlText) {
-    try {
-      const template = parseSqlTemplate(sqlText);
-      const usesRange = template.parameters.has('from') && template.parameters.has('to');
-      if (mode === 'incremental' && !usesRange) {
-        item.field('sql').problem('an incremental transform must filter its days with {{from}} and {{to}}');
+/** A transform as pipeline.yml declares it; `sqlText` is the SQL file's text, inlined on load. */
+export const TRANSFORM_SCHEMA = v.pipe(
+  mapping({
+    name: NAME_TEXT,
+    description: optional(text()),
+    sql: text({ pattern: /^transforms\/[a-z0-9_-]+\.sql$/, hint: 'transforms/<name>.sql' }),
+    sqlText: optional(v.string(), ''),
+    mode: optional(oneOf(['incremental', 'full'] as const), 'incremental'),
+    partitionedBy: optional(list(NAME_TEXT), []),
+    sources: optional(list(NAME_TEXT), []),
+    compression: optional(oneOf(['zstd', 'snappy'] as const), 'zstd'),
+    lookbackDays: optional(integer(0, MAX_LOOKBACK_DAYS)),
+  }),
+  v.rawCheck(({ dataset, addIssue }) => {
+    if (!dataset.typed) return;
+    const item = dataset.value;
+    const problem = (key: string, message: string) => problemAt(addIssue, item, [key], message);
+    const { sql, sqlText, mode, sources } = item;
+    if (sql && !sqlText) problem('sql', `${sql} was not found next to pipeline.yml`);
+    if (sqlText) {
+      try {
+        const template = parseSqlTemplate(sqlText);
+        const usesRange = template.parameters.has('from') && template.parameters.has('to');
+        if (mode === 'incremental' && !usesRange)
+          problem('sql', 'an incremental transform must filter its days with {{from}} and {{to}}');
+        if (mode === 'full' && (template.parameters.has('from') || template.parameters.has('to')))
+          problem('sql', 'a full transform reads everything; {{from}} and {{to}} belong to incremental ones');
+        for (const table of template.tables) {
+          if (!sources.includes(table))
+            problem('sql', `reads {{table:${table}}}, which is not listed in sources`);
+        }
+      } catch (error) {
+        if (!(error instanceof SqlTemplateError)) throw error;
+        problem('sql', error.message);
       }
-      if (mode === 'full' && (template.parameters.has('from') || template.parameters.has('to'))) {
-        item
-          .field('sql')
-          .problem('a full transform reads everything; {{from}} and {{to}} belong to incremental ones');
-      }
-      const sources = item.field('sources').stringList({ pattern: NAME, patternHint: NAME_HINT });
-      for (const table of template.tables) {
-        if (!sources.includes(table))
-          item.field('sql').problem(`reads {{table:${table}}}, which is not listed in sources`);
-      }
-    } catch (error) {
-      if (!(error instanceof SqlTemplateError)) throw error;
-      item.field('sql').problem(error.message);
     }
-  }
-  if (mode === 'incremental' && partitionedBy.join() !== 'dt') {
-    item
-      .field('partitionedBy')
-      .problem('an incremental transform writes one day per run, so it is partitioned by [dt]');
-  }
-  const lookback = item.field('lookbackDays');
-  if (mode === 'full' && lookback.present)
-    lookback.problem('a full transform is rebuilt every run, so it has no days to look back on');
-  const lookbackDays = mode === 'full' ? 0 : lookback.integer(0, MAX_LOOKBACK_DAYS, DEFAULT_LOOKBACK_DAYS);
+    if (mode === 'incremental' && item.partitionedBy.join() !== 'dt')
+      problem(
+        'partitionedBy',
+        'an incremental transform writes one day per run, so it is partitioned by [dt]',
+      );
+    if (mode === 'full' && item.lookbackDays != null)
+      problem('lookbackDays', 'a full transform is rebuilt every run, so it has no days to look back on');
+  }),
+);
+
+export function toTransformSpec(item: v.InferOutput<typeof TRANSFORM_SCHEMA>): TransformSpec {
   return {
-    name,
-    description: item.field('description').optionalString() ?? '',
-    sql,
-    sqlText,
-    lookbackDays,
-    mode,
-    partitionedBy,
-    sources: item.field('sources').stringList({ pattern: NAME, patternHint: NAME_HINT }),
-    compression: item.field('compression').oneOf(['zstd', 'snappy'] as const, 'zstd'),
+    name: item.name,
+    description: item.description ?? '',
+    sql: item.sql,
+    sqlText: item.sqlText,
+    lookbackDays: item.mode === 'full' ? 0 : (item.lookbackDays ?? DEFAULT_LOOKBACK_DAYS),
+    mode: item.mode,
+    partitionedBy: item.partitionedBy,
+    sources: item.sources,
+    compression: item.compression,
   };
 }
 
-export function readLoad(item: ConfigReader): LoadSpec {
-  item.object(['name', 'transform', 'table', 'mode', 'keys', 'allowEmpty']);
-  const mode = item.field('mode').oneOf(['merge', 'replace', 'insert'] as const, 'merge');
-  const keys = item.field('keys').stringList({ pattern: NAME, patternHint: NAME_HINT });
-  if (mode === 'merge' && keys.length === 0)
-    item.field('keys').problem('merge needs the key columns to match rows on');
-  return {
-    name: item.field('name').string({ pattern: NAME, patternHint: NAME_HINT }),
-    transform: item.field('transform').string({ pattern: NAME, patternHint: NAME_HINT }),
-    table: item.field('table').string({ pattern: NAME, patternHint: NAME_HINT }),
-    mode,
-    keys,
-    allowEmpty: item.field('allowEmpty').boolean(false),
-  };
+/** A load as pipeline.yml declares it. */
+export const LOAD_SCHEMA = v.pipe(
+  mapping({
+    name: NAME_TEXT,
+    transform: NAME_TEXT,
+    table: NAME_TEXT,
+    mode: optional(oneOf(['merge', 'replace', 'insert'] as const), 'merge'),
+    keys: optional(list(NAME_TEXT), []),
+    allowEmpty: optional(bool(), false),
+  }),
+  v.rawCheck(({ dataset, addIssue }) => {
+    if (dataset.typed && dataset.value.mode === 'merge' && dataset.value.keys.length === 0)
+      problemAt(addIssue, dataset.value, ['keys'], 'merge needs the key columns to match rows on');
+  }),
+);
+
+export function toLoadSpec(item: v.InferOutput<typeof LOAD_SCHEMA>): LoadSpec {
+  const { name, transform, table, mode, keys, allowEmpty } = item;
+  return { name, transform, table, mode, keys, allowEmpty };
 }
 
 /**

@@ -173,7 +173,7 @@ async function readFirehoseErrors(
     options.onProblem(
       file.name,
       0,
-      `a raw backup of ${backedUp} (firehose/${backedUp}/): its records are already in the lake, so sending them again would store each twice. To fill columns added since back from the raw copies, run tributary backfill --table ${backedUp}`,
+      `a raw backup of ${backedUp} (firehose/${backedUp}/): its records are already in the lake, so sending them again would store each twice. To fill columns added since back from the raw copies, run tributary backfill --stream ${backedUp} --from <the first day to rebuild>`,
     );
     return [];
   }

@@ -51,7 +51,7 @@ export class SchemaChangeRefusedError extends Error {
             `  ${c.table}.${c.column}: the lake holds ${formatColumnType(c.held)} (${c.where}), pipeline.yml now says ${formatColumnType(c.declared)}`,
         ),
         'Athena reads old Parquet files through the new type only where it can cast them: int as bigint. Any other change fails every query that reads an old day.',
-        `What to do: put back the declared type and add a new column with the new one (such as ${changes[0]!.column}_v2), or rebuild the old days in the new type from the raw copies (tributary backfill) before the change lands.`,
+        `What to do: put back the declared type and add a new column with the new one (such as ${changes[0]!.column}_v2), or rebuild the old days in the new type from the raw copies (tributary backfill --stream <stream> --from <its first day>) before the change lands.`,
       ].join('\n'),
     );
   }

@@ -64,7 +64,8 @@ export class S3ObjectStore implements ObjectStore {
       const page = await this.client.send(
         new ListObjectsV2Command({ Bucket: bucket, Prefix: prefix, ContinuationToken: token }),
       );
-      for (const object of page.Contents ?? []) yield { key: object.Key!, size: object.Size ?? 0 };
+      for (const object of page.Contents ?? [])
+        yield { key: object.Key!, size: object.Size ?? 0, lastModified: object.LastModified?.getTime() };
       token = page.IsTruncated ? page.NextContinuationToken : undefined;
     } while (token);
   }

@@ -1,4 +1,13 @@
-import { billedScanBytes, formatBytes, formatDollars, scanDollars } from '../../../src/lib/cost/athena-price';
+import {
+  athenaScanPrice,
+  billedScanBytes,
+  describeScanPrice,
+  formatBytes,
+  formatDollars,
+  LOCAL_PRICE_REGION,
+  scanDollars,
+} from '../../../src/lib/cost/athena-price';
+import { ATHENA_SCAN_BILLING, PRICE_REGIONS, PRICES } from '../../../src/lib/cost/prices';
 
 describe('billedScanBytes', () => {
   it.each([
@@ -26,8 +35,46 @@ describe('scanDollars', () => {
     [1e12, 5],
     [10_000_000, 0.00005],
     [0, 0],
-  ])('charges %i billed bytes at $5 per terabyte: $%d', (billed, dollars) => {
-    expect(scanDollars(billed)).toBeCloseTo(dollars, 12);
+  ])('charges %i billed bytes at us-east-1’s $5 per terabyte: $%d', (billed, dollars) => {
+    expect(scanDollars(billed, athenaScanPrice('us-east-1'))).toBeCloseTo(dollars, 12);
+  });
+
+  it('charges at the price it is given, not a number of its own', () => {
+    const price = { region: 'ap-northeast-1', queryRegion: 'ap-northeast-1', usdPerTB: 7 } as const;
+    expect(scanDollars(2e12, price)).toBeCloseTo(14, 12);
+  });
+});
+
+describe('athenaScanPrice', () => {
+  it.each(PRICE_REGIONS)("is the price file's Athena price for %s", (region) => {
+    expect(athenaScanPrice(region)).toEqual({
+      region,
+      queryRegion: region,
+      usdPerTB: PRICES[region].athenaPerTBScanned.usd,
+    });
+    expect(describeScanPrice(athenaScanPrice(region))).toBe(
+      `${region}'s $${PRICES[region].athenaPerTBScanned.usd} per TB`,
+    );
+  });
+
+  it('prices a local run at the local price region, and says a local run has no region', () => {
+    expect(athenaScanPrice(null)).toMatchObject({ region: LOCAL_PRICE_REGION, queryRegion: null });
+    expect(describeScanPrice(athenaScanPrice(null))).toBe("us-east-1's $5 per TB; a local run has no region");
+  });
+
+  it('prices a region the price file lacks at the local price region, saying so rather than failing the run', () => {
+    expect(athenaScanPrice('eu-west-1')).toMatchObject({ region: 'us-east-1', queryRegion: 'eu-west-1' });
+    expect(describeScanPrice(athenaScanPrice('eu-west-1'))).toBe(
+      "us-east-1's $5 per TB; src/lib/cost/prices.ts has no eu-west-1 prices",
+    );
+  });
+
+  it('bills by the rule the price file states, with its source', () => {
+    expect(billedScanBytes(1)).toBe(ATHENA_SCAN_BILLING.minimumBytes);
+    expect(billedScanBytes(ATHENA_SCAN_BILLING.minimumBytes + 1)).toBe(
+      ATHENA_SCAN_BILLING.minimumBytes + ATHENA_SCAN_BILLING.billingUnitBytes,
+    );
+    expect(ATHENA_SCAN_BILLING.url).toMatch(/^https:\/\/aws\.amazon\.com\/.*athena\/pricing\/$/);
   });
 });
 

@@ -13,9 +13,16 @@ describe('the price file', () => {
       expect(price.url).toMatch(/^https:\/\/aws\.amazon\.com\/[a-z0-9/-]+\/$/);
       expect(price.read).toMatch(/^\d{4}-\d{2}-\d{2}$/);
       expect(['page', 'secondary', 'unverified']).toContain(price.checked);
-      if (price.checked !== 'page') expect(price.note ?? price.checked).toBeTruthy();
+      // a price not confirmed on its page says what was searched and what was (not) found
+      if (price.checked !== 'page') expect(price.note?.length ?? 0).toBeGreaterThan(20);
     },
   );
+
+  it('cites an AWS page for every price it marks as read on one', () => {
+    const checkedOnPage = rows.filter(([, , price]) => price.checked === 'page');
+    expect(checkedOnPage.length).toBeGreaterThan(0);
+    for (const [, , price] of checkedOnPage) expect(price.note?.length ?? 0).toBeGreaterThan(20);
+  });
 
   it('gives every region the same prices', () => {
     const names = (region: (typeof PRICE_REGIONS)[number]) => Object.keys(PRICES[region]).sort();

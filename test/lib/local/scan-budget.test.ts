@@ -59,6 +59,8 @@ describe('a local run with a scan budget', () => {
     const queries = summary.execution.steps.filter((s) => QUERIES.has(s.state)).length;
     expect(summary.scans.queries).toBe(queries);
     expect(summary.scans.dollars).toBeCloseTo((summary.scans.billedBytes / 1e12) * 5, 12);
+    // a local run has no region: its dollars are at us-east-1's $5 per TB, and it says so
+    expect(summary.scans.price).toEqual({ region: 'us-east-1', queryRegion: null, usdPerTB: 5 });
   });
 
   it('shows the scans in the printed summary and the report', async () => {
@@ -74,6 +76,9 @@ describe('a local run with a scan budget', () => {
       summary,
     );
     expect(io.out()).toContain('of a 25.0 MB budget per run');
+    expect(io.out()).toContain(
+      "at us-east-1's $5 per TB; a local run has no region) of a 25.0 MB budget per run",
+    );
     expect(io.out()).toMatch(/total\s+\d+\s+[\d.]+ [KMG]?B\s+[\d.]+ MB\s+\$0\.\d{6}/);
     const report = await renderRunReport(summary, {
       definition: dailyPipelineDefinition(),

@@ -1,6 +1,7 @@
 import { DEFAULT_LAKE_START_DATE } from '../../../src/lib/catalog/lake-days';
 import { readCheckEvent } from '../../../src/lib/checks/check-event';
 import { gateLoads, planCheck, summariseCheck } from '../../../src/lib/checks/check-run';
+import { athenaScanPrice } from '../../../src/lib/cost/athena-price';
 import { readExportStepEvent } from '../../../src/lib/orchestration/export-step-event';
 import { fitExportToWindow, readRecoveryWindow } from '../../../src/lib/orchestration/export-window';
 import { readRunInput, readTransformRunRequest } from '../../../src/lib/orchestration/run-input';
@@ -27,6 +28,7 @@ const pipeline = largePipeline({ tables: 60, transforms: 150 });
 const settings = largeRunSettings(pipeline);
 const names = pipeline.transforms.map((t) => t.name);
 const checkNames = pipeline.checks.map((c) => c.name);
+const PRICE = athenaScanPrice('us-east-1');
 /** A full first page of failing rows with long values, as the worst check would return. */
 const failingPage = {
   ResultSet: {
@@ -58,7 +60,7 @@ function tasks(counts: Map<string, number>): Record<string, TaskHandler> {
   const recordScan = (event: unknown) => {
     const scan = readScanEvent(event, scanNames);
     if (scan.kind === 'recordScan')
-      scans.push(queryScan(scan.step, scan.subject, scan.queryExecutionId, scan.scannedBytes));
+      scans.push(queryScan(scan.step, scan.subject, scan.queryExecutionId, scan.scannedBytes, PRICE));
     return {};
   };
   return {
@@ -66,7 +68,10 @@ function tasks(counts: Map<string, number>): Record<string, TaskHandler> {
     'Record check scan': counted('Record check scan', recordScan),
     'Record load scan': counted('Record load scan', recordScan),
     // every transform, check and load named in the execution output with its bytes and dollars
-    'Summarise scans': counted('Summarise scans', () => summariseScans(scans, 50_000_000_000) as never),
+    'Summarise scans': counted(
+      'Summarise scans',
+      () => summariseScans(scans, 50_000_000_000, PRICE) as never,
+    ),
     'Plan run': counted(
       'Plan run',
       (event: any) =>

@@ -90,6 +90,32 @@ describe('findLateDays', () => {
     expect(await late()).toEqual([]);
   });
 
+  it('names a computed day a backfill rebuilt since, but not one a compaction only rewrote', async () => {
+    await markComputed('2026-11-18');
+    await markComputed('2026-11-19');
+    await putAt('lake/clickstream/dt=2026-11-18/hour=10/a.parquet', 'PAR1', '2026-11-19T00:10:00.500Z');
+    await putAt('lake/clickstream/dt=2026-11-19/hour=10/a.parquet', 'PAR1', '2026-11-19T00:10:00.500Z');
+    const generation = async (day: string, summary: object) => {
+      const prefix = `lake/clickstream/compacted/dt=${day}/gen=1/`;
+      await store.put(LAKE, `${prefix}summary.json`, JSON.stringify(summary));
+      await store.put(
+        LAKE,
+        `lake/clickstream/compacted/manifests/dt=${day}/symlink.txt`,
+        `s3://${LAKE}/${prefix}part-0.parquet\n`,
+      );
+    };
+    await generation('2026-11-18', { reason: 'backfill', contentChangedAt: '2026-11-20T07:00:00.000Z' });
+    await generation('2026-11-19', { reason: 'compact' });
+    expect(await late()).toEqual([
+      {
+        transform: 'daily_event_counts',
+        day: '2026-11-18',
+        reason:
+          'clickstream dt=2026-11-18 rebuilt from its raw copies at 2026-11-20T07:00:00Z, since 2026-11-19T01:30:12Z',
+      },
+    ]);
+  });
+
   it('takes a LastModified on a whole second, as S3 reports it, for a file written later in that second', async () => {
     expect(latestPossibleWrite(Date.parse('2026-11-19T01:30:12.000Z'))).toBe(
       Date.parse('2026-11-19T01:30:12.999Z'),

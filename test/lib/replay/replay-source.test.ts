@@ -54,7 +54,7 @@ describe('readReplayBatches', () => {
     expect(batches).toEqual([]);
     expect(problems).toEqual([
       expect.stringMatching(
-        /:0: a raw backup of clickstream \(firehose\/clickstream\/\): .*already in the lake.*twice.*tributary backfill --table clickstream/,
+        /:0: a raw backup of clickstream \(firehose\/clickstream\/\): .*already in the lake.*twice.*tributary backfill --stream clickstream --from/,
       ),
     ]);
   });

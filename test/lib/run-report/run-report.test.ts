@@ -1,4 +1,5 @@
 import { XMLValidator } from 'fast-xml-parser';
+import { athenaScanPrice } from '../../../src/lib/cost/athena-price';
 import type { LocalRunSummary } from '../../../src/lib/local/local-pipeline';
 import { summariseScans } from '../../../src/lib/orchestration/scan-budget';
 import { bundledPipeline } from '../../../src/lib/pipeline/bundled';
@@ -45,7 +46,7 @@ function delivery(overrides: Partial<DeliveryStats> = {}): DeliveryStats {
 
 function summary(steps: StepEvent[], overrides: Partial<LocalRunSummary> = {}): LocalRunSummary {
   return {
-    scans: summariseScans([], undefined),
+    scans: summariseScans([], undefined, athenaScanPrice(null)),
     executionName: 'local-2026-11-20-1',
     date: '2026-11-20',
     lakeStartDate: '2024-01-01',

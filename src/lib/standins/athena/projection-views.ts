@@ -1,7 +1,10 @@
 import type { Catalog, CatalogTable } from '../../catalog/catalog';
 import { parseS3Uri, s3Uri } from '../../catalog/catalog';
 import { type ProjectedObjectFilter, projectedObjectFilter } from '../../catalog/partition-projection';
+import { LakeLayout } from '../../pipeline/lake-layout';
 import { type LakeTable, lakeTableProjection, PARTITION_KEYS } from '../../pipeline/lake-tables';
+import { objectStorePointers } from '../../rewrite/pointer-store';
+import { readableFiles } from '../../rewrite/readable-files';
 import { getBytes, listKeys, ObjectNotFoundError } from '../../storage/object-store';
 import type { LocalObjectStore } from '../s3/local-object-store';
 import { type DuckDb, sqlString } from './duckdb';
@@ -29,8 +32,17 @@ export async function refreshViews(duck: DuckDb, sources: ViewSources, now: Date
       s3Uri(lakeBucket, `${table.prefix}${partition}`),
     );
     const served = projectedObjectFilter(projection, partitionKeys, s3Uri(lakeBucket, table.prefix))!;
-    const files = (await listKeys(store, lakeBucket, table.prefix)).filter(
+    const projected = (await listKeys(store, lakeBucket, table.prefix)).filter(
       (k) => k.endsWith('.parquet') && served(s3Uri(lakeBucket, k), now),
+    );
+    // rewritten days (src/lib/rewrite): a generation replaces the live files it consumed
+    const files = await readableFiles(
+      store,
+      objectStorePointers(store),
+      lakeBucket,
+      table.name,
+      projected,
+      (dt) => served(s3Uri(lakeBucket, LakeLayout.streamPartition(table.name, dt, '00')), now),
     );
     const typed = [
       ...table.columns.map((c) => ({ name: c.name, type: duckDbType(c.type) })),
@@ -40,9 +52,10 @@ export async function refreshViews(duck: DuckDb, sources: ViewSources, now: Date
       duck,
       database,
       table.name,
-      files.map((k) => store.pathFor(lakeBucket, k)),
+      files.live.map((k) => store.pathFor(lakeBucket, k)),
       typed,
       partitionKeys,
+      files.compacted.map((k) => store.pathFor(lakeBucket, k)),
     );
   }
   // a statement running beside this one (a level's transforms run at once) may drop a table or
@@ -98,8 +111,18 @@ async function defineView(
   files: readonly string[],
   columns: ReadonlyArray<{ name: string; type: string }>,
   partitionKeys: readonly string[],
+  /** Files that hold their partition values as columns (a rewritten day's generation). */
+  rewritten: readonly string[] = [],
 ): Promise<void> {
   const view = `"${database}"."${name}"`;
+  const rewrittenRows =
+    rewritten.length > 0
+      ? `SELECT * FROM read_parquet([${rewritten.map(sqlString).join(', ')}], hive_partitioning = false, union_by_name = true)`
+      : '';
+  if (files.length === 0 && rewritten.length > 0) {
+    await duck.run(`CREATE OR REPLACE VIEW ${view} AS ${rewrittenRows}`);
+    return;
+  }
   if (files.length === 0) {
     const empty = columns.map((c) => `CAST(NULL AS ${c.type}) AS "${c.name}"`).join(', ');
     await duck.run(`CREATE OR REPLACE VIEW ${view} AS SELECT ${empty} WHERE false`);
@@ -111,6 +134,6 @@ async function defineView(
       ? `, hive_partitioning = true, hive_types = {${hiveTypes}}`
       : ', hive_partitioning = false';
   await duck.run(
-    `CREATE OR REPLACE VIEW ${view} AS SELECT * FROM read_parquet([${files.map(sqlString).join(', ')}]${options}, union_by_name = true)`,
+    `CREATE OR REPLACE VIEW ${view} AS SELECT * FROM read_parquet([${files.map(sqlString).join(', ')}]${options}, union_by_name = true)${rewrittenRows ? ` UNION ALL BY NAME ${rewrittenRows}` : ''}`,
   );
 }

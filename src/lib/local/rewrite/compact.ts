@@ -1,0 +1,139 @@
+import { mkdir } from 'node:fs/promises';
+import type { StreamSpec } from '../../pipeline/pipeline';
+import { CONSUMED_FILE } from '../../rewrite/layout';
+import type { BuildRequest, BuiltGeneration, GenerationBuilder } from '../../rewrite/rewrite-day';
+import { DuckDb, sqlString } from '../../standins/athena/duckdb';
+import type { LocalObjectStore } from '../../standins/s3/local-object-store';
+import { listKeys } from '../../storage/object-store';
+
+/** Compaction's defaults: Athena reads best from files of about this size, and a day gets at most this many. */
+export const COMPACTION_DEFAULTS = { targetFileBytes: 128 * 1024 * 1024, maxFilesPerDay: 64 } as const;
+
+export interface CompactionOptions {
+  /** The stream's declared keys: one copy per keys is kept (rows whose keys are missing are all kept). */
+  readonly keys: readonly string[];
+  /** Its declared columns, which order the copies as `{{table:<stream>}}` does, so the same copy is kept. */
+  readonly columns: readonly string[];
+  readonly targetFileBytes?: number;
+  readonly maxFilesPerDay?: number;
+}
+
+export function compactionOptions(stream: StreamSpec): CompactionOptions {
+  return {
+    keys: stream.keys,
+    columns: stream.columns.map((c) => c.name),
+    targetFileBytes:
+      (stream.compaction?.targetFileMB ?? COMPACTION_DEFAULTS.targetFileBytes / 2 ** 20) * 2 ** 20,
+    maxFilesPerDay: stream.compaction?.maxFilesPerDay ?? COMPACTION_DEFAULTS.maxFilesPerDay,
+  };
+}
+
+/** A day is compacted this many days after it unless the stream says otherwise. */
+export const DEFAULT_COMPACT_AFTER_DAYS = 2;
+
+/**
+ * The days `tributary compact` rewrites for a stream when no day is named: the day its lookback
+ * ends on, and the six before it (a day already compacted whose live files all went into its
+ * generation is left unchanged at the cost of one list, so late files still get taken in).
+ */
+export function daysDueForCompaction(stream: StreamSpec, today: string): string[] {
+  const afterDays = stream.compaction?.afterDays ?? DEFAULT_COMPACT_AFTER_DAYS;
+  const last = Date.parse(`${today}T00:00:00Z`) - afterDays * 86_400_000;
+  return Array.from({ length: 7 }, (_, i) =>
+    new Date(last - (6 - i) * 86_400_000).toISOString().slice(0, 10),
+  );
+}
+
+/** A file to merge: a live file takes `dt`/`hour` from its folder, a generation file holds them as columns. */
+export interface SourceFile {
+  readonly key: string;
+  readonly size: number;
+}
+
+function quote(identifier: string): string {
+  return `"${identifier.replace(/"/g, '""')}"`;
+}
+
+const LIVE_PARTITION = /\/dt=(\d{4}-\d{2}-\d{2})\/hour=(\d{2})\/[^/]+$/;
+
+/**
+ * Merges Parquet files into a new generation with DuckDB: rows of every source, one copy per
+ * keys (the copy `{{table:<stream>}}` reads: first by hour, then by every column), sorted by
+ * hour, in files of about the target size (fewer if the bound on files per day says so), with
+ * `dt` and `hour` as columns; and the consumed list. In AWS the same statement is an Athena
+ * UNLOAD into the generation's folder.
+ */
+export async function writeGeneration(
+  store: LocalObjectStore,
+  bucket: string,
+  options: CompactionOptions,
+  sources: readonly SourceFile[],
+  prefix: string,
+  consumed: readonly string[],
+): Promise<BuiltGeneration> {
+  const path = (key: string) => store.pathFor(bucket, key);
+  const duck = await DuckDb.open(':memory:', { onlyDirectories: [store.pathForPrefix(bucket, '')] });
+  try {
+    const groups = new Map<string, string[]>();
+    for (const source of sources) {
+      const live = LIVE_PARTITION.exec(source.key);
+      const group = live ? `${live[1]}/${live[2]}` : '';
+      groups.set(group, [...(groups.get(group) ?? []), source.key]);
+    }
+    const parts = [...groups].map(([group, keys]) => {
+      const read = `read_parquet([${keys.map((k) => sqlString(path(k))).join(', ')}], hive_partitioning = false, union_by_name = true)`;
+      if (group === '') return `SELECT * FROM ${read}`;
+      const [dt, hour] = group.split('/') as [string, string];
+      return `SELECT *, ${sqlString(dt)} AS dt, ${sqlString(hour)} AS hour FROM ${read}`;
+    });
+    await duck.run(`CREATE TEMP TABLE input_rows AS ${parts.join(' UNION ALL BY NAME ')}`);
+    const present = new Set((await duck.query('DESCRIBE input_rows')).rows.map((r) => String(r.column_name)));
+    const keys = options.keys.filter((k) => present.has(k)).map(quote);
+    const order = ['hour', ...options.columns.filter((c) => present.has(c))].map(quote);
+    const kept =
+      keys.length === 0
+        ? 'SELECT * FROM input_rows'
+        : `SELECT * FROM input_rows QUALIFY row_number() OVER (PARTITION BY ${keys.join(', ')} ORDER BY ${order.join(', ')}) = 1 OR ${keys.map((k) => `${k} IS NULL`).join(' OR ')}`;
+    await duck.run(`CREATE TEMP TABLE output_rows AS ${kept} ORDER BY ${order.join(', ')}`);
+    const count = async (table: string) =>
+      Number((await duck.query(`SELECT count(*) AS n FROM ${table}`)).rows[0]?.n ?? 0);
+    const rowsIn = await count('input_rows');
+    const rowsOut = await count('output_rows');
+    const target = options.targetFileBytes ?? COMPACTION_DEFAULTS.targetFileBytes;
+    const maxFiles = options.maxFilesPerDay ?? COMPACTION_DEFAULTS.maxFilesPerDay;
+    // the bound on files wins over the size: a day bigger than maxFiles × target gets bigger files
+    const inputBytes = sources.reduce((sum, s) => sum + s.size, 0);
+    const fileBytes = Math.max(target, Math.ceil(inputBytes / maxFiles));
+    await mkdir(store.pathForPrefix(bucket, prefix), { recursive: true });
+    await duck.run(
+      `COPY output_rows TO ${sqlString(store.pathForPrefix(bucket, prefix))} ` +
+        `(FORMAT parquet, COMPRESSION zstd, FILE_SIZE_BYTES ${fileBytes}, FILENAME_PATTERN 'part-{i}', OVERWRITE_OR_IGNORE true)`,
+    );
+    const consumedKey = `${prefix}${CONSUMED_FILE}`;
+    const uris = consumed.map((k) => sqlString(`s3://${bucket}/${k}`));
+    await duck.run(
+      `COPY (SELECT CAST(u AS VARCHAR) AS _consumed FROM (SELECT unnest([${uris.join(', ')}]::VARCHAR[]) AS u)) ` +
+        `TO ${sqlString(path(consumedKey))} (FORMAT parquet)`,
+    );
+    const files = (await listKeys(store, bucket, prefix)).filter((k) => /\/part-\d+\.parquet$/.test(k));
+    return { files, consumedKey, rowsIn, rowsOut };
+  } finally {
+    duck.close();
+  }
+}
+
+/** The compaction builder: the current generation and the live files it did not consume, merged. */
+export function localCompactionBuilder(
+  store: LocalObjectStore,
+  lakeBucket: string,
+  options: CompactionOptions,
+): GenerationBuilder {
+  return async (request: BuildRequest): Promise<BuiltGeneration> => {
+    const wanted = new Set([...request.inputs.live, ...request.inputs.compacted]);
+    const table = request.prefix.replace(/compacted\/.*$/, '');
+    const sources: SourceFile[] = [];
+    for await (const object of store.list(lakeBucket, table))
+      if (wanted.has(object.key)) sources.push({ key: object.key, size: object.size });
+    return writeGeneration(store, lakeBucket, options, sources, request.prefix, request.consumed);
+  };
+}

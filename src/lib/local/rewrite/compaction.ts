@@ -1,0 +1,57 @@
+import type { StreamSpec } from '../../pipeline/pipeline';
+import { cleanupDay } from '../../rewrite/cleanup';
+import type { PointerStore } from '../../rewrite/pointer-store';
+import { type RewriteOutcome, rewriteDay } from '../../rewrite/rewrite-day';
+import type { LocalObjectStore } from '../../standins/s3/local-object-store';
+import { type CompactionOptions, compactionOptions, localCompactionBuilder } from './compact';
+import { type DayDigest, digestDay } from './day-digest';
+
+export interface DayCompaction {
+  readonly stream: string;
+  readonly dt: string;
+  readonly outcome: RewriteOutcome;
+  readonly before: DayDigest;
+  readonly after: DayDigest;
+  /** Replaced files removed now (those whose grace period had passed). */
+  readonly removed: number;
+}
+
+export interface CompactionDependencies {
+  readonly store: LocalObjectStore;
+  readonly pointers: PointerStore;
+  readonly lakeBucket: string;
+  readonly graceMs?: number;
+  readonly now?: () => Date;
+}
+
+/**
+ * Compacts one day of a stream and digests it before and after, so the caller can show that the
+ * rows and their content are what they were, less the copies dropped. Replaced files whose
+ * grace period has passed (from an earlier compaction) are removed afterwards.
+ */
+export async function compactStreamDay(
+  stream: StreamSpec,
+  dt: string,
+  dependencies: CompactionDependencies,
+  overrides: Partial<CompactionOptions> = {},
+): Promise<DayCompaction> {
+  const { store, pointers, lakeBucket } = dependencies;
+  const options = { ...compactionOptions(stream), ...overrides };
+  const digest = () => digestDay(store, pointers, lakeBucket, stream.name, dt, options);
+  const before = await digest();
+  const outcome = await rewriteDay(
+    { table: stream.name, dt, reason: 'compact' },
+    localCompactionBuilder(store, lakeBucket, options),
+    dependencies,
+  );
+  const after = await digest();
+  const cleaned = await cleanupDay(stream.name, dt, dependencies);
+  return {
+    stream: stream.name,
+    dt,
+    outcome,
+    before,
+    after,
+    removed: cleaned.liveDeleted + cleaned.generationFilesDeleted,
+  };
+}
