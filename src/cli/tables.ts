@@ -1,24 +1,21 @@
 import { localHashKey } from '../lib/local/local-hash-key';
-import {
-  type DynamoTableSpec,
-  findDynamoTable,
-  findStream,
-  type Pipeline,
-  type StreamSpec,
-} from '../lib/pipeline/pipeline';
+import type { Pipeline } from '../lib/pipeline/pipeline';
 import { declaredSources } from '../lib/sources/registry';
+import { SOURCE_SECTIONS, type SourceKindName, type SourceSpecs } from '../lib/sources/source-kind';
 import { type CommandIo, UsageError, writeLine } from './io';
 
-/** A table of the pipeline description named on the command line. */
-export type NamedTable =
-  | { readonly section: 'streams'; readonly spec: StreamSpec }
-  | { readonly section: 'dynamodb'; readonly spec: DynamoTableSpec };
+/** A table of the pipeline description named on the command line, with its pipeline.yml section. */
+export type NamedTable = {
+  readonly [K in SourceKindName]: {
+    readonly section: (typeof SOURCE_SECTIONS)[K];
+    readonly spec: SourceSpecs[K];
+  };
+}[SourceKindName];
 
+/** The source of that name, the first in the registry's order of kinds. */
 export function findTable(pipeline: Pipeline, name: string): NamedTable | undefined {
-  const stream = findStream(pipeline, name);
-  if (stream) return { section: 'streams', spec: stream };
-  const table = findDynamoTable(pipeline, name);
-  return table ? { section: 'dynamodb', spec: table } : undefined;
+  const source = declaredSources(pipeline).find((s) => s.spec.name === name);
+  return source && ({ section: SOURCE_SECTIONS[source.kind], spec: source.spec } as NamedTable);
 }
 
 export function requireTable(pipeline: Pipeline, name: string): NamedTable {

@@ -1,6 +1,5 @@
 import type { Pipeline } from '../lib/pipeline/pipeline';
-import { dynamodbStreamStatements, dynamodbTableMap, s3FlattenStatements } from './dynamodb';
-import { firehoseTransformStatements } from './firehose';
+import { dynamodbTableMap } from './dynamodb';
 import { bucketNameForEnvironment, glueDatabaseName } from './names';
 import {
   auroraExportSetting,
@@ -13,6 +12,7 @@ import {
 } from './orchestration';
 import { hashKeySecretForEnvironment } from './secrets';
 import type { StackSettings } from './settings';
+import { sourceFunctionStatements } from './sources';
 import { stackResources } from './stack';
 
 /**
@@ -21,9 +21,7 @@ import { stackResources } from './stack';
  */
 export const serverlessValues = {
   resources: stackResources,
-  firehoseTransformStatements,
-  dynamodbStreamStatements,
-  s3FlattenStatements,
+  ...sourceFunctionStatements(),
   dynamodbTableMap,
   firehoseTransformHashKeySecret: (pipeline: Pipeline, settings: StackSettings) =>
     hashKeySecretForEnvironment(pipeline, settings, 'firehoseTransform'),

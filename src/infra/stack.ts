@@ -3,8 +3,6 @@ import { declaredSources } from '../lib/sources/registry';
 import { forSource, type PerSourceKind } from '../lib/sources/source-kind';
 import { alarmResources } from './alarms';
 import { catalogResources } from './catalog';
-import { dynamodbResources } from './dynamodb';
-import { firehoseResources } from './firehose';
 import { type Cfn, deliveryStreamName, glueDatabaseName, LogicalId, ref } from './names';
 import {
   loaderVpcExtension,
@@ -14,6 +12,7 @@ import {
 } from './orchestration';
 import { createsHashKeySecret, hashKeySecretResources } from './secrets';
 import type { StackSettings } from './settings';
+import { sourceResources } from './sources';
 import { storageResources } from './storage';
 
 /** The stack outputs of one source, by kind: a stream's delivery stream name, for producers. */
@@ -32,8 +31,7 @@ export function stackResources(
   const Resources = {
     ...storageResources(pipeline, settings),
     ...catalogResources(pipeline, settings),
-    ...firehoseResources(pipeline, settings),
-    ...dynamodbResources(pipeline, settings),
+    ...sourceResources(pipeline, settings),
     ...orchestrationResources(pipeline, settings),
     ...alarmResources(pipeline, settings),
     ...hashKeySecretResources(pipeline, settings),

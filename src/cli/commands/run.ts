@@ -21,6 +21,7 @@ import {
   resetLocalRoot,
 } from '../../lib/local/local-environment';
 import { loadLocalHandlers, localDynamoTableArn } from '../../lib/local/local-handlers';
+import type { LocalRecords } from '../../lib/local/local-ingestion';
 import { type LocalRunSummary, type ProgressEvent, runLocalPipeline } from '../../lib/local/local-pipeline';
 import { createLocalRoot } from '../../lib/local/local-root';
 import {
@@ -42,6 +43,8 @@ import { renderRunReport } from '../../lib/run-report/run-report';
 import { endStates, failedStep, retriesByState } from '../../lib/run-report/step-tally';
 import { CLICKSTREAM_DEFAULTS } from '../../lib/samples/clickstream';
 import { changesFromColumns, eventsFromColumns } from '../../lib/samples/declared-columns';
+import { SOURCE_KINDS } from '../../lib/sources/registry';
+import type { SourceKindName, SourceSpecs } from '../../lib/sources/source-kind';
 import { dailyPipelineDefinition } from '../../lib/standins/stepfunctions/local-state-machine';
 import { SAMPLES_DIRECTORY } from '../../lib/util/project-paths';
 import { checkOutcomeLines } from '../check-outcome';
@@ -83,6 +86,76 @@ export const KEPT_RUN_REPORTS = 10;
 
 async function* concatenated<T>(...sources: Array<AsyncIterable<T> | Iterable<T>>): AsyncGenerator<T> {
   for (const source of sources) yield* source;
+}
+
+/** What `tributary run` reads or generates every source's records from. */
+interface SampleContext {
+  readonly date: string;
+  /** --events: that many generated clickstream events instead of its sample file. */
+  readonly events: number | undefined;
+  /** --late: that many clickstream events of the day before, sent too. */
+  readonly late: number;
+  readonly environment: LocalEnvironment;
+  readonly io: CommandIo;
+  /** Sample files not found, for the run to say it generated records instead. */
+  readonly missingSamples: string[];
+}
+
+/**
+ * Each kind's records for one source in `tributary run`: its sample file in samples/, or records
+ * generated from its columns. A new kind in SourceSpecs fails to compile here until it has some.
+ */
+const SAMPLE_RECORDS: {
+  readonly [K in SourceKindName]: (spec: SourceSpecs[K], samples: SampleContext) => LocalRecords<K>;
+} = {
+  stream: (stream, { date, events, late, io, missingSamples }) => {
+    const dayBefore = Date.parse(`${date}T00:00:00Z`) - 86_400_000;
+    const file = join(SAMPLES_DIRECTORY, `${stream.name}.ndjson`);
+    const own = (): StreamSource['records'] => {
+      if (events !== undefined && stream.name === 'clickstream')
+        return generatedClickstream(events, Date.parse(`${date}T00:00:00Z`));
+      if (existsSync(file))
+        return ndjsonRecords(file, (problem) =>
+          writeLine(
+            io.stderr,
+            `note: ${relative(io.cwd, problem.path)} line ${problem.line} is not valid UTF-8; the transform fails that record (processing-failed)`,
+          ),
+        );
+      missingSamples.push(relative(io.cwd, file));
+      return eventsFromColumns(stream, date, GENERATED_SAMPLE_RECORDS);
+    };
+    const records =
+      stream.name === 'clickstream' && late > 0
+        ? // another seed: late events are other events than the ones the earlier run sent
+          concatenated(own(), generatedClickstream(late, dayBefore, LATE_EVENTS_SEED))
+        : own();
+    return { stream: stream.name, records };
+  },
+  dynamodb: (table, { date, environment, missingSamples, io }) => {
+    const file = join(SAMPLES_DIRECTORY, `${table.name}-stream.ndjson`);
+    if (existsSync(file)) return { table: table.name, records: streamRecordsOf(file) };
+    missingSamples.push(relative(io.cwd, file));
+    const streamArn = `${localDynamoTableArn(environment, table.name)}/stream/${date}T00:00:00.000`;
+    return {
+      table: table.name,
+      records: changesFromColumns(
+        table,
+        date,
+        GENERATED_SAMPLE_RECORDS,
+        streamArn,
+      ) as Iterable<DynamoDBRecord>,
+    };
+  },
+};
+
+/** The records of every source of one kind, in pipeline.yml's order. */
+function samplesOf<K extends SourceKindName>(
+  kind: K,
+  pipeline: Pipeline,
+  samples: SampleContext,
+): LocalRecords<K>[] {
+  const records = SAMPLE_RECORDS[kind] as (spec: SourceSpecs[K], samples: SampleContext) => LocalRecords<K>;
+  return SOURCE_KINDS[kind].specs(pipeline).map((spec) => records(spec, samples));
 }
 
 export async function runCommand(args: string[], io: CommandIo): Promise<number> {
@@ -138,44 +211,9 @@ export async function runCommand(args: string[], io: CommandIo): Promise<number>
   const loader = readLoaderConfig({ ...process.env, TRIBUTARY_LOCAL_ROOT: environment.root });
   refuseUnplannableDay(date, pipeline, environment);
   const missingSamples: string[] = [];
-  const dayBefore = Date.parse(`${date}T00:00:00Z`) - 86_400_000;
-  const streams: StreamSource[] = pipeline.streams.map((stream) => {
-    const file = join(SAMPLES_DIRECTORY, `${stream.name}.ndjson`);
-    const own = (): StreamSource['records'] => {
-      if (events !== undefined && stream.name === 'clickstream')
-        return generatedClickstream(events, Date.parse(`${date}T00:00:00Z`));
-      if (existsSync(file))
-        return ndjsonRecords(file, (problem) =>
-          writeLine(
-            io.stderr,
-            `note: ${relative(io.cwd, problem.path)} line ${problem.line} is not valid UTF-8; the transform fails that record (processing-failed)`,
-          ),
-        );
-      missingSamples.push(relative(io.cwd, file));
-      return eventsFromColumns(stream, date, GENERATED_SAMPLE_RECORDS);
-    };
-    const records =
-      stream.name === 'clickstream' && late > 0
-        ? // another seed: late events are other events than the ones the earlier run sent
-          concatenated(own(), generatedClickstream(late, dayBefore, LATE_EVENTS_SEED))
-        : own();
-    return { stream: stream.name, records };
-  });
-  const dynamodb = pipeline.dynamodb.map((table) => {
-    const file = join(SAMPLES_DIRECTORY, `${table.name}-stream.ndjson`);
-    if (existsSync(file)) return { table: table.name, records: streamRecordsOf(file) };
-    missingSamples.push(relative(io.cwd, file));
-    const streamArn = `${localDynamoTableArn(environment, table.name)}/stream/${date}T00:00:00.000`;
-    return {
-      table: table.name,
-      records: changesFromColumns(
-        table,
-        date,
-        GENERATED_SAMPLE_RECORDS,
-        streamArn,
-      ) as Iterable<DynamoDBRecord>,
-    };
-  });
+  const samples: SampleContext = { date, events, late, environment, io, missingSamples };
+  const streams = samplesOf('stream', pipeline, samples);
+  const dynamodb = samplesOf('dynamodb', pipeline, samples);
 
   writeLine(io.stdout, `Tributary local run for ${date} in ${environment.root}`);
   writeLine(io.stdout, `Loads go to ${loadDestination(loader, io.cwd)}`);

@@ -7,7 +7,8 @@ import type {
   S3Event,
 } from 'aws-lambda';
 import type { Pipeline } from '../pipeline/pipeline';
-import { declaredSources } from '../sources/registry';
+import { declaredSources, SOURCE_KINDS } from '../sources/registry';
+import type { SourceKindName, SourceSpecs } from '../sources/source-kind';
 import {
   LocalStreamMapping,
   STREAM_MAPPING_DEFAULTS,
@@ -47,6 +48,50 @@ export function localDynamoTableArn(environment: LocalEnvironment, table: string
   return `arn:aws:dynamodb:local:000000000000:table/${localDynamoTableName(environment, table)}`;
 }
 
+/** What serverless.yml gives each kind's functions in their environment, for the local stage. */
+const SOURCE_ENVIRONMENT: {
+  readonly [K in SourceKindName]: (
+    specs: readonly SourceSpecs[K][],
+    environment: LocalEnvironment,
+  ) => Record<string, string>;
+} = {
+  stream: (_streams, environment) => ({ TRIBUTARY_STREAM_PREFIX: environment.deliveryStreamPrefix }),
+  dynamodb: (tables, environment) => ({
+    TRIBUTARY_DYNAMODB_TABLES: JSON.stringify(
+      Object.fromEntries(tables.map((t) => [localDynamoTableName(environment, t.name), t.name])),
+    ),
+    TRIBUTARY_DYNAMODB_EXPORTS: JSON.stringify(
+      tables.map((t) => ({ table: t.name, tableArn: localDynamoTableArn(environment, t.name) })),
+    ),
+  }),
+};
+
+function kindEnvironment<K extends SourceKindName>(
+  kind: K,
+  pipeline: Pipeline,
+  environment: LocalEnvironment,
+): Record<string, string> {
+  return (
+    SOURCE_ENVIRONMENT[kind] as (
+      specs: readonly SourceSpecs[K][],
+      environment: LocalEnvironment,
+    ) => Record<string, string>
+  )(SOURCE_KINDS[kind].specs(pipeline), environment);
+}
+
+/** What every kind of source adds to the local functions' environment. */
+export function localSourceEnvironment(
+  pipeline: Pipeline,
+  environment: LocalEnvironment,
+): Record<string, string> {
+  return Object.assign(
+    {},
+    ...(Object.keys(SOURCE_KINDS) as SourceKindName[]).map((kind) =>
+      kindEnvironment(kind, pipeline, environment),
+    ),
+  );
+}
+
 /** Handler modules read their configuration once, when loaded; one local root per process. */
 let loadedFor: string | undefined;
 
@@ -60,15 +105,9 @@ export function localHandlerEnvironment(
   const hashKey = localHashKey();
   return {
     TRIBUTARY_LOCAL_ROOT: environment.root,
-    TRIBUTARY_STREAM_PREFIX: environment.deliveryStreamPrefix,
     ...localAthenaVariables(pipeline.database),
     TRIBUTARY_LAKE_START_DATE: environment.lakeStartDate,
-    TRIBUTARY_DYNAMODB_TABLES: JSON.stringify(
-      Object.fromEntries(pipeline.dynamodb.map((t) => [localDynamoTableName(environment, t.name), t.name])),
-    ),
-    TRIBUTARY_DYNAMODB_EXPORTS: JSON.stringify(
-      pipeline.dynamodb.map((t) => ({ table: t.name, tableArn: localDynamoTableArn(environment, t.name) })),
-    ),
+    ...localSourceEnvironment(pipeline, environment),
     POWERTOOLS_METRICS_DISABLED: 'true',
     POWERTOOLS_LOG_LEVEL: options.verbose ? 'INFO' : 'SILENT',
     ...(hashing && hashKey.development ? { TRIBUTARY_HASH_KEY: hashKey.key } : {}),

@@ -1,6 +1,5 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { DynamoDBRecord } from 'aws-lambda';
 import type { CheckOutcome, LoadGate } from '../checks/check-run';
 import { athenaScanPrice } from '../cost/athena-price';
 import { DynamoLayout } from '../dynamodb/layout';
@@ -10,12 +9,12 @@ import { type RunScans, readRunScans, summariseScans } from '../orchestration/sc
 import type { GatedPlan, HeldBack } from '../orchestration/snapshot-gate';
 import type { ParquetCodec } from '../parquet/parquet-writer';
 import type { Pipeline } from '../pipeline/pipeline';
-import { ingestedLakeTables } from '../sources/registry';
+import { ingestedLakeTables, SOURCE_KINDS } from '../sources/registry';
+import type { SourceKindName } from '../sources/source-kind';
 import type { LocalAthena } from '../standins/athena/local-athena';
 import { localResultPage } from '../standins/athena/results';
 import { type ExportRequest, LocalDynamoTable } from '../standins/dynamodb/local-dynamodb';
 import type { DeliveryStats } from '../standins/firehose/local-delivery-stream';
-import { STREAM_MAPPING_DEFAULTS } from '../standins/lambda/local-stream-mapping';
 import {
   deliverPending,
   LocalS3Notifications,
@@ -31,18 +30,22 @@ import {
 } from '../standins/stepfunctions/local-state-machine';
 import { getBytes, listKeys } from '../storage/object-store';
 import type { PublishOutcome } from '../transforms/publish';
-import { ingestStreams, type StreamSource } from './ingest-streams';
+import type { CaptureStats, DynamoSource } from './capture-changes';
+import type { StreamSource } from './ingest-streams';
 import { type LocalEnvironment, openLocalAthena } from './local-environment';
-import { type LocalHandlers, localDynamoTableArn, localStreamMapping } from './local-handlers';
+import { type LocalHandlers, localDynamoTableArn } from './local-handlers';
+import {
+  LOCAL_SOURCES,
+  type LocalIngestion,
+  type LocalRecords,
+  type LocalSourceKind,
+  type LocalStats,
+} from './local-ingestion';
+
+export type { CaptureStats, DynamoSource } from './capture-changes';
 
 /** A local run has no region: its Athena dollars are at LOCAL_PRICE_REGION's price, as planRun's are. */
 const LOCAL_SCAN_PRICE = athenaScanPrice(null);
-
-/** A DynamoDB table's stream, as the records Lambda would receive from it. */
-export interface DynamoSource {
-  readonly table: string;
-  readonly records: AsyncIterable<DynamoDBRecord> | Iterable<DynamoDBRecord>;
-}
 
 export type ProgressEvent =
   | { readonly kind: 'ingest'; readonly stream: string; readonly stats: DeliveryStats }
@@ -63,17 +66,6 @@ export interface LocalRunOptions {
    * for the snapshot: every pending one at each check unless given (a test may deliver late).
    */
   readonly deliverNotifications?: NotificationDelivery;
-}
-
-export interface CaptureStats {
-  changes: number;
-  /** Change records the event source mapping parked after its retries (and bisection). */
-  failedChanges: number;
-  /** The on-failure objects those changes wait in for a replay, with the function's last error. */
-  parked: Array<{ key: string; changes: number; reason: string }>;
-  changeFiles: number;
-  /** Raw objects the S3 notifications delivered to the flattener. */
-  flattenedObjects: number;
 }
 
 export interface TableSummary {
@@ -154,9 +146,6 @@ export interface LocalRunSummary {
   readonly timings: ReadonlyArray<readonly [string, number]>;
 }
 
-/** Stream records per stream Lambda invocation (the event source mapping's batch size). */
-const STREAM_BATCH_SIZE = STREAM_MAPPING_DEFAULTS.batchSize;
-
 async function timed<T>(timings: Array<[string, number]>, name: string, work: () => Promise<T>): Promise<T> {
   const started = performance.now();
   try {
@@ -180,13 +169,6 @@ export async function runLocalPipeline(
 ): Promise<LocalRunSummary> {
   const progress = options.onProgress ?? (() => undefined);
   const timings: Array<[string, number]> = [];
-  const streams = await timed(timings, 'ingest', () =>
-    ingestStreams(environment, pipeline, handlers, options.streams, {
-      codec: options.codec ?? 'snappy',
-      onProgress: (stream, stats) => progress({ kind: 'ingest', stream, stats }),
-    }),
-  );
-
   const tables = new Map(
     pipeline.dynamodb.map((t) => [t.name, new LocalDynamoTable(localDynamoTableArn(environment, t.name))]),
   );
@@ -195,9 +177,25 @@ export async function runLocalPipeline(
     environment.rawBucket,
     DynamoLayout.flattenerNotifications,
   );
-  const captures = await timed(timings, 'capture', () =>
-    captureChanges(environment, handlers, notifications, tables, options.dynamodb, progress),
-  );
+  const run: LocalIngestion = {
+    environment,
+    pipeline,
+    handlers,
+    codec: options.codec ?? 'snappy',
+    dynamodbTables: tables,
+    notifications,
+    progress,
+  };
+  const inputs: { readonly [K in SourceKindName]: readonly LocalRecords<K>[] } = {
+    stream: options.streams,
+    dynamodb: options.dynamodb,
+  };
+  const ingested = {} as { [K in SourceKindName]: Map<string, LocalStats<K>> };
+  for (const kind of Object.keys(SOURCE_KINDS) as SourceKindName[]) {
+    Object.assign(ingested, { [kind]: await ingestKind(kind, run, inputs, timings) });
+  }
+  const streams = ingested.stream;
+  const captures = ingested.dynamodb;
 
   const athena = await openLocalAthena(environment, pipeline);
   try {
@@ -257,60 +255,15 @@ export async function runLocalPipeline(
   }
 }
 
-async function captureChanges(
-  environment: LocalEnvironment,
-  handlers: LocalHandlers,
-  notifications: LocalS3Notifications,
-  tables: ReadonlyMap<string, LocalDynamoTable>,
-  sources: readonly DynamoSource[],
-  progress: (event: ProgressEvent) => void,
-): Promise<Map<string, CaptureStats>> {
-  const deliver = async (stats: CaptureStats) => {
-    const event = await notifications.take();
-    if (!event) return;
-    stats.changeFiles += event.Records.filter((r) =>
-      r.s3.object.key.startsWith(DynamoLayout.rawPrefix),
-    ).length;
-    stats.flattenedObjects += event.Records.length;
-    await handlers.s3Flatten(event);
-  };
-  const results = new Map<string, CaptureStats>();
-  for (const source of sources) {
-    const table = tables.get(source.table);
-    if (!table) throw new Error(`No DynamoDB table ${source.table} in the pipeline description`);
-    const stats: CaptureStats = {
-      changes: 0,
-      failedChanges: 0,
-      parked: [],
-      changeFiles: 0,
-      flattenedObjects: 0,
-    };
-    results.set(source.table, stats);
-    // the mapping runs as the changes are made: its clock is the newest change's time
-    let clock = 0;
-    const mapping = localStreamMapping(environment, handlers, source.table, { now: () => clock });
-    let batch: DynamoDBRecord[] = [];
-    const send = async () => {
-      stats.changes += batch.length;
-      for (const record of batch)
-        clock = Math.max(clock, (record.dynamodb?.ApproximateCreationDateTime ?? 0) * 1000);
-      const outcome = await mapping.process(batch);
-      for (const parked of outcome.parked) {
-        stats.failedChanges += parked.records.length;
-        stats.parked.push({ key: parked.key, changes: parked.records.length, reason: parked.reason });
-      }
-      for (const record of batch) table.apply(record);
-      batch = [];
-      await deliver(stats);
-      progress({ kind: 'capture', table: source.table, stats });
-    };
-    for await (const record of source.records) {
-      batch.push(record);
-      if (batch.length === STREAM_BATCH_SIZE) await send();
-    }
-    if (batch.length > 0) await send();
-  }
-  return results;
+/** One kind's sources through its local ingestion, timed under the kind's name for it. */
+function ingestKind<K extends SourceKindName>(
+  kind: K,
+  run: LocalIngestion,
+  inputs: { readonly [J in SourceKindName]: readonly LocalRecords<J>[] },
+  timings: Array<[string, number]>,
+): Promise<Map<string, LocalStats<K>>> {
+  const local = LOCAL_SOURCES[kind] as LocalSourceKind<K>;
+  return timed(timings, local.timing, () => local.ingest(run, inputs[kind]));
 }
 
 type Json = Parameters<TaskHandler>[0];

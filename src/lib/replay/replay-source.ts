@@ -4,6 +4,7 @@ import type { DynamoDBRecord } from 'aws-lambda';
 import { isBase64 } from '../dynamodb/attribute-value';
 import { DynamoLayout } from '../dynamodb/layout';
 import type { Pipeline } from '../pipeline/pipeline';
+import type { SourceKindName } from '../sources/source-kind';
 import { getBytes, type ObjectStore } from '../storage/object-store';
 
 /** Records a Firehose stream could not deliver: its error output, decoded back to the source bytes. */
@@ -109,74 +110,116 @@ export async function readReplayBatches(
 ): Promise<ReplayBatch[]> {
   const batches: ReplayBatch[] = [];
   for (const file of files) {
-    const quarantine = file.name.endsWith(DynamoLayout.quarantineSuffix);
-    // a lake directory holds good data, a raw one the change and export files quarantine files sit beside
-    if (file.name.endsWith('.parquet') || (!quarantine && RAW_DYNAMODB.test(file.name))) continue;
-    const text = (await file.read()).toString('utf8');
-    if (/(?:^|\/)aws\/lambda\//.test(file.name)) {
-      const parked = readOnFailureRecord(file.name, text, options);
-      if (parked) batches.push(parked);
-      continue;
-    }
-    const lines = text.split('\n');
-    if (quarantine) {
-      batches.push(...readQuarantine(file.name, lines, options));
-      continue;
-    }
-    const backedUp = backupStreamOf(file.name, pipeline);
-    if (backedUp && options.stream === undefined) {
-      options.onProblem(
-        file.name,
-        0,
-        `a raw backup of ${backedUp} (firehose/${backedUp}/): its records are already in the lake, so sending them again would store each twice. To fill columns added since back from the raw copies, run tributary backfill --stream ${backedUp} --from <the first day to rebuild>`,
-      );
-      continue;
-    }
-    const stream = options.stream ?? streamOf(file.name, pipeline);
-    if (!stream) {
-      options.onProblem(
-        file.name,
-        0,
-        `not under errors/<stream>/ of a pipeline stream (${pipeline.streams.map((s) => s.name).join(', ')}); name the stream with --stream`,
-      );
-      continue;
-    }
-    const hashed = pipeline.streams.find((s) => s.name === stream)?.flatten.hash ?? [];
-    const transformed = /(?:^|\/)(format-conversion-failed|activePartitionExceeded)\//.exec(file.name)?.[1];
-    if (transformed && hashed.length > 0) {
-      // Firehose keeps the record the transform returned: its hash rules have already been applied
-      options.onProblem(
-        file.name,
-        0,
-        `${transformed} records of ${stream} hold values its hash rules (${hashed.join(', ')}) already hashed; sending them through the stream would hash them twice. Load them from this file by hand`,
-      );
-      continue;
-    }
-    const records: Buffer[] = [];
-    const unreadable: number[] = [];
-    lines.forEach((line, index) => {
-      if (line.trim() === '') return;
-      const rawData = parseObject(line)?.rawData;
-      if (typeof rawData !== 'string' || !isBase64(rawData)) {
-        unreadable.push(index + 1);
-        if (unreadable.length <= NAMED_LINES) {
-          options.onProblem(file.name, index + 1, 'not a Firehose error record (no base64 rawData)');
-        }
-        return;
-      }
-      records.push(Buffer.from(rawData, 'base64'));
-    });
-    if (unreadable.length > NAMED_LINES) {
-      const rest = unreadable.slice(NAMED_LINES);
-      options.onProblem(
-        file.name,
-        0,
-        `${rest.length} more lines like these (lines ${rest[0]} to ${rest.at(-1)}) were not replayed either`,
-      );
-    }
-    if (records.length > 0) batches.push({ kind: 'firehose', file: file.name, stream, records });
+    // a lake directory holds good data
+    if (file.name.endsWith('.parquet')) continue;
+    batches.push(...(await readerOf(file.name).read(file, pipeline, options)));
   }
   return batches;
+}
+
+/** How replay reads the failure stores of one kind of source. */
+export interface ReplayReader {
+  /** Whether a file belongs to this kind's failure stores (or lies beside them, to be passed over). */
+  claims(file: string): boolean;
+  /** The file's batches; its problems go to `options.onProblem`. */
+  read(file: ReplayFile, pipeline: Pipeline, options: ReadReplayOptions): Promise<ReplayBatch[]>;
+}
+
+/** Each kind's failure stores: a new kind in SourceSpecs fails to compile here until it has one. */
+export type ReplayReaders = { readonly [K in SourceKindName]: ReplayReader };
+
+export const REPLAY_READERS: ReplayReaders = {
+  stream: {
+    // Firehose error output may be copied anywhere (--stream names its stream): every file no
+    // other kind claims is read as such
+    claims: () => true,
+    read: readFirehoseErrors,
+  },
+  dynamodb: {
+    claims: (file) =>
+      file.endsWith(DynamoLayout.quarantineSuffix) || RAW_DYNAMODB.test(file) || ON_FAILURE.test(file),
+    async read(file, _pipeline, options) {
+      const quarantine = file.name.endsWith(DynamoLayout.quarantineSuffix);
+      // a raw directory holds the change and export files quarantine files sit beside
+      if (!quarantine && RAW_DYNAMODB.test(file.name)) return [];
+      const text = (await file.read()).toString('utf8');
+      if (ON_FAILURE.test(file.name)) {
+        const parked = readOnFailureRecord(file.name, text, options);
+        return parked ? [parked] : [];
+      }
+      return readQuarantine(file.name, text.split('\n'), options);
+    },
+  },
+};
+
+/** The kind whose failure stores a file belongs to: the stream kind reads whatever no other claims. */
+function readerOf(file: string): ReplayReader {
+  const kinds = (Object.keys(REPLAY_READERS) as SourceKindName[]).filter((kind) => kind !== 'stream');
+  const kind = kinds.find((k) => REPLAY_READERS[k].claims(file));
+  return REPLAY_READERS[kind ?? 'stream'];
+}
+
+const ON_FAILURE = /(?:^|\/)aws\/lambda\//;
+
+/** Firehose error output: JSON lines, each with the record as base64 `rawData`. */
+async function readFirehoseErrors(
+  file: ReplayFile,
+  pipeline: Pipeline,
+  options: ReadReplayOptions,
+): Promise<ReplayBatch[]> {
+  const lines = (await file.read()).toString('utf8').split('\n');
+  const backedUp = backupStreamOf(file.name, pipeline);
+  if (backedUp && options.stream === undefined) {
+    options.onProblem(
+      file.name,
+      0,
+      `a raw backup of ${backedUp} (firehose/${backedUp}/): its records are already in the lake, so sending them again would store each twice. To fill columns added since back from the raw copies, run tributary backfill --stream ${backedUp} --from <the first day to rebuild>`,
+    );
+    return [];
+  }
+  const stream = options.stream ?? streamOf(file.name, pipeline);
+  if (!stream) {
+    options.onProblem(
+      file.name,
+      0,
+      `not under errors/<stream>/ of a pipeline stream (${pipeline.streams.map((s) => s.name).join(', ')}); name the stream with --stream`,
+    );
+    return [];
+  }
+  const hashed = pipeline.streams.find((s) => s.name === stream)?.flatten.hash ?? [];
+  const transformed = /(?:^|\/)(format-conversion-failed|activePartitionExceeded)\//.exec(file.name)?.[1];
+  if (transformed && hashed.length > 0) {
+    // Firehose keeps the record the transform returned: its hash rules have already been applied
+    options.onProblem(
+      file.name,
+      0,
+      `${transformed} records of ${stream} hold values its hash rules (${hashed.join(', ')}) already hashed; sending them through the stream would hash them twice. Load them from this file by hand`,
+    );
+    return [];
+  }
+  const records: Buffer[] = [];
+  const unreadable: number[] = [];
+  lines.forEach((line, index) => {
+    if (line.trim() === '') return;
+    const rawData = parseObject(line)?.rawData;
+    if (typeof rawData !== 'string' || !isBase64(rawData)) {
+      unreadable.push(index + 1);
+      if (unreadable.length <= NAMED_LINES) {
+        options.onProblem(file.name, index + 1, 'not a Firehose error record (no base64 rawData)');
+      }
+      return;
+    }
+    records.push(Buffer.from(rawData, 'base64'));
+  });
+  if (unreadable.length > NAMED_LINES) {
+    const rest = unreadable.slice(NAMED_LINES);
+    options.onProblem(
+      file.name,
+      0,
+      `${rest.length} more lines like these (lines ${rest[0]} to ${rest.at(-1)}) were not replayed either`,
+    );
+  }
+  return records.length > 0 ? [{ kind: 'firehose', file: file.name, stream, records }] : [];
 }
 
 /**

@@ -16,6 +16,14 @@ export interface SourceSpecs {
 
 export type SourceKindName = keyof SourceSpecs;
 
+/** The section of pipeline.yml each kind's sources are declared in. */
+export const SOURCE_SECTIONS = {
+  stream: 'streams',
+  dynamodb: 'dynamodb',
+} as const satisfies { readonly [K in SourceKindName]: string };
+
+export type SourceSection = (typeof SOURCE_SECTIONS)[SourceKindName];
+
 /** The Lambda function that flattens a kind's records, and so holds the hash key when its sources hash. */
 export type FlatteningFunction = 'firehoseTransform' | 's3Flatten';
 
