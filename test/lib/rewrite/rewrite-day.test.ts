@@ -13,6 +13,7 @@ import {
 import { type GenerationBuilder, rewriteDay } from '../../../src/lib/rewrite/rewrite-day';
 import { DuckDb, sqlString } from '../../../src/lib/standins/athena/duckdb';
 import { LocalObjectStore } from '../../../src/lib/standins/s3/local-object-store';
+import { killedAfter } from '../../../src/lib/storage/killed-store';
 import { listKeys, type ObjectStore } from '../../../src/lib/storage/object-store';
 
 const BUCKET = 'tributary-test-lake';
@@ -78,27 +79,6 @@ const dependencies = (pointers: PointerStore, target: ObjectStore = store) => ({
   lakeBucket: BUCKET,
   now: () => new Date(clock),
 });
-
-/** A store whose mutating calls fail from the `n`th on, as a process killed there would stop. */
-function killedAfter(n: number): ObjectStore {
-  let calls = 0;
-  const step = () => {
-    calls++;
-    if (calls > n) throw new Error(`killed before mutating call ${calls}`);
-  };
-  return {
-    put: async (bucket, key, body) => {
-      step();
-      return store.put(bucket, key, body);
-    },
-    delete: async (...args) => {
-      step();
-      return store.delete(...args);
-    },
-    get: (...args) => store.get(...args),
-    list: (...args) => store.list(...args),
-  };
-}
 
 async function landDay(): Promise<string[]> {
   return [
@@ -207,7 +187,7 @@ describe('rewriteDay with compaction', () => {
     'shows readers the old day when killed at mutating call %i (%s), and converges when run again',
     async (killAt, _where) => {
       await landDay();
-      const killed = killedAfter(killAt);
+      const killed = killedAfter(store, killAt);
       await expect(
         rewriteDay(
           { table: TABLE, dt: DT, reason: 'compact' },
@@ -257,7 +237,7 @@ describe('rewriteDay with compaction', () => {
       const pointers = objectStorePointers(store);
       await rewriteDay({ table: TABLE, dt: DT, reason: 'compact' }, builder(), dependencies(pointers));
       clock += 25 * HOUR;
-      await expect(cleanupDay(TABLE, DT, dependencies(pointers, killedAfter(killAt)))).rejects.toThrow(
+      await expect(cleanupDay(TABLE, DT, dependencies(pointers, killedAfter(store, killAt)))).rejects.toThrow(
         /killed/,
       );
       expect(await readDay(pointers)).toEqual(NEW);

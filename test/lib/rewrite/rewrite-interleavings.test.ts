@@ -10,6 +10,7 @@ import { objectStorePointers } from '../../../src/lib/rewrite/pointer-store';
 import { type GenerationBuilder, rewriteDay } from '../../../src/lib/rewrite/rewrite-day';
 import { DuckDb, sqlString } from '../../../src/lib/standins/athena/duckdb';
 import { LocalObjectStore } from '../../../src/lib/standins/s3/local-object-store';
+import { killedAfter } from '../../../src/lib/storage/killed-store';
 import type { ObjectStore } from '../../../src/lib/storage/object-store';
 
 const BUCKET = 'tributary-test-lake';
@@ -37,25 +38,6 @@ const step: fc.Arbitrary<Step> = fc.oneof(
     killAt: fc.option(fc.integer({ min: 0, max: 3 }), { nil: undefined }),
   }),
 );
-
-function killing(store: ObjectStore, n: number | undefined): ObjectStore {
-  let calls = 0;
-  const mutate = () => {
-    if (n !== undefined && ++calls > n) throw new Error('killed');
-  };
-  return {
-    put: async (bucket, key, body) => {
-      mutate();
-      return store.put(bucket, key, body);
-    },
-    delete: async (bucket, key) => {
-      mutate();
-      return store.delete(bucket, key);
-    },
-    get: (bucket, key) => store.get(bucket, key),
-    list: (bucket, prefix) => store.list(bucket, prefix),
-  };
-}
 
 describe('a day rewritten while Firehose delivers, killed anywhere', () => {
   it('never shows a reader a record it lost, nor more copies of one than were delivered, and ends with one copy per key', async () => {
@@ -122,14 +104,14 @@ describe('a day rewritten while Firehose delivers, killed anywhere', () => {
           for (const s of steps) {
             if (s.kind === 'land') await land(s.ids);
             else if (s.kind === 'compact') {
-              await compact(killing(store, s.killAt), s.landDuring, s.killAfterBuild).catch(
+              await compact(killedAfter(store, s.killAt), s.landDuring, s.killAfterBuild).catch(
                 (error: Error) => {
                   if (!/killed/.test(error.message)) throw error;
                 },
               );
             } else {
               if (s.afterGrace) offset += 25 * 3_600_000;
-              const target = killing(store, s.killAt);
+              const target = killedAfter(store, s.killAt);
               await cleanupDay(TABLE, DT, {
                 store: target,
                 pointers: objectStorePointers(target),

@@ -14,6 +14,7 @@ import { DuckDb, sqlString } from '../../../../src/lib/standins/athena/duckdb';
 import { joinLines } from '../../../../src/lib/standins/firehose/joined-lines';
 import { partitionConverter } from '../../../../src/lib/standins/firehose/partition-conversion';
 import { LocalObjectStore } from '../../../../src/lib/standins/s3/local-object-store';
+import { killedAfter } from '../../../../src/lib/storage/killed-store';
 import type { ObjectStore } from '../../../../src/lib/storage/object-store';
 
 const LAKE = 'tributary-test-lake';
@@ -174,17 +175,8 @@ describe('backfillStream', () => {
   it('leaves readers on the old days when killed before a flip, and converges when run again', async () => {
     await producersSentCampaignForThreeDays();
     const before = await readDays();
-    let puts = 0;
-    const killing: ObjectStore = {
-      put: async (bucket, key, body) => {
-        // the staged rows and the summary are written, then the process dies before the flip
-        if (key.endsWith('symlink.txt') && ++puts >= 1) throw new Error('killed before the flip');
-        return store.put(bucket, key, body);
-      },
-      delete: (bucket, key) => store.delete(bucket, key),
-      get: (bucket, key) => store.get(bucket, key),
-      list: (bucket, prefix) => store.list(bucket, prefix),
-    };
+    // the staged rows and the summary are written, then the process dies before the flip
+    const killing = killedAfter(store, 0);
     await expect(
       backfillStream(AFTER, DAYS, { ...dependencies(), pointers: objectStorePointers(killing) }),
     ).rejects.toThrow(/killed/);
