@@ -1,4 +1,4 @@
-import { mkdir } from 'node:fs/promises';
+import { mkdir, utimes } from 'node:fs/promises';
 import type { StreamSpec } from '../../pipeline/pipeline';
 import { CONSUMED_FILE } from '../../rewrite/layout';
 import type { BuildRequest, BuiltGeneration, GenerationBuilder } from '../../rewrite/rewrite-day';
@@ -116,6 +116,9 @@ export async function writeGeneration(
         `TO ${sqlString(path(consumedKey))} (FORMAT parquet)`,
     );
     const files = (await listKeys(store, bucket, prefix)).filter((k) => /\/part-\d+\.parquet$/.test(k));
+    // the engine wrote them with the machine's clock; LastModified is the store's (a simulation's) time
+    const now = new Date();
+    for (const key of [...files, consumedKey]) await utimes(path(key), now, now);
     return { files, consumedKey, rowsIn, rowsOut };
   } finally {
     duck.close();

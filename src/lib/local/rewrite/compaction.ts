@@ -3,6 +3,7 @@ import { cleanupDay } from '../../rewrite/cleanup';
 import type { PointerStore } from '../../rewrite/pointer-store';
 import { type RewriteOutcome, rewriteDay } from '../../rewrite/rewrite-day';
 import type { LocalObjectStore } from '../../standins/s3/local-object-store';
+import type { ObjectStore } from '../../storage/object-store';
 import { type CompactionOptions, compactionOptions, localCompactionBuilder } from './compact';
 import { type DayDigest, digestDay } from './day-digest';
 
@@ -22,6 +23,12 @@ export interface CompactionDependencies {
   readonly lakeBucket: string;
   readonly graceMs?: number;
   readonly now?: () => Date;
+  /**
+   * What the rewrite and the clean-up write and delete through (default `store`; the generation's
+   * files are written beside it by the local engine): a wrapper may stop it where a killed
+   * process would stop (src/lib/storage/killed-store.ts), as the simulation does.
+   */
+  readonly writes?: ObjectStore;
 }
 
 /**
@@ -39,13 +46,14 @@ export async function compactStreamDay(
   const options = { ...compactionOptions(stream), ...overrides };
   const digest = () => digestDay(store, pointers, lakeBucket, stream.name, dt, options);
   const before = await digest();
+  const through = { ...dependencies, store: dependencies.writes ?? store };
   const outcome = await rewriteDay(
     { table: stream.name, dt, reason: 'compact' },
     localCompactionBuilder(store, lakeBucket, options),
-    dependencies,
+    through,
   );
   const after = await digest();
-  const cleaned = await cleanupDay(stream.name, dt, dependencies);
+  const cleaned = await cleanupDay(stream.name, dt, through);
   return {
     stream: stream.name,
     dt,
