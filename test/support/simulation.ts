@@ -8,17 +8,17 @@ import {
 } from '../../src/lib/local/local-environment';
 import { type LocalHandlers, loadLocalHandlers } from '../../src/lib/local/local-handlers';
 import { bundledPipeline } from '../../src/lib/pipeline/bundled';
+import type { Pipeline } from '../../src/lib/pipeline/pipeline';
 import { type SimulationOptions, type SimulationReport, simulate } from '../../src/lib/simulation/simulate';
 
 /** One simulated stage per test file (handlers load once per process), emptied before each run. */
-export function simulatedStage(): {
+export function simulatedStage(pipeline: Pipeline = bundledPipeline()): {
   run(
     options: Omit<SimulationOptions, 'environment' | 'pipeline' | 'handlers'> & {
       readonly wrap?: (handlers: LocalHandlers) => LocalHandlers;
     },
   ): Promise<SimulationReport>;
 } {
-  const pipeline = bundledPipeline();
   let environment: LocalEnvironment | undefined;
   let handlers: LocalHandlers | undefined;
   return {
@@ -38,3 +38,18 @@ export function simulatedStage(): {
 export function brokenInvariants(report: SimulationReport): string[] {
   return [...new Set(report.violations.map((v) => v.invariant))];
 }
+
+/**
+ * The pipeline with its streams compacted a day after (pipeline.yml says two): two simulated
+ * days then see each day compacted, compacted again as late files land, and cleaned up.
+ */
+export const COMPACTED_NEXT_DAY: Pipeline = {
+  ...bundledPipeline(),
+  streams: bundledPipeline().streams.map((stream) => ({
+    ...stream,
+    compaction: { afterDays: 1, targetFileMB: 128, maxFilesPerDay: 64 },
+  })),
+};
+
+/** Every compaction meets late files, half of the rewrites are killed, and no backlog (a minute a seed). */
+export const COMPACTION_FAULTS = { backlogDay: 0, compactionLateDelivery: 1, rewriteKill: 0.5 } as const;

@@ -26,6 +26,17 @@ export interface FaultRates {
   readonly backlogDay: number;
   /** A day on which someone re-runs today's pipeline by hand, twice, hours apart. */
   readonly rerunToday: number;
+  /**
+   * A compaction of a day whose late records are in Firehose's buffer when it starts: they land
+   * in the day while Athena rewrites it, or just after (and more of them hours later).
+   */
+  readonly compactionLateDelivery: number;
+  /** ...and among them copies of records the day already holds (Firehose delivers at least once). */
+  readonly compactionDuplicateDelivery: number;
+  /** A compaction or clean-up of a day killed at a random write: before its summary, before the flip, or amid deletions. */
+  readonly rewriteKill: number;
+  /** A clean-up of a compacted day run on its own, minutes to 30 hours later: before its grace period has passed, or after. */
+  readonly cleanupRun: number;
 }
 
 export const DEFAULT_FAULTS: FaultRates = {
@@ -40,6 +51,10 @@ export const DEFAULT_FAULTS: FaultRates = {
   poisonChange: 0.01,
   backlogDay: 0.25,
   rerunToday: 0.3,
+  compactionLateDelivery: 0.4,
+  compactionDuplicateDelivery: 0.5,
+  rewriteKill: 0.2,
+  cleanupRun: 0.5,
 };
 
 /** AWS Lambda retries a failed asynchronous invocation twice, a minute then two minutes later. */
@@ -47,3 +62,9 @@ export const ASYNC_RETRY_DELAYS_MS = [60_000, 120_000] as const;
 
 /** Firehose buffering hints as the stack sets them: flush at this size or this age, whichever first. */
 export const FIREHOSE_BUFFER = { bytes: 64 * 1024 * 1024, intervalMs: 300_000 } as const;
+
+/** How long Athena takes to rewrite a day (the compaction's CTAS): seconds to ten minutes, longer than a buffer interval. */
+export const COMPACTION_QUERY_MS = [10_000, 600_000] as const;
+
+/** When a clean-up runs on its own after a compaction: from minutes to two days, about half of them past the grace period (a day). */
+export const CLEANUP_DELAY_MS = [600_000, 48 * 3_600_000] as const;

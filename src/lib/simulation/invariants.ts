@@ -11,11 +11,12 @@ import { LakeLayout } from '../pipeline/lake-layout';
 import type { Pipeline, StreamSpec } from '../pipeline/pipeline';
 import { replayBatches } from '../replay/replay';
 import { readReplayBatches } from '../replay/replay-source';
-import { DuckDb } from '../standins/athena/duckdb';
+import { DuckDb, sqlString } from '../standins/athena/duckdb';
 import type { LocalAthena } from '../standins/athena/local-athena';
 import { ON_FAILURE_PREFIX } from '../standins/lambda/local-stream-mapping';
 import { stepSubject } from '../standins/stepfunctions/local-state-machine';
 import { getBytes, listKeys } from '../storage/object-store';
+import { keyedStreamRelations } from '../transforms/deduplicate';
 import { renderSql } from '../transforms/sql-template';
 import { FIREHOSE_BUFFER } from './faults';
 import { recordKey } from './record-key';
@@ -43,6 +44,27 @@ const at = () => new Date().toISOString();
 async function rowsText(athena: LocalAthena, sql: string): Promise<string[]> {
   const { rows } = await athena.query(sql);
   return rows.map((row) => JSON.stringify(row)).sort();
+}
+
+/**
+ * What `{{table:<stream>}}` stands for in the pipeline's SQL: a stream as transforms read it,
+ * rewritten days from their generation and, for a stream with keys, one copy per day and keys.
+ */
+export function readerRelations(pipeline: Pipeline, database: string): ReadonlyMap<string, string> {
+  return keyedStreamRelations(pipeline, database);
+}
+
+/** ...and every copy a reader of the stream's days opens: the same relation for the streams with their keys left out. */
+export function everyCopyRelations(pipeline: Pipeline, database: string): ReadonlyMap<string, string> {
+  return keyedStreamRelations(
+    { ...pipeline, streams: pipeline.streams.map((stream) => ({ ...stream, keys: [] })) },
+    database,
+  );
+}
+
+/** `{{table:<stream>}}` rendered through `relations`. */
+function streamRelation(relations: ReadonlyMap<string, string>, database: string, stream: string): string {
+  return renderSql(`{{table:${stream}}}`, { database, relations });
 }
 
 /**
@@ -108,6 +130,7 @@ export function pipelineInvariants(
     }
   };
 
+  const everyCopy = everyCopyRelations(pipeline, database);
   /** The transform's SQL over its sources with every keyed stream record once. */
   const reference = (transform: Pipeline['transforms'][number], days: readonly string[]) => {
     const keyed = new Set(pipeline.streams.filter((s) => s.keys.length > 0).map((s) => s.name));
@@ -116,7 +139,7 @@ export function pipelineInvariants(
       if (!keyed.has(source)) continue;
       text = text.replaceAll(
         new RegExp(`\\{\\{\\s*table:${source}\\s*\\}\\}`, 'g'),
-        `(SELECT DISTINCT * FROM "${database}"."${source}")`,
+        `(SELECT DISTINCT * FROM ${streamRelation(everyCopy, database, source)} AS "copies")`,
       );
     }
     const sorted = [...days].sort();
@@ -343,10 +366,13 @@ export async function checkDelivery(
 ): Promise<void> {
   const { environment, pipeline } = world;
   const violate = (invariant: string, detail: string) => violations.push({ invariant, at: at(), detail });
+  const readers = readerRelations(pipeline, environment.database);
   for (const stream of pipeline.streams) {
     if (stream.keys.length === 0) continue;
     const columns = stream.keys.map((k) => `CAST("${k}" AS varchar) AS "${k}"`).join(', ');
-    const { rows } = await athena.query(`SELECT DISTINCT ${columns} FROM "${stream.name}"`);
+    const { rows } = await athena.query(
+      `SELECT DISTINCT ${columns} FROM ${streamRelation(readers, environment.database, stream.name)} AS "read"`,
+    );
     const inLake = new Set(rows.map((row) => JSON.stringify(stream.keys.map((k) => row[k]))));
     const waiting = await waitingRecords(environment, stream);
     const lost: string[] = [];
@@ -395,5 +421,109 @@ export async function checkDelivery(
         `${table.name}: ${lost.length} of ${world.changeSequences.get(table.name)?.length} changes are nowhere, e.g. ${lost.slice(0, 3).join(', ')}`,
       );
     }
+  }
+}
+
+const LIVE_DAY = /\/dt=(\d{4}-\d{2}-\d{2})\//;
+
+/**
+ * What a reader of a keyed stream must see after every step that rewrites or cleans its days:
+ * every record Firehose delivered, exactly once through `{{table:<stream>}}`; and of every copy
+ * the day's files hold, never more than were delivered (a generation read beside the live files
+ * it consumed doubles them, which the one copy per keys would hide). A ledger of what was
+ * delivered is read from each Parquet file Firehose wrote, before any rewrite may consume it.
+ */
+export class LakeReadInvariants {
+  /** Stream → `[dt, key…]` as JSON → copies delivered. */
+  private readonly delivered = new Map<string, Map<string, number>>();
+  /** Stream → how many of its delivered files the ledger holds. */
+  private readonly counted = new Map<string, number>();
+  private readonly streams: readonly StreamSpec[];
+
+  constructor(
+    private readonly world: SimulatedWorld,
+    private readonly athena: LocalAthena,
+    private readonly violations: Violation[],
+  ) {
+    this.streams = world.pipeline.streams.filter((s) => s.keys.length > 0);
+  }
+
+  /** Adds the files Firehose delivered since the last call to the ledger: call before a rewrite may consume them. */
+  async takeDeliveries(): Promise<void> {
+    const { store, lakeBucket } = this.world.environment;
+    for (const stream of this.streams) {
+      const files = this.world.deliveredFiles(stream.name);
+      const from = this.counted.get(stream.name) ?? 0;
+      if (files.length === from) continue;
+      const fresh = files.slice(from);
+      this.counted.set(stream.name, files.length);
+      const ledger = this.delivered.get(stream.name) ?? new Map<string, number>();
+      this.delivered.set(stream.name, ledger);
+      const duck = await DuckDb.open(':memory:');
+      try {
+        const paths = new Map(fresh.map((key) => [store.pathFor(lakeBucket, key), key]));
+        const keys = stream.keys.map((k) => `CAST("${k}" AS VARCHAR) AS "${k}"`).join(', ');
+        const { rows } = await duck.query(
+          `SELECT filename, ${keys} FROM read_parquet([${[...paths.keys()].map(sqlString).join(', ')}], filename = true, hive_partitioning = false, union_by_name = true)`,
+        );
+        for (const row of rows) {
+          const dt = LIVE_DAY.exec(paths.get(String(row.filename)) ?? '')?.[1];
+          if (!dt || stream.keys.some((k) => row[k] === null || row[k] === undefined)) continue;
+          const id = JSON.stringify([dt, ...stream.keys.map((k) => String(row[k]))]);
+          ledger.set(id, (ledger.get(id) ?? 0) + 1);
+        }
+      } finally {
+        duck.close();
+      }
+    }
+  }
+
+  /** Reads every keyed stream as readers do and holds it to the ledger; `after` names the step. */
+  async check(after: string): Promise<void> {
+    await this.takeDeliveries();
+    const { database } = this.world.environment;
+    const readers = readerRelations(this.world.pipeline, database);
+    const everyCopy = everyCopyRelations(this.world.pipeline, database);
+    for (const stream of this.streams) {
+      const delivered = this.delivered.get(stream.name) ?? new Map<string, number>();
+      const once = await this.countByKey(stream, streamRelation(readers, database, stream.name));
+      const copies = await this.countByKey(stream, streamRelation(everyCopy, database, stream.name));
+      const lost = [...delivered.keys()].filter((id) => !once.has(id));
+      const twice = [...once].filter(([, n]) => n > 1).map(([id, n]) => `${id} ${n} times`);
+      const unknown = [...once.keys()].filter((id) => !delivered.has(id));
+      if (lost.length + twice.length + unknown.length > 0) {
+        this.violate(
+          'each record delivered is read exactly once through {{table:<stream>}}',
+          `${stream.name} after ${after}: of ${delivered.size} records delivered, ${lost.length} are not read (e.g. ${lost.slice(0, 3).join(', ') || 'none'}), ${twice.length} are read more than once (e.g. ${twice.slice(0, 3).join(', ') || 'none'}), and ${unknown.length} read were never delivered (e.g. ${unknown.slice(0, 3).join(', ') || 'none'}); the rewrite of a day lost or invented rows: replay the seed and look at that day's manifest and consumed list`,
+        );
+      }
+      const doubled = [...copies]
+        .filter(([id, n]) => n > (delivered.get(id) ?? 0))
+        .map(([id, n]) => `${id} read ${n} times, delivered ${delivered.get(id) ?? 0}`);
+      if (doubled.length > 0) {
+        this.violate(
+          'a day never reads both a generation and the live files it consumed',
+          `${stream.name} after ${after}: ${doubled.length} records are read more often than Firehose delivered them, e.g. ${doubled.slice(0, 3).join('; ')}: a reader took a generation and the live files it consumed, so the consumed-file filter (readable files, the lake SQL's anti-join) let them through`,
+        );
+      }
+    }
+  }
+
+  private async countByKey(stream: StreamSpec, relation: string): Promise<Map<string, number>> {
+    const keys = stream.keys.map((k) => `CAST("${k}" AS varchar) AS "${k}"`).join(', ');
+    const names = stream.keys.map((k) => `"${k}"`).join(', ');
+    const { rows } = await this.athena.query(
+      `SELECT "dt", ${names}, count(*) AS "n" FROM (SELECT CAST("dt" AS varchar) AS "dt", ${keys} FROM ${relation} AS "read") AS "keyed" GROUP BY "dt", ${names}`,
+    );
+    const counts = new Map<string, number>();
+    for (const row of rows) {
+      if (stream.keys.some((k) => row[k] === null || row[k] === undefined)) continue;
+      counts.set(JSON.stringify([String(row.dt), ...stream.keys.map((k) => String(row[k]))]), Number(row.n));
+    }
+    return counts;
+  }
+
+  private violate(invariant: string, detail: string): void {
+    this.violations.push({ invariant, at: at(), detail });
   }
 }

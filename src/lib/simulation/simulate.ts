@@ -16,8 +16,15 @@ import {
   runStateMachineLocally,
   type TaskHandler,
 } from '../standins/stepfunctions/local-state-machine';
+import { type SentRecord, SimulatedCompaction } from './compaction';
 import { DEFAULT_FAULTS, type FaultRates } from './faults';
-import { checkDelivery, type Invariants, pipelineInvariants, type Violation } from './invariants';
+import {
+  checkDelivery,
+  type Invariants,
+  LakeReadInvariants,
+  pipelineInvariants,
+  type Violation,
+} from './invariants';
 import { SimRandom } from './random';
 import { getPath, recordKey, setPath } from './record-key';
 import { Scheduler } from './scheduler';
@@ -72,6 +79,9 @@ export const DEFAULT_FIRST_DAY = '2026-10-01';
 /** The daily schedule of the stack: 01:30 UTC, when yesterday is complete. */
 const NIGHTLY_OFFSET_MS = 90 * 60_000;
 
+/** When the due days are compacted each night: 03:00 UTC, after the daily run. */
+const COMPACTION_OFFSET_MS = 3 * HOUR_MS;
+
 /**
  * Runs the pipeline's real handlers and state machine for `days` simulated days against AWS
  * stand-ins that are as asynchronous as AWS documents them, every delay, duplicate, throttle and
@@ -94,6 +104,14 @@ export async function simulate(options: SimulationOptions): Promise<SimulationRe
     try {
       const invariants = pipelineInvariants(pipeline, environment, athena, violations);
       const runner = new ExecutionRunner(world, athena, invariants, executions, violations, options);
+      const lakeReads = new LakeReadInvariants(world, athena, violations);
+      const sent = new Map<string, SentRecord[]>();
+      const compaction = new SimulatedCompaction(
+        world,
+        lakeReads,
+        violations,
+        (stream, day) => sent.get(`${stream}/${day}`) ?? [],
+      );
       let sequence = 4_200_000_000_000_000_000_000n;
       const nextSequence = () => {
         sequence += 1_000n;
@@ -102,7 +120,9 @@ export async function simulate(options: SimulationOptions): Promise<SimulationRe
       for (let index = 0; index < options.days; index++) {
         const dayStart = start + index * DAY_MS;
         const day = isoDay(dayStart);
-        for (const stream of pipeline.streams) scheduleEvents(world, stream, day, options.eventsPerDay ?? 40);
+        for (const stream of pipeline.streams) {
+          sent.set(`${stream.name}/${day}`, scheduleEvents(world, stream, day, options.eventsPerDay ?? 40));
+        }
         if (random.chance(faults.backlogDay)) {
           scheduleBacklog(world, random.pick(pipeline.streams), day, options.backlogHours ?? [504, 600]);
         }
@@ -122,6 +142,7 @@ export async function simulate(options: SimulationOptions): Promise<SimulationRe
             runner.run(day),
           );
         }
+        compaction.planNight(dayStart + DAY_MS + COMPACTION_OFFSET_MS);
         await scheduler.runUntil(dayStart + DAY_MS + 13 * HOUR_MS);
       }
       // let every buffer, notification and retry run out, replay what waits, and let that land too
@@ -136,6 +157,7 @@ export async function simulate(options: SimulationOptions): Promise<SimulationRe
           detail: breach,
         });
       }
+      await lakeReads.check('the last step');
       await checkDelivery(world, athena, violations, lastDay);
       if (options.convergence ?? true) await runner.checkConvergence(lastDay);
       return {
@@ -162,9 +184,10 @@ function isoDay(ms: number): string {
   return new Date(ms).toISOString().slice(0, 10);
 }
 
-/** A day of a stream: most events sent within seconds, some days late, some twice. */
-function scheduleEvents(world: SimulatedWorld, stream: StreamSpec, day: string, count: number): void {
+/** A day of a stream: most events sent within seconds, some days late, some twice. Returns what it sends. */
+function scheduleEvents(world: SimulatedWorld, stream: StreamSpec, day: string, count: number): SentRecord[] {
   const { random, faults } = world;
+  const sent: SentRecord[] = [];
   let index = 0;
   for (const buffer of eventsFromColumns(stream, day, count)) {
     const event = JSON.parse(buffer.toString('utf8')) as Record<string, unknown>;
@@ -187,6 +210,7 @@ function scheduleEvents(world: SimulatedWorld, stream: StreamSpec, day: string, 
     }
     const bytes = Buffer.from(JSON.stringify(record));
     const key = recordKey(stream, record);
+    sent.push({ bytes, key });
     world.schedule(sendAt, `producer ${stream.name}: send`, () => world.putRecord(stream.name, bytes, key));
     if (random.chance(faults.producerDuplicate)) {
       world.counts.duplicateSends++;
@@ -195,6 +219,7 @@ function scheduleEvents(world: SimulatedWorld, stream: StreamSpec, day: string, 
       );
     }
   }
+  return sent;
 }
 
 /** An event with only its keys and event time: every other value is null, which checks refuse. */

@@ -29,6 +29,20 @@ export interface WorldCounts {
   duplicateNotifications: number;
   kills: number;
   flushes: number;
+  /** Days compacted: a generation written and flipped. */
+  compactions: number;
+  /** Compactions and clean-ups killed at one of their writes. */
+  rewritesKilled: number;
+  /** Live files that landed in a day while it was being compacted (left visible beside the generation). */
+  landedDuringCompaction: number;
+  /** Records sent late into a day due for compaction, copies of records it holds among them. */
+  lateIntoCompaction: number;
+  /** Clean-ups run on their own (a compaction also cleans up after itself). */
+  cleanups: number;
+  /** ...that found replaced files within their grace period and left them. */
+  cleanupsWithinGrace: number;
+  /** Replaced files removed, by a compaction or a clean-up. */
+  filesRemoved: number;
 }
 
 /** An S3 object the flattener never managed to read: AWS sends its event to the failures queue. */
@@ -56,6 +70,13 @@ export class SimulatedWorld {
     duplicateNotifications: 0,
     kills: 0,
     flushes: 0,
+    compactions: 0,
+    rewritesKilled: 0,
+    landedDuringCompaction: 0,
+    lateIntoCompaction: 0,
+    cleanups: 0,
+    cleanupsWithinGrace: 0,
+    filesRemoved: 0,
   };
   /** Stream name → keys of every record a producer sent (each once). */
   readonly sentKeys = new Map<string, Set<string>>();
@@ -177,6 +198,11 @@ export class SimulatedWorld {
         `the local Firehose of ${stream} wrote ${partitions.size} partitions from one buffer; Firehose writes at most ${ACTIVE_PARTITION_LIMIT} and sends the rest to activePartitionExceeded`,
       );
     }
+  }
+
+  /** Every Parquet file the stream's Firehose has delivered to the lake so far, in order. */
+  deliveredFiles(stream: string): readonly string[] {
+    return this.streams.get(stream)?.delivery.stats.parquetFiles ?? [];
   }
 
   /** Records every stream has sent to the error prefix for too many active partitions, so far. */

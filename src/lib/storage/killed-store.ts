@@ -10,10 +10,11 @@ export class StoreKilledError extends Error {
 
 export interface KillOptions {
   /**
-   * Runs before each mutating call (numbered from 1), before it may be refused: a simulation lets
-   * virtual time pass there, so what happens beside a slow step happens between its writes.
+   * Runs before each mutating call (numbered from 1, with the key it writes or deletes), before
+   * it may be refused: a simulation lets virtual time pass there, so what happens beside a slow
+   * step happens between its writes.
    */
-  readonly beforeMutation?: (call: number) => Promise<void> | void;
+  readonly beforeMutation?: (call: number, key: string) => Promise<void> | void;
 }
 
 /**
@@ -27,18 +28,18 @@ export function killedAfter(
   options: KillOptions = {},
 ): ObjectStore {
   let calls = 0;
-  const mutate = async () => {
+  const mutate = async (key: string) => {
     calls++;
-    await options.beforeMutation?.(calls);
+    await options.beforeMutation?.(calls, key);
     if (mutations !== undefined && calls > mutations) throw new StoreKilledError(calls);
   };
   return {
     put: async (bucket, key, body, putOptions) => {
-      await mutate();
+      await mutate(key);
       return store.put(bucket, key, body, putOptions);
     },
     delete: async (bucket, key) => {
-      await mutate();
+      await mutate(key);
       return store.delete(bucket, key);
     },
     get: (bucket, key) => store.get(bucket, key),

@@ -41,13 +41,13 @@ describe('killedAfter', () => {
     expect(await listKeys(killed, BUCKET, '')).toEqual(['kept']);
   });
 
-  it('runs beforeMutation before each put or delete, numbered, the refused one included', async () => {
-    const seen: number[] = [];
-    const killed = killedAfter(store, 1, { beforeMutation: (call) => void seen.push(call) });
+  it('runs beforeMutation before each put or delete, numbered and with its key, the refused one included', async () => {
+    const seen: string[] = [];
+    const killed = killedAfter(store, 1, { beforeMutation: (call, key) => void seen.push(`${call} ${key}`) });
     await killed.put(BUCKET, 'a', 'a');
     await expect(killed.delete(BUCKET, 'a')).rejects.toThrow('killed before mutating call 2');
     await getBytes(killed, BUCKET, 'a');
-    expect(seen).toEqual([1, 2]);
+    expect(seen).toEqual(['1 a', '2 a']);
   });
 
   it('never kills when given no count', async () => {
