@@ -19,7 +19,8 @@ export const SIMULATE_HELP = `Usage: tributary simulate [--seed N] [--seeds K] [
 Runs the real handlers and the daily state machine for D simulated days against local stand-ins
 that behave as AWS documents: S3 notifications late and twice, Firehose flushing on size and age,
 stream batches retried, Lambda invocations killed and retried, exports that take minutes, Athena
-throttling, producers that resend and devices that come back online with weeks of events. Every
+throttling, producers that resend and devices that come back online with weeks of events; each
+night the due days are compacted while late files land in them, and some rewrites are killed. Every
 delay and fault is drawn from the seed, in virtual time (no real waiting), and the pipeline's
 invariants are checked after every execution and at the end. A failing seed replays exactly.
 
@@ -46,7 +47,9 @@ function describe(report: SimulationReport): string {
     `seed ${report.seed}: ${report.days} days from ${report.firstDay}, ${report.scheduled} scheduled actions (schedule ${report.scheduleDigest.slice(0, 12)}); ` +
     `${c.recordsSent} records sent (${c.duplicateSends} twice, ${c.lateEvents} late), ${c.changes} changes ` +
     `(${c.poisonChanges} poison), ${c.notifications} notifications (${c.duplicateNotifications} twice), ` +
-    `${c.kills} invocations killed; ${report.executions.length} executions (${failed} failed); ` +
+    `${c.kills} invocations killed; ${c.compactions} days compacted (${c.landedDuringCompaction} files landed during one, ` +
+    `${c.rewritesKilled} rewrites killed, ${c.filesRemoved} replaced files removed); ` +
+    `${report.executions.length} executions (${failed} failed); ` +
     `${report.violations.length === 0 ? 'every invariant held' : `${report.violations.length} violations`}`
   );
 }
