@@ -123,20 +123,20 @@ export class SimulatedCompaction {
     const after = await this.dayFiles(stream.name, dt);
     world.counts.landedDuringCompaction += [...after.live].filter((key) => !before.live.has(key)).length;
     // someone cleans up after a killed run; clean-ups also run on their own, within the grace period or past it
-    if (killed || (changed && random.chance(faults.cleanupRun))) this.scheduleCleanup(stream, dt);
+    if (killed || (changed && random.chance(faults.cleanupRun))) this.scheduleCleanup(stream, dt, killed);
     if (changed) await this.reads.check(killed ? `${step}, killed at write ${(kill ?? 0) + 1}` : step);
   }
 
-  private scheduleCleanup(stream: StreamSpec, dt: string): void {
+  private scheduleCleanup(stream: StreamSpec, dt: string, followsKill: boolean): void {
     const { scheduler, random } = this.world;
     this.world.schedule(
       scheduler.now + random.int(...CLEANUP_DELAY_MS),
       `clean-up of ${stream.name} dt=${dt}`,
-      () => this.cleanup(stream, dt),
+      () => this.cleanup(stream, dt, followsKill),
     );
   }
 
-  private async cleanup(stream: StreamSpec, dt: string): Promise<void> {
+  private async cleanup(stream: StreamSpec, dt: string, followsKill: boolean): Promise<void> {
     const { world } = this;
     const { environment, scheduler, random, faults } = world;
     const { store, lakeBucket } = environment;
@@ -157,11 +157,11 @@ export class SimulatedCompaction {
       });
       world.counts.filesRemoved += outcome.liveDeleted + outcome.generationFilesDeleted;
       if (replaced > 0 && outcome.liveDeleted === 0) world.counts.cleanupsWithinGrace++;
-      await this.reads.check(step);
+      await this.reads.check(step, followsKill);
     } catch (error) {
       if (!(error instanceof StoreKilledError)) return this.failed(step, error);
       world.counts.rewritesKilled++;
-      await this.reads.check(`${step}, killed at deletion ${(kill ?? 0) + 1}`);
+      await this.reads.check(`${step}, killed at deletion ${(kill ?? 0) + 1}`, followsKill);
     }
   }
 
