@@ -11,12 +11,13 @@ import { LakeLayout } from '../pipeline/lake-layout';
 import type { Pipeline, StreamSpec } from '../pipeline/pipeline';
 import { replayBatches } from '../replay/replay';
 import { readReplayBatches } from '../replay/replay-source';
+import { streamLakeRelation } from '../rewrite/lake-sql';
 import { DuckDb, sqlString } from '../standins/athena/duckdb';
 import type { LocalAthena } from '../standins/athena/local-athena';
 import { ON_FAILURE_PREFIX } from '../standins/lambda/local-stream-mapping';
 import { stepSubject } from '../standins/stepfunctions/local-state-machine';
 import { getBytes, listKeys } from '../storage/object-store';
-import { keyedStreamRelations } from '../transforms/deduplicate';
+import { streamRelations } from '../transforms/deduplicate';
 import { renderSql } from '../transforms/sql-template';
 import { FIREHOSE_BUFFER } from './faults';
 import { recordKey } from './record-key';
@@ -46,23 +47,7 @@ async function rowsText(athena: LocalAthena, sql: string): Promise<string[]> {
   return rows.map((row) => JSON.stringify(row)).sort();
 }
 
-/**
- * What `{{table:<stream>}}` stands for in the pipeline's SQL: a stream as transforms read it,
- * rewritten days from their generation and, for a stream with keys, one copy per day and keys.
- */
-export function readerRelations(pipeline: Pipeline, database: string): ReadonlyMap<string, string> {
-  return keyedStreamRelations(pipeline, database);
-}
-
-/** ...and every copy a reader of the stream's days opens: the same relation for the streams with their keys left out. */
-export function everyCopyRelations(pipeline: Pipeline, database: string): ReadonlyMap<string, string> {
-  return keyedStreamRelations(
-    { ...pipeline, streams: pipeline.streams.map((stream) => ({ ...stream, keys: [] })) },
-    database,
-  );
-}
-
-/** `{{table:<stream>}}` rendered through `relations`. */
+/** `{{table:<stream>}}` rendered through `relations` (`streamRelations`: as transforms read it). */
 function streamRelation(relations: ReadonlyMap<string, string>, database: string, stream: string): string {
   return renderSql(`{{table:${stream}}}`, { database, relations });
 }
@@ -130,16 +115,16 @@ export function pipelineInvariants(
     }
   };
 
-  const everyCopy = everyCopyRelations(pipeline, database);
   /** The transform's SQL over its sources with every keyed stream record once. */
   const reference = (transform: Pipeline['transforms'][number], days: readonly string[]) => {
-    const keyed = new Set(pipeline.streams.filter((s) => s.keys.length > 0).map((s) => s.name));
     let text = transform.sqlText;
     for (const source of transform.sources) {
-      if (!keyed.has(source)) continue;
+      const stream = pipeline.streams.find((s) => s.name === source && s.keys.length > 0);
+      if (!stream) continue;
+      // the stream's rows as stored (rewritten days from their generation), each distinct row once
       text = text.replaceAll(
         new RegExp(`\\{\\{\\s*table:${source}\\s*\\}\\}`, 'g'),
-        `(SELECT DISTINCT * FROM ${streamRelation(everyCopy, database, source)} AS "copies")`,
+        `(SELECT DISTINCT * FROM ${streamLakeRelation(database, stream)})`,
       );
     }
     const sorted = [...days].sort();
@@ -366,7 +351,7 @@ export async function checkDelivery(
 ): Promise<void> {
   const { environment, pipeline } = world;
   const violate = (invariant: string, detail: string) => violations.push({ invariant, at: at(), detail });
-  const readers = readerRelations(pipeline, environment.database);
+  const readers = streamRelations(pipeline, environment.database);
   for (const stream of pipeline.streams) {
     if (stream.keys.length === 0) continue;
     const columns = stream.keys.map((k) => `CAST("${k}" AS varchar) AS "${k}"`).join(', ');
@@ -485,12 +470,12 @@ export class LakeReadInvariants {
   async check(after: string, followsKill = false): Promise<void> {
     await this.takeDeliveries();
     const { database } = this.world.environment;
-    const readers = readerRelations(this.world.pipeline, database);
-    const everyCopy = everyCopyRelations(this.world.pipeline, database);
+    const readers = streamRelations(this.world.pipeline, database);
     for (const stream of this.streams) {
       const delivered = this.delivered.get(stream.name) ?? new Map<string, number>();
       const once = await this.countByKey(stream, streamRelation(readers, database, stream.name));
-      const copies = await this.countByKey(stream, streamRelation(everyCopy, database, stream.name));
+      // every copy the day's files give a reader, before one is kept per keys
+      const copies = await this.countByKey(stream, streamLakeRelation(database, stream));
       const lost = [...delivered.keys()].filter((id) => !once.has(id));
       const twice = [...once].filter(([, n]) => n > 1).map(([id, n]) => `${id} ${n} times`);
       const unknown = [...once.keys()].filter((id) => !delivered.has(id));

@@ -5,36 +5,26 @@ import {
   simulatedStage,
 } from '../../support/simulation';
 
-// put back: a reader of a rewritten day takes its generation and every live file, the ones the
-// generation consumed too, wherever the filter sits (the stand-in's readable files, the lake SQL)
-jest.mock('../../../src/lib/rewrite/readable-files', () => {
-  const actual = jest.requireActual<typeof import('../../../src/lib/rewrite/readable-files')>(
-    '../../../src/lib/rewrite/readable-files',
-  );
-  return {
-    ...actual,
-    readableFiles: async (...args: Parameters<typeof actual.readableFiles>) => {
-      const { compacted } = await actual.readableFiles(...args);
-      const [, , , , servedLive] = args;
-      return { live: [...servedLive], compacted };
-    },
-  };
-});
+// put back: a reader of a rewritten day takes its generation and every live file of the day, the
+// ones the generation consumed too (the lake SQL's anti-join on "$path" keeps every row)
 jest.mock('../../../src/lib/rewrite/lake-sql', () => {
   const actual = jest.requireActual<typeof import('../../../src/lib/rewrite/lake-sql')>(
     '../../../src/lib/rewrite/lake-sql',
   );
+  const unfiltered = (...args: Parameters<typeof actual.streamLakeRelation>) => {
+    const sql = actual.streamLakeRelation(...args);
+    const open = sql.replace(/WHERE "consumed"\."_consumed" IS NULL/, 'WHERE true');
+    if (open === sql)
+      throw new Error(
+        'streamLakeRelation no longer filters consumed files this way: put the defect back where it does',
+      );
+    return open;
+  };
   return {
     ...actual,
-    streamLakeRelation: (...args: Parameters<typeof actual.streamLakeRelation>) => {
-      const sql = actual.streamLakeRelation(...args);
-      const unfiltered = sql.replace(/WHERE "consumed"\."_consumed" IS NULL/, 'WHERE true');
-      if (unfiltered === sql)
-        throw new Error(
-          'streamLakeRelation no longer filters consumed files this way: put the defect back where it does',
-        );
-      return unfiltered;
-    },
+    streamLakeRelation: unfiltered,
+    streamLakeRelations: (...[pipeline, database]: Parameters<typeof actual.streamLakeRelations>) =>
+      new Map(pipeline.streams.map((stream) => [stream.name, unfiltered(database, stream)])),
   };
 });
 
