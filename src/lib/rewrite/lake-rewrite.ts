@@ -365,7 +365,8 @@ export async function discardRound(
 }
 
 export interface CleanupResult {
-  readonly days: number;
+  /** Each day the run went through, and the replaced files removed from it now. */
+  readonly days: ReadonlyArray<{ readonly stream: string; readonly dt: string; readonly removed: number }>;
   readonly removed: number;
   readonly failed: number;
   /** Set when a day failed: what the execution fails with (and the alert says). */
@@ -382,7 +383,7 @@ export async function cleanupDays(
   dependencies: LakeRewriteDependencies,
 ): Promise<CleanupResult> {
   const days = new Map(outcomes.map((o) => [`${o.stream}/${o.dt}`, o]));
-  let removed = 0;
+  const cleaned: Array<{ stream: string; dt: string; removed: number }> = [];
   for (const { stream, dt } of days.values()) {
     const outcome = await cleanupDay(stream, dt, {
       store: dependencies.store,
@@ -391,11 +392,12 @@ export async function cleanupDays(
       ...(graceHours !== null ? { graceMs: graceHours * 3_600_000 } : {}),
       ...(dependencies.now ? { now: dependencies.now } : {}),
     });
-    removed += outcome.liveDeleted + outcome.generationFilesDeleted;
+    cleaned.push({ stream, dt, removed: outcome.liveDeleted + outcome.generationFilesDeleted });
   }
+  const removed = cleaned.reduce((sum, day) => sum + day.removed, 0);
   const failed = outcomes.filter((o) => o.status === 'failed');
   const failure = describeFailedDays(failed);
-  return { days: days.size, removed, failed: failed.length, ...(failure ? { failure } : {}) };
+  return { days: cleaned, removed, failed: failed.length, ...(failure ? { failure } : {}) };
 }
 
 /** The cause an execution with failed days ends with: each day, its error, and what to do. */
