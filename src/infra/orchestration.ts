@@ -1,5 +1,4 @@
 import { AuroraExportLayout } from '../lib/pipeline/lake-layout';
-import { REWRITE_TABLE_PREFIX } from '../lib/rewrite/lake-sql';
 import type { Pipeline } from '../lib/pipeline/pipeline';
 import {
   workGroupName as nameOf,
@@ -7,6 +6,7 @@ import {
   type WorkGroup,
   type WorkGroupPurpose,
 } from '../lib/query/workgroups';
+import { REWRITE_TABLE_PREFIX } from '../lib/rewrite/lake-sql';
 import { captureSources } from './dynamodb';
 import {
   bucketArn,

@@ -339,7 +339,15 @@ async function runFunctions(template: DeployedTemplate): Promise<Record<string, 
     }),
   );
   const second = (await rewrite.invoke({ action: 'prepare', ...day, round: 1 })) as { generation: string };
-  await rewrite.invoke({ action: 'discard', stream: day.stream, dt: day.dt, generation: second.generation });
+  await rewrite.invoke({
+    action: 'discard',
+    state: {
+      stream: day.stream,
+      dt: day.dt,
+      prepared: second,
+      error: { Error: 'States.TaskFailed', Cause: 'x' },
+    },
+  });
   await rewrite.invoke({
     action: 'cleanup',
     days: [{ stream: day.stream, dt: day.dt, status: 'failed' }],

@@ -9,7 +9,13 @@ import {
   daysDueForCompaction,
   generationFileCount,
 } from './compaction-policy';
-import { type GenerationSummary, manifestBody, readDayState, visibleFiles } from './day-state';
+import {
+  type GenerationSummary,
+  manifestBody,
+  RewriteStateError,
+  readDayState,
+  visibleFiles,
+} from './day-state';
 import { parquetRowCount, writeConsumedFile } from './generation-files';
 import { compactionQuery, generationDataPrefix, rewriteTableName } from './lake-sql';
 import { CONSUMED_FILE, newGenerationId, RewriteLayout, SUMMARY_FILE } from './layout';
@@ -352,16 +358,34 @@ export async function commitRound(
   return { stream: item.stream, dt: item.dt, round: item.round + 1, options: item.options };
 }
 
-/** After a failed CTAS: drops its table; its files are never read and go after the grace period. */
+/** What a failed round's state holds when it reaches Discard: the day, its Prepare result if any, the error. */
+export interface FailedRoundState {
+  readonly stream: string;
+  readonly dt: string;
+  readonly prepared?: { readonly generation?: string };
+  readonly error?: { readonly Error?: string; readonly Cause?: string };
+}
+
+/** A day's error as the Map collects it: causes cut short, so many failed days stay under the payload quota. */
+export const MAX_DAY_CAUSE_CHARS = 1000;
+
+/**
+ * After a failed round (Prepare, the CTAS or Commit): drops the CTAS's table if Prepare had named
+ * one (its files are never read, and go after the grace period), and hands on the error with its
+ * cause cut to MAX_DAY_CAUSE_CHARS.
+ */
 export async function discardRound(
-  reference: RoundReference,
+  state: FailedRoundState,
   dependencies: LakeRewriteDependencies,
-): Promise<{ discarded: string }> {
-  await dependencies.catalog.deleteTable(
-    dependencies.database,
-    rewriteTableName(reference.stream, reference.generation),
-  );
-  return { discarded: reference.generation };
+): Promise<{ Error: string; Cause: string }> {
+  const generation = state.prepared?.generation;
+  if (generation !== undefined)
+    await dependencies.catalog.deleteTable(dependencies.database, rewriteTableName(state.stream, generation));
+  const cause = state.error?.Cause ?? '';
+  return {
+    Error: state.error?.Error ?? 'Error',
+    Cause: cause.length > MAX_DAY_CAUSE_CHARS ? `${cause.slice(0, MAX_DAY_CAUSE_CHARS)}…` : cause,
+  };
 }
 
 export interface CleanupResult {
@@ -384,18 +408,26 @@ export async function cleanupDays(
 ): Promise<CleanupResult> {
   const days = new Map(outcomes.map((o) => [`${o.stream}/${o.dt}`, o]));
   const cleaned: Array<{ stream: string; dt: string; removed: number }> = [];
-  for (const { stream, dt } of days.values()) {
-    const outcome = await cleanupDay(stream, dt, {
-      store: dependencies.store,
-      pointers: dependencies.pointers,
-      lakeBucket: dependencies.lakeBucket,
-      ...(graceHours !== null ? { graceMs: graceHours * 3_600_000 } : {}),
-      ...(dependencies.now ? { now: dependencies.now } : {}),
-    });
-    cleaned.push({ stream, dt, removed: outcome.liveDeleted + outcome.generationFilesDeleted });
+  const failed = outcomes.filter((o) => o.status === 'failed');
+  for (const { stream, dt, status } of days.values()) {
+    try {
+      const outcome = await cleanupDay(stream, dt, {
+        store: dependencies.store,
+        pointers: dependencies.pointers,
+        lakeBucket: dependencies.lakeBucket,
+        ...(graceHours !== null ? { graceMs: graceHours * 3_600_000 } : {}),
+        ...(dependencies.now ? { now: dependencies.now } : {}),
+      });
+      cleaned.push({ stream, dt, removed: outcome.liveDeleted + outcome.generationFilesDeleted });
+    } catch (error) {
+      // one day's unreadable state fails that day, not the clean-up of the others
+      if (!(error instanceof RewriteStateError)) throw error;
+      cleaned.push({ stream, dt, removed: 0 });
+      if (status !== 'failed')
+        failed.push({ stream, dt, status: 'failed', error: { Error: error.name, Cause: error.message } });
+    }
   }
   const removed = cleaned.reduce((sum, day) => sum + day.removed, 0);
-  const failed = outcomes.filter((o) => o.status === 'failed');
   const failure = describeFailedDays(failed);
   return { days: cleaned, removed, failed: failed.length, ...(failure ? { failure } : {}) };
 }
@@ -427,14 +459,19 @@ export type LakeRewriteEvent =
   | { readonly action: 'plan'; readonly request: RewriteRunRequest; readonly startTime: string }
   | ({ readonly action: 'prepare' } & DayItem)
   | ({ readonly action: 'commit'; readonly generation: string } & DayItem)
-  | ({ readonly action: 'discard' } & RoundReference)
+  | { readonly action: 'discard'; readonly state: FailedRoundState }
   | {
       readonly action: 'cleanup';
       readonly days: readonly DayOutcome[];
       readonly graceHours: number | null;
     };
 
-export type LakeRewriteResult = RewritePlan | PreparedRound | DayItem | { discarded: string } | CleanupResult;
+export type LakeRewriteResult =
+  | RewritePlan
+  | PreparedRound
+  | DayItem
+  | { Error: string; Cause: string }
+  | CleanupResult;
 
 /** Runs one Lambda task of the lake rewrite: the handler and the local run both call this. */
 export async function runLakeRewriteStep(
@@ -455,7 +492,7 @@ export async function runLakeRewriteStep(
     case 'commit':
       return commitRound(event, dependencies);
     case 'discard':
-      return discardRound(event, dependencies);
+      return discardRound(event.state, dependencies);
     case 'cleanup':
       return cleanupDays(event.days, event.graceHours, dependencies);
     default:

@@ -10,7 +10,9 @@ import {
   chooseRoundInputs,
   commitRound,
   describeFailedDays,
+  discardRound,
   type LakeRewriteDependencies,
+  MAX_DAY_CAUSE_CHARS,
   PLAN_FILE,
   planRewriteRun,
   prepareRound,
@@ -277,6 +279,46 @@ describe('a round of a day', () => {
       PointerConflictError,
     );
     expect((await dependencies.pointers.read(LAKE, pointer))?.body).toBe('the other rewrite\n');
+  });
+});
+
+describe('discarding a failed round', () => {
+  it('drops the table Prepare named, and cuts a long cause short for the Map’s result', async () => {
+    const generation = '1767225600000-abcd1234';
+    await dependencies.catalog.putTable('shop_local', {
+      name: rewriteTableName('events', generation),
+      columns: [],
+      partitionKeys: [],
+      location: '',
+      format: 'parquet',
+      parameters: {},
+    });
+    const error = await discardRound(
+      {
+        stream: 'events',
+        dt: '2026-11-18',
+        prepared: { generation },
+        error: { Error: 'States.TaskFailed', Cause: 'x'.repeat(5000) },
+      },
+      dependencies,
+    );
+    expect(error).toEqual({ Error: 'States.TaskFailed', Cause: `${'x'.repeat(MAX_DAY_CAUSE_CHARS)}…` });
+    expect(
+      await dependencies.catalog.getTable('shop_local', rewriteTableName('events', generation)),
+    ).toBeUndefined();
+  });
+
+  it('hands on the error of a Prepare that failed before naming a generation', async () => {
+    expect(
+      await discardRound(
+        {
+          stream: 'events',
+          dt: '2026-11-18',
+          error: { Error: 'RewriteStateError', Cause: 'no summary.json' },
+        },
+        dependencies,
+      ),
+    ).toEqual({ Error: 'RewriteStateError', Cause: 'no summary.json' });
   });
 });
 

@@ -13,6 +13,7 @@ import { compactionOptions } from '../../../../src/lib/rewrite/compaction-policy
 import { readDayState } from '../../../../src/lib/rewrite/day-state';
 import { PLAN_FILE, type RoundPlan } from '../../../../src/lib/rewrite/lake-rewrite';
 import { rewriteTableName } from '../../../../src/lib/rewrite/lake-sql';
+import { RewriteLayout } from '../../../../src/lib/rewrite/layout';
 import { objectStorePointers } from '../../../../src/lib/rewrite/pointer-store';
 import { rewriteDay } from '../../../../src/lib/rewrite/rewrite-day';
 import { CLICKSTREAM_DEFAULTS, clickstreamEventJson } from '../../../../src/lib/samples/clickstream';
@@ -220,6 +221,32 @@ describe('the lake rewrite state machine, run locally', () => {
       await environment.catalog.getTable(environment.database, rewriteTableName('clickstream', generation)),
     ).toBeUndefined();
     expect(await digest()).toEqual(before);
+  }, 60_000);
+
+  it('fails a day whose Prepare fails (a pointer naming a generation without its summary), naming it', async () => {
+    await pointers().replace(
+      environment.lakeBucket,
+      RewriteLayout.pointer('clickstream', DAY),
+      `s3://${environment.lakeBucket}/${RewriteLayout.generation('clickstream', DAY, 'lost')}data/part-0\n`,
+      undefined,
+    );
+    const run = await runLakeRewriteLocally(
+      environment,
+      pipeline,
+      { stream: 'clickstream', date: DAY },
+      {
+        wrapTasks: withDouble(),
+      },
+    );
+    expect(run.execution.status).toBe('FAILED');
+    expect(days(run.execution.output ?? { days: [] })).toEqual([]);
+    expect(run.execution.steps).toContainEqual(
+      expect.objectContaining({ state: 'Prepare round', outcome: 'caught' }),
+    );
+    expect(run.execution.error?.cause).toMatch(
+      /clickstream dt=2026-11-20: RewriteStateError: Generation .* has no summary.json/,
+    );
+    expect(run.alerts[0]).toContain('RewriteStateError');
   }, 60_000);
 
   it('splits a day into rounds when the CTAS of every file would be too big, and takes every file in', async () => {
