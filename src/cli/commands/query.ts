@@ -2,6 +2,8 @@ import { parseArgs } from 'node:util';
 import { DEFAULT_LOCAL_ROOT, localEnvironment, openLocalAthena } from '../../lib/local/local-environment';
 import { requireLocalLake } from '../../lib/local/local-root';
 import { bundledPipeline } from '../../lib/pipeline/bundled';
+import { streamRelations } from '../../lib/transforms/deduplicate';
+import { renderSql } from '../../lib/transforms/sql-template';
 import { errorMessage } from '../../lib/util/errors';
 import { type CommandIo, formatTable, UsageError, writeLine } from '../io';
 
@@ -11,11 +13,15 @@ Runs a SELECT against the local lake through the DuckDB compatibility layer, wit
 pipeline.yml (and every transform output published so far) as they would be in Athena. SQL the
 layer cannot run is refused with the construct named.
 
+{{table:<stream>}} reads a stream as transforms do: its compacted and backfilled days from their
+current generation, the rest from the live table, one copy per keys. The bare table name reads
+only the live files (those no rewrite has taken in yet, and the replaced ones until clean-up).
+
   --root DIR     local root (default: $TRIBUTARY_LOCAL_ROOT or ${DEFAULT_LOCAL_ROOT})
   --format F     table (default), csv or json (one object per line)
   --help         show this help
 
-Example: tributary query "SELECT event_type, count(*) FROM clickstream GROUP BY 1 ORDER BY 2 DESC"`;
+Example: tributary query "SELECT event_type, count(*) FROM {{table:clickstream}} GROUP BY 1 ORDER BY 2 DESC"`;
 
 function csvCell(value: unknown): string {
   if (value === null || value === undefined) return '';
@@ -50,7 +56,11 @@ export async function queryCommand(args: string[], io: CommandIo): Promise<numbe
   requireLocalLake(environment);
   const athena = await openLocalAthena(environment, pipeline);
   try {
-    const result = await athena.query(positionals[0]!).catch(async (error: unknown) => {
+    const sql = renderSql(positionals[0]!, {
+      database: environment.database,
+      relations: streamRelations(pipeline, environment.database),
+    });
+    const result = await athena.query(sql).catch(async (error: unknown) => {
       const unknown = /Table with name (\S+) does not exist/.exec(errorMessage(error));
       if (!unknown) throw error;
       const names = await athena.tableNames();

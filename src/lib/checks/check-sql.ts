@@ -1,5 +1,6 @@
 import type { CheckSpec } from '../pipeline/check-spec';
 import type { Pipeline } from '../pipeline/pipeline';
+import { streamLakeRelations } from '../rewrite/lake-sql';
 import { dateLiteral, qualifiedTable, quoteIdentifier, renderSql } from '../transforms/sql-template';
 
 /** Failing rows a check's outcome carries as a sample; the query's result keeps all of them. */
@@ -65,7 +66,10 @@ function timestampLiteral(epochMs: number): string {
  * nothing comes from data. A `sql` check's {{from}} reaches back to the earliest recomputed day.
  */
 export function failingRowsSql(pipeline: Pipeline, check: CheckSpec, scope: CheckQueryScope): string {
-  const table = qualifiedTable(scope.database, check.table);
+  // a stream is read as stored, copies included (a `unique` check is how they are found), with
+  // each rewritten day read from its current generation
+  const relations = streamLakeRelations(pipeline, scope.database);
+  const table = relations.get(check.table) ?? qualifiedTable(scope.database, check.table);
   const daily = isDailyTable(pipeline, check.table);
   const runDays = checkedDays(scope);
   const where = (condition: string) => (daily ? `WHERE ${runDays} AND (${condition})` : `WHERE ${condition}`);
@@ -95,7 +99,7 @@ export function failingRowsSql(pipeline: Pipeline, check: CheckSpec, scope: Chec
     case 'sql': {
       // a query of its own can only be given a range: the one that holds every checked day
       const from = [scope.from, ...earlierDays(scope)].sort()[0]!;
-      return renderSql(rule.sql, { database: scope.database, from, to: scope.to });
+      return renderSql(rule.sql, { database: scope.database, from, to: scope.to, relations });
     }
   }
 }

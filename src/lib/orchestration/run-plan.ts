@@ -5,7 +5,7 @@ import { NO_LOADER_DATABASE } from '../loading/config';
 import type { LoadMode } from '../loading/types';
 import { AuroraExportLayout } from '../pipeline/lake-layout';
 import type { Pipeline } from '../pipeline/pipeline';
-import { keyedStreamRelations } from '../transforms/deduplicate';
+import { streamRelations } from '../transforms/deduplicate';
 import { dateLiteral, qualifiedTable } from '../transforms/sql-template';
 import { planTransformRun, type TransformRunOutput } from '../transforms/transform-run';
 import type { RecomputedDay } from './late-data';
@@ -291,8 +291,8 @@ export function planTransform(
     to: request.to,
     recompute: (request.recomputed ?? []).filter((r) => r.transform === spec.name).map((r) => r.day),
     ...(plannedAt ? { plannedAt } : {}),
-    // a record delivered twice is read once: every stream with keys is read one copy per key and day
-    relations: keyedStreamRelations(pipeline, settings.database),
+    // rewritten days read their generation; a record delivered twice is read once per key and day
+    relations: streamRelations(pipeline, settings.database),
   });
   return { run, queries: statements.map((sql) => query(sql, settings.transformWorkGroup, settings)) };
 }

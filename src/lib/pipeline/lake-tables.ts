@@ -16,6 +16,11 @@ export interface LakeTable {
   readonly partitioning: PartitionLayout;
   /** `lake/<name>/` in the lake bucket. */
   readonly prefix: string;
+  /**
+   * Its days may be rewritten (src/lib/rewrite): a `<name>__compacted` table serves each rewritten
+   * day's current generation, and readers take it with the live files it did not consume.
+   */
+  readonly rewritable?: boolean;
 }
 
 export const PARTITION_KEYS: Record<PartitionLayout, readonly string[]> = {

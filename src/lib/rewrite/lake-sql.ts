@@ -1,4 +1,4 @@
-import type { StreamSpec } from '../pipeline/pipeline';
+import type { Pipeline, StreamSpec } from '../pipeline/pipeline';
 import { dateLiteral, qualifiedTable, quoteIdentifier } from '../transforms/sql-template';
 import { RewriteLayout } from './layout';
 
@@ -48,6 +48,11 @@ export function streamLakeRelation(database: string, stream: StreamSpec): string
     `WHERE "consumed"."${CONSUMED_COLUMN}" IS NULL ` +
     `UNION ALL SELECT ${[...columns, '"dt"'].join(', ')} FROM ${compacted} WHERE "${CONSUMED_COLUMN}" IS NULL)`
   );
+}
+
+/** Every stream's `streamLakeRelation`, by name: what a check reads (copies included). */
+export function streamLakeRelations(pipeline: Pipeline, database: string): ReadonlyMap<string, string> {
+  return new Map(pipeline.streams.map((stream) => [stream.name, streamLakeRelation(database, stream)]));
 }
 
 /** The copy of a record a reader keeps: the first by hour, then by every column (as `{{table:<stream>}}` reads). */

@@ -10,12 +10,9 @@
  * A day's rows are its current generation plus every live file the generation did not consume,
  * so a file Firehose writes into the day while it is being rewritten stays visible.
  *
- * In Athena (not deployed yet) the same rule is one view over two tables: `<table>__compacted`, a
- * symlink-manifest table projected on `dt` with the template `…/compacted/manifests/dt=${dt}/`,
- * whose manifest lists the generation's data files and its `consumed.parquet` (column
- * `_consumed`); and the live table as today. The view takes the compacted rows whose `_consumed`
- * is NULL, plus the live rows whose `"$path"` is not among the same day's `_consumed` values. Both
- * halves change with the one manifest PUT, so the switch stays atomic for Athena too.
+ * Readers (Athena and the local engine alike) take this rule from one SQL relation over two tables,
+ * the live table and `<table>__compacted`, a symlink-manifest table whose manifest is the pointer:
+ * see ./lake-sql.ts. Both halves change with the one manifest PUT, so the switch is atomic.
  */
 export const RewriteLayout = {
   compacted: (table: string) => `lake/${table}/compacted/`,

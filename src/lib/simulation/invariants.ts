@@ -11,6 +11,7 @@ import { LakeLayout } from '../pipeline/lake-layout';
 import type { Pipeline, StreamSpec } from '../pipeline/pipeline';
 import { replayBatches } from '../replay/replay';
 import { readReplayBatches } from '../replay/replay-source';
+import { streamLakeRelation } from '../rewrite/lake-sql';
 import { DuckDb } from '../standins/athena/duckdb';
 import type { LocalAthena } from '../standins/athena/local-athena';
 import { ON_FAILURE_PREFIX } from '../standins/lambda/local-stream-mapping';
@@ -110,13 +111,14 @@ export function pipelineInvariants(
 
   /** The transform's SQL over its sources with every keyed stream record once. */
   const reference = (transform: Pipeline['transforms'][number], days: readonly string[]) => {
-    const keyed = new Set(pipeline.streams.filter((s) => s.keys.length > 0).map((s) => s.name));
     let text = transform.sqlText;
     for (const source of transform.sources) {
-      if (!keyed.has(source)) continue;
+      const stream = pipeline.streams.find((s) => s.name === source && s.keys.length > 0);
+      if (!stream) continue;
+      // the stream's rows as stored (rewritten days from their generation), each distinct row once
       text = text.replaceAll(
         new RegExp(`\\{\\{\\s*table:${source}\\s*\\}\\}`, 'g'),
-        `(SELECT DISTINCT * FROM "${database}"."${source}")`,
+        `(SELECT DISTINCT * FROM ${streamLakeRelation(database, stream)})`,
       );
     }
     const sorted = [...days].sort();

@@ -1,7 +1,7 @@
 import { LakeLayout } from '../pipeline/lake-layout';
 import type { SourceKind } from './source-kind';
 
-/** A Firehose stream: one lake table of its name, partitioned by day and hour of arrival. */
+/** A Firehose stream: one lake table of its name, partitioned by day and hour of arrival, whose days compaction and backfill rewrite. */
 export const STREAM_SOURCE: SourceKind<'stream'> = {
   kind: 'stream',
   title: 'Firehose stream',
@@ -13,6 +13,7 @@ export const STREAM_SOURCE: SourceKind<'stream'> = {
       columns: stream.columns,
       partitioning: 'day-hour',
       prefix: LakeLayout.table(stream.name),
+      rewritable: true,
     },
   ],
   flatteningFunction: 'firehoseTransform',

@@ -1,5 +1,6 @@
 import type { Pipeline, StreamSpec } from '../pipeline/pipeline';
-import { qualifiedTable, quoteIdentifier } from './sql-template';
+import { streamLakeRelation } from '../rewrite/lake-sql';
+import { quoteIdentifier } from './sql-template';
 
 /** The row number a copy gets within its day and keys; only the first is read. */
 const COPY_COLUMN = '_copy';
@@ -15,16 +16,21 @@ export function deduplicatedRelation(database: string, stream: StreamSpec): stri
   const keys = stream.keys.map(quoteIdentifier);
   const columns = stream.columns.map((column) => quoteIdentifier(column.name));
   const window = `PARTITION BY "dt", ${keys.join(', ')} ORDER BY "hour", ${columns.join(', ')}`;
-  const numbered = `SELECT *, row_number() OVER (${window}) AS "${COPY_COLUMN}" FROM ${qualifiedTable(database, stream.name)}`;
+  const numbered = `SELECT *, row_number() OVER (${window}) AS "${COPY_COLUMN}" FROM ${streamLakeRelation(database, stream)}`;
   const kept = [`"${COPY_COLUMN}" = 1`, ...keys.map((key) => `${key} IS NULL`)].join(' OR ');
   return `(SELECT ${[...columns, '"dt"', '"hour"'].join(', ')} FROM (${numbered}) WHERE ${kept})`;
 }
 
-/** What `{{table:<stream>}}` stands for in a transform, for every stream that declares keys. */
-export function keyedStreamRelations(pipeline: Pipeline, database: string): ReadonlyMap<string, string> {
+/**
+ * What `{{table:<stream>}}` stands for, for every stream: its lake days as a reader sees them
+ * (live files not yet rewritten, and each rewritten day's current generation), and for a stream
+ * with keys, one copy per day and keys of those.
+ */
+export function streamRelations(pipeline: Pipeline, database: string): ReadonlyMap<string, string> {
   return new Map(
-    pipeline.streams
-      .filter((stream) => stream.keys.length > 0)
-      .map((stream) => [stream.name, deduplicatedRelation(database, stream)]),
+    pipeline.streams.map((stream) => [
+      stream.name,
+      stream.keys.length > 0 ? deduplicatedRelation(database, stream) : streamLakeRelation(database, stream),
+    ]),
   );
 }

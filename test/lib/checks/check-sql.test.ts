@@ -6,12 +6,10 @@ import type { ConfigError } from '../../../src/lib/config/reader';
 import { bundledPipeline } from '../../../src/lib/pipeline/bundled';
 import type { CheckRule, CheckSpec } from '../../../src/lib/pipeline/check-spec';
 import { parsePipeline } from '../../../src/lib/pipeline/pipeline';
-import { stageWorkGroups } from '../../../src/lib/query/workgroups';
-import { ingestedLakeTables } from '../../../src/lib/sources/registry';
-import { LocalAthena } from '../../../src/lib/standins/athena/local-athena';
-import { LocalCatalog } from '../../../src/lib/standins/glue/local-catalog';
+import type { LocalAthena } from '../../../src/lib/standins/athena/local-athena';
 import { LocalObjectStore } from '../../../src/lib/standins/s3/local-object-store';
 import { writeClickstream } from '../../support/lake-fixtures';
+import { openTestAthena } from '../../support/local-athena';
 
 const pipeline = bundledPipeline();
 const DATABASE = 'tributary_local';
@@ -27,17 +25,7 @@ const event = (id: string, type: string | null, time: string) =>
 beforeAll(async () => {
   root = await mkdtemp(join(tmpdir(), 'tributary-checks-'));
   const store = new LocalObjectStore(root);
-  athena = await LocalAthena.open({
-    store,
-    catalog: new LocalCatalog(root),
-    database: DATABASE,
-    lakeBucket: LAKE,
-    resultsBucket: 'tributary-local-results',
-    ingestedTables: ingestedLakeTables(pipeline),
-    lakeStartDate: '2026-01-01',
-    workGroups: stageWorkGroups('tributary-local'),
-    now: () => new Date(Date.UTC(2026, 10, 21, 12)),
-  });
+  athena = await openTestAthena(root, store, () => new Date(Date.UTC(2026, 10, 21, 12)), pipeline);
   await writeClickstream(store, LAKE, pipeline, [
     // a week before the run: ten events, one without a type (outside the run, so never failing)
     ...Array.from({ length: 9 }, (_, i) => event(`old_${i}`, 'click', '2026-11-13T08:00:00Z')),

@@ -1,6 +1,7 @@
 import { parsePipeline } from '../../../src/lib/pipeline/pipeline';
+import { streamLakeRelation } from '../../../src/lib/rewrite/lake-sql';
 import { DuckDb } from '../../../src/lib/standins/athena/duckdb';
-import { keyedStreamRelations } from '../../../src/lib/transforms/deduplicate';
+import { streamRelations } from '../../../src/lib/transforms/deduplicate';
 import { renderSql } from '../../../src/lib/transforms/sql-template';
 
 const pipeline = parsePipeline({
@@ -21,9 +22,10 @@ const pipeline = parsePipeline({
   ],
 });
 
-describe('keyedStreamRelations', () => {
-  it('expands a stream with keys to one row per day and keys, partitioned by dt so a filter on dt reaches the files', () => {
-    const relations = keyedStreamRelations(pipeline, 'lake');
+describe('streamRelations', () => {
+  it('expands a stream with keys to one row per day and keys of its lake days, partitioned by dt so a filter on dt reaches the files', () => {
+    const relations = streamRelations(pipeline, 'lake');
+    const orders = pipeline.streams[0]!;
     expect(
       renderSql('SELECT * FROM {{table:orders}} WHERE dt = {{date}}', {
         database: 'lake',
@@ -33,15 +35,15 @@ describe('keyedStreamRelations', () => {
     ).toBe(
       'SELECT * FROM (SELECT "shop", "order_id", "placed_at", "amount", "dt", "hour" FROM (' +
         'SELECT *, row_number() OVER (PARTITION BY "dt", "shop", "order_id" ORDER BY "hour", "shop", "order_id", "placed_at", "amount") AS "_copy" ' +
-        'FROM "lake"."orders") WHERE "_copy" = 1 OR "shop" IS NULL OR "order_id" IS NULL)' +
+        `FROM ${streamLakeRelation('lake', orders)}) WHERE "_copy" = 1 OR "shop" IS NULL OR "order_id" IS NULL)` +
         " WHERE dt = '2026-11-20'",
     );
   });
 
-  it('leaves a stream without keys as its table', () => {
-    const relations = keyedStreamRelations(pipeline, 'lake');
+  it('reads a stream without keys as its lake days, copies included', () => {
+    const relations = streamRelations(pipeline, 'lake');
     expect(renderSql('SELECT * FROM {{table:pings}}', { database: 'lake', relations })).toBe(
-      'SELECT * FROM "lake"."pings"',
+      `SELECT * FROM ${streamLakeRelation('lake', pipeline.streams[1]!)}`,
     );
   });
 
@@ -50,9 +52,12 @@ describe('keyedStreamRelations', () => {
     try {
       await duck.run('CREATE SCHEMA lake');
       await duck.run(
-        'CREATE TABLE lake.orders (shop VARCHAR, order_id BIGINT, placed_at TIMESTAMP, amount DOUBLE, dt VARCHAR, hour VARCHAR)',
+        'CREATE TABLE lake.orders (shop VARCHAR, order_id BIGINT, placed_at TIMESTAMP, amount DOUBLE, dt VARCHAR, hour VARCHAR, "$path" VARCHAR DEFAULT \'s3://lake/f.parquet\')',
       );
-      await duck.run(`INSERT INTO lake.orders VALUES
+      await duck.run(
+        'CREATE TABLE lake.orders__compacted (shop VARCHAR, order_id BIGINT, placed_at TIMESTAMP, amount DOUBLE, hour VARCHAR, _consumed VARCHAR, dt VARCHAR)',
+      );
+      await duck.run(`INSERT INTO lake.orders (shop, order_id, placed_at, amount, dt, hour) VALUES
         ('a', 1, '2026-11-20 10:00:00', 5, '2026-11-20', '10'),
         ('a', 1, '2026-11-20 10:00:00', 5, '2026-11-20', '10'),
         ('a', 1, '2026-11-20 10:00:00', 5, '2026-11-20', '11'),
@@ -66,7 +71,7 @@ describe('keyedStreamRelations', () => {
           database: 'lake',
           from: '2026-11-20',
           to: '2026-11-21',
-          relations: keyedStreamRelations(pipeline, 'lake'),
+          relations: streamRelations(pipeline, 'lake'),
         },
       );
       const { rows } = await duck.query(sql);

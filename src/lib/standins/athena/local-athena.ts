@@ -23,7 +23,7 @@ import {
 } from './athena-rules';
 import { rewriteParsedQuery, SEMANTIC_MACROS } from './athena-semantics';
 import { DuckDb, type QueryResult, sqlString } from './duckdb';
-import { refreshViews } from './projection-views';
+import { PATH_COLUMN, refreshViews } from './projection-views';
 import { writeQueryResult } from './result-writer';
 import type { LocalResultColumn } from './results';
 import { estimateScannedBytes, SCAN_LOGGING_SETTINGS } from './scan-estimate';
@@ -107,22 +107,28 @@ export class LocalAthena {
     if (/^\s*(SHOW|DESCRIBE)\b/i.test(duckSql)) return duckSql;
     const { rows } = await this.duck.query(`SELECT json_serialize_sql(${sqlString(duckSql)}) AS ast`);
     const rewritten = rewriteParsedQuery(String(rows[0]?.ast));
-    if (rewritten === undefined) return duckSql;
+    if (rewritten === undefined) return this.asAthenaOutput(duckSql, sql);
     const back = await this.duck.query(`SELECT json_deserialize_sql(${sqlString(rewritten)}) AS sql`);
-    return this.bigintSums(String(back.rows[0]?.sql));
+    return this.asAthenaOutput(String(back.rows[0]?.sql), sql);
   }
 
   /**
-   * DuckDB sums integers into a 128-bit HUGEINT; Athena's sum of integers is a bigint that fails
-   * on overflow. Such columns are cast to BIGINT, which fails the same way.
+   * The columns Athena would give back:
+   * - DuckDB sums integers into a 128-bit HUGEINT; Athena's sum of integers is a bigint that fails
+   *   on overflow. Such columns are cast to BIGINT, which fails the same way.
+   * - `"$path"` is a hidden column in Athena: `SELECT *` leaves it out, so it is dropped unless
+   *   the statement names it.
    */
-  private async bigintSums(select: string): Promise<string> {
-    const hugeints = (await this.columnsOf(select)).filter((c) => c.type === 'HUGEINT');
-    if (hugeints.length === 0) return select;
-    const casts = hugeints.map(
-      (c) => `CAST("${c.name.replace(/"/g, '""')}" AS BIGINT) AS "${c.name.replace(/"/g, '""')}"`,
-    );
-    return `SELECT * REPLACE (${casts.join(', ')}) FROM (${select})`;
+  private async asAthenaOutput(select: string, athenaSql: string): Promise<string> {
+    const columns = await this.columnsOf(select);
+    const hugeints = columns.filter((c) => c.type === 'HUGEINT');
+    const hidden = athenaSql.includes(PATH_COLUMN) ? [] : columns.filter((c) => c.name === PATH_COLUMN);
+    if (hugeints.length === 0 && hidden.length === 0) return select;
+    const quote = (name: string) => `"${name.replace(/"/g, '""')}"`;
+    const casts = hugeints.map((c) => `CAST(${quote(c.name)} AS BIGINT) AS ${quote(c.name)}`);
+    const exclude = hidden.length > 0 ? ` EXCLUDE (${quote(PATH_COLUMN)})` : '';
+    const replace = casts.length > 0 ? ` REPLACE (${casts.join(', ')})` : '';
+    return `SELECT *${exclude}${replace} FROM (${select})`;
   }
 
   /** The names of the tables a query can read (the ingested tables and the catalog's). */

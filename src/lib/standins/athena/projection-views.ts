@@ -3,8 +3,8 @@ import { parseS3Uri, s3Uri } from '../../catalog/catalog';
 import { type ProjectedObjectFilter, projectedObjectFilter } from '../../catalog/partition-projection';
 import { LakeLayout } from '../../pipeline/lake-layout';
 import { type LakeTable, lakeTableProjection, PARTITION_KEYS } from '../../pipeline/lake-tables';
-import { objectStorePointers } from '../../rewrite/pointer-store';
-import { readableFiles } from '../../rewrite/readable-files';
+import { CONSUMED_COLUMN, compactedTableName } from '../../rewrite/lake-sql';
+import { RewriteLayout } from '../../rewrite/layout';
 import { getBytes, listKeys, ObjectNotFoundError } from '../../storage/object-store';
 import type { LocalObjectStore } from '../s3/local-object-store';
 import { type DuckDb, sqlString } from './duckdb';
@@ -20,29 +20,31 @@ export interface ViewSources {
   readonly lakeStartDate: string;
 }
 
+/** Athena's hidden column naming the file a row came from, as an `s3://` URI. */
+export const PATH_COLUMN = '$path';
+
 /**
  * Points a view at the current files of every table, so each statement sees the lake as it is now:
- * only the partitions the table's projection serves at `now`, as Athena reads them.
+ * only the partitions the table's projection serves at `now`, as Athena reads them. An ingested
+ * table is its live files, with `"$path"`; a rewritable one also gets `<name>__compacted`, the
+ * current generation of each day its manifest names (src/lib/rewrite/lake-sql.ts reads both).
  */
 export async function refreshViews(duck: DuckDb, sources: ViewSources, now: Date): Promise<void> {
   const { database, lakeBucket, store } = sources;
+  const root = store.pathForPrefix(lakeBucket, '');
+  const paths = { root, bucket: lakeBucket };
   for (const table of sources.ingestedTables) {
     const partitionKeys = PARTITION_KEYS[table.partitioning];
     const projection = lakeTableProjection(table, sources.lakeStartDate, (partition) =>
       s3Uri(lakeBucket, `${table.prefix}${partition}`),
     );
     const served = projectedObjectFilter(projection, partitionKeys, s3Uri(lakeBucket, table.prefix))!;
-    const projected = (await listKeys(store, lakeBucket, table.prefix)).filter(
-      (k) => k.endsWith('.parquet') && served(s3Uri(lakeBucket, k), now),
-    );
-    // rewritten days (src/lib/rewrite): a generation replaces the live files it consumed
-    const files = await readableFiles(
-      store,
-      objectStorePointers(store),
-      lakeBucket,
-      table.name,
-      projected,
-      (dt) => served(s3Uri(lakeBucket, LakeLayout.streamPartition(table.name, dt, '00')), now),
+    const keys = await listKeys(store, lakeBucket, table.prefix);
+    const live = keys.filter(
+      (k) =>
+        k.endsWith('.parquet') &&
+        !k.startsWith(RewriteLayout.compacted(table.name)) &&
+        served(s3Uri(lakeBucket, k), now),
     );
     const typed = [
       ...table.columns.map((c) => ({ name: c.name, type: duckDbType(c.type) })),
@@ -52,11 +54,16 @@ export async function refreshViews(duck: DuckDb, sources: ViewSources, now: Date
       duck,
       database,
       table.name,
-      files.live.map((k) => store.pathFor(lakeBucket, k)),
+      live.map((k) => store.pathFor(lakeBucket, k)),
       typed,
       partitionKeys,
-      files.compacted.map((k) => store.pathFor(lakeBucket, k)),
+      paths,
     );
+    if (table.rewritable) {
+      const servesDay = (dt: string) =>
+        served(s3Uri(lakeBucket, LakeLayout.streamPartition(table.name, dt, '00')), now);
+      await defineCompactedView(duck, sources, table, keys, servesDay);
+    }
   }
   // a statement running beside this one (a level's transforms run at once) may drop a table or
   // remove a manifest between our list and read: it is then as if listed a moment later
@@ -76,6 +83,57 @@ export async function refreshViews(duck: DuckDb, sources: ViewSources, now: Date
       table.partitionKeys.map((k) => k.name),
     );
   }
+}
+
+/**
+ * `<table>__compacted`, as its Glue table reads in Athena: a symlink-manifest table projected on
+ * `dt`, so each served day's manifest (one object) names the files: the generation's data files
+ * (the columns and `hour`) and its consumed list (`_consumed`). A column a generation's files lack
+ * reads as NULL, as Athena reads Parquet by name.
+ */
+async function defineCompactedView(
+  duck: DuckDb,
+  sources: ViewSources,
+  table: LakeTable,
+  keys: readonly string[],
+  servesDay: (dt: string) => boolean,
+): Promise<void> {
+  const { store, lakeBucket, database } = sources;
+  const typed = [
+    ...table.columns.map((c) => ({ name: c.name, type: duckDbType(c.type) })),
+    { name: 'hour', type: 'VARCHAR' },
+    { name: CONSUMED_COLUMN, type: 'VARCHAR' },
+  ];
+  const nulls = (columns: typeof typed) =>
+    `SELECT ${columns.map((c) => `CAST(NULL AS ${c.type}) AS "${c.name}"`).join(', ')} WHERE false`;
+  const empty = nulls([...typed, { name: 'dt', type: 'VARCHAR' }]);
+  const days: string[] = [];
+  const manifests = RewriteLayout.manifests(table.name);
+  for (const key of keys) {
+    const dt = /\/dt=(\d{4}-\d{2}-\d{2})\/symlink\.txt$/.exec(key)?.[1];
+    if (!key.startsWith(manifests) || !dt || !servesDay(dt)) continue;
+    const listed = await getBytes(store, lakeBucket, key).catch((error: unknown) => {
+      if (error instanceof ObjectNotFoundError) return Buffer.alloc(0);
+      throw error;
+    });
+    const files = listed
+      .toString('utf8')
+      .split('\n')
+      .filter(Boolean)
+      .map((uri) => {
+        const target = parseS3Uri(uri);
+        return store.pathFor(target.bucket, target.key);
+      });
+    if (files.length === 0) continue;
+    // the typed empty row set first: a column no file has still reads, as NULL
+    const read = `read_parquet([${files.map(sqlString).join(', ')}], hive_partitioning = false, union_by_name = true)`;
+    const columns = typed.map((c) => `CAST("${c.name}" AS ${c.type}) AS "${c.name}"`).join(', ');
+    days.push(
+      `SELECT ${columns}, ${sqlString(dt)} AS "dt" FROM (${nulls(typed)} UNION ALL BY NAME SELECT * FROM ${read})`,
+    );
+  }
+  const view = `"${database}"."${compactedTableName(table.name)}"`;
+  await duck.run(`CREATE OR REPLACE VIEW ${view} AS ${days.length > 0 ? days.join(' UNION ALL ') : empty}`);
 }
 
 /** A catalog table's files: under its location, or listed by its manifests; with projection, only the partitions it serves. */
@@ -111,20 +169,14 @@ async function defineView(
   files: readonly string[],
   columns: ReadonlyArray<{ name: string; type: string }>,
   partitionKeys: readonly string[],
-  /** Files that hold their partition values as columns (a rewritten day's generation). */
-  rewritten: readonly string[] = [],
+  /** Give the view Athena's `"$path"`: the lake bucket's folder on this machine and its name. */
+  paths?: { readonly root: string; readonly bucket: string },
 ): Promise<void> {
   const view = `"${database}"."${name}"`;
-  const rewrittenRows =
-    rewritten.length > 0
-      ? `SELECT * FROM read_parquet([${rewritten.map(sqlString).join(', ')}], hive_partitioning = false, union_by_name = true)`
-      : '';
-  if (files.length === 0 && rewritten.length > 0) {
-    await duck.run(`CREATE OR REPLACE VIEW ${view} AS ${rewrittenRows}`);
-    return;
-  }
   if (files.length === 0) {
-    const empty = columns.map((c) => `CAST(NULL AS ${c.type}) AS "${c.name}"`).join(', ');
+    const empty = [...columns, ...(paths ? [{ name: PATH_COLUMN, type: 'VARCHAR' }] : [])]
+      .map((c) => `CAST(NULL AS ${c.type}) AS "${c.name}"`)
+      .join(', ');
     await duck.run(`CREATE OR REPLACE VIEW ${view} AS SELECT ${empty} WHERE false`);
     return;
   }
@@ -133,7 +185,9 @@ async function defineView(
     partitionKeys.length > 0
       ? `, hive_partitioning = true, hive_types = {${hiveTypes}}`
       : ', hive_partitioning = false';
-  await duck.run(
-    `CREATE OR REPLACE VIEW ${view} AS SELECT * FROM read_parquet([${files.map(sqlString).join(', ')}]${options}, union_by_name = true)${rewrittenRows ? ` UNION ALL BY NAME ${rewrittenRows}` : ''}`,
-  );
+  const read = `read_parquet([${files.map(sqlString).join(', ')}]${options}, union_by_name = true${paths ? `, filename = '${PATH_COLUMN}'` : ''})`;
+  const select = paths
+    ? `SELECT * REPLACE (${sqlString(`s3://${paths.bucket}/`)} || substr("${PATH_COLUMN}", ${paths.root.length + 1}) AS "${PATH_COLUMN}") FROM ${read}`
+    : `SELECT * FROM ${read}`;
+  await duck.run(`CREATE OR REPLACE VIEW ${view} AS ${select}`);
 }
