@@ -8,6 +8,8 @@ import {
 } from '../../../src/lib/orchestration/run-plan';
 import { bundledPipeline } from '../../../src/lib/pipeline/bundled';
 import { LakeLayout } from '../../../src/lib/pipeline/lake-layout';
+import { compactedTableName } from '../../../src/lib/rewrite/lake-sql';
+import { RewriteLayout } from '../../../src/lib/rewrite/layout';
 import { planTransformRun } from '../../../src/lib/transforms/transform-run';
 import type { IamRequest } from './simulate';
 import { ACCOUNT, type DeployedTemplate, REGION } from './template';
@@ -107,6 +109,7 @@ function athenaQueryRequests(
   add(ATHENA_SYNC.glueCatalog, [glue('catalog'), glue(`database/${names.database}`)]);
   const tables = new Set<string>();
   const written: string[] = [];
+  const generationReads: string[] = [];
   for (const spec of pipeline.transforms) {
     const run = planTransformRun(spec, {
       runId: 'iam-simulation',
@@ -116,6 +119,14 @@ function athenaQueryRequests(
       to: '2026-04-30',
     });
     for (const source of spec.sources) tables.add(source);
+    // a stream is read with its rewritten days (src/lib/rewrite/lake-sql.ts)
+    for (const stream of pipeline.streams.filter((s) => spec.sources.includes(s.name))) {
+      tables.add(compactedTableName(stream.name));
+      generationReads.push(
+        RewriteLayout.pointer(stream.name, '2026-01-01'),
+        `${RewriteLayout.generation(stream.name, '2026-01-01', '1767225600000-0a1b2c3d')}data/part-0.parquet`,
+      );
+    }
     tables.add(run.stagingTable);
     tables.add(run.target);
     written.push(`${run.outputPrefix}dt=2026-01-01/part-0.parquet`);
@@ -128,9 +139,12 @@ function athenaQueryRequests(
     ]);
   }
   add(ATHENA_SYNC.s3Bucket, [s3(names.lakeBucket), s3(names.resultsBucket)]);
-  const read = [...tables]
-    .filter((t) => !t.includes('__run_'))
-    .map((t) => `${LakeLayout.table(t)}dt=2026-01-01/part-0.parquet`);
+  const read = [
+    ...[...tables]
+      .filter((t) => !t.includes('__run_') && !t.endsWith('__compacted'))
+      .map((t) => `${LakeLayout.table(t)}dt=2026-01-01/part-0.parquet`),
+    ...generationReads,
+  ];
   add(ATHENA_SYNC.s3Read, [
     ...read.map((key) => s3(names.lakeBucket, key)),
     s3(names.resultsBucket, 'query-id.csv'),
