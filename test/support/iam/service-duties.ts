@@ -149,6 +149,7 @@ function transformQueries(names: StageNames): {
 } {
   const tables = new Set<string>();
   const written: string[] = [];
+  const generationReads: string[] = [];
   for (const spec of pipeline.transforms) {
     const run = planTransformRun(spec, {
       runId: 'iam-simulation',
@@ -158,13 +159,24 @@ function transformQueries(names: StageNames): {
       to: '2026-04-30',
     });
     for (const source of spec.sources) tables.add(source);
+    // a stream is read with its rewritten days (src/lib/rewrite/lake-sql.ts)
+    for (const stream of pipeline.streams.filter((s) => spec.sources.includes(s.name))) {
+      tables.add(compactedTableName(stream.name));
+      generationReads.push(
+        RewriteLayout.pointer(stream.name, '2026-01-01'),
+        `${RewriteLayout.generation(stream.name, '2026-01-01', '1767225600000-0a1b2c3d')}data/part-0.parquet`,
+      );
+    }
     tables.add(run.stagingTable);
     tables.add(run.target);
     written.push(`${run.outputPrefix}dt=2026-01-01/part-0.parquet`);
   }
-  const read = [...tables]
-    .filter((t) => !t.includes('__run_'))
-    .map((t) => `${LakeLayout.table(t)}dt=2026-01-01/part-0.parquet`);
+  const read = [
+    ...[...tables]
+      .filter((t) => !t.includes('__run_') && !t.endsWith('__compacted'))
+      .map((t) => `${LakeLayout.table(t)}dt=2026-01-01/part-0.parquet`),
+    ...generationReads,
+  ];
   return { tables, read, written };
 }
 

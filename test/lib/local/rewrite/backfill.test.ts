@@ -3,6 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { parseColumnType } from '../../../../src/lib/columns/column-types';
+import { joinLines } from '../../../../src/lib/firehose/joined-lines';
+import { partitionConverter } from '../../../../src/lib/firehose/record-conversion';
 import { flattenerForStream } from '../../../../src/lib/firehose/stream-resolver';
 import { transformRecords } from '../../../../src/lib/firehose/transform-batch';
 import { backfillStream } from '../../../../src/lib/local/rewrite/backfill';
@@ -11,8 +13,6 @@ import type { StreamSpec } from '../../../../src/lib/pipeline/pipeline';
 import { readDayState, rewrittenContentAt, visibleFiles } from '../../../../src/lib/rewrite/day-state';
 import { objectStorePointers } from '../../../../src/lib/rewrite/pointer-store';
 import { DuckDb, sqlString } from '../../../../src/lib/standins/athena/duckdb';
-import { joinLines } from '../../../../src/lib/standins/firehose/joined-lines';
-import { partitionConverter } from '../../../../src/lib/standins/firehose/partition-conversion';
 import { LocalObjectStore } from '../../../../src/lib/standins/s3/local-object-store';
 import type { ObjectStore } from '../../../../src/lib/storage/object-store';
 
