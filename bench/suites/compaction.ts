@@ -1,6 +1,8 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { joinLines } from '../../src/lib/firehose/joined-lines';
+import { partitionConverter } from '../../src/lib/firehose/record-conversion';
 import { flattenerForStream } from '../../src/lib/firehose/stream-resolver';
 import { transformRecords } from '../../src/lib/firehose/transform-batch';
 import { compactStreamDay } from '../../src/lib/local/rewrite/compaction';
@@ -10,8 +12,6 @@ import { readDayState, visibleFiles } from '../../src/lib/rewrite/day-state';
 import { objectStorePointers } from '../../src/lib/rewrite/pointer-store';
 import { CLICKSTREAM_DEFAULTS, clickstreamEventJson } from '../../src/lib/samples/clickstream';
 import { DuckDb, sqlString } from '../../src/lib/standins/athena/duckdb';
-import { joinLines } from '../../src/lib/standins/firehose/joined-lines';
-import { partitionConverter } from '../../src/lib/standins/firehose/partition-conversion';
 import { LocalObjectStore } from '../../src/lib/standins/s3/local-object-store';
 import { median, printResults } from '../harness';
 

@@ -79,8 +79,8 @@ export const DEFAULT_FIRST_DAY = '2026-10-01';
 /** The daily schedule of the stack: 01:30 UTC, when yesterday is complete. */
 const NIGHTLY_OFFSET_MS = 90 * 60_000;
 
-/** When the due days are compacted each night: 03:00 UTC, after the daily run. */
-const COMPACTION_OFFSET_MS = 3 * HOUR_MS;
+/** When the due days are compacted each night: 04:00 UTC, the stack's compactionSchedule. */
+const COMPACTION_OFFSET_MS = 4 * HOUR_MS;
 
 /**
  * Runs the pipeline's real handlers and state machine for `days` simulated days against AWS

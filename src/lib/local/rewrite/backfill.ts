@@ -1,5 +1,7 @@
 import { gunzipSync } from 'node:zlib';
 import type { FirehoseTransformationEventRecord } from 'aws-lambda';
+import { joinLines } from '../../firehose/joined-lines';
+import { partitionConverter } from '../../firehose/record-conversion';
 import { transformRecords } from '../../firehose/transform-batch';
 import type { RecordFlattener } from '../../flattening/record-flattener';
 import type { ParquetCodec } from '../../parquet/parquet-writer';
@@ -7,8 +9,6 @@ import { LakeLayout } from '../../pipeline/lake-layout';
 import type { StreamSpec } from '../../pipeline/pipeline';
 import type { PointerStore } from '../../rewrite/pointer-store';
 import { type RewriteOutcome, rewriteDay } from '../../rewrite/rewrite-day';
-import { joinLines } from '../../standins/firehose/joined-lines';
-import { partitionConverter } from '../../standins/firehose/partition-conversion';
 import type { LocalObjectStore } from '../../standins/s3/local-object-store';
 import { getBytes } from '../../storage/object-store';
 import { compactionOptions, writeGeneration } from './compact';

@@ -1,7 +1,11 @@
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
+import type {
+  ConvertedPartition,
+  PartitionConversion,
+  PartitionConverter,
+} from '../../firehose/record-conversion';
 import { PROJECT_ROOT } from '../../util/project-paths';
-import type { ConvertedPartition, PartitionConversion, PartitionConverter } from './partition-conversion';
 
 type Reply = { id: number; result?: ConvertedPartition; error?: { name: string; message: string } };
 

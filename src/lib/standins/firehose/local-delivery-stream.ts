@@ -7,14 +7,18 @@ import type {
   FirehoseTransformationResult,
   FirehoseTransformationResultRecord,
 } from 'aws-lambda';
+import { JoinedLinesBuilder } from '../../firehose/joined-lines';
 import { ACTIVE_PARTITION_EXCEEDED, ACTIVE_PARTITION_LIMIT } from '../../firehose/partition-keys';
+import {
+  type ConvertedPartition,
+  type PartitionConverter,
+  partitionConverter,
+} from '../../firehose/record-conversion';
 import type { ParquetCodec } from '../../parquet/parquet-writer';
 import { FirehoseErrorType, LakeLayout } from '../../pipeline/lake-layout';
 import type { StreamSpec } from '../../pipeline/pipeline';
 import type { ObjectStore } from '../../storage/object-store';
 import { errorMessage } from '../../util/errors';
-import { JoinedLinesBuilder } from './joined-lines';
-import { type ConvertedPartition, type PartitionConverter, partitionConverter } from './partition-conversion';
 
 export type InvokeTransform = (event: FirehoseTransformationEvent) => Promise<FirehoseTransformationResult>;
 

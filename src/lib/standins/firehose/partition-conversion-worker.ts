@@ -1,6 +1,6 @@
 import { parentPort, workerData } from 'node:worker_threads';
+import { type PartitionConversion, partitionConverter } from '../../firehose/record-conversion';
 import { LocalObjectStore } from '../s3/local-object-store';
-import { type PartitionConversion, partitionConverter } from './partition-conversion';
 
 /** The conversion thread: converts partitions into the local store it was started for. */
 const convert = partitionConverter(new LocalObjectStore((workerData as { root: string }).root));

@@ -2,9 +2,9 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseColumnType } from '../../../../src/lib/columns/column-types';
+import { joinLines } from '../../../../src/lib/firehose/joined-lines';
 import { DuckDb, sqlString } from '../../../../src/lib/standins/athena/duckdb';
 import { ConversionThread } from '../../../../src/lib/standins/firehose/conversion-thread';
-import { joinLines } from '../../../../src/lib/standins/firehose/joined-lines';
 
 let root: string;
 let thread: ConversionThread;

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import type { FirehoseTransformationEvent } from 'aws-lambda';
 import { processFirehoseEvent } from '../../../../src/lib/firehose/process-event';
+import { type PartitionConverter, partitionConverter } from '../../../../src/lib/firehose/record-conversion';
 import { createStreamResolver } from '../../../../src/lib/firehose/stream-resolver';
 import { replayBatches } from '../../../../src/lib/replay/replay';
 import { listReplayFiles, readReplayBatches } from '../../../../src/lib/replay/replay-source';
@@ -16,10 +17,6 @@ import {
   type LocalDeliveryStreamOptions,
 } from '../../../../src/lib/standins/firehose/local-delivery-stream';
 import { drainLocalInbox, localFirehose } from '../../../../src/lib/standins/firehose/local-firehose';
-import {
-  type PartitionConverter,
-  partitionConverter,
-} from '../../../../src/lib/standins/firehose/partition-conversion';
 import { LocalObjectStore } from '../../../../src/lib/standins/s3/local-object-store';
 import { getBytes, listKeys } from '../../../../src/lib/storage/object-store';
 import { testPipeline } from '../../../support/firehose';

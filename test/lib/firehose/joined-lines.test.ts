@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { JoinedLinesBuilder, joinLines } from '../../../../src/lib/standins/firehose/joined-lines';
+import { JoinedLinesBuilder, joinLines } from '../../../src/lib/firehose/joined-lines';
 
 const linesOf = ({ bytes, ends }: { bytes: Uint8Array; ends: Uint32Array }) =>
   Array.from(ends, (end, i) => Buffer.from(bytes.subarray(i === 0 ? 0 : ends[i - 1], end)));

@@ -1,10 +1,10 @@
-import type { ColumnSpec } from '../../columns/column-types';
-import { TimestampReading, timestampMillis } from '../../columns/time';
-import { JsonNumber } from '../../flattening/json-value';
-import { type ParquetValue, RowCoercer, ValueConversionError } from '../../parquet/coerce';
-import { parseFlatLine } from '../../parquet/flat-line';
-import { type ParquetCodec, ParquetRowWriter } from '../../parquet/parquet-writer';
-import { type ObjectStore, uploadPipe } from '../../storage/object-store';
+import type { ColumnSpec } from '../columns/column-types';
+import { TimestampReading, timestampMillis } from '../columns/time';
+import { JsonNumber } from '../flattening/json-value';
+import { type ParquetValue, RowCoercer, ValueConversionError } from '../parquet/coerce';
+import { parseFlatLine } from '../parquet/flat-line';
+import { type ParquetCodec, ParquetRowWriter } from '../parquet/parquet-writer';
+import { type ObjectStore, uploadPipe } from '../storage/object-store';
 import type { JoinedLines } from './joined-lines';
 
 /** One partition of a delivery: the transform's Ok records, to become one Parquet object. */
