@@ -28,6 +28,8 @@ export const LogicalId = {
   athenaWorkGroup: 'AthenaWorkGroup',
   athenaTransformsWorkGroup: 'AthenaTransformsWorkGroup',
   dailyPipelineRole: 'DailyPipelineRole',
+  lakeRewriteRole: 'LakeRewriteRole',
+  rewriteLakeFunction: 'RewriteLakeLambdaFunction',
   planRunFunction: 'PlanRunLambdaFunction',
   planRunRole: 'PlanRunIamRoleLambdaExecution',
   publishTransformFunction: 'PublishTransformLambdaFunction',

@@ -6,6 +6,7 @@ import {
   type WorkGroup,
   type WorkGroupPurpose,
 } from '../lib/query/workgroups';
+import { REWRITE_TABLE_PREFIX } from '../lib/rewrite/lake-sql';
 import { captureSources } from './dynamodb';
 import {
   bucketArn,
@@ -243,6 +244,142 @@ function pipelineRole(pipeline: Pipeline, settings: StackSettings): Cfn {
   });
 }
 
+/**
+ * What the lake rewrite's executions may do: invoke its function, run each round's CTAS in the
+ * transforms workgroup (reading the streams' live files and compacted generations, writing the
+ * new generation's data folder: what AWS's policy for athena:startQueryExecution.sync grants,
+ * scoped to this), and publish to the alerts topic.
+ */
+function lakeRewriteRole(pipeline: Pipeline, settings: StackSettings): Cfn {
+  const streams = pipeline.streams.map((s) => s.name);
+  const statements: Cfn[] = [
+    {
+      Sid: 'InvokeSteps',
+      Effect: 'Allow',
+      Action: ['lambda:InvokeFunction'],
+      Resource: [getAtt(LogicalId.rewriteLakeFunction, 'Arn')],
+    },
+    {
+      Sid: 'RunQueries',
+      Effect: 'Allow',
+      Action: ['athena:StartQueryExecution', 'athena:GetQueryExecution', 'athena:StopQueryExecution'],
+      Resource: [workGroupArn(transformWorkGroupName(settings))],
+    },
+    {
+      Sid: 'UseDataCatalog',
+      Effect: 'Allow',
+      Action: ['athena:GetDataCatalog'],
+      Resource: [
+        sub('arn:${AWS::Partition}:athena:${AWS::Region}:${AWS::AccountId}:datacatalog/AwsDataCatalog'),
+      ],
+    },
+    {
+      // the CTAS reads `<stream>` and `<stream>__compacted` and creates its own table
+      Sid: 'CatalogForQueries',
+      Effect: 'Allow',
+      Action: [
+        'glue:GetDatabase',
+        'glue:GetTable',
+        'glue:GetTables',
+        'glue:CreateTable',
+        'glue:UpdateTable',
+        'glue:GetPartition',
+        'glue:GetPartitions',
+        'glue:BatchGetPartition',
+        'glue:CreatePartition',
+        'glue:BatchCreatePartition',
+        'glue:UpdatePartition',
+      ],
+      Resource: glueResources(pipeline, settings),
+    },
+    {
+      Sid: 'ReadLake',
+      Effect: 'Allow',
+      Action: ['s3:GetObject', 's3:ListBucket', 's3:GetBucketLocation', 's3:ListBucketMultipartUploads'],
+      Resource: [bucketArn(settings, 'lake'), bucketArn(settings, 'lake', '/lake/*')],
+    },
+    {
+      Sid: 'WriteGenerations',
+      Effect: 'Allow',
+      Action: ['s3:PutObject', 's3:AbortMultipartUpload', 's3:ListMultipartUploadParts'],
+      Resource: streams.map((name) => bucketArn(settings, 'lake', `/lake/${name}/compacted/*`)),
+    },
+    {
+      Sid: 'QueryResults',
+      Effect: 'Allow',
+      Action: [
+        's3:GetObject',
+        's3:PutObject',
+        's3:ListBucket',
+        's3:GetBucketLocation',
+        's3:AbortMultipartUpload',
+        's3:ListBucketMultipartUploads',
+        's3:ListMultipartUploadParts',
+      ],
+      Resource: [bucketArn(settings, 'results'), bucketArn(settings, 'results', '/*')],
+    },
+    {
+      Sid: 'NotifyFailure',
+      Effect: 'Allow',
+      Action: ['sns:Publish'],
+      Resource: [ref(LogicalId.alertsTopic)],
+    },
+  ];
+  return serviceRole({
+    service: 'states.amazonaws.com',
+    condition: { StringEquals: { 'aws:SourceAccount': ref('AWS::AccountId') } },
+    policyName: 'lake-rewrite',
+    statements,
+    settings,
+  });
+}
+
+/**
+ * rewriteLake: reads each day's pointer, live files and generations; writes a generation's
+ * consumed list, plan and summary and the day's pointer (all under `lake/<stream>/compacted/`);
+ * drops the CTAS's own table from the catalog; and, for cleanup, deletes replaced live files and
+ * generations once their grace period has passed.
+ */
+export function rewriteLakeStatements(pipeline: Pipeline, settings: StackSettings): Cfn[] {
+  const streams = pipeline.streams.map((s) => s.name);
+  const database = glueDatabaseName(pipeline.database, settings);
+  if (streams.length === 0)
+    return [{ Effect: 'Allow', Action: ['s3:ListBucket'], Resource: [bucketArn(settings, 'lake')] }];
+  return [
+    { Effect: 'Allow', Action: ['s3:ListBucket'], Resource: [bucketArn(settings, 'lake')] },
+    {
+      Effect: 'Allow',
+      Action: ['s3:GetObject'],
+      Resource: streams.map((name) => bucketArn(settings, 'lake', `/lake/${name}/*`)),
+    },
+    {
+      Effect: 'Allow',
+      Action: ['s3:PutObject', 's3:DeleteObject'],
+      Resource: streams.map((name) => bucketArn(settings, 'lake', `/lake/${name}/compacted/*`)),
+    },
+    // cleanup: live files a generation consumed, after the grace period
+    {
+      Effect: 'Allow',
+      Action: ['s3:DeleteObject'],
+      Resource: streams.map((name) => bucketArn(settings, 'lake', `/lake/${name}/dt=*`)),
+    },
+    {
+      Effect: 'Allow',
+      Action: ['glue:GetTable', 'glue:DeleteTable'],
+      Resource: [
+        sub('arn:${AWS::Partition}:glue:${AWS::Region}:${AWS::AccountId}:catalog'),
+        sub(`arn:\${AWS::Partition}:glue:\${AWS::Region}:\${AWS::AccountId}:database/${database}`),
+        sub(
+          `arn:\${AWS::Partition}:glue:\${AWS::Region}:\${AWS::AccountId}:table/${database}/${REWRITE_TABLE_PREFIX}*`,
+        ),
+      ],
+    },
+    ...(settings.kmsKeyArn
+      ? [{ Effect: 'Allow', Action: ['kms:Decrypt', 'kms:GenerateDataKey'], Resource: [settings.kmsKeyArn] }]
+      : []),
+  ];
+}
+
 export function orchestrationResources(pipeline: Pipeline, settings: StackSettings): Cfn {
   const workGroups = stageWorkGroups(resourcePrefix(settings)).map((group) => [
     WORK_GROUP_LOGICAL_IDS[group.purpose],
@@ -251,6 +388,7 @@ export function orchestrationResources(pipeline: Pipeline, settings: StackSettin
   return {
     ...Object.fromEntries(workGroups),
     [LogicalId.dailyPipelineRole]: pipelineRole(pipeline, settings),
+    [LogicalId.lakeRewriteRole]: lakeRewriteRole(pipeline, settings),
   };
 }
 

@@ -7,6 +7,7 @@ import {
   loaderStatements,
   planRunStatements,
   publishTransformStatements,
+  rewriteLakeStatements,
   transformWorkGroupName,
   workGroupName,
 } from './orchestration';
@@ -43,4 +44,5 @@ export const serverlessValues = {
   planRunStatements,
   publishTransformStatements,
   loaderStatements,
+  rewriteLakeStatements,
 } satisfies Record<string, (pipeline: Pipeline, settings: StackSettings) => unknown>;

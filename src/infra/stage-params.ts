@@ -120,6 +120,11 @@ export const STAGE_PARAMS = {
   ),
   scheduleEnabled: param(v.unknown(), false, "the daily pipeline's schedule"),
   pipelineSchedule: param(v.unknown(), 'cron(30 1 * * ? *)', 'when it runs (UTC)'),
+  compactionSchedule: param(
+    v.unknown(),
+    'cron(0 4 * * ? *)',
+    "when the lake-rewrite state machine compacts each stream's days due (UTC); on with scheduleEnabled",
+  ),
   // the minimum Athena allows is 10 MB; the default stops a careless query at 10 GB
   athenaBytesScannedCutoff: param(
     integer(10_000_000, 1e15),

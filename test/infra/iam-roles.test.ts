@@ -1,9 +1,14 @@
+import { Writable } from 'node:stream';
 import { gzipSync } from 'node:zlib';
 import { GetObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import type { DynamoDBStreamEvent, FirehoseTransformationEvent, S3Event } from 'aws-lambda';
 import type { PlanRunEvent } from '../../src/handlers/plan-run';
 import type { PublishTransformEvent } from '../../src/handlers/publish-transform';
+import { parseColumnType } from '../../src/lib/columns/column-types';
+import { ParquetRowWriter } from '../../src/lib/parquet/parquet-writer';
 import { bundledPipeline } from '../../src/lib/pipeline/bundled';
+import type { LakeRewriteEvent } from '../../src/lib/rewrite/lake-rewrite';
+import { generationDataPrefix } from '../../src/lib/rewrite/lake-sql';
 import { encodeS3EventKey } from '../../src/lib/storage/s3-event-key';
 import { computedMarkerKey, planTransformRun } from '../../src/lib/transforms/transform-run';
 import streamEvent from '../fixtures/events/dynamodb/stream-users.json';
@@ -13,6 +18,7 @@ import { type Answers, iamRequestsFor, loadRecordedHandler, type SdkCall } from 
 import {
   deliveryStreamRequests,
   eventSourceMappingRequests,
+  lakeRewriteRequests,
   type StageNames,
   stageNames,
   stateMachineRequests,
@@ -28,6 +34,21 @@ jest.mock('../../src/lib/pipeline/bundled', () => ({
 }));
 
 jest.setTimeout(240_000);
+
+/** A Parquet file of `rows` rows, as the rewrite's footers are read from (a live file, a CTAS output). */
+async function parquetBytes(rows: number): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  const sink = new Writable({
+    write(chunk, _encoding, done) {
+      chunks.push(Buffer.from(chunk));
+      done();
+    },
+  });
+  const writer = new ParquetRowWriter([{ name: 'v', type: parseColumnType('string') }], sink);
+  for (let i = 0; i < rows; i++) await writer.append([`row-${i}`]);
+  await writer.close();
+  return Buffer.concat(chunks);
+}
 
 const pipeline = bundledPipeline();
 const KMS_KEY = `arn:aws:kms:${REGION}:${ACCOUNT}:key/11111111-2222-3333-4444-555555555555`;
@@ -283,6 +304,57 @@ async function runFunctions(template: DeployedTemplate): Promise<Record<string, 
   await transform.invoke(event);
   calls.FirehoseTransformLambdaFunction = transform.calls;
 
+  // rewriteLake: plans the days due, prepares a round of a day with live files, commits what the
+  // CTAS wrote (dropping its table), prepares and discards another round, then cleans up at once
+  const rewrite = await loadRecordedHandler<LakeRewriteEvent, unknown>(
+    () => import('../../src/handlers/rewrite-lake'),
+    environment(template, 'RewriteLakeLambdaFunction'),
+    { 'glue:DeleteTable': () => ({}) },
+  );
+  const day = { stream: 'clickstream', dt: '2026-01-04', round: 0, options: {} };
+  const livePrefix = `lake/${day.stream}/dt=${day.dt}/hour=09/`;
+  for (const name of ['a.parquet', 'b.parquet'])
+    await s3.client.send(
+      new PutObjectCommand({
+        Bucket: names.lakeBucket,
+        Key: `${livePrefix}${name}`,
+        Body: await parquetBytes(2),
+      }),
+    );
+  await rewrite.invoke({ action: 'plan', request: {}, startTime: '2026-01-06T04:00:00.000Z' });
+  const first = (await rewrite.invoke({ action: 'prepare', ...day })) as { generation: string };
+  await s3.client.send(
+    new PutObjectCommand({
+      Bucket: names.lakeBucket,
+      Key: `${generationDataPrefix(day.stream, day.dt, first.generation)}part-0`,
+      Body: await parquetBytes(3),
+    }),
+  );
+  await rewrite.invoke({ action: 'commit', ...day, generation: first.generation });
+  await s3.client.send(
+    new PutObjectCommand({
+      Bucket: names.lakeBucket,
+      Key: `${livePrefix}c.parquet`,
+      Body: await parquetBytes(1),
+    }),
+  );
+  const second = (await rewrite.invoke({ action: 'prepare', ...day, round: 1 })) as { generation: string };
+  await rewrite.invoke({
+    action: 'discard',
+    state: {
+      stream: day.stream,
+      dt: day.dt,
+      prepared: second,
+      error: { Error: 'States.TaskFailed', Cause: 'x' },
+    },
+  });
+  await rewrite.invoke({
+    action: 'cleanup',
+    days: [{ stream: day.stream, dt: day.dt, status: 'failed' }],
+    graceHours: 0,
+  });
+  calls.RewriteLakeLambdaFunction = rewrite.calls;
+
   // loader: reads its query's execution and result metadata, and the database secret
   const loaderEnv = environment(template, 'LoaderLambdaFunction');
   if (loaderEnv.TRIBUTARY_DATABASE_SECRET_ARN) {
@@ -336,6 +408,7 @@ const FUNCTIONS = [
   'PublishTransformLambdaFunction',
   'FirehoseTransformLambdaFunction',
   'LoaderLambdaFunction',
+  'RewriteLakeLambdaFunction',
 ] as const;
 
 /** Which key encrypts each secret a stage's params name (the secrets live outside the stack). */
@@ -380,6 +453,7 @@ describe.each(STAGES)('IAM roles of the %s stage, simulated', (stage) => {
       'S3FlattenLambdaFunction',
       'PublishTransformLambdaFunction',
       'FirehoseTransformLambdaFunction',
+      'RewriteLakeLambdaFunction',
     ])
       expect(recorded[stage]![fn]!.length).toBeGreaterThan(0);
   });
@@ -400,6 +474,12 @@ describe.each(STAGES)('IAM roles of the %s stage, simulated', (stage) => {
   it('lets the state machine make every call of its Task states, per AWS’s integration policies', async () => {
     const requests = stateMachineRequests(template());
     expect(await refused(template(), template().roleOf('DailyPipelineStateMachine'), requests)).toEqual([]);
+  });
+
+  it('lets the lake rewrite make every call of its Task states, per AWS’s integration policies', async () => {
+    const requests = lakeRewriteRequests(template());
+    expect(requests.some((r) => r.action === 'athena:StartQueryExecution')).toBe(true);
+    expect(await refused(template(), template().roleOf('LakeRewriteStateMachine'), requests)).toEqual([]);
   });
 
   it('lets each delivery stream write its destination and backup, convert, transform and log', async () => {
@@ -511,6 +591,19 @@ describe.each(STAGES)('IAM roles of the %s stage, simulated', (stage) => {
         ['lambda:InvokeFunction', fn('DynamodbStreamLambdaFunction')],
         ['s3:DeleteObject', lake('lake/users_current/runs/x/part.parquet')],
         ['glue:DeleteDatabase', `arn:aws:glue:${REGION}:${ACCOUNT}:database/${database}`],
+      ],
+      RewriteLakeLambdaFunction: [
+        ['s3:PutObject', lake('lake/clickstream/dt=2026-01-01/hour=09/part.parquet')],
+        ['s3:DeleteObject', lake('lake/daily_event_counts/runs/x/part.parquet')],
+        ['s3:GetObject', raw('firehose/clickstream/2026/01/01/09/x.gz')],
+        ['glue:DeleteTable', `arn:aws:glue:${REGION}:${ACCOUNT}:table/${database}/clickstream`],
+      ],
+      LakeRewriteStateMachine: [
+        ['lambda:InvokeFunction', fn('PlanRunLambdaFunction')],
+        ['s3:DeleteObject', lake('lake/clickstream/dt=2026-01-01/hour=09/part.parquet')],
+        ['s3:PutObject', lake('lake/clickstream/dt=2026-01-01/hour=09/part.parquet')],
+        ['s3:PutObject', lake('lake/daily_event_counts/runs/x/part.parquet')],
+        ['glue:DeleteTable', `arn:aws:glue:${REGION}:${ACCOUNT}:table/${database}/clickstream`],
       ],
     };
     for (const [owner, calls] of Object.entries(outside)) {

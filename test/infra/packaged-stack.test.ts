@@ -209,6 +209,7 @@ describe('every packaged function', () => {
     'PlanRunLambdaFunction',
     'PublishTransformLambdaFunction',
     'LoaderLambdaFunction',
+    'RewriteLakeLambdaFunction',
   ];
 
   it.each(['dev', 'prod', 'everything'])('of %s is one of those checked here', (stage) => {

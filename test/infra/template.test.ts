@@ -273,6 +273,39 @@ describe('DynamoDB capture in the template', () => {
   );
 });
 
+/** The schedule rule that starts a state machine. */
+function scheduleOf(stage: string, machine: string): any {
+  const rules = resourcesOfType(stages[stage]!.template, 'AWS::Events::Rule')
+    .map(([, r]) => r.Properties)
+    .filter((p: any) => p.Targets.some((t: any) => t.Arn?.Ref === machine));
+  expect(rules).toHaveLength(1);
+  return rules[0];
+}
+
+describe('the lake rewrite in the template', () => {
+  it('deploys its own state machine from statemachines/ with its own role, its tasks bound to its function', () => {
+    const machine = stages.dev!.template.Resources.LakeRewriteStateMachine;
+    expect(machine.Type).toBe('AWS::StepFunctions::StateMachine');
+    expect(machine.Properties.RoleArn).toEqual({ 'Fn::GetAtt': ['LakeRewriteRole', 'Arn'] });
+    const [text, bindings] = machine.Properties.DefinitionString['Fn::Sub'];
+    expect(JSON.parse(text).StartAt).toBe('Plan days');
+    expect(Object.values(bindings)).toEqual(
+      expect.arrayContaining([
+        { 'Fn::GetAtt': ['RewriteLakeLambdaFunction', 'Arn'] },
+        { Ref: 'AlertsTopic' },
+      ]),
+    );
+  });
+
+  it('is started by its own schedule, from the compactionSchedule param, on with scheduleEnabled', () => {
+    expect(scheduleOf('prod', 'LakeRewriteStateMachine')).toMatchObject({
+      State: 'ENABLED',
+      ScheduleExpression: 'cron(0 4 * * ? *)',
+    });
+    expect(scheduleOf('dev', 'LakeRewriteStateMachine').State).toBe('DISABLED');
+  });
+});
+
 describe('the daily pipeline in the template', () => {
   const resources = (stage: string) => stages[stage]!.template.Resources;
   const pipelineStatements = (stage: string) =>
@@ -298,11 +331,9 @@ describe('the daily pipeline in the template', () => {
   });
 
   it('is started by a schedule that is enabled in prod and disabled in dev', () => {
-    const rule = (stage: string) =>
-      resourcesOfType(stages[stage]!.template, 'AWS::Events::Rule').map(([, r]) => r.Properties)[0];
+    const rule = (stage: string) => scheduleOf(stage, 'DailyPipelineStateMachine');
     expect(rule('prod')).toMatchObject({ State: 'ENABLED', ScheduleExpression: 'cron(30 1 * * ? *)' });
     expect(rule('dev').State).toBe('DISABLED');
-    expect(rule('dev').Targets[0].Arn).toEqual({ Ref: 'DailyPipelineStateMachine' });
   });
 
   it('gives the Athena workgroup enforced, encrypted results and a bytes-scanned cutoff per stage', () => {

@@ -1,10 +1,16 @@
 import { parseArgs } from 'node:util';
 import { DEFAULT_LOCAL_ROOT, localEnvironment } from '../../lib/local/local-environment';
 import { requireLocalLake } from '../../lib/local/local-root';
-import { COMPACTION_DEFAULTS, daysDueForCompaction } from '../../lib/local/rewrite/compact';
-import { compactStreamDay } from '../../lib/local/rewrite/compaction';
+import { type DayDigest, digestDay } from '../../lib/local/rewrite/day-digest';
+import { runLakeRewriteLocally } from '../../lib/local/rewrite/lake-rewrite-run';
 import { bundledPipeline } from '../../lib/pipeline/bundled';
+import type { StreamSpec } from '../../lib/pipeline/pipeline';
 import { DEFAULT_GRACE_MS } from '../../lib/rewrite/cleanup';
+import {
+  COMPACTION_DEFAULTS,
+  compactionOptions,
+  daysDueForCompaction,
+} from '../../lib/rewrite/compaction-policy';
 import { objectStorePointers } from '../../lib/rewrite/pointer-store';
 import { type CommandIo, formatTable, UsageError, writeLine } from '../io';
 
@@ -12,7 +18,8 @@ export const COMPACT_HELP = `Usage: tributary compact [--root DIR] [--date YYYY-
                         [--target-mb N] [--max-files N] [--grace-hours N]
 
 Rewrites a day of each stream's lake table into few large Parquet files, keeping one copy per the
-stream's declared keys, so queries open fewer files. Readers switch from the old files to the new
+stream's declared keys, so queries open fewer files. It runs the lake-rewrite state machine as
+deployed (statemachines/lake-rewrite.asl.yml), its CTAS in the local Athena. Readers switch from the old files to the new
 ones in one step (the day's manifest is replaced with a conditional write); a file Firehose writes
 while it runs stays visible and is taken in by the next compaction. It prints, per stream, the
 files, rows, copies dropped and a content checksum before and after: the checksum of the rows
@@ -39,9 +46,11 @@ function isDay(text: string): boolean {
   );
 }
 
-function positiveNumber(text: string | undefined, flag: string): number | undefined {
+function positiveNumber(text: string | undefined, flag: string, above?: number): number | undefined {
   if (text === undefined) return undefined;
   const value = Number(text);
+  if (above !== undefined && (!Number.isFinite(value) || value <= above))
+    throw new UsageError(`${flag} must be a number above ${above}`);
   if (!Number.isFinite(value) || value < 0) throw new UsageError(`${flag} must be a number of at least 0`);
   return value;
 }
@@ -72,47 +81,88 @@ export async function compactCommand(args: string[], io: CommandIo): Promise<num
       `no stream ${values.stream}; streams: ${pipeline.streams.map((s) => s.name).join(', ')}`,
     );
   }
-  const targetMb = positiveNumber(values['target-mb'], '--target-mb');
-  const maxFiles = positiveNumber(values['max-files'], '--max-files');
+  const targetMb = positiveNumber(values['target-mb'], '--target-mb', 0);
+  const maxFiles = positiveNumber(values['max-files'], '--max-files', 1);
   const graceHours = positiveNumber(values['grace-hours'], '--grace-hours');
   const environment = localEnvironment(values.root, pipeline.database);
   requireLocalLake(environment);
-  const dependencies = {
-    store: environment.store,
-    pointers: objectStorePointers(environment.store),
-    lakeBucket: environment.lakeBucket,
-    ...(graceHours !== undefined ? { graceMs: graceHours * 3_600_000 } : {}),
-  };
-  const rows: string[][] = [];
+  const pointers = objectStorePointers(environment.store);
   const today = new Date().toISOString().slice(0, 10);
-  for (const stream of streams) {
-    for (const day of dt !== undefined ? [dt] : daysDueForCompaction(stream, today)) {
-      const result = await compactStreamDay(stream, day, dependencies, {
-        ...(targetMb !== undefined ? { targetFileBytes: targetMb * 1024 * 1024 } : {}),
-        ...(maxFiles !== undefined ? { maxFilesPerDay: Math.max(1, Math.floor(maxFiles)) } : {}),
-      });
-      const { before, after, outcome } = result;
-      if (dt === undefined && outcome.status === 'empty') continue;
-      rows.push([
-        stream.name,
-        day,
-        outcome.status,
-        `${before.files} → ${after.files}`,
-        `${before.rows} → ${after.rows}`,
-        String(outcome.duplicatesDropped),
-        before.checksum === after.checksum ? `${after.checksum.slice(0, 12)} (same)` : 'CHANGED',
-        String(result.removed),
-      ]);
-      if (before.distinctRows !== after.rows || before.checksum !== after.checksum) {
-        writeLine(io.stderr, `${stream.name} dt=${day}: the rewritten day differs from the rows it replaced`);
-        writeLine(io.stdout, formatTable(HEADER, rows));
-        return 1;
+  const days = streams.flatMap((stream) =>
+    (dt !== undefined ? [dt] : daysDueForCompaction(stream, today)).map((day) => ({ stream, day })),
+  );
+  const digest = (stream: StreamSpec, day: string) =>
+    digestDay(
+      environment.store,
+      pointers,
+      environment.lakeBucket,
+      stream.name,
+      day,
+      compactionOptions(stream),
+    );
+  const before = new Map<string, DayDigest>();
+  for (const { stream, day } of days) before.set(`${stream.name}/${day}`, await digest(stream, day));
+  // the lake-rewrite state machine, as deployed, with its tasks on this machine
+  const run = await runLakeRewriteLocally(
+    environment,
+    pipeline,
+    {
+      ...(dt !== undefined ? { date: dt } : {}),
+      ...(values.stream !== undefined ? { stream: values.stream } : {}),
+      ...(targetMb !== undefined ? { targetFileMB: targetMb } : {}),
+      ...(maxFiles !== undefined ? { maxFilesPerDay: Math.floor(maxFiles) } : {}),
+      ...(graceHours !== undefined ? { graceHours } : {}),
+    },
+    { pointers },
+  );
+  const output = run.execution.output as
+    | {
+        days?: Array<{ stream: string; dt: string; status: string }>;
+        cleanup?: { days?: Array<{ stream: string; dt: string; removed: number }> };
       }
+    | undefined;
+  const statuses = new Map((output?.days ?? []).map((d) => [`${d.stream}/${d.dt}`, d.status]));
+  const removed = new Map((output?.cleanup?.days ?? []).map((d) => [`${d.stream}/${d.dt}`, d.removed]));
+  const rows: string[][] = [];
+  let differs = false;
+  for (const { stream, day } of days) {
+    const key = `${stream.name}/${day}`;
+    const status = STATUS_WORDS[statuses.get(key) ?? ''] ?? statuses.get(key) ?? 'failed';
+    if (dt === undefined && status === 'empty') continue;
+    const was = before.get(key)!;
+    const now = await digest(stream, day);
+    rows.push([
+      stream.name,
+      day,
+      status,
+      `${was.files} → ${now.files}`,
+      `${was.rows} → ${now.rows}`,
+      String(status === 'rewritten' ? Math.max(0, was.rows - now.rows) : 0),
+      was.checksum === now.checksum ? `${now.checksum.slice(0, 12)} (same)` : 'CHANGED',
+      String(removed.get(key) ?? 0),
+    ]);
+    if (status === 'rewritten' && (was.distinctRows !== now.rows || was.checksum !== now.checksum)) {
+      writeLine(io.stderr, `${stream.name} dt=${day}: the rewritten day differs from the rows it replaced`);
+      differs = true;
     }
   }
   writeLine(io.stdout, rows.length > 0 ? formatTable(HEADER, rows) : 'no day with files to compact');
-  return 0;
+  if (run.execution.status !== 'SUCCEEDED') {
+    writeLine(io.stderr, `${run.execution.error?.name ?? 'Failed'}: ${run.execution.error?.cause ?? ''}`);
+    return 1;
+  }
+  return differs ? 1 : 0;
 }
+
+/** How the state machine's day outcomes read in the table. */
+const STATUS_WORDS: Readonly<Record<string, string>> = {
+  compacted: 'rewritten',
+  unchanged: 'unchanged',
+  empty: 'empty',
+  superseded: 'superseded (another rewrite won)',
+  deferred: 'deferred (files still landing)',
+  failed: 'failed',
+};
 
 const HEADER = [
   'stream',

@@ -5,7 +5,7 @@ import { parse } from 'yaml';
 import { stackCostFacts } from '../../infra/cost-facts';
 import { readStackSettings } from '../../infra/settings';
 import { SERVICE, STAGE_NAME } from '../../lib/config/stage-names';
-import { dailyRunShape, estimateMonth } from '../../lib/cost/estimate';
+import { dailyRunShape, estimateMonth, lakeRewriteShape } from '../../lib/cost/estimate';
 import { measureLocalRun } from '../../lib/cost/measure-local-run';
 import { regionPrices } from '../../lib/cost/prices';
 import {
@@ -21,7 +21,10 @@ import { stageParams, stageRegion } from '../../lib/deploy/stage-params';
 import { localEnvironment } from '../../lib/local/local-environment';
 import { requireLocalLake } from '../../lib/local/local-root';
 import { bundledPipeline } from '../../lib/pipeline/bundled';
-import { dailyPipelineDefinition } from '../../lib/standins/stepfunctions/local-state-machine';
+import {
+  dailyPipelineDefinition,
+  lakeRewriteDefinition,
+} from '../../lib/standins/stepfunctions/local-state-machine';
 import { PROJECT_ROOT } from '../../lib/util/project-paths';
 import { type CommandIo, UsageError, writeLine } from '../io';
 
@@ -182,7 +185,18 @@ export async function costCommand(args: string[], io: CommandIo): Promise<number
       runsPerMonth: scheduleEnabled ? (runs ?? 0) : 0,
     });
     const run = walkRun(dailyPipelineDefinition(), dailyRunShape(pipeline, profile, facts));
-    return { facts, estimate: estimateMonth(pipeline, profile, facts, prices, run) };
+    // the lake-rewrite state machine runs on its own schedule, switched on with the same param
+    const compaction = String(variant.compactionSchedule ?? '');
+    const rewriteRuns = runsPerMonth(compaction);
+    if (scheduleEnabled && rewriteRuns === undefined)
+      throw new UsageError(
+        `compactionSchedule ${JSON.stringify(compaction)}: cost reads rate(...) and daily cron(...) schedules only`,
+      );
+    const rewrite = {
+      walk: walkRun(lakeRewriteDefinition(), lakeRewriteShape(pipeline, profile)),
+      runsPerMonth: scheduleEnabled ? (rewriteRuns ?? 0) : 0,
+    };
+    return { facts, estimate: estimateMonth(pipeline, profile, facts, prices, run, rewrite) };
   };
   const { facts, estimate } = estimateWith(params);
   const knobs: KnobEffect[] = [];

@@ -37,7 +37,10 @@ export const ASSUMPTIONS = {
   /** A DynamoDB export writes its data in files of about this many bytes (uncompressed). */
   exportFileBytes: 100 * MB,
   /** Seconds per invocation of the functions the state machine calls. */
-  orchestrationSeconds: { planRun: 1, publishTransform: 2, loader: 10 } as Record<string, number>,
+  orchestrationSeconds: { planRun: 1, publishTransform: 2, loader: 10, rewriteLake: 2 } as Record<
+    string,
+    number
+  >,
   /** Polls of a daily run: a DynamoDB export takes about 10 minutes, the flattener one more check. */
   dynamodbExportPolls: 10,
   snapshotPolls: 2,
@@ -87,6 +90,40 @@ export interface MonthEstimate {
   readonly totalUsd: number;
   readonly freeTierUsd: number;
   readonly run: RunWalk;
+  /** The lake rewrite's run, and how often it runs. */
+  readonly rewrite?: LakeRewriteRuns | undefined;
+}
+
+/** A month of the lake-rewrite state machine: one run's walk and its runs (compactionSchedule). */
+export interface LakeRewriteRuns {
+  readonly walk: RunWalk;
+  readonly runsPerMonth: number;
+}
+
+/**
+ * A lake-rewrite run: each stream's seven days due, of which the day that just passed its
+ * lookback gets one round (a stream with traffic) and the six before it are unchanged.
+ */
+export function lakeRewriteShape(pipeline: Pipeline, profile: TrafficProfile): RunShape {
+  return {
+    exportedTables: 0,
+    auroraExports: 0,
+    transformLevels: [],
+    checks: 0,
+    loads: 0,
+    dynamodbExportPolls: 0,
+    snapshotPolls: 0,
+    auroraExportPolls: 0,
+    rewriteDays: pipeline.streams.flatMap((stream) => [
+      (profile.streams[stream.name]?.eventsPerDay ?? 0) > 0 ? 1 : 0,
+      0,
+      0,
+      0,
+      0,
+      0,
+      0,
+    ]),
+  };
 }
 
 /** The run the plan makes each day for this pipeline and stage. */
@@ -223,8 +260,20 @@ export function estimateMonth(
   facts: StackFacts,
   prices: RegionPrices,
   run: RunWalk,
+  rewrite?: LakeRewriteRuns,
 ): MonthEstimate {
   const M = DAYS_PER_MONTH;
+  const rewriteRuns = rewrite?.runsPerMonth ?? 0;
+  // each compaction CTAS reads a day of its stream's Parquet (at least Athena's 10 MB minimum)
+  const compactionBilled =
+    Object.values(rewrite?.walk.athenaQueries ?? {}).reduce((a, b) => a + b, 0) === 0
+      ? 0
+      : Object.entries(profile.streams)
+          .filter(([, s]) => s.eventsPerDay > 0)
+          .reduce(
+            (n, [, s]) => n + billedAthenaBytes(s.eventsPerDay * s.averageEventBytes * profile.parquetRatio),
+            0,
+          ) * rewriteRuns;
   const items: LineItem[] = [];
   const add = (item: LineItem) => items.push(item);
   const runs = facts.runsPerMonth;
@@ -333,6 +382,9 @@ export function estimateMonth(
   }
   for (const [fn, n] of Object.entries(run.lambdaInvocations)) {
     count(fn, n * runs, n * runs * (ASSUMPTIONS.orchestrationSeconds[fn] ?? 1));
+  }
+  for (const [fn, n] of Object.entries(rewrite?.walk.lambdaInvocations ?? {})) {
+    count(fn, n * rewriteRuns, n * rewriteRuns * (ASSUMPTIONS.orchestrationSeconds[fn] ?? 1));
   }
   const gbSeconds = Object.entries(seconds).reduce(
     (n, [fn, s]) => n + s * ((facts.lambdaMemoryMB[fn] ?? 1024) / 1024),
@@ -508,6 +560,17 @@ export function estimateMonth(
       : 'no queries',
     change: 'make full transforms incremental (pipeline.yml mode: incremental) and lower lookbackDays',
   });
+  if (compactionBilled > 0) {
+    add({
+      service: 'Athena',
+      item: 'lake rewrite: compaction CTAS (a day of each stream a run)',
+      quantity: compactionBilled / TB,
+      unit: 'TB scanned',
+      usd: usd(compactionBilled / TB, prices.athenaPerTBScanned.usd),
+      driver: `the lake-rewrite state machine, ${rewriteRuns} runs (compactionSchedule); each reads the day it compacts`,
+      change: 'compact less often (compactionSchedule), or later (compaction.afterDays in pipeline.yml)',
+    });
+  }
   if (profile.adhocQueriesPerDay > 0) {
     add({
       service: 'Athena',
@@ -521,14 +584,20 @@ export function estimateMonth(
   }
 
   // --- Step Functions ---------------------------------------------------------------------------
-  const transitions = run.transitions * runs;
+  const transitions = run.transitions * runs + (rewrite?.walk.transitions ?? 0) * rewriteRuns;
   add({
     service: 'Step Functions',
-    item: `state transitions (${run.transitions} a run, Standard workflow)`,
+    item:
+      rewriteRuns > 0
+        ? `state transitions (${run.transitions} a daily run, ${rewrite?.walk.transitions} a lake rewrite run, Standard workflow)`
+        : `state transitions (${run.transitions} a run, Standard workflow)`,
     quantity: transitions,
     unit: 'transitions',
     usd: usd(transitions / 1000, prices.stepFunctionsPer1000Transitions.usd),
-    driver: 'transforms, checks, loads and export polls in pipeline.yml, one run a day',
+    driver:
+      rewriteRuns > 0
+        ? 'transforms, checks, loads and export polls in pipeline.yml, one run a day; the lake rewrite, per stream and day due'
+        : 'transforms, checks, loads and export polls in pipeline.yml, one run a day',
     change: 'fewer checks or loads; export polls are one a minute per table',
     freeUsd: usd(
       Math.min(transitions, FREE_TIERS.stepFunctionsTransitions.quantity) / 1000,
@@ -538,7 +607,10 @@ export function estimateMonth(
 
   // --- Glue -------------------------------------------------------------------------------------
   const glueRequests =
-    (athenaQueriesPerRun * runs + profile.adhocQueriesPerDay * M) * ASSUMPTIONS.glueRequestsPerQuery;
+    (athenaQueriesPerRun * runs +
+      Object.values(rewrite?.walk.athenaQueries ?? {}).reduce((a, b) => a + b, 0) * rewriteRuns +
+      profile.adhocQueriesPerDay * M) *
+    ASSUMPTIONS.glueRequestsPerQuery;
   add({
     service: 'Glue',
     item: `Data Catalog requests (${facts.catalogTables} tables, partition projection)`,
@@ -660,7 +732,7 @@ export function estimateMonth(
 
   const totalUsd = items.reduce((n, i) => n + i.usd, 0);
   const freeTierUsd = items.reduce((n, i) => n + (i.freeUsd ?? 0), 0);
-  return { items, totalUsd, freeTierUsd, run };
+  return { items, totalUsd, freeTierUsd, run, rewrite };
 }
 
 /** The three line items that cost most, largest first. */

@@ -71,6 +71,11 @@ export function renderEstimate(
     facts.runsPerMonth > 0
       ? `  the daily pipeline runs ${facts.runsPerMonth} times (${estimate.run.transitions} state transitions each)`
       : '  the daily pipeline does not run: this stage has scheduleEnabled false',
+    ...(estimate.rewrite && estimate.rewrite.runsPerMonth > 0
+      ? [
+          `  the lake rewrite runs ${estimate.rewrite.runsPerMonth} times (${estimate.rewrite.walk.transitions} state transitions each)`,
+        ]
+      : []),
     '',
     line(['service', 'line item', 'quantity', 'USD']),
     line(widths.map((w) => '-'.repeat(w))),

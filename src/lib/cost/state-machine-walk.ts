@@ -1,5 +1,5 @@
 /**
- * What one daily run costs in Step Functions terms, counted from the state machine definition as
+ * What one run costs in Step Functions terms (the daily pipeline's or the lake rewrite's), counted from the state machine definition as
  * deployed: the states it enters (Standard workflows bill each one, retries included), the Lambda
  * functions its Task states invoke, and the Athena queries they start.
  *
@@ -25,6 +25,8 @@ export interface RunShape {
   readonly snapshotPolls: number;
   /** Times a run checks an Aurora export before it is COMPLETE (every two minutes). */
   readonly auroraExportPolls: number;
+  /** The lake rewrite: per (stream, day) it plans, the rounds that day takes (0: nothing to write). */
+  readonly rewriteDays?: readonly number[];
 }
 
 export interface RunWalk {
@@ -46,8 +48,11 @@ interface Machine {
   readonly States: Readonly<Record<string, State>>;
 }
 
-/** Where a run that succeeds goes from each Choice state (`visit` counts from 1). */
-export const CHOICES: Readonly<Record<string, (run: RunShape, visit: number) => string>> = {
+/**
+ * Where a run that succeeds goes from each Choice state (`visit` counts from 1 in the machine or
+ * Map iteration it is in; `item` is that iteration's item).
+ */
+export const CHOICES: Readonly<Record<string, (run: RunShape, visit: number, item: unknown) => string>> = {
   'Exports wanted?': (run) =>
     run.exportedTables + run.auroraExports > 0 ? 'Export snapshots' : 'Run transforms',
   'Export the day?': () => 'Start DynamoDB export',
@@ -60,6 +65,10 @@ export const CHOICES: Readonly<Record<string, (run: RunShape, visit: number) => 
     visit < run.auroraExportPolls ? 'Wait for Aurora export' : 'Aurora export finished',
   'Loads wanted?': (run) => (run.loads > 0 ? 'Load tables' : 'Skip loads'),
   'Checks passed?': () => 'Pipeline succeeded',
+  // the lake rewrite: a day writes its rounds, then Prepare finds nothing left
+  'Anything to write?': (_run, visit, item) =>
+    visit <= (item as { rounds: number }).rounds ? 'Run CTAS' : 'Day done',
+  'Any day failed?': () => 'Compaction done',
 };
 
 /** What each Map iterates over, by its ItemsPath, given the item of the Map around it. */
@@ -71,6 +80,7 @@ export const ITEMS: Readonly<Record<string, (run: RunShape, outer: unknown) => r
   '$.planned.queries': (_run, statements) => Array.from({ length: statements as number }),
   '$.plan.checks': (run) => Array.from({ length: run.checks }),
   '$.gate.loads': (run) => Array.from({ length: run.loads }),
+  '$.plan.days': (run) => (run.rewriteDays ?? []).map((rounds) => ({ rounds })),
 };
 
 const LAMBDA_LOGICAL_ID = /^(.+)LambdaFunction$/;
@@ -127,10 +137,10 @@ export function walkRun(definition: unknown, run: RunShape): RunWalk {
       } else if (state.Type === 'Parallel') {
         for (const branch of state.Branches as Machine[]) walk(branch, item);
       } else if (state.Type === 'Choice') {
-        const decide: ((run: RunShape, visit: number) => string) | undefined = CHOICES[name];
+        const decide: ((run: RunShape, visit: number, item: unknown) => string) | undefined = CHOICES[name];
         if (!decide)
           throw new UnknownStateMachineShapeError(`Choice ${JSON.stringify(name)} is not in CHOICES`);
-        name = decide(run, visit);
+        name = decide(run, visit, item);
         continue;
       }
       if (state.Type === 'Succeed' || state.Type === 'Fail' || state.End === true) return;

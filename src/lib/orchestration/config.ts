@@ -120,3 +120,19 @@ export function readPublishConfig(env: NodeJS.ProcessEnv): PublishConfig {
       root.field('TRIBUTARY_LAKE_START_DATE').optionalString(LAKE_START_DATE) ?? DEFAULT_LAKE_START_DATE,
   }));
 }
+
+export interface LakeRewriteConfig {
+  readonly storage: StorageConfig;
+  readonly database: string;
+  /** The stage's transforms workgroup: a CTAS there may name its external_location. */
+  readonly transformWorkGroup: string;
+}
+
+/** The lake rewrite's settings: the stage's lake, its Glue database and where its CTAS runs. */
+export function readLakeRewriteConfig(env: NodeJS.ProcessEnv): LakeRewriteConfig {
+  return readConfig('rewriteLake environment', env, (root) => ({
+    storage: readStorageConfig(root, { lake: true }),
+    database: root.field('TRIBUTARY_DATABASE').string(NAME),
+    transformWorkGroup: root.field('TRIBUTARY_TRANSFORM_WORKGROUP').string(WORKGROUP),
+  }));
+}

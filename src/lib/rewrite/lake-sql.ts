@@ -81,9 +81,12 @@ export interface CompactionQuery {
   readonly sql: string;
 }
 
+/** What every rewrite CTAS's table is named with, so its function may drop those tables and no other. */
+export const REWRITE_TABLE_PREFIX = 'tributary_rewrite_';
+
 /** The table a rewrite's CTAS makes: named by stream and generation, so one never collides with another. */
 export function rewriteTableName(stream: string, generation: string): string {
-  return `tributary_rewrite_${stream}_${generation.replace(/[^a-z0-9]/gi, '_').toLowerCase()}`;
+  return `${REWRITE_TABLE_PREFIX}${stream}_${generation.replace(/[^a-z0-9]/gi, '_').toLowerCase()}`;
 }
 
 /** The generation's data folder: CTAS writes only into an empty location. */

@@ -5,7 +5,10 @@ import {
   UnknownStateMachineShapeError,
   walkRun,
 } from '../../../src/lib/cost/state-machine-walk';
-import { dailyPipelineDefinition } from '../../../src/lib/standins/stepfunctions/local-state-machine';
+import {
+  dailyPipelineDefinition,
+  lakeRewriteDefinition,
+} from '../../../src/lib/standins/stepfunctions/local-state-machine';
 
 const shape: RunShape = {
   exportedTables: 0,
@@ -87,19 +90,27 @@ describe('walking a run through the state machine', () => {
     expect(() => walkRun(map, shape)).toThrow(/\$\.things/);
   });
 
-  it('knows every Choice and Map of the deployed definition, and each decision is one of its branches', () => {
-    const states = allStates(dailyPipelineDefinition() as { States: States });
-    for (const [name, state] of Object.entries(states)) {
-      if (state.Type === 'Map') expect(Object.keys(ITEMS)).toContain(state.ItemsPath);
-      if (state.Type !== 'Choice') continue;
-      expect(Object.keys(CHOICES)).toContain(name);
-      const targets = [...(state.Choices as { Next: string }[]).map((c) => c.Next), state.Default];
-      const busy: RunShape = { ...shape, exportedTables: 1, loads: 1 };
-      for (const run of [shape, busy]) {
-        for (const visit of [1, 2]) expect(targets).toContain(CHOICES[name]!(run, visit));
+  it.each([
+    ['daily pipeline', dailyPipelineDefinition],
+    ['lake rewrite', lakeRewriteDefinition],
+  ])(
+    'knows every Choice and Map of the deployed %s, and each decision is one of its branches',
+    (_name, definition) => {
+      const states = allStates(definition() as { States: States });
+      for (const [name, state] of Object.entries(states)) {
+        if (state.Type === 'Map') expect(Object.keys(ITEMS)).toContain(state.ItemsPath);
+        if (state.Type !== 'Choice') continue;
+        expect(Object.keys(CHOICES)).toContain(name);
+        const targets = [...(state.Choices as { Next: string }[]).map((c) => c.Next), state.Default];
+        const busy: RunShape = { ...shape, exportedTables: 1, loads: 1 };
+        for (const run of [shape, busy]) {
+          for (const visit of [1, 2])
+            for (const item of [{ rounds: 0 }, { rounds: 1 }])
+              expect(targets).toContain(CHOICES[name]!(run, visit, item));
+        }
       }
-    }
-  });
+    },
+  );
 
   it('walks the deployed definition: more transforms, checks and exports make more transitions', () => {
     const definition = dailyPipelineDefinition();
@@ -115,5 +126,17 @@ describe('walking a run through the state machine', () => {
     expect(larger.athenaQueries).toEqual({ 'Run CTAS': 3, 'Run check query': 4, 'Run load query': 2 });
     expect(larger.lambdaInvocations.loader).toBe(2);
     expect(small.lambdaInvocations.planRun).toBeGreaterThanOrEqual(1);
+  });
+
+  it('walks the lake rewrite: a day with files takes a round (Prepare, CTAS, Commit, Prepare), the others one Prepare', () => {
+    const quiet = walkRun(lakeRewriteDefinition(), { ...shape, rewriteDays: [0, 0, 0, 0, 0, 0, 0] });
+    const busy = walkRun(lakeRewriteDefinition(), { ...shape, rewriteDays: [1, 0, 0, 0, 0, 0, 0] });
+    expect(quiet.athenaQueries).toEqual({});
+    expect(busy.athenaQueries).toEqual({ 'Run CTAS': 1 });
+    // Prepare round, Anything to write?, Run CTAS, Commit round: one more of each but the Choice's revisit
+    expect(busy.transitions - quiet.transitions).toBe(4);
+    expect(busy.lambdaInvocations.rewriteLake).toBe(quiet.lambdaInvocations.rewriteLake! + 2);
+    // Plan days, Clean up days, and a Prepare round per day
+    expect(quiet.lambdaInvocations.rewriteLake).toBe(2 + 7);
   });
 });

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import definition from '../../../statemachines/daily-pipeline.asl.yml';
+import lakeRewrite from '../../../statemachines/lake-rewrite.asl.yml';
 import register from '../../../statemachines/task-errors.yml';
 
 interface Documented {
@@ -79,6 +80,12 @@ describe('the error names the daily pipeline retries and catches', () => {
     expect(undocumentedErrorNames(pipeline, documented)).toEqual([]);
   });
 
+  it('are each documented by AWS for the Task that would raise them, in the lake rewrite too', () => {
+    expect(
+      undocumentedErrorNames(lakeRewrite as unknown as { States: Record<string, State> }, documented),
+    ).toEqual([]);
+  });
+
   it('catch a name a Task never raises, and any name of a Task the register does not know', () => {
     const machine = {
       States: {
@@ -154,6 +161,23 @@ describe('the error names the daily pipeline retries and catches', () => {
     for (const [name, task] of tasks) {
       expect({ name, retries: (task.Retry ?? []).length > 0 }).toEqual({ name, retries: true });
       expect({ name, known: taskKind(task.Resource) in documented.tasks }).toEqual({ name, known: true });
+    }
+  });
+
+  it('retry every Task of the lake rewrite, Lambda’s transient errors at each function', () => {
+    const transient = documented.tasks['lambda function']!.map((e) => e.name).filter((n) =>
+      n.startsWith('Lambda.'),
+    );
+    const tasks = tasksOf((lakeRewrite as unknown as { States: Record<string, State> }).States);
+    expect(tasks.length).toBe(7);
+    for (const [name, task] of tasks) {
+      const retried = (task.Retry ?? []).flatMap((rule: { ErrorEquals: string[] }) => rule.ErrorEquals);
+      expect({ name, retries: retried.length > 0 }).toEqual({ name, retries: true });
+      if (taskKind(task.Resource) === 'lambda function')
+        expect({ name, missing: transient.filter((n) => !retried.includes(n)) }).toEqual({
+          name,
+          missing: [],
+        });
     }
   });
 });

@@ -8,7 +8,11 @@ import {
 } from '../../../src/lib/orchestration/run-plan';
 import { bundledPipeline } from '../../../src/lib/pipeline/bundled';
 import { LakeLayout } from '../../../src/lib/pipeline/lake-layout';
-import { compactedTableName } from '../../../src/lib/rewrite/lake-sql';
+import {
+  compactedTableName,
+  generationDataPrefix,
+  rewriteTableName,
+} from '../../../src/lib/rewrite/lake-sql';
 import { RewriteLayout } from '../../../src/lib/rewrite/layout';
 import { planTransformRun } from '../../../src/lib/transforms/transform-run';
 import type { IamRequest } from './simulate';
@@ -98,6 +102,11 @@ function athenaQueryRequests(
   names: StageNames,
   workGroup: string,
   because: string,
+  touched: {
+    tables: ReadonlySet<string>;
+    read: readonly string[];
+    written: readonly string[];
+  } = transformQueries(names),
 ): IamRequest[] {
   const requests: IamRequest[] = [];
   const add = (actions: readonly string[], resources: string[]) => {
@@ -107,6 +116,37 @@ function athenaQueryRequests(
   add(ATHENA_SYNC.athena, [`arn:aws:athena:${REGION}:${ACCOUNT}:workgroup/${workGroup}`]);
   add(ATHENA_SYNC.dataCatalog, [`arn:aws:athena:${REGION}:${ACCOUNT}:datacatalog/AwsDataCatalog`]);
   add(ATHENA_SYNC.glueCatalog, [glue('catalog'), glue(`database/${names.database}`)]);
+  const { tables, read, written } = touched;
+  for (const table of tables) {
+    add(ATHENA_SYNC.glueTables, [
+      glue('catalog'),
+      glue(`database/${names.database}`),
+      glue(`table/${names.database}/${table}`),
+    ]);
+  }
+  add(ATHENA_SYNC.s3Bucket, [s3(names.lakeBucket), s3(names.resultsBucket)]);
+  add(ATHENA_SYNC.s3Read, [
+    ...read.map((key) => s3(names.lakeBucket, key)),
+    s3(names.resultsBucket, 'query-id.csv'),
+  ]);
+  add(ATHENA_SYNC.s3Write, [
+    ...written.map((key) => s3(names.lakeBucket, key)),
+    s3(names.resultsBucket, 'query-id.csv'),
+  ]);
+  requests.push(
+    ...kms(template, names.lakeBucket, ['kms:Decrypt', 'kms:GenerateDataKey'], `${because}: lake objects`),
+    ...kms(template, names.resultsBucket, ['kms:Decrypt', 'kms:GenerateDataKey'], `${because}: results`),
+    ...workGroupResultKey(template, workGroup, because),
+  );
+  return requests;
+}
+
+/** The tables, files read and files written of the daily pipeline's transform statements. */
+function transformQueries(names: StageNames): {
+  tables: Set<string>;
+  read: string[];
+  written: string[];
+} {
   const tables = new Set<string>();
   const written: string[] = [];
   const generationReads: string[] = [];
@@ -131,34 +171,37 @@ function athenaQueryRequests(
     tables.add(run.target);
     written.push(`${run.outputPrefix}dt=2026-01-01/part-0.parquet`);
   }
-  for (const table of tables) {
-    add(ATHENA_SYNC.glueTables, [
-      glue('catalog'),
-      glue(`database/${names.database}`),
-      glue(`table/${names.database}/${table}`),
-    ]);
-  }
-  add(ATHENA_SYNC.s3Bucket, [s3(names.lakeBucket), s3(names.resultsBucket)]);
   const read = [
     ...[...tables]
       .filter((t) => !t.includes('__run_') && !t.endsWith('__compacted'))
       .map((t) => `${LakeLayout.table(t)}dt=2026-01-01/part-0.parquet`),
     ...generationReads,
   ];
-  add(ATHENA_SYNC.s3Read, [
-    ...read.map((key) => s3(names.lakeBucket, key)),
-    s3(names.resultsBucket, 'query-id.csv'),
-  ]);
-  add(ATHENA_SYNC.s3Write, [
-    ...written.map((key) => s3(names.lakeBucket, key)),
-    s3(names.resultsBucket, 'query-id.csv'),
-  ]);
-  requests.push(
-    ...kms(template, names.lakeBucket, ['kms:Decrypt', 'kms:GenerateDataKey'], `${because}: lake objects`),
-    ...kms(template, names.resultsBucket, ['kms:Decrypt', 'kms:GenerateDataKey'], `${because}: results`),
-    ...workGroupResultKey(template, workGroup, because),
-  );
-  return requests;
+  return { tables, read, written };
+}
+
+/**
+ * The tables, files read and files written of the lake rewrite's compaction CTAS, for each stream:
+ * its live files and its current generation, the new generation's data folder.
+ */
+function compactionQueries(): { tables: Set<string>; read: string[]; written: string[] } {
+  const tables = new Set<string>();
+  const read: string[] = [];
+  const written: string[] = [];
+  for (const stream of pipeline.streams) {
+    const generation = '1767225600000-abcd1234';
+    tables.add(stream.name);
+    tables.add(compactedTableName(stream.name));
+    tables.add(rewriteTableName(stream.name, generation));
+    read.push(
+      `${LakeLayout.table(stream.name)}dt=2026-01-01/hour=09/part.parquet`,
+      RewriteLayout.pointer(stream.name, '2026-01-01'),
+      `${RewriteLayout.generation(stream.name, '2026-01-01', '1767139200000-00000000')}data/part`,
+      `${RewriteLayout.generation(stream.name, '2026-01-01', '1767139200000-00000000')}consumed.parquet`,
+    );
+    written.push(`${generationDataPrefix(stream.name, '2026-01-01', generation)}part`);
+  }
+  return { tables, read, written };
 }
 
 /**
@@ -268,10 +311,51 @@ function athenaQueries(task: TaskState, settings: RunSettings): AthenaQuery[] {
   }));
 }
 
-/** The state machine's definition, as deployed. */
-export function stateMachineDefinition(template: DeployedTemplate): { States: Record<string, any> } {
-  const [[, machine]] = template.resourcesOfType('AWS::StepFunctions::StateMachine') as [[string, any]];
-  return JSON.parse(template.resolve(machine.Properties.DefinitionString) as string);
+/** A state machine's definition, as deployed. */
+export function stateMachineDefinition(
+  template: DeployedTemplate,
+  logicalId = 'DailyPipelineStateMachine',
+): { States: Record<string, any> } {
+  return JSON.parse(template.resolve(template.resource(logicalId).Properties.DefinitionString) as string);
+}
+
+/**
+ * Every request the lake rewrite's executions make: its function, each round's compaction CTAS
+ * in the workgroup the function names (AWS's published policy for the .sync integration), and
+ * the alerts topic.
+ */
+export function lakeRewriteRequests(template: DeployedTemplate): IamRequest[] {
+  const names = stageNames(template);
+  const requests: IamRequest[] = [];
+  const env = template.resolve(
+    template.resource('RewriteLakeLambdaFunction').Properties.Environment.Variables,
+  ) as Record<string, string>;
+  for (const task of taskStates(stateMachineDefinition(template, 'LakeRewriteStateMachine').States)) {
+    const because = `lake rewrite state "${task.name}" (${task.resource})`;
+    if (/^arn:aws:lambda:/.test(task.resource)) {
+      requests.push({ action: 'lambda:InvokeFunction', resource: task.resource, because });
+      continue;
+    }
+    switch (task.resource) {
+      case 'arn:aws:states:::athena:startQueryExecution.sync':
+        requests.push(
+          ...athenaQueryRequests(
+            template,
+            names,
+            env.TRIBUTARY_TRANSFORM_WORKGROUP!,
+            `${because} in ${env.TRIBUTARY_TRANSFORM_WORKGROUP}`,
+            compactionQueries(),
+          ),
+        );
+        break;
+      case 'arn:aws:states:::sns:publish':
+        requests.push({ action: 'sns:Publish', resource: template.ref('AlertsTopic'), because });
+        break;
+      default:
+        throw new Error(`no IAM model for Task resource ${task.resource} (${task.name})`);
+    }
+  }
+  return requests;
 }
 
 /**

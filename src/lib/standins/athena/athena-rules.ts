@@ -132,3 +132,54 @@ export function refuseTooManyPartitions(partitions: number): void {
 export function parquetCodec(writeCompression: string): 'snappy' | 'zstd' {
   return writeCompression.toLowerCase() === 'snappy' ? 'snappy' : 'zstd';
 }
+
+/** How a bucketed CTAS spreads its rows: the hash of `column` modulo `count` picks the file. */
+export interface Bucketing {
+  readonly column: string;
+  readonly count: number;
+}
+
+/**
+ * A CTAS's bucketing, as Athena's Hive tables take it: `bucketed_by` and `bucket_count` together
+ * or not at all, on columns the query writes (not its partition columns), and no more writers
+ * than Athena opens (partitions times buckets, at most 100; checked as rows are written).
+ */
+export function ctasBucketing(
+  properties: { readonly bucketedBy: readonly string[]; readonly bucketCount: number | undefined },
+  columns: readonly string[],
+  partitionedBy: readonly string[],
+): Bucketing | undefined {
+  const { bucketedBy, bucketCount } = properties;
+  if (bucketedBy.length === 0 && bucketCount === undefined) return undefined;
+  if (bucketCount === undefined)
+    throw new AthenaQueryFailedError(
+      'INVALID_TABLE_PROPERTY: bucket_count must be specified when bucketed_by is specified',
+    );
+  if (bucketedBy.length === 0)
+    throw new AthenaQueryFailedError(
+      'INVALID_TABLE_PROPERTY: bucketed_by must be specified when bucket_count is specified',
+    );
+  if (!Number.isInteger(bucketCount) || bucketCount < 1)
+    throw new AthenaQueryFailedError(
+      `INVALID_TABLE_PROPERTY: bucket_count must be at least 1, not ${bucketCount}`,
+    );
+  refuseTooManyPartitions(bucketCount);
+  const missing = bucketedBy.filter((c) => !columns.includes(c) || partitionedBy.includes(c));
+  if (missing.length > 0)
+    throw new AthenaQueryFailedError(
+      `INVALID_TABLE_PROPERTY: Bucketing columns [${missing.join(', ')}] not present in schema (the query writes ${columns.join(', ')}; partition columns cannot be bucketed)`,
+    );
+  if (bucketedBy.length > 1)
+    throw new AthenaQueryFailedError(
+      'The local engine buckets by one column; Athena takes several, but Tributary writes one',
+    );
+  return { column: bucketedBy[0]!, count: bucketCount };
+}
+
+/** Athena adds no rows to a bucketed table with INSERT INTO. */
+export function refuseInsertIntoBucketed(table: string, parameters: Readonly<Record<string, string>>): void {
+  if (parameters.bucket_count !== undefined)
+    throw new AthenaQueryFailedError(
+      `NOT_SUPPORTED: ${table} is bucketed, and Athena does not INSERT INTO bucketed tables: write a new table with CTAS`,
+    );
+}

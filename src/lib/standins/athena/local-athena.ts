@@ -8,9 +8,12 @@ import { listKeys } from '../../storage/object-store';
 import type { LocalObjectStore } from '../s3/local-object-store';
 import { ATHENA_MACROS, athenaToDuckDb, UnsupportedSqlError } from './athena-compat';
 import {
+  type Bucketing,
+  ctasBucketing,
   ctasLocation,
   missingTableError,
   parquetCodec,
+  refuseInsertIntoBucketed,
   refuseTooManyPartitions,
   refuseZonedColumns,
   refusingOutsideAccess,
@@ -229,6 +232,7 @@ export class LocalAthena {
     partitionedBy: readonly string[],
     compression: string,
     id: string,
+    bucketing?: Bucketing,
   ): Promise<Array<{ name: string; type: string }>> {
     refuseZonedColumns(await this.columnsOf(select));
     // named by the query execution id: the scan estimate finds the statement that read the lake by it
@@ -244,8 +248,12 @@ export class LocalAthena {
         refuseTooManyPartitions(Number(rows[0]?.n));
       }
       const directory = this.localDirectory(location);
-      await mkdir(directory, { recursive: true });
       const codec = parquetCodec(compression);
+      if (bucketing) {
+        await this.writeBuckets(staged, directory, partitionedBy, codec, bucketing);
+        return columns;
+      }
+      await mkdir(directory, { recursive: true });
       if (partitionedBy.length > 0) {
         await this.duck.run(
           `COPY ${staged} TO ${sqlString(directory)} (FORMAT parquet, COMPRESSION ${codec}, PARTITION_BY (${keys}), ` +
@@ -259,6 +267,38 @@ export class LocalAthena {
       return columns;
     } finally {
       await this.duck.run(`DROP TABLE IF EXISTS ${staged}`);
+    }
+  }
+
+  /**
+   * A bucketed CTAS's files: the hash of the bucket column picks each row's bucket, and each
+   * bucket with rows is one file (in each partition), its number in the file name as Athena
+   * writes it. Refused, writing nothing, when partitions times buckets pass Athena's writers.
+   */
+  private async writeBuckets(
+    staged: string,
+    directory: string,
+    partitionedBy: readonly string[],
+    codec: string,
+    bucketing: Bucketing,
+  ): Promise<void> {
+    const keys = partitionedBy.map((c) => `"${c}"`);
+    const bucket = `(hash("${bucketing.column.replace(/"/g, '""')}") % ${bucketing.count})`;
+    const { rows } = await this.duck.query(
+      `SELECT count(*) AS n FROM (SELECT DISTINCT ${[...keys, bucket].join(', ')} FROM ${staged})`,
+    );
+    refuseTooManyPartitions(Number(rows[0]?.n));
+    const buckets = await this.duck.query(`SELECT DISTINCT ${bucket} AS b FROM ${staged} ORDER BY 1`);
+    await mkdir(directory, { recursive: true });
+    for (const row of buckets.rows) {
+      const number = Number(row.b);
+      const name = `part_${randomUUID()}_bucket-${String(number).padStart(5, '0')}`;
+      const select = `SELECT * FROM ${staged} WHERE ${bucket} = ${number}`;
+      await this.duck.run(
+        keys.length > 0
+          ? `COPY (${select}) TO ${sqlString(directory)} (FORMAT parquet, COMPRESSION ${codec}, PARTITION_BY (${keys.join(', ')}), FILENAME_PATTERN '${name}_{uuid}', OVERWRITE_OR_IGNORE true)`
+          : `COPY (${select}) TO ${sqlString(`${directory}/${name}.parquet`)} (FORMAT parquet, COMPRESSION ${codec})`,
+      );
     }
   }
 
@@ -279,7 +319,12 @@ export class LocalAthena {
     requireEmptyLocation((await listKeys(this.options.store, bucket, key)).length, database, table, location);
     const { partitionedBy, writeCompression: compression } = properties;
     const select = await this.toDuckDb(statement.selectText);
-    const columns = await this.writeParquet(select, location, partitionedBy, compression, id);
+    const bucketing = ctasBucketing(
+      properties,
+      (await this.columnsOf(select)).map((c) => c.name),
+      partitionedBy,
+    );
+    const columns = await this.writeParquet(select, location, partitionedBy, compression, id, bucketing);
     const toCatalog = (c: { name: string; type: string }): CatalogColumn => ({
       name: c.name,
       type: hiveType(c.type),
@@ -292,7 +337,10 @@ export class LocalAthena {
       ),
       location,
       format: 'parquet',
-      parameters: { write_compression: compression },
+      parameters: {
+        write_compression: compression,
+        ...(bucketing ? { bucketed_by: bucketing.column, bucket_count: String(bucketing.count) } : {}),
+      },
     });
     return { queryExecutionId: id, statementType: 'DDL', outputLocation: undefined, columns: [] };
   }
@@ -305,6 +353,7 @@ export class LocalAthena {
   ): Promise<LocalQueryExecution> {
     const target = await this.options.catalog.getTable(database, table);
     if (!target) throw new UnsupportedSqlError(`INSERT INTO ${database}.${table}: no such table`);
+    refuseInsertIntoBucketed(`${database}.${table}`, target.parameters);
     const select = await this.toDuckDb(selectText);
     await this.writeParquet(
       select,

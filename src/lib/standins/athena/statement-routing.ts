@@ -23,11 +23,15 @@ export interface CtasProperties {
   readonly externalLocation: string | undefined;
   readonly partitionedBy: readonly string[];
   readonly writeCompression: string;
+  /** `bucketed_by`: the columns whose hash picks each row's bucket (a file). */
+  readonly bucketedBy: readonly string[];
+  /** `bucket_count`, an unquoted integer. */
+  readonly bucketCount: number | undefined;
 }
 
 const CTAS = /^\s*CREATE\s+TABLE\s+("[a-z0-9_]+")\.("[a-z0-9_]+")\s*WITH\s*\(([\s\S]*?)\)\s*AS\s*([\s\S]+)$/i;
 const INSERT = /^\s*INSERT\s+INTO\s+("[a-z0-9_]+")\.("[a-z0-9_]+")\s+([\s\S]+)$/i;
-const PROPERTY = /(\w+)\s*=\s*('(?:[^']|'')*'|ARRAY\s*\[[^\]]*\])/g;
+const PROPERTY = /(\w+)\s*=\s*('(?:[^']|'')*'|ARRAY\s*\[[^\]]*\]|-?\d+)/g;
 
 function unquote(identifier: string): string {
   return identifier.slice(1, -1);
@@ -41,6 +45,8 @@ function ctasProperties(text: string): CtasProperties {
       (m) => m[1]!,
     ),
     writeCompression: /^'(.*)'$/.exec(properties.get('write_compression') ?? "'ZSTD'")?.[1] ?? 'ZSTD',
+    bucketedBy: [...(properties.get('bucketed_by') ?? '').matchAll(/'([a-z0-9_]+)'/g)].map((m) => m[1]!),
+    bucketCount: properties.has('bucket_count') ? Number(properties.get('bucket_count')) : undefined,
   };
 }
 

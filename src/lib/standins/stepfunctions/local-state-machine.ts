@@ -1,5 +1,6 @@
 import { ExecutionAbortedError, ExecutionError, StateMachine } from 'aws-local-stepfunctions';
 import definitionDocument from '../../../../statemachines/daily-pipeline.asl.yml';
+import lakeRewriteDocument from '../../../../statemachines/lake-rewrite.asl.yml';
 
 /**
  * Runs the real state machine definitions on this machine with aws-local-stepfunctions: every
@@ -57,6 +58,27 @@ export const DAILY_PIPELINE_TASKS = [
   'Notify failure',
 ] as const;
 export type DailyPipelineTask = (typeof DAILY_PIPELINE_TASKS)[number];
+
+/** The Task states of the lake rewrite (statemachines/lake-rewrite.asl.yml), by name. */
+export const LAKE_REWRITE_TASKS = [
+  'Plan days',
+  'Prepare round',
+  'Run CTAS',
+  'Commit round',
+  'Discard round',
+  'Clean up days',
+  'Notify failure',
+] as const;
+export type LakeRewriteTask = (typeof LAKE_REWRITE_TASKS)[number];
+
+/** Each deployed state machine: its definition and the names of its Task states. */
+export const STATE_MACHINES = {
+  dailyPipeline: { document: definitionDocument, tasks: DAILY_PIPELINE_TASKS },
+  lakeRewrite: { document: lakeRewriteDocument, tasks: LAKE_REWRITE_TASKS },
+} as const;
+export type StateMachineName = keyof typeof STATE_MACHINES;
+/** The Task names of one state machine: a local binding must give each of them a handler. */
+export type TaskOf<M extends StateMachineName> = (typeof STATE_MACHINES)[M]['tasks'][number];
 
 /** One state's visit, for progress output and the run report. */
 export interface StepEvent {
@@ -134,9 +156,19 @@ export function resolveForLocalRun(value: unknown): unknown {
   return Object.fromEntries(Object.entries(object).map(([k, v]) => [k, resolveForLocalRun(v)]));
 }
 
+/** A state machine as deployed, with intrinsics resolved for a local run. */
+export function stateMachineDefinition(name: StateMachineName): Record<string, unknown> {
+  return resolveForLocalRun(structuredClone(STATE_MACHINES[name].document)) as Record<string, unknown>;
+}
+
 /** The daily pipeline as deployed, with intrinsics resolved for a local run. */
 export function dailyPipelineDefinition(): Record<string, unknown> {
-  return resolveForLocalRun(structuredClone(definitionDocument)) as Record<string, unknown>;
+  return stateMachineDefinition('dailyPipeline');
+}
+
+/** The lake rewrite as deployed, with intrinsics resolved for a local run. */
+export function lakeRewriteDefinition(): Record<string, unknown> {
+  return stateMachineDefinition('lakeRewrite');
 }
 
 /**

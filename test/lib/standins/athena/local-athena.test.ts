@@ -154,6 +154,60 @@ SELECT current_timestamp AS at`,
   });
 });
 
+describe('local Athena bucketed CTAS', () => {
+  const bucketed = (table: string, properties: string, select: string) =>
+    `CREATE TABLE "${DATABASE}"."${table}" WITH (format = 'PARQUET', ` +
+    `external_location = 's3://${LAKE}/lake/${table}/data/'${properties}) AS ${select}`;
+  const ids = (n: number) =>
+    `SELECT id, 'x' AS note FROM (VALUES ${Array.from({ length: n }, (_, i) => `(${i})`).join(', ')}) AS t(id)`;
+
+  it('writes a CTAS with bucketed_by and bucket_count as at most bucket_count files, each key in one of them', async () => {
+    await athena.execute(
+      bucketed('four', ", bucketed_by = ARRAY['id'], bucket_count = 4", ids(200)),
+      TRANSFORMS,
+    );
+    const files = await listKeys(store, LAKE, 'lake/four/data/');
+    expect(files.length).toBeGreaterThan(1);
+    expect(files.length).toBeLessThanOrEqual(4);
+    const { rows } = await athena.query(
+      `SELECT count(*) AS n, count(DISTINCT id) AS ids FROM "${DATABASE}"."four"`,
+    );
+    expect(rows[0]).toEqual({ n: '200', ids: '200' });
+
+    await athena.execute(
+      bucketed('one', ", bucketed_by = ARRAY['id'], bucket_count = 1", ids(50)),
+      TRANSFORMS,
+    );
+    expect(await listKeys(store, LAKE, 'lake/one/data/')).toHaveLength(1);
+  });
+
+  it.each([
+    ['bucketed_by without bucket_count', ", bucketed_by = ARRAY['id']", /bucket_count must be specified/],
+    ['bucket_count without bucketed_by', ', bucket_count = 4', /bucketed_by must be specified/],
+    ['a bucket column the query does not write', ", bucketed_by = ARRAY['nope'], bucket_count = 2", /nope/],
+    [
+      'more than 100 buckets',
+      ", bucketed_by = ARRAY['id'], bucket_count = 101",
+      /HIVE_TOO_MANY_OPEN_PARTITIONS/,
+    ],
+  ])('refuses a CTAS with %s, writing nothing', async (_case, properties, message) => {
+    const table = `refused_${Math.random().toString(36).slice(2, 8)}`;
+    await expect(athena.execute(bucketed(table, properties, ids(10)), TRANSFORMS)).rejects.toThrow(message);
+    expect(await listKeys(store, LAKE, `lake/${table}/`)).toEqual([]);
+    expect(await catalog.getTable(DATABASE, table)).toBeUndefined();
+  });
+
+  it('refuses an INSERT INTO a bucketed table, as Athena does', async () => {
+    await athena.execute(
+      bucketed('fixed', ", bucketed_by = ARRAY['id'], bucket_count = 2", ids(10)),
+      TRANSFORMS,
+    );
+    await expect(athena.execute(`INSERT INTO "${DATABASE}"."fixed"\n${ids(3)}`, TRANSFORMS)).rejects.toThrow(
+      /bucketed/,
+    );
+  });
+});
+
 describe('local Athena partition projection', () => {
   beforeAll(async () => {
     const event = clickstreamEventJson(0, { seed: 5, start: Date.UTC(2026, 10, 20, 5), eventsPerDay: 1 });

@@ -16,6 +16,8 @@ describe('routeStatement', () => {
         externalLocation: 's3://lake/t/',
         partitionedBy: ['dt', 'hour'],
         writeCompression: 'SNAPPY',
+        bucketedBy: [],
+        bucketCount: undefined,
       },
       selectText: 'SELECT 1 AS x',
     });
@@ -25,6 +27,19 @@ describe('routeStatement', () => {
     expect(routeStatement(`CREATE TABLE "db"."t" WITH (format = 'PARQUET') AS SELECT 1`)).toMatchObject({
       kind: 'ctas',
       properties: { externalLocation: undefined, partitionedBy: [], writeCompression: 'ZSTD' },
+    });
+  });
+
+  it('reads bucketed_by and an unquoted bucket_count', () => {
+    expect(
+      routeStatement(
+        `CREATE TABLE "db"."t" WITH (format = 'PARQUET', external_location = 's3://lake/g/data/', ` +
+          `bucketed_by = ARRAY['event_id'], bucket_count = 4) AS SELECT 1 AS event_id`,
+      ),
+    ).toMatchObject({
+      kind: 'ctas',
+      properties: { externalLocation: 's3://lake/g/data/', bucketedBy: ['event_id'], bucketCount: 4 },
+      selectText: 'SELECT 1 AS event_id',
     });
   });
 

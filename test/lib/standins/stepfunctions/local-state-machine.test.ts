@@ -1,8 +1,12 @@
 import type { localTasks } from '../../../../src/lib/local/local-pipeline';
+import type { localLakeRewriteTasks } from '../../../../src/lib/local/rewrite/lake-rewrite-run';
 import {
   DAILY_PIPELINE_TASKS,
   type DailyPipelineTask,
   dailyPipelineDefinition,
+  LAKE_REWRITE_TASKS,
+  type LakeRewriteTask,
+  lakeRewriteDefinition,
 } from '../../../../src/lib/standins/stepfunctions/local-state-machine';
 
 /** True only when A and B are the same type; a mismatch is a type error where it is assigned. */
@@ -29,6 +33,17 @@ describe('the daily pipeline on the local interpreter', () => {
   it('binds exactly the Task states in the local run (checked by the compiler)', () => {
     // a state missing from localTasks, or one it names that the machine has not, fails the type check
     const keyedByStateNames: Same<keyof ReturnType<typeof localTasks>, DailyPipelineTask> = true;
+    expect(keyedByStateNames).toBe(true);
+  });
+});
+
+describe('the lake rewrite on the local interpreter', () => {
+  it('names every Task state of the definition, and no other, in LAKE_REWRITE_TASKS', () => {
+    expect([...new Set(taskStates(lakeRewriteDefinition()))].sort()).toEqual([...LAKE_REWRITE_TASKS].sort());
+  });
+
+  it('binds exactly the Task states in the local run (checked by the compiler)', () => {
+    const keyedByStateNames: Same<keyof ReturnType<typeof localLakeRewriteTasks>, LakeRewriteTask> = true;
     expect(keyedByStateNames).toBe(true);
   });
 });

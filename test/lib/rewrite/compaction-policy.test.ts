@@ -1,5 +1,9 @@
-import { compactionOptions, daysDueForCompaction } from '../../../../src/lib/local/rewrite/compact';
-import { parsePipeline } from '../../../../src/lib/pipeline/pipeline';
+import { parsePipeline } from '../../../src/lib/pipeline/pipeline';
+import {
+  compactionOptions,
+  daysDueForCompaction,
+  generationFileCount,
+} from '../../../src/lib/rewrite/compaction-policy';
 
 const stream = (compaction?: unknown) => ({
   name: 'events',
@@ -44,4 +48,18 @@ describe('compaction settings of a stream', () => {
   ])('refuses %j, naming the field', (compaction, field) => {
     expect(() => parsed(compaction)).toThrow(field);
   });
+
+  it.each([
+    [0, 1],
+    [10 * 2 ** 20, 1],
+    [128 * 2 ** 20, 1],
+    [128 * 2 ** 20 + 1, 2],
+    [300 * 2 ** 20, 3],
+    [100 * 128 * 2 ** 20, 64],
+  ])(
+    'writes a generation of %i bytes as %i files: the bytes over the target, at least one, at most the bound',
+    (bytes, files) => {
+      expect(generationFileCount(bytes, compactionOptions(parsed()))).toBe(files);
+    },
+  );
 });
