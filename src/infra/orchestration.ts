@@ -1,4 +1,4 @@
-import { AuroraExportLayout } from '../lib/pipeline/lake-layout';
+import { AuroraExportLayout, LakeLayout } from '../lib/pipeline/lake-layout';
 import type { Pipeline } from '../lib/pipeline/pipeline';
 import {
   workGroupName as nameOf,
@@ -20,6 +20,7 @@ import {
   sub,
   subWhereNeeded,
 } from './names';
+import { hashKeyStatements } from './secrets';
 import type { StackSettings } from './settings';
 
 /** The workgroup for people and the loads (its configuration enforced). */
@@ -374,6 +375,14 @@ export function rewriteLakeStatements(pipeline: Pipeline, settings: StackSetting
         ),
       ],
     },
+    // a backfill reads the raw copies of the streams' records, and hashes as the transform does
+    { Effect: 'Allow', Action: ['s3:ListBucket'], Resource: [bucketArn(settings, 'raw')] },
+    {
+      Effect: 'Allow',
+      Action: ['s3:GetObject'],
+      Resource: streams.map((name) => bucketArn(settings, 'raw', `/${LakeLayout.firehoseBackup(name)}*`)),
+    },
+    ...hashKeyStatements(pipeline, settings, 'firehoseTransform'),
     ...(settings.kmsKeyArn
       ? [{ Effect: 'Allow', Action: ['kms:Decrypt', 'kms:GenerateDataKey'], Resource: [settings.kmsKeyArn] }]
       : []),

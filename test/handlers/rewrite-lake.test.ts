@@ -12,12 +12,18 @@ beforeAll(async () => {
   process.env.TRIBUTARY_LOCAL_ROOT = root;
   process.env.TRIBUTARY_DATABASE = 'tributary_local';
   process.env.TRIBUTARY_TRANSFORM_WORKGROUP = 'tributary-local-transforms';
+  process.env.TRIBUTARY_LAKE_START_DATE = '2026-01-01';
   jest.isolateModules(() => {
     handler = require('../../src/handlers/rewrite-lake').handler;
   });
 });
 afterAll(async () => {
-  for (const name of ['TRIBUTARY_LOCAL_ROOT', 'TRIBUTARY_DATABASE', 'TRIBUTARY_TRANSFORM_WORKGROUP'])
+  for (const name of [
+    'TRIBUTARY_LOCAL_ROOT',
+    'TRIBUTARY_DATABASE',
+    'TRIBUTARY_TRANSFORM_WORKGROUP',
+    'TRIBUTARY_LAKE_START_DATE',
+  ])
     delete process.env[name];
   await rm(root, { recursive: true, force: true });
 });
@@ -42,7 +48,7 @@ describe('the rewriteLake handler', () => {
   it('fails an unknown action with RewriteRequestError, naming the actions', async () => {
     await expect(handler({ action: 'compact' }, context)).rejects.toMatchObject({
       name: 'RewriteRequestError',
-      message: expect.stringContaining('plan, prepare, commit, discard or cleanup'),
+      message: expect.stringContaining('plan, rebuild, prepare, commit, discard or cleanup'),
     });
   });
 });

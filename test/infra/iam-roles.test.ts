@@ -7,6 +7,7 @@ import type { PublishTransformEvent } from '../../src/handlers/publish-transform
 import { parseColumnType } from '../../src/lib/columns/column-types';
 import { ParquetRowWriter } from '../../src/lib/parquet/parquet-writer';
 import { bundledPipeline } from '../../src/lib/pipeline/bundled';
+import { LakeLayout } from '../../src/lib/pipeline/lake-layout';
 import type { LakeRewriteEvent } from '../../src/lib/rewrite/lake-rewrite';
 import { generationDataPrefix } from '../../src/lib/rewrite/lake-sql';
 import { encodeS3EventKey } from '../../src/lib/storage/s3-event-key';
@@ -309,7 +310,7 @@ async function runFunctions(template: DeployedTemplate): Promise<Record<string, 
   const rewrite = await loadRecordedHandler<LakeRewriteEvent, unknown>(
     () => import('../../src/handlers/rewrite-lake'),
     environment(template, 'RewriteLakeLambdaFunction'),
-    { 'glue:DeleteTable': () => ({}) },
+    { ...HASH_KEY_ANSWER, 'glue:DeleteTable': () => ({}) },
   );
   const day = { stream: 'clickstream', dt: '2026-01-04', round: 0, options: {} };
   const livePrefix = `lake/${day.stream}/dt=${day.dt}/hour=09/`;
@@ -348,6 +349,17 @@ async function runFunctions(template: DeployedTemplate): Promise<Record<string, 
       error: { Error: 'States.TaskFailed', Cause: 'x' },
     },
   });
+  // a backfill rebuilds the day from the raw copies (and hashes as the transform does)
+  await s3.client.send(
+    new PutObjectCommand({
+      Bucket: names.rawBucket,
+      Key: `${LakeLayout.firehoseBackup(day.stream)}2026/01/04/09/delivery-1.gz`,
+      Body: gzipSync(
+        `${JSON.stringify({ event_id: 'r1', event_type: 'click', event_time: '2026-01-04T09:00:00Z' })}\n`,
+      ),
+    }),
+  );
+  await rewrite.invoke({ action: 'rebuild', stream: day.stream, dt: day.dt });
   await rewrite.invoke({
     action: 'cleanup',
     days: [{ stream: day.stream, dt: day.dt, status: 'failed' }],
@@ -595,7 +607,9 @@ describe.each(STAGES)('IAM roles of the %s stage, simulated', (stage) => {
       RewriteLakeLambdaFunction: [
         ['s3:PutObject', lake('lake/clickstream/dt=2026-01-01/hour=09/part.parquet')],
         ['s3:DeleteObject', lake('lake/daily_event_counts/runs/x/part.parquet')],
-        ['s3:GetObject', raw('firehose/clickstream/2026/01/01/09/x.gz')],
+        // a backfill reads the streams' raw copies, nothing else of the raw bucket
+        ['s3:GetObject', raw('dynamodb/users/2026/01/01/09/x.json.gz')],
+        ['s3:PutObject', raw('firehose/clickstream/2026/01/01/09/x.gz')],
         ['glue:DeleteTable', `arn:aws:glue:${REGION}:${ACCOUNT}:table/${database}/clickstream`],
       ],
       LakeRewriteStateMachine: [

@@ -65,7 +65,9 @@ export const CHOICES: Readonly<Record<string, (run: RunShape, visit: number, ite
     visit < run.auroraExportPolls ? 'Wait for Aurora export' : 'Aurora export finished',
   'Loads wanted?': (run) => (run.loads > 0 ? 'Load tables' : 'Skip loads'),
   'Checks passed?': () => 'Pipeline succeeded',
-  // the lake rewrite: a day writes its rounds, then Prepare finds nothing left
+  // the lake rewrite: a scheduled run compacts (a backfill, started by hand, is not priced); a
+  // day writes its rounds, then Prepare finds nothing left
+  'Rebuild first?': () => 'Prepare round',
   'Anything to write?': (_run, visit, item) =>
     visit <= (item as { rounds: number }).rounds ? 'Run CTAS' : 'Day done',
   'Any day failed?': () => 'Compaction done',

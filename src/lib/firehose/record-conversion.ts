@@ -1,4 +1,4 @@
-import type { ColumnSpec } from '../columns/column-types';
+import { type ColumnSpec, parseColumnType } from '../columns/column-types';
 import { TimestampReading, timestampMillis } from '../columns/time';
 import { JsonNumber } from '../flattening/json-value';
 import { type ParquetValue, RowCoercer, ValueConversionError } from '../parquet/coerce';
@@ -18,6 +18,11 @@ export interface PartitionConversion {
   readonly now: number;
   /** The stream's event-time column and the hour partition the records were filed under. */
   readonly filedUnder?: { readonly eventTime: string; readonly dt: string; readonly hour: string };
+  /**
+   * String columns written after the declared ones with the same value in every row (a rewritten
+   * day's generation holds its `hour` as a column: its files are not under hour folders).
+   */
+  readonly constantColumns?: Readonly<Record<string, string>>;
 }
 
 export interface ConvertedPartition {
@@ -47,9 +52,15 @@ export function partitionConverter(store: ObjectStore): PartitionConverter {
     const errors: string[] = [];
     const hour = filedHour(conversion.filedUnder, conversion.columns);
     let filedOutsideEventTime = 0;
+    const constants = Object.entries(conversion.constantColumns ?? {});
+    const constantValues = constants.map(([, value]) => value);
+    const written = [
+      ...conversion.columns,
+      ...constants.map(([name]) => ({ name, type: parseColumnType('string') })),
+    ];
     const body = uploadPipe();
     const upload = store.put(conversion.bucket, conversion.key, body);
-    const writer = new ParquetRowWriter(conversion.columns, body, {
+    const writer = new ParquetRowWriter(written, body, {
       codec: conversion.codec,
       rowGroupRows: 50_000,
     });
@@ -64,7 +75,7 @@ export function partitionConverter(store: ObjectStore): PartitionConverter {
             if (!declared.has(column)) undeclared.set(column, (undeclared.get(column) ?? 0) + 1);
           }
           const row = coercer.coerce(record);
-          await writer.append(row);
+          await writer.append(constants.length === 0 ? row : [...row, ...constantValues]);
           if (hour && isOutside(hour, record, row)) filedOutsideEventTime++;
         } catch (error) {
           if (!(error instanceof ValueConversionError) && !(error instanceof SyntaxError)) throw error;

@@ -3,6 +3,8 @@ import { type ConfigReader, readConfig } from '../config/reader';
 import { readStorageConfig, type StorageConfig } from '../config/storage';
 import { type AthenaScanPrice, athenaScanPrice } from '../cost/athena-price';
 import { readLoaderConfig } from '../loading/config';
+import type { Pipeline } from '../pipeline/pipeline';
+import { type HashKeySource, hashKeySourceFromEnv } from '../secrets/hash-key';
 import type { AuroraExportSettings, RunSettings } from './run-plan';
 
 const NAME = { pattern: /^[a-z][a-z0-9_]{0,127}$/, patternHint: 'a Glue database name' };
@@ -122,17 +124,32 @@ export function readPublishConfig(env: NodeJS.ProcessEnv): PublishConfig {
 }
 
 export interface LakeRewriteConfig {
+  /** The lake, and the raw bucket a backfill rebuilds days from. */
   readonly storage: StorageConfig;
   readonly database: string;
   /** The stage's transforms workgroup: a CTAS there may name its external_location. */
   readonly transformWorkGroup: string;
+  /** The stage's `lakeStartDate`: a rebuilt record is filed as the Firehose transform files it. */
+  readonly lakeStartDate: string;
+  /** The HMAC key of hashed columns, as the Firehose transform has it (a rebuild hashes the same). */
+  readonly hashKey: HashKeySource;
 }
 
-/** The lake rewrite's settings: the stage's lake, its Glue database and where its CTAS runs. */
-export function readLakeRewriteConfig(env: NodeJS.ProcessEnv): LakeRewriteConfig {
-  return readConfig('rewriteLake environment', env, (root) => ({
-    storage: readStorageConfig(root, { lake: true }),
-    database: root.field('TRIBUTARY_DATABASE').string(NAME),
-    transformWorkGroup: root.field('TRIBUTARY_TRANSFORM_WORKGROUP').string(WORKGROUP),
-  }));
+/** The lake rewrite's settings: the stage's lake and raw copies, its Glue database and where its CTAS runs. */
+export function readLakeRewriteConfig(env: NodeJS.ProcessEnv, pipeline: Pipeline): LakeRewriteConfig {
+  const hashKey = hashKeySourceFromEnv(env);
+  const hashing = pipeline.streams.filter((s) => s.flatten.hash.length > 0).map((s) => s.name);
+  return readConfig('rewriteLake environment', env, (root) => {
+    if (hashing.length > 0 && hashKey.kind === 'none')
+      root
+        .field('TRIBUTARY_HASH_KEY_SECRET_ARN')
+        .problem(`is needed: streams ${hashing.join(', ')} hash columns, and a backfill hashes them again`);
+    return {
+      storage: readStorageConfig(root, { lake: true, raw: true }),
+      database: root.field('TRIBUTARY_DATABASE').string(NAME),
+      transformWorkGroup: root.field('TRIBUTARY_TRANSFORM_WORKGROUP').string(WORKGROUP),
+      lakeStartDate: root.field('TRIBUTARY_LAKE_START_DATE').string(LAKE_START_DATE),
+      hashKey,
+    };
+  });
 }

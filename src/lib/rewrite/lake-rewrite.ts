@@ -1,5 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { Catalog } from '../catalog/catalog';
+import type { RecordFlattener } from '../flattening/record-flattener';
+import type { ParquetCodec } from '../parquet/parquet-writer';
 import type { StreamSpec } from '../pipeline/pipeline';
 import { getBytes, type ObjectStore } from '../storage/object-store';
 import { cleanupDay } from './cleanup';
@@ -20,6 +22,7 @@ import { parquetRowCount, writeConsumedFile } from './generation-files';
 import { compactionQuery, generationDataPrefix, rewriteTableName } from './lake-sql';
 import { CONSUMED_FILE, newGenerationId, RewriteLayout, SUMMARY_FILE } from './layout';
 import type { PointerStore } from './pointer-store';
+import { daysBetween, rebuildDays } from './rebuild-days';
 
 /**
  * The steps of the lake-rewrite state machine (statemachines/lake-rewrite.asl.yml), the same in
@@ -43,6 +46,8 @@ export const PLAN_FILE = 'plan.json';
 
 /** What a run may be asked: one day, one stream, other sizes (the CLI's flags), a smaller round. */
 export interface RewriteRunRequest {
+  /** Rebuild these days of a stream from its raw copies first, then compact them (a backfill). */
+  readonly backfill?: { readonly stream: string; readonly from: string; readonly to?: string };
   readonly date?: string;
   readonly stream?: string;
   readonly targetFileMB?: number;
@@ -52,6 +57,11 @@ export interface RewriteRunRequest {
 }
 
 export interface RoundOptions {
+  /**
+   * The day is rebuilt from the raw copies before its first round (rebuild-days.ts), which then
+   * compacts the rebuilt generation (one copy per keys) even though no live file is new.
+   */
+  readonly rebuild?: boolean;
   readonly targetFileMB?: number;
   readonly maxFilesPerDay?: number;
   readonly maxInputsPerRound?: number;
@@ -123,9 +133,22 @@ export interface LakeRewriteDependencies {
   /** The stage's transforms workgroup, which lets a CTAS name its location. */
   readonly workGroup: string;
   readonly streams: readonly StreamSpec[];
+  /** What a backfill needs to rebuild days from the raw copies; without it a backfill is refused. */
+  readonly rebuild?: RebuildContext;
   readonly now?: () => Date;
   readonly random?: () => string;
 }
+
+export interface RebuildContext {
+  readonly rawBucket: string;
+  readonly lakeStartDate: string;
+  /** The stream's flattener as the Firehose transform builds it (its hash key included). */
+  readonly flattenerFor: (stream: StreamSpec) => RecordFlattener | Promise<RecordFlattener>;
+  readonly codec?: ParquetCodec;
+}
+
+/** A backfill rebuilds at most this many days per execution: each is one Lambda run reading the raw copies. */
+export const MAX_BACKFILL_DAYS = 31;
 
 function streamNamed(streams: readonly StreamSpec[], name: string): StreamSpec {
   const stream = streams.find((s) => s.name === name);
@@ -154,6 +177,7 @@ export function planRewriteRun(
 ): RewritePlan {
   if (request.date !== undefined && !DAY.test(request.date))
     throw new RewriteRequestError(`date must be a day, YYYY-MM-DD, not ${JSON.stringify(request.date)}`);
+  if (request.backfill !== undefined) return planBackfill(streams, request, today);
   const chosen = request.stream === undefined ? streams : [streamNamed(streams, request.stream)];
   const options: RoundOptions = Object.fromEntries(
     (['targetFileMB', 'maxFilesPerDay', 'maxInputsPerRound'] as const)
@@ -175,6 +199,71 @@ export function planRewriteRun(
       })),
     ),
     graceHours,
+  };
+}
+
+/** A backfill's days: each rebuilt from the raw copies, then compacted. */
+function planBackfill(
+  streams: readonly StreamSpec[],
+  request: RewriteRunRequest,
+  today: string,
+): RewritePlan {
+  const { stream: name, from, to = from } = request.backfill!;
+  if (request.date !== undefined || request.stream !== undefined)
+    throw new RewriteRequestError('backfill names its own stream and days: leave out date and stream');
+  const stream = streamNamed(streams, name);
+  for (const [field, day] of [
+    ['from', from],
+    ['to', to],
+  ] as const) {
+    if (typeof day !== 'string' || !DAY.test(day))
+      throw new RewriteRequestError(
+        `backfill.${field} must be a day, YYYY-MM-DD, not ${JSON.stringify(day)}`,
+      );
+  }
+  if (to < from) throw new RewriteRequestError(`backfill.to (${to}) is before backfill.from (${from})`);
+  if (to > today)
+    throw new RewriteRequestError(
+      `backfill.to (${to}) is after today (${today}, UTC): no raw copy can be filed there yet`,
+    );
+  const days = daysBetween(from, to);
+  if (days.length > MAX_BACKFILL_DAYS)
+    throw new RewriteRequestError(
+      `backfill of ${days.length} days: at most ${MAX_BACKFILL_DAYS} per execution; start one execution per month`,
+    );
+  const graceHours = request.graceHours === undefined ? null : request.graceHours;
+  return {
+    days: days.map((dt) => ({ stream: stream.name, dt, round: 0, options: { rebuild: true } })),
+    graceHours,
+  };
+}
+
+/** Rebuilds one day of a backfill from the raw copies (rebuild-days.ts). */
+export async function rebuildDay(
+  item: { readonly stream: string; readonly dt: string },
+  dependencies: LakeRewriteDependencies,
+): Promise<{ status: string; records: number; conversionErrors: number; rows: number }> {
+  const context = dependencies.rebuild;
+  if (!context)
+    throw new RewriteRequestError(
+      'This run cannot rebuild days: it was not given the raw bucket (TRIBUTARY_RAW_BUCKET) and the lake start date',
+    );
+  const stream = streamNamed(dependencies.streams, item.stream);
+  const [rebuilt] = await rebuildDays(stream, [item.dt], {
+    store: dependencies.store,
+    pointers: dependencies.pointers,
+    lakeBucket: dependencies.lakeBucket,
+    rawBucket: context.rawBucket,
+    lakeStartDate: context.lakeStartDate,
+    flattener: await context.flattenerFor(stream),
+    ...(context.codec ? { codec: context.codec } : {}),
+    ...(dependencies.now ? { now: dependencies.now } : {}),
+  });
+  return {
+    status: rebuilt!.outcome.status,
+    records: rebuilt!.records,
+    conversionErrors: rebuilt!.conversionErrors,
+    rows: rebuilt!.outcome.rowsOut,
   };
 }
 
@@ -239,7 +328,10 @@ export async function prepareRound(
   const state = await readDayState(store, pointers, lakeBucket, item.stream, item.dt);
   const visible = visibleFiles(state);
   if (visible.live.length + visible.compacted.length === 0) return { status: 'empty', remaining: 0 };
-  if (visible.live.length === 0) return { status: item.round > 0 ? 'compacted' : 'unchanged', remaining: 0 };
+  // a rebuilt day's first round compacts its generation though no live file is new
+  const rebuilt = item.options.rebuild === true && item.round === 0;
+  if (visible.live.length === 0 && !rebuilt)
+    return { status: item.round > 0 ? 'compacted' : 'unchanged', remaining: 0 };
   if (item.round >= MAX_ROUNDS_PER_RUN) return { status: 'deferred', remaining: visible.live.length };
   const now = dependencies.now?.() ?? new Date();
   const generation = newGenerationId(now, dependencies.random ?? (() => randomBytes(4).toString('hex')));
@@ -265,6 +357,7 @@ export async function prepareRound(
     liveInputs.reduce((sum, key) => sum + (liveSizes.get(key) ?? 0), 0) +
     visible.compacted.reduce((sum, key) => sum + (currentSizes.get(key) ?? 0), 0);
   const query = request(liveInputs, generationFileCount(inputBytes, roundOptions(stream, item.options)));
+  // the first round of a backfill takes the day's rows from the rebuilt generation alone
   const prefix = RewriteLayout.generation(item.stream, item.dt, generation);
   const consumed = [...new Set([...(state.current?.summary.consumed ?? []), ...liveInputs])].sort();
   await writeConsumedFile(store, lakeBucket, `${prefix}${CONSUMED_FILE}`, consumed);
@@ -457,6 +550,7 @@ export function describeFailedDays(
 /** What the state machine's Lambda tasks send, by `action`. */
 export type LakeRewriteEvent =
   | { readonly action: 'plan'; readonly request: RewriteRunRequest; readonly startTime: string }
+  | ({ readonly action: 'rebuild' } & Pick<DayItem, 'stream' | 'dt'>)
   | ({ readonly action: 'prepare' } & DayItem)
   | ({ readonly action: 'commit'; readonly generation: string } & DayItem)
   | { readonly action: 'discard'; readonly state: FailedRoundState }
@@ -471,7 +565,8 @@ export type LakeRewriteResult =
   | PreparedRound
   | DayItem
   | { Error: string; Cause: string }
-  | CleanupResult;
+  | CleanupResult
+  | Awaited<ReturnType<typeof rebuildDay>>;
 
 /** Runs one Lambda task of the lake rewrite: the handler and the local run both call this. */
 export async function runLakeRewriteStep(
@@ -487,6 +582,8 @@ export async function runLakeRewriteStep(
         .slice(0, 10);
       return planRewriteRun(dependencies.streams, request, today);
     }
+    case 'rebuild':
+      return rebuildDay(event, dependencies);
     case 'prepare':
       return prepareRound(event, dependencies);
     case 'commit':
@@ -497,7 +594,7 @@ export async function runLakeRewriteStep(
       return cleanupDays(event.days, event.graceHours, dependencies);
     default:
       throw new RewriteRequestError(
-        `Unknown action ${JSON.stringify((event as { action?: unknown }).action)}: plan, prepare, commit, discard or cleanup`,
+        `Unknown action ${JSON.stringify((event as { action?: unknown }).action)}: plan, rebuild, prepare, commit, discard or cleanup`,
       );
   }
 }

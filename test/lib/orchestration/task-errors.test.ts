@@ -169,7 +169,7 @@ describe('the error names the daily pipeline retries and catches', () => {
       n.startsWith('Lambda.'),
     );
     const tasks = tasksOf((lakeRewrite as unknown as { States: Record<string, State> }).States);
-    expect(tasks.length).toBe(7);
+    expect(tasks.length).toBe(8);
     for (const [name, task] of tasks) {
       const retried = (task.Retry ?? []).flatMap((rule: { ErrorEquals: string[] }) => rule.ErrorEquals);
       expect({ name, retries: retried.length > 0 }).toEqual({ name, retries: true });

@@ -1,6 +1,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { parseColumnType } from '../../../src/lib/columns/column-types';
 import { compactStreamDay } from '../../../src/lib/local/rewrite/compaction';
 import { bundledPipeline } from '../../../src/lib/pipeline/bundled';
 import { stageWorkGroups } from '../../../src/lib/query/workgroups';
@@ -112,5 +113,25 @@ describe("a stream's lake days as readers see them", () => {
       'lake/clickstream/compacted/dt=2026-11-20/gen=1795000000000-abcd0123/data/',
     );
     expect(written.length).toBeGreaterThan(0);
+  });
+
+  it('reads a column declared since the files were written as NULL, as Athena reads Parquet by name', async () => {
+    const declared = {
+      ...pipeline,
+      streams: pipeline.streams.map((s) =>
+        s.name === 'clickstream'
+          ? { ...s, columns: [...s.columns, { name: 'campaign__name', type: parseColumnType('string') }] }
+          : s,
+      ),
+    };
+    const later = await openTestAthena(root, store, () => new Date(Date.UTC(2026, 10, 22, 12)), declared);
+    try {
+      const { rows } = await later.query(
+        `SELECT count(*) AS n, count(campaign__name) AS named FROM "${DATABASE}"."clickstream" WHERE ${DAY}`,
+      );
+      expect(rows).toEqual([{ n: '4', named: '0' }]);
+    } finally {
+      later.close();
+    }
   });
 });

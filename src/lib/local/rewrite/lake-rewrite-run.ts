@@ -1,3 +1,4 @@
+import { flattenerForStream } from '../../firehose/stream-resolver';
 import type { Pipeline } from '../../pipeline/pipeline';
 import { workGroupName } from '../../query/workgroups';
 import {
@@ -17,6 +18,7 @@ import {
   type TaskHandler,
 } from '../../standins/stepfunctions/local-state-machine';
 import { type LocalEnvironment, openLocalAthena } from '../local-environment';
+import { localHashKey } from '../local-hash-key';
 
 type Json = Parameters<TaskHandler>[0];
 
@@ -48,6 +50,7 @@ export function localLakeRewriteTasks(
     runLakeRewriteStep(input as unknown as LakeRewriteEvent, dependencies) as unknown as Promise<Json>;
   return {
     'Plan days': step,
+    'Rebuild day': step,
     'Prepare round': step,
     'Commit round': step,
     'Discard round': step,
@@ -87,6 +90,12 @@ export async function runLakeRewriteLocally(
       database: environment.database,
       workGroup: workGroupName(environment.resourcePrefix, 'transforms'),
       streams: pipeline.streams,
+      rebuild: {
+        rawBucket: environment.rawBucket,
+        lakeStartDate: environment.lakeStartDate,
+        flattenerFor: (stream) =>
+          flattenerForStream(stream, stream.flatten.hash.length > 0 ? localHashKey().key : undefined),
+      },
       ...(options.now ? { now: options.now } : {}),
     };
     const alerts: string[] = [];

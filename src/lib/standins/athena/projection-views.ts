@@ -186,8 +186,16 @@ async function defineView(
       ? `, hive_partitioning = true, hive_types = {${hiveTypes}}`
       : ', hive_partitioning = false';
   const read = `read_parquet([${files.map(sqlString).join(', ')}]${options}, union_by_name = true${paths ? `, filename = '${PATH_COLUMN}'` : ''})`;
-  const select = paths
-    ? `SELECT * REPLACE (${sqlString(`s3://${paths.bucket}/`)} || substr("${PATH_COLUMN}", ${paths.root.length + 1}) AS "${PATH_COLUMN}") FROM ${read}`
-    : `SELECT * FROM ${read}`;
-  await duck.run(`CREATE OR REPLACE VIEW ${view} AS ${select}`);
+  if (!paths) {
+    await duck.run(`CREATE OR REPLACE VIEW ${view} AS SELECT * FROM ${read}`);
+    return;
+  }
+  // an ingested table reads as its Glue table does: exactly the declared columns, by name, so a
+  // column no file has yet (declared since) reads as NULL; and "$path", the file's s3:// URI
+  const typed = [...columns, { name: PATH_COLUMN, type: 'VARCHAR' }];
+  const nulls = `SELECT ${typed.map((c) => `CAST(NULL AS ${c.type}) AS "${c.name}"`).join(', ')} WHERE false`;
+  const rows = `SELECT * REPLACE (${sqlString(`s3://${paths.bucket}/`)} || substr("${PATH_COLUMN}", ${paths.root.length + 1}) AS "${PATH_COLUMN}") FROM ${read}`;
+  await duck.run(
+    `CREATE OR REPLACE VIEW ${view} AS SELECT ${typed.map((c) => `"${c.name}"`).join(', ')} FROM (${nulls} UNION ALL BY NAME ${rows})`,
+  );
 }

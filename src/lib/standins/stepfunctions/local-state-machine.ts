@@ -62,6 +62,7 @@ export type DailyPipelineTask = (typeof DAILY_PIPELINE_TASKS)[number];
 /** The Task states of the lake rewrite (statemachines/lake-rewrite.asl.yml), by name. */
 export const LAKE_REWRITE_TASKS = [
   'Plan days',
+  'Rebuild day',
   'Prepare round',
   'Run CTAS',
   'Commit round',
