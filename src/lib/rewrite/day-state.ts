@@ -20,6 +20,42 @@ export interface GenerationSummary {
    * by later compactions (which keep the rows as they are). Transforms recompute a day after it.
    */
   readonly contentChangedAt?: string | undefined;
+  /** The live keys this generation consumed first (the rest of `consumed` came from earlier ones). */
+  readonly newlyConsumed?: readonly string[];
+  /** The folder of the generation this one replaced, if any. */
+  readonly replaces?: string;
+  /**
+   * What earlier flips took from readers (live keys, replaced generation folders), each with a time
+   * by which its flip had surely happened: clean-up deletes it once the grace period has passed
+   * since then, however often the day is rewritten after.
+   */
+  readonly retired?: Readonly<Record<string, string>>;
+}
+
+/**
+ * What a new generation records about what readers no longer see, made at `createdAt` (after the
+ * day's pointer was read): everything the current generation's flip retired (its newly consumed
+ * live files, the folder it replaced) went when the pointer was written (its LastModified, else
+ * surely before `createdAt`); earlier entries are carried, less live files already deleted.
+ */
+export function retirements(
+  state: DayState,
+  createdAt: string,
+  newlyConsumed: readonly string[],
+): Pick<GenerationSummary, 'newlyConsumed' | 'replaces' | 'retired'> {
+  const current = state.current;
+  if (!current) return { newlyConsumed: [...newlyConsumed], retired: {} };
+  // the current generation's flip is the pointer's write; without its time, `createdAt` bounds it
+  const flipped = state.pointer?.lastModified;
+  const flippedAt = flipped === undefined ? createdAt : new Date(flipped).toISOString();
+  const live = new Set(state.live);
+  const retired: Record<string, string> = {};
+  for (const [key, at] of Object.entries(current.summary.retired ?? {}))
+    if (!key.endsWith('.parquet') || live.has(key)) retired[key] = at;
+  for (const key of current.summary.newlyConsumed ?? current.summary.consumed)
+    if (live.has(key)) retired[key] ??= flippedAt;
+  if (current.summary.replaces) retired[current.summary.replaces] ??= flippedAt;
+  return { newlyConsumed: [...newlyConsumed], replaces: current.prefix, retired };
 }
 
 export interface CurrentGeneration {

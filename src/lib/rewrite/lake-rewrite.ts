@@ -16,6 +16,7 @@ import {
   manifestBody,
   RewriteStateError,
   readDayState,
+  retirements,
   visibleFiles,
 } from './day-state';
 import { parquetRowCount, writeConsumedFile } from './generation-files';
@@ -109,6 +110,8 @@ export interface RoundPlan {
   readonly previousDuplicates: number;
   readonly contentChangedAt?: string | undefined;
   readonly createdAt: string;
+  /** What this generation records of earlier flips, for clean-up (day-state.ts `retirements`). */
+  readonly retirement?: Pick<GenerationSummary, 'newlyConsumed' | 'replaces' | 'retired'>;
 }
 
 /** How an iteration of the Map ends, for Cleanup and the run's output. */
@@ -372,6 +375,7 @@ export async function prepareRound(
     previousDuplicates: state.current?.summary.duplicatesDropped ?? 0,
     contentChangedAt: state.current?.summary.contentChangedAt,
     createdAt: now.toISOString(),
+    retirement: retirements(state, now.toISOString(), liveInputs),
   };
   await store.put(lakeBucket, `${prefix}${PLAN_FILE}`, JSON.stringify(plan, null, 2), {
     contentType: 'application/json',
@@ -438,6 +442,7 @@ export async function commitRound(
     duplicatesDropped: plan.previousDuplicates + Math.max(0, rowsIn - rowsOut),
     reason: 'compact',
     contentChangedAt: plan.contentChangedAt,
+    ...plan.retirement,
   };
   await store.put(lakeBucket, `${prefix}${SUMMARY_FILE}`, JSON.stringify(summary, null, 2), {
     contentType: 'application/json',

@@ -6,6 +6,8 @@ import { getBytes, ObjectNotFoundError, type ObjectStore } from '../storage/obje
 export interface PointerVersion {
   readonly body: string;
   readonly etag: string;
+  /** When it was written (S3's LastModified): the time of the flip it made. */
+  readonly lastModified?: number | undefined;
 }
 
 /**
@@ -52,7 +54,10 @@ export function objectStorePointers(store: ObjectStore): PointerStore {
   const read = async (bucket: string, key: string): Promise<PointerVersion | undefined> => {
     try {
       const bytes = await getBytes(store, bucket, key);
-      return { body: bytes.toString('utf8'), etag: etagOf(bytes) };
+      let lastModified: number | undefined;
+      for await (const object of store.list(bucket, key))
+        if (object.key === key) lastModified = object.lastModified;
+      return { body: bytes.toString('utf8'), etag: etagOf(bytes), lastModified };
     } catch (error) {
       if (error instanceof ObjectNotFoundError) return undefined;
       throw error;

@@ -1,6 +1,13 @@
 import { randomBytes } from 'node:crypto';
 import type { ObjectStore } from '../storage/object-store';
-import { type DayState, type GenerationSummary, manifestBody, readDayState, visibleFiles } from './day-state';
+import {
+  type DayState,
+  type GenerationSummary,
+  manifestBody,
+  readDayState,
+  retirements,
+  visibleFiles,
+} from './day-state';
 import { CONSUMED_FILE, newGenerationId, RewriteLayout, SUMMARY_FILE } from './layout';
 import type { PointerStore } from './pointer-store';
 
@@ -96,10 +103,12 @@ export async function rewriteDay(
   }
   const duplicatesDropped =
     (state.current?.summary.duplicatesDropped ?? 0) + Math.max(0, built.rowsIn - built.rowsOut);
+  const createdAt = now().toISOString();
   const summary: GenerationSummary = {
     generation,
-    createdAt: now().toISOString(),
+    createdAt,
     consumed,
+    ...retirements(state, createdAt, inputs.live),
     rowsIn: built.rowsIn,
     rowsOut: built.rowsOut,
     duplicatesDropped,

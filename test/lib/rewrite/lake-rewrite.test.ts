@@ -268,6 +268,27 @@ describe('a round of a day', () => {
     expect(await prepareRound({ ...item }, dependencies)).toEqual({ status: 'unchanged', remaining: 0 });
   });
 
+  it('records what the flip it follows took from readers, so clean-up removes it on time however often the day is compacted', async () => {
+    const item = { stream: 'events', dt: '2026-11-18', round: 0, options: {} };
+    const round = async (random: string) => {
+      const prepared = await prepareRound(item, { ...dependencies, random: () => random });
+      await parquetOf(`${generationDataPrefix('events', '2026-11-18', prepared.generation!)}part-0`, 1);
+      await commitRound({ ...item, generation: prepared.generation! }, dependencies);
+      return RewriteLayout.generation('events', '2026-11-18', prepared.generation!);
+    };
+    await parquetOf(liveKey(0), 1);
+    const first = await round('00000001');
+    await parquetOf(liveKey(1), 1);
+    await round('00000002');
+    const state = await readDayState(dependencies.store, dependencies.pointers, LAKE, 'events', '2026-11-18');
+    const flipped = (await dependencies.pointers.read(LAKE, RewriteLayout.pointer('events', '2026-11-18')))!;
+    expect(state.current?.summary).toMatchObject({ newlyConsumed: [liveKey(1)], replaces: first });
+    // the first flip retired the first live file when the pointer was written (not at the second's creation)
+    expect(Object.keys(state.current?.summary.retired ?? {})).toEqual([liveKey(0)]);
+    expect(Date.parse(state.current!.summary.retired![liveKey(0)]!)).toBeLessThanOrEqual(Date.now());
+    expect(flipped.lastModified).toBeDefined();
+  });
+
   it('flips nothing when another rewrite replaced the pointer since Prepare read it', async () => {
     await parquetOf(liveKey(0), 1);
     const item = { stream: 'events', dt: '2026-11-18', round: 0, options: {} };

@@ -1,4 +1,4 @@
-import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, utimes } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { localCompactionBuilder } from '../../../src/lib/local/rewrite/compact';
@@ -246,6 +246,38 @@ describe('rewriteDay with compaction', () => {
       expect(await readDay(pointers)).toEqual(NEW);
     },
   );
+
+  it('removes what an earlier rewrite replaced once its own grace has passed, though the day was rewritten again since', async () => {
+    const first = await landDay();
+    const pointers = objectStorePointers(store);
+    await rewriteDay({ table: TABLE, dt: DT, reason: 'compact' }, builder(), dependencies(pointers));
+    const generations = async () =>
+      new Set(
+        (await listKeys(store, BUCKET, RewriteLayout.day(TABLE, DT))).map((k) => /gen=[^/]+/.exec(k)?.[0]),
+      );
+    const [firstGeneration] = await generations();
+    // a late file a day later, and the nightly compaction takes it in
+    clock += 23 * HOUR;
+    const late = await landLiveFile('09', [['e', 5]], 'late');
+    await rewriteDay({ table: TABLE, dt: DT, reason: 'compact' }, builder(), dependencies(pointers));
+    const pointer = store.pathFor(BUCKET, RewriteLayout.pointer(TABLE, DT));
+    await utimes(pointer, new Date(clock), new Date(clock));
+    // the first flip was 25 hours ago: its files go; the second was 2 hours ago: its files stay
+    clock += 2 * HOUR;
+    expect(await cleanupDay(TABLE, DT, dependencies(pointers))).toEqual({
+      liveDeleted: 3,
+      generationFilesDeleted: 0,
+    });
+    expect(await listKeys(store, BUCKET, RewriteLayout.liveDay(TABLE, DT))).toEqual([late]);
+    expect(first).not.toContain(late);
+    expect(await readDay(pointers)).toEqual([...NEW, 'e:5@09'].sort());
+    clock += 23 * HOUR;
+    const cleaned = await cleanupDay(TABLE, DT, dependencies(pointers));
+    expect(cleaned.liveDeleted).toBe(1);
+    expect(cleaned.generationFilesDeleted).toBeGreaterThan(0);
+    expect(await generations()).not.toContain(firstGeneration);
+    expect(await readDay(pointers)).toEqual([...NEW, 'e:5@09'].sort());
+  });
 
   it('deletes nothing a reader may still be reading: replaced files stay for the grace period after the flip', async () => {
     const live = await landDay();
