@@ -5,17 +5,19 @@ import { joinLines } from '../../src/lib/firehose/joined-lines';
 import { partitionConverter } from '../../src/lib/firehose/record-conversion';
 import { flattenerForStream } from '../../src/lib/firehose/stream-resolver';
 import { transformRecords } from '../../src/lib/firehose/transform-batch';
-import { compactStreamDay } from '../../src/lib/local/rewrite/compaction';
+import { localEnvironment } from '../../src/lib/local/local-environment';
+import { digestDay } from '../../src/lib/local/rewrite/day-digest';
+import { runLakeRewriteLocally } from '../../src/lib/local/rewrite/lake-rewrite-run';
 import { bundledPipeline } from '../../src/lib/pipeline/bundled';
 import { LakeLayout } from '../../src/lib/pipeline/lake-layout';
+import { compactionOptions } from '../../src/lib/rewrite/compaction-policy';
 import { readDayState, visibleFiles } from '../../src/lib/rewrite/day-state';
 import { objectStorePointers } from '../../src/lib/rewrite/pointer-store';
 import { CLICKSTREAM_DEFAULTS, clickstreamEventJson } from '../../src/lib/samples/clickstream';
 import { DuckDb, sqlString } from '../../src/lib/standins/athena/duckdb';
-import { LocalObjectStore } from '../../src/lib/standins/s3/local-object-store';
+import type { LocalObjectStore } from '../../src/lib/standins/s3/local-object-store';
 import { median, printResults } from '../harness';
 
-const LAKE = 'tributary-bench-lake';
 const DT = '2026-11-20';
 /** A quiet stream: Firehose flushes every 5 minutes, so a day is 288 deliveries. */
 const DELIVERIES = 288;
@@ -28,23 +30,35 @@ const TYPICAL_QUERY =
 
 /**
  * Compaction of one day of clickstream as a quiet stream writes it: one Parquet file per delivery
- * and hour. Before and after: files a query of the day opens, the bytes of the columns a typical
+ * and hour, compacted by the lake-rewrite state machine as deployed (its CTAS in the local
+ * Athena). Before and after: files a query of the day opens, the bytes of the columns a typical
  * query reads (Athena bills bytes scanned: the column chunks it reads), and that query's time on
  * DuckDB. The row count and content checksum (one copy per key) must be equal.
  */
 export async function run(): Promise<void> {
   const root = await mkdtemp(join(tmpdir(), 'tributary-bench-compaction-'));
   try {
-    const store = new LocalObjectStore(root);
     const pipeline = bundledPipeline();
+    const environment = localEnvironment(root, pipeline.database);
+    const { store, lakeBucket } = environment;
     const stream = pipeline.streams.find((s) => s.name === 'clickstream')!;
-    await writeDay(store, stream);
+    await writeDay(store, lakeBucket, stream);
     const pointers = objectStorePointers(store);
-    const before = await measureQuery(store, pointers);
-    const result = await compactStreamDay(stream, DT, { store, pointers, lakeBucket: LAKE });
-    const after = await measureQuery(store, pointers);
+    const digest = () => digestDay(store, pointers, lakeBucket, stream.name, DT, compactionOptions(stream));
+    const digestBefore = await digest();
+    const before = await measureQuery(store, lakeBucket, pointers);
+    const started = process.hrtime.bigint();
+    const rewrite = await runLakeRewriteLocally(environment, pipeline, { date: DT, stream: stream.name });
+    const rewriteSeconds = Number(process.hrtime.bigint() - started) / 1e9;
+    if (rewrite.execution.status !== 'SUCCEEDED')
+      throw new Error(
+        `The lake rewrite of ${stream.name} dt=${DT} failed: ${rewrite.execution.error?.name}: ${rewrite.execution.error?.cause}`,
+      );
+    const digestAfter = await digest();
+    const after = await measureQuery(store, lakeBucket, pointers);
+    const summary = (await readDayState(store, pointers, lakeBucket, stream.name, DT)).current?.summary;
     const same =
-      result.before.checksum === result.after.checksum && result.before.distinctRows === result.after.rows;
+      digestBefore.checksum === digestAfter.checksum && digestBefore.distinctRows === digestAfter.rows;
     printResults(`Compaction (one day, ${EVENTS.toLocaleString('en')} events in ${DELIVERIES} deliveries)`, [
       {
         metric: 'files a query of the day opens',
@@ -72,8 +86,12 @@ export async function run(): Promise<void> {
       },
       {
         metric: 'rows (every copy) / copies dropped',
-        value: `${result.after.rows} / ${result.outcome.duplicatesDropped}`,
-        baseline: `${result.before.rows}`,
+        value: `${digestAfter.rows} / ${summary?.duplicatesDropped ?? 0}`,
+        baseline: `${digestBefore.rows}`,
+      },
+      {
+        metric: 'lake rewrite (state machine, CTAS in the local Athena)',
+        value: `${rewriteSeconds.toFixed(1)} s`,
       },
       { metric: 'content checksum, one copy per key', value: same ? 'equal' : 'DIFFERENT', met: same },
     ]);
@@ -92,6 +110,7 @@ function mb(bytes: number): string {
 
 async function writeDay(
   store: LocalObjectStore,
+  lakeBucket: string,
   stream: ReturnType<typeof bundledPipeline>['streams'][number],
 ) {
   const options = { ...CLICKSTREAM_DEFAULTS, eventsPerDay: EVENTS };
@@ -124,7 +143,7 @@ async function writeDay(
           columns: stream.columns,
           lines: joinLines(lines),
           codec: 'snappy',
-          bucket: LAKE,
+          bucket: lakeBucket,
           key: `${prefix}delivery-${d}-${copy}.parquet`,
           now: at,
         });
@@ -133,19 +152,23 @@ async function writeDay(
   }
 }
 
-async function measureQuery(store: LocalObjectStore, pointers: ReturnType<typeof objectStorePointers>) {
-  const visible = visibleFiles(await readDayState(store, pointers, LAKE, 'clickstream', DT));
+async function measureQuery(
+  store: LocalObjectStore,
+  lakeBucket: string,
+  pointers: ReturnType<typeof objectStorePointers>,
+) {
+  const visible = visibleFiles(await readDayState(store, pointers, lakeBucket, 'clickstream', DT));
   const keys = [...visible.live, ...visible.compacted];
   const duck = await DuckDb.open();
   try {
-    const paths = keys.map((k) => sqlString(store.pathFor(LAKE, k))).join(', ');
+    const paths = keys.map((k) => sqlString(store.pathFor(lakeBucket, k))).join(', ');
     await duck.run(`CREATE VIEW day AS SELECT * FROM read_parquet([${paths}], union_by_name = true)`);
     const meta = await duck.query(
       `SELECT coalesce(sum(total_compressed_size), 0) AS bytes FROM parquet_metadata([${paths}]) ` +
         `WHERE path_in_schema IN ('event_type', 'properties__value')`,
     );
     let fileBytes = 0;
-    for await (const object of store.list(LAKE, 'lake/clickstream/'))
+    for await (const object of store.list(lakeBucket, 'lake/clickstream/'))
       if (keys.includes(object.key)) fileBytes += object.size;
     const times: number[] = [];
     for (let i = 0; i < 7; i++) {

@@ -51,5 +51,14 @@ export const COMPACTED_NEXT_DAY: Pipeline = {
   })),
 };
 
-/** Every compaction meets late files, half of the rewrites are killed, and no backlog (a minute a seed). */
-export const COMPACTION_FAULTS = { backlogDay: 0, compactionLateDelivery: 1, rewriteKill: 0.5 } as const;
+/**
+ * Every compaction meets late files, half of the rewrites are killed, a third of the rounds lose
+ * their flip to a competing rewrite or their query, and no backlog (a minute a seed).
+ */
+export const COMPACTION_FAULTS = {
+  backlogDay: 0,
+  compactionLateDelivery: 1,
+  rewriteKill: 0.5,
+  competingRewrite: 0.3,
+  compactionQueryFailure: 0.3,
+} as const;

@@ -19,6 +19,9 @@ export async function writeConsumedFile(
 ): Promise<void> {
   const body = uploadPipe();
   const upload = store.put(bucket, key, body, { contentType: 'application/vnd.apache.parquet' });
+  // a refused put (a killed process, a denied write) stops the writer rather than leave it
+  // writing into a pipe no one reads; its error is the one thrown, below
+  upload.catch((error: unknown) => body.destroy(error as Error));
   const writer = new ParquetRowWriter([{ name: CONSUMED_COLUMN, type: parseColumnType('string') }], body, {
     codec: 'snappy',
     rowGroupRows: 50_000,

@@ -33,8 +33,12 @@ export interface FaultRates {
   readonly compactionLateDelivery: number;
   /** ...and among them copies of records the day already holds (Firehose delivers at least once). */
   readonly compactionDuplicateDelivery: number;
-  /** A compaction or clean-up of a day killed at a random write: before its summary, before the flip, or amid deletions. */
+  /** A lake rewrite or clean-up killed at a random write: its consumed list, plan, summary, the flip, or amid deletions. */
   readonly rewriteKill: number;
+  /** Another rewrite of a day (a `tributary compact` by hand) flips its pointer between a round's Prepare and its Commit. */
+  readonly competingRewrite: number;
+  /** A compaction's CTAS fails after writing some of its files (Athena reports the query FAILED). */
+  readonly compactionQueryFailure: number;
   /** A clean-up of a compacted day run on its own, minutes to 30 hours later: before its grace period has passed, or after. */
   readonly cleanupRun: number;
 }
@@ -54,6 +58,8 @@ export const DEFAULT_FAULTS: FaultRates = {
   compactionLateDelivery: 0.4,
   compactionDuplicateDelivery: 0.5,
   rewriteKill: 0.2,
+  competingRewrite: 0.1,
+  compactionQueryFailure: 0.1,
   cleanupRun: 0.5,
 };
 

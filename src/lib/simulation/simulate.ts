@@ -108,6 +108,7 @@ export async function simulate(options: SimulationOptions): Promise<SimulationRe
       const sent = new Map<string, SentRecord[]>();
       const compaction = new SimulatedCompaction(
         world,
+        athena,
         lakeReads,
         violations,
         (stream, day) => sent.get(`${stream}/${day}`) ?? [],

@@ -33,6 +33,10 @@ export interface WorldCounts {
   compactions: number;
   /** Compactions and clean-ups killed at one of their writes. */
   rewritesKilled: number;
+  /** Rounds whose flip another rewrite of the day made first (Commit's PointerConflictError, `superseded`). */
+  rewritesSuperseded: number;
+  /** Rounds whose CTAS failed (discarded: the day reads as before). */
+  queriesFailed: number;
   /** Live files that landed in a day while it was being compacted (left visible beside the generation). */
   landedDuringCompaction: number;
   /** Records sent late into a day due for compaction, copies of records it holds among them. */
@@ -72,6 +76,8 @@ export class SimulatedWorld {
     flushes: 0,
     compactions: 0,
     rewritesKilled: 0,
+    rewritesSuperseded: 0,
+    queriesFailed: 0,
     landedDuringCompaction: 0,
     lateIntoCompaction: 0,
     cleanups: 0,

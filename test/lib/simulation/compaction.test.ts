@@ -8,9 +8,18 @@ const run = (seed: number, days: number, convergence: boolean): Promise<Simulati
 
 describe('compaction in the simulation', () => {
   it(
-    'holds every invariant under seeds 1 and 4, which meet files landing during a compaction, killed rewrites, and clean-ups before and after the grace period',
+    'holds every invariant under seeds 1 and 4, which meet files landing during a lake rewrite, killed rewrites, flips lost to a competing rewrite, failed queries, and clean-ups before and after the grace period',
     async () => {
-      const met = { compactions: 0, landed: 0, late: 0, killed: 0, withinGrace: 0, removed: 0 };
+      const met = {
+        compactions: 0,
+        landed: 0,
+        late: 0,
+        killed: 0,
+        superseded: 0,
+        failedQueries: 0,
+        withinGrace: 0,
+        removed: 0,
+      };
       // the final convergence check once: it runs the last day twice more, a third of a seed's time
       for (const [seed, convergence] of [
         [1, true],
@@ -22,6 +31,8 @@ describe('compaction in the simulation', () => {
         met.landed += report.counts.landedDuringCompaction;
         met.late += report.counts.lateIntoCompaction;
         met.killed += report.counts.rewritesKilled;
+        met.superseded += report.counts.rewritesSuperseded;
+        met.failedQueries += report.counts.queriesFailed;
         met.withinGrace += report.counts.cleanupsWithinGrace;
         met.removed += report.counts.filesRemoved;
       }
@@ -37,7 +48,8 @@ describe('compaction in the simulation', () => {
     async () => {
       const first = await run(2, 1, false);
       const second = await run(2, 1, false);
-      expect(first.counts.compactions + first.counts.rewritesKilled).toBeGreaterThan(0);
+      const { compactions, rewritesKilled, rewritesSuperseded } = first.counts;
+      expect(compactions + rewritesKilled + rewritesSuperseded).toBeGreaterThan(0);
       expect(second.scheduleDigest).toBe(first.scheduleDigest);
       expect(second.counts).toEqual(first.counts);
     },

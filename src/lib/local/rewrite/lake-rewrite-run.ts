@@ -17,6 +17,7 @@ import {
   type StepEvent,
   type TaskHandler,
 } from '../../standins/stepfunctions/local-state-machine';
+import type { ObjectStore } from '../../storage/object-store';
 import { type LocalEnvironment, openLocalAthena } from '../local-environment';
 import { localHashKey } from '../local-hash-key';
 
@@ -24,7 +25,18 @@ type Json = Parameters<TaskHandler>[0];
 
 export interface LocalLakeRewriteOptions {
   readonly now?: () => Date;
+  /**
+   * What the Lambda's steps read and write through (default the environment's store): a wrapper
+   * may stop it where a killed process would stop (src/lib/storage/killed-store.ts), or let
+   * virtual time pass between writes, as the simulation does. The CTAS writes beside it, as Athena does.
+   */
+  readonly store?: ObjectStore;
+  /** Defaults to conditional writes on `store`. */
   readonly pointers?: PointerStore;
+  /** The local Athena to run the CTAS in (default one opened for the run and closed after it). */
+  readonly athena?: LocalAthena;
+  /** Names generations (default random bytes): a simulation draws them from its seed. */
+  readonly random?: () => string;
   readonly onStep?: (step: StepEvent) => void;
   /** Wraps the bound tasks (a test interposes on one: a competing flip, a failing query). */
   readonly wrapTasks?: (tasks: Record<LakeRewriteTask, TaskHandler>) => Record<LakeRewriteTask, TaskHandler>;
@@ -80,24 +92,9 @@ export async function runLakeRewriteLocally(
   request: RewriteRunRequest,
   options: LocalLakeRewriteOptions = {},
 ): Promise<LocalLakeRewrite> {
-  const athena = await openLocalAthena(environment, pipeline);
+  const athena = options.athena ?? (await openLocalAthena(environment, pipeline));
   try {
-    const dependencies: LakeRewriteDependencies = {
-      store: environment.store,
-      pointers: options.pointers ?? objectStorePointers(environment.store),
-      catalog: environment.catalog,
-      lakeBucket: environment.lakeBucket,
-      database: environment.database,
-      workGroup: workGroupName(environment.resourcePrefix, 'transforms'),
-      streams: pipeline.streams,
-      rebuild: {
-        rawBucket: environment.rawBucket,
-        lakeStartDate: environment.lakeStartDate,
-        flattenerFor: (stream) =>
-          flattenerForStream(stream, stream.flatten.hash.length > 0 ? localHashKey().key : undefined),
-      },
-      ...(options.now ? { now: options.now } : {}),
-    };
+    const dependencies = localLakeRewriteDependencies(environment, pipeline, options);
     const alerts: string[] = [];
     const bound = localLakeRewriteTasks(dependencies, athena, alerts);
     const tasks = options.wrapTasks ? options.wrapTasks(bound) : bound;
@@ -109,6 +106,32 @@ export async function runLakeRewriteLocally(
     });
     return { executionName, execution, alerts };
   } finally {
-    athena.close();
+    if (!options.athena) athena.close();
   }
+}
+
+/** What the lake rewrite's Lambda steps work with here: the local lake, catalog and raw copies. */
+export function localLakeRewriteDependencies(
+  environment: LocalEnvironment,
+  pipeline: Pipeline,
+  options: Pick<LocalLakeRewriteOptions, 'now' | 'store' | 'pointers' | 'random'> = {},
+): LakeRewriteDependencies {
+  const store = options.store ?? environment.store;
+  return {
+    store,
+    pointers: options.pointers ?? objectStorePointers(store),
+    catalog: environment.catalog,
+    lakeBucket: environment.lakeBucket,
+    database: environment.database,
+    workGroup: workGroupName(environment.resourcePrefix, 'transforms'),
+    streams: pipeline.streams,
+    rebuild: {
+      rawBucket: environment.rawBucket,
+      lakeStartDate: environment.lakeStartDate,
+      flattenerFor: (stream) =>
+        flattenerForStream(stream, stream.flatten.hash.length > 0 ? localHashKey().key : undefined),
+    },
+    ...(options.now ? { now: options.now } : {}),
+    ...(options.random ? { random: options.random } : {}),
+  };
 }
