@@ -389,6 +389,29 @@ describe('the daily pipeline in the template', () => {
     ).toBe(false);
   });
 
+  it('gives every function a timeout and memory Lambda accepts, the rewrite Lambda the most for a backfill day', () => {
+    const functions = Object.entries(resources('dev')).filter(
+      ([, resource]) => (resource as { Type: string }).Type === 'AWS::Lambda::Function',
+    ) as Array<[string, { Properties: { Timeout: number; MemorySize: number } }]>;
+    expect(functions.length).toBeGreaterThan(5);
+    for (const [id, fn] of functions) {
+      expect({ id, timeoutOk: fn.Properties.Timeout >= 1 && fn.Properties.Timeout <= 900 }).toEqual({
+        id,
+        timeoutOk: true,
+      });
+      expect({ id, memoryOk: fn.Properties.MemorySize >= 128 && fn.Properties.MemorySize <= 10_240 }).toEqual(
+        {
+          id,
+          memoryOk: true,
+        },
+      );
+    }
+    expect(resources('dev').RewriteLakeLambdaFunction.Properties).toMatchObject({
+      Timeout: 900,
+      MemorySize: 2048,
+    });
+  });
+
   it('runs the loader with the database secret from params, reading only query results', () => {
     const loader = resources('dev').LoaderLambdaFunction.Properties;
     expect(loader.Environment.Variables).toHaveProperty('TRIBUTARY_DATABASE_SECRET_ARN');
