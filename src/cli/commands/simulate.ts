@@ -47,8 +47,9 @@ function describe(report: SimulationReport): string {
     `seed ${report.seed}: ${report.days} days from ${report.firstDay}, ${report.scheduled} scheduled actions (schedule ${report.scheduleDigest.slice(0, 12)}); ` +
     `${c.recordsSent} records sent (${c.duplicateSends} twice, ${c.lateEvents} late), ${c.changes} changes ` +
     `(${c.poisonChanges} poison), ${c.notifications} notifications (${c.duplicateNotifications} twice), ` +
-    `${c.kills} invocations killed; ${c.compactions} days compacted (${c.landedDuringCompaction} files landed during one, ` +
-    `${c.rewritesKilled} rewrites killed, ${c.filesRemoved} replaced files removed); ` +
+    `${c.kills} invocations killed; ${c.compactions} rounds of the lake rewrite flipped (${c.landedDuringCompaction} files landed during one, ` +
+    `${c.rewritesKilled} rewrites killed, ${c.rewritesSuperseded} superseded, ${c.queriesFailed} queries failed, ` +
+    `${c.filesRemoved} replaced files removed); ` +
     `${report.executions.length} executions (${failed} failed); ` +
     `${report.violations.length === 0 ? 'every invariant held' : `${report.violations.length} violations`}`
   );

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { mkdir } from 'node:fs/promises';
+import { mkdir, readdir, utimes } from 'node:fs/promises';
+import { join } from 'node:path';
 import type { Catalog, CatalogColumn } from '../../catalog/catalog';
 import { parseS3Uri } from '../../catalog/catalog';
 import type { LakeTable } from '../../pipeline/lake-tables';
@@ -249,8 +250,16 @@ export class LocalAthena {
       }
       const directory = this.localDirectory(location);
       const codec = parquetCodec(compression);
+      const existing = new Set(await filesUnder(directory));
+      // S3 sets an object's LastModified when it is written: the files written now get this
+      // Athena's clock (a simulation's), not the file system's, as the store's own writes do
+      const stamp = async () => {
+        const now = this.now();
+        for (const path of await filesUnder(directory)) if (!existing.has(path)) await utimes(path, now, now);
+      };
       if (bucketing) {
         await this.writeBuckets(staged, directory, partitionedBy, codec, bucketing);
+        await stamp();
         return columns;
       }
       await mkdir(directory, { recursive: true });
@@ -264,6 +273,7 @@ export class LocalAthena {
           `COPY ${staged} TO ${sqlString(`${directory}/part_${randomUUID()}.parquet`)} (FORMAT parquet, COMPRESSION ${codec})`,
         );
       }
+      await stamp();
       return columns;
     } finally {
       await this.duck.run(`DROP TABLE IF EXISTS ${staged}`);
@@ -383,4 +393,17 @@ export class LocalAthena {
   private async refreshViews(): Promise<void> {
     await refreshViews(this.duck, this.options, this.now());
   }
+}
+
+/** Every file below `directory` (none when it does not exist), as paths. */
+async function filesUnder(directory: string): Promise<string[]> {
+  const entries = await readdir(directory, { recursive: true, withFileTypes: true }).catch(
+    (error: NodeJS.ErrnoException) => {
+      if (error.code === 'ENOENT') return [];
+      throw error;
+    },
+  );
+  return entries
+    .filter((entry) => entry.isFile())
+    .map((entry) => join(entry.parentPath ?? entry.path, entry.name));
 }

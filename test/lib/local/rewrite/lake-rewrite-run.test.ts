@@ -1,6 +1,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { install } from '@sinonjs/fake-timers';
 import { localEnvironment } from '../../../../src/lib/local/local-environment';
 import { localCompactionBuilder, writeGeneration } from '../../../../src/lib/local/rewrite/compact';
 import { digestDay } from '../../../../src/lib/local/rewrite/day-digest';
@@ -18,6 +19,7 @@ import { objectStorePointers } from '../../../../src/lib/rewrite/pointer-store';
 import { rewriteDay } from '../../../../src/lib/rewrite/rewrite-day';
 import { CLICKSTREAM_DEFAULTS, clickstreamEventJson } from '../../../../src/lib/samples/clickstream';
 import type { TaskHandler } from '../../../../src/lib/standins/stepfunctions/local-state-machine';
+import { killedAfter } from '../../../../src/lib/storage/killed-store';
 import { getBytes } from '../../../../src/lib/storage/object-store';
 import { writeClickstream } from '../../../support/lake-fixtures';
 
@@ -287,5 +289,64 @@ describe('the lake rewrite state machine with the local Athena', () => {
     expect(after.files).toBe(1);
     expect(after.rows).toBe(before.distinctRows);
     expect(after.checksum).toBe(before.checksum);
+  }, 60_000);
+
+  it.each([
+    [0, 'its consumed list'],
+    [1, 'its plan'],
+    [2, 'its summary'],
+    [3, 'the flip'],
+  ])(
+    'writes through `store`: a Lambda killed at write %i (%s) leaves the day as readers saw it, and a rerun converges',
+    async (writes) => {
+      const before = await digest();
+      const run = await runLakeRewriteLocally(
+        environment,
+        pipeline,
+        { date: DAY, stream: 'clickstream' },
+        { store: killedAfter(environment.store, writes) },
+      );
+      expect(run.execution.status).toBe('FAILED');
+      expect(run.execution.steps).toContainEqual(
+        expect.objectContaining({ outcome: 'failed', error: expect.stringMatching(/^StoreKilledError/) }),
+      );
+      expect(run.execution.steps).toContainEqual(
+        expect.objectContaining({ state: 'Discard round', outcome: 'succeeded' }),
+      );
+      expect(await digest()).toEqual(before);
+      const rerun = await runLakeRewriteLocally(environment, pipeline, { date: DAY, stream: 'clickstream' });
+      expect(rerun.execution.status).toBe('SUCCEEDED');
+      expect(await digest()).toMatchObject({
+        files: 1,
+        distinctRows: before.distinctRows,
+        checksum: before.checksum,
+      });
+    },
+    60_000,
+  );
+
+  it("stamps every file of a generation with the clock, as S3 stamps LastModified, so the grace period counts from a simulation's time", async () => {
+    const at = Date.parse('2026-11-22T03:00:00Z');
+    const clock = install({ now: at, toFake: ['Date'] });
+    try {
+      const run = await runLakeRewriteLocally(environment, pipeline, { date: DAY, stream: 'clickstream' });
+      expect(run.execution.status).toBe('SUCCEEDED');
+    } finally {
+      clock.uninstall();
+    }
+    const written: Array<[string, number | undefined]> = [];
+    for await (const object of environment.store.list(
+      environment.lakeBucket,
+      RewriteLayout.day('clickstream', DAY),
+    ))
+      written.push([object.key.replace(/^.*\/gen=[^/]+\//, ''), object.lastModified]);
+    expect(written.map(([name]) => name.replace(/part_.*$/, 'part_*'))).toEqual(
+      expect.arrayContaining(['consumed.parquet', 'plan.json', 'summary.json', 'data/part_*']),
+    );
+    // to the second: a file system may keep modification times coarser than milliseconds
+    const second = (ms: number | undefined) => new Date(Math.floor((ms ?? 0) / 1000) * 1000).toISOString();
+    expect(written.map(([name, lastModified]) => [name, second(lastModified)])).toEqual(
+      written.map(([name]) => [name, second(at)]),
+    );
   }, 60_000);
 });
