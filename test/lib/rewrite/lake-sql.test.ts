@@ -2,17 +2,19 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseColumnType } from '../../../src/lib/columns/column-types';
-import { compactStreamDay } from '../../../src/lib/local/rewrite/compaction';
 import { bundledPipeline } from '../../../src/lib/pipeline/bundled';
 import { stageWorkGroups } from '../../../src/lib/query/workgroups';
+import { compactionOptions } from '../../../src/lib/rewrite/compaction-policy';
 import { compactionQuery, streamLakeRelation } from '../../../src/lib/rewrite/lake-sql';
 import { objectStorePointers } from '../../../src/lib/rewrite/pointer-store';
+import { rewriteDay } from '../../../src/lib/rewrite/rewrite-day';
 import type { LocalAthena } from '../../../src/lib/standins/athena/local-athena';
 import { LocalObjectStore } from '../../../src/lib/standins/s3/local-object-store';
 import { listKeys } from '../../../src/lib/storage/object-store';
 import { deduplicatedRelation } from '../../../src/lib/transforms/deduplicate';
 import { writeClickstream } from '../../support/lake-fixtures';
 import { openTestAthena, TEST_ATHENA } from '../../support/local-athena';
+import { localCompactionBuilder } from '../../support/local-compaction';
 
 const pipeline = bundledPipeline();
 const stream = pipeline.streams.find((s) => s.name === 'clickstream')!;
@@ -52,13 +54,18 @@ const count = async (from: string) =>
 const ids = async (from: string) =>
   (await athena.query(`SELECT event_id FROM ${from} WHERE ${DAY} ORDER BY 1`)).rows.map((r) => r.event_id);
 
-const compact = () =>
-  compactStreamDay(stream, '2026-11-20', {
-    store,
-    pointers: objectStorePointers(store),
-    lakeBucket: LAKE,
-    now: () => new Date(Date.UTC(2026, 10, 22, 3)),
-  });
+const compact = async () => ({
+  outcome: await rewriteDay(
+    { table: stream.name, dt: '2026-11-20', reason: 'compact' },
+    localCompactionBuilder(store, LAKE, compactionOptions(stream)),
+    {
+      store,
+      pointers: objectStorePointers(store),
+      lakeBucket: LAKE,
+      now: () => new Date(Date.UTC(2026, 10, 22, 3)),
+    },
+  ),
+});
 
 describe("a stream's lake days as readers see them", () => {
   it('reads the live files while no day is rewritten, copies included', async () => {

@@ -1,7 +1,6 @@
 import { mkdir, mkdtemp, rm, utimes } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { localCompactionBuilder } from '../../../src/lib/local/rewrite/compact';
 import { cleanupDay } from '../../../src/lib/rewrite/cleanup';
 import { readDayState, visibleFiles } from '../../../src/lib/rewrite/day-state';
 import { RewriteLayout } from '../../../src/lib/rewrite/layout';
@@ -15,6 +14,7 @@ import { DuckDb, sqlString } from '../../../src/lib/standins/athena/duckdb';
 import { LocalObjectStore } from '../../../src/lib/standins/s3/local-object-store';
 import { killedAfter } from '../../../src/lib/storage/killed-store';
 import { listKeys, type ObjectStore } from '../../../src/lib/storage/object-store';
+import { localCompactionBuilder } from '../../support/local-compaction';
 
 const BUCKET = 'tributary-test-lake';
 const TABLE = 'clicks';

@@ -2,7 +2,6 @@ import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import fc from 'fast-check';
-import { localCompactionBuilder } from '../../../src/lib/local/rewrite/compact';
 import { cleanupDay } from '../../../src/lib/rewrite/cleanup';
 import { readDayState, visibleFiles } from '../../../src/lib/rewrite/day-state';
 import { RewriteLayout } from '../../../src/lib/rewrite/layout';
@@ -12,6 +11,7 @@ import { DuckDb, sqlString } from '../../../src/lib/standins/athena/duckdb';
 import { LocalObjectStore } from '../../../src/lib/standins/s3/local-object-store';
 import { killedAfter } from '../../../src/lib/storage/killed-store';
 import type { ObjectStore } from '../../../src/lib/storage/object-store';
+import { localCompactionBuilder } from '../../support/local-compaction';
 
 const BUCKET = 'tributary-test-lake';
 const TABLE = 'clicks';

@@ -3,7 +3,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { install } from '@sinonjs/fake-timers';
 import { localEnvironment } from '../../../../src/lib/local/local-environment';
-import { localCompactionBuilder, writeGeneration } from '../../../../src/lib/local/rewrite/compact';
 import { digestDay } from '../../../../src/lib/local/rewrite/day-digest';
 import {
   type LocalLakeRewriteOptions,
@@ -22,6 +21,7 @@ import type { TaskHandler } from '../../../../src/lib/standins/stepfunctions/loc
 import { killedAfter } from '../../../../src/lib/storage/killed-store';
 import { getBytes } from '../../../../src/lib/storage/object-store';
 import { writeClickstream } from '../../../support/lake-fixtures';
+import { localCompactionBuilder, writeGeneration } from '../../../support/local-compaction';
 
 /**
  * The lake-rewrite state machine, as deployed, run locally. `Run CTAS` is played by a double that

@@ -1,18 +1,16 @@
 import { mkdir, utimes } from 'node:fs/promises';
-import { COMPACTION_DEFAULTS, type CompactionOptions } from '../../rewrite/compaction-policy';
-import { CONSUMED_FILE } from '../../rewrite/layout';
-import type { BuildRequest, BuiltGeneration, GenerationBuilder } from '../../rewrite/rewrite-day';
-import { DuckDb, sqlString } from '../../standins/athena/duckdb';
-import type { LocalObjectStore } from '../../standins/s3/local-object-store';
-import { listKeys } from '../../storage/object-store';
+import { COMPACTION_DEFAULTS, type CompactionOptions } from '../../src/lib/rewrite/compaction-policy';
+import { CONSUMED_FILE } from '../../src/lib/rewrite/layout';
+import type { BuildRequest, BuiltGeneration, GenerationBuilder } from '../../src/lib/rewrite/rewrite-day';
+import { DuckDb, sqlString } from '../../src/lib/standins/athena/duckdb';
+import type { LocalObjectStore } from '../../src/lib/standins/s3/local-object-store';
+import { listKeys } from '../../src/lib/storage/object-store';
 
-export {
-  COMPACTION_DEFAULTS,
-  type CompactionOptions,
-  compactionOptions,
-  DEFAULT_COMPACT_AFTER_DAYS,
-  daysDueForCompaction,
-} from '../../rewrite/compaction-policy';
+/**
+ * A DuckDB generation builder for the tests of rewriteDay (and a double of the compaction CTAS):
+ * what runs in AWS and in `tributary compact`/`simulate` is the lake-rewrite state machine, whose
+ * CTAS the local Athena runs; these tests exercise the rewrite's protocol apart from any engine.
+ */
 
 /** A file to merge: a live file takes `dt`/`hour` from its folder, a generation file holds them as columns. */
 export interface SourceFile {
