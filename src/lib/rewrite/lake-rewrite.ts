@@ -431,6 +431,16 @@ export async function commitRound(
   for (const key of files) rowsOut += await parquetRowCount(store, lakeBucket, key);
   let rowsIn = plan.previousRows;
   for (const key of plan.liveInputs) rowsIn += await parquetRowCount(store, lakeBucket, key);
+  // a compaction only drops copies of a keyed record: a CTAS that read nothing (a day outside
+  // the tables' projection, say) must not replace the day's rows with none
+  const stream = streamNamed(dependencies.streams, item.stream);
+  const lost = rowsIn > 0 && (rowsOut === 0 || (stream.keys.length === 0 && rowsOut !== rowsIn));
+  if (lost)
+    throw new RewriteStateError(
+      `The compaction CTAS of ${item.stream} dt=${item.dt} wrote ${rowsOut === 0 ? 'no rows' : `${rowsOut} rows`} from ${rowsIn}` +
+        `${stream.keys.length === 0 ? ' (the stream declares no keys, so none is a copy)' : ''}: the day was not switched and ` +
+        'reads as before. Check that the day lies in the tables\' projection range (lakeStartDate to today) and run the rewrite again.',
+    );
   const now = dependencies.now?.() ?? new Date();
   const prefix = RewriteLayout.generation(item.stream, item.dt, item.generation);
   const summary: GenerationSummary = {

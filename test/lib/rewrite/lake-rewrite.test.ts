@@ -289,6 +289,33 @@ describe('a round of a day', () => {
     expect(flipped.lastModified).toBeDefined();
   });
 
+  it.each([
+    ['events', 3, 0, 'wrote no rows'],
+    // clicks declares no keys: a compaction keeps every row
+    ['clicks', 3, 2, 'wrote 2 rows from 3'],
+  ])(
+    'refuses to flip a %s generation that lost rows (%i in, %i out), naming them, and the day reads as before',
+    async (streamName, rowsIn, rowsOut, message) => {
+      await parquetOf(liveKey(0).replace('/events/', `/${streamName}/`), rowsIn);
+      const item = { stream: streamName, dt: '2026-11-18', round: 0, options: {} };
+      const prepared = await prepareRound(item, dependencies);
+      if (rowsOut > 0)
+        await parquetOf(
+          `${generationDataPrefix(streamName, '2026-11-18', prepared.generation!)}part-0`,
+          rowsOut,
+        );
+      await expect(commitRound({ ...item, generation: prepared.generation! }, dependencies)).rejects.toThrow(
+        new RegExp(`RewriteStateError|${message}`),
+      );
+      await expect(commitRound({ ...item, generation: prepared.generation! }, dependencies)).rejects.toThrow(
+        message,
+      );
+      expect(
+        await dependencies.pointers.read(LAKE, RewriteLayout.pointer(streamName, '2026-11-18')),
+      ).toBeUndefined();
+    },
+  );
+
   it('flips nothing when another rewrite replaced the pointer since Prepare read it', async () => {
     await parquetOf(liveKey(0), 1);
     const item = { stream: 'events', dt: '2026-11-18', round: 0, options: {} };
