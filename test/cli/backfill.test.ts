@@ -1,9 +1,11 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
 import { main } from '../../src/cli/main';
 import { LOCAL_BUCKETS } from '../../src/lib/config/storage';
 import { bundledPipeline } from '../../src/lib/pipeline/bundled';
+import { LakeLayout } from '../../src/lib/pipeline/lake-layout';
 import { CLICKSTREAM_DEFAULTS, clickstreamEventJson } from '../../src/lib/samples/clickstream';
 import { LocalObjectStore } from '../../src/lib/standins/s3/local-object-store';
 import { captureIo } from '../support/cli';
@@ -58,4 +60,37 @@ describe('tributary backfill', () => {
     ).toBe(0);
     expect(count.out()).toBe('n\n4\n');
   });
+
+  it('rebuilds a day whose raw copies are kept, one copy per key, and names the command that brings the transforms and BI tables up to date', async () => {
+    const day = await mkdtemp(join(tmpdir(), 'tributary-backfill-cli-ok-'));
+    try {
+      const store = new LocalObjectStore(day);
+      const events = Array.from({ length: 6 }, (_, i) =>
+        clickstreamEventJson(i, { ...CLICKSTREAM_DEFAULTS, eventsPerDay: 6 }),
+      );
+      await writeClickstream(store, LOCAL_BUCKETS.lake, bundledPipeline(), events);
+      // the raw copy Firehose kept of the same records, and of one sent twice, under their arrival hour
+      const arrival = events.map((e) => JSON.parse(e).event_time as string).sort()[0]!;
+      const hourPath = arrival.slice(0, 13).replace(/[-T]/g, '/');
+      await store.put(
+        LOCAL_BUCKETS.raw,
+        `${LakeLayout.firehoseBackup('clickstream')}${hourPath}/delivery-1.gz`,
+        gzipSync(`${[...events, events[0]!].join('\n')}\n`),
+      );
+      const dt = arrival.slice(0, 10);
+      const io = captureIo();
+      expect(
+        await main(['backfill', '--root', day, '--stream', 'clickstream', '--from', dt, '--to', dt], io),
+      ).toBe(0);
+      const row = io
+        .out()
+        .split('\n')
+        .find((l) => l.startsWith(dt))!
+        .split(/\s{2,}/);
+      expect(row).toEqual([dt, 'rebuilt', '7', '6', '1', '0']);
+      expect(io.out()).toContain('next: tributary run');
+    } finally {
+      await rm(day, { recursive: true, force: true });
+    }
+  }, 60_000);
 });

@@ -116,7 +116,12 @@ export async function backfillCommand(args: string[], io: CommandIo): Promise<nu
     formatTable(['day', 'status', 'records', 'rows', 'copies dropped', 'refused by conversion'], rows),
   );
   for (const failure of failures) writeLine(io.stderr, failure);
-  return failures.length > 0 ? 1 : 0;
+  if (failures.length > 0) return 1;
+  writeLine(
+    io.stdout,
+    'next: tributary run computes the transforms of the rebuilt days again (its late-data lookback) and loads them into the BI tables; in a stage, the next scheduled run does',
+  );
+  return 0;
 }
 
 const DAY_MS = 86_400_000;
