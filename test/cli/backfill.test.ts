@@ -88,7 +88,7 @@ describe('tributary backfill', () => {
         .find((l) => l.startsWith(dt))!
         .split(/\s{2,}/);
       expect(row).toEqual([dt, 'rebuilt', '7', '6', '1', '0']);
-      expect(io.out()).toContain('next: tributary run');
+      expect(io.out()).toContain(`next: tributary run --keep --events 0 --date ${dt}`);
     } finally {
       await rm(day, { recursive: true, force: true });
     }

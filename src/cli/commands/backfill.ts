@@ -119,7 +119,8 @@ export async function backfillCommand(args: string[], io: CommandIo): Promise<nu
   if (failures.length > 0) return 1;
   writeLine(
     io.stdout,
-    'next: tributary run computes the transforms of the rebuilt days again (its late-data lookback) and loads them into the BI tables; in a stage, the next scheduled run does',
+    `next: tributary run --keep --events 0 --date ${isoDay(to)} computes the transforms of the rebuilt days within each ` +
+      "transform's lookbackDays again and loads them into the BI tables; in a stage, the next scheduled run does",
   );
   return 0;
 }
