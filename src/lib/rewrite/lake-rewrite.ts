@@ -439,7 +439,7 @@ export async function commitRound(
     throw new RewriteStateError(
       `The compaction CTAS of ${item.stream} dt=${item.dt} wrote ${rowsOut === 0 ? 'no rows' : `${rowsOut} rows`} from ${rowsIn}` +
         `${stream.keys.length === 0 ? ' (the stream declares no keys, so none is a copy)' : ''}: the day was not switched and ` +
-        'reads as before. Check that the day lies in the tables\' projection range (lakeStartDate to today) and run the rewrite again.',
+        "reads as before. Check that the day lies in the tables' projection range (lakeStartDate to today) and run the rewrite again.",
     );
   const now = dependencies.now?.() ?? new Date();
   const prefix = RewriteLayout.generation(item.stream, item.dt, item.generation);
