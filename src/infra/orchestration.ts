@@ -48,6 +48,48 @@ function glueResources(pipeline: Pipeline, settings: StackSettings, tables = '*'
   ];
 }
 
+/**
+ * What an Athena query run with the caller's role needs beside its workgroup: the data catalog,
+ * the Glue database's tables (a CTAS creates its own; a stream's readers also read
+ * `<stream>__compacted`) and the lake's objects.
+ */
+function athenaQueryStatements(pipeline: Pipeline, settings: StackSettings): Cfn[] {
+  return [
+    {
+      Sid: 'UseDataCatalog',
+      Effect: 'Allow',
+      Action: ['athena:GetDataCatalog'],
+      Resource: [
+        sub('arn:${AWS::Partition}:athena:${AWS::Region}:${AWS::AccountId}:datacatalog/AwsDataCatalog'),
+      ],
+    },
+    {
+      Sid: 'CatalogForQueries',
+      Effect: 'Allow',
+      Action: [
+        'glue:GetDatabase',
+        'glue:GetTable',
+        'glue:GetTables',
+        'glue:CreateTable',
+        'glue:UpdateTable',
+        'glue:GetPartition',
+        'glue:GetPartitions',
+        'glue:BatchGetPartition',
+        'glue:CreatePartition',
+        'glue:BatchCreatePartition',
+        'glue:UpdatePartition',
+      ],
+      Resource: glueResources(pipeline, settings),
+    },
+    {
+      Sid: 'ReadLake',
+      Effect: 'Allow',
+      Action: ['s3:GetObject', 's3:ListBucket', 's3:GetBucketLocation', 's3:ListBucketMultipartUploads'],
+      Resource: [bucketArn(settings, 'lake'), bucketArn(settings, 'lake', '/lake/*')],
+    },
+  ];
+}
+
 const workGroupArn = (name: string) =>
   sub(`arn:\${AWS::Partition}:athena:\${AWS::Region}:\${AWS::AccountId}:workgroup/${name}`);
 
@@ -109,38 +151,7 @@ function pipelineRole(pipeline: Pipeline, settings: StackSettings): Cfn {
       Action: ['athena:GetQueryResults'],
       Resource: [workGroupArn(workGroupName(settings))],
     },
-    {
-      Sid: 'UseDataCatalog',
-      Effect: 'Allow',
-      Action: ['athena:GetDataCatalog'],
-      Resource: [
-        sub('arn:${AWS::Partition}:athena:${AWS::Region}:${AWS::AccountId}:datacatalog/AwsDataCatalog'),
-      ],
-    },
-    {
-      Sid: 'CatalogForQueries',
-      Effect: 'Allow',
-      Action: [
-        'glue:GetDatabase',
-        'glue:GetTable',
-        'glue:GetTables',
-        'glue:CreateTable',
-        'glue:UpdateTable',
-        'glue:GetPartition',
-        'glue:GetPartitions',
-        'glue:BatchGetPartition',
-        'glue:CreatePartition',
-        'glue:BatchCreatePartition',
-        'glue:UpdatePartition',
-      ],
-      Resource: glueResources(pipeline, settings),
-    },
-    {
-      Sid: 'ReadLake',
-      Effect: 'Allow',
-      Action: ['s3:GetObject', 's3:ListBucket', 's3:GetBucketLocation', 's3:ListBucketMultipartUploads'],
-      Resource: [bucketArn(settings, 'lake'), bucketArn(settings, 'lake', '/lake/*')],
-    },
+    ...athenaQueryStatements(pipeline, settings),
     ...(pipeline.aurora.length > 0
       ? [
           {
@@ -266,39 +277,7 @@ function lakeRewriteRole(pipeline: Pipeline, settings: StackSettings): Cfn {
       Action: ['athena:StartQueryExecution', 'athena:GetQueryExecution', 'athena:StopQueryExecution'],
       Resource: [workGroupArn(transformWorkGroupName(settings))],
     },
-    {
-      Sid: 'UseDataCatalog',
-      Effect: 'Allow',
-      Action: ['athena:GetDataCatalog'],
-      Resource: [
-        sub('arn:${AWS::Partition}:athena:${AWS::Region}:${AWS::AccountId}:datacatalog/AwsDataCatalog'),
-      ],
-    },
-    {
-      // the CTAS reads `<stream>` and `<stream>__compacted` and creates its own table
-      Sid: 'CatalogForQueries',
-      Effect: 'Allow',
-      Action: [
-        'glue:GetDatabase',
-        'glue:GetTable',
-        'glue:GetTables',
-        'glue:CreateTable',
-        'glue:UpdateTable',
-        'glue:GetPartition',
-        'glue:GetPartitions',
-        'glue:BatchGetPartition',
-        'glue:CreatePartition',
-        'glue:BatchCreatePartition',
-        'glue:UpdatePartition',
-      ],
-      Resource: glueResources(pipeline, settings),
-    },
-    {
-      Sid: 'ReadLake',
-      Effect: 'Allow',
-      Action: ['s3:GetObject', 's3:ListBucket', 's3:GetBucketLocation', 's3:ListBucketMultipartUploads'],
-      Resource: [bucketArn(settings, 'lake'), bucketArn(settings, 'lake', '/lake/*')],
-    },
+    ...athenaQueryStatements(pipeline, settings),
     {
       Sid: 'WriteGenerations',
       Effect: 'Allow',

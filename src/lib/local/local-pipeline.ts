@@ -30,6 +30,7 @@ import {
 } from '../standins/stepfunctions/local-state-machine';
 import { getBytes, listKeys } from '../storage/object-store';
 import type { PublishOutcome } from '../transforms/publish';
+import { localQueryTask } from './athena-sync-task';
 import type { CaptureStats, DynamoSource } from './capture-changes';
 import type { StreamSource } from './ingest-streams';
 import { type LocalEnvironment, openLocalAthena } from './local-environment';
@@ -296,21 +297,7 @@ export function localTasks(
     }
     return table;
   };
-  const runQuery = async (input: Json) => {
-    const { QueryString, WorkGroup } = input as { QueryString: string; WorkGroup: string };
-    const execution = await athena.execute(QueryString, WorkGroup);
-    return {
-      QueryExecution: {
-        QueryExecutionId: execution.queryExecutionId,
-        Status: { State: 'SUCCEEDED' },
-        // Athena's GetQueryExecution reports the bytes it scanned; locally, the engine's estimate
-        Statistics: { DataScannedInBytes: execution.scannedBytes ?? 0 },
-        ...(execution.outputLocation
-          ? { ResultConfiguration: { OutputLocation: execution.outputLocation } }
-          : {}),
-      },
-    } as Json;
-  };
+  const runQuery = localQueryTask(athena);
   const noAurora = () => {
     throw Object.assign(new Error('There is no Aurora cluster on this machine'), {
       name: 'Rds.DBClusterNotFoundFault',

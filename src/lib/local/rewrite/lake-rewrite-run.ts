@@ -18,6 +18,7 @@ import {
   type TaskHandler,
 } from '../../standins/stepfunctions/local-state-machine';
 import type { ObjectStore } from '../../storage/object-store';
+import { localQueryTask } from '../athena-sync-task';
 import { type LocalEnvironment, openLocalAthena } from '../local-environment';
 import { localHashKey } from '../local-hash-key';
 
@@ -67,17 +68,7 @@ export function localLakeRewriteTasks(
     'Commit round': step,
     'Discard round': step,
     'Clean up days': step,
-    'Run CTAS': async (input) => {
-      const { QueryString, WorkGroup } = input as { QueryString: string; WorkGroup: string };
-      const execution = await athena.execute(QueryString, WorkGroup);
-      return {
-        QueryExecution: {
-          QueryExecutionId: execution.queryExecutionId,
-          Status: { State: 'SUCCEEDED' },
-          Statistics: { DataScannedInBytes: execution.scannedBytes ?? 0 },
-        },
-      };
-    },
+    'Run CTAS': localQueryTask(athena),
     'Notify failure': (input) => {
       alerts.push(String((input as { Message?: unknown }).Message ?? ''));
       return { MessageId: `local-${alerts.length}` };
